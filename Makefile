@@ -1,0 +1,45 @@
+# Eyelet front door. `make run` and `make test` are the two commands a new user needs: both
+# install missing Debian packages first (scripts/install-deps.sh) and build what they need.
+BUILD   ?= build
+JOBS    ?= 2
+RTL_TOP ?= ey_pe
+RTL_SRC := $(shell grep '^rtl/' rtl/eyelet.f)
+
+.PHONY: all deps configure build run test lint synth wave clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+configure: $(BUILD)/build.ninja
+
+build: deps configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: one layer through the golden model, then random rows through the Verilated
+# PE compared psum by psum with the golden model.
+run: build
+	$(BUILD)/eyelet layer --type conv --seed 1
+	$(BUILD)/eyelet pe --count 200 --seed 1
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+lint: deps
+	verilator --lint-only -Wall -f rtl/eyelet.f --top-module $(RTL_TOP) rtl/lint.vlt
+
+synth: deps
+	@mkdir -p $(BUILD)
+	constraints/synth_smoke.sh $(BUILD)/synth $(RTL_TOP)
+
+# An FST of one PE job, for GTKWave (`gtkwave build/pe.fst`).
+wave: build
+	$(BUILD)/eyelet pe --count 1 --seed 1 --trace $(BUILD)/pe.fst
+	@echo "trace written to $(BUILD)/pe.fst"
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,492 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Row-stationary processing element (Eyeriss JSSC 2017, section IV-A).
+//
+// A PE convolves one filter row with one ifmap row into one psum row, for p filters and q
+// channels interleaved in its scratchpads:
+//
+//   psum[k][x] = sum_{s < S, c < q} w[k][c][s] * ifmap[c][x*U + s]   (+ psum_in[k][x])
+//
+// for filters k < p and output columns x < F. Between two clears the filter row stays in the
+// filter spad (stationary) while any number of ifmap rows stream through.
+//
+// Streams (valid/ready; a word moves when both are high at a rising edge):
+//   filt : p*q*S weights once after a clear, in order (s, c, k), k fastest:
+//          word i = w[k][c][s] with i = (s*q + c)*p + k. Filter-spad address = i.
+//   ifmap: per row exactly W*q words, W = (F-1)*U + S, in order (column, c), c fastest.
+//          Padding is streamed as zeros by the sender. Rows follow each other back to back.
+//   psum_i (only when cfg_acc_i): per output column, p psums in order k, added to the output.
+//   psum_o: per output column, p psums in order k (AccW bits, wrapping).
+//
+// Datapath. The ifmap spad is a circular buffer of Dq = q * floor(IfmapDepth/q) words; the
+// window of output x is the S*q words starting at word x*U*q of the row. Words for later
+// windows are prefetched into free slots (spare depth, and slots whose word this window has
+// already read and the next window does not need) while the current window computes. One MAC is
+// issued per cycle in the order (s, c, k): the ifmap spad is read once per (s, c) and the value
+// reused for the p filters; the filter spad address is a plain counter. Pipeline:
+//   issue: ifmap-spad read (when k = 0)          S1: zero test, filter-spad read (gated)
+//   S2:    multiply (inputs held when gated)     S3: accumulate into psum spad entry k
+// Zero gating: when the ifmap value is zero the filter-spad read and the multiply are skipped
+// and the psum entry is left unchanged (the MAC is counted on stat_skip_o instead of
+// stat_mac_o). The psum spad holds p entries; entry k is drained to psum_o as soon as its last
+// MAC retires, and the next output column may start writing entry k once it has drained, so
+// drain and compute overlap.
+//
+// Configuration (cfg_*) is sampled while clr_i is high and must stay stable until the next
+// clear. After a clear the PE spends q + U + 1 cycles deriving its spad layout, then accepts
+// the filter. Legal configurations: 1 <= S, p, q, U, F; S*q <= IfmapDepth;
+// p*q*S <= FilterDepth; p <= PsumDepth.
+`include "ey_assert.svh"
+
+module ey_pe #(
+  parameter int unsigned DataW       = ey_pkg::DataW,
+  parameter int unsigned AccW        = ey_pkg::AccW,
+  parameter int unsigned IfmapDepth  = ey_pkg::IfmapDepth,
+  parameter int unsigned FilterDepth = ey_pkg::FilterDepth,
+  parameter int unsigned PsumDepth   = ey_pkg::PsumDepth,
+  parameter int unsigned StrideW     = ey_pkg::StrideW,
+  parameter int unsigned DimW        = ey_pkg::DimW,
+  // Widths of counters and configuration fields.
+  localparam int unsigned SqW  = $clog2(IfmapDepth + 1),   // S, q, S*q and ifmap slots
+  localparam int unsigned PW   = $clog2(PsumDepth + 1),    // p
+  localparam int unsigned FltW = $clog2(FilterDepth + 1),  // filter words p*q*S
+  localparam int unsigned IfAW = (IfmapDepth > 1) ? $clog2(IfmapDepth) : 1,
+  localparam int unsigned FAW  = (FilterDepth > 1) ? $clog2(FilterDepth) : 1,
+  localparam int unsigned PAW  = (PsumDepth > 1) ? $clog2(PsumDepth) : 1
+) (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+  input  logic               clr_i,
+
+  input  logic [SqW-1:0]     cfg_s_i,
+  input  logic [PW-1:0]      cfg_p_i,
+  input  logic [SqW-1:0]     cfg_q_i,
+  input  logic [StrideW-1:0] cfg_u_i,
+  input  logic [DimW-1:0]    cfg_f_i,
+  input  logic               cfg_acc_i,
+
+  input  logic               filt_valid_i,
+  output logic               filt_ready_o,
+  input  logic [DataW-1:0]   filt_data_i,
+
+  input  logic               if_valid_i,
+  output logic               if_ready_o,
+  input  logic [DataW-1:0]   if_data_i,
+
+  input  logic               psum_valid_i,
+  output logic               psum_ready_o,
+  input  logic [AccW-1:0]    psum_data_i,
+
+  output logic               psum_valid_o,
+  input  logic               psum_ready_i,
+  output logic [AccW-1:0]    psum_data_o,
+
+  output logic               idle_o,
+  output logic               stat_mac_o,
+  output logic               stat_skip_o
+);
+
+  localparam int unsigned AvW = SqW + StrideW + 2;  // signed count of window words
+
+  typedef enum logic [1:0] {StDepth, StAdvance, StRun} pe_state_e;
+
+  // ---------------------------------------------------------------------------------------
+  // Configuration: latched on clear, derived quantities computed in a few cycles.
+  // ---------------------------------------------------------------------------------------
+  pe_state_e           state_q, state_d;
+  logic [SqW-1:0]      q_q;
+  logic [PW-1:0]       p_q;
+  logic [StrideW-1:0]  ucnt_q, ucnt_d;
+  logic [DimW-1:0]     f_cfg_q;
+  logic                acc_q;
+  logic [SqW-1:0]      sq_q;           // S*q: words per window
+  logic [FltW-1:0]     pqs_q;          // p*q*S: filter words
+  logic [SqW+StrideW-1:0] uq_q;        // U*q: words per slide
+  logic [SqW-1:0]      dq_q, dq_d;     // ifmap circular-buffer size in words
+  logic [SqW-1:0]      adv_q, adv_d;   // U*q mod Dq
+
+  // Products of the configuration fields, at their full result widths.
+  logic [SqW-1:0]         sq_cfg;
+  logic [FltW-1:0]        pqs_cfg;
+  logic [SqW+StrideW-1:0] uq_cfg;
+  logic [2*SqW-1:0]       sq_full;
+  logic [2*SqW+PW-1:0]    pqs_full;
+  assign sq_full  = (2*SqW)'(cfg_s_i) * (2*SqW)'(cfg_q_i);
+  assign pqs_full = (2*SqW+PW)'(sq_full) * (2*SqW+PW)'(cfg_p_i);
+  assign uq_cfg   = (SqW+StrideW)'(cfg_u_i) * (SqW+StrideW)'(cfg_q_i);
+  assign sq_cfg   = SqW'(sq_full);
+  assign pqs_cfg  = FltW'(pqs_full);
+
+  // A configuration outside the spads is a controller bug: flagged here, asserted below.
+  logic cfg_legal, cfg_legal_q;
+  assign cfg_legal = (cfg_s_i != '0) && (cfg_q_i != '0) && (cfg_p_i != '0) &&
+                     (cfg_u_i != '0) && (cfg_f_i != '0) &&
+                     (sq_full <= (2*SqW)'(IfmapDepth)) &&
+                     (pqs_full <= (2*SqW+PW)'(FilterDepth)) &&
+                     (cfg_p_i <= PW'(PsumDepth));
+
+  logic [SqW:0]        dq_next;
+  logic [SqW:0]        adv_sum;
+  assign dq_next = {1'b0, dq_q} + {1'b0, q_q};
+  assign adv_sum = {1'b0, adv_q} + {1'b0, q_q};
+
+  always_comb begin
+    state_d = state_q;
+    dq_d    = dq_q;
+    adv_d   = adv_q;
+    ucnt_d  = ucnt_q;
+    unique case (state_q)
+      StDepth: begin
+        // Dq = the largest multiple of q that fits the ifmap spad.
+        if (dq_next <= (SqW+1)'(IfmapDepth)) begin
+          dq_d = dq_next[SqW-1:0];
+        end else begin
+          state_d = StAdvance;
+        end
+      end
+      StAdvance: begin
+        // adv = (U*q) mod Dq, one q per cycle.
+        if (ucnt_q == '0) begin
+          state_d = StRun;
+        end else begin
+          adv_d  = (adv_sum >= {1'b0, dq_q}) ? SqW'(adv_sum - {1'b0, dq_q}) : adv_sum[SqW-1:0];
+          ucnt_d = ucnt_q - 1'b1;
+        end
+      end
+      StRun: ;
+      default: state_d = StDepth;
+    endcase
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      state_q <= StDepth;
+      q_q     <= SqW'(1);
+      p_q     <= PW'(1);
+      f_cfg_q <= DimW'(1);
+      acc_q   <= 1'b0;
+      sq_q    <= SqW'(1);
+      pqs_q   <= FltW'(1);
+      uq_q    <= '0;
+      dq_q    <= SqW'(1);
+      adv_q   <= '0;
+      ucnt_q  <= '0;
+      cfg_legal_q <= 1'b1;
+    end else if (clr_i) begin
+      state_q <= StDepth;
+      q_q     <= cfg_q_i;
+      p_q     <= cfg_p_i;
+      f_cfg_q <= cfg_f_i;
+      acc_q   <= cfg_acc_i;
+      sq_q    <= sq_cfg;
+      pqs_q   <= pqs_cfg;
+      uq_q    <= uq_cfg;
+      dq_q    <= cfg_q_i;
+      adv_q   <= '0;
+      ucnt_q  <= cfg_u_i;
+      cfg_legal_q <= cfg_legal;
+    end else begin
+      state_q <= state_d;
+      dq_q    <= dq_d;
+      adv_q   <= adv_d;
+      ucnt_q  <= ucnt_d;
+    end
+  end
+
+  logic run;
+  assign run = (state_q == StRun);
+
+  // ---------------------------------------------------------------------------------------
+  // Filter spad: loaded once per clear.
+  // ---------------------------------------------------------------------------------------
+  logic [FltW-1:0] fill_q;
+  logic            filt_full_q;
+  logic            filt_fire;
+
+  assign filt_ready_o = run && !filt_full_q;
+  assign filt_fire    = filt_valid_i && filt_ready_o;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      fill_q      <= '0;
+      filt_full_q <= 1'b0;
+    end else if (clr_i) begin
+      fill_q      <= '0;
+      filt_full_q <= 1'b0;
+    end else if (filt_fire) begin
+      fill_q      <= fill_q + 1'b1;
+      filt_full_q <= (fill_q + 1'b1 == pqs_q);
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Ifmap spad: circular window buffer.
+  // ---------------------------------------------------------------------------------------
+  // Issue counters.
+  logic [SqW-1:0]  j_q;        // (s, c) step within the window, 0 .. S*q-1
+  logic [PW-1:0]   k_q;        // filter, 0 .. p-1
+  logic [FAW-1:0]  fa_q;       // filter-spad address = j*p + k
+  logic [DimW-1:0] x_q;        // output column, 0 .. F-1
+  logic [PsumDepth-1:0] busy_q, final_q;
+
+  logic signed [AvW-1:0] avail_q, avail_d;  // words held at or after the window start
+  logic [SqW-1:0]        wr_ptr_q;          // slot of the next word to arrive
+  logic [SqW-1:0]        base_q, base_d;    // slot of the window start
+  logic                  if_fire;
+
+  logic signed [AvW-1:0] dq_s, sq_s;
+  logic [SqW-1:0]        slide_slots;
+  logic [SqW:0]          base_sum;
+  logic [AvW-1:0]        slide_words;
+  assign dq_s = $signed(AvW'(dq_q));
+  assign sq_s = $signed(AvW'(sq_q));
+
+  // A slot is free once the word it holds is dead: before the window, or already read for
+  // this window (j steps done) and not part of the next window (first slide_words words).
+  logic [AvW-1:0]        dead_words;
+  logic signed [AvW-1:0] room;
+  assign dead_words = (AvW'(j_q) < slide_words) ? AvW'(j_q) : slide_words;
+  assign room       = dq_s + $signed(dead_words);
+
+  assign if_ready_o = run && (avail_q < room);
+  assign if_fire    = if_valid_i && if_ready_o;
+
+
+  logic issue, j_last, k_last, out_last, row_last;
+  logic [PAW-1:0] k_idx;
+  assign k_idx    = PAW'(k_q);
+  assign j_last   = (j_q == sq_q - 1'b1);
+  assign k_last   = (k_q == p_q - 1'b1);
+  assign out_last = j_last && k_last;
+  assign row_last = (x_q == f_cfg_q - 1'b1);
+  assign issue    = run && filt_full_q && (avail_q >= sq_s) &&
+                    ((j_q != '0) || !busy_q[k_idx]);
+
+  // Window slide at the end of each output column: by U*q words within a row, by S*q words
+  // from the last window of a row to the first of the next.
+  assign slide_slots = row_last ? sq_q : adv_q;
+  assign slide_words = row_last ? AvW'(sq_q) : AvW'(uq_q);
+  assign base_sum    = {1'b0, base_q} + {1'b0, slide_slots};
+
+  always_comb begin
+    avail_d = avail_q;
+    base_d  = base_q;
+    if (if_fire) begin
+      avail_d = avail_d + AvW'(1);
+    end
+    if (issue && out_last) begin
+      avail_d = avail_d - $signed(slide_words);
+      base_d  = (base_sum >= {1'b0, dq_q}) ? SqW'(base_sum - {1'b0, dq_q}) : base_sum[SqW-1:0];
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      avail_q  <= '0;
+      wr_ptr_q <= '0;
+      base_q   <= '0;
+      j_q      <= '0;
+      k_q      <= '0;
+      fa_q     <= '0;
+      x_q      <= '0;
+    end else if (clr_i) begin
+      avail_q  <= '0;
+      wr_ptr_q <= '0;
+      base_q   <= '0;
+      j_q      <= '0;
+      k_q      <= '0;
+      fa_q     <= '0;
+      x_q      <= '0;
+    end else begin
+      avail_q <= avail_d;
+      base_q  <= base_d;
+      if (if_fire) begin
+        wr_ptr_q <= (wr_ptr_q == dq_q - 1'b1) ? '0 : wr_ptr_q + 1'b1;
+      end
+      if (issue) begin
+        if (out_last) begin
+          j_q  <= '0;
+          k_q  <= '0;
+          fa_q <= '0;
+          x_q  <= row_last ? '0 : x_q + 1'b1;
+        end else begin
+          fa_q <= fa_q + 1'b1;
+          if (k_last) begin
+            k_q <= '0;
+            j_q <= j_q + 1'b1;
+          end else begin
+            k_q <= k_q + 1'b1;
+          end
+        end
+      end
+    end
+  end
+
+  logic [SqW:0]    if_rsum;
+  logic [IfAW-1:0] if_raddr;
+  logic [DataW-1:0] if_rdata;
+  assign if_rsum  = {1'b0, base_q} + {1'b0, j_q};
+  assign if_raddr = (if_rsum >= {1'b0, dq_q}) ? IfAW'(if_rsum - {1'b0, dq_q}) : IfAW'(if_rsum);
+
+  ey_sram_2p #(
+    .Depth (IfmapDepth),
+    .Width (DataW)
+  ) u_ifmap_spad (
+    .clk_i   (clk_i),
+    .we_i    (if_fire),
+    .waddr_i (IfAW'(wr_ptr_q)),
+    .wdata_i (if_data_i),
+    .re_i    (issue && (k_q == '0)),
+    .raddr_i (if_raddr),
+    .rdata_o (if_rdata)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // MAC pipeline.
+  // ---------------------------------------------------------------------------------------
+  logic           v1_q, first1_q, last1_q;
+  logic [PAW-1:0] k1_q;
+  logic [FAW-1:0] fa1_q;
+  logic           v2_q, first2_q, last2_q, zero2_q;
+  logic [PAW-1:0] k2_q;
+  logic [DataW-1:0] x2_q;
+  logic           v3_q, first3_q, last3_q, zero3_q;
+  logic [PAW-1:0] k3_q;
+  logic [2*DataW-1:0] prod3_q;
+
+  logic zero1;
+  logic [DataW-1:0] w2;
+  assign zero1 = (if_rdata == '0);
+
+  ey_sram_2p #(
+    .Depth (FilterDepth),
+    .Width (DataW)
+  ) u_filter_spad (
+    .clk_i   (clk_i),
+    .we_i    (filt_fire),
+    .waddr_i (FAW'(fill_q)),
+    .wdata_i (filt_data_i),
+    .re_i    (v1_q && !zero1),
+    .raddr_i (fa1_q),
+    .rdata_o (w2)
+  );
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      v1_q <= 1'b0;
+      v2_q <= 1'b0;
+      v3_q <= 1'b0;
+    end else if (clr_i) begin
+      v1_q <= 1'b0;
+      v2_q <= 1'b0;
+      v3_q <= 1'b0;
+    end else begin
+      v1_q <= issue;
+      v2_q <= v1_q;
+      v3_q <= v2_q;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    // Issue -> S1
+    first1_q <= (j_q == '0);
+    last1_q  <= j_last;
+    k1_q     <= k_idx;
+    fa1_q    <= fa_q;
+    // S1 -> S2
+    first2_q <= first1_q;
+    last2_q  <= last1_q;
+    k2_q     <= k1_q;
+    zero2_q  <= zero1;
+    if (v1_q && !zero1) begin
+      x2_q <= if_rdata;
+    end
+    // S2 -> S3
+    first3_q <= first2_q;
+    last3_q  <= last2_q;
+    k3_q     <= k2_q;
+    zero3_q  <= zero2_q;
+    if (v2_q && !zero2_q) begin
+      prod3_q <= $signed(x2_q) * $signed(w2);
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Psum spad, accumulation and drain.
+  // ---------------------------------------------------------------------------------------
+  logic [AccW-1:0] psum_q [PsumDepth];
+  logic signed [2*DataW-1:0] prod_s;
+  logic signed [AccW-1:0]    prod_sx;
+  logic [AccW-1:0] prod_ext, acc_old;
+  logic [PW-1:0]   d_q;
+  logic [PAW-1:0]  d_idx;
+  logic            out_valid_q, out_free, drain_fire;
+  logic [AccW-1:0] out_data_q;
+
+  assign prod_s   = $signed(prod3_q);
+  assign prod_sx  = AccW'(prod_s);  // sign-extends (AccW >= 2*DataW)
+  assign prod_ext = zero3_q ? '0 : prod_sx;
+  assign acc_old  = first3_q ? '0 : psum_q[k3_q];
+  assign d_idx    = PAW'(d_q);
+
+  always_ff @(posedge clk_i) begin
+    if (v3_q) begin
+      psum_q[k3_q] <= acc_old + prod_ext;
+    end
+  end
+
+  assign out_free     = !out_valid_q || psum_ready_i;
+  assign psum_ready_o = run && acc_q && final_q[d_idx] && out_free;
+  assign drain_fire   = run && final_q[d_idx] && out_free && (!acc_q || psum_valid_i);
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      busy_q      <= '0;
+      final_q     <= '0;
+      d_q         <= '0;
+      out_valid_q <= 1'b0;
+      out_data_q  <= '0;
+    end else if (clr_i) begin
+      busy_q      <= '0;
+      final_q     <= '0;
+      d_q         <= '0;
+      out_valid_q <= 1'b0;
+    end else begin
+      if (issue && (j_q == '0)) begin
+        busy_q[k_idx] <= 1'b1;
+      end
+      if (v3_q && last3_q) begin
+        final_q[k3_q] <= 1'b1;
+      end
+      if (drain_fire) begin
+        busy_q[d_idx]  <= 1'b0;
+        final_q[d_idx] <= 1'b0;
+        d_q            <= (d_q == p_q - 1'b1) ? '0 : d_q + 1'b1;
+        out_data_q     <= psum_q[d_idx] + (acc_q ? psum_data_i : '0);
+        out_valid_q    <= 1'b1;
+      end else if (psum_ready_i) begin
+        out_valid_q <= 1'b0;
+      end
+    end
+  end
+
+  assign psum_valid_o = out_valid_q;
+  assign psum_data_o  = out_data_q;
+
+  assign idle_o      = run && !v1_q && !v2_q && !v3_q && (busy_q == '0) && !out_valid_q;
+  assign stat_mac_o  = v3_q && !zero3_q;
+  assign stat_skip_o = v3_q && zero3_q;
+
+  // ---------------------------------------------------------------------------------------
+  // Assertions
+  // ---------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  `EY_ASSERT_INIT(DepthsLegal, IfmapDepth >= 1 && FilterDepth >= 1 && PsumDepth >= 1)
+  `EY_ASSERT_INIT(AccWideEnough, AccW >= 2 * DataW)
+  `EY_ASSERT(CfgLegal, !clr_i |-> cfg_legal_q, clk_i, rst_ni)
+  `EY_ASSERT(NoDrainBeforeFinal, drain_fire |-> busy_q[d_idx], clk_i, rst_ni)
+  `EY_ASSERT_KNOWN(PsumValidKnown, psum_valid_o, clk_i, rst_ni)
+  `EY_ASSERT_STABLE(PsumOutStable, psum_valid_o, psum_ready_i, psum_data_o, clk_i, rst_ni)
+`endif
+
+endmodule

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Eyelet needs. Idempotent: prints nothing and exits 0
+# when everything is already present. Run as root (or with sudo available).
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake ninja-build pkg-config
+  verilator            # 5.006: RTL -> C++ (lint and simulation)
+  yosys                # 0.23: synthesis smoke checks
+  libgtest-dev googletest
+  libboost-program-options-dev
+  zlib1g-dev           # FST tracing in Verilator
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,191 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+#include "pe_bench.h"
+
+#include <random>
+
+#include "Vey_pe.h"
+#include "eyelet/golden.h"
+#include "harness.h"
+
+namespace eyelet {
+
+namespace {
+
+// One valid/ready source: once valid is raised it stays up until the word is taken.
+struct Source {
+  size_t next = 0;
+  bool presenting = false;
+};
+
+}  // namespace
+
+struct PeBench::Impl {
+  Harness<Vey_pe> h;
+};
+
+PeBench::PeBench(const std::string& trace_path) : impl_(std::make_unique<Impl>()) {
+  impl_->h.OpenTrace(trace_path);
+  impl_->h.Reset();
+}
+
+PeBench::~PeBench() = default;
+
+PeConfig PeBench::config() const {
+  return PeConfig{EY_PE_DATA_W, EY_PE_ACC_W, EY_PE_IFMAP_DEPTH, EY_PE_FILTER_DEPTH,
+                  EY_PE_PSUM_DEPTH};
+}
+
+static void CheckJob(const PeJob& j, const PeConfig& c) {
+  auto fail = [](const std::string& m) { throw ShapeError("PE job: " + m); };
+  if (j.s < 1 || j.p < 1 || j.q < 1 || j.u < 1 || j.f < 1 || j.rows < 1) {
+    fail("s, p, q, u, f and rows must all be at least 1");
+  }
+  if (j.u > 15) fail("stride " + std::to_string(j.u) + " exceeds the 4-bit stride field (15)");
+  if (j.f > 1023) fail("f " + std::to_string(j.f) + " exceeds the 10-bit width field (1023)");
+  if (j.s * j.q > c.ifmap_depth) {
+    fail("s*q = " + std::to_string(j.s * j.q) + " exceeds the ifmap spad (" +
+         std::to_string(c.ifmap_depth) + " entries)");
+  }
+  if (j.p * j.q * j.s > c.filter_depth) {
+    fail("p*q*s = " + std::to_string(j.p * j.q * j.s) + " exceeds the filter spad (" +
+         std::to_string(c.filter_depth) + " entries)");
+  }
+  if (j.p > c.psum_depth) {
+    fail("p = " + std::to_string(j.p) + " exceeds the psum spad (" +
+         std::to_string(c.psum_depth) + " entries)");
+  }
+  const size_t width = static_cast<size_t>((j.f - 1) * j.u + j.s);
+  if (j.weight.size() != static_cast<size_t>(j.p * j.q * j.s)) fail("weight size != p*q*s");
+  if (j.ifmap.size() != static_cast<size_t>(j.rows * j.q) * width) {
+    fail("ifmap size != rows*q*((f-1)*u+s)");
+  }
+  if (j.accumulate_in && j.psum_in.size() != static_cast<size_t>(j.rows * j.p * j.f)) {
+    fail("psum_in size != rows*p*f");
+  }
+}
+
+PeResult PeBench::Run(const PeJob& job, uint64_t max_cycles) {
+  const PeConfig cfg = config();
+  CheckJob(job, cfg);
+  Harness<Vey_pe>& h = impl_->h;
+  Vey_pe& d = h.dut();
+
+  const int width = (job.f - 1) * job.u + job.s;
+  // Stream orders (see rtl/ey_pe.sv).
+  std::vector<int16_t> filt;
+  for (int x = 0; x < job.s; ++x)
+    for (int c = 0; c < job.q; ++c)
+      for (int k = 0; k < job.p; ++k) filt.push_back(job.weight[(k * job.q + c) * job.s + x]);
+  std::vector<int16_t> ifm;
+  for (int r = 0; r < job.rows; ++r)
+    for (int col = 0; col < width; ++col)
+      for (int c = 0; c < job.q; ++c) ifm.push_back(job.ifmap[(r * job.q + c) * width + col]);
+  std::vector<int32_t> pin;
+  const size_t n_out = static_cast<size_t>(job.rows) * job.p * job.f;
+  if (job.accumulate_in) {
+    for (int r = 0; r < job.rows; ++r)
+      for (int x = 0; x < job.f; ++x)
+        for (int k = 0; k < job.p; ++k) pin.push_back(job.psum_in[(r * job.p + k) * job.f + x]);
+  }
+
+  // Clear with the new configuration.
+  d.cfg_s_i = job.s;
+  d.cfg_p_i = job.p;
+  d.cfg_q_i = job.q;
+  d.cfg_u_i = job.u;
+  d.cfg_f_i = job.f;
+  d.cfg_acc_i = job.accumulate_in;
+  d.filt_valid_i = 0;
+  d.if_valid_i = 0;
+  d.psum_valid_i = 0;
+  d.psum_ready_i = 0;
+  d.clr_i = 1;
+  h.Tick();
+  d.clr_i = 0;
+
+  std::mt19937 rng(job.stall_seed);
+  std::uniform_real_distribution<double> coin(0.0, 1.0);
+  Source fs, is, ps;
+  std::vector<int32_t> out;  // stream order: row, x, k
+  out.reserve(n_out);
+  PeResult res;
+  const uint64_t start = h.cycle();
+  uint64_t idle_cycles = 0;
+
+  auto offer = [&](Source& s, size_t total) {
+    if (!s.presenting && s.next < total && coin(rng) >= job.in_stall) s.presenting = true;
+    return s.presenting;
+  };
+
+  while (out.size() < n_out) {
+    d.filt_valid_i = offer(fs, filt.size());
+    if (fs.presenting) d.filt_data_i = static_cast<uint16_t>(filt[fs.next]);
+    d.if_valid_i = offer(is, ifm.size());
+    if (is.presenting) d.if_data_i = static_cast<uint16_t>(ifm[is.next]);
+    d.psum_valid_i = offer(ps, pin.size());
+    if (ps.presenting) d.psum_data_i = static_cast<uint32_t>(pin[ps.next]);
+    d.psum_ready_i = coin(rng) >= job.out_stall;
+    h.Eval();
+
+    bool progress = false;
+    if (d.filt_valid_i && d.filt_ready_o) {
+      ++fs.next;
+      fs.presenting = false;
+      progress = true;
+    }
+    if (d.if_valid_i && d.if_ready_o) {
+      ++is.next;
+      is.presenting = false;
+      progress = true;
+    }
+    if (d.psum_valid_i && d.psum_ready_o) {
+      ++ps.next;
+      ps.presenting = false;
+      progress = true;
+    }
+    if (d.psum_valid_o && d.psum_ready_i) {
+      out.push_back(static_cast<int32_t>(d.psum_data_o));
+      progress = true;
+    }
+    if (d.stat_mac_o) ++res.macs, progress = true;
+    if (d.stat_skip_o) ++res.skipped, progress = true;
+    h.Tick();
+    idle_cycles = progress ? 0 : idle_cycles + 1;
+    if (idle_cycles > 1000 || h.cycle() - start > max_cycles) {
+      throw TimeoutError("PE bench: stalled after " + std::to_string(out.size()) + " of " +
+                         std::to_string(n_out) + " psums at cycle " +
+                         std::to_string(h.cycle()) + " (s=" + std::to_string(job.s) +
+                         " p=" + std::to_string(job.p) + " q=" + std::to_string(job.q) +
+                         " u=" + std::to_string(job.u) + " f=" + std::to_string(job.f) +
+                         "); rerun with a trace to see where");
+    }
+  }
+  res.cycles = h.cycle() - start;
+
+  res.psum.assign(n_out, 0);
+  size_t i = 0;
+  for (int r = 0; r < job.rows; ++r)
+    for (int x = 0; x < job.f; ++x)
+      for (int k = 0; k < job.p; ++k) res.psum[(r * job.p + k) * job.f + x] = out[i++];
+  return res;
+}
+
+std::vector<int32_t> PeReference(const PeJob& job, int data_bits, int acc_bits) {
+  const int width = (job.f - 1) * job.u + job.s;
+  Tensor<int16_t> x(Shape{job.rows, job.q, 1, width});
+  x.data() = job.ifmap;
+  Tensor<int16_t> w(Shape{job.p, job.q, 1, job.s});
+  w.data() = job.weight;
+  ConvParams cp;
+  cp.stride_w = job.u;
+  Tensor<int32_t> y = ConvAcc(x, w, cp, data_bits, acc_bits);  // rows x p x 1 x f
+  std::vector<int32_t> ref = y.data();
+  if (job.accumulate_in) {
+    for (size_t i = 0; i < ref.size(); ++i) {
+      ref[i] = WrapAcc(static_cast<int64_t>(ref[i]) + job.psum_in[i], acc_bits);
+    }
+  }
+  return ref;
+}
+
+}  // namespace eyelet
