@@ -5,7 +5,7 @@ JOBS    ?= 2
 RTL_TOP ?= ey_pe
 RTL_SRC := $(shell grep '^rtl/' rtl/eyelet.f)
 
-.PHONY: all deps configure build run test lint synth wave clean
+.PHONY: all deps configure build run test bench lint synth wave clean
 
 all: build
 
@@ -28,6 +28,11 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Performance figures (utilization, simulation speed); each layer is checked against the golden
+# model as it runs.
+bench: build
+	$(BUILD)/eyelet_bench eyeriss
 
 lint: deps
 	verilator --lint-only -Wall -f rtl/eyelet.f --top-module $(RTL_TOP) rtl/lint.vlt

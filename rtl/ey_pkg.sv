@@ -16,5 +16,6 @@ package ey_pkg;
   // Widths of per-layer configuration fields.
   parameter int unsigned StrideW = 4;   // stride U in 1..15
   parameter int unsigned DimW    = 10;  // output row width F in 1..1023
+  parameter int unsigned IdW     = 8;   // NoC row/column IDs and tags; all ones = off
 
 endpackage

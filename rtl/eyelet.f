@@ -3,3 +3,4 @@
 rtl/ey_pkg.sv
 rtl/ey_sram_2p.sv
 rtl/ey_pe.sv
+rtl/ey_pe_array.sv

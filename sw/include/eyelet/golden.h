@@ -38,6 +38,7 @@
 #define EYELET_GOLDEN_H_
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "eyelet/tensor.h"
@@ -121,6 +122,7 @@ Tensor<int16_t> RunQuantLayer(const Tensor<int16_t>& x, const Tensor<int16_t>& w
 // same on every backend for the same tensor.
 template <typename T>
 uint64_t Checksum(const Tensor<T>& t) {
+  static_assert(std::is_integral_v<T>, "Checksum hashes two's-complement integer tensors only");
   uint64_t h = 1469598103934665603ull;
   for (T v : t.data()) {
     auto u = static_cast<uint64_t>(static_cast<int64_t>(v));

@@ -1,0 +1,113 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Global buffer: an ifmap area, a filter area and one psum bank per PE column, each behind the
+// two-port memory wrapper (one write, one synchronous read port with one cycle of latency).
+//
+//  * ifmap area  (IfmapWords x DataW):  written by the host port, read by the ifmap GIN.
+//  * filter area (FilterWords x DataW): written by the host port, read by the filter GIN.
+//  * psum bank j (PsumWords x AccW):    written by GON lane j, read by psum GIN lane j or by
+//    the host port. A column's psums are stored in the order its lane moves them, so the
+//    controller addresses each bank with plain counters.
+//
+// The host port (the testbench now, the DMA engine later) must not be used while a layer runs;
+// its reads of a psum bank share that bank's read port.
+module ey_glb #(
+  parameter int unsigned Cols        = 14,
+  parameter int unsigned DataW       = ey_pkg::DataW,
+  parameter int unsigned AccW        = ey_pkg::AccW,
+  parameter int unsigned IfmapWords  = 16384,
+  parameter int unsigned FilterWords = 4096,
+  parameter int unsigned PsumWords   = 1024,
+  localparam int unsigned IfAW  = $clog2(IfmapWords),
+  localparam int unsigned FltAW = $clog2(FilterWords),
+  localparam int unsigned PsAW  = $clog2(PsumWords),
+  localparam int unsigned HostAW = (IfAW > FltAW) ? IfAW : FltAW,
+  localparam int unsigned ColW  = (Cols > 1) ? $clog2(Cols) : 1
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+
+  // Host port. host_area_i: 0 ifmap, 1 filter, 2 psum bank host_bank_i.
+  input  logic                 host_we_i,
+  input  logic                 host_re_i,
+  input  logic [1:0]           host_area_i,
+  input  logic [ColW-1:0]      host_bank_i,
+  input  logic [HostAW-1:0]    host_addr_i,
+  input  logic [DataW-1:0]     host_wdata_i,
+  output logic [AccW-1:0]      host_rdata_o,
+
+  // Filter and ifmap read ports.
+  input  logic                 filt_re_i,
+  input  logic [FltAW-1:0]     filt_addr_i,
+  output logic [DataW-1:0]     filt_rdata_o,
+  input  logic                 if_re_i,
+  input  logic [IfAW-1:0]      if_addr_i,
+  output logic [DataW-1:0]     if_rdata_o,
+
+  // Psum banks, one per column.
+  input  logic [Cols-1:0]      ps_re_i,
+  input  logic [Cols*PsAW-1:0] ps_raddr_i,
+  output logic [Cols*AccW-1:0] ps_rdata_o,
+  input  logic [Cols-1:0]      ps_we_i,
+  input  logic [Cols*PsAW-1:0] ps_waddr_i,
+  input  logic [Cols*AccW-1:0] ps_wdata_i
+);
+
+  ey_sram_2p #(
+    .Depth (IfmapWords),
+    .Width (DataW)
+  ) u_ifmap (
+    .clk_i   (clk_i),
+    .we_i    (host_we_i && host_area_i == 2'd0),
+    .waddr_i (IfAW'(host_addr_i)),
+    .wdata_i (host_wdata_i),
+    .re_i    (if_re_i),
+    .raddr_i (if_addr_i),
+    .rdata_o (if_rdata_o)
+  );
+
+  ey_sram_2p #(
+    .Depth (FilterWords),
+    .Width (DataW)
+  ) u_filter (
+    .clk_i   (clk_i),
+    .we_i    (host_we_i && host_area_i == 2'd1),
+    .waddr_i (FltAW'(host_addr_i)),
+    .wdata_i (host_wdata_i),
+    .re_i    (filt_re_i),
+    .raddr_i (filt_addr_i),
+    .rdata_o (filt_rdata_o)
+  );
+
+  logic             host_ps_re;
+  logic [ColW-1:0]  host_bank_q;
+  assign host_ps_re = host_re_i && (host_area_i == 2'd2);
+
+  for (genvar j = 0; j < Cols; j++) begin : g_bank
+    logic host_sel;
+    assign host_sel = host_ps_re && (host_bank_i == ColW'(j));
+    ey_sram_2p #(
+      .Depth (PsumWords),
+      .Width (AccW)
+    ) u_psum (
+      .clk_i   (clk_i),
+      .we_i    (ps_we_i[j]),
+      .waddr_i (ps_waddr_i[j*PsAW +: PsAW]),
+      .wdata_i (ps_wdata_i[j*AccW +: AccW]),
+      .re_i    (ps_re_i[j] || host_sel),
+      .raddr_i (host_sel ? PsAW'(host_addr_i) : ps_raddr_i[j*PsAW +: PsAW]),
+      .rdata_o (ps_rdata_o[j*AccW +: AccW])
+    );
+  end
+
+  // Host reads return the selected bank's word one cycle later.
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      host_bank_q <= '0;
+    end else if (host_ps_re) begin
+      host_bank_q <= host_bank_i;
+    end
+  end
+  assign host_rdata_o = ps_rdata_o[host_bank_q*AccW +: AccW];
+
+endmodule

@@ -1,0 +1,90 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Hardware configurations and the row-stationary (RS) mapping of a CONV layer onto a PE array.
+//
+// A PE set is Rg x e PEs: Rg filter rows (Rg = R, or R split into groups of at most Rows
+// rows) by e ofmap rows. Each PE holds p filters x q channels of one filter row. Sets are
+// placed in the array as follows (Eyeriss JSSC 2017 section V, with our own fold):
+//   * r sets on different channel groups are stacked vertically and chained through the LN,
+//     so their psums add up on the way to the top of the chain;
+//   * chains are stacked vertically (tv per column of sets) and side by side (th across),
+//     t = tv * th chains in all, each on a different group of p filters;
+// Passes loop over filter blocks (t*p filters), channel blocks (r*q channels) and filter-row
+// groups; psums of one block accumulate across channel blocks and row groups through the
+// global buffer. Ofmap rows are strip-mined e at a time, and n images go through each pass
+// with the filters stationary. Channel, filter and filter-row counts that do not divide
+// evenly are padded with zeros (the padding costs cycles, never correctness).
+#ifndef EYELET_MAPPING_H_
+#define EYELET_MAPPING_H_
+
+#include <string>
+#include <vector>
+
+#include "eyelet/golden.h"
+#include "eyelet/tensor.h"
+
+namespace eyelet {
+
+struct ArrayConfig {
+  std::string name;
+  int rows = 12;
+  int cols = 14;
+  int ifmap_depth = 12;
+  int filter_depth = 224;
+  int psum_depth = 24;
+  int data_bits = 16;
+  int acc_bits = 32;
+  int glb_kib = 108;     // global buffer: ifmap/psum area + filter area
+  int glb_banks = 27;    // 4 KiB banks
+  int max_stride = 15;   // StrideW = 4
+  int max_width = 1023;  // DimW = 10
+  int id_bits = 8;       // NoC IDs
+};
+
+// The built configurations: "tiny" (3 x 4), "small" (6 x 7) and "eyeriss" (12 x 14).
+const std::vector<ArrayConfig>& BuiltConfigs();
+// Throws UsageError listing the names when `name` is not one of them.
+const ArrayConfig& ConfigByName(const std::string& name);
+
+struct ConvLayer {
+  Shape x;            // N x C x H x W
+  Shape w;            // M x C/groups x R x S
+  ConvParams conv;
+  Shape Out() const { return ConvOutputShape(x, w, conv); }
+  int64_t Macs() const;
+  std::string ToString() const;
+};
+
+struct RsMapping {
+  int e = 1;    // PE-set width: ofmap rows per strip
+  int p = 1;    // filters per PE
+  int q = 1;    // channels per PE
+  int r = 1;    // sets on different channels, chained vertically
+  int t = 1;    // sets on different filters (chains)
+  int n = 1;    // images per pass (filters stationary across them)
+  // Derived by Complete():
+  int rg = 1;   // filter rows per set (R split into row groups of rg rows)
+  int nrg = 1;  // number of filter-row groups
+  int tv = 1;   // chains stacked vertically per set column
+  int th = 1;   // set columns side by side
+  int cb = 1;   // channel blocks (passes over channels)
+  int mb = 1;   // filter blocks
+  int strips = 1;
+  std::string ToString() const;
+};
+
+// Fills the derived fields of `m` for `layer` (per group) and checks every limit: spad
+// capacities, array rows/columns, ID widths, stride and width fields. Returns an empty string
+// when legal, else a message naming the limit that fails.
+std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMapping& m);
+
+// Picks a legal mapping that keeps the most PEs busy with the fewest passes; throws
+// UnsupportedError naming the limit when no mapping exists.
+RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw);
+
+// Active PEs of a mapping (PEs holding a real filter row of some set).
+int ActivePes(const ConvLayer& layer, const RsMapping& m);
+
+}  // namespace eyelet
+
+#endif  // EYELET_MAPPING_H_

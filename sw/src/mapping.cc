@@ -1,0 +1,177 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+#include "eyelet/mapping.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <sstream>
+
+#include "eyelet/error.h"
+
+namespace eyelet {
+
+namespace {
+
+int CeilDiv(int a, int b) { return (a + b - 1) / b; }
+
+ArrayConfig MakeConfig(const std::string& name, int rows, int cols, int glb_kib) {
+  ArrayConfig c;
+  c.name = name;
+  c.rows = rows;
+  c.cols = cols;
+  c.glb_kib = glb_kib;
+  c.glb_banks = glb_kib / 4;
+  return c;
+}
+
+}  // namespace
+
+const std::vector<ArrayConfig>& BuiltConfigs() {
+  static const std::vector<ArrayConfig> configs = {
+      MakeConfig("tiny", 3, 4, 16),
+      MakeConfig("small", 6, 7, 32),
+      MakeConfig("eyeriss", 12, 14, 108),
+  };
+  return configs;
+}
+
+const ArrayConfig& ConfigByName(const std::string& name) {
+  std::string names;
+  for (const ArrayConfig& c : BuiltConfigs()) {
+    if (c.name == name) return c;
+    names += (names.empty() ? "" : ", ") + c.name;
+  }
+  throw UsageError("unknown hardware config '" + name + "'; built configs are: " + names);
+}
+
+int64_t ConvLayer::Macs() const {
+  const Shape o = Out();
+  return static_cast<int64_t>(o.n) * o.c * o.h * o.w * w.c * w.h * w.w;
+}
+
+std::string ConvLayer::ToString() const {
+  std::ostringstream os;
+  os << "x " << x.ToString() << " w " << w.ToString() << " stride " << conv.stride_h << "x"
+     << conv.stride_w << " pad " << conv.pad_top << "," << conv.pad_left << "," << conv.pad_bottom
+     << "," << conv.pad_right << " groups " << conv.groups;
+  return os.str();
+}
+
+std::string RsMapping::ToString() const {
+  std::ostringstream os;
+  os << "e=" << e << " p=" << p << " q=" << q << " r=" << r << " t=" << t << " n=" << n
+     << " (rows/set " << rg << " x" << nrg << ", chains " << tv << "x" << th << ", passes " << mb
+     << "x" << cb << "x" << nrg << ", strips " << strips << ")";
+  return os.str();
+}
+
+std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMapping& m) {
+  const Shape out = layer.Out();
+  const int groups = layer.conv.groups;
+  const int cg = layer.x.c / groups;
+  const int mg = layer.w.n / groups;
+  const int R = layer.w.h, S = layer.w.w, E = out.h, F = out.w;
+  auto num = [](int v) { return std::to_string(v); };
+  if (m.e < 1 || m.p < 1 || m.q < 1 || m.r < 1 || m.t < 1 || m.n < 1) {
+    return "mapping parameters e, p, q, r, t, n must all be at least 1";
+  }
+  if (S * m.q > hw.ifmap_depth) {
+    return "ifmap spad: S*q = " + num(S * m.q) + " words > " + num(hw.ifmap_depth) +
+           " (filter width " + num(S) + (S > hw.ifmap_depth ? " is wider than the spad)" : ")");
+  }
+  if (m.p * m.q * S > hw.filter_depth) {
+    return "filter spad: p*q*S = " + num(m.p * m.q * S) + " words > " + num(hw.filter_depth);
+  }
+  if (m.p > hw.psum_depth) return "psum spad: p = " + num(m.p) + " > " + num(hw.psum_depth);
+  if (m.e > hw.cols) return "PE-set width e = " + num(m.e) + " > " + num(hw.cols) + " columns";
+  if (layer.conv.stride_w > hw.max_stride) {
+    return "horizontal stride " + num(layer.conv.stride_w) + " > " + num(hw.max_stride);
+  }
+  if (F > hw.max_width) return "ofmap width " + num(F) + " > " + num(hw.max_width);
+  m.nrg = CeilDiv(R, hw.rows);
+  m.rg = CeilDiv(R, m.nrg);
+  if (m.r * m.rg > hw.rows) {
+    return "a chain of r = " + num(m.r) + " sets of " + num(m.rg) + " rows needs " +
+           num(m.r * m.rg) + " rows > " + num(hw.rows);
+  }
+  const int tv_max = hw.rows / (m.r * m.rg);
+  const int th_max = hw.cols / m.e;
+  if (m.t > tv_max * th_max) {
+    return "t = " + num(m.t) + " chains do not fit (" + num(tv_max) + " x " + num(th_max) +
+           " places)";
+  }
+  m.tv = std::min(m.t, tv_max);
+  m.th = CeilDiv(m.t, m.tv);
+  const int max_id = (1 << hw.id_bits) - 2;
+  if ((m.rg - 1) + (m.e - 1) * layer.conv.stride_h > max_id) {
+    return "ifmap diagonal IDs exceed " + num(max_id) + " (reduce e or the stride)";
+  }
+  m.cb = CeilDiv(cg, m.r * m.q);
+  m.mb = CeilDiv(mg, m.t * m.p);
+  m.strips = CeilDiv(E, m.e);
+  m.n = std::min(m.n, layer.x.n);
+  return "";
+}
+
+int ActivePes(const ConvLayer& layer, const RsMapping& m) {
+  return std::min(layer.w.h, m.rg) * std::min(m.e, layer.Out().h) * m.r * m.t;
+}
+
+namespace {
+
+// Cycle estimate used to rank mappings. Per pass: the filter load on the single filter GIN,
+// then the slowest of the PE work (one MAC per cycle per PE), the ifmap GIN (one word per
+// cycle) and the busiest psum lane (one psum per cycle each way; a lane serves tv chains).
+double EstimateCycles(const ConvLayer& layer, const RsMapping& m) {
+  const Shape out = layer.Out();
+  const int S = layer.w.w;
+  const int rows_used = m.r * m.rg * m.tv;
+  const double filt = static_cast<double>(rows_used) * m.th * m.p * m.q * S;
+  const double work = static_cast<double>(layer.x.n) * m.strips * out.w * S * m.q * m.p;
+  const int wn = (out.w - 1) * layer.conv.stride_w + S;
+  const int diags = (m.rg - 1) + (m.e - 1) * layer.conv.stride_h + 1;
+  const double ifm = static_cast<double>(layer.x.n) * m.strips * wn * diags * m.r * m.q;
+  const double lane = static_cast<double>(layer.x.n) * m.strips * out.w * m.tv * m.p;
+  const double passes = static_cast<double>(m.mb) * m.cb * m.nrg * layer.conv.groups;
+  return passes * (filt + std::max({work, ifm, lane}));
+}
+
+}  // namespace
+
+RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
+  const Shape out = layer.Out();
+  const int cg = layer.x.c / layer.conv.groups;
+  const int mg = layer.w.n / layer.conv.groups;
+  const int S = layer.w.w;
+  const int rg = CeilDiv(layer.w.h, CeilDiv(layer.w.h, hw.rows));
+  RsMapping best;
+  double best_cycles = std::numeric_limits<double>::infinity();
+  for (int q = 1; q <= cg && S * q <= hw.ifmap_depth; ++q) {
+    for (int p = 1; p <= std::min(mg, hw.psum_depth) && p * q * S <= hw.filter_depth; ++p) {
+      for (int e = 1; e <= std::min(hw.cols, out.h); ++e) {
+        for (int r = 1; r <= cg && r * rg <= hw.rows; ++r) {
+          for (int t = 1; t <= mg; ++t) {
+            RsMapping m;
+            m.e = e, m.p = p, m.q = q, m.r = r, m.t = t, m.n = layer.x.n;
+            if (!CompleteMapping(layer, hw, m).empty()) break;  // larger t fits no better
+            const double c = EstimateCycles(layer, m);
+            if (c < best_cycles ||
+                (c == best_cycles && ActivePes(layer, m) > ActivePes(layer, best))) {
+              best = m;
+              best_cycles = c;
+            }
+          }
+        }
+      }
+    }
+  }
+  if (best_cycles == std::numeric_limits<double>::infinity()) {
+    RsMapping minimal;
+    const std::string why = CompleteMapping(layer, hw, minimal);
+    throw UnsupportedError("layer " + layer.ToString() + " cannot be mapped on '" + hw.name +
+                           "': " + (why.empty() ? "no legal mapping" : why));
+  }
+  return best;
+}
+
+}  // namespace eyelet
