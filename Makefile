@@ -2,7 +2,7 @@
 # install missing Debian packages first (scripts/install-deps.sh) and build what they need.
 BUILD   ?= build
 JOBS    ?= 2
-RTL_TOP ?= ey_pe
+RTL_TOP ?= ey_core
 RTL_SRC := $(shell grep '^rtl/' rtl/eyelet.f)
 
 .PHONY: all deps configure build run test bench lint synth wave clean
@@ -35,11 +35,14 @@ bench: build
 	$(BUILD)/eyelet_bench eyeriss
 
 lint: deps
-	verilator --lint-only -Wall -f rtl/eyelet.f --top-module $(RTL_TOP) rtl/lint.vlt
+	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module $(RTL_TOP)
+	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_pe
 
 synth: deps
 	@mkdir -p $(BUILD)
-	constraints/synth_smoke.sh $(BUILD)/synth $(RTL_TOP)
+	constraints/synth_smoke.sh $(BUILD)/synth ey_pe
+	constraints/synth_smoke.sh $(BUILD)/synth ey_core -set Rows 3 -set Cols 4 \
+	  -set IfmapWords 256 -set FilterWords 256 -set PsumWords 128 -set FilterDepth 64
 
 # An FST of one PE job, for GTKWave (`gtkwave build/pe.fst`).
 wave: build

@@ -7,12 +7,16 @@
 //
 //   psum[k][x] = sum_{s < S, c < q} w[k][c][s] * ifmap[c][x*U + s]   (+ psum_in[k][x])
 //
-// for filters k < p and output columns x < F. Between two clears the filter row stays in the
-// filter spad (stationary) while any number of ifmap rows stream through.
+// for filters k < p and output columns x < F. A processing pass is cfg_rows_i ifmap rows
+// convolved with one set of filter rows, which stays in the filter spad (stationary). Passes
+// follow each other without a clear: when 2*p*q*S words fit the filter spad, it holds two
+// banks and the next pass's filters load while the current pass computes (Eyeriss preloads
+// the next pass's filters); otherwise the next filters load once the pass is done.
 //
 // Streams (valid/ready; a word moves when both are high at a rising edge):
-//   filt : p*q*S weights once after a clear, in order (s, c, k), k fastest:
-//          word i = w[k][c][s] with i = (s*q + c)*p + k. Filter-spad address = i.
+//   filt : p*q*S weights per pass, in order (s, c, k), k fastest:
+//          word i = w[k][c][s] with i = (s*q + c)*p + k. Filter-spad address = i (+ p*q*S in
+//          the second bank).
 //   ifmap: per row exactly W*q words, W = (F-1)*U + S, in order (column, c), c fastest.
 //          Padding is streamed as zeros by the sender. Rows follow each other back to back.
 //   psum_i (only when cfg_acc_i): per output column, p psums in order k, added to the output.
@@ -28,9 +32,11 @@
 //   S2:    multiply (inputs held when gated)     S3: accumulate into psum spad entry k
 // Zero gating: when the ifmap value is zero the filter-spad read and the multiply are skipped
 // and the psum entry is left unchanged (the MAC is counted on stat_skip_o instead of
-// stat_mac_o). The psum spad holds p entries; entry k is drained to psum_o as soon as its last
-// MAC retires, and the next output column may start writing entry k once it has drained, so
-// drain and compute overlap.
+// stat_mac_o). An output column accumulates in p psum-spad entries; each entry is drained to
+// psum_o as soon as its last MAC retires, and may be reused once drained. When 2*p entries fit
+// the psum spad, consecutive output columns alternate between two banks of p entries, so the
+// drain of one column (which waits for the psums from the PE below) overlaps the whole
+// computation of the next.
 //
 // Configuration (cfg_*) is sampled while clr_i is high and must stay stable until the next
 // clear. After a clear the PE spends q + U + 1 cycles deriving its spad layout, then accepts
@@ -63,6 +69,7 @@ module ey_pe #(
   input  logic [SqW-1:0]     cfg_q_i,
   input  logic [StrideW-1:0] cfg_u_i,
   input  logic [DimW-1:0]    cfg_f_i,
+  input  logic [15:0]        cfg_rows_i,
   input  logic               cfg_acc_i,
 
   input  logic               filt_valid_i,
@@ -99,6 +106,9 @@ module ey_pe #(
   logic [StrideW-1:0]  ucnt_q, ucnt_d;
   logic [DimW-1:0]     f_cfg_q;
   logic                acc_q;
+  logic                dual_q;         // two psum banks of p entries
+  logic                fdual_q;        // two filter banks of p*q*S words
+  logic [15:0]         rows_q;         // ifmap rows per pass
   logic [SqW-1:0]      sq_q;           // S*q: words per window
   logic [FltW-1:0]     pqs_q;          // p*q*S: filter words
   logic [SqW+StrideW-1:0] uq_q;        // U*q: words per slide
@@ -120,7 +130,7 @@ module ey_pe #(
   // A configuration outside the spads is a controller bug: flagged here, asserted below.
   logic cfg_legal, cfg_legal_q;
   assign cfg_legal = (cfg_s_i != '0) && (cfg_q_i != '0) && (cfg_p_i != '0) &&
-                     (cfg_u_i != '0) && (cfg_f_i != '0) &&
+                     (cfg_u_i != '0) && (cfg_f_i != '0) && (cfg_rows_i != '0) &&
                      (sq_full <= (2*SqW)'(IfmapDepth)) &&
                      (pqs_full <= (2*SqW+PW)'(FilterDepth)) &&
                      (cfg_p_i <= PW'(PsumDepth));
@@ -165,6 +175,9 @@ module ey_pe #(
       p_q     <= PW'(1);
       f_cfg_q <= DimW'(1);
       acc_q   <= 1'b0;
+      dual_q  <= 1'b0;
+      fdual_q <= 1'b0;
+      rows_q  <= 16'd1;
       sq_q    <= SqW'(1);
       pqs_q   <= FltW'(1);
       uq_q    <= '0;
@@ -178,6 +191,9 @@ module ey_pe #(
       p_q     <= cfg_p_i;
       f_cfg_q <= cfg_f_i;
       acc_q   <= cfg_acc_i;
+      dual_q  <= ({1'b0, cfg_p_i} << 1) <= (PW+1)'(PsumDepth);
+      fdual_q <= ({1'b0, pqs_full} << 1) <= (2*SqW+PW+1)'(FilterDepth);
+      rows_q  <= cfg_rows_i;
       sq_q    <= sq_cfg;
       pqs_q   <= pqs_cfg;
       uq_q    <= uq_cfg;
@@ -197,25 +213,39 @@ module ey_pe #(
   assign run = (state_q == StRun);
 
   // ---------------------------------------------------------------------------------------
-  // Filter spad: loaded once per clear.
+  // Filter spad: one or two banks of p*q*S words, loaded pass by pass.
   // ---------------------------------------------------------------------------------------
   logic [FltW-1:0] fill_q;
-  logic            filt_full_q;
-  logic            filt_fire;
+  logic            fload_bank_q;  // bank being loaded
+  logic            fcomp_bank_q;  // bank the MACs read
+  logic [1:0]      fready_q;      // bank holds a complete pass of filters
+  logic            filt_fire, fill_done, pass_end;
+  logic [FAW-1:0]  fill_addr;
 
-  assign filt_ready_o = run && !filt_full_q;
+  assign filt_ready_o = run && !fready_q[fload_bank_q];
   assign filt_fire    = filt_valid_i && filt_ready_o;
+  assign fill_done    = filt_fire && (fill_q + 1'b1 == pqs_q);
+  assign fill_addr    = FAW'(fill_q) + (fload_bank_q ? FAW'(pqs_q) : '0);
 
   always_ff @(posedge clk_i) begin
-    if (!rst_ni) begin
-      fill_q      <= '0;
-      filt_full_q <= 1'b0;
-    end else if (clr_i) begin
-      fill_q      <= '0;
-      filt_full_q <= 1'b0;
-    end else if (filt_fire) begin
-      fill_q      <= fill_q + 1'b1;
-      filt_full_q <= (fill_q + 1'b1 == pqs_q);
+    if (!rst_ni || clr_i) begin
+      fill_q       <= '0;
+      fload_bank_q <= 1'b0;
+      fcomp_bank_q <= 1'b0;
+      fready_q     <= '0;
+    end else begin
+      if (filt_fire) begin
+        fill_q <= fill_done ? '0 : fill_q + 1'b1;
+      end
+      if (fill_done) begin
+        fready_q[fload_bank_q] <= 1'b1;
+        fload_bank_q           <= fdual_q && !fload_bank_q;
+      end
+      // The last MAC of a pass has issued: its bank is free for the pass after next.
+      if (pass_end) begin
+        fready_q[fcomp_bank_q] <= 1'b0;
+        fcomp_bank_q           <= fdual_q && !fcomp_bank_q;
+      end
     end
   end
 
@@ -227,6 +257,8 @@ module ey_pe #(
   logic [PW-1:0]   k_q;        // filter, 0 .. p-1
   logic [FAW-1:0]  fa_q;       // filter-spad address = j*p + k
   logic [DimW-1:0] x_q;        // output column, 0 .. F-1
+  logic                 bank_q;     // psum bank of the current output column
+  logic [15:0]          rcnt_q;     // ifmap rows finished in this pass
   logic [PsumDepth-1:0] busy_q, final_q;
 
   logic signed [AvW-1:0] avail_q, avail_d;  // words held at or after the window start
@@ -254,12 +286,13 @@ module ey_pe #(
 
   logic issue, j_last, k_last, out_last, row_last;
   logic [PAW-1:0] k_idx;
-  assign k_idx    = PAW'(k_q);
+  assign k_idx    = PAW'(k_q) + (bank_q ? PAW'(p_q) : '0);  // psum-spad entry
   assign j_last   = (j_q == sq_q - 1'b1);
   assign k_last   = (k_q == p_q - 1'b1);
   assign out_last = j_last && k_last;
   assign row_last = (x_q == f_cfg_q - 1'b1);
-  assign issue    = run && filt_full_q && (avail_q >= sq_s) &&
+  assign pass_end = issue && out_last && row_last && (rcnt_q == rows_q - 1'b1);
+  assign issue    = run && fready_q[fcomp_bank_q] && (avail_q >= sq_s) &&
                     ((j_q != '0) || !busy_q[k_idx]);
 
   // Window slide at the end of each output column: by U*q words within a row, by S*q words
@@ -289,7 +322,11 @@ module ey_pe #(
       k_q      <= '0;
       fa_q     <= '0;
       x_q      <= '0;
+      bank_q   <= 1'b0;
+      rcnt_q   <= '0;
     end else if (clr_i) begin
+      bank_q   <= 1'b0;
+      rcnt_q   <= '0;
       avail_q  <= '0;
       wr_ptr_q <= '0;
       base_q   <= '0;
@@ -309,6 +346,8 @@ module ey_pe #(
           k_q  <= '0;
           fa_q <= '0;
           x_q  <= row_last ? '0 : x_q + 1'b1;
+          bank_q <= dual_q && !bank_q;
+          if (row_last) rcnt_q <= pass_end ? '0 : rcnt_q + 1'b1;
         end else begin
           fa_q <= fa_q + 1'b1;
           if (k_last) begin
@@ -364,7 +403,7 @@ module ey_pe #(
   ) u_filter_spad (
     .clk_i   (clk_i),
     .we_i    (filt_fire),
-    .waddr_i (FAW'(fill_q)),
+    .waddr_i (fill_addr),
     .wdata_i (filt_data_i),
     .re_i    (v1_q && !zero1),
     .raddr_i (fa1_q),
@@ -392,7 +431,7 @@ module ey_pe #(
     first1_q <= (j_q == '0);
     last1_q  <= j_last;
     k1_q     <= k_idx;
-    fa1_q    <= fa_q;
+    fa1_q    <= fa_q + (fcomp_bank_q ? FAW'(pqs_q) : '0);
     // S1 -> S2
     first2_q <= first1_q;
     last2_q  <= last1_q;
@@ -418,7 +457,7 @@ module ey_pe #(
   logic signed [2*DataW-1:0] prod_s;
   logic signed [AccW-1:0]    prod_sx;
   logic [AccW-1:0] prod_ext, acc_old;
-  logic [PW-1:0]   d_q;
+  logic [PW-1:0]   d_q, d_last;  // drain pointer over the p (or 2p) entries in use
   logic [PAW-1:0]  d_idx;
   logic            out_valid_q, out_free, drain_fire;
   logic [AccW-1:0] out_data_q;
@@ -428,6 +467,7 @@ module ey_pe #(
   assign prod_ext = zero3_q ? '0 : prod_sx;
   assign acc_old  = first3_q ? '0 : psum_q[k3_q];
   assign d_idx    = PAW'(d_q);
+  assign d_last   = dual_q ? PW'({p_q, 1'b0} - 1'b1) : p_q - 1'b1;
 
   always_ff @(posedge clk_i) begin
     if (v3_q) begin
@@ -461,7 +501,7 @@ module ey_pe #(
       if (drain_fire) begin
         busy_q[d_idx]  <= 1'b0;
         final_q[d_idx] <= 1'b0;
-        d_q            <= (d_q == p_q - 1'b1) ? '0 : d_q + 1'b1;
+        d_q            <= (d_q == d_last) ? '0 : d_q + 1'b1;
         out_data_q     <= psum_q[d_idx] + (acc_q ? psum_data_i : '0);
         out_valid_q    <= 1'b1;
       end else if (psum_ready_i) begin

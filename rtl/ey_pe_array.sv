@@ -47,6 +47,7 @@ module ey_pe_array #(
   input  logic [SqW-1:0]         cfg_q_i,
   input  logic [StrideW-1:0]     cfg_u_i,
   input  logic [DimW-1:0]        cfg_f_i,
+  input  logic [15:0]            cfg_rows_i,    // ifmap rows per PE per pass
   // Per-row and per-PE configuration; PE (i, j) is entry i*Cols + j.
   input  logic [Rows*IdW-1:0]    cfg_filt_row_id_i,
   input  logic [NumPe*IdW-1:0]   cfg_filt_col_id_i,
@@ -94,6 +95,7 @@ module ey_pe_array #(
   logic [NumPe-1:0]       pe_pout_valid, pe_pout_ready;
   logic [NumPe*AccW-1:0]  pe_pout_data;
   logic [NumPe-1:0]       pe_idle, pe_mac, pe_skip;
+  logic [NumPe-1:0]       pe_to_gon;   // the PE's psums leave on the GON (not up the LN)
 
   // ---------------------------------------------------------------------------------------
   // Tagged multicast GINs for filters and ifmaps.
@@ -137,8 +139,10 @@ module ey_pe_array #(
       end
       // Where its psums go: up the LN if the PE above takes LN, else the GON lane.
       if (i == Rows - 1) begin : g_top
+        assign pe_to_gon[K]     = 1'b1;
         assign pe_pout_ready[K] = gon_ready_i[j] && (gon_row == RowW'(i));
       end else begin : g_below
+        assign pe_to_gon[K]     = !cfg_psum_ln_i[K+Cols];
         assign pe_pout_ready[K] = cfg_psum_ln_i[K+Cols] ? pe_pin_ready[K+Cols]
                                                         : gon_ready_i[j] && (gon_row == RowW'(i));
       end
@@ -154,8 +158,7 @@ module ey_pe_array #(
           pin_ready_o[j] = pe_pin_ready[i*Cols+j] && (i == 0 || !cfg_psum_ln_i[i*Cols+j]);
         end
         if (gon_row == RowW'(i)) begin
-          gon_valid_o[j] = pe_pout_valid[i*Cols+j] &&
-                           (i == Rows - 1 || !cfg_psum_ln_i[(i+1)*Cols+j]);
+          gon_valid_o[j] = pe_pout_valid[i*Cols+j] && pe_to_gon[i*Cols+j];
           gon_data_o[j*AccW +: AccW] = pe_pout_data[(i*Cols+j)*AccW +: AccW];
         end
       end
@@ -185,6 +188,7 @@ module ey_pe_array #(
         .cfg_q_i      (cfg_q_i),
         .cfg_u_i      (cfg_u_i),
         .cfg_f_i      (cfg_f_i),
+        .cfg_rows_i   (cfg_rows_i),
         .cfg_acc_i    (cfg_acc_i[K]),
         .filt_valid_i (pe_filt_valid[K]),
         .filt_ready_o (pe_filt_ready[K]),

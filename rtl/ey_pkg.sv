@@ -18,4 +18,7 @@ package ey_pkg;
   parameter int unsigned DimW    = 10;  // output row width F in 1..1023
   parameter int unsigned IdW     = 8;   // NoC row/column IDs and tags; all ones = off
 
+  // The layer configuration record (generated from rtl/layer_cfg.def).
+`include "ey_layer_cfg.svh"
+
 endpackage

@@ -4,3 +4,9 @@ rtl/ey_pkg.sv
 rtl/ey_sram_2p.sv
 rtl/ey_pe.sv
 rtl/ey_pe_array.sv
+rtl/ey_fifo.sv
+rtl/ey_rd_port.sv
+rtl/ey_glb.sv
+rtl/ey_pass_cnt.sv
+rtl/ey_pass_ctrl.sv
+rtl/ey_core.sv

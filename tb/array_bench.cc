@@ -2,14 +2,14 @@
 #include "array_bench.h"
 
 #include <algorithm>
-#include <deque>
 #include <vector>
 
-#include "Vey_array_eyeriss.h"
-#include "Vey_array_small.h"
-#include "Vey_array_tiny.h"
+#include "Vey_core_eyeriss.h"
+#include "Vey_core_small.h"
+#include "Vey_core_tiny.h"
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
+#include "eyelet/layer_cfg.h"
 #include "harness.h"
 
 namespace eyelet {
@@ -55,19 +55,7 @@ int CeilLog2(int v) {
   return b;
 }
 
-struct TagWord {
-  uint32_t row;
-  uint32_t col;
-  int16_t data;
-};
-struct LaneWord {
-  uint32_t row;
-  int32_t data;
-};
-struct GonPull {
-  uint32_t row;
-  int64_t dest;  // index into the psum buffer, -1: computed by an idle column, dropped
-};
+int CeilDiv(int a, int b) { return (a + b - 1) / b; }
 
 template <class Model>
 class ArrayBenchImpl : public ArrayBench {
@@ -75,6 +63,7 @@ class ArrayBenchImpl : public ArrayBench {
   ArrayBenchImpl(const ArrayConfig& hw, const std::string& trace) : hw_(hw) {
     h_.OpenTrace(trace);
     h_.Reset();
+    CheckBuild();
   }
 
   const ArrayConfig& config() const override { return hw_; }
@@ -107,7 +96,30 @@ class ArrayBenchImpl : public ArrayBench {
   }
 
  private:
-  static constexpr uint32_t kOff = 0xff;
+  // The Verilated build must be the configuration this bench believes it is.
+  void CheckBuild() {
+    Model& d = h_.dut();
+    d.eval();
+    const int want[7] = {hw_.rows,         hw_.cols,       hw_.ifmap_depth, hw_.filter_depth,
+                         hw_.psum_depth,   hw_.data_bits,  hw_.acc_bits};
+    const int want_glb[3] = {hw_.glb_ifmap_words, hw_.glb_filter_words, hw_.glb_psum_words};
+    for (int i = 0; i < 7; ++i) {
+      const int got = static_cast<int>(GetField(d.hw_params_o, (6 - i) * 16, 16));
+      if (got != want[i]) {
+        throw Error("Verilated model for '" + hw_.name + "' was built with parameter " +
+                    std::to_string(i) + " = " + std::to_string(got) + ", the config says " +
+                    std::to_string(want[i]) + "; CMakeLists.txt and mapping.cc disagree");
+      }
+    }
+    for (int i = 0; i < 3; ++i) {
+      const int got = static_cast<int>(GetField(d.hw_glb_o, (2 - i) * 32, 32));
+      if (got != want_glb[i]) {
+        throw Error("Verilated model for '" + hw_.name + "' has GLB size " + std::to_string(got) +
+                    " words where the config says " + std::to_string(want_glb[i]) +
+                    "; CMakeLists.txt and mapping.cc disagree");
+      }
+    }
+  }
 
   // The golden model's data-range rule: values must fit data_bits.
   void CheckRange(const Tensor<int16_t>& t, const char* what) const {
@@ -120,255 +132,175 @@ class ArrayBenchImpl : public ArrayBench {
     }
   }
 
-  // One group of the layer: every pass of the mapping.
+  // Psum words one column bank holds for a chunk of nb images and mc filters.
+  int64_t BankWords(const ConvLayer& sl, const RsMapping& m) const {
+    const Shape out = sl.Out();
+    return static_cast<int64_t>(m.mb) * sl.x.n * m.strips * out.w * m.tv * m.p;
+  }
+
+  // One group: split into chunks of images and filters that fit the GLB, run each.
   void RunGroup(const ConvLayer& L, const Tensor<int16_t>& x, const Tensor<int16_t>& w,
                 const RsMapping& m, int g, Tensor<int32_t>& y, ArrayStats& st) {
-    const Shape out = L.Out();
-    const int cg = L.x.c / L.conv.groups, mg = L.w.n / L.conv.groups;
-    const int R = L.w.h, S = L.w.w, E = out.h, F = out.w, N = L.x.n;
-    const int uh = L.conv.stride_h, uw = L.conv.stride_w;
-    const int wn = (F - 1) * uw + S;  // ifmap columns each PE row needs
-    // Psums of the current filter block between passes (the GLB psum area).
-    std::vector<int32_t> glb(static_cast<size_t>(N) * m.t * m.p * E * F, 0);
-    auto glb_index = [&](int n, int mm, int yy, int xx) {
-      return ((static_cast<int64_t>(n) * m.t * m.p + mm) * E + yy) * F + xx;
+    const int cg = L.x.c / L.conv.groups, mg = L.w.n / L.conv.groups, N = L.x.n;
+    const int R = L.w.h, S = L.w.w;
+    const int block = m.t * m.p;
+    int nb = N, mc = mg;
+    auto sub = [&](int n, int mm) {
+      ConvLayer sl = L;
+      sl.x = Shape{n, cg, L.x.h, L.x.w};
+      sl.w = Shape{mm, cg, R, S};
+      sl.conv.groups = 1;
+      return sl;
     };
-    auto X = [&](int n, int c, int h, int ww) -> int16_t {
-      if (c >= cg || h < 0 || h >= L.x.h || ww < 0 || ww >= L.x.w) return 0;
-      return x.at(n, g * cg + c, h, ww);
-    };
-    auto Wt = [&](int mm, int c, int r, int s) -> int16_t {
-      if (mm >= mg || c >= cg || r >= R) return 0;
-      return w.at(g * mg + mm, c, r, s);
-    };
-
-    // Diagonals (ifmap rows within a strip) that feed at least one PE of a set.
-    std::vector<int> diags;
-    for (int d = 0; d <= (m.rg - 1) + (m.e - 1) * uh; ++d) {
-      for (int j = 0; j < m.e; ++j) {
-        if (d - j * uh >= 0 && d - j * uh < m.rg) {
-          diags.push_back(d);
-          break;
+    const int64_t image_words = static_cast<int64_t>(cg) * L.x.h * L.x.w;
+    if (image_words > hw_.glb_ifmap_words) {
+      throw UnsupportedError("one image (" + std::to_string(image_words) +
+                             " words per group) does not fit the GLB ifmap area of '" +
+                             hw_.name + "' (" + std::to_string(hw_.glb_ifmap_words) +
+                             " words); DRAM tiling arrives with the DMA");
+    }
+    for (;;) {
+      ConvLayer sl = sub(nb, mc);
+      RsMapping sm = m;
+      sm.n = nb;
+      if (!CompleteMapping(sl, hw_, sm).empty()) throw Error("chunk mapping became illegal");
+      const bool ifm_ok = nb * image_words <= hw_.glb_ifmap_words;
+      const bool filt_ok = static_cast<int64_t>(mc) * cg * R * S <= hw_.glb_filter_words;
+      const bool psum_ok = BankWords(sl, sm) <= hw_.glb_psum_words;
+      if (ifm_ok && filt_ok && psum_ok) break;
+      if (!ifm_ok || (mc <= block && !psum_ok)) {
+        if (nb == 1) {
+          throw UnsupportedError("layer " + L.ToString() + " with mapping " + m.ToString() +
+                                 " does not fit the GLB of '" + hw_.name +
+                                 "' even one image at a time (psum bank " +
+                                 std::to_string(BankWords(sl, sm)) + " words > " +
+                                 std::to_string(hw_.glb_psum_words) + ")");
         }
+        nb = CeilDiv(nb, 2);
+      } else if (mc > block) {
+        mc = std::max(block, (CeilDiv(mc, block) - 1) * block);
+      } else {
+        throw UnsupportedError("the filters of one block (" + std::to_string(block) +
+                               " x " + std::to_string(cg * R * S) +
+                               " words) do not fit the GLB filter area of '" + hw_.name + "' (" +
+                               std::to_string(hw_.glb_filter_words) + " words)");
       }
     }
-
-    for (int mb = 0; mb < m.mb; ++mb) {
-      for (int cb = 0; cb < m.cb; ++cb) {
-        for (int rgi = 0; rgi < m.nrg; ++rgi) {
-          const bool first = cb == 0 && rgi == 0;
-          const bool last = cb == m.cb - 1 && rgi == m.nrg - 1;
-          Configure(m, uh, uw, first, S, F);
-          ++st.passes;
-
-          // Filters: one X-bus (physical row) at a time, multicast along the set row.
-          std::deque<TagWord> filt;
-          for (int v = 0; v < m.tv; ++v) {
-            for (int cgi = 0; cgi < m.r; ++cgi) {
-              for (int i = 0; i < m.rg; ++i) {
-                const int row = v * m.r * m.rg + cgi * m.rg + i;
-                for (int hs = 0; hs < m.th; ++hs) {
-                  const int tg = hs * m.tv + v;
-                  if (tg >= m.t) continue;
-                  for (int s = 0; s < S; ++s)
-                    for (int cc = 0; cc < m.q; ++cc)
-                      for (int k = 0; k < m.p; ++k) {
-                        const int mm = mb * m.t * m.p + tg * m.p + k;
-                        const int c = cb * m.r * m.q + cgi * m.q + cc;
-                        filt.push_back({static_cast<uint32_t>(row), static_cast<uint32_t>(hs),
-                                        Wt(mm, c, rgi * m.rg + i, s)});
-                      }
-                }
-              }
-            }
-          }
-          // Ifmaps: column by column across every diagonal and channel set (lock step).
-          std::deque<TagWord> ifm;
-          for (int n = 0; n < N; ++n) {
-            for (int sp = 0; sp < m.strips; ++sp) {
-              const int y0 = sp * m.e;
-              for (int col = 0; col < wn; ++col) {
-                for (int d : diags) {
-                  const int hrow = y0 * uh + d + rgi * m.rg - L.conv.pad_top;
-                  for (int cgi = 0; cgi < m.r; ++cgi)
-                    for (int cc = 0; cc < m.q; ++cc) {
-                      const int c = cb * m.r * m.q + cgi * m.q + cc;
-                      ifm.push_back({static_cast<uint32_t>(cgi), static_cast<uint32_t>(d),
-                                     X(n, c, hrow, col - L.conv.pad_left)});
-                    }
-                }
-              }
-            }
-          }
-          // Psum GIN lanes (earlier passes' psums) and GON pulls, per physical column.
-          std::vector<std::deque<LaneWord>> pin(hw_.cols);
-          std::vector<std::deque<GonPull>> gon(hw_.cols);
-          for (int jp = 0; jp < m.th * m.e; ++jp) {
-            const int hs = jp / m.e, j = jp % m.e;
-            for (int n = 0; n < N; ++n)
-              for (int sp = 0; sp < m.strips; ++sp) {
-                const int yy = sp * m.e + j;
-                for (int xx = 0; xx < F; ++xx)
-                  for (int v = 0; v < m.tv; ++v) {
-                    const int tg = hs * m.tv + v;
-                    if (tg >= m.t) continue;
-                    const uint32_t bottom = v * m.r * m.rg;
-                    const uint32_t top = bottom + m.r * m.rg - 1;
-                    for (int k = 0; k < m.p; ++k) {
-                      const int ml = tg * m.p + k;  // filter within the block
-                      const bool real = yy < E && mb * m.t * m.p + ml < mg;
-                      const int64_t idx = real ? glb_index(n, ml, yy, xx) : -1;
-                      if (!first) pin[jp].push_back({bottom, real ? glb[idx] : 0});
-                      gon[jp].push_back({top, idx});
-                    }
-                  }
-              }
-          }
-          st.glb_reads += filt.size() + ifm.size();
-          RunPass(filt, ifm, pin, gon, glb, st);
-
-          if (last) {
-            for (int n = 0; n < N; ++n)
-              for (int ml = 0; ml < m.t * m.p; ++ml) {
-                const int mm = mb * m.t * m.p + ml;
-                if (mm >= mg) continue;
-                for (int yy = 0; yy < E; ++yy)
-                  for (int xx = 0; xx < F; ++xx)
-                    y.at(n, g * mg + mm, yy, xx) = glb[glb_index(n, ml, yy, xx)];
-              }
-          }
-        }
+    for (int n0 = 0; n0 < N; n0 += nb) {
+      for (int m0 = 0; m0 < mg; m0 += mc) {
+        const ConvLayer sl = sub(std::min(nb, N - n0), std::min(mc, mg - m0));
+        RsMapping sm = m;
+        sm.n = sl.x.n;
+        CompleteMapping(sl, hw_, sm);
+        RunChunk(sl, sm, x, w, g * cg, g * mg + m0, n0, y, st);
       }
     }
   }
 
-  // Loads the per-pass configuration and clears the array.
-  void Configure(const RsMapping& m, int uh, int uw, bool first, int S, int F) {
+  // Loads one chunk into the GLB, runs it on the core, reads the outputs back.
+  void RunChunk(const ConvLayer& sl, const RsMapping& m, const Tensor<int16_t>& x,
+                const Tensor<int16_t>& w, int c0, int m0, int n0, Tensor<int32_t>& y,
+                ArrayStats& st) {
     Model& d = h_.dut();
-    const int id = hw_.id_bits;
-    d.cfg_s_i = S;
-    d.cfg_p_i = m.p;
-    d.cfg_q_i = m.q;
-    d.cfg_u_i = uw;
-    d.cfg_f_i = F;
-    for (int i = 0; i < hw_.rows; ++i) {
-      const int chain_rows = m.r * m.rg;
-      const bool used = i / chain_rows < m.tv;
-      SetField(d.cfg_filt_row_id_i, i * id, id, used ? i : kOff);
-      SetField(d.cfg_if_row_id_i, i * id, id, used ? (i % chain_rows) / m.rg : kOff);
-      for (int jp = 0; jp < hw_.cols; ++jp) {
-        const int k = i * hw_.cols + jp;
-        const int hs = jp / m.e, j = jp % m.e;
-        const int v = i / chain_rows, cgi = (i % chain_rows) / m.rg, ii = i % m.rg;
-        const bool on = used && hs < m.th && hs * m.tv + v < m.t;
-        const bool ln = on && (cgi > 0 || ii > 0);
-        SetField(d.cfg_filt_col_id_i, k * id, id, on ? hs : kOff);
-        SetField(d.cfg_if_col_id_i, k * id, id, on ? ii + j * uh : kOff);
-        SetField(d.cfg_psum_ln_i, k, 1, ln);
-        SetField(d.cfg_acc_i, k, 1, on && (ln || !first));
-      }
-    }
-    d.filt_valid_i = 0;
-    d.if_valid_i = 0;
-    d.pin_valid_i = 0;
-    d.gon_ready_i = 0;
-    d.clr_i = 1;
+    const Shape out = sl.Out();
+    const LayerCfg cfg = MakeLayerCfg(sl, m);
+    const int cg = sl.x.c, H = sl.x.h, W = sl.x.w, R = sl.w.h, S = sl.w.w;
+    // GLB loads through the host port (the DMA's job later), one word per cycle.
+    d.start_i = 0;
+    d.host_re_i = 0;
+    d.host_we_i = 1;
+    d.host_area_i = 0;
+    int addr = 0;
+    for (int n = 0; n < sl.x.n; ++n)
+      for (int c = 0; c < cg; ++c)
+        for (int hh = 0; hh < H; ++hh)
+          for (int ww = 0; ww < W; ++ww) {
+            d.host_addr_i = addr++;
+            d.host_wdata_i = static_cast<uint16_t>(x.at(n0 + n, c0 + c, hh, ww));
+            h_.Tick();
+          }
+    d.host_area_i = 1;
+    addr = 0;
+    for (int mm = 0; mm < sl.w.n; ++mm)
+      for (int c = 0; c < cg; ++c)
+        for (int r = 0; r < R; ++r)
+          for (int s = 0; s < S; ++s) {
+            d.host_addr_i = addr++;
+            d.host_wdata_i = static_cast<uint16_t>(w.at(m0 + mm, c, r, s));
+            h_.Tick();
+          }
+    d.host_we_i = 0;
+
+    for (const LayerCfgField& f : kLayerCfgFields) SetField(d.cfg_i, f.lsb, f.bits, cfg.*(f.member));
+    d.start_i = 1;
     h_.Tick();
-    d.clr_i = 0;
-  }
-
-  void RunPass(std::deque<TagWord>& filt, std::deque<TagWord>& ifm,
-               std::vector<std::deque<LaneWord>>& pin, std::vector<std::deque<GonPull>>& gon,
-               std::vector<int32_t>& glb, ArrayStats& st) {
-    Model& d = h_.dut();
-    const int row_w = std::max(1, CeilLog2(hw_.rows));
-    const int acc_w = hw_.acc_bits;
-    const uint64_t start = h_.cycle();
-    uint64_t stalled = 0;
-    auto pending = [&] {
-      if (!filt.empty() || !ifm.empty()) return true;
-      for (int j = 0; j < hw_.cols; ++j)
-        if (!pin[j].empty() || !gon[j].empty()) return true;
-      return false;
-    };
-    while (pending()) {
-      d.filt_valid_i = !filt.empty();
-      if (!filt.empty()) {
-        d.filt_row_i = filt.front().row;
-        d.filt_col_i = filt.front().col;
-        d.filt_data_i = static_cast<uint16_t>(filt.front().data);
-      }
-      d.if_valid_i = !ifm.empty();
-      if (!ifm.empty()) {
-        d.if_row_i = ifm.front().row;
-        d.if_col_i = ifm.front().col;
-        d.if_data_i = static_cast<uint16_t>(ifm.front().data);
-      }
-      for (int j = 0; j < hw_.cols; ++j) {
-        SetField(d.pin_valid_i, j, 1, !pin[j].empty());
-        if (!pin[j].empty()) {
-          SetField(d.pin_row_i, j * row_w, row_w, pin[j].front().row);
-          SetField(d.pin_data_i, j * acc_w, acc_w, static_cast<uint32_t>(pin[j].front().data));
-        }
-        SetField(d.gon_ready_i, j, 1, !gon[j].empty());
-        SetField(d.gon_row_i, j * row_w, row_w, gon[j].empty() ? 0 : gon[j].front().row);
-      }
+    d.start_i = 0;
+    uint64_t last_sum = 0, stalled = 0;
+    uint64_t prev_mac = 0, prev_filt = 0;
+    for (;;) {
       h_.Eval();
-
-      bool progress = false;
-      if (d.filt_valid_i && d.filt_ready_o) {
-        filt.pop_front();
-        ++st.filt_words;
-        progress = true;
-      }
-      if (d.if_valid_i && d.if_ready_o) {
-        ifm.pop_front();
-        ++st.if_words;
-        progress = true;
-      }
-      for (int j = 0; j < hw_.cols; ++j) {
-        if (!pin[j].empty() && GetField(d.pin_ready_o, j, 1)) {
-          pin[j].pop_front();
-          ++st.pin_words;
-          ++st.glb_reads;
-          progress = true;
-        }
-        if (!gon[j].empty() && GetField(d.gon_valid_o, j, 1)) {
-          const int64_t dest = gon[j].front().dest;
-          if (dest >= 0) {
-            glb[dest] = static_cast<int32_t>(GetField(d.gon_data_o, j * acc_w, acc_w));
-            ++st.glb_writes;
-          }
-          gon[j].pop_front();
-          ++st.gon_words;
-          progress = true;
-        }
-      }
-      st.macs += d.stat_mac_o;
-      st.skipped += d.stat_skip_o;
-      if (d.stat_mac_o || d.stat_skip_o) {
-        progress = true;
+      if (d.done_o) break;
+      const uint64_t mac = d.cnt_mac_o + static_cast<uint64_t>(d.cnt_skip_o);
+      const uint64_t sum = mac + d.cnt_filt_words_o + d.cnt_if_words_o + d.cnt_pin_words_o +
+                           d.cnt_gon_words_o + d.cnt_passes_o;
+      if (mac != prev_mac) {
         ++st.mac_cycles;
-      } else if (!filt.empty()) {
+      } else if (d.cnt_filt_words_o != prev_filt) {
         ++st.filter_cycles;
       } else {
         ++st.other_cycles;
       }
-      h_.Tick();
-      stalled = progress ? 0 : stalled + 1;
-      if (stalled > 10000) {
-        size_t pin_left = 0, gon_left = 0;
-        for (int j = 0; j < hw_.cols; ++j) pin_left += pin[j].size(), gon_left += gon[j].size();
-        throw TimeoutError("array '" + hw_.name + "': no progress for 10000 cycles at cycle " +
-                           std::to_string(h_.cycle()) + " (pass " + std::to_string(st.passes) +
-                           "; words left: filter " + std::to_string(filt.size()) + ", ifmap " +
-                           std::to_string(ifm.size()) + ", psum in " + std::to_string(pin_left) +
-                           ", psum out " + std::to_string(gon_left) +
-                           "); rerun with --trace to see where it stalls");
+      prev_mac = mac;
+      prev_filt = d.cnt_filt_words_o;
+      stalled = (sum == last_sum) ? stalled + 1 : 0;
+      last_sum = sum;
+      if (stalled > 20000) {
+        throw TimeoutError("array '" + hw_.name + "': no progress for 20000 cycles (pass " +
+                           std::to_string(d.cnt_passes_o) + ", cycle " +
+                           std::to_string(d.cnt_cycles_o) + ", layer " + sl.ToString() +
+                           ", mapping " + m.ToString() + "); rerun with a trace");
       }
+      h_.Tick();
     }
-    st.cycles += h_.cycle() - start + 1;  // + the clear cycle
-    ++st.other_cycles;
+    st.cycles += d.cnt_cycles_o;
+    st.passes += d.cnt_passes_o;
+    st.macs += d.cnt_mac_o;
+    st.skipped += d.cnt_skip_o;
+    st.filt_words += d.cnt_filt_words_o;
+    st.if_words += d.cnt_if_words_o;
+    st.pin_words += d.cnt_pin_words_o;
+    st.gon_words += d.cnt_gon_words_o;
+    st.glb_reads += d.cnt_glb_reads_o;
+    st.glb_writes += d.cnt_glb_writes_o;
+
+    // Read every column bank in the order its GON lane wrote it: filter blocks, then
+    // (image, strip, column x), chain v, filter k.
+    const int E = out.h, F = out.w;
+    d.host_area_i = 2;
+    for (int jp = 0; jp < m.th * m.e; ++jp) {
+      const int hs = jp / m.e, j = jp % m.e;
+      if (hs * m.tv >= m.t) continue;
+      const int tvc = std::min(m.tv, m.t - hs * m.tv);
+      d.host_bank_i = jp;
+      int a = 0;
+      for (int mb = 0; mb < m.mb; ++mb)
+        for (int n = 0; n < sl.x.n; ++n)
+          for (int sp = 0; sp < m.strips; ++sp)
+            for (int xx = 0; xx < F; ++xx)
+              for (int v = 0; v < tvc; ++v)
+                for (int k = 0; k < m.p; ++k) {
+                  const int mm = mb * m.t * m.p + (hs * m.tv + v) * m.p + k;
+                  const int yy = sp * m.e + j;
+                  const int addr_now = a++;
+                  if (mm >= sl.w.n || yy >= E) continue;
+                  d.host_re_i = 1;
+                  d.host_addr_i = addr_now;
+                  h_.Tick();
+                  d.host_re_i = 0;
+                  h_.Eval();
+                  y.at(n0 + n, m0 + mm, yy, xx) = static_cast<int32_t>(d.host_rdata_o);
+                }
+    }
   }
 
   ArrayConfig hw_;
@@ -380,11 +312,11 @@ class ArrayBenchImpl : public ArrayBench {
 std::unique_ptr<ArrayBench> ArrayBench::Create(const std::string& config_name,
                                                const std::string& trace_path) {
   const ArrayConfig& hw = ConfigByName(config_name);
-  if (hw.name == "tiny") return std::make_unique<ArrayBenchImpl<Vey_array_tiny>>(hw, trace_path);
+  if (hw.name == "tiny") return std::make_unique<ArrayBenchImpl<Vey_core_tiny>>(hw, trace_path);
   if (hw.name == "small") {
-    return std::make_unique<ArrayBenchImpl<Vey_array_small>>(hw, trace_path);
+    return std::make_unique<ArrayBenchImpl<Vey_core_small>>(hw, trace_path);
   }
-  return std::make_unique<ArrayBenchImpl<Vey_array_eyeriss>>(hw, trace_path);
+  return std::make_unique<ArrayBenchImpl<Vey_core_eyeriss>>(hw, trace_path);
 }
 
 }  // namespace eyelet

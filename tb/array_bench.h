@@ -1,12 +1,13 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
-// Layer bench for the Verilated PE array (rtl/ey_pe_array.sv) on one built hardware config.
-// Plain C++ interface; the Verilator headers stay inside array_bench.cc.
+// Layer bench for the Verilated accelerator core (rtl/ey_core.sv: pass controller, global
+// buffer, PE array) on one built hardware config. Plain C++ interface; the Verilator headers
+// stay inside array_bench.cc.
 //
-// The bench plays the pass controller and the global buffer: for each processing pass of the
-// mapping it configures the array (IDs, LN/GIN psum sources), multicasts the filters, streams
-// ifmap rows diagonally with zero padding generated on the fly, feeds psums of earlier passes
-// back through the psum GIN lanes and collects finished psums from the GON lanes.
+// The bench plays the host: it splits a layer into groups and into chunks of images and
+// filters that fit the GLB, loads each chunk's ifmap and filters through the GLB host port,
+// hands the controller the layer record (MakeLayerCfg), waits for done and reads the outputs
+// from the psum banks. Everything between start and done is the RTL's own doing.
 #ifndef EYELET_TB_ARRAY_BENCH_H_
 #define EYELET_TB_ARRAY_BENCH_H_
 
@@ -20,7 +21,7 @@
 namespace eyelet {
 
 struct ArrayStats {
-  uint64_t cycles = 0;
+  uint64_t cycles = 0;       // controller busy cycles (GLB loading by the host excluded)
   uint64_t macs = 0;         // MACs done by the PEs (zero-gated ones excluded)
   uint64_t skipped = 0;      // MACs skipped by zero gating
   uint64_t passes = 0;
@@ -31,7 +32,7 @@ struct ArrayStats {
   uint64_t glb_reads = 0;    // global-buffer words read (filters, ifmaps, psums) and written
   uint64_t glb_writes = 0;
   uint64_t mac_cycles = 0;     // cycles in which at least one PE did (or gated) a MAC
-  uint64_t filter_cycles = 0;  // cycles without MACs while filters were still loading
+  uint64_t filter_cycles = 0;  // cycles without MACs in which the filter GIN moved a word
   uint64_t other_cycles = 0;   // the rest: pipeline fill, waiting for ifmaps, psum drain
   int active_pes = 0;        // PEs holding a filter row of a PE set
   int total_pes = 0;

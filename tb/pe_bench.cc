@@ -37,8 +37,8 @@ PeConfig PeBench::config() const {
 
 static void CheckJob(const PeJob& j, const PeConfig& c) {
   auto fail = [](const std::string& m) { throw ShapeError("PE job: " + m); };
-  if (j.s < 1 || j.p < 1 || j.q < 1 || j.u < 1 || j.f < 1 || j.rows < 1) {
-    fail("s, p, q, u, f and rows must all be at least 1");
+  if (j.s < 1 || j.p < 1 || j.q < 1 || j.u < 1 || j.f < 1 || j.rows < 1 || j.passes < 1) {
+    fail("s, p, q, u, f, rows and passes must all be at least 1");
   }
   if (j.u > 15) fail("stride " + std::to_string(j.u) + " exceeds the 4-bit stride field (15)");
   if (j.f > 1023) fail("f " + std::to_string(j.f) + " exceeds the 10-bit width field (1023)");
@@ -55,12 +55,13 @@ static void CheckJob(const PeJob& j, const PeConfig& c) {
          std::to_string(c.psum_depth) + " entries)");
   }
   const size_t width = static_cast<size_t>((j.f - 1) * j.u + j.s);
-  if (j.weight.size() != static_cast<size_t>(j.p * j.q * j.s)) fail("weight size != p*q*s");
-  if (j.ifmap.size() != static_cast<size_t>(j.rows * j.q) * width) {
-    fail("ifmap size != rows*q*((f-1)*u+s)");
+  const size_t rows = static_cast<size_t>(j.rows) * j.passes;
+  if (j.weight.size() != static_cast<size_t>(j.passes * j.p * j.q * j.s)) {
+    fail("weight size != passes*p*q*s");
   }
-  if (j.accumulate_in && j.psum_in.size() != static_cast<size_t>(j.rows * j.p * j.f)) {
-    fail("psum_in size != rows*p*f");
+  if (j.ifmap.size() != rows * j.q * width) fail("ifmap size != passes*rows*q*((f-1)*u+s)");
+  if (j.accumulate_in && j.psum_in.size() != rows * j.p * j.f) {
+    fail("psum_in size != passes*rows*p*f");
   }
 }
 
@@ -71,19 +72,22 @@ PeResult PeBench::Run(const PeJob& job, uint64_t max_cycles) {
   Vey_pe& d = h.dut();
 
   const int width = (job.f - 1) * job.u + job.s;
+  const int rows = job.rows * job.passes;
   // Stream orders (see rtl/ey_pe.sv).
   std::vector<int16_t> filt;
-  for (int x = 0; x < job.s; ++x)
-    for (int c = 0; c < job.q; ++c)
-      for (int k = 0; k < job.p; ++k) filt.push_back(job.weight[(k * job.q + c) * job.s + x]);
+  for (int ps = 0; ps < job.passes; ++ps)
+    for (int x = 0; x < job.s; ++x)
+      for (int c = 0; c < job.q; ++c)
+        for (int k = 0; k < job.p; ++k)
+          filt.push_back(job.weight[((ps * job.p + k) * job.q + c) * job.s + x]);
   std::vector<int16_t> ifm;
-  for (int r = 0; r < job.rows; ++r)
+  for (int r = 0; r < rows; ++r)
     for (int col = 0; col < width; ++col)
       for (int c = 0; c < job.q; ++c) ifm.push_back(job.ifmap[(r * job.q + c) * width + col]);
   std::vector<int32_t> pin;
-  const size_t n_out = static_cast<size_t>(job.rows) * job.p * job.f;
+  const size_t n_out = static_cast<size_t>(rows) * job.p * job.f;
   if (job.accumulate_in) {
-    for (int r = 0; r < job.rows; ++r)
+    for (int r = 0; r < rows; ++r)
       for (int x = 0; x < job.f; ++x)
         for (int k = 0; k < job.p; ++k) pin.push_back(job.psum_in[(r * job.p + k) * job.f + x]);
   }
@@ -94,6 +98,7 @@ PeResult PeBench::Run(const PeJob& job, uint64_t max_cycles) {
   d.cfg_q_i = job.q;
   d.cfg_u_i = job.u;
   d.cfg_f_i = job.f;
+  d.cfg_rows_i = job.rows;
   d.cfg_acc_i = job.accumulate_in;
   d.filt_valid_i = 0;
   d.if_valid_i = 0;
@@ -164,7 +169,7 @@ PeResult PeBench::Run(const PeJob& job, uint64_t max_cycles) {
 
   res.psum.assign(n_out, 0);
   size_t i = 0;
-  for (int r = 0; r < job.rows; ++r)
+  for (int r = 0; r < rows; ++r)
     for (int x = 0; x < job.f; ++x)
       for (int k = 0; k < job.p; ++k) res.psum[(r * job.p + k) * job.f + x] = out[i++];
   return res;
@@ -172,14 +177,19 @@ PeResult PeBench::Run(const PeJob& job, uint64_t max_cycles) {
 
 std::vector<int32_t> PeReference(const PeJob& job, int data_bits, int acc_bits) {
   const int width = (job.f - 1) * job.u + job.s;
-  Tensor<int16_t> x(Shape{job.rows, job.q, 1, width});
-  x.data() = job.ifmap;
-  Tensor<int16_t> w(Shape{job.p, job.q, 1, job.s});
-  w.data() = job.weight;
-  ConvParams cp;
-  cp.stride_w = job.u;
-  Tensor<int32_t> y = ConvAcc(x, w, cp, data_bits, acc_bits);  // rows x p x 1 x f
-  std::vector<int32_t> ref = y.data();
+  const size_t x_words = static_cast<size_t>(job.rows) * job.q * width;
+  const size_t w_words = static_cast<size_t>(job.p) * job.q * job.s;
+  std::vector<int32_t> ref;
+  for (int ps = 0; ps < job.passes; ++ps) {
+    Tensor<int16_t> x(Shape{job.rows, job.q, 1, width});
+    x.data().assign(job.ifmap.begin() + ps * x_words, job.ifmap.begin() + (ps + 1) * x_words);
+    Tensor<int16_t> w(Shape{job.p, job.q, 1, job.s});
+    w.data().assign(job.weight.begin() + ps * w_words, job.weight.begin() + (ps + 1) * w_words);
+    ConvParams cp;
+    cp.stride_w = job.u;
+    const Tensor<int32_t> y = ConvAcc(x, w, cp, data_bits, acc_bits);  // rows x p x 1 x f
+    ref.insert(ref.end(), y.data().begin(), y.data().end());
+  }
   if (job.accumulate_in) {
     for (size_t i = 0; i < ref.size(); ++i) {
       ref[i] = WrapAcc(static_cast<int64_t>(ref[i]) + job.psum_in[i], acc_bits);

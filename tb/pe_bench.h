@@ -3,11 +3,12 @@
 // Unit bench for one Verilated processing element (rtl/ey_pe.sv). Plain C++ interface: the
 // Verilator headers stay inside pe_bench.cc.
 //
-// One PeJob is what a PE does between two clears: it loads p*q*S filter weights once (filter
-// stationary), then runs `rows` 1-D convolutions, each of one ifmap row (q channels, already
-// padded, exactly (F-1)*U + S columns) against the p filter rows, into p psum rows of F
-// values. With accumulate_in set, every output psum adds a psum streamed in (from the PE
-// below or the GLB in the array).
+// One PeJob is what a PE does between two clears: `passes` processing passes, each of which
+// loads p*q*S filter weights (filter stationary) and runs `rows` 1-D convolutions, each of
+// one ifmap row (q channels, already padded, exactly (F-1)*U + S columns) against the p
+// filter rows, into p psum rows of F values. With accumulate_in set, every output psum adds a
+// psum streamed in (from the PE below or the GLB in the array). Rows below are numbered
+// across passes: pass i holds rows i*rows .. (i+1)*rows-1.
 #ifndef EYELET_TB_PE_BENCH_H_
 #define EYELET_TB_PE_BENCH_H_
 
@@ -32,9 +33,10 @@ struct PeJob {
   int q = 1;       // channels interleaved in the ifmap and filter spads
   int u = 1;       // stride
   int f = 4;       // output row width F
-  int rows = 1;    // ifmap rows streamed through the stationary filter
+  int rows = 1;    // ifmap rows per pass, streamed through the stationary filter
+  int passes = 1;  // passes, each with its own filter weights
   bool accumulate_in = false;
-  // weight[(k * q + c) * s + x]  (filter k, channel c, column x)
+  // weight[((pass * p + k) * q + c) * s + x]  (filter k, channel c, column x)
   std::vector<int16_t> weight;
   // ifmap[((row * q) + c) * width + col], width = (f-1)*u + s
   std::vector<int16_t> ifmap;

@@ -1,12 +1,14 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
 // The `eyelet` CLI, run in-process through RunCli: exit codes, messages, reproducibility and
-// .npy round trips checked against the golden model.
+// .npy round trips checked against the golden model, and layers on the Verilated PE array
+// (`layer --backend rtl`, `sweep`).
 #include "eyelet/cli.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eyelet/golden.h"
@@ -40,6 +43,15 @@ CliResult Eyelet(std::vector<std::string> args) {
   std::ostringstream err;
   const int code = RunCli(static_cast<int>(args.size()), argv.data(), out, err);
   return {code, out.str(), err.str()};
+}
+
+// Eyelet() with the arguments of a command line split at spaces ("layer --seed 3").
+CliResult EyeletLine(const std::string& line) {
+  std::vector<std::string> args;
+  std::istringstream in(line);
+  std::string arg;
+  while (in >> arg) args.push_back(arg);
+  return Eyelet(args);
 }
 
 bool Contains(const std::string& haystack, const std::string& needle) {
@@ -104,6 +116,7 @@ TEST(Cli, HelpListsSubcommands) {
     EXPECT_TRUE(Contains(r.out, "usage: eyelet")) << r.out;
     EXPECT_TRUE(Contains(r.out, "\n  layer ")) << r.out;
     EXPECT_TRUE(Contains(r.out, "\n  pe ")) << r.out;
+    EXPECT_TRUE(Contains(r.out, "\n  sweep ")) << r.out;
     EXPECT_TRUE(r.err.empty()) << r.err;
   }
 }
@@ -120,9 +133,17 @@ TEST(Cli, SubcommandHelpListsItsOptions) {
   CliResult r = Eyelet({"layer", "--help"});
   EXPECT_EQ(r.code, kExitOk);
   for (const char* flag : {"--type", "--seed", "--kernel-h", "--data-bits", "--backend", "--input",
-                           "--weights", "--output"}) {
+                           "--weights", "--output", "--config", "--mapping", "--trace"}) {
     EXPECT_TRUE(Contains(r.out, flag)) << flag << "\n" << r.out;
   }
+  EXPECT_TRUE(Contains(r.out, "tiny (3x4), small (6x7), eyeriss (12x14)")) << r.out;
+  r = Eyelet({"sweep", "--help"});
+  EXPECT_EQ(r.code, kExitOk);
+  for (const char* flag :
+       {"--backend", "--config", "--count", "--seed", "--index", "--types", "--trace"}) {
+    EXPECT_TRUE(Contains(r.out, flag)) << flag << "\n" << r.out;
+  }
+  EXPECT_TRUE(Contains(r.out, "--backend golden is a usage error")) << r.out;
   r = Eyelet({"pe", "--help"});
   EXPECT_EQ(r.code, kExitOk);
   for (const char* flag : {"--count", "--seed", "--trace", "--stall", "--job"}) {
@@ -187,12 +208,32 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"KernelForFc", {"layer", "--type", "fc", "--kernel", "3"}, "--kernel does not"},
         BadArgs{"GroupsForPool", {"layer", "--type", "pool", "--groups", "2"}, "--groups"},
         BadArgs{"UnknownBackend", {"layer", "--backend", "fpga"}, "--backend must be golden"},
+        BadArgs{"UnknownConfig",
+                {"layer", "--backend", "rtl", "--config", "huge"},
+                "unknown hardware config 'huge'; built configs are: tiny, small, eyeriss"},
+        BadArgs{"ConfigForGolden", {"layer", "--config", "tiny"}, "--config applies to"},
+        BadArgs{"MappingForGolden", {"layer", "--mapping", "1,1,1,1,1"}, "--mapping applies to"},
+        BadArgs{"TraceForGolden", {"layer", "--trace", "x.fst"}, "--trace applies to"},
+        BadArgs{"MappingTooShort",
+                {"layer", "--backend", "rtl", "--mapping", "2,1,1"},
+                "--mapping '2,1,1' must be five positive integers e,p,q,r,t"},
+        BadArgs{"MappingZero", {"layer", "--backend", "rtl", "--mapping", "2,0,1,1,1"}, "positive"},
+        BadArgs{"MappingLetters", {"layer", "--backend", "rtl", "--mapping", "a,b,c,d,e"}, "five"},
+        BadArgs{"MappingTrailingComma",
+                {"layer", "--backend", "rtl", "--mapping", "1,1,1,1,1,"},
+                "five"},
         BadArgs{"Positional", {"layer", "extra"}, "extra"},
         BadArgs{"NoAbbreviations", {"layer", "--strid", "2"}, "--strid"},
         BadArgs{"StallTooHigh", {"pe", "--stall", "0.95"}, "--stall 0.95 must be between"},
         BadArgs{"StallNotANumber", {"pe", "--stall", "lots"}, "--stall"},
         BadArgs{"CountNegative", {"pe", "--count=-1"}, "--count -1"},
-        BadArgs{"PeUnknownFlag", {"pe", "--rows", "3"}, "--rows"}),
+        BadArgs{"PeUnknownFlag", {"pe", "--rows", "3"}, "--rows"},
+        BadArgs{"SweepGoldenBackend", {"sweep", "--backend", "golden"}, "--backend golden"},
+        BadArgs{"SweepUnknownBackend", {"sweep", "--backend", "fpga"}, "--backend must be rtl"},
+        BadArgs{"SweepUnknownConfig", {"sweep", "--config", "huge"}, "built configs are"},
+        BadArgs{"SweepUnknownType", {"sweep", "--types", "conv,lstm"}, "--types 'conv,lstm'"},
+        BadArgs{"SweepCountNegative", {"sweep", "--count=-2"}, "--count -2"},
+        BadArgs{"SweepIndexNegative", {"sweep", "--index=-1"}, "--index -1"}),
     [](const ::testing::TestParamInfo<BadArgs>& info) { return std::string(info.param.name); });
 
 // --- eyelet layer
@@ -352,11 +393,168 @@ TEST(CliLayer, JobErrorsExitThree) {
   EXPECT_TRUE(Contains(r.err, "cannot open")) << r.err;
 }
 
-TEST(CliLayer, RtlBackendPointsToPeBench) {
-  const CliResult r = Eyelet({"layer", "--backend", "rtl"});
+TEST(CliLayer, GoldenBackendOutputHasNoArrayFields) {
+  const CliResult r = Eyelet({"layer", "--seed", "2", "--backend", "golden"});
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_TRUE(Contains(r.out, "golden backend")) << r.out;
+  EXPECT_EQ(Field(r.out, "result"), "");
+  EXPECT_EQ(Field(r.out, "cycles"), "");
+}
+
+// --- eyelet layer --backend rtl
+
+// The leading number of a field ("1234 (MACs ...)" -> 1234), or -1.
+int64_t LeadingNumber(const std::string& field) {
+  try {
+    return std::stoll(field);
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+void ExpectArrayFigures(const CliResult& r, int total_pes) {
+  EXPECT_EQ(Field(r.out, "result").rfind("PASS (all ", 0), 0u) << r.out << r.err;
+  EXPECT_GT(LeadingNumber(Field(r.out, "cycles")), 0) << r.out;
+  EXPECT_GT(LeadingNumber(Field(r.out, "passes")), 0) << r.out;
+  const std::string util = Field(r.out, "util");
+  EXPECT_NE(util.find("% (layer MACs / (" + std::to_string(total_pes) + " PEs x cycles))"),
+            std::string::npos)
+      << r.out;
+  const double percent = std::stod(util);
+  EXPECT_GT(percent, 0.0) << util;
+  EXPECT_LE(percent, 100.0) << util;
+  EXPECT_NE(Field(r.out, "pes").find(" of " + std::to_string(total_pes) + " active"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Field(r.out, "mapping").rfind("e=", 0), 0u) << r.out;
+  EXPECT_TRUE(Contains(Field(r.out, "pe macs"), "zero-gated")) << r.out;
+  EXPECT_TRUE(Contains(Field(r.out, "noc"), "psum out")) << r.out;
+  EXPECT_EQ(Field(r.out, "checksum").size(), 18u) << r.out;
+}
+
+TEST(CliLayerRtl, RandomLayerPassesOnTinyAndSmall) {
+  for (const auto& [config, pes] : {std::pair<const char*, int>{"tiny", 12}, {"small", 42}}) {
+    for (const char* seed : {"1", "2"}) {
+      SCOPED_TRACE(std::string(config) + " seed " + seed);
+      const CliResult r = EyeletLine(std::string("layer --type conv --backend rtl --config ") +
+                                     config + " --seed " + seed);
+      ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+      EXPECT_TRUE(r.err.empty()) << r.err;
+      EXPECT_TRUE(Contains(Field(r.out, "layer"), std::string("rtl backend, ") + config)) << r.out;
+      ExpectArrayFigures(r, pes);
+    }
+  }
+}
+
+TEST(CliLayerRtl, DefaultRandomDrawsAlwaysMap) {
+  // Shape flags left out: every seed draws a layer the array runs (kernel <= 5, small sizes).
+  for (int seed = 0; seed < 12; ++seed) {
+    const CliResult r =
+        Eyelet({"layer", "--backend", "rtl", "--config", "tiny", "--seed", std::to_string(seed)});
+    ASSERT_EQ(r.code, kExitOk) << "seed " << seed << ": " << r.out << r.err;
+    EXPECT_EQ(Field(r.out, "result").rfind("PASS", 0), 0u) << r.out;
+  }
+}
+
+TEST(CliLayerRtl, FixedShapeHasTheGoldenChecksum) {
+  const std::string layer =
+      "layer --seed 11 --batch 2 --in-channels 4 --out-channels 6 --height 9 --width 7 "
+      "--kernel 3 --stride 2 --pad 1 --groups 2";
+  const CliResult g = EyeletLine(layer);
+  const CliResult a = EyeletLine(layer + " --backend rtl --config small");
+  ASSERT_EQ(g.code, kExitOk) << g.err;
+  ASSERT_EQ(a.code, kExitOk) << a.out << a.err;
+  EXPECT_EQ(Field(a.out, "checksum"), Field(g.out, "checksum"));
+  for (const char* key : {"input", "weights", "output", "macs", "groups"}) {
+    EXPECT_EQ(Field(a.out, key), Field(g.out, key)) << key;
+  }
+  ExpectArrayFigures(a, 42);
+}
+
+TEST(CliLayerRtl, NpyRoundTripMatchesGolden) {
+  TempDir dir;
+  const Tensor<int16_t> x = RandomTensor(Shape{1, 3, 8, 9}, -32768, 32767, 21);
+  const Tensor<int16_t> w = RandomTensor(Shape{5, 3, 4, 2}, -32768, 32767, 22);
+  SaveTensor(dir.File("x.npy"), x, "int16");
+  SaveTensor(dir.File("w.npy"), w, "int16");
+  const CliResult r = Eyelet({"layer", "--backend", "rtl", "--config", "tiny", "--input",
+                              dir.File("x.npy"), "--weights", dir.File("w.npy"), "--pad", "1",
+                              "--stride", "1", "--output", dir.File("y.npy")});
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  ConvParams p;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+  const Tensor<int32_t> expected = ConvAcc(x, w, p);
+  const Tensor<int32_t> y = LoadTensorI32(dir.File("y.npy"));
+  ASSERT_EQ(y.shape(), expected.shape());
+  EXPECT_EQ(y.data(), expected.data());
+  EXPECT_EQ(Field(r.out, "checksum"), Hex64(Checksum(expected)));
+}
+
+TEST(CliLayerRtl, GivenMappingIsUsed) {
+  // 8 output rows, 4 filters: two strips of e = 4, two filters per PE on two chains.
+  const CliResult r = EyeletLine(
+      "layer --backend rtl --config tiny --in-channels 2 --out-channels 4 --height 10 --width 6 "
+      "--kernel 3 --stride 1 --pad 0 --groups 1 --mapping 4,2,2,1,1");
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(Field(r.out, "mapping").rfind("e=4 p=2 q=2 r=1 t=1", 0), 0u) << r.out;
+  EXPECT_EQ(Field(r.out, "result").rfind("PASS", 0), 0u) << r.out;
+}
+
+TEST(CliLayerRtl, OneLayerOnEyeriss) {
+  const CliResult r = EyeletLine(
+      "layer --backend rtl --config eyeriss --batch 1 --in-channels 3 --out-channels 8 "
+      "--height 16 --width 16 --kernel 3 --stride 1 --pad 1 --groups 1 --seed 4");
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_TRUE(Contains(Field(r.out, "layer"), "eyeriss 12x14")) << r.out;
+  ExpectArrayFigures(r, 168);
+}
+
+TEST(CliLayerRtl, TraceIsWritten) {
+  TempDir dir;
+  const std::string trace = dir.File("layer.fst");
+  const std::string layer =
+      "layer --backend rtl --config tiny --in-channels 1 --out-channels 2 --height 5 --width 5 "
+      "--kernel 3";
+  const CliResult r = EyeletLine(layer + " --trace " + trace);
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  ASSERT_TRUE(fs::exists(trace));
+  EXPECT_GT(fs::file_size(trace), 0u);
+  EXPECT_EQ(Field(r.out, "trace"), trace);
+}
+
+TEST(CliLayerRtl, FcAndPoolExitThree) {
+  for (const char* type : {"fc", "pool"}) {
+    const CliResult r = Eyelet({"layer", "--type", type, "--backend", "rtl", "--config", "tiny"});
+    EXPECT_EQ(r.code, kExitError) << type;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_TRUE(Contains(r.err, "eyelet: error: --backend rtl runs CONV layers only")) << r.err;
+    EXPECT_TRUE(Contains(r.err, "arrive with a later issue")) << r.err;
+  }
+}
+
+TEST(CliLayerRtl, IllegalMappingExitsThreeNamingTheLimit) {
+  // q = 5 channels of a 3-wide filter: 15 ifmap words > the 12-word spad.
+  CliResult r = Eyelet({"layer", "--backend", "rtl", "--config", "tiny", "--in-channels", "5",
+                        "--kernel", "3", "--mapping", "1,1,5,1,1"});
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_TRUE(Contains(r.err, "eyelet: error: the rtl backend for whole layers")) << r.err;
-  EXPECT_TRUE(Contains(r.err, "eyelet pe")) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(Contains(r.err, "eyelet: error: --mapping 1,1,5,1,1 does not fit")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "ifmap spad: S*q = 15 words > 12")) << r.err;
+  // e = 5 on a 4-column array.
+  r = Eyelet({"layer", "--backend", "rtl", "--config", "tiny", "--height", "12", "--kernel", "3",
+              "--mapping", "5,1,1,1,1"});
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_TRUE(Contains(r.err, "PE-set width e = 5 > 4 columns")) << r.err;
+}
+
+TEST(CliLayerRtl, UnmappableLayerExitsThree) {
+  // S = 13 is wider than the 12-word ifmap spad: no mapping exists.
+  const CliResult r = Eyelet({"layer", "--backend", "rtl", "--config", "small", "--height", "4",
+                              "--width", "20", "--kernel-h", "3", "--kernel-w", "13"});
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(Contains(r.err, "cannot be mapped on 'small'")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "ifmap spad")) << r.err;
 }
 
 // --- eyelet pe
@@ -384,6 +582,81 @@ TEST(CliPe, ManyJobsWithHeavyStallsPass) {
   const CliResult r = Eyelet({"pe", "--count", "40", "--seed", "9", "--stall", "0.9"});
   EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "40 passed, 0 failed")) << r.out;
+}
+
+// --- eyelet sweep
+
+// The lines of `out` that report a layer ("  K  x ..."), without the leading spaces.
+std::vector<std::string> LayerLines(const std::string& out) {
+  std::vector<std::string> lines;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t start = line.find_first_not_of(' ');
+    if (start >= 2 && start != std::string::npos &&
+        std::isdigit(static_cast<unsigned char>(line[start]))) {
+      lines.push_back(line.substr(start));
+    }
+  }
+  return lines;
+}
+
+std::string LastLine(const std::string& out) {
+  const size_t last = out.find_last_not_of('\n');
+  if (last == std::string::npos) return "";
+  const size_t newline = out.rfind('\n', last);
+  const size_t first = newline == std::string::npos ? 0 : newline + 1;
+  return out.substr(first, last + 1 - first);
+}
+
+TEST(CliSweep, RandomLayersPassOnTiny) {
+  const CliResult r =
+      Eyelet({"sweep", "--backend", "rtl", "--config", "tiny", "--count", "5", "--seed", "1"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "5 passed, 0 failed") << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const std::vector<std::string> lines = LayerLines(r.out);
+  ASSERT_EQ(lines.size(), 5u) << r.out;
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(Contains(line, "  PASS  ")) << line;
+    EXPECT_TRUE(Contains(line, " cycles")) << line;
+  }
+  // Even layers take the mapper's choice, odd ones a random mapping (or the mapper's when none
+  // of the draws was legal).
+  EXPECT_TRUE(Contains(lines[0], "(mapper)")) << lines[0];
+  EXPECT_TRUE(Contains(r.out, "(random)")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "rerun")) << r.out;
+}
+
+TEST(CliSweep, LayerKIsTheSameForAnyCountAndReruns) {
+  const CliResult all = Eyelet({"sweep", "--config", "tiny", "--count", "4", "--seed", "7"});
+  const CliResult fewer = Eyelet({"sweep", "--config", "tiny", "--count", "3", "--seed", "7"});
+  const CliResult one = Eyelet({"sweep", "--config", "tiny", "--seed", "7", "--index", "3"});
+  ASSERT_EQ(all.code, kExitOk) << all.out << all.err;
+  ASSERT_EQ(fewer.code, kExitOk) << fewer.out << fewer.err;
+  ASSERT_EQ(one.code, kExitOk) << one.out << one.err;
+  const std::vector<std::string> a = LayerLines(all.out), f = LayerLines(fewer.out),
+                                 o = LayerLines(one.out);
+  ASSERT_EQ(a.size(), 4u);
+  ASSERT_EQ(f.size(), 3u);
+  ASSERT_EQ(o.size(), 1u);
+  for (size_t i = 0; i < f.size(); ++i) EXPECT_EQ(a[i], f[i]);
+  EXPECT_EQ(o[0], a[3]);
+  EXPECT_EQ(LastLine(one.out), "1 passed, 0 failed");
+  const CliResult other = Eyelet({"sweep", "--config", "tiny", "--count", "4", "--seed", "8"});
+  EXPECT_NE(LayerLines(other.out), a);
+}
+
+TEST(CliSweep, FcAndPoolExitThree) {
+  const CliResult r = Eyelet({"sweep", "--config", "tiny", "--types", "conv,fc"});
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_TRUE(Contains(r.err, "arrive with a later issue")) << r.err;
+}
+
+TEST(CliSweep, ZeroLayers) {
+  const CliResult r = Eyelet({"sweep", "--config", "tiny", "--count", "0"});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_EQ(LastLine(r.out), "0 passed, 0 failed") << r.out;
 }
 
 }  // namespace

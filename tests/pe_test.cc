@@ -27,14 +27,14 @@ void FillRandom(PeJob& j, std::mt19937& rng, int data_bits, double zero_frac) {
   const int lo = -(1 << (data_bits - 1));
   std::uniform_int_distribution<int> val(lo, hi);
   std::uniform_real_distribution<double> coin(0, 1);
-  j.weight.resize(j.p * j.q * j.s);
+  j.weight.resize(j.passes * j.p * j.q * j.s);
   for (auto& v : j.weight) v = static_cast<int16_t>(val(rng));
-  j.ifmap.resize(static_cast<size_t>(j.rows) * j.q * Width(j));
+  j.ifmap.resize(static_cast<size_t>(j.rows) * j.passes * j.q * Width(j));
   for (auto& v : j.ifmap) v = coin(rng) < zero_frac ? 0 : static_cast<int16_t>(val(rng));
   j.psum_in.clear();
   if (j.accumulate_in) {
     std::uniform_int_distribution<int32_t> acc(INT32_MIN, INT32_MAX);
-    j.psum_in.resize(static_cast<size_t>(j.rows) * j.p * j.f);
+    j.psum_in.resize(static_cast<size_t>(j.rows) * j.passes * j.p * j.f);
     for (auto& v : j.psum_in) v = acc(rng);
   }
 }
@@ -42,7 +42,7 @@ void FillRandom(PeJob& j, std::mt19937& rng, int data_bits, double zero_frac) {
 std::string Describe(const PeJob& j) {
   std::ostringstream os;
   os << "s=" << j.s << " p=" << j.p << " q=" << j.q << " u=" << j.u << " f=" << j.f
-     << " rows=" << j.rows << " acc=" << j.accumulate_in << " in_stall=" << j.in_stall
+     << " rows=" << j.rows << " passes=" << j.passes << " acc=" << j.accumulate_in << " in_stall=" << j.in_stall
      << " out_stall=" << j.out_stall;
   return os.str();
 }
@@ -52,7 +52,7 @@ std::string Describe(const PeJob& j) {
 uint64_t ExpectedSkips(const PeJob& j) {
   uint64_t n = 0;
   const int w = Width(j);
-  for (int r = 0; r < j.rows; ++r)
+  for (int r = 0; r < j.rows * j.passes; ++r)
     for (int x = 0; x < j.f; ++x)
       for (int c = 0; c < j.q; ++c)
         for (int s = 0; s < j.s; ++s)
@@ -76,16 +76,17 @@ PeResult RunAndCheck(const PeJob& j) {
     }
   }
   EXPECT_EQ(bad, 0) << "mismatching psums";
-  const uint64_t ops = static_cast<uint64_t>(j.rows) * j.f * j.p * j.q * j.s;
+  const uint64_t ops = static_cast<uint64_t>(j.rows) * j.passes * j.f * j.p * j.q * j.s;
   EXPECT_EQ(res.macs + res.skipped, ops);
   EXPECT_EQ(res.skipped, ExpectedSkips(j));
   return res;
 }
 
 PeJob MakeJob(int s, int p, int q, int u, int f, int rows, bool acc, uint32_t seed,
-              double zero_frac = 0.3) {
+              double zero_frac = 0.3, int passes = 1) {
   PeJob j;
   j.s = s, j.p = p, j.q = q, j.u = u, j.f = f, j.rows = rows, j.accumulate_in = acc;
+  j.passes = passes;
   std::mt19937 rng(seed);
   FillRandom(j, rng, 16, zero_frac);
   return j;
@@ -153,6 +154,39 @@ TEST(Pe, NoStallThroughputIsOneMacPerCycle) {
   EXPECT_LE(res.cycles, ops + startup) << "ops " << ops;
 }
 
+TEST(Pe, TwoPsumBanksHideTheDrainForSmallP) {
+  // p = 2 leaves room for two psum banks: the drain of one output column overlaps the next
+  // column's MACs even with accumulation from a slow psum input.
+  PeJob j = MakeJob(3, 2, 4, 1, 13, 2, true, 32, 0.0);
+  PeResult res = RunAndCheck(j);
+  const uint64_t ops = static_cast<uint64_t>(j.rows) * j.f * j.p * j.q * j.s;
+  const uint64_t startup = 2 + j.q + j.u + j.p * j.q * j.s + j.s * j.q + 8;
+  EXPECT_LE(res.cycles, ops + startup) << "ops " << ops;
+}
+
+TEST(Pe, PassesWithTwoFilterBanksPrefetchTheNextFilters) {
+  // p*q*S = 96 <= 224/2: pass i+1's filters load while pass i computes, so after the first
+  // load the PE never waits for filters.
+  PeJob j = MakeJob(3, 8, 4, 1, 13, 1, true, 33, 0.0, 4);
+  PeResult res = RunAndCheck(j);
+  const uint64_t ops = static_cast<uint64_t>(j.passes) * j.rows * j.f * j.p * j.q * j.s;
+  const uint64_t startup = 2 + j.q + j.u + j.p * j.q * j.s + j.s * j.q + 8;
+  EXPECT_LE(res.cycles, ops + startup) << "ops " << ops;
+}
+
+TEST(Pe, PassesWithOneFilterBankReloadBetweenPasses) {
+  // p*q*S = 192 > 112: one bank, reloaded after each pass; results must not change.
+  PeJob j = MakeJob(3, 16, 4, 1, 5, 2, true, 34, 0.2, 3);
+  PeResult res = RunAndCheck(j);
+  const uint64_t ops = static_cast<uint64_t>(j.passes) * j.rows * j.f * j.p * j.q * j.s;
+  EXPECT_GE(res.cycles, ops + static_cast<uint64_t>(j.passes) * j.p * j.q * j.s);
+}
+
+TEST(Pe, ManyShortPasses) {
+  RunAndCheck(MakeJob(2, 3, 2, 2, 2, 1, true, 35, 0.3, 9));
+  RunAndCheck(MakeJob(1, 1, 1, 1, 1, 1, false, 36, 0.0, 7));
+}
+
 // Sweep S = 1 .. 11 with strides 1 and 2, p and q as large as the spads allow (p, q > 1
 // wherever S*q fits twice), several rows, psum accumulation, stalls on both sides.
 class PeFilterWidth : public ::testing::TestWithParam<std::tuple<int, int>> {};
@@ -194,6 +228,7 @@ TEST_P(PeRandom, EveryPsumMatches) {
     j.u = uni(1, 4);
     j.f = uni(1, 12);
     j.rows = uni(1, 3);
+    j.passes = uni(1, 3);
     j.accumulate_in = uni(0, 1);
     FillRandom(j, rng, 16, uni(0, 5) / 10.0);
     j.in_stall = uni(0, 6) / 10.0;

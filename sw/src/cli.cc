@@ -11,13 +11,16 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <iomanip>
 #include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "array_bench.h"
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
+#include "eyelet/mapping.h"
 #include "eyelet/npy.h"
 #include "eyelet/tensor.h"
 #include "pe_bench.h"
@@ -33,6 +36,24 @@ constexpr int kMaxRandomSize = 32;
 constexpr int kMaxRandomKernel = 5;
 constexpr double kMaxStall = 0.9;
 constexpr double kPeZeroFraction = 0.3;
+
+// Bounds on the shapes `eyelet layer` draws. The rtl backend draws smaller layers so that a
+// default run simulates in well under a second; kernels <= 5 always map (S*q fits the 12-word
+// ifmap spad with q = 1, taller R is split into row groups) and C*H*W fits every GLB.
+struct DrawBounds {
+  int channels;  // C and M
+  int size;      // H and W
+  int kernel;    // R and S
+};
+constexpr DrawBounds kGoldenDraw{kMaxRandomChannels, kMaxRandomSize, kMaxRandomKernel};
+constexpr DrawBounds kRtlDraw{8, 16, kMaxRandomKernel};
+
+// `eyelet sweep` layers and data, and `eyelet layer --backend rtl` output.
+constexpr int kSweepMaxKernel = 11;  // S <= 11 fits the ifmap spad with q = 1
+constexpr int kSweepMappingAttempts = 200;
+constexpr double kSweepIfmapZeros = 0.3;  // exercises the PEs' zero gating
+constexpr double kSweepWeightZeros = 0.1;
+constexpr int kMismatchesListed = 5;
 
 // --- Random numbers: SplitMix64, so a seed draws the same layer on every platform and
 // standard library (std::uniform_int_distribution is not specified bit for bit).
@@ -70,9 +91,28 @@ Tensor<int16_t> RandomData(const Shape& shape, int data_bits, Rng& rng) {
   return t;
 }
 
+// As RandomData, with about `zero_fraction` of the values 0.
+Tensor<int16_t> RandomSparseData(const Shape& shape, int data_bits, double zero_fraction,
+                                 Rng& rng) {
+  Tensor<int16_t> t(shape);
+  for (int16_t& v : t.data()) {
+    v = rng.Chance(zero_fraction)
+            ? 0
+            : static_cast<int16_t>(rng.Uniform(DataMin(data_bits), DataMax(data_bits)));
+  }
+  return t;
+}
+
 std::string Hex64(uint64_t v) {
   char buf[24];
   std::snprintf(buf, sizeof(buf), "0x%016" PRIx64, v);
+  return buf;
+}
+
+// "12.3%"
+std::string Percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f%%", 100.0 * fraction);
   return buf;
 }
 
@@ -131,14 +171,84 @@ void RejectFlags(const po::variables_map& vm, const std::vector<std::string>& na
   }
 }
 
+// "tiny (3x4), small (6x7), eyeriss (12x14)", for help texts.
+std::string ConfigList() {
+  std::string list;
+  for (const ArrayConfig& c : BuiltConfigs()) {
+    if (!list.empty()) list += ", ";
+    list += c.name + " (" + std::to_string(c.rows) + "x" + std::to_string(c.cols) + ")";
+  }
+  return list;
+}
+
+// --config: a built hardware config (ConfigByName throws UsageError naming them all).
+std::string ConfigFlag(const po::variables_map& vm) {
+  const std::string name =
+      vm.count("config") ? vm["config"].as<std::string>() : kDefaultArrayConfig;
+  return ConfigByName(name).name;
+}
+
+// --mapping e,p,q,r,t: five positive integers. Whether they fit the layer and the array is
+// CompleteMapping's call, made when the layer is known.
+RsMapping MappingFlag(const std::string& text) {
+  const std::string what = "--mapping '" + text +
+                           "' must be five positive integers e,p,q,r,t (PE-set width, filters "
+                           "per PE, channels per PE, sets chained on channels, chains on "
+                           "filters), e.g. 4,2,1,1,2";
+  std::vector<int> v;
+  std::istringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (item.empty() || item.size() > 5 ||
+        item.find_first_not_of("0123456789") != std::string::npos) {
+      throw UsageError(what);
+    }
+    v.push_back(std::stoi(item));
+    if (v.back() < 1) throw UsageError(what);
+  }
+  if (v.size() != 5 || text.back() == ',') throw UsageError(what);
+  RsMapping m;
+  m.e = v[0];
+  m.p = v[1];
+  m.q = v[2];
+  m.r = v[3];
+  m.t = v[4];
+  return m;
+}
+
+// The --mapping spelling of a mapping's free parameters.
+std::string MappingArg(const RsMapping& m) {
+  std::ostringstream os;
+  os << m.e << "," << m.p << "," << m.q << "," << m.r << "," << m.t;
+  return os.str();
+}
+
+// Fails before the work, not after it, when `path` (to be written) is in a missing directory.
+void CheckParentDir(const std::string& path) {
+  if (path.empty()) return;
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
+    throw FileError(path + ": directory " + dir.string() + " does not exist; create it first");
+  }
+}
+
 // --- eyelet layer
 
-const char kLayerSummary[] = "run one CONV, FC or POOL layer through the golden model";
+const char kLayerSummary[] = "run one layer through the golden model or the Verilated PE array";
 const char kLayerDetails[] =
     "Runs one layer through the bit-exact golden model and prints its shapes, MAC count and\n"
     "the FNV-1a checksum of the output (int32 accumulators for conv/fc, int16 for pool).\n"
     "Shape flags left out are drawn from --seed (C, M <= 16; H, W <= 32; kernel 1..5) or\n"
-    "taken from --input/--weights, so `eyelet layer --seed 7` is the same layer every time.";
+    "taken from --input/--weights, so `eyelet layer --seed 7` is the same layer every time.\n"
+    "\n"
+    "--backend rtl runs a CONV layer on the Verilated PE array of --config instead (FC and\n"
+    "POOL on the array arrive with a later issue), with the mapper's mapping or --mapping,\n"
+    "compares every output element with the golden model and prints PASS or FAIL (with the\n"
+    "first mismatches), the mapping, cycles, passes, PE utilization (layer MACs / (PEs x\n"
+    "cycles)), active PEs, MACs done and zero-gated, and the words on each network. Exit 1\n"
+    "on FAIL. Drawn shapes are smaller here (C, M <= 8; H, W <= 16), so the same seed draws\n"
+    "a different layer than on the golden backend; give shape flags to run the same one.";
 
 po::options_description LayerDescription() {
   po::options_description d("options", 100, 50);
@@ -163,8 +273,17 @@ po::options_description LayerDescription() {
       ("groups", po::value<int>()->value_name("G"), "conv groups; must divide C and M")
       ("data-bits", po::value<int>()->value_name("8|16")->default_value(kDefaultDataBits),
        "data width of activations and weights")
-      ("backend", po::value<std::string>()->value_name("golden")->default_value("golden"),
-       "where the layer runs (rtl arrives with the PE array)")
+      ("backend", po::value<std::string>()->value_name("golden|rtl")->default_value("golden"),
+       "the golden model, or the Verilated PE array (conv only)")
+      ("config", po::value<std::string>()->value_name("NAME"),
+       ("rtl: the PE array, one of\n" + ConfigList() + "; default " + kDefaultArrayConfig)
+           .c_str())
+      ("mapping", po::value<std::string>()->value_name("e,p,q,r,t"),
+       "rtl: mapping instead of the mapper's: PE-set width e,\n"
+       "filters per PE p, channels per PE q, sets chained on\n"
+       "channels r, chains on filters t (n = batch)")
+      ("trace", po::value<std::string>()->value_name("FILE.fst"),
+       "rtl: write an FST waveform of the run")
       ("input", po::value<std::string>()->value_name("FILE.npy"),
        "input tensor (int8/int16, NCHW) instead of random data")
       ("weights", po::value<std::string>()->value_name("FILE.npy"),
@@ -209,8 +328,14 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
     throw UsageError("--data-bits must be 8 or 16, not " + std::to_string(o.data_bits));
   }
   o.backend = vm["backend"].as<std::string>();
-  if (o.backend != "golden" && o.backend != "rtl") {
-    throw UsageError("--backend must be golden, not '" + o.backend + "'");
+  if (o.backend == "golden") {
+    RejectFlags(vm, {"config", "mapping", "trace"}, "applies to --backend rtl only");
+  } else if (o.backend == "rtl") {
+    o.config = ConfigFlag(vm);
+    if (vm.count("mapping")) o.mapping = MappingFlag(vm["mapping"].as<std::string>());
+    if (vm.count("trace")) o.trace_path = vm["trace"].as<std::string>();
+  } else {
+    throw UsageError("--backend must be golden or rtl, not '" + o.backend + "'");
   }
   if (vm.count("input")) o.input_path = vm["input"].as<std::string>();
   if (vm.count("weights")) o.weights_path = vm["weights"].as<std::string>();
@@ -245,10 +370,11 @@ int RandomDivisor(int n, Rng& rng) {
   return divisors[static_cast<size_t>(rng.UniformInt(0, static_cast<int>(divisors.size()) - 1))];
 }
 
-// Upper bound for a drawn kernel: at most kMaxRandomKernel and no larger than the padded input
+// Upper bound for a drawn kernel: at most `max_kernel` and no larger than the padded input
 // when that is known.
-int KernelBound(const std::optional<int>& size, const std::optional<int>& pad) {
-  int hi = kMaxRandomKernel;
+int KernelBound(const std::optional<int>& size, const std::optional<int>& pad,
+                int max_kernel = kMaxRandomKernel) {
+  int hi = max_kernel;
   if (size) hi = std::min(hi, *size + 2 * pad.value_or(0));
   return std::max(1, hi);
 }
@@ -260,7 +386,7 @@ struct ConvSetup {
 };
 
 ConvSetup ResolveConv(const LayerOptions& o, const Tensor<int16_t>* x, const Tensor<int16_t>* w,
-                      Rng& rng) {
+                      const DrawBounds& bounds, Rng& rng) {
   std::optional<int> n = o.batch, c = o.in_channels, m = o.out_channels, h = o.height, wd = o.width,
                      r = o.kernel_h, s = o.kernel_w, cpg;
   if (x != nullptr) {
@@ -305,9 +431,9 @@ ConvSetup ResolveConv(const LayerOptions& o, const Tensor<int16_t>* x, const Ten
     if (c) {
       channels = *c;
     } else if (o.groups) {
-      channels = *o.groups * rng.UniformInt(1, std::max(1, kMaxRandomChannels / *o.groups));
+      channels = *o.groups * rng.UniformInt(1, std::max(1, bounds.channels / *o.groups));
     } else {
-      channels = rng.UniformInt(1, kMaxRandomChannels);
+      channels = rng.UniformInt(1, bounds.channels);
     }
     if (o.groups) {
       groups = *o.groups;
@@ -316,20 +442,20 @@ ConvSetup ResolveConv(const LayerOptions& o, const Tensor<int16_t>* x, const Ten
     }
   }
   const int out_channels =
-      m ? *m : groups * rng.UniformInt(1, std::max(1, kMaxRandomChannels / groups));
-  const int kernel_h = r ? *r : rng.UniformInt(1, KernelBound(h, o.pad));
+      m ? *m : groups * rng.UniformInt(1, std::max(1, bounds.channels / groups));
+  const int kernel_h = r ? *r : rng.UniformInt(1, KernelBound(h, o.pad, bounds.kernel));
   int kernel_w;
   if (s) {
     kernel_w = *s;
-  } else if (!r) {
-    kernel_w = std::min(kernel_h, KernelBound(wd, o.pad));  // square when both are drawn
+  } else if (!r) {  // square when both are drawn
+    kernel_w = std::min(kernel_h, KernelBound(wd, o.pad, bounds.kernel));
   } else {
-    kernel_w = rng.UniformInt(1, KernelBound(wd, o.pad));
+    kernel_w = rng.UniformInt(1, KernelBound(wd, o.pad, bounds.kernel));
   }
   const int pad = o.pad ? *o.pad : rng.UniformInt(0, std::min(kernel_h, kernel_w) / 2);
   const int stride = o.stride ? *o.stride : rng.UniformInt(1, 3);
-  const int height = h ? *h : rng.UniformInt(std::max(1, kernel_h - 2 * pad), kMaxRandomSize);
-  const int width = wd ? *wd : rng.UniformInt(std::max(1, kernel_w - 2 * pad), kMaxRandomSize);
+  const int height = h ? *h : rng.UniformInt(std::max(1, kernel_h - 2 * pad), bounds.size);
+  const int width = wd ? *wd : rng.UniformInt(std::max(1, kernel_w - 2 * pad), bounds.size);
 
   setup.x = Shape{batch, channels, height, width};
   setup.w = Shape{out_channels, std::max(1, channels / groups), kernel_h, kernel_w};
@@ -342,34 +468,158 @@ ConvSetup ResolveConv(const LayerOptions& o, const Tensor<int16_t>* x, const Ten
 }
 
 void PrintHeader(std::ostream& out, const std::string& type, const LayerOptions& o) {
-  out << "layer     " << type << " (golden backend, " << o.data_bits << "-bit data, seed " << o.seed
-      << ")\n";
+  out << "layer     " << type << " (";
+  if (o.backend == "rtl") {
+    const ArrayConfig& hw = ConfigByName(o.config);
+    out << "rtl backend, " << hw.name << " " << hw.rows << "x" << hw.cols << " PE array, ";
+  } else {
+    out << "golden backend, ";
+  }
+  out << o.data_bits << "-bit data, seed " << o.seed << ")\n";
 }
 
 std::string Source(const std::string& path) { return path.empty() ? "" : "  (" + path + ")"; }
 
+void PrintConvShapes(std::ostream& out, const LayerOptions& o, const ConvSetup& setup,
+                     const Shape& y_shape) {
+  const uint64_t macs = static_cast<uint64_t>(y_shape.Size()) * setup.w.c * setup.w.h * setup.w.w;
+  PrintHeader(out, "conv", o);
+  out << "input     " << setup.x.ToString() << Source(o.input_path) << "\n"
+      << "weights   " << setup.w.ToString() << Source(o.weights_path) << "\n"
+      << "output    " << y_shape.ToString() << "\n"
+      << "stride    " << setup.params.stride_h << "\n"
+      << "pad       " << setup.params.pad_top << "\n"
+      << "groups    " << setup.params.groups << "\n"
+      << "macs      " << macs << "\n";
+}
+
+void SaveConvOutput(std::ostream& out, const std::string& path, const Tensor<int32_t>& y) {
+  if (path.empty()) return;
+  SaveTensor(path, y, kNpyInt32);
+  out << "wrote     " << path << " (int32 " << y.shape().ToString() << ")\n";
+}
+
 int RunConv(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
             Rng& rng, std::ostream& out) {
-  const ConvSetup setup = ResolveConv(o, x_file, w_file, rng);
+  const ConvSetup setup = ResolveConv(o, x_file, w_file, kGoldenDraw, rng);
   const Shape y_shape = ConvOutputShape(setup.x, setup.w, setup.params);  // validates first
   const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
   const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
   const Tensor<int32_t> y = ConvAcc(x, w, setup.params, o.data_bits);
-  const uint64_t macs = static_cast<uint64_t>(y_shape.Size()) * setup.w.c * setup.w.h * setup.w.w;
-  PrintHeader(out, "conv", o);
-  out << "input     " << x.shape().ToString() << Source(o.input_path) << "\n"
-      << "weights   " << w.shape().ToString() << Source(o.weights_path) << "\n"
-      << "output    " << y.shape().ToString() << "\n"
-      << "stride    " << setup.params.stride_h << "\n"
-      << "pad       " << setup.params.pad_top << "\n"
-      << "groups    " << setup.params.groups << "\n"
-      << "macs      " << macs << "\n"
-      << "checksum  " << Hex64(Checksum(y)) << "\n";
-  if (!o.output_path.empty()) {
-    SaveTensor(o.output_path, y, kNpyInt32);
-    out << "wrote     " << o.output_path << " (int32 " << y.shape().ToString() << ")\n";
-  }
+  PrintConvShapes(out, o, setup, y_shape);
+  out << "checksum  " << Hex64(Checksum(y)) << "\n";
+  SaveConvOutput(out, o.output_path, y);
   return kExitOk;
+}
+
+// --- The rtl backend: CONV layers on the Verilated PE array, checked against the golden model.
+
+// The outcome of comparing an array output with the golden one, element by element.
+struct Comparison {
+  int64_t compared = 0;
+  int64_t mismatches = 0;             // -1: the shapes differ
+  std::vector<std::string> examples;  // the first few mismatches (or the shape problem)
+  bool Pass() const { return mismatches == 0; }
+  std::string Summary() const {
+    if (mismatches < 0) return "FAIL (" + examples.front() + ")";
+    if (mismatches == 0) {
+      return "PASS (all " + std::to_string(compared) + " outputs equal the golden model's)";
+    }
+    return "FAIL (" + std::to_string(mismatches) + " of " + std::to_string(compared) +
+           " outputs differ from the golden model)";
+  }
+};
+
+Comparison CompareWithGolden(const Tensor<int32_t>& want, const Tensor<int32_t>& got) {
+  Comparison c;
+  if (got.shape() != want.shape()) {
+    c.mismatches = -1;
+    c.examples.push_back("the array returned " + got.shape().ToString() + ", expected " +
+                         want.shape().ToString());
+    return c;
+  }
+  const Shape& s = want.shape();
+  c.compared = want.size();
+  for (int n = 0; n < s.n; ++n) {
+    for (int ch = 0; ch < s.c; ++ch) {
+      for (int h = 0; h < s.h; ++h) {
+        for (int w = 0; w < s.w; ++w) {
+          const int32_t expected = want.at(n, ch, h, w);
+          const int32_t actual = got.at(n, ch, h, w);
+          if (expected == actual) continue;
+          if (c.mismatches++ < kMismatchesListed) {
+            std::ostringstream os;
+            os << "n,c,h,w = " << n << "," << ch << "," << h << "," << w << ": expected "
+               << expected << ", got " << actual;
+            c.examples.push_back(os.str());
+          }
+        }
+      }
+    }
+  }
+  return c;
+}
+
+// The array's figures for one layer, as `key  value` lines.
+void PrintArrayStats(std::ostream& out, const ConvLayer& layer, const RsMapping& m,
+                     const ArrayStats& st) {
+  const double util =
+      st.cycles == 0 || st.total_pes == 0
+          ? 0.0
+          : static_cast<double>(layer.Macs()) / (static_cast<double>(st.total_pes) * st.cycles);
+  out << "mapping   " << m.ToString() << "\n"
+      << "cycles    " << st.cycles << " (MACs " << st.mac_cycles << ", filter load "
+      << st.filter_cycles << ", other " << st.other_cycles << ")\n"
+      << "passes    " << st.passes << "\n"
+      << "util      " << Percent(util) << " (layer MACs / (" << st.total_pes << " PEs x cycles))\n"
+      << "pes       " << st.active_pes << " of " << st.total_pes << " active\n"
+      << "pe macs   " << st.macs << " done, " << st.skipped << " zero-gated\n"
+      << "noc       filter " << st.filt_words << ", ifmap " << st.if_words << ", psum in "
+      << st.pin_words << ", psum out " << st.gon_words << " words\n"
+      << "glb       " << st.glb_reads << " words read, " << st.glb_writes << " written\n";
+}
+
+// The mapping to run `layer` with: --mapping completed and checked, or the mapper's choice.
+RsMapping ResolveMapping(const std::optional<RsMapping>& given, const ConvLayer& layer,
+                         const ArrayConfig& hw) {
+  if (!given) return ChooseMapping(layer, hw);  // throws UnsupportedError naming the limit
+  RsMapping m = *given;
+  m.n = layer.x.n;
+  const std::string why = CompleteMapping(layer, hw, m);
+  if (!why.empty()) {
+    throw UnsupportedError("--mapping " + MappingArg(*given) + " does not fit layer " +
+                           layer.ToString() + " on '" + hw.name + "': " + why +
+                           "; change it or leave --mapping out to use the mapper's choice");
+  }
+  return m;
+}
+
+int RunConvRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
+               Rng& rng, std::ostream& out) {
+  const ArrayConfig& hw = ConfigByName(o.config);
+  const ConvSetup setup = ResolveConv(o, x_file, w_file, kRtlDraw, rng);
+  const ConvLayer layer{setup.x, setup.w, setup.params};
+  const Shape y_shape = layer.Out();  // validates first
+  const RsMapping m = ResolveMapping(o.mapping, layer, hw);
+  const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
+  const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
+  const Tensor<int32_t> want = ConvAcc(x, w, setup.params, o.data_bits);  // checks the data
+  const std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path);
+  ArrayStats st;
+  const Tensor<int32_t> got = bench->RunConv(layer, x, w, m, &st);
+  const Comparison cmp = CompareWithGolden(want, got);
+  PrintConvShapes(out, o, setup, y_shape);
+  PrintArrayStats(out, layer, m, st);
+  out << "checksum  " << Hex64(Checksum(got));
+  if (!cmp.Pass()) out << " (golden " << Hex64(Checksum(want)) << ")";
+  out << "\n";
+  out << "result    " << cmp.Summary() << "\n";
+  if (cmp.mismatches > 0) {
+    for (const std::string& e : cmp.examples) out << "          " << e << "\n";
+  }
+  SaveConvOutput(out, o.output_path, got);
+  if (!o.trace_path.empty()) out << "trace     " << o.trace_path << "\n";
+  return cmp.Pass() ? kExitOk : kExitMismatch;
 }
 
 int RunFc(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
@@ -503,6 +753,7 @@ Tensor<int16_t> LoadLayerTensor(const std::string& path, LayerType type) {
 
 int LayerCommand(const std::vector<std::string>& args, std::ostream& out);
 int PeCommand(const std::vector<std::string>& args, std::ostream& out);
+int SweepCommand(const std::vector<std::string>& args, std::ostream& out);
 
 // --- eyelet pe
 
@@ -623,6 +874,150 @@ uint64_t JobSeed(uint64_t seed, int index) {
   return mix.Next() ^ (static_cast<uint64_t>(index) * 0xd1342543de82ef95ull);
 }
 
+// --- eyelet sweep
+
+const char kSweepSummary[] = "random CONV layers on the Verilated PE array vs the golden model";
+const char kSweepDetails[] =
+    "Draws random CONV layers (batch 1..4, groups 1..3, strides 1..4 with the two axes\n"
+    "sometimes different, uneven padding, kernels 1..11 and filters up to 3 rows taller than\n"
+    "the array, ifmaps with ~30% zeros), maps even-numbered layers with the mapper's choice\n"
+    "and odd ones with a random legal mapping (so p, q, r, t > 1 and e < E occur), runs each\n"
+    "on the Verilated PE array of --config and compares every output element with the\n"
+    "golden model. Prints one line per layer (index, shape, mapping, PASS/FAIL, cycles), the\n"
+    "first mismatches of a failing one, the totals, and last 'N passed, M failed'. Exit 1 if\n"
+    "any layer failed. Layer K of a seed is the same with any --count: rerun it alone with\n"
+    "--index K --trace layer.fst.\n"
+    "\n"
+    "Only --backend rtl is accepted (--backend golden is a usage error: the sweep checks a\n"
+    "backend against the golden model, so the golden model has nothing to be checked\n"
+    "against; run golden-model layers with `eyelet layer`). Only --types conv runs: FC and\n"
+    "POOL layers on the array arrive with a later issue (exit 3).";
+
+po::options_description SweepDescription() {
+  po::options_description d("options", 100, 50);
+  // clang-format off
+  d.add_options()
+      ("help,h", "print this help")
+      ("backend", po::value<std::string>()->value_name("rtl")->default_value("rtl"),
+       "where the layers run: the Verilated PE array (the only choice)")
+      ("config", po::value<std::string>()->value_name("NAME")->default_value(kDefaultArrayConfig),
+       ("hardware config, one of " + ConfigList()).c_str())
+      ("count", po::value<int>()->value_name("N")->default_value(20), "number of layers")
+      ("seed", po::value<int64_t>()->value_name("S")->default_value(1),
+       "seed of the layer sequence")
+      ("index", po::value<int>()->value_name("K"), "run only layer K (0-based) of the sequence")
+      ("types", po::value<std::string>()->value_name("conv")->default_value("conv"),
+       "layer types to draw, comma-separated (conv only, for now)")
+      ("trace", po::value<std::string>()->value_name("FILE.fst"),
+       "write an FST waveform of the run");
+  // clang-format on
+  return d;
+}
+
+std::vector<LayerType> TypesFlag(const std::string& text) {
+  std::vector<LayerType> types;
+  std::istringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (item == "conv") {
+      types.push_back(LayerType::kConv);
+    } else if (item == "fc") {
+      types.push_back(LayerType::kFc);
+    } else if (item == "pool") {
+      types.push_back(LayerType::kPool);
+    } else {
+      throw UsageError("--types '" + text + "' must be a comma-separated list of conv, fc, pool");
+    }
+  }
+  if (types.empty() || text.back() == ',') {
+    throw UsageError("--types '" + text + "' must be a comma-separated list of conv, fc, pool");
+  }
+  return types;
+}
+
+SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
+  SweepOptions o;
+  o.backend = vm["backend"].as<std::string>();
+  if (o.backend == "golden") {
+    throw UsageError(
+        "--backend golden: a sweep checks a backend against the golden model, so there is "
+        "nothing to compare; use --backend rtl, or `eyelet layer` for golden-model layers");
+  }
+  if (o.backend != "rtl") throw UsageError("--backend must be rtl, not '" + o.backend + "'");
+  o.config = ConfigFlag(vm);
+  o.count = vm["count"].as<int>();
+  if (o.count < 0) throw UsageError("--count " + std::to_string(o.count) + " must be >= 0");
+  o.seed = SeedFlag(vm);
+  IntFlag(vm, "index", 0, INT_MAX, &o.index);
+  o.types = TypesFlag(vm["types"].as<std::string>());
+  if (vm.count("trace")) o.trace_path = vm["trace"].as<std::string>();
+  return o;
+}
+
+// A random CONV layer for `hw` (see kSweepDetails). Every layer it draws maps: S <= 11 fits
+// the ifmap spad, taller R is split into row groups, and C/G x H x W stays far below the GLB.
+ConvLayer DrawSweepLayer(const ArrayConfig& hw, Rng& rng) {
+  ConvLayer l;
+  const int groups = rng.Chance(0.25) ? rng.UniformInt(2, 3) : 1;
+  const int kind = rng.UniformInt(0, 7);
+  int r;
+  if (kind == 0) {
+    r = hw.rows + rng.UniformInt(1, 3);  // taller than the array: row groups
+  } else if (kind <= 2) {
+    r = rng.UniformInt(1, kSweepMaxKernel);
+  } else {
+    r = rng.UniformInt(1, kMaxRandomKernel);
+  }
+  const int s = rng.Chance(0.25) ? rng.UniformInt(1, std::min(kSweepMaxKernel, hw.ifmap_depth))
+                                 : rng.UniformInt(1, kMaxRandomKernel);
+  l.conv.stride_h = rng.Chance(1.0 / 3) ? rng.UniformInt(2, 4) : 1;
+  l.conv.stride_w = rng.Chance(0.25) ? rng.UniformInt(1, 4) : l.conv.stride_h;
+  l.conv.pad_top = rng.UniformInt(0, r - 1);
+  l.conv.pad_bottom = rng.UniformInt(0, r - 1);
+  l.conv.pad_left = rng.UniformInt(0, s - 1);
+  l.conv.pad_right = rng.UniformInt(0, s - 1);
+  l.conv.groups = groups;
+  const int cg = rng.UniformInt(1, 6);
+  const int mg = rng.UniformInt(1, 8);
+  const int h = std::max(1, r - l.conv.pad_top - l.conv.pad_bottom) + rng.UniformInt(0, 10);
+  const int w = std::max(1, s - l.conv.pad_left - l.conv.pad_right) + rng.UniformInt(0, 12);
+  l.x = Shape{rng.UniformInt(1, 4), cg * groups, h, w};
+  l.w = Shape{mg * groups, cg, r, s};
+  return l;
+}
+
+// A random legal mapping of `l` (channel and filter counts may exceed the layer's, so the
+// zero padding of incomplete blocks is exercised too). Falls back to the mapper's choice, and
+// says so in `*drawn`, when no draw is legal.
+RsMapping DrawMapping(const ConvLayer& l, const ArrayConfig& hw, Rng& rng, bool* drawn) {
+  const int cg = l.x.c / l.conv.groups;
+  const int mg = l.w.n / l.conv.groups;
+  const int s = l.w.w;
+  for (int attempt = 0; attempt < kSweepMappingAttempts; ++attempt) {
+    RsMapping m;
+    m.e = rng.UniformInt(1, std::min(hw.cols, l.Out().h));
+    m.q = rng.UniformInt(1, std::max(1, std::min(cg + 1, hw.ifmap_depth / s)));
+    m.p = rng.UniformInt(
+        1, std::max(1, std::min({mg + 1, hw.psum_depth, hw.filter_depth / (m.q * s)})));
+    m.r = rng.UniformInt(1, std::min(cg + 1, hw.rows));
+    m.t = rng.UniformInt(1, std::min(mg + 1, hw.rows * hw.cols));
+    m.n = l.x.n;
+    if (CompleteMapping(l, hw, m).empty()) {
+      *drawn = true;
+      return m;
+    }
+  }
+  *drawn = false;
+  return ChooseMapping(l, hw);
+}
+
+// "e=4 p=2 q=1 r=1 t=2": the free parameters of a mapping.
+std::string ShortMapping(const RsMapping& m) {
+  std::ostringstream os;
+  os << "e=" << m.e << " p=" << m.p << " q=" << m.q << " r=" << m.r << " t=" << m.t;
+  return os.str();
+}
+
 // --- Command table and usage.
 
 struct Command {
@@ -636,6 +1031,7 @@ struct Command {
 const Command kCommands[] = {
     {"layer", kLayerSummary, kLayerDetails, LayerDescription, LayerCommand},
     {"pe", kPeSummary, kPeDetails, PeDescription, PeCommand},
+    {"sweep", kSweepSummary, kSweepDetails, SweepDescription, SweepCommand},
 };
 
 const Command* FindCommand(const std::string& name) {
@@ -684,25 +1080,31 @@ int PeCommand(const std::vector<std::string>& args, std::ostream& out) {
   return RunPe(PeOptionsFrom(vm), out);
 }
 
+int SweepCommand(const std::vector<std::string>& args, std::ostream& out) {
+  const po::variables_map vm = ParseFlags(args, SweepDescription());
+  if (vm.count("help")) {
+    PrintCommandUsage(*FindCommand("sweep"), out);
+    return kExitOk;
+  }
+  return RunSweep(SweepOptionsFrom(vm), out);
+}
+
 }  // namespace
 
 int RunLayer(const LayerOptions& o, std::ostream& out) {
-  if (o.backend == "rtl") {
-    throw UnsupportedError(
-        "the rtl backend for whole layers arrives with the PE array; use `eyelet pe` for the "
-        "RTL PE bench");
+  if (o.backend != "golden" && o.backend != "rtl") {
+    throw UnsupportedError("unknown backend '" + o.backend + "'; use golden or rtl");
   }
-  if (o.backend != "golden") {
-    throw UnsupportedError("unknown backend '" + o.backend + "'; use golden");
+  const bool rtl = o.backend == "rtl";
+  if (rtl && o.type != LayerType::kConv) {
+    throw UnsupportedError(std::string("--backend rtl runs CONV layers only: ") +
+                           (o.type == LayerType::kFc ? "FC" : "POOL") +
+                           " layers on the PE array arrive with a later issue; run this one "
+                           "with --backend golden");
   }
-  if (!o.output_path.empty()) {  // fail before the work, not after it
-    const std::filesystem::path dir = std::filesystem::path(o.output_path).parent_path();
-    std::error_code ec;
-    if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
-      throw FileError(o.output_path + ": directory " + dir.string() +
-                      " does not exist; create it first");
-    }
-  }
+  if (rtl) ConfigByName(o.config);  // an unknown name is a usage error, before any work
+  CheckParentDir(o.output_path);
+  CheckParentDir(o.trace_path);
   if (o.type == LayerType::kPool && !o.weights_path.empty()) {
     throw UnsupportedError("a pooling layer has no weights; drop --weights");
   }
@@ -715,7 +1117,7 @@ int RunLayer(const LayerOptions& o, std::ostream& out) {
   const Tensor<int16_t>* w_file = w ? &*w : nullptr;
   switch (o.type) {
     case LayerType::kConv:
-      return RunConv(o, x_file, w_file, rng, out);
+      return rtl ? RunConvRtl(o, x_file, w_file, rng, out) : RunConv(o, x_file, w_file, rng, out);
     case LayerType::kFc:
       return RunFc(o, x_file, w_file, rng, out);
     case LayerType::kPool:
@@ -768,6 +1170,94 @@ int RunPe(const PeOptions& o, std::ostream& out) {
     out << "rerun a failing job alone, e.g.: eyelet pe --seed " << o.seed << " --stall " << o.stall
         << " --job " << first_failure << " --trace job" << first_failure << ".fst\n";
   }
+  return failed > 0 ? kExitMismatch : kExitOk;
+}
+
+int RunSweep(const SweepOptions& o, std::ostream& out) {
+  if (o.backend != "rtl") {
+    throw UnsupportedError("a sweep runs on --backend rtl only, not '" + o.backend + "'");
+  }
+  for (LayerType type : o.types) {
+    if (type != LayerType::kConv) {
+      throw UnsupportedError(
+          "FC and POOL layers on the PE array arrive with a later issue; sweep --types conv");
+    }
+  }
+  const ArrayConfig& hw = ConfigByName(o.config);
+  CheckParentDir(o.trace_path);
+  std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path);
+  const int first = o.index ? *o.index : 0;
+  const int end = o.index ? *o.index + 1 : o.count;
+  out << "sweep     " << hw.name << " " << hw.rows << "x" << hw.cols << " PE array, seed " << o.seed
+      << ", ";
+  if (end - first == 1) {
+    out << "layer " << first << "\n";
+  } else {
+    out << (end - first) << " layers\n";
+  }
+  const int index_width = static_cast<int>(std::to_string(std::max(0, end - 1)).size());
+  int passed = 0;
+  int failed = 0;
+  int first_failure = -1;
+  uint64_t cycles = 0;
+  uint64_t passes = 0;
+  uint64_t layer_macs = 0;
+  for (int i = first; i < end; ++i) {
+    Rng rng(JobSeed(o.seed, i));
+    const ConvLayer layer = DrawSweepLayer(hw, rng);
+    RsMapping m;
+    bool mapped = false;
+    bool drawn = false;
+    ArrayStats st;
+    Comparison cmp;
+    std::string problem;
+    try {
+      m = i % 2 == 0 ? ChooseMapping(layer, hw) : DrawMapping(layer, hw, rng, &drawn);
+      mapped = true;
+      const Tensor<int16_t> x = RandomSparseData(layer.x, hw.data_bits, kSweepIfmapZeros, rng);
+      const Tensor<int16_t> w = RandomSparseData(layer.w, hw.data_bits, kSweepWeightZeros, rng);
+      const Tensor<int32_t> want = ConvAcc(x, w, layer.conv, hw.data_bits);
+      cmp = CompareWithGolden(want, bench->RunConv(layer, x, w, m, &st));
+      cycles += st.cycles;
+      passes += st.passes;
+      layer_macs += static_cast<uint64_t>(layer.Macs());
+    } catch (const TimeoutError& e) {  // a hung array fails this layer; the next gets a new one
+      problem = e.what();
+      if (i + 1 < end) bench = ArrayBench::Create(hw.name, o.trace_path);
+    } catch (const Error& e) {  // a layer or mapping the mapper or the bench rejects
+      problem = e.what();
+    }
+    const bool pass = problem.empty() && cmp.Pass();
+    out << "  " << std::setw(index_width) << i << "  " << layer.ToString() << "  "
+        << (!mapped ? "(no mapping)" : ShortMapping(m) + (drawn ? " (random)" : " (mapper)"))
+        << "  " << (pass ? "PASS" : "FAIL") << "  " << st.cycles << " cycles\n";
+    if (pass) {
+      ++passed;
+      continue;
+    }
+    if (failed++ == 0) first_failure = i;
+    if (mapped) out << "      mapping " << m.ToString() << "\n";
+    if (!problem.empty()) {
+      out << "      " << problem << "\n";
+    } else {
+      out << "      " << cmp.Summary() << "\n";
+      if (cmp.mismatches > 0) {
+        for (const std::string& e : cmp.examples) out << "        " << e << "\n";
+      }
+    }
+  }
+  const double util = cycles == 0 ? 0.0
+                                  : static_cast<double>(layer_macs) /
+                                        (static_cast<double>(hw.rows) * hw.cols * cycles);
+  out << "total     " << cycles << " cycles, " << passes << " passes, " << layer_macs
+      << " layer MACs, util " << Percent(util) << " (layer MACs / (" << hw.rows * hw.cols
+      << " PEs x cycles))\n";
+  if (failed > 0) {
+    out << "rerun a failing layer alone, e.g.: eyelet sweep --backend rtl --config " << hw.name
+        << " --seed " << o.seed << " --index " << first_failure << " --trace layer" << first_failure
+        << ".fst\n";
+  }
+  out << passed << " passed, " << failed << " failed\n";
   return failed > 0 ? kExitMismatch : kExitOk;
 }
 

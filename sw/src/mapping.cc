@@ -14,13 +14,17 @@ namespace {
 
 int CeilDiv(int a, int b) { return (a + b - 1) / b; }
 
-ArrayConfig MakeConfig(const std::string& name, int rows, int cols, int glb_kib) {
+ArrayConfig MakeConfig(const std::string& name, int rows, int cols, int ifmap_words,
+                       int filter_words, int psum_words) {
   ArrayConfig c;
   c.name = name;
   c.rows = rows;
   c.cols = cols;
-  c.glb_kib = glb_kib;
-  c.glb_banks = glb_kib / 4;
+  c.glb_ifmap_words = ifmap_words;
+  c.glb_filter_words = filter_words;
+  c.glb_psum_words = psum_words;
+  c.glb_kib = (ifmap_words * 2 + filter_words * 2 + cols * psum_words * 4) / 1024;
+  c.glb_banks = 2 + cols;
   return c;
 }
 
@@ -28,9 +32,11 @@ ArrayConfig MakeConfig(const std::string& name, int rows, int cols, int glb_kib)
 
 const std::vector<ArrayConfig>& BuiltConfigs() {
   static const std::vector<ArrayConfig> configs = {
-      MakeConfig("tiny", 3, 4, 16),
-      MakeConfig("small", 6, 7, 32),
-      MakeConfig("eyeriss", 12, 14, 108),
+      // name, rows, cols, GLB ifmap / filter / per-column psum words (CMakeLists.txt builds
+      // the Verilated models with the same numbers; the bench checks them at run time).
+      MakeConfig("tiny", 3, 4, 8192, 2048, 4096),
+      MakeConfig("small", 6, 7, 8192, 4096, 4096),
+      MakeConfig("eyeriss", 12, 14, 16384, 16384, 1024),
   };
   return configs;
 }
@@ -113,16 +119,65 @@ std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMap
   return "";
 }
 
+LayerCfg MakeLayerCfg(const ConvLayer& layer, const RsMapping& m) {
+  if (layer.conv.groups != 1) throw ShapeError("MakeLayerCfg takes one group at a time");
+  const Shape out = layer.Out();
+  LayerCfg c;
+  c.n = layer.x.n;
+  c.cg = layer.x.c;
+  c.h = layer.x.h;
+  c.w = layer.x.w;
+  c.mg = layer.w.n;
+  c.kr = layer.w.h;
+  c.ks = layer.w.w;
+  c.eo = out.h;
+  c.fo = out.w;
+  c.uh = layer.conv.stride_h;
+  c.uw = layer.conv.stride_w;
+  c.pad_top = layer.conv.pad_top;
+  c.pad_left = layer.conv.pad_left;
+  c.e = m.e;
+  c.p = m.p;
+  c.q = m.q;
+  c.r = m.r;
+  c.t = m.t;
+  c.rg = m.rg;
+  c.nrg = m.nrg;
+  c.tv = m.tv;
+  c.th = m.th;
+  c.cb = m.cb;
+  c.mb = m.mb;
+  c.strips = m.strips;
+  c.wn = (out.w - 1) * layer.conv.stride_w + layer.w.w;
+  c.dmax = (m.rg - 1) + (m.e - 1) * layer.conv.stride_h;
+  c.hw = layer.x.h * layer.x.w;
+  c.chw = layer.x.c * c.hw;
+  c.rs = layer.w.h * layer.w.w;
+  c.crs = layer.x.c * c.rs;
+  c.lane_outer = layer.x.n * m.strips * out.w;
+  for (const LayerCfgField& f : kLayerCfgFields) {
+    const uint64_t v = c.*(f.member);
+    if (f.bits < 32 && v >= (1ull << f.bits)) {
+      throw UnsupportedError("layer record field '" + std::string(f.name) + "' = " +
+                             std::to_string(v) + " does not fit its " + std::to_string(f.bits) +
+                             " bits (layer " + layer.ToString() + ")");
+    }
+  }
+  return c;
+}
+
 int ActivePes(const ConvLayer& layer, const RsMapping& m) {
   return std::min(layer.w.h, m.rg) * std::min(m.e, layer.Out().h) * m.r * m.t;
 }
 
 namespace {
 
-// Cycle estimate used to rank mappings. Per pass: the filter load on the single filter GIN,
-// then the slowest of the PE work (one MAC per cycle per PE), the ifmap GIN (one word per
-// cycle) and the busiest psum lane (one psum per cycle each way; a lane serves tv chains).
-double EstimateCycles(const ConvLayer& layer, const RsMapping& m) {
+// Cycle estimate used to rank mappings. Per pass, the slowest of: the PE work (one MAC per
+// cycle per PE), the ifmap GIN (one word per cycle), the busiest psum lane (one psum per cycle
+// each way; a lane serves tv chains) and the filter GIN (one word per cycle). When two
+// passes' filters fit the filter spad the PEs load the next pass's filters while computing;
+// otherwise the load adds to every pass.
+double EstimateCycles(const ConvLayer& layer, const RsMapping& m, const ArrayConfig& hw) {
   const Shape out = layer.Out();
   const int S = layer.w.w;
   const int rows_used = m.r * m.rg * m.tv;
@@ -133,6 +188,8 @@ double EstimateCycles(const ConvLayer& layer, const RsMapping& m) {
   const double ifm = static_cast<double>(layer.x.n) * m.strips * wn * diags * m.r * m.q;
   const double lane = static_cast<double>(layer.x.n) * m.strips * out.w * m.tv * m.p;
   const double passes = static_cast<double>(m.mb) * m.cb * m.nrg * layer.conv.groups;
+  const bool prefetch = 2 * m.p * m.q * S <= hw.filter_depth;
+  if (prefetch) return filt + passes * std::max({work, ifm, lane, filt});
   return passes * (filt + std::max({work, ifm, lane}));
 }
 
@@ -154,7 +211,7 @@ RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
             RsMapping m;
             m.e = e, m.p = p, m.q = q, m.r = r, m.t = t, m.n = layer.x.n;
             if (!CompleteMapping(layer, hw, m).empty()) break;  // larger t fits no better
-            const double c = EstimateCycles(layer, m);
+            const double c = EstimateCycles(layer, m, hw);
             if (c < best_cycles ||
                 (c == best_cycles && ActivePes(layer, m) > ActivePes(layer, best))) {
               best = m;

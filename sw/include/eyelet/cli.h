@@ -4,8 +4,10 @@
 // is only `return RunCli(argc, argv, std::cout, std::cerr);`.
 //
 //   eyelet [--help | help [COMMAND] | --version]
-//   eyelet layer [options]   one CONV/FC/POOL layer through the golden model
+//   eyelet layer [options]   one CONV/FC/POOL layer through the golden model, or one CONV
+//                            layer through the Verilated PE array (--backend rtl)
 //   eyelet pe [options]      random 1-D row-stationary jobs through the Verilated PE
+//   eyelet sweep [options]   random CONV layers through the Verilated PE array
 //
 // Exit codes (kExit*): 0 success; 1 the job ran but a comparison failed; 2 usage error (the
 // problem, then the subcommand's usage, on `err`); 3 an eyelet::Error while running the job
@@ -20,8 +22,10 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "eyelet/golden.h"
+#include "eyelet/mapping.h"
 
 namespace eyelet {
 
@@ -34,9 +38,12 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err);
 
 enum class LayerType { kConv, kFc, kPool };
 
-// `eyelet layer`. Shape fields left empty are drawn from `seed` (C, M <= 16, H, W <= 32,
-// kernel 1..5) or taken from the --input / --weights tensors; stride and pad apply to both
-// axes, pad to all four sides.
+// The hardware config the rtl backend uses when none is given: quick to simulate.
+constexpr const char kDefaultArrayConfig[] = "small";
+
+// `eyelet layer`. Shape fields left empty are drawn from `seed` (golden backend: C, M <= 16,
+// H, W <= 32; rtl backend: C, M <= 8, H, W <= 16; kernel 1..5) or taken from the --input /
+// --weights tensors; stride and pad apply to both axes, pad to all four sides.
 struct LayerOptions {
   LayerType type = LayerType::kConv;
   uint64_t seed = 1;
@@ -51,14 +58,23 @@ struct LayerOptions {
   std::optional<int> pad;
   std::optional<int> groups;
   int data_bits = kDefaultDataBits;
-  std::string backend = "golden";
-  std::string input_path;    // .npy, int8 or int16; empty: random
-  std::string weights_path;  // .npy, int8 or int16; empty: random
-  std::string output_path;   // .npy: int32 accumulators (conv, fc) or int16 (pool)
+  std::string backend = "golden";  // "golden" or "rtl" (the Verilated PE array, CONV only)
+  std::string input_path;          // .npy, int8 or int16; empty: random
+  std::string weights_path;        // .npy, int8 or int16; empty: random
+  // .npy: int32 accumulators (conv, fc) or int16 (pool); with the rtl backend the array's
+  // output, written even when it differs from the golden model's.
+  std::string output_path;
+  // rtl backend only:
+  std::string config = kDefaultArrayConfig;  // one of BuiltConfigs()
+  std::optional<RsMapping> mapping;          // e, p, q, r, t set (n = batch); empty: the mapper's
+  std::string trace_path;                    // FST file of the run; empty: no trace
 };
 
-// Runs one layer and prints its shapes, MAC count and output checksum to `out`. Throws
-// eyelet::Error (ShapeError, FileError, UnsupportedError) when the layer cannot be run.
+// Runs one layer and prints its shapes, MAC count and output checksum to `out`. With the rtl
+// backend it also compares every output element with the golden model and prints PASS or FAIL
+// with the mapping and the array's statistics; returns kExitOk or kExitMismatch. Throws
+// eyelet::Error (ShapeError, FileError, UnsupportedError, TimeoutError) when the layer cannot be
+// run, UsageError for an unknown config.
 int RunLayer(const LayerOptions& opts, std::ostream& out);
 
 // `eyelet pe`. Job i draws from a generator seeded by (seed, i), so one job can be rerun
@@ -74,6 +90,23 @@ struct PeOptions {
 // Runs the jobs through the Verilated PE, prints one line per failing job and a summary to
 // `out`; returns kExitOk or kExitMismatch.
 int RunPe(const PeOptions& opts, std::ostream& out);
+
+// `eyelet sweep`. Layer i draws its shape, mapping and data from a generator seeded by
+// (seed, i), so one layer can be rerun alone with `index` (and traced).
+struct SweepOptions {
+  std::string backend = "rtl";  // only "rtl": the sweep compares a backend with the golden model
+  std::string config = kDefaultArrayConfig;
+  int count = 20;
+  uint64_t seed = 1;
+  std::optional<int> index;  // run only layer number `index` of the seed's sequence
+  std::string trace_path;    // FST file for the whole run; empty: no trace
+  std::vector<LayerType> types = {LayerType::kConv};
+};
+
+// Runs the layers on the Verilated PE array, compares each with the golden model, prints one
+// line per layer and ends with "N passed, M failed"; returns kExitOk or kExitMismatch. Throws
+// UnsupportedError for layer types the array does not run yet.
+int RunSweep(const SweepOptions& opts, std::ostream& out);
 
 }  // namespace eyelet
 

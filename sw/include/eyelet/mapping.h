@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "eyelet/golden.h"
+#include "eyelet/layer_cfg.h"
 #include "eyelet/tensor.h"
 
 namespace eyelet {
@@ -39,6 +40,10 @@ struct ArrayConfig {
   int max_stride = 15;   // StrideW = 4
   int max_width = 1023;  // DimW = 10
   int id_bits = 8;       // NoC IDs
+  // Global buffer areas, in words (ey_glb parameters).
+  int glb_ifmap_words = 16384;
+  int glb_filter_words = 4096;
+  int glb_psum_words = 1024;  // per column bank
 };
 
 // The built configurations: "tiny" (3 x 4), "small" (6 x 7) and "eyeriss" (12 x 14).
@@ -81,6 +86,11 @@ std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMap
 // Picks a legal mapping that keeps the most PEs busy with the fewest passes; throws
 // UnsupportedError naming the limit when no mapping exists.
 RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw);
+
+// The layer record the pass controller runs from, for one group of `layer` (groups must be
+// 1: the caller slices groups) with a completed mapping. Throws UnsupportedError when a
+// field does not fit its width in rtl/layer_cfg.def.
+LayerCfg MakeLayerCfg(const ConvLayer& layer, const RsMapping& m);
 
 // Active PEs of a mapping (PEs holding a real filter row of some set).
 int ActivePes(const ConvLayer& layer, const RsMapping& m);

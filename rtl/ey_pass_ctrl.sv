@@ -1,0 +1,767 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Pass controller: runs every processing pass of one CONV layer (one group) from the layer
+// record (ey_pkg::layer_cfg_t), with the operands in the global buffer.
+//
+// At start it computes the NoC IDs of every PE (one PE per cycle, shifted into a chain like
+// Eyeriss's scan chain): PE (i, jp) belongs to set column hs = jp / e (set column j = jp % e),
+// chain slot v = i / (r*rg), channel set cgi = (i % (r*rg)) / rg and filter row ii = i % rg.
+// Then it clears the array once and runs four kinds of stream generator side by side, each
+// walking every pass of the layer (filter block mb, channel block cb, filter-row group rgi) on
+// its own pass counter, so streams cross pass boundaries as soon as the PEs can take the data
+// (the PEs load the next pass's filters while computing):
+//   filter GIN: for each physical row and set column, the p*q*S weights of that filter row
+//               (order s, c, k), tagged (row, hs);
+//   ifmap GIN:  for each image and strip of e ofmap rows, column by column, every diagonal d
+//               that feeds a PE (ifmap row y0*uh + d + rgi*rg - pad_top) and every channel of
+//               every channel set, tagged (cgi, d); rows and columns outside the ifmap and
+//               padded channels are sent as zeros without reading the buffer;
+//   psum GIN:   per column, the psums of the earlier passes from that column's bank, to the
+//               bottom PE of each chain (zeros in the first pass of a filter block); a read
+//               waits until the GON has written that word in the previous pass;
+//   GON:        per column, pulls the finished psums from the top PE of each chain into the
+//               column's bank, in the same order, so each bank is addressed by a counter.
+// Each filter block's psums get their own region of the bank. The layer is done when every
+// GON lane has moved its last psum.
+`include "ey_assert.svh"
+
+module ey_pass_ctrl #(
+  parameter int unsigned Rows        = 12,
+  parameter int unsigned Cols        = 14,
+  parameter int unsigned DataW       = ey_pkg::DataW,
+  parameter int unsigned AccW        = ey_pkg::AccW,
+  parameter int unsigned IfmapDepth  = ey_pkg::IfmapDepth,
+  parameter int unsigned PsumDepth   = ey_pkg::PsumDepth,
+  parameter int unsigned StrideW     = ey_pkg::StrideW,
+  parameter int unsigned DimW        = ey_pkg::DimW,
+  parameter int unsigned IdW         = ey_pkg::IdW,
+  parameter int unsigned IfmapWords  = 16384,
+  parameter int unsigned FilterWords = 4096,
+  parameter int unsigned PsumWords   = 1024,
+  localparam int unsigned NumPe = Rows * Cols,
+  localparam int unsigned SqW   = $clog2(IfmapDepth + 1),
+  localparam int unsigned PW    = $clog2(PsumDepth + 1),
+  localparam int unsigned RowW  = (Rows > 1) ? $clog2(Rows) : 1,
+  localparam int unsigned CntW  = $clog2(NumPe + 1),
+  localparam int unsigned IfAW  = $clog2(IfmapWords),
+  localparam int unsigned FltAW = $clog2(FilterWords),
+  localparam int unsigned PsAW  = $clog2(PsumWords)
+) (
+  input  logic                   clk_i,
+  input  logic                   rst_ni,
+
+  input  ey_pkg::layer_cfg_t     cfg_i,
+  input  logic                   start_i,
+  output logic                   busy_o,
+  output logic                   done_o,
+
+  // PE array configuration
+  output logic                   arr_clr_o,
+  output logic [SqW-1:0]         arr_s_o,
+  output logic [PW-1:0]          arr_p_o,
+  output logic [SqW-1:0]         arr_q_o,
+  output logic [StrideW-1:0]     arr_u_o,
+  output logic [DimW-1:0]        arr_f_o,
+  output logic [15:0]            arr_rows_o,
+  output logic [Rows*IdW-1:0]    arr_filt_row_id_o,
+  output logic [NumPe*IdW-1:0]   arr_filt_col_id_o,
+  output logic [Rows*IdW-1:0]    arr_if_row_id_o,
+  output logic [NumPe*IdW-1:0]   arr_if_col_id_o,
+  output logic [NumPe-1:0]       arr_psum_ln_o,
+  output logic [NumPe-1:0]       arr_acc_o,
+
+  // PE array streams
+  output logic                   filt_valid_o,
+  input  logic                   filt_ready_i,
+  output logic [IdW-1:0]         filt_row_o,
+  output logic [IdW-1:0]         filt_col_o,
+  output logic [DataW-1:0]       filt_data_o,
+  output logic                   if_valid_o,
+  input  logic                   if_ready_i,
+  output logic [IdW-1:0]         if_row_o,
+  output logic [IdW-1:0]         if_col_o,
+  output logic [DataW-1:0]       if_data_o,
+  output logic [Cols-1:0]        pin_valid_o,
+  input  logic [Cols-1:0]        pin_ready_i,
+  output logic [Cols*RowW-1:0]   pin_row_o,
+  output logic [Cols*AccW-1:0]   pin_data_o,
+  output logic [Cols*RowW-1:0]   gon_row_o,
+  input  logic [Cols-1:0]        gon_valid_i,
+  output logic [Cols-1:0]        gon_ready_o,
+  input  logic [Cols*AccW-1:0]   gon_data_i,
+  input  logic [CntW-1:0]        arr_mac_i,
+  input  logic [CntW-1:0]        arr_skip_i,
+
+  // Global buffer
+  output logic                   glb_filt_re_o,
+  output logic [FltAW-1:0]       glb_filt_addr_o,
+  input  logic [DataW-1:0]       glb_filt_rdata_i,
+  output logic                   glb_if_re_o,
+  output logic [IfAW-1:0]        glb_if_addr_o,
+  input  logic [DataW-1:0]       glb_if_rdata_i,
+  output logic [Cols-1:0]        glb_ps_re_o,
+  output logic [Cols*PsAW-1:0]   glb_ps_raddr_o,
+  input  logic [Cols*AccW-1:0]   glb_ps_rdata_i,
+  output logic [Cols-1:0]        glb_ps_we_o,
+  output logic [Cols*PsAW-1:0]   glb_ps_waddr_o,
+  output logic [Cols*AccW-1:0]   glb_ps_wdata_o,
+
+  // Performance counters, cleared at start.
+  output logic [31:0]            cnt_cycles_o,
+  output logic [31:0]            cnt_passes_o,
+  output logic [31:0]            cnt_mac_o,
+  output logic [31:0]            cnt_skip_o,
+  output logic [31:0]            cnt_filt_words_o,
+  output logic [31:0]            cnt_if_words_o,
+  output logic [31:0]            cnt_pin_words_o,
+  output logic [31:0]            cnt_gon_words_o,
+  output logic [31:0]            cnt_glb_reads_o,
+  output logic [31:0]            cnt_glb_writes_o
+);
+
+  localparam logic [IdW-1:0] IdOff = '1;
+
+  typedef enum logic [2:0] {StIdle, StIds, StPass, StRun, StDone} ctrl_state_e;
+
+  ey_pkg::layer_cfg_t c;
+  assign c = cfg_i;
+
+  ctrl_state_e state_q, state_d;
+
+  logic layer_done;
+
+  // ---------------------------------------------------------------------------------------
+  // NoC ID computation: one PE per cycle, shifted into chains.
+  // ---------------------------------------------------------------------------------------
+  logic [RowW-1:0] id_i_q;
+  logic [7:0]      id_jp_q, id_j_q, id_hs_q;
+  logic [7:0]      id_ii_q, id_cgi_q, id_v_q;
+  logic            id_used, id_on, id_ln;
+  logic [15:0]     id_tg;
+  logic [IdW-1:0]  id_diag;
+  logic [NumPe-1:0] on_q, ln_q;
+  logic [Cols*8-1:0] tvc_q;  // chains per column
+  logic [7:0]      id_tvc;
+
+  assign id_used = 16'(id_v_q) < 16'(c.tv);
+  assign id_tg   = 16'(id_hs_q) * 16'(c.tv) + 16'(id_v_q);
+  assign id_on   = id_used && (16'(id_hs_q) < 16'(c.th)) && (id_tg < 16'(c.t));
+  assign id_ln   = id_on && (id_cgi_q != '0 || id_ii_q != '0);
+  assign id_diag = IdW'(16'(id_ii_q) + 16'(id_j_q) * 16'(c.uh));
+  // Chains served by this column: min(tv, t - hs*tv), none outside the set columns.
+  logic [15:0] id_left;
+  assign id_left = 16'(c.t) - 16'(id_hs_q) * 16'(c.tv);
+  always_comb begin
+    id_tvc = '0;
+    if (16'(id_hs_q) < 16'(c.th) && 16'(id_hs_q) * 16'(c.tv) < 16'(c.t)) begin
+      id_tvc = (id_left < 16'(c.tv)) ? id_left[7:0] : 8'(c.tv);
+    end
+  end
+
+  logic id_step, id_row_start, id_last;
+  assign id_step      = (state_q == StIds);
+  assign id_row_start = (id_jp_q == '0);
+  assign id_last      = (id_i_q == RowW'(Rows - 1)) && (id_jp_q == 8'(Cols - 1));
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      arr_filt_col_id_o <= '1;
+      arr_if_col_id_o   <= '1;
+      arr_filt_row_id_o <= '1;
+      arr_if_row_id_o   <= '1;
+      on_q              <= '0;
+      ln_q              <= '0;
+      tvc_q             <= '0;
+    end else if (id_step) begin
+      arr_filt_col_id_o <= {id_on ? IdW'(id_hs_q) : IdOff, arr_filt_col_id_o[NumPe*IdW-1:IdW]};
+      arr_if_col_id_o   <= {id_on ? id_diag : IdOff, arr_if_col_id_o[NumPe*IdW-1:IdW]};
+      on_q              <= {id_on, on_q[NumPe-1:1]};
+      ln_q              <= {id_ln, ln_q[NumPe-1:1]};
+      if (id_row_start) begin
+        arr_filt_row_id_o <= {id_used ? IdW'(id_i_q) : IdOff, arr_filt_row_id_o[Rows*IdW-1:IdW]};
+        arr_if_row_id_o   <= {id_used ? IdW'(id_cgi_q) : IdOff, arr_if_row_id_o[Rows*IdW-1:IdW]};
+      end
+      if (id_i_q == '0) begin
+        tvc_q <= {id_tvc, tvc_q[Cols*8-1:8]};
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || state_q != StIds) begin
+      id_i_q   <= '0;
+      id_jp_q  <= '0;
+      id_j_q   <= '0;
+      id_hs_q  <= '0;
+      id_ii_q  <= '0;
+      id_cgi_q <= '0;
+      id_v_q   <= '0;
+    end else if (id_jp_q == 8'(Cols - 1)) begin
+      // Next row.
+      id_jp_q <= '0;
+      id_j_q  <= '0;
+      id_hs_q <= '0;
+      id_i_q  <= id_i_q + 1'b1;
+      if (id_ii_q == 8'(c.rg) - 1'b1) begin
+        id_ii_q <= '0;
+        if (id_cgi_q == 8'(c.r) - 1'b1) begin
+          id_cgi_q <= '0;
+          id_v_q   <= id_v_q + 1'b1;
+        end else begin
+          id_cgi_q <= id_cgi_q + 1'b1;
+        end
+      end else begin
+        id_ii_q <= id_ii_q + 1'b1;
+      end
+    end else begin
+      id_jp_q <= id_jp_q + 1'b1;
+      if (id_j_q == 8'(c.e) - 1'b1) begin
+        id_j_q  <= '0;
+        id_hs_q <= id_hs_q + 1'b1;
+      end else begin
+        id_j_q <= id_j_q + 1'b1;
+      end
+    end
+  end
+
+  assign arr_psum_ln_o = ln_q;
+  assign arr_acc_o     = on_q;  // bottom PEs add the psum GIN (zeros in first passes)
+  assign arr_rows_o    = 16'(c.n) * 16'(c.strips);
+  assign arr_s_o       = SqW'(c.ks);
+  assign arr_p_o       = PW'(c.p);
+  assign arr_q_o       = SqW'(c.q);
+  assign arr_u_o       = StrideW'(c.uw);
+  assign arr_f_o       = DimW'(c.fo);
+
+  // ---------------------------------------------------------------------------------------
+  // Main state machine.
+  // ---------------------------------------------------------------------------------------
+  logic gen_init;  // clears the array and starts every generator at the first pass
+  assign gen_init  = (state_q == StPass);
+  assign arr_clr_o = gen_init;
+
+  always_comb begin
+    state_d = state_q;
+    unique case (state_q)
+      StIdle: if (start_i) state_d = StIds;
+      StIds:  if (id_last) state_d = StPass;
+      StPass: state_d = StRun;
+      StRun:  if (layer_done) state_d = StDone;
+      StDone: if (start_i) state_d = StIds;
+      default: state_d = StIdle;
+    endcase
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      state_q <= StIdle;
+    end else begin
+      state_q <= state_d;
+    end
+  end
+
+  assign busy_o = (state_q != StIdle) && (state_q != StDone);
+  assign done_o = (state_q == StDone);
+
+  // Per-pass bases of a generator: first filter, first channel, first filter row.
+  function automatic logic [23:0] block_base(input logic [11:0] idx, input logic [7:0] a,
+                                             input logic [7:0] b);
+    block_base = 24'(idx) * 24'(a) * 24'(b);
+  endfunction
+
+  // ---------------------------------------------------------------------------------------
+  // Filter generator: rows (v, cgi, ii) | set columns hs | s, cc, k.
+  // ---------------------------------------------------------------------------------------
+  logic        fg_active_q;
+  logic [7:0]  fg_row_q, fg_v_q, fg_cgi_q, fg_ii_q, fg_hs_q, fg_s_q, fg_cc_q, fg_k_q;
+  logic [11:0] fg_mb, fg_cb;
+  logic [3:0]  fg_rgi;
+  logic        fg_last_pass, fg_adv;
+  logic [23:0] mbase, cbase;
+  logic [11:0] frbase;
+
+  ey_pass_cnt u_fg_pass (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .init_i  (gen_init),
+    .adv_i   (fg_adv),
+    .mb_n_i  (c.mb),
+    .cb_n_i  (c.cb),
+    .nrg_n_i (c.nrg),
+    .mb_o    (fg_mb),
+    .cb_o    (fg_cb),
+    .rgi_o   (fg_rgi),
+    .first_o (),
+    .last_o  (fg_last_pass),
+    .block_last_o (),
+    .idx_o   ()
+  );
+  assign mbase  = block_base(fg_mb, 8'(c.t), 8'(c.p));
+  assign cbase  = block_base(fg_cb, 8'(c.r), 8'(c.q));
+  assign frbase = 12'(fg_rgi) * 12'(c.rg);
+  logic [15:0] fg_tg;
+  logic [23:0] fg_m, fg_c, fg_fr;
+  logic        fg_zero, fg_issue;
+  logic        fg_end_k, fg_end_cc, fg_end_s, fg_end_hs, fg_end_row;
+  assign fg_adv = fg_issue && fg_end_k && fg_end_cc && fg_end_s && fg_end_hs && fg_end_row;
+
+  assign fg_tg   = 16'(fg_hs_q) * 16'(c.tv) + 16'(fg_v_q);
+  assign fg_m    = mbase + 24'(fg_tg) * 24'(c.p) + 24'(fg_k_q);
+  assign fg_c    = cbase + 24'(fg_cgi_q) * 24'(c.q) + 24'(fg_cc_q);
+  assign fg_fr   = 24'(frbase) + 24'(fg_ii_q);
+  assign fg_zero = (fg_m >= 24'(c.mg)) || (fg_c >= 24'(c.cg)) || (fg_fr >= 24'(c.kr));
+  assign glb_filt_addr_o = FltAW'(fg_m * 24'(c.crs) + fg_c * 24'(c.rs) + fg_fr * 24'(c.ks) +
+                                  24'(fg_s_q));
+
+  assign fg_end_k   = (fg_k_q == 8'(c.p) - 1'b1);
+  assign fg_end_cc  = (fg_cc_q == 8'(c.q) - 1'b1);
+  assign fg_end_s   = (fg_s_q == 8'(c.ks) - 1'b1);
+  // The next set column holds no chain of this row: go to the next row.
+  assign fg_end_hs  = (16'(fg_hs_q) + 1'b1 >= 16'(c.th)) ||
+                      ((16'(fg_hs_q) + 1'b1) * 16'(c.tv) + 16'(fg_v_q) >= 16'(c.t));
+  assign fg_end_row = (16'(fg_v_q) == 16'(c.tv) - 1'b1) && (fg_cgi_q == 8'(c.r) - 1'b1) &&
+                      (fg_ii_q == 8'(c.rg) - 1'b1);
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || gen_init) begin
+      fg_active_q <= gen_init;
+      {fg_row_q, fg_v_q, fg_cgi_q, fg_ii_q, fg_hs_q, fg_s_q, fg_cc_q, fg_k_q} <= '0;
+    end else if (fg_issue) begin
+      if (!fg_end_k) begin
+        fg_k_q <= fg_k_q + 1'b1;
+      end else begin
+        fg_k_q <= '0;
+        if (!fg_end_cc) begin
+          fg_cc_q <= fg_cc_q + 1'b1;
+        end else begin
+          fg_cc_q <= '0;
+          if (!fg_end_s) begin
+            fg_s_q <= fg_s_q + 1'b1;
+          end else begin
+            fg_s_q <= '0;
+            if (!fg_end_hs) begin
+              fg_hs_q <= fg_hs_q + 1'b1;
+            end else begin
+              fg_hs_q  <= '0;
+              fg_row_q <= fg_row_q + 1'b1;
+              if (fg_end_row) begin
+                // Pass done: the next pass starts at row 0, or the generator stops.
+                {fg_row_q, fg_v_q, fg_cgi_q, fg_ii_q} <= '0;
+                fg_active_q <= !fg_last_pass;
+              end else if (fg_ii_q != 8'(c.rg) - 1'b1) begin
+                fg_ii_q <= fg_ii_q + 1'b1;
+              end else begin
+                fg_ii_q <= '0;
+                if (fg_cgi_q != 8'(c.r) - 1'b1) begin
+                  fg_cgi_q <= fg_cgi_q + 1'b1;
+                end else begin
+                  fg_cgi_q <= '0;
+                  fg_v_q   <= fg_v_q + 1'b1;
+                end
+              end
+            end
+          end
+        end
+      end
+    end
+  end
+
+  logic [2*IdW-1:0] fg_tag_out;
+  logic             fg_empty;
+  ey_rd_port #(
+    .TagW  (2 * IdW),
+    .DataW (DataW)
+  ) u_filt_port (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clr_i       (gen_init),
+    .req_valid_i (fg_active_q),
+    .req_zero_i  (fg_zero),
+    .req_tag_i   ({IdW'(fg_row_q), IdW'(fg_hs_q)}),
+    .issue_o     (fg_issue),
+    .mem_re_o    (glb_filt_re_o),
+    .mem_rdata_i (glb_filt_rdata_i),
+    .valid_o     (filt_valid_o),
+    .ready_i     (filt_ready_i),
+    .tag_o       (fg_tag_out),
+    .data_o      (filt_data_o),
+    .empty_o     (fg_empty)
+  );
+  assign filt_row_o = fg_tag_out[IdW +: IdW];
+  assign filt_col_o = fg_tag_out[IdW-1:0];
+
+  // ---------------------------------------------------------------------------------------
+  // Ifmap generator: images n | strips | columns | diagonals d | cgi, cc.
+  // ---------------------------------------------------------------------------------------
+  logic        ig_active_q;
+  logic [7:0]  ig_n_q, ig_d_q, ig_dq_q, ig_dm_q, ig_cgi_q, ig_cc_q;
+  logic [11:0] ig_cb;
+  logic [3:0]  ig_rgi;
+  logic        ig_last_pass, ig_adv;
+  logic [23:0] ig_cbase;
+  logic [11:0] ig_frbase;
+
+  ey_pass_cnt u_ig_pass (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .init_i  (gen_init),
+    .adv_i   (ig_adv),
+    .mb_n_i  (c.mb),
+    .cb_n_i  (c.cb),
+    .nrg_n_i (c.nrg),
+    .mb_o    (),
+    .cb_o    (ig_cb),
+    .rgi_o   (ig_rgi),
+    .first_o (),
+    .last_o  (ig_last_pass),
+    .block_last_o (),
+    .idx_o   ()
+  );
+  assign ig_cbase  = block_base(ig_cb, 8'(c.r), 8'(c.q));
+  assign ig_frbase = 12'(ig_rgi) * 12'(c.rg);
+  logic [9:0]  ig_sp_q;
+  logic [10:0] ig_col_q;
+  logic signed [15:0] ig_hrow, ig_xcol;
+  logic [23:0] ig_c;
+  logic        ig_zero, ig_issue;
+  logic        ig_end_cc, ig_end_cgi, ig_end_d, ig_end_col, ig_end_sp, ig_end_n;
+  // Next diagonal: d+1, or the start of the next stride period when d+1 feeds no PE.
+  logic [7:0]  ig_dm_inc, ig_dq_inc, ig_d_inc;
+  logic [8:0]  ig_d_next;
+  logic [7:0]  ig_dm_next, ig_dq_next;
+
+  always_comb begin
+    ig_dm_inc = ig_dm_q + 1'b1;
+    ig_dq_inc = ig_dq_q;
+    ig_d_inc  = ig_d_q + 1'b1;
+    if (ig_dm_inc == 8'(c.uh)) begin
+      ig_dm_inc = '0;
+      ig_dq_inc = ig_dq_q + 1'b1;
+    end
+    ig_dm_next = ig_dm_inc;
+    ig_dq_next = ig_dq_inc;
+    ig_d_next  = {1'b0, ig_d_inc};
+    if (ig_dq_inc < 8'(c.e) && ig_dm_inc >= 8'(c.rg)) begin
+      ig_dm_next = '0;
+      ig_dq_next = ig_dq_inc + 1'b1;
+      ig_d_next  = 9'(ig_d_inc) + 9'(c.uh) - 9'(ig_dm_inc);
+    end
+  end
+
+  assign ig_hrow = $signed(16'(ig_sp_q) * 16'(c.e) * 16'(c.uh)) + $signed(16'(ig_d_q)) +
+                   $signed(16'(ig_frbase)) - $signed(16'(c.pad_top));
+  assign ig_xcol = $signed(16'(ig_col_q)) - $signed(16'(c.pad_left));
+  assign ig_c    = ig_cbase + 24'(ig_cgi_q) * 24'(c.q) + 24'(ig_cc_q);
+  assign ig_zero = (ig_c >= 24'(c.cg)) || (ig_hrow < 0) || (ig_hrow >= $signed(16'(c.h))) ||
+                   (ig_xcol < 0) || (ig_xcol >= $signed(16'(c.w)));
+  assign glb_if_addr_o = IfAW'(32'(ig_n_q) * 32'(c.chw) + 32'(ig_c) * 32'(c.hw) +
+                               32'(ig_hrow[15:0]) * 32'(c.w) + 32'(ig_xcol[15:0]));
+
+  assign ig_end_cc  = (ig_cc_q == 8'(c.q) - 1'b1);
+  assign ig_end_cgi = (ig_cgi_q == 8'(c.r) - 1'b1);
+  assign ig_end_d   = (ig_d_next > 9'(c.dmax));
+  assign ig_end_col = (ig_col_q == c.wn - 1'b1);
+  assign ig_end_sp  = (ig_sp_q == c.strips - 1'b1);
+  assign ig_end_n   = (ig_n_q == c.n - 1'b1);
+  assign ig_adv     = ig_issue && ig_end_cc && ig_end_cgi && ig_end_d && ig_end_col &&
+                      ig_end_sp && ig_end_n;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || gen_init) begin
+      ig_active_q <= gen_init;
+      {ig_n_q, ig_d_q, ig_dq_q, ig_dm_q, ig_cgi_q, ig_cc_q} <= '0;
+      ig_sp_q  <= '0;
+      ig_col_q <= '0;
+    end else if (ig_issue) begin
+      if (!ig_end_cc) begin
+        ig_cc_q <= ig_cc_q + 1'b1;
+      end else begin
+        ig_cc_q <= '0;
+        if (!ig_end_cgi) begin
+          ig_cgi_q <= ig_cgi_q + 1'b1;
+        end else begin
+          ig_cgi_q <= '0;
+          if (!ig_end_d) begin
+            ig_d_q  <= ig_d_next[7:0];
+            ig_dq_q <= ig_dq_next;
+            ig_dm_q <= ig_dm_next;
+          end else begin
+            ig_d_q  <= '0;
+            ig_dq_q <= '0;
+            ig_dm_q <= '0;
+            if (!ig_end_col) begin
+              ig_col_q <= ig_col_q + 1'b1;
+            end else begin
+              ig_col_q <= '0;
+              if (!ig_end_sp) begin
+                ig_sp_q <= ig_sp_q + 1'b1;
+              end else begin
+                ig_sp_q <= '0;
+                if (!ig_end_n) begin
+                  ig_n_q <= ig_n_q + 1'b1;
+                end else begin
+                  ig_n_q      <= '0;
+                  ig_active_q <= !ig_last_pass;
+                end
+              end
+            end
+          end
+        end
+      end
+    end
+  end
+
+  logic [2*IdW-1:0] ig_tag_out;
+  logic             ig_empty;
+  ey_rd_port #(
+    .TagW  (2 * IdW),
+    .DataW (DataW)
+  ) u_if_port (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clr_i       (gen_init),
+    .req_valid_i (ig_active_q),
+    .req_zero_i  (ig_zero),
+    .req_tag_i   ({IdW'(ig_cgi_q), IdW'(ig_d_q)}),
+    .issue_o     (ig_issue),
+    .mem_re_o    (glb_if_re_o),
+    .mem_rdata_i (glb_if_rdata_i),
+    .valid_o     (if_valid_o),
+    .ready_i     (if_ready_i),
+    .tag_o       (ig_tag_out),
+    .data_o      (if_data_o),
+    .empty_o     (ig_empty)
+  );
+  assign if_row_o = ig_tag_out[IdW +: IdW];
+  assign if_col_o = ig_tag_out[IdW-1:0];
+
+  // ---------------------------------------------------------------------------------------
+  // Psum lanes, one per column: psum GIN reads and GON writes of the column's bank.
+  // ---------------------------------------------------------------------------------------
+  logic [7:0]     chain_rows;  // r*rg
+  assign chain_rows = 8'(c.r) * 8'(c.rg);
+
+  logic [Cols-1:0] gon_done, pin_empty;
+  logic [Cols-1:0] pin_fire, gon_fire, pin_issue;
+
+  for (genvar j = 0; j < Cols; j++) begin : g_lane
+    logic [7:0]  tvc;
+    assign tvc = tvc_q[j*8 +: 8];
+
+    // Both lanes move, per pass: outer (n, strip, x) | chain v | k.
+    // GON: pulls from the top PE of each chain and writes the bank at ga_q.
+    logic        ga_active_q;
+    logic [19:0] go_q;
+    logic [7:0]  gv_q, gk_q, grow_q;
+    logic [PsAW-1:0] ga_q, goff_q, gbase_q;
+    logic        g_end_k, g_end_v, g_end_o, g_adv, g_last, g_block_last;
+    logic [31:0] g_idx;
+    assign g_end_k = (gk_q == 8'(c.p) - 1'b1);
+    assign g_end_v = (gv_q == tvc - 1'b1);
+    assign g_end_o = (go_q == c.lane_outer - 1'b1);
+    assign g_adv   = gon_fire[j] && g_end_k && g_end_v && g_end_o;
+
+    ey_pass_cnt u_gon_pass (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .init_i  (gen_init),
+      .adv_i   (g_adv),
+      .mb_n_i  (c.mb),
+      .cb_n_i  (c.cb),
+      .nrg_n_i (c.nrg),
+      .mb_o    (),
+      .cb_o    (),
+      .rgi_o   (),
+      .first_o (),
+      .last_o  (g_last),
+      .block_last_o (g_block_last),
+      .idx_o   (g_idx)
+    );
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni || gen_init) begin
+        ga_active_q <= gen_init && (tvc != '0);
+        go_q        <= '0;
+        gv_q        <= '0;
+        gk_q        <= '0;
+        grow_q      <= chain_rows - 1'b1;
+        goff_q      <= '0;
+        gbase_q     <= '0;
+      end else if (gon_fire[j]) begin
+        goff_q <= goff_q + 1'b1;
+        if (!g_end_k) begin
+          gk_q <= gk_q + 1'b1;
+        end else begin
+          gk_q <= '0;
+          if (!g_end_v) begin
+            gv_q   <= gv_q + 1'b1;
+            grow_q <= grow_q + chain_rows;
+          end else begin
+            gv_q   <= '0;
+            grow_q <= chain_rows - 1'b1;
+            if (!g_end_o) begin
+              go_q <= go_q + 1'b1;
+            end else begin
+              // Pass done. A new filter block starts a new region after this one.
+              // Pass done. After the last pass of a filter block the next block's psums
+              // go to a new region right after this one.
+              go_q        <= '0;
+              goff_q      <= '0;
+              ga_active_q <= !g_last;
+              if (g_block_last) gbase_q <= gbase_q + goff_q + 1'b1;
+            end
+          end
+        end
+      end
+    end
+
+    assign ga_q = gbase_q + goff_q;
+
+    // Psum GIN: reads the bank at the same offsets one pass behind.
+    logic        pa_active_q;
+    logic [19:0] po_q;
+    logic [7:0]  pv_q, pk_q, prow_q;
+    logic [PsAW-1:0] poff_q;
+    logic        p_end_k, p_end_v, p_end_o, p_adv, p_first, p_last, p_wait;
+    logic [31:0] p_idx;
+    assign p_end_k = (pk_q == 8'(c.p) - 1'b1);
+    assign p_end_v = (pv_q == tvc - 1'b1);
+    assign p_end_o = (po_q == c.lane_outer - 1'b1);
+    assign p_adv   = pin_issue[j] && p_end_k && p_end_v && p_end_o;
+
+    ey_pass_cnt u_pin_pass (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .init_i  (gen_init),
+      .adv_i   (p_adv),
+      .mb_n_i  (c.mb),
+      .cb_n_i  (c.cb),
+      .nrg_n_i (c.nrg),
+      .mb_o    (),
+      .cb_o    (),
+      .rgi_o   (),
+      .first_o (p_first),
+      .last_o  (p_last),
+      .block_last_o (),
+      .idx_o   (p_idx)
+    );
+
+    // A read of a later pass waits until the GON has written that word in the pass before.
+    assign p_wait = !p_first && !((g_idx >= p_idx) ||
+                                  (g_idx + 1'b1 == p_idx && goff_q > poff_q));
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni || gen_init) begin
+        pa_active_q <= gen_init && (tvc != '0);
+        po_q        <= '0;
+        pv_q        <= '0;
+        pk_q        <= '0;
+        prow_q      <= '0;
+        poff_q      <= '0;
+      end else if (pin_issue[j]) begin
+        poff_q <= poff_q + 1'b1;
+        if (!p_end_k) begin
+          pk_q <= pk_q + 1'b1;
+        end else begin
+          pk_q <= '0;
+          if (!p_end_v) begin
+            pv_q   <= pv_q + 1'b1;
+            prow_q <= prow_q + chain_rows;
+          end else begin
+            pv_q   <= '0;
+            prow_q <= '0;
+            if (!p_end_o) begin
+              po_q <= po_q + 1'b1;
+            end else begin
+              po_q        <= '0;
+              poff_q      <= '0;
+              pa_active_q <= !p_last;
+            end
+          end
+        end
+      end
+    end
+
+    logic [RowW-1:0] pin_row;
+    ey_rd_port #(
+      .TagW  (RowW),
+      .DataW (AccW)
+    ) u_pin_port (
+      .clk_i       (clk_i),
+      .rst_ni      (rst_ni),
+      .clr_i       (gen_init),
+      .req_valid_i (pa_active_q && !p_wait),
+      .req_zero_i  (p_first),
+      .req_tag_i   (RowW'(prow_q)),
+      .issue_o     (pin_issue[j]),
+      .mem_re_o    (glb_ps_re_o[j]),
+      .mem_rdata_i (glb_ps_rdata_i[j*AccW +: AccW]),
+      .valid_o     (pin_valid_o[j]),
+      .ready_i     (pin_ready_i[j]),
+      .tag_o       (pin_row),
+      .data_o      (pin_data_o[j*AccW +: AccW]),
+      .empty_o     (pin_empty[j])
+    );
+    assign pin_row_o[j*RowW +: RowW]      = pin_row;
+    assign glb_ps_raddr_o[j*PsAW +: PsAW] = gbase_q + poff_q;
+    assign pin_fire[j]                    = pin_valid_o[j] && pin_ready_i[j];
+
+    assign gon_row_o[j*RowW +: RowW]       = RowW'(grow_q);
+    assign gon_ready_o[j]                  = ga_active_q;
+    assign gon_fire[j]                     = gon_ready_o[j] && gon_valid_i[j];
+    assign glb_ps_we_o[j]                  = gon_fire[j];
+    assign glb_ps_waddr_o[j*PsAW +: PsAW]  = ga_q;
+    assign glb_ps_wdata_o[j*AccW +: AccW]  = gon_data_i[j*AccW +: AccW];
+    assign gon_done[j]                     = !ga_active_q;
+  end
+
+  assign layer_done = (state_q == StRun) && (&gon_done) && (&pin_empty) && !fg_active_q &&
+                      fg_empty && !ig_active_q && ig_empty;
+
+  // ---------------------------------------------------------------------------------------
+  // Counters
+  // ---------------------------------------------------------------------------------------
+  function automatic logic [31:0] popcount(input logic [Cols-1:0] v);
+    popcount = '0;
+    for (int unsigned k = 0; k < Cols; k++) popcount = popcount + 32'(v[k]);
+  endfunction
+
+  logic run_cnt;
+  assign run_cnt = busy_o;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || (start_i && !busy_o)) begin
+      cnt_cycles_o     <= '0;
+      cnt_passes_o     <= '0;
+      cnt_mac_o        <= '0;
+      cnt_skip_o       <= '0;
+      cnt_filt_words_o <= '0;
+      cnt_if_words_o   <= '0;
+      cnt_pin_words_o  <= '0;
+      cnt_gon_words_o  <= '0;
+      cnt_glb_reads_o  <= '0;
+      cnt_glb_writes_o <= '0;
+    end else if (run_cnt) begin
+      cnt_cycles_o     <= cnt_cycles_o + 1'b1;
+      cnt_passes_o     <= cnt_passes_o + 32'(fg_adv);
+      cnt_mac_o        <= cnt_mac_o + 32'(arr_mac_i);
+      cnt_skip_o       <= cnt_skip_o + 32'(arr_skip_i);
+      cnt_filt_words_o <= cnt_filt_words_o + 32'(filt_valid_o && filt_ready_i);
+      cnt_if_words_o   <= cnt_if_words_o + 32'(if_valid_o && if_ready_i);
+      cnt_pin_words_o  <= cnt_pin_words_o + popcount(pin_fire);
+      cnt_gon_words_o  <= cnt_gon_words_o + popcount(gon_fire);
+      cnt_glb_reads_o  <= cnt_glb_reads_o + 32'(glb_filt_re_o) + 32'(glb_if_re_o) +
+                          popcount(glb_ps_re_o);
+      cnt_glb_writes_o <= cnt_glb_writes_o + popcount(glb_ps_we_o);
+    end
+  end
+
+`ifndef SYNTHESIS
+  `EY_ASSERT(StartOnlyWhenIdle, start_i |-> !busy_o, clk_i, rst_ni)
+  `EY_ASSERT(CfgNonZero, busy_o |-> (c.n != '0 && c.e != '0 && c.p != '0 && c.q != '0 &&
+                                     c.r != '0 && c.t != '0 && c.rg != '0 && c.tv != '0 &&
+                                     c.uh != '0 && c.uw != '0), clk_i, rst_ni)
+  `EY_ASSERT(CfgStripsCoverE, busy_o |-> 32'(c.strips) * 32'(c.e) >= 32'(c.eo), clk_i, rst_ni)
+`endif
+
+endmodule
