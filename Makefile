@@ -20,10 +20,13 @@ configure: $(BUILD)/build.ninja
 build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job: one layer through the golden model, then random rows through the Verilated
-# PE compared psum by psum with the golden model.
+# The main job: an AlexNet-CONV3-shaped layer (C 32, M 64, 13 x 13, 3 x 3, pad 1) through the
+# Verilated 12 x 14 accelerator, every output compared with the golden model; then a sweep of
+# random CONV layers on the small array and random rows through the PE unit bench.
 run: build
-	$(BUILD)/eyelet layer --type conv --seed 1
+	$(BUILD)/eyelet layer --backend rtl --config eyeriss --batch 1 --in-channels 32 \
+	  --out-channels 64 --height 13 --width 13 --kernel 3 --stride 1 --pad 1 --groups 1 --seed 1
+	$(BUILD)/eyelet sweep --backend rtl --config small --count 20 --seed 1
 	$(BUILD)/eyelet pe --count 200 --seed 1
 
 test: build

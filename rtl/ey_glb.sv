@@ -81,11 +81,15 @@ module ey_glb #(
 
   logic             host_ps_re;
   logic [ColW-1:0]  host_bank_q;
-  assign host_ps_re = host_re_i && (host_area_i == 2'd2);
+  logic [PsAW-1:0]  host_ps_addr;
+  assign host_ps_re   = host_re_i && (host_area_i == 2'd2);
+  assign host_ps_addr = PsAW'(host_addr_i);
 
   for (genvar j = 0; j < Cols; j++) begin : g_bank
-    logic host_sel;
+    logic            host_sel;
+    logic [PsAW-1:0] raddr;
     assign host_sel = host_ps_re && (host_bank_i == ColW'(j));
+    assign raddr    = host_sel ? host_ps_addr : ps_raddr_i[j*PsAW +: PsAW];
     ey_sram_2p #(
       .Depth (PsumWords),
       .Width (AccW)
@@ -95,7 +99,7 @@ module ey_glb #(
       .waddr_i (ps_waddr_i[j*PsAW +: PsAW]),
       .wdata_i (ps_wdata_i[j*AccW +: AccW]),
       .re_i    (ps_re_i[j] || host_sel),
-      .raddr_i (host_sel ? PsAW'(host_addr_i) : ps_raddr_i[j*PsAW +: PsAW]),
+      .raddr_i (raddr),
       .rdata_o (ps_rdata_o[j*AccW +: AccW])
     );
   end

@@ -548,137 +548,110 @@ module ey_pass_ctrl #(
     logic [7:0]  tvc;
     assign tvc = tvc_q[j*8 +: 8];
 
-    // Both lanes move, per pass: outer (n, strip, x) | chain v | k.
-    // GON: pulls from the top PE of each chain and writes the bank at ga_q.
-    logic        ga_active_q;
-    logic [19:0] go_q;
-    logic [7:0]  gv_q, gk_q, grow_q;
-    logic [PsAW-1:0] ga_q, goff_q, gbase_q;
-    logic        g_end_k, g_end_v, g_end_o, g_adv, g_last, g_block_last;
-    logic [31:0] g_idx;
-    assign g_end_k = (gk_q == 8'(c.p) - 1'b1);
-    assign g_end_v = (gv_q == tvc - 1'b1);
-    assign g_end_o = (go_q == c.lane_outer - 1'b1);
-    assign g_adv   = gon_fire[j] && g_end_k && g_end_v && g_end_o;
+    // Both lanes move, per pass: outer (n, strip, x) | chain v | k (ey_lane_seq).
+    // GON: pulls from the top PE of each chain and writes the bank at gbase + offset.
+    logic            ga_active_q, g_end, g_adv, g_last, g_block_last;
+    logic [7:0]      grow;
+    logic [PsAW-1:0] goff, gbase_q;
+    logic [31:0]     g_idx;
+    assign g_adv = gon_fire[j] && g_end;
 
-    ey_pass_cnt u_gon_pass (
-      .clk_i   (clk_i),
-      .rst_ni  (rst_ni),
-      .init_i  (gen_init),
-      .adv_i   (g_adv),
-      .mb_n_i  (c.mb),
-      .cb_n_i  (c.cb),
-      .nrg_n_i (c.nrg),
-      .mb_o    (),
-      .cb_o    (),
-      .rgi_o   (),
-      .first_o (),
-      .last_o  (g_last),
-      .block_last_o (g_block_last),
-      .idx_o   (g_idx)
+    ey_lane_seq #(
+      .OffW (PsAW)
+    ) u_gon_seq (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .init_i       (gen_init),
+      .step_i       (gon_fire[j]),
+      .p_i          (8'(c.p)),
+      .chains_i     (tvc),
+      .outer_i      (c.lane_outer),
+      .chain_rows_i (chain_rows),
+      .row0_i       (chain_rows - 1'b1),
+      .row_o        (grow),
+      .off_o        (goff),
+      .pass_end_o   (g_end)
     );
 
+    ey_pass_cnt u_gon_pass (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .init_i       (gen_init),
+      .adv_i        (g_adv),
+      .mb_n_i       (c.mb),
+      .cb_n_i       (c.cb),
+      .nrg_n_i      (c.nrg),
+      .mb_o         (),
+      .cb_o         (),
+      .rgi_o        (),
+      .first_o      (),
+      .last_o       (g_last),
+      .block_last_o (g_block_last),
+      .idx_o        (g_idx)
+    );
+
+    // After the last pass of a filter block, the next block's psums go to a new region of
+    // the bank right after this one; passes of one block rewrite their region in place.
     always_ff @(posedge clk_i) begin
       if (!rst_ni || gen_init) begin
         ga_active_q <= gen_init && (tvc != '0);
-        go_q        <= '0;
-        gv_q        <= '0;
-        gk_q        <= '0;
-        grow_q      <= chain_rows - 1'b1;
-        goff_q      <= '0;
         gbase_q     <= '0;
-      end else if (gon_fire[j]) begin
-        goff_q <= goff_q + 1'b1;
-        if (!g_end_k) begin
-          gk_q <= gk_q + 1'b1;
-        end else begin
-          gk_q <= '0;
-          if (!g_end_v) begin
-            gv_q   <= gv_q + 1'b1;
-            grow_q <= grow_q + chain_rows;
-          end else begin
-            gv_q   <= '0;
-            grow_q <= chain_rows - 1'b1;
-            if (!g_end_o) begin
-              go_q <= go_q + 1'b1;
-            end else begin
-              // Pass done. A new filter block starts a new region after this one.
-              // Pass done. After the last pass of a filter block the next block's psums
-              // go to a new region right after this one.
-              go_q        <= '0;
-              goff_q      <= '0;
-              ga_active_q <= !g_last;
-              if (g_block_last) gbase_q <= gbase_q + goff_q + 1'b1;
-            end
-          end
-        end
+      end else if (g_adv) begin
+        ga_active_q <= !g_last;
+        if (g_block_last) gbase_q <= gbase_q + goff + 1'b1;
       end
     end
 
-    assign ga_q = gbase_q + goff_q;
+    // Psum GIN: reads the bank at the same offsets, one pass behind the GON.
+    logic            pa_active_q, p_end, p_adv, p_first, p_last, p_wait;
+    logic [7:0]      prow;
+    logic [PsAW-1:0] poff;
+    logic [31:0]     p_idx;
+    assign p_adv = pin_issue[j] && p_end;
 
-    // Psum GIN: reads the bank at the same offsets one pass behind.
-    logic        pa_active_q;
-    logic [19:0] po_q;
-    logic [7:0]  pv_q, pk_q, prow_q;
-    logic [PsAW-1:0] poff_q;
-    logic        p_end_k, p_end_v, p_end_o, p_adv, p_first, p_last, p_wait;
-    logic [31:0] p_idx;
-    assign p_end_k = (pk_q == 8'(c.p) - 1'b1);
-    assign p_end_v = (pv_q == tvc - 1'b1);
-    assign p_end_o = (po_q == c.lane_outer - 1'b1);
-    assign p_adv   = pin_issue[j] && p_end_k && p_end_v && p_end_o;
+    ey_lane_seq #(
+      .OffW (PsAW)
+    ) u_pin_seq (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .init_i       (gen_init),
+      .step_i       (pin_issue[j]),
+      .p_i          (8'(c.p)),
+      .chains_i     (tvc),
+      .outer_i      (c.lane_outer),
+      .chain_rows_i (chain_rows),
+      .row0_i       (8'd0),
+      .row_o        (prow),
+      .off_o        (poff),
+      .pass_end_o   (p_end)
+    );
 
     ey_pass_cnt u_pin_pass (
-      .clk_i   (clk_i),
-      .rst_ni  (rst_ni),
-      .init_i  (gen_init),
-      .adv_i   (p_adv),
-      .mb_n_i  (c.mb),
-      .cb_n_i  (c.cb),
-      .nrg_n_i (c.nrg),
-      .mb_o    (),
-      .cb_o    (),
-      .rgi_o   (),
-      .first_o (p_first),
-      .last_o  (p_last),
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .init_i       (gen_init),
+      .adv_i        (p_adv),
+      .mb_n_i       (c.mb),
+      .cb_n_i       (c.cb),
+      .nrg_n_i      (c.nrg),
+      .mb_o         (),
+      .cb_o         (),
+      .rgi_o        (),
+      .first_o      (p_first),
+      .last_o       (p_last),
       .block_last_o (),
-      .idx_o   (p_idx)
+      .idx_o        (p_idx)
     );
 
     // A read of a later pass waits until the GON has written that word in the pass before.
     assign p_wait = !p_first && !((g_idx >= p_idx) ||
-                                  (g_idx + 1'b1 == p_idx && goff_q > poff_q));
+                                  (g_idx + 1'b1 == p_idx && goff > poff));
 
     always_ff @(posedge clk_i) begin
       if (!rst_ni || gen_init) begin
         pa_active_q <= gen_init && (tvc != '0);
-        po_q        <= '0;
-        pv_q        <= '0;
-        pk_q        <= '0;
-        prow_q      <= '0;
-        poff_q      <= '0;
-      end else if (pin_issue[j]) begin
-        poff_q <= poff_q + 1'b1;
-        if (!p_end_k) begin
-          pk_q <= pk_q + 1'b1;
-        end else begin
-          pk_q <= '0;
-          if (!p_end_v) begin
-            pv_q   <= pv_q + 1'b1;
-            prow_q <= prow_q + chain_rows;
-          end else begin
-            pv_q   <= '0;
-            prow_q <= '0;
-            if (!p_end_o) begin
-              po_q <= po_q + 1'b1;
-            end else begin
-              po_q        <= '0;
-              poff_q      <= '0;
-              pa_active_q <= !p_last;
-            end
-          end
-        end
+      end else if (p_adv) begin
+        pa_active_q <= !p_last;
       end
     end
 
@@ -692,7 +665,7 @@ module ey_pass_ctrl #(
       .clr_i       (gen_init),
       .req_valid_i (pa_active_q && !p_wait),
       .req_zero_i  (p_first),
-      .req_tag_i   (RowW'(prow_q)),
+      .req_tag_i   (RowW'(prow)),
       .issue_o     (pin_issue[j]),
       .mem_re_o    (glb_ps_re_o[j]),
       .mem_rdata_i (glb_ps_rdata_i[j*AccW +: AccW]),
@@ -703,14 +676,14 @@ module ey_pass_ctrl #(
       .empty_o     (pin_empty[j])
     );
     assign pin_row_o[j*RowW +: RowW]      = pin_row;
-    assign glb_ps_raddr_o[j*PsAW +: PsAW] = gbase_q + poff_q;
+    assign glb_ps_raddr_o[j*PsAW +: PsAW] = gbase_q + poff;
     assign pin_fire[j]                    = pin_valid_o[j] && pin_ready_i[j];
 
-    assign gon_row_o[j*RowW +: RowW]       = RowW'(grow_q);
+    assign gon_row_o[j*RowW +: RowW]       = RowW'(grow);
     assign gon_ready_o[j]                  = ga_active_q;
     assign gon_fire[j]                     = gon_ready_o[j] && gon_valid_i[j];
     assign glb_ps_we_o[j]                  = gon_fire[j];
-    assign glb_ps_waddr_o[j*PsAW +: PsAW]  = ga_q;
+    assign glb_ps_waddr_o[j*PsAW +: PsAW]  = gbase_q + goff;
     assign glb_ps_wdata_o[j*AccW +: AccW]  = gon_data_i[j*AccW +: AccW];
     assign gon_done[j]                     = !ga_active_q;
   end

@@ -8,5 +8,6 @@ rtl/ey_fifo.sv
 rtl/ey_rd_port.sv
 rtl/ey_glb.sv
 rtl/ey_pass_cnt.sv
+rtl/ey_lane_seq.sv
 rtl/ey_pass_ctrl.sv
 rtl/ey_core.sv

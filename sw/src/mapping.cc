@@ -116,6 +116,23 @@ std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMap
   m.mb = CeilDiv(mg, m.t * m.p);
   m.strips = CeilDiv(E, m.e);
   m.n = std::min(m.n, layer.x.n);
+  // The global buffer must hold at least one image, one filter block and the psums of one
+  // image for one filter block; larger layers are run in chunks of images and filter blocks.
+  const int64_t image = static_cast<int64_t>(cg) * layer.x.h * layer.x.w;
+  if (image > hw.glb_ifmap_words) {
+    return "GLB ifmap area: one image of one group is " + std::to_string(image) + " words > " +
+           num(hw.glb_ifmap_words);
+  }
+  const int64_t filters = static_cast<int64_t>(m.t) * m.p * cg * R * S;
+  if (filters > hw.glb_filter_words) {
+    return "GLB filter area: a block of t*p = " + num(m.t * m.p) + " filters is " +
+           std::to_string(filters) + " words > " + num(hw.glb_filter_words);
+  }
+  const int64_t bank = static_cast<int64_t>(m.strips) * F * m.tv * m.p;
+  if (bank > hw.glb_psum_words) {
+    return "GLB psum bank: one image's psums for one filter block need " +
+           std::to_string(bank) + " words per column > " + num(hw.glb_psum_words);
+  }
   return "";
 }
 
