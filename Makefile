@@ -40,10 +40,12 @@ bench: build
 lint: deps
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module $(RTL_TOP)
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_pe
+	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_csr
 
 synth: deps
 	@mkdir -p $(BUILD)
 	constraints/synth_smoke.sh $(BUILD)/synth ey_pe
+	constraints/synth_smoke.sh $(BUILD)/synth ey_csr
 	constraints/synth_smoke.sh $(BUILD)/synth ey_core -set Rows 3 -set Cols 4 \
 	  -set IfmapWords 256 -set FilterWords 256 -set PsumWords 128 -set FilterDepth 64
 

@@ -21,4 +21,10 @@ package ey_pkg;
   // The layer configuration record (generated from rtl/layer_cfg.def).
 `include "ey_layer_cfg.svh"
 
+  // CSR byte offsets (generated from rtl/csr_map.def).
+`include "ey_csr_map.svh"
+
+  parameter logic [31:0] CsrIdValue      = 32'h4559_4c54;  // "EYLT"
+  parameter logic [31:0] CsrVersionValue = 32'h0001_0000;  // CSR map 1.0
+
 endpackage

@@ -11,3 +11,4 @@ rtl/ey_pass_cnt.sv
 rtl/ey_lane_seq.sv
 rtl/ey_pass_ctrl.sv
 rtl/ey_core.sv
+rtl/ey_csr.sv
