@@ -51,8 +51,8 @@ module ey_csr #(
 
   // From the controller
   input  logic                 busy_i,
-  input  logic                 done_i,         // pulse: the chain finished
-  input  logic                 error_i,        // pulse: the chain stopped on an error
+  input  logic                 done_i,         // rises when the chain finished (level or pulse)
+  input  logic                 error_i,        // rises when the chain stopped on an error
   input  logic [7:0]           err_code_i,
   input  logic [15:0]          err_desc_i,
   input  logic [NumCnt*32-1:0] counters_i      // CNT_CYCLES first, in map order
@@ -65,6 +65,7 @@ module ey_csr #(
   // Registers
   // ---------------------------------------------------------------------------------------
   logic        irq_en_q, done_q;
+  logic        done_prev_q, error_prev_q, done_rise, error_rise;
   logic [1:0]  irq_q;          // {error, done}
   logic [7:0]  err_code_q;
   logic [15:0] err_desc_q;
@@ -140,7 +141,8 @@ module ey_csr #(
       irq_en_q     <= 1'b0;
       desc_base_q  <= '0;
     end else begin
-      start_o      <= wr_ctrl && wstrb_q[0] && wdata_q[0];
+      // A start while busy is ignored: it must not clear the status of the run in flight.
+      start_o      <= wr_ctrl && wstrb_q[0] && wdata_q[0] && !busy_i;
       soft_reset_o <= wr_ctrl && wstrb_q[0] && wdata_q[1];
       if (wr_ctrl && wstrb_q[0]) irq_en_q <= wdata_q[2];
       if (do_write && awaddr_q == ey_pkg::CsrDescBaseLo) begin
@@ -152,7 +154,21 @@ module ey_csr #(
     end
   end
 
-  // Status and interrupt events. A new start clears done and the error.
+  // Status and interrupt events, on the rising edge of done_i / error_i. A new start clears
+  // done and the error.
+  assign done_rise  = done_i && !done_prev_q;
+  assign error_rise = error_i && !error_prev_q;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      done_prev_q  <= 1'b0;
+      error_prev_q <= 1'b0;
+    end else begin
+      done_prev_q  <= done_i;
+      error_prev_q <= error_i;
+    end
+  end
+
   always_ff @(posedge clk_i) begin
     if (!rst_ni || soft_reset_o) begin
       done_q     <= 1'b0;
@@ -165,13 +181,13 @@ module ey_csr #(
         err_code_q <= '0;
         err_desc_q <= '0;
       end
-      if (done_i) done_q <= 1'b1;
-      if (error_i) begin
+      if (done_rise) done_q <= 1'b1;
+      if (error_rise) begin
         err_code_q <= err_code_i;
         err_desc_q <= err_desc_i;
       end
       irq_q <= (irq_q & ~((wr_irq && wstrb_q[0]) ? wdata_q[1:0] : 2'b00)) |
-               {error_i, done_i};
+               {error_rise, done_rise};
     end
   end
 

@@ -39,8 +39,8 @@
 // computation of the next.
 //
 // Configuration (cfg_*) is sampled while clr_i is high and must stay stable until the next
-// clear. After a clear the PE spends q + U + 1 cycles deriving its spad layout, then accepts
-// the filter. Legal configurations: 1 <= S, p, q, U, F; S*q <= IfmapDepth;
+// clear. After a clear the PE spends about IfmapDepth/q + U + 1 cycles deriving its spad
+// layout, then accepts the filter. Legal configurations: 1 <= S, p, q, U, F; S*q <= IfmapDepth;
 // p*q*S <= FilterDepth; p <= PsumDepth.
 `include "ey_assert.svh"
 

@@ -144,7 +144,7 @@ class ArrayBenchImpl : public ArrayBench {
     const int cg = L.x.c / L.conv.groups, mg = L.w.n / L.conv.groups, N = L.x.n;
     const int R = L.w.h, S = L.w.w;
     const int block = m.t * m.p;
-    int nb = N, mc = mg;
+    int nb = std::min(N, kMaxImagesPerRun), mc = mg;
     auto sub = [&](int n, int mm) {
       ConvLayer sl = L;
       sl.x = Shape{n, cg, L.x.h, L.x.w};

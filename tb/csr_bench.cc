@@ -95,6 +95,8 @@ void CsrBench::PulseDone() {
   impl_->h.dut().done_i = 0;
 }
 
+void CsrBench::SetDone(bool done) { impl_->h.dut().done_i = done; }
+
 void CsrBench::PulseError(uint8_t code, uint16_t desc) {
   Vey_csr& d = impl_->h.dut();
   d.error_i = 1;

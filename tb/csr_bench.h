@@ -34,6 +34,7 @@ class CsrBench {
   // Controller side.
   void SetBusy(bool busy);
   void PulseDone();
+  void SetDone(bool done);
   void PulseError(uint8_t code, uint16_t desc);
   void SetCounter(int index, uint32_t value);  // 0 = CNT_CYCLES ... 9 = CNT_GLB_WRITES
   bool Irq();

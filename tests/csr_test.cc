@@ -111,6 +111,22 @@ TEST(Csr, StatusAndInterruptFollowTheController) {
   EXPECT_EQ(b.TakeStarts(), 1);
 }
 
+TEST(Csr, DoneAsALevelRaisesOneEventAndStartWhileBusyIsIgnored) {
+  CsrBench b;
+  b.SetBusy(true);
+  EXPECT_EQ(b.Write(kCsrCtrl, 0x1), AxiResp::kOkay);
+  b.Idle(3);
+  EXPECT_EQ(b.TakeStarts(), 0);
+  b.SetBusy(false);
+  b.SetDone(true);  // the controller holds done high
+  b.Idle(3);
+  EXPECT_EQ(ReadOk(b, kCsrIrq), 0x1u);
+  EXPECT_EQ(b.Write(kCsrIrq, 0x1), AxiResp::kOkay);
+  b.Idle(3);
+  EXPECT_EQ(ReadOk(b, kCsrIrq), 0x0u);  // cleared and not raised again by the level
+  b.SetDone(false);
+}
+
 TEST(Csr, CountersReadThrough) {
   CsrBench b;
   const uint32_t offs[10] = {kCsrCntCycles,    kCsrCntPasses,  kCsrCntMac,     kCsrCntSkip,

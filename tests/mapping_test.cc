@@ -74,6 +74,17 @@ TEST(Mapping, EveryLimitIsNamed) {
             std::string::npos);
 }
 
+TEST(Mapping, LayersTheRecordCannotHoldAreRejectedByName) {
+  // R = 46 on 3 rows needs 16 filter-row groups; the record's nrg field has 4 bits.
+  EXPECT_NE(Why(Conv(1, 1, 46, 2, 1, 46, 1, 1, 0), "tiny", RsMapping{}).find("'nrg'"),
+            std::string::npos);
+  // 64 rows of padding do not fit the 6-bit pad field.
+  ConvLayer l = Conv(1, 1, 4, 4, 1, 1, 1, 1, 0);
+  l.conv.pad_top = 64;
+  EXPECT_NE(Why(l, "small", RsMapping{}).find("'pad_top'"), std::string::npos);
+  EXPECT_THROW(ChooseMapping(l, ConfigByName("small")), UnsupportedError);
+}
+
 TEST(Mapping, UnmappableLayerThrowsWithTheLimit) {
   try {
     ChooseMapping(Conv(1, 1, 20, 20, 1, 3, 13, 1, 0), ConfigByName("eyeriss"));

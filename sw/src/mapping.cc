@@ -133,11 +133,18 @@ std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMap
     return "GLB psum bank: one image's psums for one filter block need " +
            std::to_string(bank) + " words per column > " + num(hw.glb_psum_words);
   }
-  return "";
+  // Every field of the layer record must fit its width (one group; images are run at most
+  // kMaxImagesPerRun at a time).
+  ConvLayer group = layer;
+  group.x = Shape{std::min(layer.x.n, kMaxImagesPerRun), cg, layer.x.h, layer.x.w};
+  group.w = Shape{mg, cg, R, S};
+  group.conv.groups = 1;
+  return LayerCfgError(group, m);
 }
 
-LayerCfg MakeLayerCfg(const ConvLayer& layer, const RsMapping& m) {
-  if (layer.conv.groups != 1) throw ShapeError("MakeLayerCfg takes one group at a time");
+namespace {
+
+LayerCfg BuildLayerCfg(const ConvLayer& layer, const RsMapping& m) {
   const Shape out = layer.Out();
   LayerCfg c;
   c.n = layer.x.n;
@@ -172,15 +179,33 @@ LayerCfg MakeLayerCfg(const ConvLayer& layer, const RsMapping& m) {
   c.rs = layer.w.h * layer.w.w;
   c.crs = layer.x.c * c.rs;
   c.lane_outer = layer.x.n * m.strips * out.w;
+  return c;
+}
+
+}  // namespace
+
+std::string LayerCfgError(const ConvLayer& layer, const RsMapping& m) {
+  const LayerCfg c = BuildLayerCfg(layer, m);
   for (const LayerCfgField& f : kLayerCfgFields) {
     const uint64_t v = c.*(f.member);
     if (f.bits < 32 && v >= (1ull << f.bits)) {
-      throw UnsupportedError("layer record field '" + std::string(f.name) + "' = " +
-                             std::to_string(v) + " does not fit its " + std::to_string(f.bits) +
-                             " bits (layer " + layer.ToString() + ")");
+      return "layer record field '" + std::string(f.name) + "' = " + std::to_string(v) +
+             " does not fit its " + std::to_string(f.bits) + " bits";
     }
   }
-  return c;
+  // The PEs count ifmap rows per pass (images x strips) in 16 bits.
+  if (static_cast<int64_t>(c.n) * c.strips >= (1 << 16)) {
+    return "images x strips = " + std::to_string(static_cast<int64_t>(c.n) * c.strips) +
+           " rows per pass exceed the PEs' 16-bit row count";
+  }
+  return "";
+}
+
+LayerCfg MakeLayerCfg(const ConvLayer& layer, const RsMapping& m) {
+  if (layer.conv.groups != 1) throw ShapeError("MakeLayerCfg takes one group at a time");
+  const std::string err = LayerCfgError(layer, m);
+  if (!err.empty()) throw UnsupportedError(err + " (layer " + layer.ToString() + ")");
+  return BuildLayerCfg(layer, m);
 }
 
 int ActivePes(const ConvLayer& layer, const RsMapping& m) {

@@ -91,6 +91,11 @@ RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw);
 // 1: the caller slices groups) with a completed mapping. Throws UnsupportedError when a
 // field does not fit its width in rtl/layer_cfg.def.
 LayerCfg MakeLayerCfg(const ConvLayer& layer, const RsMapping& m);
+// Why the record of `layer` (one group) cannot hold it, or an empty string.
+std::string LayerCfgError(const ConvLayer& layer, const RsMapping& m);
+
+// Images one run of the controller takes at most (the record's 8-bit image count).
+constexpr int kMaxImagesPerRun = 255;
 
 // Active PEs of a mapping (PEs holding a real filter row of some set).
 int ActivePes(const ConvLayer& layer, const RsMapping& m);
