@@ -11,6 +11,7 @@
 #include <string>
 
 #include "eyelet/error.h"
+#include "pool_window.h"
 
 namespace eyelet {
 namespace {
@@ -135,35 +136,9 @@ Tensor<float> FcFloat(const Tensor<float>& x, const Tensor<float>& w,
 
 Tensor<float> MaxPoolFloat(const Tensor<float>& x, const PoolParams& p) {
   CheckStorage(x, "x", "MaxPoolFloat");
-  const Shape& xs = x.shape();
-  const Shape ys = PoolOutputShape(xs, p);
-  Tensor<float> y(ys);
-  float* out = y.data().data();
-  for (int n = 0; n < ys.n; ++n) {
-    for (int c = 0; c < ys.c; ++c) {
-      const float* plane = x.data().data() + x.Index(n, c, 0, 0);
-      for (int e = 0; e < ys.h; ++e) {
-        const int h0 = e * p.stride_h - p.pad_top;
-        const int h_lo = std::max(0, h0);
-        const int h_hi = std::min(xs.h, h0 + p.kernel_h);
-        for (int f = 0; f < ys.w; ++f) {
-          const int w0 = f * p.stride_w - p.pad_left;
-          const int w_lo = std::max(0, w0);
-          const int w_hi = std::min(xs.w, w0 + p.kernel_w);
-          float best = -std::numeric_limits<float>::infinity();
-          for (int h = h_lo; h < h_hi; ++h) {
-            const float* row = plane + static_cast<size_t>(h) * xs.w;
-            for (int w = w_lo; w < w_hi; ++w) {
-              // Once best is NaN, `v > best` is false for every v, so the NaN sticks.
-              if (std::isnan(row[w]) || row[w] > best) best = row[w];
-            }
-          }
-          *out++ = best;
-        }
-      }
-    }
-  }
-  return y;
+  // A NaN replaces the best and then sticks: `v > NaN` is false for every v.
+  return internal::MaxPoolWindows(
+      x, p, [](float v, float best) { return std::isnan(v) || v > best; });
 }
 
 Tensor<float> ReluFloat(const Tensor<float>& x) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "eyelet/error.h"
+#include "pool_window.h"
 
 namespace eyelet {
 namespace {
@@ -394,34 +395,7 @@ Tensor<int16_t> LeakyRelu(const Tensor<int16_t>& x, int16_t mult, int shift, int
 
 Tensor<int16_t> MaxPool(const Tensor<int16_t>& x, const PoolParams& p) {
   CheckStorage(x, "x", "MaxPool");
-  const Shape& xs = x.shape();
-  const Shape ys = PoolOutputShape(xs, p);
-  Tensor<int16_t> y(ys);
-  int16_t* out = y.data().data();
-  for (int n = 0; n < ys.n; ++n) {
-    for (int c = 0; c < ys.c; ++c) {
-      const int16_t* plane = x.data().data() + x.Index(n, c, 0, 0);
-      for (int e = 0; e < ys.h; ++e) {
-        // Clip the window to the input: padded positions never win. PoolOutputShape
-        // guarantees every window keeps at least one element.
-        const int h0 = e * p.stride_h - p.pad_top;
-        const int h_lo = std::max(0, h0);
-        const int h_hi = std::min(xs.h, h0 + p.kernel_h);
-        for (int f = 0; f < ys.w; ++f) {
-          const int w0 = f * p.stride_w - p.pad_left;
-          const int w_lo = std::max(0, w0);
-          const int w_hi = std::min(xs.w, w0 + p.kernel_w);
-          int16_t best = plane[static_cast<size_t>(h_lo) * xs.w + w_lo];
-          for (int h = h_lo; h < h_hi; ++h) {
-            const int16_t* row = plane + static_cast<size_t>(h) * xs.w;
-            for (int w = w_lo; w < w_hi; ++w) best = std::max(best, row[w]);
-          }
-          *out++ = best;
-        }
-      }
-    }
-  }
-  return y;
+  return internal::MaxPoolWindows(x, p, [](int16_t v, int16_t best) { return v > best; });
 }
 
 Tensor<int16_t> RunQuantLayer(const Tensor<int16_t>& x, const Tensor<int16_t>& w,
