@@ -33,6 +33,7 @@ module ey_core #(
 
   input  ey_pkg::layer_cfg_t  cfg_i,
   input  logic                start_i,
+  input  logic                abort_i,
   output logic                busy_o,
   output logic                done_o,
 
@@ -108,6 +109,7 @@ module ey_core #(
     .rst_ni            (rst_ni),
     .cfg_i             (cfg_i),
     .start_i           (start_i),
+    .abort_i           (abort_i),
     .busy_o            (busy_o),
     .done_o            (done_o),
     .arr_clr_o         (arr_clr),

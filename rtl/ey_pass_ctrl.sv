@@ -52,6 +52,7 @@ module ey_pass_ctrl #(
 
   input  ey_pkg::layer_cfg_t     cfg_i,
   input  logic                   start_i,
+  input  logic                   abort_i,    // stop the layer, clear the array, back to idle
   output logic                   busy_o,
   output logic                   done_o,
 
@@ -237,8 +238,10 @@ module ey_pass_ctrl #(
   // Main state machine.
   // ---------------------------------------------------------------------------------------
   logic gen_init;  // clears the array and starts every generator at the first pass
+  logic restart;   // gen_init or an abort: generators, read ports and the array clear
   assign gen_init  = (state_q == StPass);
-  assign arr_clr_o = gen_init;
+  assign restart   = gen_init || abort_i;
+  assign arr_clr_o = restart;
 
   always_comb begin
     state_d = state_q;
@@ -253,7 +256,7 @@ module ey_pass_ctrl #(
   end
 
   always_ff @(posedge clk_i) begin
-    if (!rst_ni) begin
+    if (!rst_ni || abort_i) begin
       state_q <= StIdle;
     end else begin
       state_q <= state_d;
@@ -323,7 +326,7 @@ module ey_pass_ctrl #(
                       (fg_ii_q == 8'(c.rg) - 1'b1);
 
   always_ff @(posedge clk_i) begin
-    if (!rst_ni || gen_init) begin
+    if (!rst_ni || restart) begin
       fg_active_q <= gen_init;
       {fg_row_q, fg_v_q, fg_cgi_q, fg_ii_q, fg_hs_q, fg_s_q, fg_cc_q, fg_k_q} <= '0;
     end else if (fg_issue) begin
@@ -374,7 +377,7 @@ module ey_pass_ctrl #(
   ) u_filt_port (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
-    .clr_i       (gen_init),
+    .clr_i       (restart),
     .req_valid_i (fg_active_q),
     .req_zero_i  (fg_zero),
     .req_tag_i   ({IdW'(fg_row_q), IdW'(fg_hs_q)}),
@@ -467,7 +470,7 @@ module ey_pass_ctrl #(
                       ig_end_sp && ig_end_n;
 
   always_ff @(posedge clk_i) begin
-    if (!rst_ni || gen_init) begin
+    if (!rst_ni || restart) begin
       ig_active_q <= gen_init;
       {ig_n_q, ig_d_q, ig_dq_q, ig_dm_q, ig_cgi_q, ig_cc_q} <= '0;
       ig_sp_q  <= '0;
@@ -519,7 +522,7 @@ module ey_pass_ctrl #(
   ) u_if_port (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
-    .clr_i       (gen_init),
+    .clr_i       (restart),
     .req_valid_i (ig_active_q),
     .req_zero_i  (ig_zero),
     .req_tag_i   ({IdW'(ig_cgi_q), IdW'(ig_d_q)}),
@@ -593,7 +596,7 @@ module ey_pass_ctrl #(
     // After the last pass of a filter block, the next block's psums go to a new region of
     // the bank right after this one; passes of one block rewrite their region in place.
     always_ff @(posedge clk_i) begin
-      if (!rst_ni || gen_init) begin
+      if (!rst_ni || restart) begin
         ga_active_q <= gen_init && (tvc != '0);
         gbase_q     <= '0;
       end else if (g_adv) begin
@@ -648,7 +651,7 @@ module ey_pass_ctrl #(
                                   (g_idx + 1'b1 == p_idx && goff > poff));
 
     always_ff @(posedge clk_i) begin
-      if (!rst_ni || gen_init) begin
+      if (!rst_ni || restart) begin
         pa_active_q <= gen_init && (tvc != '0);
       end else if (p_adv) begin
         pa_active_q <= !p_last;
@@ -662,7 +665,7 @@ module ey_pass_ctrl #(
     ) u_pin_port (
       .clk_i       (clk_i),
       .rst_ni      (rst_ni),
-      .clr_i       (gen_init),
+      .clr_i       (restart),
       .req_valid_i (pa_active_q && !p_wait),
       .req_zero_i  (p_first),
       .req_tag_i   (RowW'(prow)),

@@ -62,12 +62,15 @@ class ArrayBenchImpl : public ArrayBench {
  public:
   ArrayBenchImpl(const ArrayConfig& hw, const std::string& trace) : hw_(hw) {
     h_.OpenTrace(trace);
+    h_.dut().abort_i = 0;
+    h_.dut().start_i = 0;
     h_.Reset();
     CheckBuild();
   }
 
   const ArrayConfig& config() const override { return hw_; }
   void TraceWindow(uint64_t first, uint64_t last) override { h_.TraceWindow(first, last); }
+  void AbortNextRunAfter(uint64_t cycles) override { abort_after_ = cycles; }
 
   Tensor<int32_t> RunConv(const ConvLayer& layer, const Tensor<int16_t>& x,
                           const Tensor<int16_t>& w, const RsMapping& mapping,
@@ -236,10 +239,21 @@ class ArrayBenchImpl : public ArrayBench {
     h_.Tick();
     d.start_i = 0;
     uint64_t last_sum = 0, stalled = 0;
-    uint64_t prev_mac = 0, prev_filt = 0;
+    uint64_t prev_mac = 0, prev_filt = 0, run_cycles = 0;
     for (;;) {
       h_.Eval();
       if (d.done_o) break;
+      if (abort_after_ && ++run_cycles > abort_after_) {
+        d.abort_i = 1;
+        h_.Tick();
+        d.abort_i = 0;
+        h_.Eval();
+        const bool idle = !d.busy_o;
+        abort_after_ = 0;
+        throw Error(std::string("array run aborted by the host after ") +
+                    std::to_string(run_cycles - 1) + " cycles" +
+                    (idle ? "" : " (and the core is still busy)"));
+      }
       const uint64_t mac = d.cnt_mac_o + static_cast<uint64_t>(d.cnt_skip_o);
       const uint64_t sum = mac + d.cnt_filt_words_o + d.cnt_if_words_o + d.cnt_pin_words_o +
                            d.cnt_gon_words_o + d.cnt_passes_o;
@@ -262,6 +276,7 @@ class ArrayBenchImpl : public ArrayBench {
       }
       h_.Tick();
     }
+    abort_after_ = 0;  // an abort point past the end of the run does not carry over
     st.cycles += d.cnt_cycles_o;
     st.passes += d.cnt_passes_o;
     st.macs += d.cnt_mac_o;
@@ -305,6 +320,7 @@ class ArrayBenchImpl : public ArrayBench {
 
   ArrayConfig hw_;
   Harness<Model> h_;
+  uint64_t abort_after_ = 0;
 };
 
 }  // namespace

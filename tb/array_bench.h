@@ -58,6 +58,9 @@ class ArrayBench {
                                   ArrayStats* stats) = 0;
   // Limits the FST trace to cycles [first, last] of this bench.
   virtual void TraceWindow(uint64_t first, uint64_t last) = 0;
+  // The next RunConv pulses the core's abort (soft reset) `cycles` after its start and then
+  // throws eyelet::Error; the bench is usable again right after. For recovery tests.
+  virtual void AbortNextRunAfter(uint64_t cycles) = 0;
 };
 
 }  // namespace eyelet

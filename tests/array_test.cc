@@ -266,6 +266,27 @@ TEST(ArrayCorners, StrideWiderThanTheIfmapSpad) {
 INSTANTIATE_TEST_SUITE_P(Configs, ArrayDirected,
                          ::testing::Values("tiny", "small", "eyeriss"));
 
+TEST(ArrayErrors, AbortLeavesTheCoreReusable) {
+  // Abort while the IDs scan, while the first filters load and deep into the passes; each
+  // time the next layer must run bit-exact.
+  const ConvLayer l = Conv(2, 6, 9, 9, 8, 3, 3, 1, 1);
+  const uint64_t full = RunAndCompare("small", l, 49).cycles;  // one chunk: all in one run
+  ASSERT_GT(full, 200u);
+  for (uint64_t after : {uint64_t{5}, uint64_t{60}, full / 2, full - 20}) {
+    SCOPED_TRACE("abort after " + std::to_string(after) + " cycles");
+    ArrayBench& bench = Bench("small");
+    bench.AbortNextRunAfter(after);
+    try {
+      bench.RunConv(l, Tensor<int16_t>(l.x, 1), Tensor<int16_t>(l.w, 1),
+                    ChooseMapping(l, bench.config()), nullptr);
+      FAIL() << "the run was not aborted";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).find("still busy"), std::string::npos) << e.what();
+    }
+    RunAndCompare("small", l, 50 + after);
+  }
+}
+
 TEST(ArrayErrors, IllegalMappingIsRejectedBeforeRunning) {
   const ConvLayer l = Conv(1, 4, 6, 6, 4, 3, 3, 1, 0);
   RsMapping m;
