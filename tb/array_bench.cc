@@ -49,12 +49,6 @@ uint64_t GetField(const VlWide<N>& port, int lsb, int width) {
   return v;
 }
 
-int CeilLog2(int v) {
-  int b = 0;
-  while ((1 << b) < v) ++b;
-  return b;
-}
-
 int CeilDiv(int a, int b) { return (a + b - 1) / b; }
 
 template <class Model>

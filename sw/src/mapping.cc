@@ -23,8 +23,6 @@ ArrayConfig MakeConfig(const std::string& name, int rows, int cols, int ifmap_wo
   c.glb_ifmap_words = ifmap_words;
   c.glb_filter_words = filter_words;
   c.glb_psum_words = psum_words;
-  c.glb_kib = (ifmap_words * 2 + filter_words * 2 + cols * psum_words * 4) / 1024;
-  c.glb_banks = 2 + cols;
   return c;
 }
 

@@ -35,8 +35,6 @@ struct ArrayConfig {
   int psum_depth = 24;
   int data_bits = 16;
   int acc_bits = 32;
-  int glb_kib = 108;     // global buffer: ifmap/psum area + filter area
-  int glb_banks = 27;    // 4 KiB banks
   int max_stride = 15;   // StrideW = 4
   int max_width = 1023;  // DimW = 10
   int id_bits = 8;       // NoC IDs

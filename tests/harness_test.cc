@@ -1,0 +1,71 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// The clock-owning harness (tb/harness.h) on the Verilated PE.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "Vey_pe.h"
+#include "eyelet/error.h"
+#include "harness.h"
+
+namespace eyelet {
+namespace {
+
+// After reset and a clear, the PE derives its spad layout and then reports idle.
+void ClearPe(Harness<Vey_pe>& h) {
+  Vey_pe& d = h.dut();
+  d.cfg_s_i = 3, d.cfg_p_i = 1, d.cfg_q_i = 1, d.cfg_u_i = 1, d.cfg_f_i = 1;
+  d.cfg_rows_i = 1, d.cfg_acc_i = 0;
+  d.filt_valid_i = d.if_valid_i = d.psum_valid_i = 0;
+  d.psum_ready_i = 1;
+  d.clr_i = 1;
+  h.Tick();
+  d.clr_i = 0;
+}
+
+TEST(Harness, RunUntilReturnsWhenThePredicateHolds) {
+  Harness<Vey_pe> h;
+  h.Reset();
+  const uint64_t start = h.cycle();
+  ClearPe(h);
+  h.RunUntil([&] { return h.dut().idle_o != 0; }, 100, "PE idle");
+  EXPECT_TRUE(h.dut().idle_o);
+  // The configuration phase takes IfmapDepth/q + U + 1 cycles or so, not zero and not 100.
+  EXPECT_GT(h.cycle() - start, 3u);
+  EXPECT_LT(h.cycle() - start, 30u);
+}
+
+TEST(Harness, RunUntilThrowsTimeoutNamingTheWait) {
+  Harness<Vey_pe> h;
+  h.Reset();
+  ClearPe(h);
+  try {
+    h.RunUntil([&] { return h.dut().psum_valid_o != 0; }, 50, "first psum");
+    FAIL() << "expected TimeoutError";
+  } catch (const TimeoutError& e) {
+    EXPECT_NE(std::string(e.what()).find("first psum"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("50 cycles"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Harness, TraceIsWrittenOnlyWhenAskedFor) {
+  const auto path = std::filesystem::temp_directory_path() / "eyelet_harness_test.fst";
+  std::filesystem::remove(path);
+  {
+    Harness<Vey_pe> h;
+    h.OpenTrace(path.string());
+    h.Reset();
+    for (int i = 0; i < 20; ++i) h.Tick();
+  }
+  ASSERT_TRUE(std::filesystem::exists(path));
+  EXPECT_GT(std::filesystem::file_size(path), 100u);
+  std::filesystem::remove(path);
+
+  Harness<Vey_pe> h;
+  EXPECT_THROW(h.OpenTrace("/nonexistent-dir/x.fst"), FileError);
+}
+
+}  // namespace
+}  // namespace eyelet
