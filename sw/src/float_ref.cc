@@ -11,7 +11,7 @@
 #include <string>
 
 #include "eyelet/error.h"
-#include "pool_window.h"
+#include "windows.h"
 
 namespace eyelet {
 namespace {
@@ -60,47 +60,10 @@ Tensor<float> ConvFloat(const Tensor<float>& x, const Tensor<float>& w, const Co
   const Shape ys = ConvOutputShape(x.shape(), w.shape(), p);
   CheckBias(bias, ys.c, kWhere);
 
-  const Shape& xs = x.shape();
-  const int kh = w.shape().h;
-  const int kw = w.shape().w;
-  const int c_per_group = xs.c / p.groups;
-  const int m_per_group = ys.c / p.groups;
-  const size_t x_plane = static_cast<size_t>(xs.h) * xs.w;
-  const size_t w_plane = static_cast<size_t>(kh) * kw;
-
-  Tensor<float> y(ys);
-  float* out = y.data().data();
-  for (int n = 0; n < ys.n; ++n) {
-    for (int m = 0; m < ys.c; ++m) {
-      const int c0 = (m / m_per_group) * c_per_group;
-      const float* x_group = x.data().data() + x.Index(n, c0, 0, 0);
-      const float* w_filter = w.data().data() + w.Index(m, 0, 0, 0);
-      const double b = bias != nullptr ? (*bias)[m] : 0.0;
-      for (int e = 0; e < ys.h; ++e) {
-        const int h0 = e * p.stride_h - p.pad_top;
-        const int r_lo = std::max(0, -h0);
-        const int r_hi = std::min(kh, xs.h - h0);
-        for (int f = 0; f < ys.w; ++f) {
-          const int w0 = f * p.stride_w - p.pad_left;
-          const int s_lo = std::max(0, -w0);
-          const int s_hi = std::min(kw, xs.w - w0);
-          const int len = s_hi - s_lo;  // may be <= 0 when the window lies in padding
-          double sum = b;
-          for (int c = 0; c < c_per_group && len > 0; ++c) {
-            const float* xc = x_group + c * x_plane;
-            const float* wc = w_filter + c * w_plane;
-            for (int r = r_lo; r < r_hi; ++r) {
-              const float* x_row = xc + static_cast<ptrdiff_t>(h0 + r) * xs.w + w0 + s_lo;
-              const float* w_row = wc + static_cast<ptrdiff_t>(r) * kw + s_lo;
-              for (int i = 0; i < len; ++i) sum += double{x_row[i]} * w_row[i];
-            }
-          }
-          *out++ = static_cast<float>(sum);
-        }
-      }
-    }
-  }
-  return y;
+  // The bias starts the double sum; one rounding to float per output.
+  return internal::ConvWindows<float, double>(
+      x, w, p, [bias](int m) { return bias != nullptr ? double{(*bias)[m]} : 0.0; },
+      [](double sum) { return static_cast<float>(sum); });
 }
 
 Tensor<float> FcFloat(const Tensor<float>& x, const Tensor<float>& w,

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "eyelet/error.h"
-#include "pool_window.h"
+#include "windows.h"
 
 namespace eyelet {
 namespace {
@@ -242,51 +242,12 @@ Tensor<int32_t> ConvAcc(const Tensor<int16_t>& x, const Tensor<int16_t>& w, cons
   CheckAccBits(acc_bits, kWhere);
   CheckStorage(x, "x", kWhere);
   CheckStorage(w, "w", kWhere);
-  const Shape ys = ConvOutputShape(x.shape(), w.shape(), p);
+  ConvOutputShape(x.shape(), w.shape(), p);  // shape errors before range errors
   CheckDataRange(x, data_bits, "input x", kWhere);
   CheckDataRange(w, data_bits, "weights w", kWhere);
-
-  const Shape& xs = x.shape();
-  const int kh = w.shape().h;
-  const int kw = w.shape().w;
-  const int c_per_group = xs.c / p.groups;
-  const int m_per_group = ys.c / p.groups;
-  const size_t x_plane = static_cast<size_t>(xs.h) * xs.w;
-  const size_t w_plane = static_cast<size_t>(kh) * kw;
-
-  Tensor<int32_t> y(ys);
-  int32_t* out = y.data().data();
-  for (int n = 0; n < ys.n; ++n) {
-    for (int m = 0; m < ys.c; ++m) {
-      const int c0 = (m / m_per_group) * c_per_group;
-      const int16_t* x_group = x.data().data() + x.Index(n, c0, 0, 0);
-      const int16_t* w_filter = w.data().data() + w.Index(m, 0, 0, 0);
-      for (int e = 0; e < ys.h; ++e) {
-        // Window rows in input coordinates are [h0, h0 + kh); keep only r with 0 <= h0+r < H.
-        const int h0 = e * p.stride_h - p.pad_top;
-        const int r_lo = std::max(0, -h0);
-        const int r_hi = std::min(kh, xs.h - h0);
-        for (int f = 0; f < ys.w; ++f) {
-          const int w0 = f * p.stride_w - p.pad_left;
-          const int s_lo = std::max(0, -w0);
-          const int s_hi = std::min(kw, xs.w - w0);
-          const int len = s_hi - s_lo;  // may be <= 0 when the window lies in padding
-          int64_t sum = 0;
-          for (int c = 0; c < c_per_group && len > 0; ++c) {
-            const int16_t* xc = x_group + c * x_plane;
-            const int16_t* wc = w_filter + c * w_plane;
-            for (int r = r_lo; r < r_hi; ++r) {
-              const int16_t* x_row = xc + static_cast<ptrdiff_t>(h0 + r) * xs.w + w0 + s_lo;
-              const int16_t* w_row = wc + static_cast<ptrdiff_t>(r) * kw + s_lo;
-              for (int i = 0; i < len; ++i) sum += int32_t{x_row[i]} * w_row[i];
-            }
-          }
-          *out++ = WrapUnchecked(sum, acc_bits);
-        }
-      }
-    }
-  }
-  return y;
+  return internal::ConvWindows<int32_t, int64_t>(
+      x, w, p, [](int) { return int64_t{0}; },
+      [acc_bits](int64_t sum) { return WrapUnchecked(sum, acc_bits); });
 }
 
 Tensor<int32_t> FcAcc(const Tensor<int16_t>& x, const Tensor<int16_t>& w, int data_bits,
