@@ -751,9 +751,9 @@ Tensor<int16_t> LoadLayerTensor(const std::string& path, LayerType type) {
   return NpyToTensorI16(a, path);
 }
 
-int LayerCommand(const std::vector<std::string>& args, std::ostream& out);
-int PeCommand(const std::vector<std::string>& args, std::ostream& out);
-int SweepCommand(const std::vector<std::string>& args, std::ostream& out);
+int LayerCommand(const po::variables_map& vm, std::ostream& out);
+int PeCommand(const po::variables_map& vm, std::ostream& out);
+int SweepCommand(const po::variables_map& vm, std::ostream& out);
 
 // --- eyelet pe
 
@@ -1025,7 +1025,7 @@ struct Command {
   const char* summary;
   const char* details;
   po::options_description (*describe)();
-  int (*run)(const std::vector<std::string>& args, std::ostream& out);
+  int (*run)(const po::variables_map& vm, std::ostream& out);  // after parsing and --help
 };
 
 const Command kCommands[] = {
@@ -1062,30 +1062,15 @@ void PrintCommandUsage(const Command& c, std::ostream& os) {
   os << "usage: eyelet " << c.name << " [options]\n\n" << c.details << "\n\n" << c.describe();
 }
 
-int LayerCommand(const std::vector<std::string>& args, std::ostream& out) {
-  const po::variables_map vm = ParseFlags(args, LayerDescription());
-  if (vm.count("help")) {
-    PrintCommandUsage(*FindCommand("layer"), out);
-    return kExitOk;
-  }
+int LayerCommand(const po::variables_map& vm, std::ostream& out) {
   return RunLayer(LayerOptionsFrom(vm), out);
 }
 
-int PeCommand(const std::vector<std::string>& args, std::ostream& out) {
-  const po::variables_map vm = ParseFlags(args, PeDescription());
-  if (vm.count("help")) {
-    PrintCommandUsage(*FindCommand("pe"), out);
-    return kExitOk;
-  }
+int PeCommand(const po::variables_map& vm, std::ostream& out) {
   return RunPe(PeOptionsFrom(vm), out);
 }
 
-int SweepCommand(const std::vector<std::string>& args, std::ostream& out) {
-  const po::variables_map vm = ParseFlags(args, SweepDescription());
-  if (vm.count("help")) {
-    PrintCommandUsage(*FindCommand("sweep"), out);
-    return kExitOk;
-  }
+int SweepCommand(const po::variables_map& vm, std::ostream& out) {
   return RunSweep(SweepOptionsFrom(vm), out);
 }
 
@@ -1294,7 +1279,13 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   try {
-    return command->run(std::vector<std::string>(args.begin() + 1, args.end()), out);
+    const po::variables_map vm =
+        ParseFlags(std::vector<std::string>(args.begin() + 1, args.end()), command->describe());
+    if (vm.count("help")) {
+      PrintCommandUsage(*command, out);
+      return kExitOk;
+    }
+    return command->run(vm, out);
   } catch (const UsageError& e) {
     err << "eyelet " << command->name << ": " << e.what() << "\n\n";
     PrintCommandUsage(*command, err);
