@@ -88,7 +88,9 @@ class ArrayBenchImpl : public ArrayBench {
     st.total_pes = hw_.rows * hw_.cols;
     st.active_pes = ActivePes(layer, m);
     Tensor<int32_t> y(out);
+    const uint64_t first_cycle = h_.cycle();
     for (int g = 0; g < layer.conv.groups; ++g) RunGroup(layer, x, w, m, g, y, st);
+    st.sim_cycles = h_.cycle() - first_cycle;
     return y;
   }
 

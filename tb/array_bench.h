@@ -22,6 +22,7 @@ namespace eyelet {
 
 struct ArrayStats {
   uint64_t cycles = 0;       // controller busy cycles (GLB loading by the host excluded)
+  uint64_t sim_cycles = 0;   // every simulated clock cycle, GLB loads and readout included
   uint64_t macs = 0;         // MACs done by the PEs (zero-gated ones excluded)
   uint64_t skipped = 0;      // MACs skipped by zero gating
   uint64_t passes = 0;
