@@ -210,6 +210,45 @@ int ActivePes(const ConvLayer& layer, const RsMapping& m) {
   return std::min(layer.w.h, m.rg) * std::min(m.e, layer.Out().h) * m.r * m.t;
 }
 
+int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc) {
+  const int mb = CeilDiv(mc, m.t * m.p);
+  return static_cast<int64_t>(mb) * nb * m.strips * layer.Out().w * m.tv * m.p;
+}
+
+Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m) {
+  const int groups = layer.conv.groups;
+  const int cg = layer.x.c / groups, mg = layer.w.n / groups;
+  const int64_t image = static_cast<int64_t>(cg) * layer.x.h * layer.x.w;
+  const int64_t filter = static_cast<int64_t>(cg) * layer.w.h * layer.w.w;
+  const int block = m.t * m.p;
+  Tiling t;
+  t.nb = std::min(layer.x.n, kMaxImagesPerRun);
+  t.mc = mg;
+  for (;;) {
+    const bool ifm_ok = t.nb * image <= hw.glb_ifmap_words;
+    const bool filt_ok = t.mc * filter <= hw.glb_filter_words;
+    const bool psum_ok = PsumBankWords(layer, m, t.nb, t.mc) <= hw.glb_psum_words;
+    if (ifm_ok && filt_ok && psum_ok) return t;
+    if (!ifm_ok || (t.mc <= block && !psum_ok)) {
+      if (t.nb == 1) {
+        throw UnsupportedError(
+            "layer " + layer.ToString() + " with mapping " + m.ToString() +
+            " does not fit the GLB of '" + hw.name + "' even one image at a time (ifmap " +
+            std::to_string(image) + " of " + std::to_string(hw.glb_ifmap_words) +
+            " words, psum bank " + std::to_string(PsumBankWords(layer, m, 1, t.mc)) + " of " +
+            std::to_string(hw.glb_psum_words) + " words)");
+      }
+      t.nb = CeilDiv(t.nb, 2);
+    } else if (t.mc > block) {
+      t.mc = std::max(block, (CeilDiv(t.mc, block) - 1) * block);
+    } else {
+      throw UnsupportedError("the filters of one block (" + std::to_string(block) + " x " +
+                             std::to_string(filter) + " words) do not fit the GLB filter area of '" +
+                             hw.name + "' (" + std::to_string(hw.glb_filter_words) + " words)");
+    }
+  }
+}
+
 namespace {
 
 // Cycle estimate used to rank mappings. Per pass, the slowest of: the PE work (one MAC per

@@ -18,6 +18,7 @@ constexpr uint32_t kCsrHwGlbPsum = 0x01c;  // ro: GLB psum bank per column, word
 constexpr uint32_t kCsrCtrl = 0x020;  // rw: bit 0 start (reads 0), bit 1 soft reset (reads 0), bit 2 interrupt enable
 constexpr uint32_t kCsrStatus = 0x024;  // ro: bit 0 busy, bit 1 done, bits 15:8 error code, bits 31:16 failed descriptor
 constexpr uint32_t kCsrIrq = 0x028;  // w1c: bit 0 done, bit 1 error: raised events, write 1 to clear
+constexpr uint32_t kCsrHwAddr = 0x02c;  // ro: AXI address width in bits
 constexpr uint32_t kCsrDescBaseLo = 0x030;  // rw: descriptor chain address, bits 31:0
 constexpr uint32_t kCsrDescBaseHi = 0x034;  // rw: descriptor chain address, bits 63:32
 constexpr uint32_t kCsrCntCycles = 0x040;  // ro: busy cycles of the last run
@@ -30,6 +31,10 @@ constexpr uint32_t kCsrCntPinWords = 0x058;  // ro: words on the psum GIN lanes
 constexpr uint32_t kCsrCntGonWords = 0x05c;  // ro: words on the GON lanes
 constexpr uint32_t kCsrCntGlbReads = 0x060;  // ro: GLB words read
 constexpr uint32_t kCsrCntGlbWrites = 0x064;  // ro: GLB words written
+constexpr uint32_t kCsrCntDramRdBytes = 0x068;  // ro: bytes read from DRAM (descriptors, ifmaps, weights)
+constexpr uint32_t kCsrCntDramWrBytes = 0x06c;  // ro: bytes written to DRAM (outputs)
+constexpr uint32_t kCsrCntDmaStall = 0x070;  // ro: busy cycles in which the array waited for DRAM (not running)
+constexpr uint32_t kCsrCntDescs = 0x074;  // ro: descriptors completed
 
 struct CsrInfo {
   const char* name;
@@ -49,6 +54,7 @@ constexpr CsrInfo kCsrs[] = {
     {"CTRL", 0x020, "rw"},
     {"STATUS", 0x024, "ro"},
     {"IRQ", 0x028, "w1c"},
+    {"HW_ADDR", 0x02c, "ro"},
     {"DESC_BASE_LO", 0x030, "rw"},
     {"DESC_BASE_HI", 0x034, "rw"},
     {"CNT_CYCLES", 0x040, "ro"},
@@ -61,6 +67,10 @@ constexpr CsrInfo kCsrs[] = {
     {"CNT_GON_WORDS", 0x05c, "ro"},
     {"CNT_GLB_READS", 0x060, "ro"},
     {"CNT_GLB_WRITES", 0x064, "ro"},
+    {"CNT_DRAM_RD_BYTES", 0x068, "ro"},
+    {"CNT_DRAM_WR_BYTES", 0x06c, "ro"},
+    {"CNT_DMA_STALL", 0x070, "ro"},
+    {"CNT_DESCS", 0x074, "ro"},
 };
 
 }  // namespace eyelet

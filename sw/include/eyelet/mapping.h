@@ -92,6 +92,19 @@ LayerCfg MakeLayerCfg(const ConvLayer& layer, const RsMapping& m);
 // Why the record of `layer` (one group) cannot hold it, or an empty string.
 std::string LayerCfgError(const ConvLayer& layer, const RsMapping& m);
 
+// DRAM tiling of one group: the GLB holds nb images and mc filters (a multiple of t*p, or all
+// of the group's filters) at a time; the layer runs as ceil(N/nb) x ceil(Mg/mc) chunks.
+struct Tiling {
+  int nb = 1;
+  int mc = 1;
+};
+// The largest chunks that fit the GLB (fewest DRAM re-reads: filters are re-read once per
+// image chunk, images once per filter chunk). `m` must be completed for `layer`. Throws
+// UnsupportedError naming the GLB area when one image or one filter block does not fit.
+Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m);
+// Psum words one GLB column bank needs for a chunk of nb images and mc filters.
+int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc);
+
 // Images one run of the controller takes at most (the record's 8-bit image count).
 constexpr int kMaxImagesPerRun = 255;
 
