@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <memory>
 
-namespace eyelet {
+#include "axi.h"
 
-enum class AxiResp : uint8_t { kOkay = 0, kExOkay = 1, kSlvErr = 2, kDecErr = 3 };
+namespace eyelet {
 
 struct AxiDelays {
   int aw = 0;        // cycles before AWVALID rises
