@@ -3,15 +3,15 @@
 // desc_t is bit 0 of the descriptor's first 64-bit word).
 parameter int unsigned DescWords = 9;  // 64-bit words
 typedef struct packed {
-  logic [29:0] pad0;
+  logic [11:0] pad0;
   logic [9:0] strips;  // ofmap row strips of e rows
   logic [11:0] cb;  // channel blocks
   logic [5:0] th;  // set columns side by side
   logic [5:0] tv;  // chains stacked vertically
-  logic [2:0] pad1;
   logic [3:0] nrg;  // filter-row groups
   logic [5:0] rg;  // filter rows per PE set
   logic [7:0] t;  // chains on different filter groups
+  logic [0:0] pad1;
   logic [5:0] r;  // PE sets on different channels, chained
   logic [4:0] q;  // channels per PE
   logic [5:0] p;  // filters per PE
@@ -20,17 +20,18 @@ typedef struct packed {
   logic [5:0] pad_top;  // zero rows above the ifmap
   logic [3:0] uw;  // horizontal stride
   logic [3:0] uh;  // vertical stride
-  logic [0:0] pad2;
   logic [9:0] fo;  // ofmap width F
   logic [9:0] eo;  // ofmap height E
+  logic [8:0] pad2;
   logic [4:0] ks;  // filter width S
   logic [5:0] kr;  // filter height R
   logic [11:0] mg;  // filters (output channels) per group
   logic [9:0] w;  // ifmap width
   logic [9:0] h;  // ifmap height
-  logic [3:0] pad3;
   logic [11:0] cg;  // input channels per group
-  logic [11:0] mc;  // filters per GLB chunk: a multiple of t*p, or mg
+  logic [3:0] pad3;
+  logic [11:0] mbc;  // filter blocks per GLB chunk, 1..mb
+  logic [11:0] mb;  // filter blocks of t*p filters per group, ceil(mg/(t*p))
   logic [7:0] nb;  // images per GLB chunk, 1..n
   logic [11:0] groups;  // convolution groups
   logic [15:0] n;  // images in the layer

@@ -20,7 +20,8 @@ struct Desc {
   uint64_t n = 0;  // 16 bits: images in the layer
   uint64_t groups = 0;  // 12 bits: convolution groups
   uint64_t nb = 0;  // 8 bits: images per GLB chunk, 1..n
-  uint64_t mc = 0;  // 12 bits: filters per GLB chunk: a multiple of t*p, or mg
+  uint64_t mb = 0;  // 12 bits: filter blocks of t*p filters per group, ceil(mg/(t*p))
+  uint64_t mbc = 0;  // 12 bits: filter blocks per GLB chunk, 1..mb
   uint64_t cg = 0;  // 12 bits: input channels per group
   uint64_t h = 0;  // 10 bits: ifmap height
   uint64_t w = 0;  // 10 bits: ifmap width
@@ -65,30 +66,31 @@ constexpr DescField kDescFields[] = {
     {"n", 5, 0, 16, &Desc::n},
     {"groups", 5, 16, 12, &Desc::groups},
     {"nb", 5, 28, 8, &Desc::nb},
-    {"mc", 5, 36, 12, &Desc::mc},
-    {"cg", 5, 48, 12, &Desc::cg},
-    {"h", 6, 0, 10, &Desc::h},
-    {"w", 6, 10, 10, &Desc::w},
-    {"mg", 6, 20, 12, &Desc::mg},
-    {"kr", 6, 32, 6, &Desc::kr},
-    {"ks", 6, 38, 5, &Desc::ks},
-    {"eo", 6, 43, 10, &Desc::eo},
-    {"fo", 6, 53, 10, &Desc::fo},
-    {"uh", 7, 0, 4, &Desc::uh},
-    {"uw", 7, 4, 4, &Desc::uw},
-    {"pad_top", 7, 8, 6, &Desc::pad_top},
-    {"pad_left", 7, 14, 6, &Desc::pad_left},
-    {"e", 7, 20, 6, &Desc::e},
-    {"p", 7, 26, 6, &Desc::p},
-    {"q", 7, 32, 5, &Desc::q},
-    {"r", 7, 37, 6, &Desc::r},
-    {"t", 7, 43, 8, &Desc::t},
-    {"rg", 7, 51, 6, &Desc::rg},
-    {"nrg", 7, 57, 4, &Desc::nrg},
-    {"tv", 8, 0, 6, &Desc::tv},
-    {"th", 8, 6, 6, &Desc::th},
-    {"cb", 8, 12, 12, &Desc::cb},
-    {"strips", 8, 24, 10, &Desc::strips},
+    {"mb", 5, 36, 12, &Desc::mb},
+    {"mbc", 5, 48, 12, &Desc::mbc},
+    {"cg", 6, 0, 12, &Desc::cg},
+    {"h", 6, 12, 10, &Desc::h},
+    {"w", 6, 22, 10, &Desc::w},
+    {"mg", 6, 32, 12, &Desc::mg},
+    {"kr", 6, 44, 6, &Desc::kr},
+    {"ks", 6, 50, 5, &Desc::ks},
+    {"eo", 7, 0, 10, &Desc::eo},
+    {"fo", 7, 10, 10, &Desc::fo},
+    {"uh", 7, 20, 4, &Desc::uh},
+    {"uw", 7, 24, 4, &Desc::uw},
+    {"pad_top", 7, 28, 6, &Desc::pad_top},
+    {"pad_left", 7, 34, 6, &Desc::pad_left},
+    {"e", 7, 40, 6, &Desc::e},
+    {"p", 7, 46, 6, &Desc::p},
+    {"q", 7, 52, 5, &Desc::q},
+    {"r", 7, 57, 6, &Desc::r},
+    {"t", 8, 0, 8, &Desc::t},
+    {"rg", 8, 8, 6, &Desc::rg},
+    {"nrg", 8, 14, 4, &Desc::nrg},
+    {"tv", 8, 18, 6, &Desc::tv},
+    {"th", 8, 24, 6, &Desc::th},
+    {"cb", 8, 30, 12, &Desc::cb},
+    {"strips", 8, 42, 10, &Desc::strips},
 };
 
 }  // namespace eyelet

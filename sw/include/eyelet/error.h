@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "eyelet/error_codes.h"
+
 namespace eyelet {
 
 class Error : public std::runtime_error {
@@ -38,6 +40,20 @@ class UnsupportedError : public Error {
 class TimeoutError : public Error {
  public:
   using Error::Error;
+};
+
+// The device reported a failure: an error code in STATUS for descriptor `desc_index` of the
+// chain, or (code kNone, desc_index -1) an error response to a register access.
+class DeviceError : public Error {
+ public:
+  DeviceError(const std::string& what, ErrCode code, int desc_index)
+      : Error(what), code_(code), desc_index_(desc_index) {}
+  ErrCode code() const { return code_; }
+  int desc_index() const { return desc_index_; }
+
+ private:
+  ErrCode code_;
+  int desc_index_;
 };
 
 // A command line that cannot be parsed: main prints the usage and exits with code 2.

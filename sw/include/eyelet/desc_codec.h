@@ -1,0 +1,71 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Layer descriptors (rtl/desc.def) as they lie in DRAM: packing into 64-bit words, unpacking,
+// building one from a mapped layer, and the checks the walker (rtl/ey_walker.sv) applies
+// before it runs one. CheckDescAddr and CheckDesc are the contract with the RTL: the walker
+// raises the same code for the same descriptor, the first failing check winning.
+#ifndef EYELET_DESC_CODEC_H_
+#define EYELET_DESC_CODEC_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "eyelet/desc.h"
+#include "eyelet/device.h"
+#include "eyelet/error_codes.h"
+#include "eyelet/mapping.h"
+
+namespace eyelet {
+
+constexpr uint64_t kDescMagic = 0xE1E7;
+constexpr uint64_t kDescVersion = 1;
+constexpr uint64_t kDescKindConv = 1;
+constexpr uint64_t kDescBytes = kDescWords * 8;
+
+// The kDescWords little-endian words of `d`. Throws Error naming the first field whose value
+// does not fit its width.
+std::vector<uint64_t> PackDesc(const Desc& d);
+// The fields of kDescWords words (bits outside every field are ignored).
+Desc UnpackDesc(const uint64_t* words);
+
+// Checks the walker makes before fetching a descriptor at `addr`: DESC_ALIGN when addr is not
+// a multiple of 8, DESC_RANGE when addr + kDescBytes > 2^hw.addr_bits; else kNone.
+ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw);
+
+// Checks the walker makes on a fetched descriptor, in this order (first failure wins):
+//   DESC_MAGIC    magic != 0xE1E7 or version != 1
+//   DESC_KIND     kind != 1 (CONV)
+//   DESC_ZERO     any size, stride or mapping field is 0 (all but the addresses and pads)
+//   DESC_MAPPING  nb > n; mbc > mb; mb blocks of t*p filters, cb blocks of r*q channels,
+//                 nrg groups of rg filter rows, strips of e ofmap rows, th columns of tv
+//                 chains do not cover mg, cg, kr, eo, t exactly (too few, or one too many);
+//                 (fo-1)*uw + ks > 2047; nb*strips >= 65536
+//   DESC_ARRAY    rg*r*tv > rows; e*th > cols; (rg-1) + (e-1)*uh > 254
+//   DESC_SPAD     ks*q > ifmap_depth; p*q*ks > filter_depth; p > psum_depth
+//   DESC_GLB      nb*cg*h*w > glb_ifmap_words; min(mbc*t*p, mg)*cg*kr*ks > glb_filter_words;
+//                 mbc*nb*strips*fo*tv*p > glb_psum_words
+//   DESC_ALIGN    x_addr, w_addr, y_addr or next not a multiple of 8
+//   DESC_RANGE    x, w or y tensor ends beyond 2^hw.addr_bits
+// `d` holds values that fit their fields (as UnpackDesc returns them), so the arithmetic is
+// exact: no product of fields overflows 64 bits.
+ErrCode CheckDesc(const Desc& d, const HwInfo& hw);
+
+// "DESC_GLB" and so on; "UNKNOWN" for a code errors.def does not list.
+const char* ErrCodeName(ErrCode code);
+// "DESC_GLB (a chunk overflows a global-buffer area ...)": the name and meaning.
+std::string ErrCodeText(ErrCode code);
+
+// Every field on one line, addresses in hex: "magic=0xe1e7 version=1 kind=1 next=0x0 ...".
+std::string DescribeDesc(const Desc& d);
+
+// The CONV descriptor of `layer` (per-group sizes, as MakeLayerCfg) with a completed mapping
+// `m` and the tiling `tiling` of ChooseTiling: mb = m.mb, mbc = ceil(tiling.mc / (t*p)),
+// nb = tiling.nb; eo and fo are the layer's output size. Throws UnsupportedError naming the
+// first field that does not fit its width.
+Desc MakeConvDesc(const ConvLayer& layer, const RsMapping& m, const Tiling& tiling, uint64_t x_addr,
+                  uint64_t w_addr, uint64_t y_addr, uint64_t next);
+
+}  // namespace eyelet
+
+#endif  // EYELET_DESC_CODEC_H_

@@ -1,0 +1,152 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// The host driver's one Device API (after VTA's driver.h): register read/write, host access
+// to the DRAM window the accelerator reaches, and a wait on the interrupt line. Backends
+// implement the virtuals (the Verilated RTL in tb/, the golden model in golden_device.h, a
+// board later); everything above them (hardware discovery, buffers, running a descriptor
+// chain, counters) is common code here, so the same program runs on every backend.
+//
+// Registers are the 32-bit CSRs of rtl/csr_map.def at their byte offsets. DRAM data is
+// little-endian.
+#ifndef EYELET_DEVICE_H_
+#define EYELET_DEVICE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "eyelet/mapping.h"
+
+namespace eyelet {
+
+constexpr uint32_t kCsrIdValue = 0x45594c54;  // "EYLT"
+constexpr uint32_t kCsrVersionValue = 0x00010001;
+// CTRL bits.
+constexpr uint32_t kCtrlStart = 1u << 0;
+constexpr uint32_t kCtrlSoftReset = 1u << 1;
+constexpr uint32_t kCtrlIrqEnable = 1u << 2;
+// STATUS fields.
+constexpr uint32_t kStatusBusy = 1u << 0;
+constexpr uint32_t kStatusDone = 1u << 1;
+constexpr int kStatusCodeShift = 8;
+constexpr int kStatusDescShift = 16;
+// IRQ bits (write 1 to clear).
+constexpr uint32_t kIrqDone = 1u << 0;
+constexpr uint32_t kIrqError = 1u << 1;
+
+// The hardware configuration the CSRs report (HW_*, ID, VERSION).
+struct HwInfo {
+  uint32_t id = 0;
+  uint32_t version = 0;
+  int rows = 0;
+  int cols = 0;
+  int ifmap_depth = 0;  // spad words
+  int filter_depth = 0;
+  int psum_depth = 0;
+  int data_bits = 0;
+  int acc_bits = 0;
+  int axi_bytes = 0;  // AXI data width / 8
+  int addr_bits = 0;  // AXI address width
+  int glb_ifmap_words = 0;
+  int glb_filter_words = 0;
+  int glb_psum_words = 0;  // per column bank
+  // The mapper's view: these fields, the rest at ArrayConfig's defaults.
+  ArrayConfig ToArrayConfig(const std::string& name) const;
+};
+
+// The CNT_* registers in map order. Each is 32 bits in hardware (wraps at 2^32).
+struct DeviceCounters {
+  uint64_t cycles = 0;
+  uint64_t passes = 0;
+  uint64_t macs = 0;
+  uint64_t skipped = 0;
+  uint64_t filt_words = 0;
+  uint64_t if_words = 0;
+  uint64_t pin_words = 0;
+  uint64_t gon_words = 0;
+  uint64_t glb_reads = 0;
+  uint64_t glb_writes = 0;
+  uint64_t dram_rd_bytes = 0;
+  uint64_t dram_wr_bytes = 0;
+  uint64_t dma_stall = 0;
+  uint64_t descs = 0;
+};
+
+class Device {
+ public:
+  virtual ~Device() = default;
+
+  // Backend and configuration, e.g. "rtl:small", "golden:small".
+  virtual std::string Name() const = 0;
+  // One register access; throws DeviceError (code kNone, index -1) on an error response.
+  virtual uint32_t ReadCsr(uint32_t offset) = 0;
+  virtual void WriteCsr(uint32_t offset, uint32_t value) = 0;
+  // The DRAM window [MemBase, MemBase + MemSize) the device reaches.
+  virtual uint64_t MemBase() const = 0;
+  virtual uint64_t MemSize() const = 0;
+  // Host access to DRAM; throws Error when the range leaves the window.
+  virtual void WriteMem(uint64_t addr, const void* data, size_t bytes) = 0;
+  virtual void ReadMem(uint64_t addr, void* data, size_t bytes) = 0;
+  // Lets the device run until its interrupt line is high or `timeout_cycles` device cycles
+  // pass; returns whether the line is high.
+  virtual bool WaitIrq(uint64_t timeout_cycles) = 0;
+
+  // Reads the ID, VERSION and HW_* registers. Throws Error naming the value read when ID is
+  // not kCsrIdValue (nothing, or something else, answers at the CSR base).
+  HwInfo ReadHwInfo();
+
+  // Bump allocator over the DRAM window: `bytes` at a multiple of `align` (a power of two).
+  // Throws Error when the window is full. FreeAll releases every allocation.
+  uint64_t Alloc(size_t bytes, size_t align = 64);
+  void FreeAll();
+
+  // Pulses CTRL soft reset: stops a run, clears STATUS and IRQ (keeps the interrupt enable).
+  void SoftReset();
+
+  // Runs the descriptor chain at `desc_addr` to its end: clears stale IRQ events, writes
+  // DESC_BASE, sets CTRL interrupt enable + start and waits for the interrupt.
+  //  * timeout: reads STATUS, soft-resets, throws TimeoutError naming the timeout and STATUS;
+  //  * STATUS error code != 0: clears IRQ, throws DeviceError(code, failed descriptor index)
+  //    naming the code, its meaning and the index;
+  //  * done: clears IRQ and returns.
+  // An interrupt with neither done nor an error code throws Error naming STATUS.
+  void RunChain(uint64_t desc_addr, uint64_t timeout_cycles);
+
+  // The CNT_* registers (those of the last run).
+  DeviceCounters ReadCounters();
+
+  // Typed DRAM access: elements little-endian, back to back from `addr`.
+  template <class T>
+  void Write(uint64_t addr, const std::vector<T>& values) {
+    static_assert(std::is_integral_v<T>, "DRAM holds integers");
+    std::vector<uint8_t> bytes(values.size() * sizeof(T));
+    for (size_t i = 0; i < values.size(); ++i) {
+      const auto u = static_cast<std::make_unsigned_t<T>>(values[i]);
+      for (size_t b = 0; b < sizeof(T); ++b) bytes[i * sizeof(T) + b] = uint8_t(u >> (8 * b));
+    }
+    WriteMem(addr, bytes.data(), bytes.size());
+  }
+  template <class T>
+  std::vector<T> Read(uint64_t addr, size_t count) {
+    static_assert(std::is_integral_v<T>, "DRAM holds integers");
+    using U = std::make_unsigned_t<T>;
+    std::vector<uint8_t> bytes(count * sizeof(T));
+    ReadMem(addr, bytes.data(), bytes.size());
+    std::vector<T> values(count);
+    for (size_t i = 0; i < count; ++i) {
+      U u = 0;
+      for (size_t b = 0; b < sizeof(T); ++b) u |= U(U(bytes[i * sizeof(T) + b]) << (8 * b));
+      values[i] = static_cast<T>(u);
+    }
+    return values;
+  }
+
+ private:
+  uint64_t alloc_used_ = 0;  // bytes of the window handed out (from MemBase)
+};
+
+}  // namespace eyelet
+
+#endif  // EYELET_DEVICE_H_

@@ -1,0 +1,126 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+#include "eyelet/device.h"
+
+#include "eyelet/csr_map.h"
+#include "eyelet/desc_codec.h"
+#include "eyelet/error.h"
+#include "hex.h"
+
+namespace eyelet {
+
+using internal::Hex;
+
+ArrayConfig HwInfo::ToArrayConfig(const std::string& name) const {
+  ArrayConfig c;
+  c.name = name;
+  c.rows = rows;
+  c.cols = cols;
+  c.ifmap_depth = ifmap_depth;
+  c.filter_depth = filter_depth;
+  c.psum_depth = psum_depth;
+  c.data_bits = data_bits;
+  c.acc_bits = acc_bits;
+  c.glb_ifmap_words = glb_ifmap_words;
+  c.glb_filter_words = glb_filter_words;
+  c.glb_psum_words = glb_psum_words;
+  return c;
+}
+
+HwInfo Device::ReadHwInfo() {
+  HwInfo hw;
+  hw.id = ReadCsr(kCsrId);
+  if (hw.id != kCsrIdValue) {
+    throw Error(Name() + ": CSR ID reads " + Hex(hw.id) + ", not " + Hex(kCsrIdValue) +
+                " (\"EYLT\"); the CSR base does not reach an Eyelet accelerator");
+  }
+  hw.version = ReadCsr(kCsrVersion);
+  const uint32_t array = ReadCsr(kCsrHwArray);
+  hw.rows = static_cast<int>(array >> 16);
+  hw.cols = static_cast<int>(array & 0xffff);
+  const uint32_t spad = ReadCsr(kCsrHwSpad);
+  hw.ifmap_depth = static_cast<int>(spad >> 24);
+  hw.psum_depth = static_cast<int>((spad >> 16) & 0xff);
+  hw.filter_depth = static_cast<int>(spad & 0xffff);
+  const uint32_t widths = ReadCsr(kCsrHwWidths);
+  hw.data_bits = static_cast<int>((widths >> 16) & 0xff);
+  hw.acc_bits = static_cast<int>((widths >> 8) & 0xff);
+  hw.axi_bytes = static_cast<int>(widths & 0xff);
+  hw.addr_bits = static_cast<int>(ReadCsr(kCsrHwAddr));
+  hw.glb_ifmap_words = static_cast<int>(ReadCsr(kCsrHwGlbIfmap));
+  hw.glb_filter_words = static_cast<int>(ReadCsr(kCsrHwGlbFilter));
+  hw.glb_psum_words = static_cast<int>(ReadCsr(kCsrHwGlbPsum));
+  return hw;
+}
+
+uint64_t Device::Alloc(size_t bytes, size_t align) {
+  if (align == 0 || (align & (align - 1)) != 0) {
+    throw Error("Alloc: alignment " + std::to_string(align) + " is not a power of two");
+  }
+  // Align the address, not the offset: MemBase need not be a multiple of `align`.
+  const uint64_t base = MemBase();
+  const uint64_t size = MemSize();
+  const uint64_t pad = (align - (base + alloc_used_) % align) % align;
+  if (alloc_used_ + pad > size || bytes > size - alloc_used_ - pad) {
+    throw Error(Name() + ": DRAM window of " + std::to_string(size) + " bytes is full (" +
+                std::to_string(alloc_used_) + " used, " + std::to_string(bytes) +
+                " more asked); free buffers with FreeAll or give the device more memory");
+  }
+  const uint64_t addr = base + alloc_used_ + pad;
+  alloc_used_ += pad + bytes;
+  return addr;
+}
+
+void Device::FreeAll() { alloc_used_ = 0; }
+
+void Device::SoftReset() { WriteCsr(kCsrCtrl, kCtrlSoftReset); }
+
+void Device::RunChain(uint64_t desc_addr, uint64_t timeout_cycles) {
+  WriteCsr(kCsrIrq, kIrqDone | kIrqError);
+  WriteCsr(kCsrDescBaseLo, static_cast<uint32_t>(desc_addr));
+  WriteCsr(kCsrDescBaseHi, static_cast<uint32_t>(desc_addr >> 32));
+  WriteCsr(kCsrCtrl, kCtrlIrqEnable | kCtrlStart);
+  if (!WaitIrq(timeout_cycles)) {
+    const uint32_t status = ReadCsr(kCsrStatus);
+    SoftReset();
+    throw TimeoutError(Name() + ": descriptor chain at " + Hex(desc_addr) +
+                       " did not finish within " + std::to_string(timeout_cycles) +
+                       " cycles (STATUS " + Hex(status) +
+                       "); the device was soft-reset. Check the chain ends (next = 0) or "
+                       "allow more cycles");
+  }
+  const uint32_t status = ReadCsr(kCsrStatus);
+  const auto code = static_cast<ErrCode>((status >> kStatusCodeShift) & 0xff);
+  const int index = static_cast<int>(status >> kStatusDescShift);
+  WriteCsr(kCsrIrq, kIrqDone | kIrqError);
+  if (code != ErrCode::kNone) {
+    throw DeviceError(Name() + ": descriptor " + std::to_string(index) + " of the chain at " +
+                          Hex(desc_addr) + " failed with " + ErrCodeText(code) + " (STATUS " +
+                          Hex(status) + ")",
+                      code, index);
+  }
+  if ((status & kStatusDone) == 0) {
+    throw Error(Name() + ": interrupt without done or an error code (STATUS " + Hex(status) +
+                "); the device's status logic is inconsistent");
+  }
+}
+
+DeviceCounters Device::ReadCounters() {
+  DeviceCounters c;
+  c.cycles = ReadCsr(kCsrCntCycles);
+  c.passes = ReadCsr(kCsrCntPasses);
+  c.macs = ReadCsr(kCsrCntMac);
+  c.skipped = ReadCsr(kCsrCntSkip);
+  c.filt_words = ReadCsr(kCsrCntFiltWords);
+  c.if_words = ReadCsr(kCsrCntIfWords);
+  c.pin_words = ReadCsr(kCsrCntPinWords);
+  c.gon_words = ReadCsr(kCsrCntGonWords);
+  c.glb_reads = ReadCsr(kCsrCntGlbReads);
+  c.glb_writes = ReadCsr(kCsrCntGlbWrites);
+  c.dram_rd_bytes = ReadCsr(kCsrCntDramRdBytes);
+  c.dram_wr_bytes = ReadCsr(kCsrCntDramWrBytes);
+  c.dma_stall = ReadCsr(kCsrCntDmaStall);
+  c.descs = ReadCsr(kCsrCntDescs);
+  return c;
+}
+
+}  // namespace eyelet

@@ -1,0 +1,331 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+#include "eyelet/golden_device.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "eyelet/csr_map.h"
+#include "eyelet/desc_codec.h"
+#include "eyelet/error.h"
+#include "eyelet/golden.h"
+#include "hex.h"
+
+namespace eyelet {
+
+using internal::Hex;
+
+namespace {
+
+constexpr int kAxiDataBytes = 8;
+
+// The CNT_* registers and the counters they show.
+struct CounterReg {
+  uint32_t offset;
+  uint64_t DeviceCounters::*member;
+};
+constexpr CounterReg kCounterRegs[] = {
+    {kCsrCntCycles, &DeviceCounters::cycles},
+    {kCsrCntPasses, &DeviceCounters::passes},
+    {kCsrCntMac, &DeviceCounters::macs},
+    {kCsrCntSkip, &DeviceCounters::skipped},
+    {kCsrCntFiltWords, &DeviceCounters::filt_words},
+    {kCsrCntIfWords, &DeviceCounters::if_words},
+    {kCsrCntPinWords, &DeviceCounters::pin_words},
+    {kCsrCntGonWords, &DeviceCounters::gon_words},
+    {kCsrCntGlbReads, &DeviceCounters::glb_reads},
+    {kCsrCntGlbWrites, &DeviceCounters::glb_writes},
+    {kCsrCntDramRdBytes, &DeviceCounters::dram_rd_bytes},
+    {kCsrCntDramWrBytes, &DeviceCounters::dram_wr_bytes},
+    {kCsrCntDmaStall, &DeviceCounters::dma_stall},
+    {kCsrCntDescs, &DeviceCounters::descs},
+};
+
+void CheckFits(int v, int lo, int hi, const char* what, const std::string& config) {
+  if (v < lo || v > hi) {
+    throw UnsupportedError("golden device for '" + config + "': " + what + " = " +
+                           std::to_string(v) + " is outside [" + std::to_string(lo) + ", " +
+                           std::to_string(hi) + "]");
+  }
+}
+
+}  // namespace
+
+GoldenDevice::GoldenDevice(const ArrayConfig& hw, uint64_t mem_base, uint64_t mem_size,
+                           int addr_bits)
+    : hw_(hw), mem_base_(mem_base) {
+  CheckFits(hw.rows, 1, 0xffff, "rows (HW_ARRAY)", hw.name);
+  CheckFits(hw.cols, 1, 0xffff, "cols (HW_ARRAY)", hw.name);
+  CheckFits(hw.ifmap_depth, 1, 0xff, "ifmap_depth (HW_SPAD)", hw.name);
+  CheckFits(hw.psum_depth, 1, 0xff, "psum_depth (HW_SPAD)", hw.name);
+  CheckFits(hw.filter_depth, 1, 0xffff, "filter_depth (HW_SPAD)", hw.name);
+  CheckFits(hw.data_bits, 16, 16, "data_bits (DRAM tensors are int16)", hw.name);
+  CheckFits(hw.acc_bits, 16, 32, "acc_bits", hw.name);
+  CheckFits(hw.glb_ifmap_words, 1, 0x7fffffff, "glb_ifmap_words", hw.name);
+  CheckFits(hw.glb_filter_words, 1, 0x7fffffff, "glb_filter_words", hw.name);
+  CheckFits(hw.glb_psum_words, 1, 0x7fffffff, "glb_psum_words", hw.name);
+  CheckFits(addr_bits, 1, 64, "addr_bits", hw.name);
+  const bool below = addr_bits == 64 ? mem_size == 0 || mem_size - 1 <= ~mem_base
+                                     : mem_base >> addr_bits == 0 &&
+                                           mem_size <= (uint64_t{1} << addr_bits) - mem_base;
+  if (!below) {
+    throw UnsupportedError("golden device: DRAM window " + Hex(mem_base) + " + " + Hex(mem_size) +
+                           " does not lie below 2^" + std::to_string(addr_bits));
+  }
+  mem_.assign(mem_size, 0);
+  info_.id = kCsrIdValue;
+  info_.version = kCsrVersionValue;
+  info_.rows = hw.rows;
+  info_.cols = hw.cols;
+  info_.ifmap_depth = hw.ifmap_depth;
+  info_.filter_depth = hw.filter_depth;
+  info_.psum_depth = hw.psum_depth;
+  info_.data_bits = hw.data_bits;
+  info_.acc_bits = hw.acc_bits;
+  info_.axi_bytes = kAxiDataBytes;
+  info_.addr_bits = addr_bits;
+  info_.glb_ifmap_words = hw.glb_ifmap_words;
+  info_.glb_filter_words = hw.glb_filter_words;
+  info_.glb_psum_words = hw.glb_psum_words;
+}
+
+uint32_t GoldenDevice::ReadCsr(uint32_t offset) {
+  const auto u = [](int v) { return static_cast<uint32_t>(v); };
+  switch (offset) {
+    case kCsrId:
+      return info_.id;
+    case kCsrVersion:
+      return info_.version;
+    case kCsrHwArray:
+      return u(info_.rows) << 16 | u(info_.cols);
+    case kCsrHwSpad:
+      return u(info_.ifmap_depth) << 24 | u(info_.psum_depth) << 16 | u(info_.filter_depth);
+    case kCsrHwWidths:
+      return u(info_.data_bits) << 16 | u(info_.acc_bits) << 8 | u(info_.axi_bytes);
+    case kCsrHwGlbIfmap:
+      return u(info_.glb_ifmap_words);
+    case kCsrHwGlbFilter:
+      return u(info_.glb_filter_words);
+    case kCsrHwGlbPsum:
+      return u(info_.glb_psum_words);
+    case kCsrCtrl:
+      return irq_en_ ? kCtrlIrqEnable : 0;
+    case kCsrStatus:
+      return (busy_ ? kStatusBusy : 0) | (done_ ? kStatusDone : 0) |
+             uint32_t{err_code_} << kStatusCodeShift | uint32_t{err_desc_} << kStatusDescShift;
+    case kCsrIrq:
+      return irq_;
+    case kCsrHwAddr:
+      return u(info_.addr_bits);
+    case kCsrDescBaseLo:
+      return static_cast<uint32_t>(desc_base_);
+    case kCsrDescBaseHi:
+      return static_cast<uint32_t>(desc_base_ >> 32);
+    default:
+      break;
+  }
+  for (const CounterReg& c : kCounterRegs) {
+    if (c.offset == offset) return static_cast<uint32_t>(cnt_.*(c.member));
+  }
+  throw DeviceError(
+      Name() + ": SLVERR at offset " + Hex(offset) + " (read of an offset outside the CSR map)",
+      ErrCode::kNone, -1);
+}
+
+void GoldenDevice::WriteCsr(uint32_t offset, uint32_t value) {
+  switch (offset) {
+    case kCsrCtrl:
+      irq_en_ = (value & kCtrlIrqEnable) != 0;
+      if (value & kCtrlSoftReset) {
+        busy_ = done_ = false;
+        irq_ = 0;
+        err_code_ = 0;
+        err_desc_ = 0;
+      } else if ((value & kCtrlStart) && !busy_) {
+        RunChainNow();
+      }
+      return;
+    case kCsrIrq:
+      irq_ &= ~(value & (kIrqDone | kIrqError));
+      return;
+    case kCsrDescBaseLo:
+      desc_base_ = (desc_base_ & ~0xffffffffull) | value;
+      return;
+    case kCsrDescBaseHi:
+      desc_base_ = (desc_base_ & 0xffffffffull) | uint64_t{value} << 32;
+      return;
+    default:
+      break;
+  }
+  const bool mapped = std::any_of(std::begin(kCsrs), std::end(kCsrs),
+                                  [offset](const CsrInfo& c) { return c.offset == offset; });
+  throw DeviceError(Name() + ": SLVERR at offset " + Hex(offset) + " (write of " + Hex(value) +
+                        (mapped ? " to a read-only register)" : " outside the CSR map)"),
+                    ErrCode::kNone, -1);
+}
+
+bool GoldenDevice::InWindow(uint64_t addr, uint64_t bytes) const {
+  return addr >= mem_base_ && bytes <= mem_.size() && addr - mem_base_ <= mem_.size() - bytes;
+}
+
+void GoldenDevice::WriteMem(uint64_t addr, const void* data, size_t bytes) {
+  if (!InWindow(addr, bytes)) {
+    throw Error(Name() + ": host write of " + std::to_string(bytes) + " bytes at " + Hex(addr) +
+                " leaves the DRAM window " + Hex(mem_base_) + " + " + Hex(mem_.size()));
+  }
+  if (bytes != 0) std::memcpy(mem_.data() + (addr - mem_base_), data, bytes);
+}
+
+void GoldenDevice::ReadMem(uint64_t addr, void* data, size_t bytes) {
+  if (!InWindow(addr, bytes)) {
+    throw Error(Name() + ": host read of " + std::to_string(bytes) + " bytes at " + Hex(addr) +
+                " leaves the DRAM window " + Hex(mem_base_) + " + " + Hex(mem_.size()));
+  }
+  if (bytes != 0) std::memcpy(data, mem_.data() + (addr - mem_base_), bytes);
+}
+
+bool GoldenDevice::WaitIrq(uint64_t /*timeout_cycles*/) { return irq_en_ && irq_ != 0; }
+
+void GoldenDevice::RunChainNow() {
+  cnt_ = DeviceCounters{};
+  done_ = false;
+  err_code_ = 0;
+  err_desc_ = 0;
+  busy_ = true;
+  uint64_t addr = desc_base_;
+  for (int i = 0; i < kMaxChain; ++i) {
+    Desc d;
+    const ErrCode code = RunDesc(addr, d);
+    if (code != ErrCode::kNone) {
+      busy_ = false;
+      err_code_ = static_cast<uint8_t>(code);
+      err_desc_ = static_cast<uint16_t>(i);
+      irq_ |= kIrqError;
+      return;
+    }
+    ++cnt_.descs;
+    if (d.next == 0) {
+      busy_ = false;
+      done_ = true;
+      irq_ |= kIrqDone;
+      return;
+    }
+    addr = d.next;
+  }
+  // An endless chain: busy until a soft reset.
+}
+
+ErrCode GoldenDevice::RunDesc(uint64_t addr, Desc& d) {
+  ErrCode code = CheckDescAddr(addr, info_);
+  if (code != ErrCode::kNone) return code;
+  if (!InWindow(addr, kDescBytes)) return ErrCode::kAxiRdDecerr;
+  const std::vector<uint64_t> words = Read<uint64_t>(addr, kDescWords);
+  cnt_.dram_rd_bytes += kDescBytes;
+  d = UnpackDesc(words.data());
+  code = CheckDesc(d, info_);
+  if (code != ErrCode::kNone) return code;
+  code = Transfers(d);
+  if (code != ErrCode::kNone) return code;
+  Compute(d);
+  return ErrCode::kNone;
+}
+
+ErrCode GoldenDevice::Transfers(const Desc& d) {
+  const uint64_t image_bytes = d.cg * d.h * d.w * 2;     // one image, one group
+  const uint64_t filter_bytes = d.cg * d.kr * d.ks * 2;  // one filter
+  const uint64_t out_bytes = d.eo * d.fo * 4;            // one output channel plane
+  const uint64_t chunk_filters = d.mbc * d.t * d.p;
+  const auto move = [this](uint64_t addr, uint64_t bytes, uint64_t& counter) {
+    if (!InWindow(addr, bytes)) return false;
+    counter += bytes;
+    return true;
+  };
+  for (uint64_t g = 0; g < d.groups; ++g) {
+    for (uint64_t n0 = 0; n0 < d.n; n0 += d.nb) {
+      const uint64_t n1 = std::min(n0 + d.nb, d.n);
+      for (uint64_t n = n0; n < n1; ++n) {
+        if (!move(d.x_addr + (n * d.groups + g) * image_bytes, image_bytes, cnt_.dram_rd_bytes)) {
+          return ErrCode::kAxiRdDecerr;
+        }
+      }
+      for (uint64_t m0 = 0; m0 < d.mg; m0 += chunk_filters) {
+        const uint64_t mcount = std::min(chunk_filters, d.mg - m0);
+        if (!move(d.w_addr + (g * d.mg + m0) * filter_bytes, mcount * filter_bytes,
+                  cnt_.dram_rd_bytes)) {
+          return ErrCode::kAxiRdDecerr;
+        }
+        for (uint64_t n = n0; n < n1; ++n) {
+          if (!move(d.y_addr + ((n * d.groups + g) * d.mg + m0) * out_bytes, mcount * out_bytes,
+                    cnt_.dram_wr_bytes)) {
+            return ErrCode::kAxiWrDecerr;
+          }
+        }
+      }
+    }
+  }
+  return ErrCode::kNone;
+}
+
+void GoldenDevice::Compute(const Desc& d) {
+  const int n = static_cast<int>(d.n), groups = static_cast<int>(d.groups);
+  const int cg = static_cast<int>(d.cg), mg = static_cast<int>(d.mg);
+  const int h = static_cast<int>(d.h), w = static_cast<int>(d.w);
+  const int kr = static_cast<int>(d.kr), ks = static_cast<int>(d.ks);
+  const int eo = static_cast<int>(d.eo), fo = static_cast<int>(d.fo);
+  const int uh = static_cast<int>(d.uh), uw = static_cast<int>(d.uw);
+  const int pt = static_cast<int>(d.pad_top), pl = static_cast<int>(d.pad_left);
+
+  Tensor<int16_t> x(Shape{n, groups * cg, h, w});
+  x.data() = Read<int16_t>(d.x_addr, static_cast<size_t>(x.size()));
+  Tensor<int16_t> wt(Shape{groups * mg, cg, kr, ks});
+  wt.data() = Read<int16_t>(d.w_addr, static_cast<size_t>(wt.size()));
+  // Bottom and right zero padding so that at least eo x fo outputs exist; a larger ifmap
+  // gives more, and only the first eo x fo are the layer's.
+  ConvParams cp;
+  cp.stride_h = uh;
+  cp.stride_w = uw;
+  cp.pad_top = pt;
+  cp.pad_left = pl;
+  cp.pad_bottom = std::max(0, (eo - 1) * uh + kr - h - pt);
+  cp.pad_right = std::max(0, (fo - 1) * uw + ks - w - pl);
+  cp.groups = groups;
+  const Tensor<int32_t> full = ConvAcc(x, wt, cp, hw_.data_bits, hw_.acc_bits);
+  std::vector<int32_t> y;
+  y.reserve(static_cast<size_t>(n) * groups * mg * eo * fo);
+  for (int i = 0; i < n; ++i) {
+    for (int m = 0; m < groups * mg; ++m) {
+      for (int e = 0; e < eo; ++e) {
+        const int32_t* row = &full.at(i, m, e, 0);
+        y.insert(y.end(), row, row + fo);
+      }
+    }
+  }
+  Write(d.y_addr, y);
+
+  // MACs by ifmap operand: each ifmap tap of an output position serves the mg filters of its
+  // group.
+  uint64_t zero_taps = 0;
+  for (int i = 0; i < n; ++i) {
+    for (int c = 0; c < groups * cg; ++c) {
+      for (int e = 0; e < eo; ++e) {
+        for (int r = 0; r < kr; ++r) {
+          const int row = e * uh - pt + r;
+          if (row < 0 || row >= h) {
+            zero_taps += static_cast<uint64_t>(fo) * ks;
+            continue;
+          }
+          for (int f = 0; f < fo; ++f) {
+            for (int s = 0; s < ks; ++s) {
+              const int col = f * uw - pl + s;
+              zero_taps += col < 0 || col >= w || x.at(i, c, row, col) == 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  const uint64_t all = d.n * d.groups * d.mg * d.eo * d.fo * d.cg * d.kr * d.ks;
+  cnt_.skipped += zero_taps * d.mg;
+  cnt_.macs += all - zero_taps * d.mg;
+}
+
+}  // namespace eyelet

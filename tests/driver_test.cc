@@ -1,0 +1,814 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Driver: descriptor codec and checks, the Device common code, the golden device (CSRs,
+// walker, error codes, counters) and the runtime, all against the golden model.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "eyelet/csr_map.h"
+#include "eyelet/desc_codec.h"
+#include "eyelet/device.h"
+#include "eyelet/error.h"
+#include "eyelet/golden.h"
+#include "eyelet/golden_device.h"
+#include "eyelet/mapping.h"
+#include "eyelet/runtime.h"
+
+namespace eyelet {
+namespace {
+
+constexpr uint64_t kMemBase = 0x8000'0000;
+constexpr uint64_t kMemSize = 1 << 20;
+
+// The configuration the descriptor-check cases are written for.
+ArrayConfig CheckConfig() {
+  ArrayConfig c;
+  c.name = "check";
+  c.rows = 12;
+  c.cols = 40;
+  c.glb_ifmap_words = 1024;
+  c.glb_filter_words = 128;
+  c.glb_psum_words = 512;
+  return c;
+}
+
+// A 3 x 4 array with a GLB small enough that most random layers run in chunks.
+ArrayConfig SmallGlbConfig() {
+  ArrayConfig c = ConfigByName("tiny");
+  c.name = "tiny-glb";
+  c.glb_ifmap_words = 160;
+  c.glb_filter_words = 64;
+  c.glb_psum_words = 48;
+  return c;
+}
+
+ConvLayer Conv(Shape x, Shape w, int stride, int pad, int groups = 1) {
+  ConvLayer l;
+  l.x = x;
+  l.w = w;
+  l.conv.stride_h = l.conv.stride_w = stride;
+  l.conv.pad_top = l.conv.pad_left = l.conv.pad_bottom = l.conv.pad_right = pad;
+  l.conv.groups = groups;
+  return l;
+}
+
+// Values in [-100, 100], about a third of them zero.
+Tensor<int16_t> RandomTensor(const Shape& s, std::mt19937& rng) {
+  Tensor<int16_t> t(s);
+  std::uniform_int_distribution<int> v(-100, 100), z(0, 2);
+  for (int16_t& e : t.data()) e = static_cast<int16_t>(z(rng) == 0 ? 0 : v(rng));
+  return t;
+}
+
+void ExpectSameTensor(const Tensor<int32_t>& got, const Tensor<int32_t>& want,
+                      const std::string& what) {
+  ASSERT_EQ(got.shape(), want.shape()) << what;
+  const Shape& s = want.shape();
+  for (int n = 0; n < s.n; ++n) {
+    for (int c = 0; c < s.c; ++c) {
+      for (int h = 0; h < s.h; ++h) {
+        for (int w = 0; w < s.w; ++w) {
+          ASSERT_EQ(got.at(n, c, h, w), want.at(n, c, h, w))
+              << what << " at (" << n << ", " << c << ", " << h << ", " << w << ")";
+        }
+      }
+    }
+  }
+}
+
+std::string HexStr(uint64_t v) {
+  std::ostringstream os;
+  os << "0x" << std::hex << v;
+  return os.str();
+}
+
+// MACs whose ifmap operand is zero or padding, counted output by output.
+uint64_t ZeroOperandMacs(const ConvLayer& l, const Tensor<int16_t>& x) {
+  const Shape o = l.Out();
+  const int cg = l.x.c / l.conv.groups, mg = l.w.n / l.conv.groups;
+  uint64_t count = 0;
+  for (int n = 0; n < o.n; ++n) {
+    for (int m = 0; m < o.c; ++m) {
+      for (int e = 0; e < o.h; ++e) {
+        for (int f = 0; f < o.w; ++f) {
+          for (int c = 0; c < cg; ++c) {
+            for (int r = 0; r < l.w.h; ++r) {
+              for (int s = 0; s < l.w.w; ++s) {
+                const int h = e * l.conv.stride_h - l.conv.pad_top + r;
+                const int w = f * l.conv.stride_w - l.conv.pad_left + s;
+                count += h < 0 || h >= l.x.h || w < 0 || w >= l.x.w ||
+                         x.at(n, (m / mg) * cg + c, h, w) == 0;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return count;
+}
+
+// DRAM bytes the walker reads for one descriptor of `l` run with images in chunks of `nb`.
+uint64_t ReadBytes(const ConvLayer& l, int nb) {
+  const uint64_t groups = l.conv.groups, cg = l.x.c / groups, mg = l.w.n / groups;
+  const uint64_t chunks = (l.x.n + nb - 1) / nb;
+  const uint64_t image = cg * l.x.h * l.x.w, filter = cg * l.w.h * l.w.w;
+  return kDescBytes + groups * (l.x.n * image * 2 + chunks * mg * filter * 2);
+}
+
+// --- Descriptor codec -----------------------------------------------------------------------
+
+TEST(DescCodec, EveryFieldRoundTripsAtItsMaximum) {
+  Desc all;
+  for (const DescField& f : kDescFields) {
+    const uint64_t max = f.bits == 64 ? ~uint64_t{0} : (uint64_t{1} << f.bits) - 1;
+    Desc one;
+    one.*(f.member) = max;
+    const std::vector<uint64_t> words = PackDesc(one);
+    ASSERT_EQ(words.size(), static_cast<size_t>(kDescWords));
+    for (int i = 0; i < kDescWords; ++i) {
+      EXPECT_EQ(words[i], i == f.word ? max << f.lsb : 0u) << f.name << " word " << i;
+    }
+    EXPECT_EQ(UnpackDesc(words.data()).*(f.member), max) << f.name;
+    all.*(f.member) = max;
+  }
+  const std::vector<uint64_t> words = PackDesc(all);
+  const Desc back = UnpackDesc(words.data());
+  for (const DescField& f : kDescFields) EXPECT_EQ(back.*(f.member), all.*(f.member)) << f.name;
+  // Bits outside every field are ignored.
+  const std::vector<uint64_t> ones(kDescWords, ~uint64_t{0});
+  EXPECT_EQ(PackDesc(UnpackDesc(ones.data())), words);
+}
+
+TEST(DescCodec, PackRejectsAnOversizeFieldByName) {
+  for (const DescField& f : kDescFields) {
+    if (f.bits == 64) continue;
+    Desc d;
+    d.*(f.member) = uint64_t{1} << f.bits;
+    try {
+      PackDesc(d);
+      ADD_FAILURE() << f.name << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("'" + std::string(f.name) + "'"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST(DescCodec, NamesAndDescription) {
+  EXPECT_STREQ(ErrCodeName(ErrCode::kNone), "NONE");
+  EXPECT_STREQ(ErrCodeName(ErrCode::kDescGlb), "DESC_GLB");
+  EXPECT_STREQ(ErrCodeName(ErrCode::kAxiWrDecerr), "AXI_WR_DECERR");
+  EXPECT_STREQ(ErrCodeName(static_cast<ErrCode>(200)), "UNKNOWN");
+  EXPECT_EQ(ErrCodeText(ErrCode::kDescKind), "DESC_KIND (layer type is not one this build runs)");
+  Desc d;
+  d.magic = kDescMagic;
+  d.next = 0x80001000;
+  d.mbc = 7;
+  const std::string s = DescribeDesc(d);
+  EXPECT_EQ(s.find('\n'), std::string::npos);
+  EXPECT_EQ(s.rfind("magic=0xe1e7 version=0 kind=0 next=0x80001000 x_addr=0x0", 0), 0u) << s;
+  EXPECT_NE(s.find(" mbc=7 "), std::string::npos) << s;
+  EXPECT_NE(s.find(" strips=0"), std::string::npos) << s;
+}
+
+TEST(DescCodec, ConvDescriptorFollowsTheLayerMappingAndTiling) {
+  const ArrayConfig hw = ConfigByName("small");
+  const ConvLayer l = Conv({3, 6, 9, 11}, {10, 3, 5, 3}, 2, 1, 2);  // E = 4, F = 6
+  RsMapping m;
+  m.e = 2, m.p = 2, m.q = 1, m.r = 1, m.t = 2;
+  ASSERT_EQ(CompleteMapping(l, hw, m), "");
+  Tiling t;
+  t.nb = 2;
+  t.mc = 4;
+  const Desc d = MakeConvDesc(l, m, t, 0x100, 0x200, 0x300, 0x400);
+  EXPECT_EQ(d.magic, kDescMagic);
+  EXPECT_EQ(d.version, 1u);
+  EXPECT_EQ(d.kind, 1u);
+  EXPECT_EQ(d.next, 0x400u);
+  EXPECT_EQ(d.x_addr, 0x100u);
+  EXPECT_EQ(d.w_addr, 0x200u);
+  EXPECT_EQ(d.y_addr, 0x300u);
+  EXPECT_EQ(d.n, 3u);
+  EXPECT_EQ(d.groups, 2u);
+  EXPECT_EQ(d.nb, 2u);
+  EXPECT_EQ(d.mb, 2u);   // 5 filters per group in blocks of 4
+  EXPECT_EQ(d.mbc, 1u);  // 4 filters per chunk
+  EXPECT_EQ(d.cg, 3u);
+  EXPECT_EQ(d.h, 9u);
+  EXPECT_EQ(d.w, 11u);
+  EXPECT_EQ(d.mg, 5u);
+  EXPECT_EQ(d.kr, 5u);
+  EXPECT_EQ(d.ks, 3u);
+  EXPECT_EQ(d.eo, 4u);
+  EXPECT_EQ(d.fo, 6u);
+  EXPECT_EQ(d.uh, 2u);
+  EXPECT_EQ(d.uw, 2u);
+  EXPECT_EQ(d.pad_top, 1u);
+  EXPECT_EQ(d.pad_left, 1u);
+  EXPECT_EQ(d.e, 2u);
+  EXPECT_EQ(d.p, 2u);
+  EXPECT_EQ(d.q, 1u);
+  EXPECT_EQ(d.r, 1u);
+  EXPECT_EQ(d.t, 2u);
+  EXPECT_EQ(d.rg, 5u);
+  EXPECT_EQ(d.nrg, 1u);
+  EXPECT_EQ(d.tv, 1u);
+  EXPECT_EQ(d.th, 2u);
+  EXPECT_EQ(d.cb, 3u);
+  EXPECT_EQ(d.strips, 2u);
+}
+
+TEST(DescCodec, ConvDescriptorRejectsAFieldThatDoesNotFit) {
+  const ConvLayer l = Conv({70000, 1, 1, 1}, {1, 1, 1, 1}, 1, 0);
+  RsMapping m;
+  ASSERT_EQ(CompleteMapping(l, ConfigByName("tiny"), m), "");
+  try {
+    MakeConvDesc(l, m, Tiling{}, 0, 0, 0, 0);
+    FAIL() << "accepted 70000 images";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("'n' = 70000"), std::string::npos) << e.what();
+  }
+}
+
+TEST(DescCodec, AddressChecks) {
+  HwInfo hw;
+  hw.addr_bits = 32;
+  EXPECT_EQ(CheckDescAddr(0x1000, hw), ErrCode::kNone);
+  EXPECT_EQ(CheckDescAddr(0x1004, hw), ErrCode::kDescAlign);
+  EXPECT_EQ(CheckDescAddr((1ull << 32) - kDescBytes, hw), ErrCode::kNone);
+  EXPECT_EQ(CheckDescAddr((1ull << 32) - kDescBytes + 8, hw), ErrCode::kDescRange);
+  hw.addr_bits = 64;
+  EXPECT_EQ(CheckDescAddr(0 - kDescBytes, hw), ErrCode::kNone);
+  EXPECT_EQ(CheckDescAddr(0 - kDescBytes + 8, hw), ErrCode::kDescRange);
+}
+
+// --- Descriptor checks on the golden device -----------------------------------------------------
+
+// The base descriptor the cases below break: layer A (2 images, 2 groups of 3 channels 6 x 6,
+// 4 filters 3 x 3 per group, stride 1, pad 1) with a hand-made mapping legal on CheckConfig().
+const ConvLayer kLayerA = Conv({2, 6, 6, 6}, {8, 3, 3, 3}, 1, 1, 2);
+
+Desc BaseDesc(uint64_t x, uint64_t w, uint64_t y) {
+  Desc d;
+  d.magic = kDescMagic;
+  d.version = kDescVersion;
+  d.kind = kDescKindConv;
+  d.x_addr = x, d.w_addr = w, d.y_addr = y;
+  d.n = 2, d.groups = 2, d.nb = 2, d.mb = 2, d.mbc = 2;
+  d.cg = 3, d.h = 6, d.w = 6, d.mg = 4, d.kr = 3, d.ks = 3, d.eo = 6, d.fo = 6;
+  d.uh = 1, d.uw = 1, d.pad_top = 1, d.pad_left = 1;
+  d.e = 3, d.p = 1, d.q = 1, d.r = 2, d.t = 2;
+  d.rg = 3, d.nrg = 1, d.tv = 1, d.th = 2, d.cb = 2, d.strips = 2;
+  return d;
+}
+
+struct BadDesc {
+  const char* name;
+  ErrCode code;
+  int index;  // of the failing descriptor in the chain: good A -> bad copy of A -> ...
+  void (*mutate)(Desc&);
+};
+
+constexpr uint64_t kOutside = 0x1000;                    // below the DRAM window
+constexpr uint64_t kTop = (1ull << 32) - 8;              // last aligned 8 bytes of 32-bit space
+constexpr uint64_t kMemLast = kMemBase + kMemSize - 64;  // 64 bytes before the window ends
+
+const BadDesc kBadDescs[] = {
+    {"MagicWrong", ErrCode::kDescMagic, 1, [](Desc& d) { d.magic = 0xE1E6; }},
+    {"VersionWrong", ErrCode::kDescMagic, 1, [](Desc& d) { d.version = 2; }},
+    {"KindZero", ErrCode::kDescKind, 1, [](Desc& d) { d.kind = 0; }},
+    {"KindTwo", ErrCode::kDescKind, 1, [](Desc& d) { d.kind = 2; }},
+    {"ZeroN", ErrCode::kDescZero, 1, [](Desc& d) { d.n = 0; }},
+    {"ZeroGroups", ErrCode::kDescZero, 1, [](Desc& d) { d.groups = 0; }},
+    {"ZeroNb", ErrCode::kDescZero, 1, [](Desc& d) { d.nb = 0; }},
+    {"ZeroMb", ErrCode::kDescZero, 1, [](Desc& d) { d.mb = 0; }},
+    {"ZeroMbc", ErrCode::kDescZero, 1, [](Desc& d) { d.mbc = 0; }},
+    {"ZeroCg", ErrCode::kDescZero, 1, [](Desc& d) { d.cg = 0; }},
+    {"ZeroH", ErrCode::kDescZero, 1, [](Desc& d) { d.h = 0; }},
+    {"ZeroW", ErrCode::kDescZero, 1, [](Desc& d) { d.w = 0; }},
+    {"ZeroMg", ErrCode::kDescZero, 1, [](Desc& d) { d.mg = 0; }},
+    {"ZeroKr", ErrCode::kDescZero, 1, [](Desc& d) { d.kr = 0; }},
+    {"ZeroKs", ErrCode::kDescZero, 1, [](Desc& d) { d.ks = 0; }},
+    {"ZeroEo", ErrCode::kDescZero, 1, [](Desc& d) { d.eo = 0; }},
+    {"ZeroFo", ErrCode::kDescZero, 1, [](Desc& d) { d.fo = 0; }},
+    {"ZeroUh", ErrCode::kDescZero, 1, [](Desc& d) { d.uh = 0; }},
+    {"ZeroUw", ErrCode::kDescZero, 1, [](Desc& d) { d.uw = 0; }},
+    {"ZeroE", ErrCode::kDescZero, 1, [](Desc& d) { d.e = 0; }},
+    {"ZeroP", ErrCode::kDescZero, 1, [](Desc& d) { d.p = 0; }},
+    {"ZeroQ", ErrCode::kDescZero, 1, [](Desc& d) { d.q = 0; }},
+    {"ZeroR", ErrCode::kDescZero, 1, [](Desc& d) { d.r = 0; }},
+    {"ZeroT", ErrCode::kDescZero, 1, [](Desc& d) { d.t = 0; }},
+    {"ZeroRg", ErrCode::kDescZero, 1, [](Desc& d) { d.rg = 0; }},
+    {"ZeroNrg", ErrCode::kDescZero, 1, [](Desc& d) { d.nrg = 0; }},
+    {"ZeroTv", ErrCode::kDescZero, 1, [](Desc& d) { d.tv = 0; }},
+    {"ZeroTh", ErrCode::kDescZero, 1, [](Desc& d) { d.th = 0; }},
+    {"ZeroCb", ErrCode::kDescZero, 1, [](Desc& d) { d.cb = 0; }},
+    {"ZeroStrips", ErrCode::kDescZero, 1, [](Desc& d) { d.strips = 0; }},
+    {"ImageChunkAboveN", ErrCode::kDescMapping, 1, [](Desc& d) { d.nb = 3; }},
+    {"FilterChunkAboveMb", ErrCode::kDescMapping, 1, [](Desc& d) { d.mbc = 3; }},
+    {"TooFewFilterBlocks", ErrCode::kDescMapping, 1, [](Desc& d) { d.mb = d.mbc = 1; }},
+    {"OneFilterBlockTooMany", ErrCode::kDescMapping, 1, [](Desc& d) { d.mb = 3; }},
+    {"TooFewChannelBlocks", ErrCode::kDescMapping, 1, [](Desc& d) { d.cb = 1; }},
+    {"OneChannelBlockTooMany", ErrCode::kDescMapping, 1, [](Desc& d) { d.cb = 3; }},
+    {"TooFewFilterRows", ErrCode::kDescMapping, 1, [](Desc& d) { d.rg = 2; }},
+    {"OneRowGroupTooMany", ErrCode::kDescMapping, 1, [](Desc& d) { d.nrg = 2; }},
+    {"TooFewStrips", ErrCode::kDescMapping, 1, [](Desc& d) { d.strips = 1; }},
+    {"OneStripTooMany", ErrCode::kDescMapping, 1, [](Desc& d) { d.strips = 3; }},
+    {"TooFewChains", ErrCode::kDescMapping, 1, [](Desc& d) { d.th = 1; }},
+    {"OneChainColumnTooMany", ErrCode::kDescMapping, 1, [](Desc& d) { d.th = 3; }},
+    {"IfmapRowTooWide", ErrCode::kDescMapping, 1, [](Desc& d) { d.fo = 1023, d.uw = 3; }},
+    {"TooManyRowsPerPass", ErrCode::kDescMapping, 1,
+     [](Desc& d) { d.n = d.nb = 255, d.e = 1, d.strips = d.eo = 258; }},
+    {"TooManyRows", ErrCode::kDescArray, 1, [](Desc& d) { d.rg = 7; }},
+    {"TooManyColumns", ErrCode::kDescArray, 1, [](Desc& d) { d.e = 21, d.strips = 1; }},
+    {"TooManyDiagonals", ErrCode::kDescArray, 1,
+     [](Desc& d) { d.e = 18, d.strips = 1, d.uh = 15; }},
+    {"IfmapSpad", ErrCode::kDescSpad, 1, [](Desc& d) { d.ks = 13; }},
+    {"FilterSpad", ErrCode::kDescSpad, 1, [](Desc& d) { d.p = 19, d.mb = d.mbc = 1, d.ks = 12; }},
+    {"PsumSpad", ErrCode::kDescSpad, 1, [](Desc& d) { d.p = 25, d.mb = d.mbc = 1; }},
+    {"GlbIfmap", ErrCode::kDescGlb, 1, [](Desc& d) { d.h = 100; }},
+    {"GlbFilter", ErrCode::kDescGlb, 1, [](Desc& d) { d.ks = 4; }},
+    {"GlbPsum", ErrCode::kDescGlb, 1, [](Desc& d) { d.fo = 70; }},
+    {"IfmapUnaligned", ErrCode::kDescAlign, 1, [](Desc& d) { d.x_addr += 2; }},
+    {"WeightsUnaligned", ErrCode::kDescAlign, 1, [](Desc& d) { d.w_addr += 4; }},
+    {"OutputsUnaligned", ErrCode::kDescAlign, 1, [](Desc& d) { d.y_addr += 4; }},
+    {"NextUnaligned", ErrCode::kDescAlign, 1, [](Desc& d) { d.next = kMemBase + 4; }},
+    {"IfmapBeyondAddressSpace", ErrCode::kDescRange, 1, [](Desc& d) { d.x_addr = kTop; }},
+    {"WeightsBeyondAddressSpace", ErrCode::kDescRange, 1, [](Desc& d) { d.w_addr = kTop; }},
+    {"OutputsBeyondAddressSpace", ErrCode::kDescRange, 1, [](Desc& d) { d.y_addr = kTop; }},
+    {"NextBeyondAddressSpace", ErrCode::kDescRange, 2, [](Desc& d) { d.next = kTop; }},
+    {"IfmapOutsideMemory", ErrCode::kAxiRdDecerr, 1, [](Desc& d) { d.x_addr = kOutside; }},
+    {"IfmapEndsOutsideMemory", ErrCode::kAxiRdDecerr, 1, [](Desc& d) { d.x_addr = kMemLast; }},
+    {"WeightsOutsideMemory", ErrCode::kAxiRdDecerr, 1, [](Desc& d) { d.w_addr = kOutside; }},
+    {"NextOutsideMemory", ErrCode::kAxiRdDecerr, 2, [](Desc& d) { d.next = kOutside; }},
+    {"OutputsOutsideMemory", ErrCode::kAxiWrDecerr, 1, [](Desc& d) { d.y_addr = kOutside; }},
+    {"OutputsEndOutsideMemory", ErrCode::kAxiWrDecerr, 1, [](Desc& d) { d.y_addr = kMemLast; }},
+};
+
+class BadDescTest : public testing::TestWithParam<BadDesc> {};
+
+TEST_P(BadDescTest, StopsTheChainWithItsCodeAndTheDeviceRunsOn) {
+  const BadDesc& bad = GetParam();
+  GoldenDevice dev(CheckConfig(), kMemBase, kMemSize);
+  ASSERT_EQ(CheckDesc(BaseDesc(0, 0, 0), dev.ReadHwInfo()), ErrCode::kNone);
+  std::mt19937 rng(11);
+  const Tensor<int16_t> x = RandomTensor(kLayerA.x, rng), w = RandomTensor(kLayerA.w, rng);
+  const uint64_t xa = dev.Alloc(x.size() * 2), wa = dev.Alloc(w.size() * 2);
+  const uint64_t ya = dev.Alloc(kLayerA.Out().Size() * 4), da = dev.Alloc(2 * kDescBytes);
+  dev.Write(xa, x.data());
+  dev.Write(wa, w.data());
+  Desc good = BaseDesc(xa, wa, ya), broken = BaseDesc(xa, wa, ya);
+  good.next = da + kDescBytes;
+  bad.mutate(broken);
+  dev.Write(da, PackDesc(good));
+  dev.Write(da + kDescBytes, PackDesc(broken));
+  try {
+    dev.RunChain(da, 1000);
+    FAIL() << "chain ran to its end";
+  } catch (const DeviceError& e) {
+    EXPECT_EQ(e.code(), bad.code) << e.what();
+    EXPECT_EQ(e.desc_index(), bad.index) << e.what();
+    const std::string what = e.what();
+    EXPECT_NE(what.find(ErrCodeText(bad.code)), std::string::npos) << what;
+    EXPECT_NE(what.find("descriptor " + std::to_string(bad.index)), std::string::npos) << what;
+  }
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus),
+            static_cast<uint32_t>(bad.index) << 16 | static_cast<uint32_t>(bad.code) << 8);
+  EXPECT_EQ(dev.ReadCsr(kCsrIrq), 0u);  // cleared by RunChain
+  EXPECT_EQ(dev.ReadCounters().descs, static_cast<uint64_t>(bad.index));
+  // The first descriptor's outputs stay.
+  Tensor<int32_t> y(kLayerA.Out());
+  y.data() = dev.Read<int32_t>(ya, y.size());
+  ExpectSameTensor(y, ConvAcc(x, w, kLayerA.conv), "layer A");
+
+  // A good chain on the same device runs.
+  const ConvLayer b = Conv({1, 4, 7, 5}, {3, 4, 2, 3}, 1, 0);
+  const Tensor<int16_t> xb = RandomTensor(b.x, rng), wb = RandomTensor(b.w, rng);
+  ExpectSameTensor(RunConv(dev, b, xb, wb).y, ConvAcc(xb, wb, b.conv), "layer B");
+}
+
+INSTANTIATE_TEST_SUITE_P(Driver, BadDescTest, testing::ValuesIn(kBadDescs),
+                         [](const testing::TestParamInfo<BadDesc>& info) {
+                           return std::string(info.param.name);
+                         });
+
+TEST(GoldenDevice, DescriptorAddressIsCheckedBeforeTheFetch) {
+  GoldenDevice dev(CheckConfig(), kMemBase, kMemSize);
+  const std::pair<uint64_t, ErrCode> cases[] = {{kMemBase + 4, ErrCode::kDescAlign},
+                                                {kTop, ErrCode::kDescRange},
+                                                {kOutside, ErrCode::kAxiRdDecerr},
+                                                {kMemBase + kMemSize - 8, ErrCode::kAxiRdDecerr}};
+  for (const auto& [addr, code] : cases) {
+    try {
+      dev.RunChain(addr, 1000);
+      ADD_FAILURE() << "ran from " << addr;
+    } catch (const DeviceError& e) {
+      EXPECT_EQ(e.code(), code) << e.what();
+      EXPECT_EQ(e.desc_index(), 0);
+    }
+    const DeviceCounters c = dev.ReadCounters();
+    EXPECT_EQ(c.descs, 0u);
+    EXPECT_EQ(c.dram_rd_bytes, 0u);
+  }
+}
+
+// --- Golden device CSRs -------------------------------------------------------------------------
+
+TEST(GoldenDevice, HardwareInfoComesFromTheConfig) {
+  const ArrayConfig& small = ConfigByName("small");
+  GoldenDevice dev(small, kMemBase, kMemSize, 40);
+  EXPECT_EQ(dev.Name(), "golden:small");
+  EXPECT_EQ(dev.ReadCsr(kCsrId), 0x45594c54u);
+  EXPECT_EQ(dev.ReadCsr(kCsrVersion), 0x00010001u);
+  EXPECT_EQ(dev.ReadCsr(kCsrHwArray), 0x00060007u);
+  EXPECT_EQ(dev.ReadCsr(kCsrHwSpad), 0x0c1800e0u);  // 12, 24, 224
+  EXPECT_EQ(dev.ReadCsr(kCsrHwWidths), 0x00102008u);
+  EXPECT_EQ(dev.ReadCsr(kCsrHwAddr), 40u);
+  const HwInfo hw = dev.ReadHwInfo();
+  EXPECT_EQ(hw.id, 0x45594c54u);
+  EXPECT_EQ(hw.version, 0x00010001u);
+  EXPECT_EQ(hw.axi_bytes, 8);
+  EXPECT_EQ(hw.addr_bits, 40);
+  const ArrayConfig c = hw.ToArrayConfig("again");
+  EXPECT_EQ(c.name, "again");
+  EXPECT_EQ(c.rows, small.rows);
+  EXPECT_EQ(c.cols, small.cols);
+  EXPECT_EQ(c.ifmap_depth, small.ifmap_depth);
+  EXPECT_EQ(c.filter_depth, small.filter_depth);
+  EXPECT_EQ(c.psum_depth, small.psum_depth);
+  EXPECT_EQ(c.data_bits, small.data_bits);
+  EXPECT_EQ(c.acc_bits, small.acc_bits);
+  EXPECT_EQ(c.glb_ifmap_words, small.glb_ifmap_words);
+  EXPECT_EQ(c.glb_filter_words, small.glb_filter_words);
+  EXPECT_EQ(c.glb_psum_words, small.glb_psum_words);
+}
+
+class WrongIdDevice : public GoldenDevice {
+ public:
+  WrongIdDevice() : GoldenDevice(ConfigByName("tiny"), kMemBase, kMemSize) {}
+  uint32_t ReadCsr(uint32_t offset) override {
+    return offset == kCsrId ? 0xdeadbeef : GoldenDevice::ReadCsr(offset);
+  }
+};
+
+TEST(Device, WrongIdIsNamed) {
+  WrongIdDevice dev;
+  try {
+    dev.ReadHwInfo();
+    FAIL() << "accepted a wrong ID";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("0xdeadbeef"), std::string::npos) << e.what();
+  }
+}
+
+TEST(GoldenDevice, BadRegisterAccessesAnswerSlverrAndChangeNothing) {
+  GoldenDevice dev(ConfigByName("tiny"), kMemBase, kMemSize);
+  dev.WriteCsr(kCsrDescBaseLo, 0x1234);
+  auto expect_slverr = [](auto access, const std::string& offset) {
+    try {
+      access();
+      ADD_FAILURE() << "no error at " << offset;
+    } catch (const DeviceError& e) {
+      EXPECT_EQ(e.code(), ErrCode::kNone);
+      EXPECT_EQ(e.desc_index(), -1);
+      EXPECT_NE(std::string(e.what()).find("SLVERR at offset " + offset), std::string::npos)
+          << e.what();
+    }
+  };
+  expect_slverr([&] { dev.ReadCsr(0x038); }, "0x38");
+  expect_slverr([&] { dev.ReadCsr(0x078); }, "0x78");
+  expect_slverr([&] { dev.ReadCsr(kCsrDescBaseLo + 1); }, "0x31");
+  expect_slverr([&] { dev.ReadCsr(0x1000); }, "0x1000");
+  expect_slverr([&] { dev.WriteCsr(0xffc, 1); }, "0xffc");
+  expect_slverr([&] { dev.WriteCsr(kCsrDescBaseLo + 2, 1); }, "0x32");
+  for (const CsrInfo& c : kCsrs) {
+    if (std::string(c.access) != "ro") continue;
+    const uint32_t before = dev.ReadCsr(c.offset);
+    expect_slverr([&] { dev.WriteCsr(c.offset, ~before); }, HexStr(c.offset));
+    EXPECT_EQ(dev.ReadCsr(c.offset), before) << c.name;
+  }
+  EXPECT_EQ(dev.ReadCsr(kCsrDescBaseLo), 0x1234u);
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), 0u);
+}
+
+TEST(GoldenDevice, ControlStatusAndInterrupt) {
+  GoldenDevice dev(CheckConfig(), kMemBase, kMemSize);
+  std::mt19937 rng(3);
+  const Tensor<int16_t> x = RandomTensor(kLayerA.x, rng), w = RandomTensor(kLayerA.w, rng);
+  const uint64_t xa = dev.Alloc(x.size() * 2), wa = dev.Alloc(w.size() * 2);
+  const uint64_t ya = dev.Alloc(kLayerA.Out().Size() * 4), da = dev.Alloc(kDescBytes);
+  dev.Write(xa, x.data());
+  dev.Write(wa, w.data());
+  dev.Write(da, PackDesc(BaseDesc(xa, wa, ya)));
+  dev.WriteCsr(kCsrDescBaseLo, static_cast<uint32_t>(da));
+  dev.WriteCsr(kCsrDescBaseHi, 0);
+  EXPECT_EQ(dev.ReadCsr(kCsrDescBaseLo), static_cast<uint32_t>(da));
+  // Start without the interrupt enable: done and the IRQ event, but the line stays low.
+  dev.WriteCsr(kCsrCtrl, kCtrlStart);
+  EXPECT_EQ(dev.ReadCsr(kCsrCtrl), 0u);
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), kStatusDone);
+  EXPECT_EQ(dev.ReadCsr(kCsrIrq), kIrqDone);
+  EXPECT_FALSE(dev.WaitIrq(100));
+  dev.WriteCsr(kCsrCtrl, kCtrlIrqEnable);
+  EXPECT_EQ(dev.ReadCsr(kCsrCtrl), kCtrlIrqEnable);
+  EXPECT_TRUE(dev.WaitIrq(100));
+  dev.WriteCsr(kCsrIrq, kIrqError);  // the other bit: nothing cleared
+  EXPECT_TRUE(dev.WaitIrq(100));
+  dev.WriteCsr(kCsrIrq, kIrqDone);
+  EXPECT_FALSE(dev.WaitIrq(100));
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), kStatusDone);  // done stays until the next start
+  // A failing run: error event, code and index, done clear; start clears the error.
+  dev.WriteCsr(kCsrDescBaseLo, static_cast<uint32_t>(da + 8));
+  dev.WriteCsr(kCsrCtrl, kCtrlIrqEnable | kCtrlStart);
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), static_cast<uint32_t>(ErrCode::kDescMagic) << 8);
+  EXPECT_EQ(dev.ReadCsr(kCsrIrq), kIrqError);
+  EXPECT_TRUE(dev.WaitIrq(100));
+  dev.WriteCsr(kCsrDescBaseLo, static_cast<uint32_t>(da));
+  dev.WriteCsr(kCsrCtrl, kCtrlIrqEnable | kCtrlStart);
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), kStatusDone);
+  EXPECT_EQ(dev.ReadCsr(kCsrIrq), kIrqDone | kIrqError);  // a start does not clear IRQ
+  // Soft reset clears STATUS and IRQ and keeps the enable and DESC_BASE; a start in the same
+  // write is ignored.
+  dev.WriteCsr(kCsrCtrl, kCtrlIrqEnable | kCtrlSoftReset | kCtrlStart);
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), 0u);
+  EXPECT_EQ(dev.ReadCsr(kCsrIrq), 0u);
+  EXPECT_EQ(dev.ReadCsr(kCsrCtrl), kCtrlIrqEnable);
+  EXPECT_EQ(dev.ReadCsr(kCsrDescBaseLo), static_cast<uint32_t>(da));
+  EXPECT_EQ(dev.ReadCounters().descs, 1u);  // of the last run
+}
+
+TEST(GoldenDevice, EndlessChainTimesOutAndIsSoftReset) {
+  GoldenDevice dev(ConfigByName("tiny"), kMemBase, kMemSize);
+  const ConvLayer l = Conv({1, 1, 1, 1}, {1, 1, 1, 1}, 1, 0);
+  ChainBuilder chain(dev);
+  std::mt19937 rng(5);
+  chain.AddConv(l, RandomTensor(l.x, rng), RandomTensor(l.w, rng));
+  const uint64_t da = chain.Commit();
+  Desc d = chain.layer(0).desc;
+  d.next = da;  // a cycle
+  dev.Write(da, PackDesc(d));
+  try {
+    dev.RunChain(da, 12345);
+    FAIL() << "an endless chain finished";
+  } catch (const TimeoutError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("12345 cycles"), std::string::npos) << what;
+    EXPECT_NE(what.find("STATUS 0x1)"), std::string::npos) << what;  // busy
+  }
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), 0u);
+  EXPECT_EQ(dev.ReadCounters().descs, static_cast<uint64_t>(GoldenDevice::kMaxChain));
+  // Busy ignores a start; soft reset ends the run.
+  dev.WriteCsr(kCsrCtrl, kCtrlStart);
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), kStatusBusy);
+  EXPECT_EQ(dev.ReadCsr(kCsrCntDescs), static_cast<uint32_t>(GoldenDevice::kMaxChain));
+  dev.WriteCsr(kCsrCtrl, kCtrlStart);  // ignored while busy
+  EXPECT_EQ(dev.ReadCsr(kCsrCntDescs), static_cast<uint32_t>(GoldenDevice::kMaxChain));
+  dev.SoftReset();
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), 0u);
+  d.next = 0;
+  dev.Write(da, PackDesc(d));
+  dev.RunChain(da, 1);
+  EXPECT_EQ(dev.ReadCounters().descs, 1u);
+}
+
+TEST(GoldenDevice, HostAccessOutsideTheWindowThrows) {
+  GoldenDevice dev(ConfigByName("tiny"), kMemBase, kMemSize);
+  uint8_t b[16] = {};
+  EXPECT_THROW(dev.WriteMem(kMemBase - 1, b, 2), Error);
+  EXPECT_THROW(dev.WriteMem(kMemBase + kMemSize - 8, b, 16), Error);
+  EXPECT_THROW(dev.ReadMem(kMemBase + kMemSize, b, 1), Error);
+  dev.WriteMem(kMemBase + kMemSize - 16, b, 16);
+  dev.Write<int32_t>(kMemBase, {-2, 0x01020304});
+  EXPECT_EQ(dev.Read<uint8_t>(kMemBase, 8),
+            (std::vector<uint8_t>{0xfe, 0xff, 0xff, 0xff, 0x04, 0x03, 0x02, 0x01}));
+  EXPECT_EQ(dev.Read<int16_t>(kMemBase, 2), (std::vector<int16_t>{-2, -1}));
+}
+
+TEST(GoldenDevice, ConfigurationsItCannotModelAreRejected) {
+  ArrayConfig c = ConfigByName("tiny");
+  c.data_bits = 8;
+  EXPECT_THROW(GoldenDevice{c}, UnsupportedError);
+  EXPECT_THROW(GoldenDevice(ConfigByName("tiny"), 0xffff'0000, 1 << 20, 32), UnsupportedError);
+  EXPECT_THROW(GoldenDevice(ConfigByName("tiny"), 0, 1 << 20, 0), UnsupportedError);
+}
+
+TEST(Device, AllocAlignsAndFills) {
+  GoldenDevice dev(ConfigByName("tiny"), kMemBase + 8, 1024);
+  EXPECT_EQ(dev.Alloc(10), kMemBase + 64);
+  EXPECT_EQ(dev.Alloc(1, 8), kMemBase + 64 + 16);
+  EXPECT_EQ(dev.Alloc(100, 256), kMemBase + 256);
+  EXPECT_EQ(dev.Alloc(1032 - 360, 8), kMemBase + 360);  // to the end of the window
+  EXPECT_THROW(dev.Alloc(1, 1), Error);
+  EXPECT_THROW(dev.Alloc(8, 3), Error);
+  dev.FreeAll();
+  EXPECT_EQ(dev.Alloc(1024, 8), kMemBase + 8);
+  dev.FreeAll();
+  EXPECT_THROW(dev.Alloc(1025, 8), Error);
+}
+
+// --- Runtime ------------------------------------------------------------------------------------
+
+// A random small layer (groups, strides, pads, batch) that maps on SmallGlbConfig().
+ConvLayer RandomLayer(std::mt19937& rng) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (;;) {
+    ConvLayer l;
+    const int groups = pick(1, 3);
+    l.conv.groups = groups;
+    l.x = Shape{pick(1, 4), groups * pick(1, 3), pick(2, 9), pick(2, 9)};
+    l.w = Shape{groups * pick(1, 6), l.x.c / groups, pick(1, 5), pick(1, 4)};
+    l.conv.stride_h = pick(1, 3);
+    l.conv.stride_w = pick(1, 3);
+    l.conv.pad_top = pick(0, 2);
+    l.conv.pad_left = pick(0, 2);
+    l.conv.pad_bottom = pick(0, 2);
+    l.conv.pad_right = pick(0, 2);
+    if (l.w.h > l.x.h + l.conv.pad_top + l.conv.pad_bottom ||
+        l.w.w > l.x.w + l.conv.pad_left + l.conv.pad_right) {
+      continue;
+    }
+    try {
+      const RsMapping m = ChooseMapping(l, SmallGlbConfig());
+      ChooseTiling(l, SmallGlbConfig(), m);
+      return l;
+    } catch (const UnsupportedError&) {
+    }
+  }
+}
+
+class RandomLayerTest : public testing::TestWithParam<int> {};
+
+TEST_P(RandomLayerTest, MatchesTheGoldenModelWithExactCounters) {
+  std::mt19937 rng(1000 + GetParam());
+  const ConvLayer l = RandomLayer(rng);
+  const Tensor<int16_t> x = RandomTensor(l.x, rng), w = RandomTensor(l.w, rng);
+  GoldenDevice dev(SmallGlbConfig(), kMemBase, kMemSize);
+  const LayerResult r = RunConv(dev, l, x, w);
+  SCOPED_TRACE(l.ToString() + " mapping " + r.mapping.ToString() + " nb " +
+               std::to_string(r.tiling.nb) + " mc " + std::to_string(r.tiling.mc));
+  ExpectSameTensor(r.y, ConvAcc(x, w, l.conv), "y");
+  const uint64_t y_bytes = static_cast<uint64_t>(l.Out().Size()) * 4;
+  EXPECT_EQ(r.dram_min_bytes, static_cast<uint64_t>(x.size() + w.size()) * 2 + y_bytes);
+  EXPECT_EQ(r.counters.descs, 1u);
+  EXPECT_EQ(r.counters.dram_rd_bytes, ReadBytes(l, r.tiling.nb));
+  EXPECT_EQ(r.counters.dram_wr_bytes, y_bytes);
+  const uint64_t skipped = ZeroOperandMacs(l, x);
+  EXPECT_EQ(r.counters.skipped, skipped);
+  EXPECT_EQ(r.counters.macs, static_cast<uint64_t>(l.Macs()) - skipped);
+  EXPECT_EQ(r.counters.cycles, 0u);
+  EXPECT_EQ(r.counters.passes, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Driver, RandomLayerTest, testing::Range(0, 50));
+
+TEST(Runtime, RandomLayersRunInChunks) {
+  // The layers of RandomLayerTest cover image chunks, filter chunks and split filter rows.
+  int image_chunks = 0, filter_chunks = 0, row_groups = 0, grouped = 0;
+  for (int i = 0; i < 50; ++i) {
+    std::mt19937 rng(1000 + i);
+    const ConvLayer l = RandomLayer(rng);
+    RsMapping m = ChooseMapping(l, SmallGlbConfig());
+    const Tiling t = ChooseTiling(l, SmallGlbConfig(), m);
+    image_chunks += t.nb < l.x.n;
+    filter_chunks += t.mc < l.w.n / l.conv.groups;
+    row_groups += m.nrg > 1;
+    grouped += l.conv.groups > 1;
+  }
+  EXPECT_GE(image_chunks, 5);
+  EXPECT_GE(filter_chunks, 5);
+  EXPECT_GE(row_groups, 5);
+  EXPECT_GE(grouped, 20);
+}
+
+TEST(Runtime, CountersOfAChunkedLayerAreExact) {
+  // 3 images of 2 x 8 x 8 (128 words) in a 160-word ifmap area: one image per chunk, so the
+  // 4 x 2 x 3 x 3 filters are read three times.
+  const ConvLayer l = Conv({3, 2, 8, 8}, {4, 2, 3, 3}, 1, 1);
+  std::mt19937 rng(8);
+  const Tensor<int16_t> x = RandomTensor(l.x, rng), w = RandomTensor(l.w, rng);
+  GoldenDevice dev(SmallGlbConfig(), kMemBase, kMemSize);
+  const LayerResult r = RunConv(dev, l, x, w);
+  EXPECT_EQ(r.tiling.nb, 1);
+  EXPECT_EQ(r.counters.dram_rd_bytes, 72u + 3 * 128 * 2 + 3 * 72 * 2);
+  EXPECT_EQ(r.counters.dram_wr_bytes, 3u * 4 * 64 * 4);
+  EXPECT_EQ(r.dram_min_bytes, 3u * 128 * 2 + 72 * 2 + 3 * 4 * 64 * 4);
+  EXPECT_EQ(r.counters.macs + r.counters.skipped, 3u * 4 * 64 * 18);
+  ExpectSameTensor(r.y, ConvAcc(x, w, l.conv), "y");
+}
+
+TEST(Runtime, ThreeLayerChain) {
+  GoldenDevice dev(SmallGlbConfig(), kMemBase, kMemSize);
+  const ConvLayer layers[] = {Conv({2, 3, 7, 7}, {4, 3, 3, 3}, 1, 1),
+                              Conv({1, 4, 9, 6}, {6, 2, 2, 3}, 2, 0, 2),
+                              Conv({3, 1, 5, 5}, {2, 1, 5, 1}, 1, 2)};
+  std::mt19937 rng(21);
+  std::vector<Tensor<int16_t>> xs, ws;
+  ChainBuilder chain(dev);
+  uint64_t rd = 0, wr = 0;
+  for (const ConvLayer& l : layers) {
+    xs.push_back(RandomTensor(l.x, rng));
+    ws.push_back(RandomTensor(l.w, rng));
+    const int i = chain.AddConv(l, xs.back(), ws.back());
+    EXPECT_EQ(i, static_cast<int>(xs.size()) - 1);
+    rd += ReadBytes(l, chain.layer(i).tiling.nb);
+    wr += static_cast<uint64_t>(l.Out().Size()) * 4;
+  }
+  ASSERT_EQ(chain.size(), 3);
+  dev.RunChain(chain.Commit(), 1000);
+  for (int i = 0; i < 3; ++i) {
+    ExpectSameTensor(chain.ReadOutput(i), ConvAcc(xs[i], ws[i], layers[i].conv),
+                     "layer " + std::to_string(i));
+  }
+  const DeviceCounters c = dev.ReadCounters();
+  EXPECT_EQ(c.descs, 3u);
+  EXPECT_EQ(c.dram_rd_bytes, rd);
+  EXPECT_EQ(c.dram_wr_bytes, wr);
+  EXPECT_EQ(chain.layer(0).desc.next, chain.layer(1).desc.next - kDescBytes);
+  EXPECT_EQ(chain.layer(2).desc.next, 0u);
+}
+
+TEST(Runtime, AnEmptyChainCannotBeCommitted) {
+  GoldenDevice dev(ConfigByName("tiny"), kMemBase, kMemSize);
+  ChainBuilder chain(dev);
+  EXPECT_THROW(chain.Commit(), Error);
+}
+
+TEST(Runtime, UnmappableLayerThrowsBeforeAnythingRuns) {
+  GoldenDevice dev(SmallGlbConfig(), kMemBase, kMemSize);
+  std::mt19937 rng(2);
+  const ConvLayer ok = Conv({1, 1, 4, 4}, {1, 1, 3, 3}, 1, 0);
+  RunConv(dev, ok, RandomTensor(ok.x, rng), RandomTensor(ok.w, rng));
+  const uint32_t status = dev.ReadCsr(kCsrStatus);
+  const ConvLayer wide = Conv({1, 1, 4, 20}, {1, 1, 3, 13}, 1, 0);  // S = 13 > 12 spad words
+  EXPECT_THROW(RunConv(dev, wide, RandomTensor(wide.x, rng), RandomTensor(wide.w, rng)),
+               UnsupportedError);
+  RsMapping bad;
+  bad.e = 5;  // wider than the 4 columns
+  EXPECT_THROW(RunConv(dev, ok, RandomTensor(ok.x, rng), RandomTensor(ok.w, rng), &bad),
+               UnsupportedError);
+  const ConvLayer big = Conv({1, 4, 9, 9}, {1, 4, 1, 1}, 1, 0);  // 324 words > 160 GLB words
+  EXPECT_THROW(RunConv(dev, big, RandomTensor(big.x, rng), RandomTensor(big.w, rng)),
+               UnsupportedError);
+  EXPECT_THROW(RunConv(dev, ok, RandomTensor(ok.w, rng), RandomTensor(ok.w, rng)), ShapeError);
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), status);
+  EXPECT_EQ(dev.ReadCounters().descs, 1u);
+}
+
+TEST(Runtime, GivenMappingIsUsed) {
+  GoldenDevice dev(ConfigByName("small"), kMemBase, kMemSize);
+  const ConvLayer l = Conv({2, 4, 8, 8}, {6, 4, 3, 3}, 1, 1);
+  RsMapping m;
+  m.e = 2, m.p = 1, m.q = 2, m.r = 1, m.t = 3;
+  std::mt19937 rng(4);
+  const Tensor<int16_t> x = RandomTensor(l.x, rng), w = RandomTensor(l.w, rng);
+  const LayerResult r = RunConv(dev, l, x, w, &m);
+  EXPECT_EQ(r.mapping.e, 2);
+  EXPECT_EQ(r.mapping.t, 3);
+  EXPECT_EQ(r.mapping.cb, 2);
+  EXPECT_EQ(r.mapping.mb, 2);
+  ExpectSameTensor(r.y, ConvAcc(x, w, l.conv), "y");
+}
+
+TEST(GoldenDevice, OutputSizeSetsTheBottomAndRightPadding) {
+  // x 7 x 7, 3 x 3 filter, stride 2, pad top/left 1: eo = fo = 4 reads one zero row/column
+  // of bottom/right padding, eo = fo = 2 leaves the last ifmap rows unread.
+  GoldenDevice dev(ConfigByName("small"), kMemBase, kMemSize);
+  std::mt19937 rng(6);
+  const Shape xs{1, 1, 7, 7}, ws{1, 1, 3, 3};
+  const Tensor<int16_t> x = RandomTensor(xs, rng), w = RandomTensor(ws, rng);
+  const uint64_t xa = dev.Alloc(49 * 2), wa = dev.Alloc(9 * 2), ya = dev.Alloc(16 * 4);
+  const uint64_t da = dev.Alloc(kDescBytes);
+  dev.Write(xa, x.data());
+  dev.Write(wa, w.data());
+  ConvParams p;
+  p.stride_h = p.stride_w = 2;
+  p.pad_top = p.pad_left = 1;
+  p.pad_bottom = p.pad_right = 1;
+  const Tensor<int32_t> want = ConvAcc(x, w, p);  // 4 x 4
+  ASSERT_EQ(want.shape(), (Shape{1, 1, 4, 4}));
+  for (int eo : {4, 2}) {
+    Desc d;
+    d.magic = kDescMagic, d.version = kDescVersion, d.kind = kDescKindConv;
+    d.x_addr = xa, d.w_addr = wa, d.y_addr = ya;
+    d.n = d.groups = d.nb = d.mb = d.mbc = d.cg = 1;
+    d.h = d.w = 7, d.mg = 1, d.kr = d.ks = 3, d.eo = d.fo = eo, d.uh = d.uw = 2;
+    d.pad_top = d.pad_left = 1;
+    d.e = eo, d.p = d.q = d.r = d.t = 1, d.rg = 3, d.nrg = 1, d.tv = d.th = 1, d.cb = 1;
+    d.strips = 1;
+    dev.Write(da, PackDesc(d));
+    dev.RunChain(da, 1000);
+    const std::vector<int32_t> y = dev.Read<int32_t>(ya, eo * eo);
+    for (int e = 0; e < eo; ++e) {
+      for (int f = 0; f < eo; ++f) EXPECT_EQ(y[e * eo + f], want.at(0, 0, e, f)) << eo;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace eyelet
