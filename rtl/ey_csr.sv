@@ -19,7 +19,8 @@ module ey_csr #(
   parameter int unsigned IfmapWords  = 16384,
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
-  localparam int unsigned NumCnt = 10
+  parameter int unsigned AddrW       = 32,
+  localparam int unsigned NumCnt = 14
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
@@ -212,6 +213,7 @@ module ey_csr #(
       ey_pkg::CsrHwGlbIfmap:  rd_data = 32'(IfmapWords);
       ey_pkg::CsrHwGlbFilter: rd_data = 32'(FilterWords);
       ey_pkg::CsrHwGlbPsum:   rd_data = 32'(PsumWords);
+      ey_pkg::CsrHwAddr:      rd_data = 32'(AddrW);
       ey_pkg::CsrCtrl:        rd_data = {29'd0, irq_en_q, 2'b00};
       ey_pkg::CsrStatus:      rd_data = {err_desc_q, err_code_q, 6'd0, done_q, busy_i};
       ey_pkg::CsrIrq:         rd_data = {30'd0, irq_q};
@@ -227,6 +229,10 @@ module ey_csr #(
       ey_pkg::CsrCntGonWords: rd_data = counters_i[7*32 +: 32];
       ey_pkg::CsrCntGlbReads: rd_data = counters_i[8*32 +: 32];
       ey_pkg::CsrCntGlbWrites: rd_data = counters_i[9*32 +: 32];
+      ey_pkg::CsrCntDramRdBytes: rd_data = counters_i[10*32 +: 32];
+      ey_pkg::CsrCntDramWrBytes: rd_data = counters_i[11*32 +: 32];
+      ey_pkg::CsrCntDmaStall: rd_data = counters_i[12*32 +: 32];
+      ey_pkg::CsrCntDescs:    rd_data = counters_i[13*32 +: 32];
       default:                rd_ok = 1'b0;
     endcase
   end

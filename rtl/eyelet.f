@@ -12,3 +12,7 @@ rtl/ey_lane_seq.sv
 rtl/ey_pass_ctrl.sv
 rtl/ey_core.sv
 rtl/ey_csr.sv
+rtl/ey_dma_rd.sv
+rtl/ey_dma_wr.sv
+rtl/ey_walker.sv
+rtl/ey_top.sv

@@ -1,13 +1,10 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
-// Layer bench for the Verilated accelerator core (rtl/ey_core.sv: pass controller, global
-// buffer, PE array) on one built hardware config. Plain C++ interface; the Verilator headers
-// stay inside array_bench.cc.
-//
-// The bench plays the host: it splits a layer into groups and into chunks of images and
-// filters that fit the GLB, loads each chunk's ifmap and filters through the GLB host port,
-// hands the controller the layer record (MakeLayerCfg), waits for done and reads the outputs
-// from the psum banks. Everything between start and done is the RTL's own doing.
+// Layer bench for the Verilated accelerator (rtl/ey_top.sv) on one built hardware config. It
+// runs CONV layers exactly as a host program would: through the driver (RtlDevice) and the
+// runtime (RunConv: map, tile, write tensors and a descriptor into DRAM, ring the doorbell,
+// wait for the interrupt, read the outputs). Nothing reaches the array by a back door. Plain
+// C++ interface; the Verilator headers stay inside tb/*.cc.
 #ifndef EYELET_TB_ARRAY_BENCH_H_
 #define EYELET_TB_ARRAY_BENCH_H_
 
@@ -15,52 +12,58 @@
 #include <memory>
 #include <string>
 
+#include "axi_mem.h"
 #include "eyelet/mapping.h"
 #include "eyelet/tensor.h"
 
 namespace eyelet {
 
 struct ArrayStats {
-  uint64_t cycles = 0;       // controller busy cycles (GLB loading by the host excluded)
-  uint64_t sim_cycles = 0;   // every simulated clock cycle, GLB loads and readout included
-  uint64_t macs = 0;         // MACs done by the PEs (zero-gated ones excluded)
-  uint64_t skipped = 0;      // MACs skipped by zero gating
+  uint64_t cycles = 0;         // accelerator busy cycles: descriptor fetch, DMA and compute
+  uint64_t dma_stall = 0;      // busy cycles in which the array was not running (DRAM moves)
+  uint64_t sim_cycles = 0;     // every simulated clock cycle of the run, CSR traffic included
+  uint64_t macs = 0;           // MACs done by the PEs (zero-gated ones excluded)
+  uint64_t skipped = 0;        // MACs skipped by zero gating
   uint64_t passes = 0;
-  uint64_t filt_words = 0;   // words moved on each network
+  uint64_t filt_words = 0;     // words moved on each network
   uint64_t if_words = 0;
   uint64_t pin_words = 0;
   uint64_t gon_words = 0;
-  uint64_t glb_reads = 0;    // global-buffer words read (filters, ifmaps, psums) and written
+  uint64_t glb_reads = 0;      // global-buffer words read (filters, ifmaps, psums) and written
   uint64_t glb_writes = 0;
-  uint64_t mac_cycles = 0;     // cycles in which at least one PE did (or gated) a MAC
-  uint64_t filter_cycles = 0;  // cycles without MACs in which the filter GIN moved a word
-  uint64_t other_cycles = 0;   // the rest: pipeline fill, waiting for ifmaps, psum drain
-  int active_pes = 0;        // PEs holding a filter row of a PE set
+  uint64_t dram_rd_bytes = 0;  // DRAM traffic of the run (descriptor included)
+  uint64_t dram_wr_bytes = 0;
+  uint64_t dram_min_bytes = 0; // ifmap + weights + outputs, each moved once
+  int active_pes = 0;          // PEs holding a filter row of a PE set
   int total_pes = 0;
-  // MACs of the layer (incl. zero-gated ones) per PE per cycle.
+  Tiling tiling;
+  uint64_t ArrayCycles() const { return cycles - dma_stall; }
+  // MACs of the layer (incl. zero-gated ones) per PE per cycle, over the array's run cycles.
   double Utilization() const {
-    return cycles ? static_cast<double>(macs + skipped) / (static_cast<double>(total_pes) * cycles)
-                  : 0.0;
+    const uint64_t c = ArrayCycles();
+    return c ? static_cast<double>(macs + skipped) / (static_cast<double>(total_pes) * c) : 0.0;
   }
 };
 
 class ArrayBench {
  public:
   virtual ~ArrayBench() = default;
-  // `config_name` must be one of BuiltConfigs(); trace_path empty for no FST trace.
+  // `config_name` must be one of BuiltConfigs(); trace_path empty for no FST trace; `mem`
+  // sets the DRAM model's latency, bandwidth and random stalls.
   static std::unique_ptr<ArrayBench> Create(const std::string& config_name,
-                                            const std::string& trace_path = "");
+                                            const std::string& trace_path = "",
+                                            const AxiMemConfig& mem = AxiMemConfig{});
   virtual const ArrayConfig& config() const = 0;
   // Runs a CONV layer (all groups) and returns the raw accumulators (as golden ConvAcc).
   // Throws ShapeError / UnsupportedError for an illegal layer or mapping, TimeoutError when the
-  // array stops making progress.
+  // accelerator does not finish, DeviceError when it reports an error.
   virtual Tensor<int32_t> RunConv(const ConvLayer& layer, const Tensor<int16_t>& x,
                                   const Tensor<int16_t>& w, const RsMapping& mapping,
                                   ArrayStats* stats) = 0;
   // Limits the FST trace to cycles [first, last] of this bench.
   virtual void TraceWindow(uint64_t first, uint64_t last) = 0;
-  // The next RunConv pulses the core's abort (soft reset) `cycles` after its start and then
-  // throws eyelet::Error; the bench is usable again right after. For recovery tests.
+  // The next RunConv gives the accelerator only `cycles` cycles: it times out, the driver
+  // soft-resets the device and throws TimeoutError; the bench is usable again right after.
   virtual void AbortNextRunAfter(uint64_t cycles) = 0;
 };
 

@@ -2,8 +2,9 @@
 //
 // eyelet_bench: performance figures of the Verilated PE array (not a test: it prints numbers).
 //   * an AlexNet-CONV3-shaped layer (13 x 13 output, 3 x 3 filters, C and M reduced) on the
-//     12 x 14 `eyeriss` config: utilization = layer MACs / (PEs x cycles), and where the other
-//     cycles went;
+//     12 x 14 `eyeriss` config, run through the driver like any host program: utilization =
+//     layer MACs / (PEs x array cycles), the cycles spent waiting for DRAM, and the DRAM bytes
+//     against the minimum;
 //   * Verilated simulation speed in cycles per second on one core.
 // Every layer is also checked against the golden model, so a figure never comes from a wrong
 // result.
@@ -47,15 +48,23 @@ int RunOne(ArrayBench& bench, const std::string& name, const ConvLayer& l, doubl
               static_cast<long long>(l.Macs()));
   std::printf("  mapping    %s, %d active PEs of %d\n", m.ToString().c_str(), st.active_pes,
               st.total_pes);
-  std::printf("  cycles     %llu in %llu passes\n", static_cast<unsigned long long>(st.cycles),
-              static_cast<unsigned long long>(st.passes));
-  std::printf("  util       %.1f %% (layer MACs / (%d PEs x cycles)); %.1f %% of active PEs\n",
-              100.0 * l.Macs() / (pes * st.cycles),
-              st.total_pes, 100.0 * l.Macs() / (static_cast<double>(st.active_pes) * st.cycles));
-  std::printf("  cycles by  MACs %.1f %%, filter load %.1f %%, other (fill, ifmap wait, drain) "
-              "%.1f %%\n",
-              100.0 * st.mac_cycles / st.cycles, 100.0 * st.filter_cycles / st.cycles,
-              100.0 * st.other_cycles / st.cycles);
+  const double array_cycles = static_cast<double>(st.ArrayCycles());
+  std::printf("  cycles     %llu busy: array %llu in %llu passes, waiting for DRAM %llu (%.1f %%)\n",
+              static_cast<unsigned long long>(st.cycles),
+              static_cast<unsigned long long>(st.ArrayCycles()),
+              static_cast<unsigned long long>(st.passes),
+              static_cast<unsigned long long>(st.dma_stall), 100.0 * st.dma_stall / st.cycles);
+  std::printf("  util       %.1f %% (layer MACs / (%d PEs x array cycles)); %.1f %% of active "
+              "PEs; %.1f %% over all busy cycles\n",
+              100.0 * l.Macs() / (pes * array_cycles), st.total_pes,
+              100.0 * l.Macs() / (static_cast<double>(st.active_pes) * array_cycles),
+              100.0 * l.Macs() / (pes * st.cycles));
+  std::printf("  DRAM       %llu bytes read, %llu written: %.2fx the minimum %llu (tiling %d "
+              "images x %d filters)\n",
+              static_cast<unsigned long long>(st.dram_rd_bytes),
+              static_cast<unsigned long long>(st.dram_wr_bytes),
+              static_cast<double>(st.dram_rd_bytes + st.dram_wr_bytes) / st.dram_min_bytes,
+              static_cast<unsigned long long>(st.dram_min_bytes), st.tiling.nb, st.tiling.mc);
   std::printf("  PE work    %llu MACs + %llu zero-gated (padding and zeros)\n",
               static_cast<unsigned long long>(st.macs),
               static_cast<unsigned long long>(st.skipped));
@@ -64,8 +73,8 @@ int RunOne(ArrayBench& bench, const std::string& name, const ConvLayer& l, doubl
               static_cast<unsigned long long>(st.if_words),
               static_cast<unsigned long long>(st.pin_words),
               static_cast<unsigned long long>(st.gon_words));
-  std::printf("  sim speed  %.0f cycles/s (%llu cycles simulated incl. GLB loads and readout, "
-              "%.2f s wall, one core)\n",
+  std::printf("  sim speed  %.0f cycles/s (%llu cycles simulated incl. DRAM transfers and CSR "
+              "accesses, %.2f s wall, one core)\n",
               st.sim_cycles / secs, static_cast<unsigned long long>(st.sim_cycles), secs);
   return ok ? 0 : 1;
 }

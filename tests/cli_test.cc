@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 #include <string>
@@ -417,9 +418,12 @@ void ExpectArrayFigures(const CliResult& r, int total_pes) {
   EXPECT_GT(LeadingNumber(Field(r.out, "cycles")), 0) << r.out;
   EXPECT_GT(LeadingNumber(Field(r.out, "passes")), 0) << r.out;
   const std::string util = Field(r.out, "util");
-  EXPECT_NE(util.find("% (layer MACs / (" + std::to_string(total_pes) + " PEs x cycles))"),
+  EXPECT_NE(util.find("% (layer MACs / (" + std::to_string(total_pes) +
+                      " PEs x array cycles))"),
             std::string::npos)
       << r.out;
+  EXPECT_TRUE(Contains(Field(r.out, "dram"), "the minimum")) << r.out;
+  EXPECT_TRUE(Contains(Field(r.out, "tiling"), "per GLB chunk")) << r.out;
   const double percent = std::stod(util);
   EXPECT_GT(percent, 0.0) << util;
   EXPECT_LE(percent, 100.0) << util;
@@ -657,6 +661,68 @@ TEST(CliSweep, ZeroLayers) {
   const CliResult r = Eyelet({"sweep", "--config", "tiny", "--count", "0"});
   EXPECT_EQ(r.code, kExitOk) << r.err;
   EXPECT_EQ(LastLine(r.out), "0 passed, 0 failed") << r.out;
+}
+
+TEST(CliSweep, SlowRandomMemoryAndJsonReport) {
+  TempDir dir;
+  const std::string json = dir.File("sweep.json");
+  const CliResult r = Eyelet({"sweep", "--config", "tiny", "--count", "3", "--seed", "2",
+                              "--mem-latency", "40", "--mem-stall", "0.4", "--json", json});
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "json      " + json) << r.out;
+  std::ifstream f(json);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.rfind("{\"command\":\"sweep\",\"config\":\"tiny\",\"seed\":2,", 0), 0u)
+      << text;
+  EXPECT_TRUE(Contains(text, "\"mem_latency\":40")) << text;
+  EXPECT_TRUE(Contains(text, "\"passed\":3,\"failed\":0}")) << text;
+  EXPECT_TRUE(Contains(text, "\"dram_read_bytes\":")) << text;
+  // The same layers with a fast memory: same results, fewer cycles waiting for DRAM.
+  const CliResult fast = Eyelet({"sweep", "--config", "tiny", "--count", "3", "--seed", "2"});
+  ASSERT_EQ(fast.code, kExitOk) << fast.out << fast.err;
+  EXPECT_NE(LayerLines(fast.out), LayerLines(r.out));
+}
+
+TEST(CliSweep, BadMemoryFlagsAreUsageErrors) {
+  EXPECT_EQ(Eyelet({"sweep", "--mem-latency", "0"}).code, kExitUsage);
+  EXPECT_EQ(Eyelet({"sweep", "--mem-stall", "1.5"}).code, kExitUsage);
+  EXPECT_EQ(Eyelet({"sweep", "--json", "/nonexistent/dir/x.json"}).code, kExitError);
+}
+
+TEST(CliLayerRtl, JsonReportHasTheCounters) {
+  TempDir dir;
+  const std::string json = dir.File("layer.json");
+  const CliResult r = Eyelet({"layer", "--backend", "rtl", "--config", "tiny", "--seed", "3",
+                              "--json", json});
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  std::ifstream f(json);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.rfind("{\"command\":\"layer\",\"backend\":\"rtl\",\"config\":\"tiny\"", 0), 0u)
+      << text;
+  EXPECT_TRUE(Contains(text, "\"pass\":true")) << text;
+  EXPECT_TRUE(Contains(text, "\"cycles\":" + std::to_string(LeadingNumber(Field(r.out, "cycles")))))
+      << text << r.out;
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_EQ(Eyelet({"layer", "--backend", "golden", "--json", json}).code, kExitUsage);
+}
+
+TEST(CliInfo, ReportsTheBuildFromItsCsrs) {
+  for (const char* backend : {"rtl", "golden"}) {
+    SCOPED_TRACE(backend);
+    const CliResult r = Eyelet({"info", "--config", "small", "--backend", backend});
+    ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+    EXPECT_EQ(Field(r.out, "device"), std::string(backend) + ":small");
+    EXPECT_EQ(Field(r.out, "id"), "0x45594c54, CSR map 1.1");
+    EXPECT_EQ(Field(r.out, "array"), "6 x 7 PEs");
+    EXPECT_EQ(Field(r.out, "spads"), "ifmap 12, filter 224, psum 24 words per PE");
+    EXPECT_EQ(Field(r.out, "widths"), "data 16 bits, psums 32 bits, AXI 64 bits, addresses 32 bits");
+    EXPECT_EQ(Field(r.out, "glb"), "ifmap 8192, filter 4096 words, psum 4096 words x 7 banks");
+  }
+  const CliResult eyeriss = Eyelet({"info", "--config", "eyeriss"});
+  ASSERT_EQ(eyeriss.code, kExitOk) << eyeriss.err;
+  EXPECT_EQ(Field(eyeriss.out, "array"), "12 x 14 PEs");
+  EXPECT_EQ(Eyelet({"info", "--config", "nope"}).code, kExitUsage);
+  EXPECT_EQ(Eyelet({"info", "--backend", "board"}).code, kExitUsage);
 }
 
 }  // namespace

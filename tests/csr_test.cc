@@ -22,7 +22,8 @@ TEST(Csr, IdentityAndHardwareConfigMatchTheBuild) {
   CsrBench b;
   const ArrayConfig& hw = ConfigByName("small");  // the parameters csr_bench is built with
   EXPECT_EQ(ReadOk(b, kCsrId), 0x45594c54u);
-  EXPECT_EQ(ReadOk(b, kCsrVersion), 0x00010000u);
+  EXPECT_EQ(ReadOk(b, kCsrVersion), 0x00010001u);
+  EXPECT_EQ(ReadOk(b, kCsrHwAddr), 32u);
   EXPECT_EQ(ReadOk(b, kCsrHwArray), static_cast<uint32_t>(hw.rows << 16 | hw.cols));
   EXPECT_EQ(ReadOk(b, kCsrHwSpad), static_cast<uint32_t>(hw.ifmap_depth << 24 |
                                                          hw.psum_depth << 16 |
@@ -129,11 +130,12 @@ TEST(Csr, DoneAsALevelRaisesOneEventAndStartWhileBusyIsIgnored) {
 
 TEST(Csr, CountersReadThrough) {
   CsrBench b;
-  const uint32_t offs[10] = {kCsrCntCycles,    kCsrCntPasses,  kCsrCntMac,     kCsrCntSkip,
+  const uint32_t offs[14] = {kCsrCntCycles,    kCsrCntPasses,  kCsrCntMac,     kCsrCntSkip,
                              kCsrCntFiltWords, kCsrCntIfWords, kCsrCntPinWords, kCsrCntGonWords,
-                             kCsrCntGlbReads,  kCsrCntGlbWrites};
-  for (int i = 0; i < 10; ++i) b.SetCounter(i, 0x1000 * (i + 1) + 7);
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(ReadOk(b, offs[i]), 0x1000u * (i + 1) + 7) << i;
+                             kCsrCntGlbReads,  kCsrCntGlbWrites, kCsrCntDramRdBytes,
+                             kCsrCntDramWrBytes, kCsrCntDmaStall, kCsrCntDescs};
+  for (int i = 0; i < 14; ++i) b.SetCounter(i, 0x1000 * (i + 1) + 7);
+  for (int i = 0; i < 14; ++i) EXPECT_EQ(ReadOk(b, offs[i]), 0x1000u * (i + 1) + 7) << i;
 }
 
 TEST(Csr, ChannelOrderAndBackPressureDoNotMatter) {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <numeric>
 #include <sstream>
@@ -19,11 +20,16 @@
 
 #include "array_bench.h"
 #include "eyelet/error.h"
+#include "eyelet/csr_map.h"
+#include "eyelet/device.h"
 #include "eyelet/golden.h"
+#include "eyelet/golden_device.h"
+#include "eyelet/json.h"
 #include "eyelet/mapping.h"
 #include "eyelet/npy.h"
 #include "eyelet/tensor.h"
 #include "pe_bench.h"
+#include "rtl_device.h"
 
 namespace eyelet {
 namespace {
@@ -284,6 +290,8 @@ po::options_description LayerDescription() {
        "channels r, chains on filters t (n = batch)")
       ("trace", po::value<std::string>()->value_name("FILE.fst"),
        "rtl: write an FST waveform of the run")
+      ("json", po::value<std::string>()->value_name("FILE.json"),
+       "rtl: write the result and the counters as JSON")
       ("input", po::value<std::string>()->value_name("FILE.npy"),
        "input tensor (int8/int16, NCHW) instead of random data")
       ("weights", po::value<std::string>()->value_name("FILE.npy"),
@@ -329,11 +337,12 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
   }
   o.backend = vm["backend"].as<std::string>();
   if (o.backend == "golden") {
-    RejectFlags(vm, {"config", "mapping", "trace"}, "applies to --backend rtl only");
+    RejectFlags(vm, {"config", "mapping", "trace", "json"}, "applies to --backend rtl only");
   } else if (o.backend == "rtl") {
     o.config = ConfigFlag(vm);
     if (vm.count("mapping")) o.mapping = MappingFlag(vm["mapping"].as<std::string>());
     if (vm.count("trace")) o.trace_path = vm["trace"].as<std::string>();
+    if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   } else {
     throw UsageError("--backend must be golden or rtl, not '" + o.backend + "'");
   }
@@ -560,23 +569,67 @@ Comparison CompareWithGolden(const Tensor<int32_t>& want, const Tensor<int32_t>&
   return c;
 }
 
-// The array's figures for one layer, as `key  value` lines.
+// The accelerator's figures for one layer, as `key  value` lines.
 void PrintArrayStats(std::ostream& out, const ConvLayer& layer, const RsMapping& m,
                      const ArrayStats& st) {
-  const double util =
-      st.cycles == 0 || st.total_pes == 0
-          ? 0.0
-          : static_cast<double>(layer.Macs()) / (static_cast<double>(st.total_pes) * st.cycles);
+  const double util = st.ArrayCycles() == 0 || st.total_pes == 0
+                          ? 0.0
+                          : static_cast<double>(layer.Macs()) /
+                                (static_cast<double>(st.total_pes) * st.ArrayCycles());
+  const double stall = st.cycles == 0 ? 0.0 : static_cast<double>(st.dma_stall) / st.cycles;
+  const uint64_t dram = st.dram_rd_bytes + st.dram_wr_bytes;
+  char ratio[32];
+  std::snprintf(ratio, sizeof(ratio), "%.2fx",
+                st.dram_min_bytes == 0 ? 0.0 : static_cast<double>(dram) / st.dram_min_bytes);
   out << "mapping   " << m.ToString() << "\n"
-      << "cycles    " << st.cycles << " (MACs " << st.mac_cycles << ", filter load "
-      << st.filter_cycles << ", other " << st.other_cycles << ")\n"
+      << "tiling    " << st.tiling.nb << " images x " << st.tiling.mc
+      << " filters per GLB chunk\n"
+      << "cycles    " << st.cycles << " busy: array " << st.ArrayCycles() << ", waiting for DRAM "
+      << st.dma_stall << " (" << Percent(stall) << ")\n"
       << "passes    " << st.passes << "\n"
-      << "util      " << Percent(util) << " (layer MACs / (" << st.total_pes << " PEs x cycles))\n"
+      << "util      " << Percent(util) << " (layer MACs / (" << st.total_pes
+      << " PEs x array cycles))\n"
       << "pes       " << st.active_pes << " of " << st.total_pes << " active\n"
       << "pe macs   " << st.macs << " done, " << st.skipped << " zero-gated\n"
       << "noc       filter " << st.filt_words << ", ifmap " << st.if_words << ", psum in "
       << st.pin_words << ", psum out " << st.gon_words << " words\n"
-      << "glb       " << st.glb_reads << " words read, " << st.glb_writes << " written\n";
+      << "glb       " << st.glb_reads << " words read, " << st.glb_writes << " written\n"
+      << "dram      " << st.dram_rd_bytes << " bytes read, " << st.dram_wr_bytes
+      << " written; " << ratio << " the minimum " << st.dram_min_bytes
+      << " (each tensor moved once)\n";
+}
+
+// The same figures as JSON members of the enclosing object.
+void WriteArrayStats(JsonWriter& j, const ArrayStats& st) {
+  j.Member("cycles", st.cycles)
+      .Member("array_cycles", st.ArrayCycles())
+      .Member("dma_stall_cycles", st.dma_stall)
+      .Member("passes", st.passes)
+      .Member("utilization", st.Utilization())
+      .Member("active_pes", st.active_pes)
+      .Member("total_pes", st.total_pes)
+      .Member("macs", st.macs)
+      .Member("macs_zero_gated", st.skipped)
+      .Member("noc_filter_words", st.filt_words)
+      .Member("noc_ifmap_words", st.if_words)
+      .Member("noc_psum_in_words", st.pin_words)
+      .Member("noc_psum_out_words", st.gon_words)
+      .Member("glb_reads", st.glb_reads)
+      .Member("glb_writes", st.glb_writes)
+      .Member("dram_read_bytes", st.dram_rd_bytes)
+      .Member("dram_write_bytes", st.dram_wr_bytes)
+      .Member("dram_min_bytes", st.dram_min_bytes)
+      .Member("tiling_images", st.tiling.nb)
+      .Member("tiling_filters", st.tiling.mc);
+}
+
+// Writes `text` to `path` in one go (after the work is done, so a failed run leaves no
+// partial report behind).
+void WriteReport(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  f << text;
+  f.close();
+  if (!f) throw FileError("cannot write the JSON report '" + path + "'");
 }
 
 // The mapping to run `layer` with: --mapping completed and checked, or the mapper's choice.
@@ -619,6 +672,23 @@ int RunConvRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tenso
   }
   SaveConvOutput(out, o.output_path, got);
   if (!o.trace_path.empty()) out << "trace     " << o.trace_path << "\n";
+  if (!o.json_path.empty()) {
+    std::ostringstream js;
+    JsonWriter j(js);
+    j.BeginObject()
+        .Member("command", "layer")
+        .Member("backend", "rtl")
+        .Member("config", hw.name)
+        .Member("layer", layer.ToString())
+        .Member("mapping", m.ToString())
+        .Member("pass", cmp.Pass())
+        .Member("mismatches", static_cast<int64_t>(std::max<int64_t>(cmp.mismatches, 0)))
+        .Member("checksum", Hex64(Checksum(got)));
+    WriteArrayStats(j, st);
+    j.EndObject();
+    WriteReport(o.json_path, js.str());
+    out << "json      " << o.json_path << "\n";
+  }
   return cmp.Pass() ? kExitOk : kExitMismatch;
 }
 
@@ -754,6 +824,7 @@ Tensor<int16_t> LoadLayerTensor(const std::string& path, LayerType type) {
 int LayerCommand(const po::variables_map& vm, std::ostream& out);
 int PeCommand(const po::variables_map& vm, std::ostream& out);
 int SweepCommand(const po::variables_map& vm, std::ostream& out);
+int InfoCommand(const po::variables_map& vm, std::ostream& out);
 
 // --- eyelet pe
 
@@ -909,7 +980,14 @@ po::options_description SweepDescription() {
       ("types", po::value<std::string>()->value_name("conv")->default_value("conv"),
        "layer types to draw, comma-separated (conv only, for now)")
       ("trace", po::value<std::string>()->value_name("FILE.fst"),
-       "write an FST waveform of the run");
+       "write an FST waveform of the run")
+      ("mem-latency", po::value<int>()->value_name("N")->default_value(8),
+       "DRAM model: cycles from a read request to its first beat")
+      ("mem-stall", po::value<double>()->value_name("P")->default_value(0.0),
+       "DRAM model: chance that a ready or a due beat is held back in a\n"
+       "cycle, on every AXI channel (0 .. 0.9)")
+      ("json", po::value<std::string>()->value_name("FILE.json"),
+       "write every layer's result and counters as JSON");
   // clang-format on
   return d;
 }
@@ -951,6 +1029,15 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
   IntFlag(vm, "index", 0, INT_MAX, &o.index);
   o.types = TypesFlag(vm["types"].as<std::string>());
   if (vm.count("trace")) o.trace_path = vm["trace"].as<std::string>();
+  if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
+  o.mem_latency = vm["mem-latency"].as<int>();
+  if (o.mem_latency < 1 || o.mem_latency > 10000) {
+    throw UsageError("--mem-latency " + std::to_string(o.mem_latency) + " must be 1..10000");
+  }
+  o.mem_stall = vm["mem-stall"].as<double>();
+  if (!(o.mem_stall >= 0.0 && o.mem_stall <= kMaxStall)) {
+    throw UsageError("--mem-stall " + std::to_string(o.mem_stall) + " must be 0 .. 0.9");
+  }
   return o;
 }
 
@@ -1018,6 +1105,31 @@ std::string ShortMapping(const RsMapping& m) {
   return os.str();
 }
 
+// --- eyelet info
+
+const char kInfoSummary[] = "print a device's hardware configuration, read from its CSRs";
+const char kInfoDetails[] =
+    "Opens the device (--backend rtl: the Verilated accelerator of --config; golden: the\n"
+    "golden-model device with the same configuration) and prints what its read-only CSRs\n"
+    "report: ID and CSR map version, PE array, scratchpad depths, data, psum, AXI and\n"
+    "address widths, global-buffer areas, and the DRAM window the driver uses. The driver\n"
+    "maps layers from these registers, so one driver serves every build.";
+
+po::options_description InfoDescription() {
+  po::options_description d("options", 100, 50);
+  // clang-format off
+  d.add_options()
+      ("help,h", "print this help")
+      ("config", po::value<std::string>()->value_name("NAME")->default_value(kDefaultArrayConfig),
+       ("hardware config, one of " + ConfigList()).c_str())
+      ("backend", po::value<std::string>()->value_name("rtl|golden")->default_value("rtl"),
+       "the Verilated accelerator or the golden-model device")
+      ("json", po::value<std::string>()->value_name("FILE.json"),
+       "also write the configuration as JSON");
+  // clang-format on
+  return d;
+}
+
 // --- Command table and usage.
 
 struct Command {
@@ -1032,6 +1144,7 @@ const Command kCommands[] = {
     {"layer", kLayerSummary, kLayerDetails, LayerDescription, LayerCommand},
     {"pe", kPeSummary, kPeDetails, PeDescription, PeCommand},
     {"sweep", kSweepSummary, kSweepDetails, SweepDescription, SweepCommand},
+    {"info", kInfoSummary, kInfoDetails, InfoDescription, InfoCommand},
 };
 
 const Command* FindCommand(const std::string& name) {
@@ -1074,6 +1187,17 @@ int SweepCommand(const po::variables_map& vm, std::ostream& out) {
   return RunSweep(SweepOptionsFrom(vm), out);
 }
 
+int InfoCommand(const po::variables_map& vm, std::ostream& out) {
+  InfoOptions o;
+  o.config = ConfigFlag(vm);
+  o.backend = vm["backend"].as<std::string>();
+  if (o.backend != "rtl" && o.backend != "golden") {
+    throw UsageError("--backend must be rtl or golden, not '" + o.backend + "'");
+  }
+  if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
+  return RunInfo(o, out);
+}
+
 }  // namespace
 
 int RunLayer(const LayerOptions& o, std::ostream& out) {
@@ -1090,6 +1214,7 @@ int RunLayer(const LayerOptions& o, std::ostream& out) {
   if (rtl) ConfigByName(o.config);  // an unknown name is a usage error, before any work
   CheckParentDir(o.output_path);
   CheckParentDir(o.trace_path);
+  CheckParentDir(o.json_path);
   if (o.type == LayerType::kPool && !o.weights_path.empty()) {
     throw UnsupportedError("a pooling layer has no weights; drop --weights");
   }
@@ -1170,7 +1295,23 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   }
   const ArrayConfig& hw = ConfigByName(o.config);
   CheckParentDir(o.trace_path);
-  std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path);
+  CheckParentDir(o.json_path);
+  AxiMemConfig mem;
+  mem.read_latency = o.mem_latency;
+  mem.ready_prob = 1.0 - o.mem_stall;
+  mem.valid_prob = 1.0 - o.mem_stall;
+  mem.seed = o.seed;
+  std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path, mem);
+  std::ostringstream js;
+  JsonWriter j(js);
+  j.BeginObject()
+      .Member("command", "sweep")
+      .Member("config", hw.name)
+      .Member("seed", o.seed)
+      .Member("mem_latency", o.mem_latency)
+      .Member("mem_stall", o.mem_stall)
+      .Key("layers")
+      .BeginArray();
   const int first = o.index ? *o.index : 0;
   const int end = o.index ? *o.index + 1 : o.count;
   out << "sweep     " << hw.name << " " << hw.rows << "x" << hw.cols << " PE array, seed " << o.seed
@@ -1208,7 +1349,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       layer_macs += static_cast<uint64_t>(layer.Macs());
     } catch (const TimeoutError& e) {  // a hung array fails this layer; the next gets a new one
       problem = e.what();
-      if (i + 1 < end) bench = ArrayBench::Create(hw.name, o.trace_path);
+      if (i + 1 < end) bench = ArrayBench::Create(hw.name, o.trace_path, mem);
     } catch (const Error& e) {  // a layer or mapping the mapper or the bench rejects
       problem = e.what();
     }
@@ -1216,6 +1357,14 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     out << "  " << std::setw(index_width) << i << "  " << layer.ToString() << "  "
         << (!mapped ? "(no mapping)" : ShortMapping(m) + (drawn ? " (random)" : " (mapper)"))
         << "  " << (pass ? "PASS" : "FAIL") << "  " << st.cycles << " cycles\n";
+    j.BeginObject()
+        .Member("index", i)
+        .Member("layer", layer.ToString())
+        .Member("mapping", mapped ? m.ToString() : "")
+        .Member("pass", pass)
+        .Member("problem", problem.empty() ? (cmp.Pass() ? "" : cmp.Summary()) : problem);
+    WriteArrayStats(j, st);
+    j.EndObject();
     if (pass) {
       ++passed;
       continue;
@@ -1243,7 +1392,64 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         << ".fst\n";
   }
   out << passed << " passed, " << failed << " failed\n";
+  j.EndArray().Member("passed", passed).Member("failed", failed).EndObject();
+  if (!o.json_path.empty()) {
+    WriteReport(o.json_path, js.str());
+    out << "json      " << o.json_path << "\n";
+  }
   return failed > 0 ? kExitMismatch : kExitOk;
+}
+
+int RunInfo(const InfoOptions& o, std::ostream& out) {
+  const ArrayConfig& hw = ConfigByName(o.config);
+  CheckParentDir(o.json_path);
+  std::unique_ptr<Device> dev;
+  if (o.backend == "rtl") {
+    dev = RtlDevice::Create(hw.name);
+  } else if (o.backend == "golden") {
+    dev = std::make_unique<GoldenDevice>(hw);
+  } else {
+    throw UsageError("--backend must be rtl or golden, not '" + o.backend + "'");
+  }
+  const HwInfo info = dev->ReadHwInfo();
+  char id[16];
+  std::snprintf(id, sizeof(id), "0x%08x", info.id);
+  out << "device    " << dev->Name() << "\n"
+      << "id        " << id << ", CSR map " << (info.version >> 16) << "."
+      << (info.version & 0xffff) << "\n"
+      << "array     " << info.rows << " x " << info.cols << " PEs\n"
+      << "spads     ifmap " << info.ifmap_depth << ", filter " << info.filter_depth << ", psum "
+      << info.psum_depth << " words per PE\n"
+      << "widths    data " << info.data_bits << " bits, psums " << info.acc_bits << " bits, AXI "
+      << info.axi_bytes * 8 << " bits, addresses " << info.addr_bits << " bits\n"
+      << "glb       ifmap " << info.glb_ifmap_words << ", filter " << info.glb_filter_words
+      << " words, psum " << info.glb_psum_words << " words x " << info.cols << " banks\n"
+      << "dram      " << dev->MemSize() << " bytes at 0x" << std::hex << dev->MemBase()
+      << std::dec << "\n";
+  if (!o.json_path.empty()) {
+    std::ostringstream js;
+    JsonWriter j(js);
+    j.BeginObject()
+        .Member("device", dev->Name())
+        .Member("id", static_cast<uint64_t>(info.id))
+        .Member("version", static_cast<uint64_t>(info.version))
+        .Member("rows", info.rows)
+        .Member("cols", info.cols)
+        .Member("ifmap_spad", info.ifmap_depth)
+        .Member("filter_spad", info.filter_depth)
+        .Member("psum_spad", info.psum_depth)
+        .Member("data_bits", info.data_bits)
+        .Member("acc_bits", info.acc_bits)
+        .Member("axi_bits", info.axi_bytes * 8)
+        .Member("addr_bits", info.addr_bits)
+        .Member("glb_ifmap_words", info.glb_ifmap_words)
+        .Member("glb_filter_words", info.glb_filter_words)
+        .Member("glb_psum_words", info.glb_psum_words)
+        .EndObject();
+    WriteReport(o.json_path, js.str());
+    out << "json      " << o.json_path << "\n";
+  }
+  return kExitOk;
 }
 
 int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {

@@ -10,6 +10,12 @@ namespace eyelet {
 
 using internal::Hex;
 
+namespace {
+// STATUS reads a soft reset may take to report idle (the hardware drains the AXI bursts it has
+// issued, a few hundred cycles at most).
+constexpr int kSoftResetPolls = 1000;
+}  // namespace
+
 ArrayConfig HwInfo::ToArrayConfig(const std::string& name) const {
   ArrayConfig c;
   c.name = name;
@@ -72,7 +78,15 @@ uint64_t Device::Alloc(size_t bytes, size_t align) {
 
 void Device::FreeAll() { alloc_used_ = 0; }
 
-void Device::SoftReset() { WriteCsr(kCsrCtrl, kCtrlSoftReset); }
+void Device::SoftReset() {
+  WriteCsr(kCsrCtrl, kCtrlSoftReset);
+  // The device finishes the bus transfers already issued before it reports idle.
+  for (int i = 0; i < kSoftResetPolls; ++i) {
+    if ((ReadCsr(kCsrStatus) & kStatusBusy) == 0) return;
+  }
+  throw TimeoutError(Name() + ": still busy after a soft reset and " +
+                     std::to_string(kSoftResetPolls) + " STATUS reads; reset the device");
+}
 
 void Device::RunChain(uint64_t desc_addr, uint64_t timeout_cycles) {
   WriteCsr(kCsrIrq, kIrqDone | kIrqError);

@@ -68,6 +68,7 @@ struct LayerOptions {
   std::string config = kDefaultArrayConfig;  // one of BuiltConfigs()
   std::optional<RsMapping> mapping;          // e, p, q, r, t set (n = batch); empty: the mapper's
   std::string trace_path;                    // FST file of the run; empty: no trace
+  std::string json_path;                     // JSON report of the run; empty: none
 };
 
 // Runs one layer and prints its shapes, MAC count and output checksum to `out`. With the rtl
@@ -101,7 +102,18 @@ struct SweepOptions {
   std::optional<int> index;  // run only layer number `index` of the seed's sequence
   std::string trace_path;    // FST file for the whole run; empty: no trace
   std::vector<LayerType> types = {LayerType::kConv};
+  std::string json_path;     // JSON report of every layer; empty: none
+  int mem_latency = 8;       // DRAM model read latency, cycles
+  double mem_stall = 0.0;    // DRAM model: chance of holding back a ready / due beat per cycle
 };
+
+struct InfoOptions {
+  std::string config = kDefaultArrayConfig;
+  std::string backend = "rtl";  // "rtl" (the Verilated build's CSRs) or "golden"
+  std::string json_path;
+};
+
+int RunInfo(const InfoOptions& opts, std::ostream& out);
 
 // Runs the layers on the Verilated PE array, compares each with the golden model, prints one
 // line per layer and ends with "N passed, M failed"; returns kExitOk or kExitMismatch. Throws

@@ -102,7 +102,9 @@ class Device {
   uint64_t Alloc(size_t bytes, size_t align = 64);
   void FreeAll();
 
-  // Pulses CTRL soft reset: stops a run, clears STATUS and IRQ (keeps the interrupt enable).
+  // Pulses CTRL soft reset: stops a run, clears STATUS and IRQ (keeps the interrupt enable),
+  // then polls STATUS until busy clears (the bursts already on the bus finish first). Throws
+  // TimeoutError when it does not.
   void SoftReset();
 
   // Runs the descriptor chain at `desc_addr` to its end: clears stale IRQ events, writes

@@ -1,0 +1,160 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// DMA read engine of the AXI4 master (its twin is ey_dma_wr.sv). ey_dma_rd moves a
+// byte range of DRAM into a stream of 16-bit words, ey_dma_wr moves a stream of 16-bit words
+// into a byte range. Both take one command at a time: a 2-byte-aligned byte address and a
+// length in 16-bit words.
+//
+// AXI use: one ID (in-order), INCR bursts of AxiDataW-bit beats (AxSIZE = full width), at most
+// MaxBurst beats, never crossing a MaxBurst-beat-aligned boundary (so never a 4 KB one), and
+// at most MaxOut bursts in flight per direction. The first non-OKAY response is kept in err_o
+// until err_clr_i; the transfer still runs to its end, so the data stream always completes and
+// the walker decides what to do at a quiescent point.
+//
+// abort_i (soft reset) stops issuing new bursts and drops queued data; bursts already issued
+// complete on the bus (reads are drained, written bursts carry data that is already queued:
+// a write burst is only issued once all its beats are in the W queue), so the bus is left
+// clean. idle_o says when nothing is in flight.
+`include "ey_assert.svh"
+
+module ey_dma_rd #(
+  parameter int unsigned AddrW    = 32,
+  parameter int unsigned AxiDataW = 64,
+  parameter int unsigned MaxBurst = 16,
+  parameter int unsigned MaxOut   = 4,
+  localparam int unsigned Lanes   = AxiDataW / 16,
+  localparam int unsigned LaneW   = $clog2(Lanes),
+  localparam int unsigned BeatBytes = AxiDataW / 8,
+  localparam int unsigned ByteOff = $clog2(BeatBytes),
+  localparam int unsigned BurstW  = $clog2(MaxBurst)
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  input  logic                abort_i,
+  input  logic                err_clr_i,     // forget err_o (the walker, at a chain start)
+
+  input  logic                cmd_valid_i,
+  output logic                cmd_ready_o,
+  input  logic [AddrW-1:0]    cmd_addr_i,
+  input  logic [31:0]         cmd_len_i,     // 16-bit words, >= 1
+
+  output logic                out_valid_o,
+  input  logic                out_ready_i,
+  output logic [15:0]         out_data_o,
+
+  output logic                idle_o,
+  output logic [1:0]          err_o,         // first non-OKAY RRESP since err_clr_i
+
+  output logic [AddrW-1:0]    araddr_o,
+  output logic [7:0]          arlen_o,
+  output logic [2:0]          arsize_o,
+  output logic [1:0]          arburst_o,
+  output logic                arvalid_o,
+  input  logic                arready_i,
+  input  logic [AxiDataW-1:0] rdata_i,
+  input  logic [1:0]          rresp_i,
+  input  logic                rlast_i,
+  input  logic                rvalid_i,
+  output logic                rready_o
+);
+
+  // --- Burst issue -------------------------------------------------------------------------
+  logic [AddrW-1:0] baddr_q;       // next beat address (beat aligned)
+  logic [31:0]      beats_q;       // beats still to request
+  localparam int unsigned OutW = $clog2(MaxOut + 1);
+  logic [OutW-1:0]  out_q;         // bursts in flight
+  logic [31:0]      words_q;       // words still to deliver
+  logic [LaneW-1:0] skip_q;        // lanes to drop at the start of the first beat
+  logic             first_q;       // the next beat is the command's first
+  logic             drain_q;       // abort: drop beats until nothing is in flight
+  logic [BurstW:0]  to_bound, blen;
+
+  assign to_bound = (BurstW + 1)'(MaxBurst) - {1'b0, baddr_q[ByteOff +: BurstW]};
+  assign blen     = (beats_q < 32'(to_bound)) ? beats_q[BurstW:0] : to_bound;
+
+  assign arvalid_o = beats_q != '0 && out_q != OutW'(MaxOut);
+  assign araddr_o  = baddr_q;
+  assign arlen_o   = 8'(blen) - 8'd1;
+  assign arsize_o  = 3'(ByteOff);
+  assign arburst_o = 2'b01;
+
+  assign cmd_ready_o = words_q == '0 && beats_q == '0 && !drain_q;
+  assign idle_o      = out_q == '0 && words_q == '0 && beats_q == '0;
+
+  // --- Beat register and unpacking -----------------------------------------------------------
+  logic [AxiDataW-1:0] beat_q;
+  logic                beat_v_q;
+  logic [LaneW-1:0]    lane_q;
+  logic                r_fire, out_fire, beat_done;
+
+  assign out_valid_o = beat_v_q && !drain_q;
+  assign out_data_o  = beat_q[lane_q*16 +: 16];
+  assign out_fire    = out_valid_o && out_ready_i;
+  assign beat_done   = out_fire && (lane_q == LaneW'(Lanes - 1) || words_q == 32'd1);
+  assign rready_o    = drain_q || !beat_v_q || beat_done;
+  assign r_fire      = rvalid_i && rready_o;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      baddr_q  <= '0;
+      beats_q  <= '0;
+      out_q    <= '0;
+      words_q  <= '0;
+      skip_q   <= '0;
+      first_q  <= 1'b0;
+      drain_q  <= 1'b0;
+      beat_q   <= '0;
+      beat_v_q <= 1'b0;
+      lane_q   <= '0;
+      err_o    <= 2'b00;
+    end else begin
+      if (arvalid_o && arready_i) begin
+        baddr_q <= baddr_q + (AddrW'(blen) << ByteOff);
+        beats_q <= beats_q - 32'(blen);
+      end
+      out_q <= out_q + OutW'(arvalid_o && arready_i) - OutW'(r_fire && rlast_i);
+      if (err_clr_i) err_o <= 2'b00;
+      else if (r_fire && rresp_i != 2'b00 && err_o == 2'b00) err_o <= rresp_i;
+
+      if (abort_i) begin
+        // A burst already presented on AR stays until it is taken (AXI forbids withdrawing it).
+        drain_q  <= 1'b1;
+        beats_q  <= (arvalid_o && !arready_i) ? 32'(blen) : '0;
+        words_q  <= '0;
+        beat_v_q <= 1'b0;
+      end else if (drain_q) begin
+        if (beats_q == '0 && out_q == '0) drain_q <= 1'b0;
+      end else begin
+        if (cmd_valid_i && cmd_ready_o) begin
+          baddr_q <= {cmd_addr_i[AddrW-1:ByteOff], ByteOff'(0)};
+          beats_q <= 32'((33'(cmd_addr_i[ByteOff-1:0]) + {cmd_len_i, 1'b0} +
+                          33'(BeatBytes - 1)) >> ByteOff);
+          words_q <= cmd_len_i;
+          skip_q  <= cmd_addr_i[ByteOff-1:1];
+          first_q <= 1'b1;
+        end
+        if (out_fire) begin
+          words_q <= words_q - 1'b1;
+          lane_q  <= lane_q + 1'b1;
+        end
+        if (beat_done) beat_v_q <= 1'b0;
+        if (r_fire) begin
+          beat_q   <= rdata_i;
+          beat_v_q <= 1'b1;
+          lane_q   <= first_q ? skip_q : '0;
+          first_q  <= 1'b0;
+        end
+      end
+    end
+  end
+
+`ifndef SYNTHESIS
+  `EY_ASSERT_INIT(WidthLegal, AxiDataW >= 32 && (AxiDataW & (AxiDataW - 1)) == 0)
+  `EY_ASSERT_INIT(BurstLegal, MaxBurst >= 2 && MaxBurst <= 256 && (MaxBurst & (MaxBurst - 1)) == 0)
+  `EY_ASSERT(CmdAligned, cmd_valid_i && cmd_ready_o |-> !cmd_addr_i[0] && cmd_len_i != '0,
+             clk_i, rst_ni)
+  `EY_ASSERT(NoBeatWithoutBurst, r_fire |-> out_q != '0, clk_i, rst_ni)
+  `EY_ASSERT_STABLE(ArStable, arvalid_o, arready_i, {araddr_o, arlen_o}, clk_i, rst_ni)
+`endif
+
+endmodule

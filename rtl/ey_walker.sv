@@ -1,0 +1,615 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Descriptor walker: runs a chain of layer descriptors (rtl/desc.def) from DRAM with no host
+// in the loop. For each descriptor it fetches the record through the read DMA, checks it
+// (the checks and their order are the driver's CheckDesc in sw/src/desc_codec.cc; the first
+// failing one names the error code of rtl/errors.def), then tiles the layer:
+//
+//   for each group g, image chunk n0 (nb images), filter chunk (mbc blocks of t*p filters):
+//     load the chunk's images into the GLB ifmap area (only when the image chunk changes),
+//     load the chunk's filters into the GLB filter area,
+//     run the pass controller on the chunk's layer record,
+//     store the chunk's accumulators from the psum banks to DRAM (NCHW, int32).
+//
+// Loads, compute and stores follow each other (no overlap yet); CNT_DMA_STALL counts the
+// busy cycles in which the array is not running. An AXI error response is checked when the
+// transfer that saw it has finished, so the bus and the array are always left idle. abort_i
+// (CSR soft reset) stops the chain: the core is aborted, the DMA engines drain what is on the
+// bus, and the walker returns to idle with no error.
+`include "ey_assert.svh"
+
+module ey_walker #(
+  parameter int unsigned Rows        = 12,
+  parameter int unsigned Cols        = 14,
+  parameter int unsigned IfmapDepth  = ey_pkg::IfmapDepth,
+  parameter int unsigned FilterDepth = ey_pkg::FilterDepth,
+  parameter int unsigned PsumDepth   = ey_pkg::PsumDepth,
+  parameter int unsigned IfmapWords  = 16384,
+  parameter int unsigned FilterWords = 4096,
+  parameter int unsigned PsumWords   = 1024,
+  parameter int unsigned AddrW       = 32,
+  localparam int unsigned AccW   = 32,
+  localparam int unsigned IfAW   = $clog2(IfmapWords),
+  localparam int unsigned FltAW  = $clog2(FilterWords),
+  localparam int unsigned HostAW = (IfAW > FltAW) ? IfAW : FltAW,
+  localparam int unsigned ColW   = (Cols > 1) ? $clog2(Cols) : 1,
+  localparam int unsigned NumCore = 9
+) (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+
+  input  logic               start_i,
+  input  logic               abort_i,
+  input  logic [63:0]        desc_base_i,
+  output logic               busy_o,
+  output logic               done_o,        // level: the last chain finished
+  output logic               error_o,       // level: the last chain stopped on an error
+  output logic [7:0]         err_code_o,
+  output logic [15:0]        err_desc_o,
+
+  // Counters of the last chain: walker cycles, DRAM bytes, stall cycles, descriptors, and the
+  // core's counters (passes .. GLB writes, in csr_map.def order) summed over every chunk.
+  output logic [31:0]        cnt_cycles_o,
+  output logic [31:0]        cnt_rd_bytes_o,
+  output logic [31:0]        cnt_wr_bytes_o,
+  output logic [31:0]        cnt_stall_o,
+  output logic [31:0]        cnt_descs_o,
+  input  logic [NumCore*32-1:0] core_cnt_i,
+  output logic [NumCore*32-1:0] core_cnt_o,
+
+  // Read DMA
+  output logic               rd_cmd_valid_o,
+  input  logic               rd_cmd_ready_i,
+  output logic [AddrW-1:0]   rd_cmd_addr_o,
+  output logic [31:0]        rd_cmd_len_o,
+  input  logic               rd_valid_i,
+  output logic               rd_ready_o,
+  input  logic [15:0]        rd_data_i,
+  input  logic               rd_idle_i,
+  input  logic [1:0]         rd_err_i,
+  output logic               dma_err_clr_o,  // clears both engines' err at a chain start
+
+  // Write DMA
+  output logic               wr_cmd_valid_o,
+  input  logic               wr_cmd_ready_i,
+  output logic [AddrW-1:0]   wr_cmd_addr_o,
+  output logic [31:0]        wr_cmd_len_o,
+  output logic               wr_valid_o,
+  input  logic               wr_ready_i,
+  output logic [15:0]        wr_data_o,
+  input  logic               wr_idle_i,
+  input  logic [1:0]         wr_err_i,
+
+  // Core (pass controller, GLB, array)
+  output ey_pkg::layer_cfg_t core_cfg_o,
+  output logic               core_start_o,
+  output logic               core_abort_o,
+  input  logic               core_busy_i,
+  input  logic               core_done_i,
+  output logic               host_we_o,
+  output logic               host_re_o,
+  output logic [1:0]         host_area_o,
+  output logic [ColW-1:0]    host_bank_o,
+  output logic [HostAW-1:0]  host_addr_o,
+  output logic [15:0]        host_wdata_o,
+  input  logic [AccW-1:0]    host_rdata_i
+);
+
+  localparam int unsigned DescBits = ey_pkg::DescWords * 64;
+  localparam int unsigned DescHalf = ey_pkg::DescWords * 4;
+  localparam int unsigned DescBytes = ey_pkg::DescWords * 8;
+
+  typedef enum logic [4:0] {
+    StIdle, StDAddr, StDCmd, StDFetch, StCheck1, StCheck2, StCheck3, StChunk, StXCmd, StXData,
+    StWCmd, StWData, StRun, StStart, StRunWait, StYCmd, StYRow, StYRd, StYLo, StYHi, StNext, StDEnd,
+    StAbort
+  } state_e;
+  state_e state_q;
+
+  // ---------------------------------------------------------------------------------------
+  // Descriptor
+  // ---------------------------------------------------------------------------------------
+  logic [DescBits-1:0] desc_q;
+  ey_pkg::desc_t d;
+  assign d = desc_q;  // same width; a cast to a package type is a syntax error in Yosys 0.23
+
+  logic [63:0] daddr_q;      // address of the current descriptor
+  logic [15:0] idx_q;        // its index in the chain
+  logic [31:0] cnt_q;        // words / items counted by the current state
+
+  // Products of the descriptor fields (StCheck1, StCheck2).
+  logic [13:0] tp_q;         // t*p
+  logic [10:0] rq_q;         // r*q
+  logic [19:0] hw_q;         // h*w
+  logic [31:0] chw_q;        // cg*h*w
+  logic [10:0] rs_q;         // R*S
+  logic [22:0] crs_q;        // cg*R*S
+  logic [19:0] sf_q;         // strips*F
+  logic [19:0] ef_q;         // E*F
+  logic [14:0] wn_q;         // (F-1)*uw + S
+  logic [10:0] dmax_q;       // (rg-1) + (e-1)*uh
+  logic [63:0] xbytes_q, wbytes_q, ybytes_q;  // tensor sizes in bytes
+
+  // ---------------------------------------------------------------------------------------
+  // Checks (same order as CheckDesc in sw/src/desc_codec.cc)
+  // ---------------------------------------------------------------------------------------
+  function automatic logic [7:0] first_err(input logic [7:0] acc, input logic cond,
+                                           input logic [7:0] code);
+    first_err = (acc == ey_pkg::ErrNone && cond) ? code : acc;
+  endfunction
+
+  logic        zero_field;
+  assign zero_field = d.n == '0 || d.groups == '0 || d.nb == '0 || d.mb == '0 ||
+                      d.mbc == '0 || d.cg == '0 || d.h == '0 || d.w == '0 || d.mg == '0 ||
+                      d.kr == '0 || d.ks == '0 || d.eo == '0 || d.fo == '0 || d.uh == '0 ||
+                      d.uw == '0 || d.e == '0 || d.p == '0 || d.q == '0 || d.r == '0 ||
+                      d.t == '0 || d.rg == '0 || d.nrg == '0 || d.tv == '0 || d.th == '0 ||
+                      d.cb == '0 || d.strips == '0;
+
+  logic        bad_mapping, bad_array, bad_spad, bad_glb, bad_align, bad_range;
+  logic [25:0] mb_tp;        // mb*t*p
+  logic [22:0] cb_rq;
+  logic [9:0]  rg_nrg;
+  logic [15:0] strips_e;
+  logic [11:0] tv_th;
+  logic [63:0] chunk_filt;   // min(mbc*t*p, mg)
+  logic [AddrW:0] top;       // 2^AddrW
+  assign mb_tp      = 26'(d.mb) * 26'(tp_q);
+  assign cb_rq      = 23'(d.cb) * 23'(rq_q);
+  assign rg_nrg     = 10'(d.rg) * 10'(d.nrg);
+  assign strips_e   = 16'(d.strips) * 16'(d.e);
+  assign tv_th      = 12'(d.tv) * 12'(d.th);
+  assign chunk_filt = (64'(d.mbc) * 64'(tp_q) < 64'(d.mg)) ? 64'(d.mbc) * 64'(tp_q) : 64'(d.mg);
+  assign top        = {1'b1, AddrW'(0)};
+
+  assign bad_mapping = 16'(d.nb) > d.n ||
+                       d.mbc > d.mb ||
+                       26'(mb_tp) < 26'(d.mg) || mb_tp - 26'(tp_q) >= 26'(d.mg) ||
+                       cb_rq < 23'(d.cg) || cb_rq - 23'(rq_q) >= 23'(d.cg) ||
+                       rg_nrg < 10'(d.kr) || rg_nrg - 10'(d.rg) >= 10'(d.kr) ||
+                       strips_e < 16'(d.eo) || strips_e - 16'(d.e) >= 16'(d.eo) ||
+                       tv_th < 12'(d.t) || tv_th - 12'(d.tv) >= 12'(d.t) ||
+                       wn_q > 15'd2047 ||
+                       32'(d.nb) * 32'(d.strips) >= 32'd65536;
+  assign bad_array   = 32'(d.rg) * 32'(d.r) * 32'(d.tv) > 32'(Rows) ||
+                       32'(d.e) * 32'(d.th) > 32'(Cols) ||
+                       dmax_q > 11'd254;
+  assign bad_spad    = 32'(d.ks) * 32'(d.q) > 32'(IfmapDepth) ||
+                       32'(d.p) * 32'(d.q) * 32'(d.ks) > 32'(FilterDepth) ||
+                       32'(d.p) > 32'(PsumDepth);
+  assign bad_glb     = 64'(d.nb) * 64'(chw_q) > 64'(IfmapWords) ||
+                       chunk_filt * 64'(crs_q) > 64'(FilterWords) ||
+                       64'(d.mbc) * 64'(d.nb) * 64'(sf_q) * 64'(d.tv) * 64'(d.p) >
+                           64'(PsumWords);
+  assign bad_align   = d.x_addr[2:0] != '0 || d.w_addr[2:0] != '0 || d.y_addr[2:0] != '0 ||
+                       d.next[2:0] != '0;
+  assign bad_range   = d.x_addr[63:AddrW] != '0 || d.w_addr[63:AddrW] != '0 ||
+                       d.y_addr[63:AddrW] != '0 ||
+                       xbytes_q > 64'(top) - 64'(d.x_addr[AddrW-1:0]) ||
+                       wbytes_q > 64'(top) - 64'(d.w_addr[AddrW-1:0]) ||
+                       ybytes_q > 64'(top) - 64'(d.y_addr[AddrW-1:0]);
+
+  logic [7:0] check_err;
+  always_comb begin
+    check_err = ey_pkg::ErrNone;
+    check_err = first_err(check_err, d.magic != ey_pkg::DescMagic ||
+                                     d.version != ey_pkg::DescVersion, ey_pkg::ErrDescMagic);
+    check_err = first_err(check_err, d.kind != ey_pkg::KindConv, ey_pkg::ErrDescKind);
+    check_err = first_err(check_err, zero_field, ey_pkg::ErrDescZero);
+    check_err = first_err(check_err, bad_mapping, ey_pkg::ErrDescMapping);
+    check_err = first_err(check_err, bad_array, ey_pkg::ErrDescArray);
+    check_err = first_err(check_err, bad_spad, ey_pkg::ErrDescSpad);
+    check_err = first_err(check_err, bad_glb, ey_pkg::ErrDescGlb);
+    check_err = first_err(check_err, bad_align, ey_pkg::ErrDescAlign);
+    check_err = first_err(check_err, bad_range, ey_pkg::ErrDescRange);
+  end
+
+  // The descriptor's own address: aligned and inside the address space.
+  logic [7:0] addr_err;
+  assign addr_err = daddr_q[2:0] != '0 ? ey_pkg::ErrDescAlign :
+                    (daddr_q[63:AddrW] != '0 ||
+                     64'(DescBytes) > 64'(top) - 64'(daddr_q[AddrW-1:0])) ?
+                        ey_pkg::ErrDescRange : ey_pkg::ErrNone;
+
+  function automatic logic [7:0] axi_err(input logic [1:0] resp, input logic rd);
+    if (resp == 2'b10) axi_err = rd ? ey_pkg::ErrAxiRdSlverr : ey_pkg::ErrAxiWrSlverr;
+    else axi_err = rd ? ey_pkg::ErrAxiRdDecerr : ey_pkg::ErrAxiWrDecerr;
+  endfunction
+
+  // ---------------------------------------------------------------------------------------
+  // Tiling loops
+  // ---------------------------------------------------------------------------------------
+  logic [11:0] g_q;          // group
+  logic [15:0] n0_q;         // first image of the chunk
+  logic [11:0] m0_q;         // first filter of the chunk (in the group)
+  logic [11:0] blk0_q;       // first filter block of the chunk
+  logic [7:0]  ncur_q;       // images in the chunk
+  logic [11:0] fcur_q;       // filters in the chunk
+  logic [11:0] mbcur_q;      // filter blocks in the chunk
+  logic [7:0]  img_q;        // image of the chunk being loaded / stored
+  ey_pkg::layer_cfg_t cfg_q;
+
+  // Store loop: filter mm of the chunk as (block, set column hs, chain v, filter k), ofmap row
+  // as (strip, row j), column x.
+  logic [11:0] sblk_q;
+  logic [7:0]  shs_q, sv_q;
+  logic [5:0]  sk_q;
+  logic [9:0]  ssp_q, sx_q;
+  logic [5:0]  sj_q;
+  logic [11:0] smm_q;
+  logic [9:0]  sy_q;
+  logic [31:0] saddr_q;      // psum bank address of the current output
+  logic [7:0]  tvc;          // chains in this set column
+  logic [15:0] hs_tv;
+  logic [31:0] row_base;
+  assign hs_tv = 16'(shs_q) * 16'(d.tv);
+  assign tvc   = (hs_tv + 16'(d.tv) <= 16'(d.t)) ? 8'(d.tv) : 8'(16'(d.t) - hs_tv);
+  assign row_base = ((((32'(sblk_q) * 32'(ncur_q) + 32'(img_q)) * 32'(d.strips) + 32'(ssp_q)) *
+                      32'(d.fo)) * 32'(tvc) + 32'(sv_q)) * 32'(d.p) + 32'(sk_q);
+
+  logic last_x, last_row, last_mm;
+  assign last_x   = sx_q == d.fo - 1'b1;
+  assign last_row = sy_q == d.eo - 1'b1;
+  assign last_mm  = smm_q == fcur_q - 1'b1;
+
+  // DMA commands
+  logic [AddrW-1:0] x_cmd_addr, w_cmd_addr, y_cmd_addr;
+  assign x_cmd_addr = AddrW'(d.x_addr) + AddrW'((64'(n0_q) + 64'(img_q)) * 64'(d.groups) *
+                      64'(chw_q) * 64'd2 + 64'(g_q) * 64'(chw_q) * 64'd2);
+  assign w_cmd_addr = AddrW'(d.w_addr) + AddrW'((64'(g_q) * 64'(d.mg) + 64'(m0_q)) *
+                      64'(crs_q) * 64'd2);
+  assign y_cmd_addr = AddrW'(d.y_addr) + AddrW'(((64'(n0_q) + 64'(img_q)) * 64'(d.groups) *
+                      64'(d.mg) + 64'(g_q) * 64'(d.mg) + 64'(m0_q)) * 64'(ef_q) * 64'd4);
+
+  logic rd_fire, wr_fire;
+  assign rd_fire = rd_valid_i && rd_ready_o;
+  assign wr_fire = wr_valid_o && wr_ready_i;
+
+  always_comb begin
+    rd_cmd_valid_o = 1'b0;
+    rd_cmd_addr_o  = AddrW'(daddr_q);
+    rd_cmd_len_o   = 32'(DescHalf);
+    rd_ready_o     = 1'b0;
+    wr_cmd_valid_o = 1'b0;
+    wr_cmd_addr_o  = y_cmd_addr;
+    wr_cmd_len_o   = 32'(fcur_q) * 32'(ef_q) * 32'd2;
+    wr_valid_o     = 1'b0;
+    wr_data_o      = host_rdata_i[15:0];
+    host_we_o      = 1'b0;
+    host_re_o      = 1'b0;
+    host_area_o    = 2'd2;
+    host_bank_o    = ColW'(32'(shs_q) * 32'(d.e) + 32'(sj_q));
+    host_addr_o    = HostAW'(saddr_q);
+    host_wdata_o   = rd_data_i;
+    unique case (state_q)
+      StDCmd:   rd_cmd_valid_o = 1'b1;
+      StDFetch: rd_ready_o = 1'b1;
+      StXCmd: begin
+        rd_cmd_valid_o = 1'b1;
+        rd_cmd_addr_o  = x_cmd_addr;
+        rd_cmd_len_o   = chw_q;
+      end
+      StWCmd: begin
+        rd_cmd_valid_o = 1'b1;
+        rd_cmd_addr_o  = w_cmd_addr;
+        rd_cmd_len_o   = 32'(fcur_q) * 32'(crs_q);
+      end
+      StXData, StWData: begin
+        rd_ready_o  = 1'b1;
+        host_we_o   = rd_valid_i;
+        host_area_o = state_q == StXData ? 2'd0 : 2'd1;
+        host_addr_o = HostAW'(cnt_q);
+      end
+      StYCmd:   wr_cmd_valid_o = 1'b1;
+      StYRd:    host_re_o = 1'b1;
+      StYLo:    wr_valid_o = 1'b1;
+      StYHi: begin
+        wr_valid_o = 1'b1;
+        wr_data_o  = host_rdata_i[31:16];
+        // Next column of the same row: read it now, it is on host_rdata_i next cycle.
+        host_re_o   = wr_ready_i && !last_x;
+        host_addr_o = HostAW'(saddr_q + 32'(tvc) * 32'(d.p));
+      end
+      default: ;
+    endcase
+  end
+
+  assign core_cfg_o   = cfg_q;
+  assign core_start_o = state_q == StStart;
+  assign core_abort_o = abort_i;
+  assign busy_o       = state_q != StIdle;
+
+  // ---------------------------------------------------------------------------------------
+  // Sequencer
+  // ---------------------------------------------------------------------------------------
+  logic core_done_q;   // done of the core seen rising
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) core_done_q <= 1'b0;
+    else core_done_q <= core_done_i;
+  end
+
+  // A state that finds an error ends the chain with it.
+  logic [7:0] fail_code;
+  always_comb begin
+    fail_code = ey_pkg::ErrNone;
+    unique case (state_q)
+      StDAddr:  fail_code = addr_err;
+      StCheck1: if (rd_err_i != 2'b00) fail_code = axi_err(rd_err_i, 1'b1);
+      StCheck3: fail_code = check_err;
+      StRun:    if (rd_idle_i && rd_err_i != 2'b00) fail_code = axi_err(rd_err_i, 1'b1);
+      StDEnd:   if (wr_idle_i && wr_err_i != 2'b00) fail_code = axi_err(wr_err_i, 1'b0);
+      default: ;
+    endcase
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      state_q    <= StIdle;
+      desc_q     <= '0;
+      daddr_q    <= '0;
+      idx_q      <= '0;
+      cnt_q      <= '0;
+      done_o     <= 1'b0;
+      error_o    <= 1'b0;
+      err_code_o <= '0;
+      err_desc_o <= '0;
+      tp_q <= '0; rq_q <= '0; hw_q <= '0; chw_q <= '0; rs_q <= '0; crs_q <= '0;
+      sf_q <= '0; ef_q <= '0; wn_q <= '0; dmax_q <= '0;
+      xbytes_q <= '0; wbytes_q <= '0; ybytes_q <= '0;
+      g_q <= '0; n0_q <= '0; m0_q <= '0; blk0_q <= '0;
+      ncur_q <= '0; fcur_q <= '0; mbcur_q <= '0; img_q <= '0;
+      cfg_q <= '0;
+      sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; ssp_q <= '0; sx_q <= '0; sj_q <= '0;
+      smm_q <= '0; sy_q <= '0; saddr_q <= '0;
+    end else if (abort_i) begin
+      state_q <= StAbort;
+    end else if (fail_code != ey_pkg::ErrNone) begin
+      error_o    <= 1'b1;
+      err_code_o <= fail_code;
+      err_desc_o <= idx_q;
+      state_q    <= StIdle;
+    end else begin
+      unique case (state_q)
+        StIdle: if (start_i) begin
+          done_o     <= 1'b0;
+          error_o    <= 1'b0;
+          err_code_o <= '0;
+          err_desc_o <= '0;
+          daddr_q    <= desc_base_i;
+          idx_q      <= '0;
+          state_q    <= StDAddr;
+        end
+        StDAddr: begin
+          cnt_q   <= '0;
+          state_q <= StDCmd;
+        end
+        StDCmd: if (rd_cmd_ready_i) state_q <= StDFetch;
+        StDFetch: if (rd_fire) begin
+          desc_q <= {rd_data_i, desc_q[DescBits-1:16]};
+          cnt_q  <= cnt_q + 1'b1;
+          if (cnt_q == 32'(DescHalf - 1)) state_q <= StCheck1;
+        end
+        StCheck1: begin
+          begin
+            tp_q   <= 14'(d.t) * 14'(d.p);
+            rq_q   <= 11'(d.r) * 11'(d.q);
+            hw_q   <= 20'(d.h) * 20'(d.w);
+            rs_q   <= 11'(d.kr) * 11'(d.ks);
+            sf_q   <= 20'(d.strips) * 20'(d.fo);
+            ef_q   <= 20'(d.eo) * 20'(d.fo);
+            wn_q   <= (15'(d.fo) - 15'd1) * 15'(d.uw) + 15'(d.ks);
+            dmax_q <= (11'(d.rg) - 11'd1) + (11'(d.e) - 11'd1) * 11'(d.uh);
+            state_q <= StCheck2;
+          end
+        end
+        StCheck2: begin
+          chw_q    <= 32'(d.cg) * 32'(hw_q);
+          crs_q    <= 23'(d.cg) * 23'(rs_q);
+          xbytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.cg) * 64'(hw_q) * 64'd2;
+          wbytes_q <= 64'(d.groups) * 64'(d.mg) * 64'(d.cg) * 64'(rs_q) * 64'd2;
+          ybytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.mg) * 64'(ef_q) * 64'd4;
+          state_q  <= StCheck3;
+        end
+        StCheck3: begin
+          begin
+            g_q    <= '0;
+            n0_q   <= '0;
+            m0_q   <= '0;
+            blk0_q <= '0;
+            // The parts of the layer record that are the same for every chunk.
+            cfg_q.cg         <= 12'(d.cg);
+            cfg_q.h          <= d.h;
+            cfg_q.w          <= d.w;
+            cfg_q.kr         <= d.kr;
+            cfg_q.ks         <= d.ks;
+            cfg_q.eo         <= d.eo;
+            cfg_q.fo         <= d.fo;
+            cfg_q.uh         <= d.uh;
+            cfg_q.uw         <= d.uw;
+            cfg_q.pad_top    <= d.pad_top;
+            cfg_q.pad_left   <= d.pad_left;
+            cfg_q.e          <= d.e;
+            cfg_q.p          <= d.p;
+            cfg_q.q          <= d.q;
+            cfg_q.r          <= d.r;
+            cfg_q.t          <= d.t;
+            cfg_q.rg         <= d.rg;
+            cfg_q.nrg        <= d.nrg;
+            cfg_q.tv         <= d.tv;
+            cfg_q.th         <= d.th;
+            cfg_q.cb         <= d.cb;
+            cfg_q.strips     <= d.strips;
+            cfg_q.wn         <= 11'(wn_q);
+            cfg_q.dmax       <= 8'(dmax_q);
+            cfg_q.hw         <= hw_q;
+            cfg_q.chw        <= 24'(chw_q);
+            cfg_q.rs         <= 12'(rs_q);
+            cfg_q.crs        <= 20'(crs_q);
+            state_q <= StChunk;
+          end
+        end
+        StChunk: begin
+          ncur_q  <= (d.n - n0_q > 16'(d.nb)) ? d.nb : 8'(d.n - n0_q);
+          fcur_q  <= ((32'(d.mg) - 32'(m0_q)) > 32'(d.mbc) * 32'(tp_q)) ? 12'(32'(d.mbc) * 32'(tp_q))
+                                                                 : d.mg - m0_q;
+          mbcur_q <= (d.mb - blk0_q > d.mbc) ? d.mbc : d.mb - blk0_q;
+          img_q   <= '0;
+          cnt_q   <= '0;
+          state_q <= m0_q == '0 ? StXCmd : StWCmd;
+        end
+        StXCmd: if (rd_cmd_ready_i) state_q <= StXData;
+        StXData: if (rd_fire) begin
+          cnt_q <= cnt_q + 1'b1;
+          if (cnt_q + 1'b1 == (32'(img_q) + 32'd1) * chw_q) begin
+            if (img_q + 1'b1 == ncur_q) begin
+              cnt_q   <= '0;
+              state_q <= StWCmd;
+            end else begin
+              img_q   <= img_q + 1'b1;
+              state_q <= StXCmd;
+            end
+          end
+        end
+        StWCmd: if (rd_cmd_ready_i) state_q <= StWData;
+        StWData: if (rd_fire) begin
+          cnt_q <= cnt_q + 1'b1;
+          if (cnt_q + 1'b1 == 32'(fcur_q) * 32'(crs_q)) state_q <= StRun;
+        end
+        StRun: begin
+          // Wait for the last load's response status (fail_code) before computing on it.
+          if (rd_idle_i) state_q <= StStart;
+          cfg_q.n          <= ncur_q;
+          cfg_q.mg         <= fcur_q;
+          cfg_q.mb         <= mbcur_q;
+          cfg_q.lane_outer <= 20'(32'(ncur_q) * 32'(sf_q));
+        end
+        StStart: state_q <= StRunWait;
+        StRunWait: if (core_done_i && !core_done_q) begin
+          img_q   <= '0;
+          state_q <= StYCmd;
+        end
+        StYCmd: if (wr_cmd_ready_i) begin
+          sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; smm_q <= '0;
+          ssp_q <= '0; sj_q <= '0; sy_q <= '0; sx_q <= '0;
+          state_q <= StYRow;
+        end
+        StYRow: begin
+          saddr_q <= row_base;
+          sx_q    <= '0;
+          state_q <= StYRd;
+        end
+        StYRd: state_q <= StYLo;
+        StYLo: if (wr_fire) state_q <= StYHi;
+        StYHi: if (wr_fire) begin
+          if (!last_x) begin
+            sx_q    <= sx_q + 1'b1;
+            saddr_q <= saddr_q + 32'(tvc) * 32'(d.p);
+            state_q <= StYLo;
+          end else begin
+            state_q <= StYRow;
+            if (!last_row) begin
+              sy_q <= sy_q + 1'b1;
+              if (sj_q == d.e - 1'b1) begin
+                sj_q  <= '0;
+                ssp_q <= ssp_q + 1'b1;
+              end else begin
+                sj_q <= sj_q + 1'b1;
+              end
+            end else begin
+              sy_q <= '0; sj_q <= '0; ssp_q <= '0;
+              if (!last_mm) begin
+                smm_q <= smm_q + 1'b1;
+                if (sk_q == d.p - 1'b1) begin
+                  sk_q <= '0;
+                  if (32'(shs_q) * 32'(d.tv) + 32'(sv_q) == 32'(d.t) - 1) begin
+                    shs_q  <= '0;
+                    sv_q   <= '0;
+                    sblk_q <= sblk_q + 1'b1;
+                  end else if (sv_q == 8'(d.tv) - 8'd1) begin
+                    sv_q  <= '0;
+                    shs_q <= shs_q + 1'b1;
+                  end else begin
+                    sv_q <= sv_q + 1'b1;
+                  end
+                end else begin
+                  sk_q <= sk_q + 1'b1;
+                end
+              end else if (img_q + 1'b1 == ncur_q) begin
+                state_q <= StNext;
+              end else begin
+                img_q   <= img_q + 1'b1;
+                state_q <= StYCmd;
+              end
+            end
+          end
+        end
+        StNext: begin
+          state_q <= StChunk;
+          if ((32'(d.mg) - 32'(m0_q)) > 32'(fcur_q)) begin
+            m0_q   <= m0_q + fcur_q;
+            blk0_q <= blk0_q + mbcur_q;
+          end else begin
+            m0_q   <= '0;
+            blk0_q <= '0;
+            if (d.n - n0_q > 16'(ncur_q)) begin
+              n0_q <= n0_q + 16'(ncur_q);
+            end else begin
+              n0_q <= '0;
+              if (g_q + 1'b1 != d.groups) g_q <= g_q + 1'b1;
+              else state_q <= StDEnd;
+            end
+          end
+        end
+        StDEnd: if (wr_idle_i) begin
+          if (d.next == '0) begin
+            done_o  <= 1'b1;
+            state_q <= StIdle;
+          end else begin
+            daddr_q <= d.next;
+            idx_q   <= idx_q + 1'b1;
+            state_q <= StDAddr;
+          end
+        end
+        StAbort: if (rd_idle_i && wr_idle_i && !core_busy_i) state_q <= StIdle;
+        default: state_q <= StIdle;
+      endcase
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Counters
+  // ---------------------------------------------------------------------------------------
+  logic chain_start;
+  assign chain_start = state_q == StIdle && start_i && !abort_i;
+  assign dma_err_clr_o = chain_start;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || chain_start) begin
+      cnt_cycles_o   <= '0;
+      cnt_rd_bytes_o <= '0;
+      cnt_wr_bytes_o <= '0;
+      cnt_stall_o    <= '0;
+      cnt_descs_o    <= '0;
+      core_cnt_o     <= '0;
+    end else begin
+      if (busy_o) cnt_cycles_o <= cnt_cycles_o + 1'b1;
+      if (busy_o && !core_busy_i) cnt_stall_o <= cnt_stall_o + 1'b1;
+      if (rd_cmd_valid_o && rd_cmd_ready_i) cnt_rd_bytes_o <= cnt_rd_bytes_o + {rd_cmd_len_o[30:0], 1'b0};
+      if (wr_cmd_valid_o && wr_cmd_ready_i) cnt_wr_bytes_o <= cnt_wr_bytes_o + {wr_cmd_len_o[30:0], 1'b0};
+      if (state_q == StDEnd && wr_idle_i && wr_err_i == 2'b00) cnt_descs_o <= cnt_descs_o + 1'b1;
+      // The core's counters restart at each of its runs: add a run's totals when it is done.
+      if (state_q == StRunWait && core_done_i && !core_done_q) begin
+        for (int unsigned k = 0; k < NumCore; k++) begin
+          core_cnt_o[k*32 +: 32] <= core_cnt_o[k*32 +: 32] + core_cnt_i[k*32 +: 32];
+        end
+      end
+    end
+  end
+
+`ifndef SYNTHESIS
+  `EY_ASSERT_INIT(PsumFitsHostPort, $clog2(PsumWords) <= HostAW)
+  `EY_ASSERT(DescOrderMatchesStruct, state_q == StCheck3 |-> d.magic == desc_q[15:0], clk_i,
+             rst_ni)
+`endif
+
+endmodule

@@ -1,0 +1,193 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+#include "rtl_device.h"
+
+#include <sstream>
+
+#include "Vey_top_eyeriss.h"
+#include "Vey_top_small.h"
+#include "Vey_top_tiny.h"
+#include "eyelet/error.h"
+#include "eyelet/mapping.h"
+#include "harness.h"
+
+namespace eyelet {
+
+namespace {
+
+// CSR transactions give up after this many cycles without a response (the slave answers
+// within a few cycles, so this only fires on a broken build).
+constexpr int kCsrTimeout = 1000;
+
+std::string Hex(uint64_t v) {
+  std::ostringstream os;
+  os << "0x" << std::hex << v;
+  return os.str();
+}
+
+template <class Model>
+class RtlDeviceImpl : public RtlDevice {
+ public:
+  RtlDeviceImpl(const std::string& name, const RtlDeviceOptions& o)
+      : name_(name), mem_base_(o.mem.base), mem_size_(o.mem.size), mem_(o.mem) {
+    h_.OpenTrace(o.trace_path);
+    Model& d = h_.dut();
+    d.s_axil_awvalid = d.s_axil_wvalid = d.s_axil_bready = 0;
+    d.s_axil_arvalid = d.s_axil_rready = 0;
+    d.s_axil_wstrb = 0xf;
+    h_.Reset();
+  }
+
+  std::string Name() const override { return "rtl:" + name_; }
+  uint64_t Cycle() const override { return h_.cycle(); }
+  void TraceWindow(uint64_t first, uint64_t last) override { h_.TraceWindow(first, last); }
+  const AxiMem& Mem() const override { return mem_; }
+  uint64_t MemBase() const override { return mem_base_; }
+  uint64_t MemSize() const override { return mem_size_; }
+  void WriteMem(uint64_t addr, const void* data, size_t bytes) override {
+    mem_.Write(addr, data, bytes);
+  }
+  void ReadMem(uint64_t addr, void* data, size_t bytes) override { mem_.Read(addr, data, bytes); }
+
+  uint32_t ReadCsr(uint32_t offset) override {
+    Model& d = h_.dut();
+    bool ar_done = false;
+    for (int i = 0; i < kCsrTimeout; ++i) {
+      d.s_axil_arvalid = !ar_done;
+      d.s_axil_araddr = offset;
+      d.s_axil_rready = 1;
+      const bool ar_fire = d.s_axil_arvalid && d.s_axil_arready;
+      const bool r_fire = d.s_axil_rvalid;
+      const uint32_t value = d.s_axil_rdata;
+      const uint32_t resp = d.s_axil_rresp;
+      Step();
+      ar_done |= ar_fire;
+      if (r_fire) {
+        d.s_axil_arvalid = d.s_axil_rready = 0;
+        if (resp != 0) {
+          throw DeviceError(Name() + ": CSR read at offset " + Hex(offset) + " answered " +
+                                (resp == 2 ? "SLVERR" : "DECERR") +
+                                "; the offset is not in rtl/csr_map.def",
+                            ErrCode::kNone, -1);
+        }
+        return value;
+      }
+    }
+    throw TimeoutError(Name() + ": CSR read at " + Hex(offset) + " got no response");
+  }
+
+  void WriteCsr(uint32_t offset, uint32_t value) override {
+    Model& d = h_.dut();
+    bool aw_done = false, w_done = false;
+    for (int i = 0; i < kCsrTimeout; ++i) {
+      d.s_axil_awvalid = !aw_done;
+      d.s_axil_awaddr = offset;
+      d.s_axil_wvalid = !w_done;
+      d.s_axil_wdata = value;
+      d.s_axil_wstrb = 0xf;
+      d.s_axil_bready = 1;
+      const bool aw_fire = d.s_axil_awvalid && d.s_axil_awready;
+      const bool w_fire = d.s_axil_wvalid && d.s_axil_wready;
+      const bool b_fire = d.s_axil_bvalid;
+      const uint32_t resp = d.s_axil_bresp;
+      Step();
+      aw_done |= aw_fire;
+      w_done |= w_fire;
+      if (b_fire) {
+        d.s_axil_awvalid = d.s_axil_wvalid = d.s_axil_bready = 0;
+        if (resp != 0) {
+          throw DeviceError(Name() + ": CSR write at offset " + Hex(offset) +
+                                " answered SLVERR; the offset is read-only or not in "
+                                "rtl/csr_map.def",
+                            ErrCode::kNone, -1);
+        }
+        return;
+      }
+    }
+    throw TimeoutError(Name() + ": CSR write at " + Hex(offset) + " got no response");
+  }
+
+  bool WaitIrq(uint64_t timeout_cycles) override {
+    for (uint64_t i = 0; i < timeout_cycles; ++i) {
+      if (h_.dut().irq_o) return true;
+      Step();
+    }
+    return h_.dut().irq_o;
+  }
+
+ private:
+  // One clock cycle: the memory model drives its outputs from its state, the model settles,
+  // the memory takes this cycle's handshakes, then the rising edge. The AXI4-Lite inputs set
+  // by the caller are sampled at the same edge. The slave's outputs the caller reads between
+  // steps are registers, settled by the Eval after the edge.
+  void Step() {
+    Model& d = h_.dut();
+    AxiPins p;
+    mem_.Drive(p);
+    d.m_axi_arready = p.arready;
+    d.m_axi_rvalid = p.rvalid;
+    d.m_axi_rdata = p.rdata;
+    d.m_axi_rresp = p.rresp;
+    d.m_axi_rlast = p.rlast;
+    d.m_axi_awready = p.awready;
+    d.m_axi_wready = p.wready;
+    d.m_axi_bvalid = p.bvalid;
+    d.m_axi_bresp = p.bresp;
+    h_.Eval();
+    p.arvalid = d.m_axi_arvalid;
+    p.araddr = d.m_axi_araddr;
+    p.arlen = d.m_axi_arlen;
+    p.arsize = d.m_axi_arsize;
+    p.arburst = d.m_axi_arburst;
+    p.rready = d.m_axi_rready;
+    p.awvalid = d.m_axi_awvalid;
+    p.awaddr = d.m_axi_awaddr;
+    p.awlen = d.m_axi_awlen;
+    p.awsize = d.m_axi_awsize;
+    p.awburst = d.m_axi_awburst;
+    p.wvalid = d.m_axi_wvalid;
+    p.wdata = d.m_axi_wdata;
+    p.wstrb = d.m_axi_wstrb;
+    p.wlast = d.m_axi_wlast;
+    p.bready = d.m_axi_bready;
+    mem_.Sample(p);
+    h_.Tick();
+    h_.Eval();
+  }
+
+  std::string name_;
+  uint64_t mem_base_;
+  uint64_t mem_size_;
+  Harness<Model> h_;
+  AxiMem mem_;
+};
+
+}  // namespace
+
+std::unique_ptr<RtlDevice> RtlDevice::Create(const std::string& config_name,
+                                             const RtlDeviceOptions& options) {
+  const ArrayConfig& hw = ConfigByName(config_name);
+  std::unique_ptr<RtlDevice> dev;
+  if (hw.name == "tiny") {
+    dev = std::make_unique<RtlDeviceImpl<Vey_top_tiny>>(hw.name, options);
+  } else if (hw.name == "small") {
+    dev = std::make_unique<RtlDeviceImpl<Vey_top_small>>(hw.name, options);
+  } else {
+    dev = std::make_unique<RtlDeviceImpl<Vey_top_eyeriss>>(hw.name, options);
+  }
+  // The Verilated build must be the configuration mapping.cc describes.
+  const ArrayConfig built = dev->ReadHwInfo().ToArrayConfig(hw.name);
+  if (built.rows != hw.rows || built.cols != hw.cols ||
+      built.glb_ifmap_words != hw.glb_ifmap_words ||
+      built.glb_filter_words != hw.glb_filter_words ||
+      built.glb_psum_words != hw.glb_psum_words) {
+    throw Error("Verilated model '" + hw.name + "' reports a " + std::to_string(built.rows) +
+                "x" + std::to_string(built.cols) + " array with GLB " +
+                std::to_string(built.glb_ifmap_words) + "/" +
+                std::to_string(built.glb_filter_words) + "/" +
+                std::to_string(built.glb_psum_words) +
+                " words; CMakeLists.txt and mapping.cc disagree");
+  }
+  return dev;
+}
+
+}  // namespace eyelet

@@ -1,0 +1,40 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// The Verilated accelerator (rtl/ey_top.sv) as a driver Device, in-process: CSR accesses are
+// AXI4-Lite transactions on the model's slave port, DRAM is a cycle-level AXI4 memory model
+// (tb/axi_mem.h) on its master port, and WaitIrq runs the clock until the interrupt line
+// rises. The host's own DRAM accesses (WriteMem/ReadMem) go straight to the memory model's
+// storage, as a CPU's would to the DRAM it shares with the accelerator.
+#ifndef EYELET_TB_RTL_DEVICE_H_
+#define EYELET_TB_RTL_DEVICE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "axi_mem.h"
+#include "eyelet/device.h"
+
+namespace eyelet {
+
+struct RtlDeviceOptions {
+  AxiMemConfig mem;        // DRAM model: window, latency, bandwidth, random stalls, errors
+  std::string trace_path;  // FST trace file; empty for none
+};
+
+class RtlDevice : public Device {
+ public:
+  // `config_name` is one of BuiltConfigs(): "tiny", "small" or "eyeriss".
+  static std::unique_ptr<RtlDevice> Create(const std::string& config_name,
+                                           const RtlDeviceOptions& options = {});
+  // Clock cycles simulated since the model was built.
+  virtual uint64_t Cycle() const = 0;
+  // Dump the FST trace only for cycles [first, last] (needs options.trace_path).
+  virtual void TraceWindow(uint64_t first, uint64_t last) = 0;
+  // The DRAM model, for its statistics.
+  virtual const AxiMem& Mem() const = 0;
+};
+
+}  // namespace eyelet
+
+#endif  // EYELET_TB_RTL_DEVICE_H_
