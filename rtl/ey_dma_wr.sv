@@ -42,7 +42,8 @@ module ey_dma_wr #(
 
   input  logic                  in_valid_i,
   output logic                  in_ready_o,
-  input  logic [15:0]           in_data_i,
+  input  logic [31:0]           in_data_i,     // one word in [15:0], or two (in_wide_i)
+  input  logic                  in_wide_i,     // take two words: the lane must be even
 
   output logic                  idle_o,        // every burst answered
   output logic [1:0]            err_o,         // first non-OKAY BRESP since err_clr_i
@@ -77,15 +78,22 @@ module ey_dma_wr #(
 
   assign in_ready_o = words_q != '0 && q_ready;
   assign in_fire    = in_valid_i && in_ready_o;
-  assign beat_full  = in_fire && (pk_lane_q == LaneW'(Lanes - 1) || words_q == 32'd1);
+  assign beat_full  = in_fire && (32'(pk_lane_q) + 32'(in_wide_i) == 32'(Lanes - 1) ||
+                                  words_q == (in_wide_i ? 32'd2 : 32'd1));
 
   logic [AxiDataW-1:0]   pk_data_d;
   logic [AxiDataW/8-1:0] pk_strb_d;
+  logic [LaneW-1:0]      pk_lane1;
+  assign pk_lane1 = pk_lane_q + 1'b1;
   always_comb begin
     pk_data_d = pk_data_q;
     pk_strb_d = pk_strb_q;
-    pk_data_d[pk_lane_q*16 +: 16] = in_data_i;
+    pk_data_d[pk_lane_q*16 +: 16] = in_data_i[15:0];
     pk_strb_d[pk_lane_q*2 +: 2]   = 2'b11;
+    if (in_wide_i) begin
+      pk_data_d[pk_lane1*16 +: 16] = in_data_i[31:16];
+      pk_strb_d[pk_lane1*2 +: 2]   = 2'b11;
+    end
   end
 
   ey_fifo #(.Depth(QDepth), .Width(AxiDataW + AxiDataW / 8)) u_wq (
@@ -191,8 +199,8 @@ module ey_dma_wr #(
           pk_strb_q <= '0;
         end
         if (in_fire) begin
-          words_q   <= words_q - 1'b1;
-          pk_lane_q <= pk_lane_q + 1'b1;
+          words_q   <= words_q - (in_wide_i ? 32'd2 : 32'd1);
+          pk_lane_q <= pk_lane_q + (in_wide_i ? LaneW'(2) : LaneW'(1));
           pk_data_q <= pk_data_d;
           pk_strb_q <= beat_full ? '0 : pk_strb_d;
         end
@@ -204,6 +212,8 @@ module ey_dma_wr #(
   `EY_ASSERT_INIT(WidthLegal, AxiDataW >= 32 && (AxiDataW & (AxiDataW - 1)) == 0)
   `EY_ASSERT_INIT(BurstLegal, MaxBurst >= 2 && MaxBurst <= 256 && (MaxBurst & (MaxBurst - 1)) == 0)
   `EY_ASSERT(CmdAligned, cmd_valid_i && cmd_ready_o |-> !cmd_addr_i[0] && cmd_len_i != '0,
+             clk_i, rst_ni)
+  `EY_ASSERT(WideOnEvenLane, in_fire && in_wide_i |-> !pk_lane_q[0] && words_q >= 32'd2,
              clk_i, rst_ni)
   `EY_ASSERT(NoBWithoutBurst, b_fire |-> out_q != '0, clk_i, rst_ni)
   `EY_ASSERT_STABLE(AwStable, awvalid_o, awready_i, {awaddr_o, awlen_o}, clk_i, rst_ni)

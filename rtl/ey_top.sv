@@ -94,7 +94,7 @@ module ey_top #(
   logic             wr_cmd_valid, wr_cmd_ready, wr_valid, wr_ready, wr_idle;
   logic [AddrW-1:0] wr_cmd_addr;
   logic [31:0]      wr_cmd_len;
-  logic [15:0]      wr_data;
+  logic [31:0]      wr_data;
   logic [1:0]       wr_err;
   logic             dma_err_clr;
 
@@ -265,6 +265,7 @@ module ey_top #(
     .in_valid_i  (wr_valid),
     .in_ready_o  (wr_ready),
     .in_data_i   (wr_data),
+    .in_wide_i   (1'b1),
     .idle_o      (wr_idle),
     .err_o       (wr_err),
     .awaddr_o    (m_axi_awaddr),

@@ -7,7 +7,8 @@
 //
 //   for each group g, image chunk n0 (nb images), filter chunk (mbc blocks of t*p filters):
 //     load the chunk's images into the GLB ifmap area (only when the image chunk changes),
-//     load the chunk's filters into the GLB filter area,
+//     load the chunk's filters into the GLB filter area (unless all of the group's filters
+//       are one chunk and already there from the group's first image chunk),
 //     run the pass controller on the chunk's layer record,
 //     store the chunk's accumulators from the psum banks to DRAM (NCHW, int32).
 //
@@ -76,7 +77,7 @@ module ey_walker #(
   output logic [31:0]        wr_cmd_len_o,
   output logic               wr_valid_o,
   input  logic               wr_ready_i,
-  output logic [15:0]        wr_data_o,
+  output logic [31:0]        wr_data_o,      // one 32-bit accumulator (two words) per push
   input  logic               wr_idle_i,
   input  logic [1:0]         wr_err_i,
 
@@ -101,7 +102,7 @@ module ey_walker #(
 
   typedef enum logic [4:0] {
     StIdle, StDAddr, StDCmd, StDFetch, StCheck1, StCheck2, StCheck3, StChunk, StXCmd, StXData,
-    StWCmd, StWData, StRun, StStart, StRunWait, StYCmd, StYRow, StYRd, StYLo, StYHi, StNext, StDEnd,
+    StWCmd, StWData, StRun, StStart, StRunWait, StYCmd, StYRow, StYRd, StYOut, StNext, StDEnd,
     StAbort
   } state_e;
   state_e state_q;
@@ -274,7 +275,7 @@ module ey_walker #(
     wr_cmd_addr_o  = y_cmd_addr;
     wr_cmd_len_o   = 32'(fcur_q) * 32'(ef_q) * 32'd2;
     wr_valid_o     = 1'b0;
-    wr_data_o      = host_rdata_i[15:0];
+    wr_data_o      = host_rdata_i;
     host_we_o      = 1'b0;
     host_re_o      = 1'b0;
     host_area_o    = 2'd2;
@@ -302,10 +303,8 @@ module ey_walker #(
       end
       StYCmd:   wr_cmd_valid_o = 1'b1;
       StYRd:    host_re_o = 1'b1;
-      StYLo:    wr_valid_o = 1'b1;
-      StYHi: begin
+      StYOut: begin
         wr_valid_o = 1'b1;
-        wr_data_o  = host_rdata_i[31:16];
         // Next column of the same row: read it now, it is on host_rdata_i next cycle.
         host_re_o   = wr_ready_i && !last_x;
         host_addr_o = HostAW'(saddr_q + 32'(tvc) * 32'(d.p));
@@ -463,7 +462,9 @@ module ey_walker #(
           if (cnt_q + 1'b1 == (32'(img_q) + 32'd1) * chw_q) begin
             if (img_q + 1'b1 == ncur_q) begin
               cnt_q   <= '0;
-              state_q <= StWCmd;
+              // A group's filters that fit one chunk are still in the GLB from the first
+              // image chunk.
+              state_q <= (n0_q != '0 && d.mbc >= d.mb) ? StRun : StWCmd;
             end else begin
               img_q   <= img_q + 1'b1;
               state_q <= StXCmd;
@@ -498,13 +499,11 @@ module ey_walker #(
           sx_q    <= '0;
           state_q <= StYRd;
         end
-        StYRd: state_q <= StYLo;
-        StYLo: if (wr_fire) state_q <= StYHi;
-        StYHi: if (wr_fire) begin
+        StYRd: state_q <= StYOut;
+        StYOut: if (wr_fire) begin
           if (!last_x) begin
             sx_q    <= sx_q + 1'b1;
             saddr_q <= saddr_q + 32'(tvc) * 32'(d.p);
-            state_q <= StYLo;
           end else begin
             state_q <= StYRow;
             if (!last_row) begin

@@ -114,9 +114,10 @@ uint64_t ZeroOperandMacs(const ConvLayer& l, const Tensor<int16_t>& x) {
 }
 
 // DRAM bytes the walker reads for one descriptor of `l` run with images in chunks of `nb`.
-uint64_t ReadBytes(const ConvLayer& l, int nb) {
+uint64_t ReadBytes(const ConvLayer& l, const Tiling& t) {
   const uint64_t groups = l.conv.groups, cg = l.x.c / groups, mg = l.w.n / groups;
-  const uint64_t chunks = (l.x.n + nb - 1) / nb;
+  // Filters are re-read per image chunk unless all of a group's filters are one chunk.
+  const uint64_t chunks = t.mc >= static_cast<int>(mg) ? 1 : (l.x.n + t.nb - 1) / t.nb;
   const uint64_t image = cg * l.x.h * l.x.w, filter = cg * l.w.h * l.w.w;
   return kDescBytes + groups * (l.x.n * image * 2 + chunks * mg * filter * 2);
 }
@@ -656,7 +657,7 @@ TEST_P(RandomLayerTest, MatchesTheGoldenModelWithExactCounters) {
   const uint64_t y_bytes = static_cast<uint64_t>(l.Out().Size()) * 4;
   EXPECT_EQ(r.dram_min_bytes, static_cast<uint64_t>(x.size() + w.size()) * 2 + y_bytes);
   EXPECT_EQ(r.counters.descs, 1u);
-  EXPECT_EQ(r.counters.dram_rd_bytes, ReadBytes(l, r.tiling.nb));
+  EXPECT_EQ(r.counters.dram_rd_bytes, ReadBytes(l, r.tiling));
   EXPECT_EQ(r.counters.dram_wr_bytes, y_bytes);
   const uint64_t skipped = ZeroOperandMacs(l, x);
   EXPECT_EQ(r.counters.skipped, skipped);
@@ -686,15 +687,32 @@ TEST(Runtime, RandomLayersRunInChunks) {
   EXPECT_GE(grouped, 20);
 }
 
+TEST(Runtime, FiltersOfOneChunkStayInTheGlbAcrossImageChunks) {
+  // One image per chunk again, but the 2 x 2 x 3 x 3 filters (36 words) fit the filter area:
+  // they are read once for the three image chunks.
+  const ConvLayer l = Conv({3, 2, 8, 8}, {2, 2, 3, 3}, 1, 1);
+  std::mt19937 rng(9);
+  const Tensor<int16_t> x = RandomTensor(l.x, rng), w = RandomTensor(l.w, rng);
+  GoldenDevice dev(SmallGlbConfig(), kMemBase, kMemSize);
+  const LayerResult r = RunConv(dev, l, x, w);
+  EXPECT_EQ(r.tiling.nb, 1);
+  EXPECT_EQ(r.tiling.mc, 2);
+  EXPECT_EQ(r.counters.dram_rd_bytes, 72u + 3 * 128 * 2 + 36 * 2);
+  ExpectSameTensor(r.y, ConvAcc(x, w, l.conv), "outputs");
+}
+
 TEST(Runtime, CountersOfAChunkedLayerAreExact) {
-  // 3 images of 2 x 8 x 8 (128 words) in a 160-word ifmap area: one image per chunk, so the
-  // 4 x 2 x 3 x 3 filters are read three times.
+  // 3 images of 2 x 8 x 8 (128 words) in a 160-word ifmap area: one image per chunk. The
+  // 4 x 2 x 3 x 3 filters (72 words) do not fit the 64-word filter area, so they come in two
+  // chunks and are read again for every image chunk.
   const ConvLayer l = Conv({3, 2, 8, 8}, {4, 2, 3, 3}, 1, 1);
   std::mt19937 rng(8);
   const Tensor<int16_t> x = RandomTensor(l.x, rng), w = RandomTensor(l.w, rng);
   GoldenDevice dev(SmallGlbConfig(), kMemBase, kMemSize);
   const LayerResult r = RunConv(dev, l, x, w);
   EXPECT_EQ(r.tiling.nb, 1);
+  EXPECT_GT(r.tiling.mc, 0);
+  EXPECT_LT(r.tiling.mc, 4);
   EXPECT_EQ(r.counters.dram_rd_bytes, 72u + 3 * 128 * 2 + 3 * 72 * 2);
   EXPECT_EQ(r.counters.dram_wr_bytes, 3u * 4 * 64 * 4);
   EXPECT_EQ(r.dram_min_bytes, 3u * 128 * 2 + 72 * 2 + 3 * 4 * 64 * 4);
@@ -716,7 +734,7 @@ TEST(Runtime, ThreeLayerChain) {
     ws.push_back(RandomTensor(l.w, rng));
     const int i = chain.AddConv(l, xs.back(), ws.back());
     EXPECT_EQ(i, static_cast<int>(xs.size()) - 1);
-    rd += ReadBytes(l, chain.layer(i).tiling.nb);
+    rd += ReadBytes(l, chain.layer(i).tiling);
     wr += static_cast<uint64_t>(l.Out().Size()) * 4;
   }
   ASSERT_EQ(chain.size(), 3);

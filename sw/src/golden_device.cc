@@ -249,8 +249,10 @@ ErrCode GoldenDevice::Transfers(const Desc& d) {
       }
       for (uint64_t m0 = 0; m0 < d.mg; m0 += chunk_filters) {
         const uint64_t mcount = std::min(chunk_filters, d.mg - m0);
-        if (!move(d.w_addr + (g * d.mg + m0) * filter_bytes, mcount * filter_bytes,
-                  cnt_.dram_rd_bytes)) {
+        // All of a group's filters in one chunk stay in the GLB across image chunks.
+        const bool resident = n0 > 0 && d.mbc >= d.mb;
+        if (!resident && !move(d.w_addr + (g * d.mg + m0) * filter_bytes, mcount * filter_bytes,
+                               cnt_.dram_rd_bytes)) {
           return ErrCode::kAxiRdDecerr;
         }
         for (uint64_t n = n0; n < n1; ++n) {

@@ -38,7 +38,8 @@
 // Counters (reset by each start, summed over the chain, 32-bit in the CSRs):
 //   descs          descriptors completed
 //   dram_rd_bytes  kDescBytes per fetched descriptor + the bytes of every read transfer in 2.
-//                  (ifmaps once per group, filters once per image chunk)
+//                  (ifmaps once per group; filters once per image chunk, or once per group
+//                  when all of them are one chunk (mbc >= mb): they stay in the GLB)
 //   dram_wr_bytes  the bytes of every write transfer in 2. (each output once)
 //   macs, skipped  the layer's MACs (n*groups*mg*eo*fo*cg*kr*ks), split by the ifmap operand:
 //                  skipped when it is zero (padding included), macs otherwise. MACs the
