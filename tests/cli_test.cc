@@ -117,6 +117,7 @@ TEST(Cli, HelpListsSubcommands) {
     EXPECT_TRUE(Contains(r.out, "\n  layer ")) << r.out;
     EXPECT_TRUE(Contains(r.out, "\n  pe ")) << r.out;
     EXPECT_TRUE(Contains(r.out, "\n  sweep ")) << r.out;
+    EXPECT_TRUE(Contains(r.out, "\n  map ")) << r.out;
     EXPECT_TRUE(r.err.empty()) << r.err;
   }
 }
@@ -233,7 +234,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"SweepUnknownConfig", {"sweep", "--config", "huge"}, "built configs are"},
         BadArgs{"SweepUnknownType", {"sweep", "--types", "conv,lstm"}, "--types 'conv,lstm'"},
         BadArgs{"SweepCountNegative", {"sweep", "--count=-2"}, "--count -2"},
-        BadArgs{"SweepIndexNegative", {"sweep", "--index=-1"}, "--index -1"}),
+        BadArgs{"SweepIndexNegative", {"sweep", "--index=-1"}, "--index -1"},
+        BadArgs{"MapUnknownNet",
+                {"map", "--net", "resnet"},
+                "unknown net 'resnet'; built-in nets are: alexnet, vgg16"},
+        BadArgs{"MapNothingToMap", {"map"}, "give either --net NAME or --layer"},
+        BadArgs{"MapNetAndLayer", {"map", "--net", "alexnet", "--layer"}, "give either"},
+        BadArgs{"MapShapeWithNet",
+                {"map", "--net", "alexnet", "--kernel", "3"},
+                "--kernel applies to --layer only"},
+        BadArgs{"MapTypeWithNet", {"map", "--net", "vgg16", "--type", "fc"}, "--type applies"},
+        BadArgs{"MapLayerMissingShape", {"map", "--layer", "--in-channels", "3"}, "--layer needs"},
+        BadArgs{"MapFcKernel",
+                {"map", "--layer", "--type", "fc", "--kernel", "3"},
+                "--kernel does not apply to --type fc"},
+        BadArgs{"MapPoolType", {"map", "--layer", "--type", "pool"}, "--type must be conv or fc"},
+        BadArgs{"MapUnknownConfig",
+                {"map", "--net", "alexnet", "--config", "huge"},
+                "built configs are"},
+        BadArgs{"MapBatchZero", {"map", "--net", "alexnet", "--batch", "0"}, "--batch 0"}),
     [](const ::testing::TestParamInfo<BadArgs>& info) { return std::string(info.param.name); });
 
 // --- eyelet layer
@@ -657,6 +676,49 @@ TEST(CliSweep, ZeroLayers) {
   const CliResult r = Eyelet({"sweep", "--config", "tiny", "--count", "0"});
   EXPECT_EQ(r.code, kExitOk) << r.err;
   EXPECT_EQ(LastLine(r.out), "0 passed, 0 failed") << r.out;
+}
+
+// --- eyelet map: the cost model only, nothing simulated.
+
+TEST(CliMap, AlexNetOnEyeriss) {
+  const CliResult r = EyeletLine("map --net alexnet --config eyeriss --batch 4");
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  for (const char* s :
+       {"CONV1 ", "CONV2 ", "CONV3 ", "CONV4 ", "CONV5 ", " 154 ", " 135 ", " 156 "}) {
+    EXPECT_TRUE(Contains(r.out, s)) << s << "\n" << r.out;
+  }
+}
+
+TEST(CliMap, OneLayerWithJson) {
+  TempDir dir;
+  const std::string json = dir.File("map.json");
+  const CliResult r =
+      Eyelet({"map", "--layer", "--in-channels", "32", "--out-channels", "64", "--height", "13",
+              "--width", "13", "--kernel", "3", "--pad", "1", "--json", json});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_TRUE(Contains(r.out, " 7,8,1,2,4 ")) << r.out;  // the mapping in the README's bench
+  std::ifstream f(json);
+  std::stringstream text;
+  text << f.rdbuf();
+  EXPECT_TRUE(Contains(text.str(), "\"layer\": \"layer\"")) << text.str();
+  EXPECT_TRUE(Contains(text.str(), "\"e\": 7")) << text.str();
+}
+
+TEST(CliMap, FcLayerMaps) {
+  const CliResult r = EyeletLine(
+      "map --layer --type fc --in-channels 64 --height 6 --width 6 --out-channels 10 --config "
+      "small");
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_TRUE(Contains(r.out, "w 10x64x6x6")) << r.out;
+}
+
+TEST(CliMap, UnmappableLayerExitsThreeNamingTheLimit) {
+  const CliResult r = EyeletLine(
+      "map --layer --in-channels 16 --out-channels 4 --height 32 --width 32 --kernel 3 "
+      "--config tiny");
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_TRUE(Contains(r.err, "GLB ifmap area")) << r.err;
 }
 
 }  // namespace

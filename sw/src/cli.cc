@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <numeric>
 #include <sstream>
@@ -20,7 +21,9 @@
 #include "array_bench.h"
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
+#include "eyelet/map_report.h"
 #include "eyelet/mapping.h"
+#include "eyelet/nets.h"
 #include "eyelet/npy.h"
 #include "eyelet/tensor.h"
 #include "pe_bench.h"
@@ -233,6 +236,42 @@ void CheckParentDir(const std::string& path) {
   }
 }
 
+// The layer shape flags `layer` and `map` share (batch aside, whose help differs).
+void AddShapeOptions(po::options_description& d) {
+  // clang-format off
+  d.add_options()
+      ("in-channels", po::value<int>()->value_name("C"), "input channels C")
+      ("out-channels", po::value<int>()->value_name("M"), "output channels M (conv, fc)")
+      ("height", po::value<int>()->value_name("H"), "input height H")
+      ("width", po::value<int>()->value_name("W"), "input width W")
+      ("kernel", po::value<int>()->value_name("K"),
+       "kernel R = S (conv) or pooling window K x K (pool)")
+      ("kernel-h", po::value<int>()->value_name("R"), "kernel height R")
+      ("kernel-w", po::value<int>()->value_name("S"), "kernel width S")
+      ("stride", po::value<int>()->value_name("U"), "stride on both axes")
+      ("pad", po::value<int>()->value_name("P"), "padding on all four sides")
+      ("groups", po::value<int>()->value_name("G"), "conv groups; must divide C and M");
+  // clang-format on
+}
+
+// Copies the shape flags of AddShapeOptions into `o` after checking their ranges.
+void ShapeFlags(const po::variables_map& vm, LayerOptions* o) {
+  IntFlag(vm, "in-channels", 1, kMaxDimFlag, &o->in_channels);
+  IntFlag(vm, "out-channels", 1, kMaxDimFlag, &o->out_channels);
+  IntFlag(vm, "height", 1, kMaxDimFlag, &o->height);
+  IntFlag(vm, "width", 1, kMaxDimFlag, &o->width);
+  if (vm.count("kernel") && (vm.count("kernel-h") || vm.count("kernel-w"))) {
+    throw UsageError("give --kernel, or --kernel-h and --kernel-w, not both");
+  }
+  IntFlag(vm, "kernel", 1, kMaxDimFlag, &o->kernel_h);
+  IntFlag(vm, "kernel", 1, kMaxDimFlag, &o->kernel_w);
+  IntFlag(vm, "kernel-h", 1, kMaxDimFlag, &o->kernel_h);
+  IntFlag(vm, "kernel-w", 1, kMaxDimFlag, &o->kernel_w);
+  IntFlag(vm, "stride", 1, kMaxDimFlag, &o->stride);
+  IntFlag(vm, "pad", 0, kMaxDimFlag, &o->pad);
+  IntFlag(vm, "groups", 1, kMaxDimFlag, &o->groups);
+}
+
 // --- eyelet layer
 
 const char kLayerSummary[] = "run one layer through the golden model or the Verilated PE array";
@@ -259,18 +298,9 @@ po::options_description LayerDescription() {
        "layer type")
       ("seed", po::value<int64_t>()->value_name("N")->default_value(1),
        "seed for every shape and value drawn at random")
-      ("batch", po::value<int>()->value_name("N"), "batch N (random: 1..2)")
-      ("in-channels", po::value<int>()->value_name("C"), "input channels C")
-      ("out-channels", po::value<int>()->value_name("M"), "output channels M (conv, fc)")
-      ("height", po::value<int>()->value_name("H"), "input height H")
-      ("width", po::value<int>()->value_name("W"), "input width W")
-      ("kernel", po::value<int>()->value_name("K"),
-       "kernel R = S (conv) or pooling window K x K (pool)")
-      ("kernel-h", po::value<int>()->value_name("R"), "kernel height R")
-      ("kernel-w", po::value<int>()->value_name("S"), "kernel width S")
-      ("stride", po::value<int>()->value_name("U"), "stride on both axes")
-      ("pad", po::value<int>()->value_name("P"), "padding on all four sides")
-      ("groups", po::value<int>()->value_name("G"), "conv groups; must divide C and M")
+      ("batch", po::value<int>()->value_name("N"), "batch N (random: 1..2)");
+  AddShapeOptions(d);
+  d.add_options()
       ("data-bits", po::value<int>()->value_name("8|16")->default_value(kDefaultDataBits),
        "data width of activations and weights")
       ("backend", po::value<std::string>()->value_name("golden|rtl")->default_value("golden"),
@@ -309,20 +339,7 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
   }
   o.seed = SeedFlag(vm);
   IntFlag(vm, "batch", 1, kMaxDimFlag, &o.batch);
-  IntFlag(vm, "in-channels", 1, kMaxDimFlag, &o.in_channels);
-  IntFlag(vm, "out-channels", 1, kMaxDimFlag, &o.out_channels);
-  IntFlag(vm, "height", 1, kMaxDimFlag, &o.height);
-  IntFlag(vm, "width", 1, kMaxDimFlag, &o.width);
-  if (vm.count("kernel") && (vm.count("kernel-h") || vm.count("kernel-w"))) {
-    throw UsageError("give --kernel, or --kernel-h and --kernel-w, not both");
-  }
-  IntFlag(vm, "kernel", 1, kMaxDimFlag, &o.kernel_h);
-  IntFlag(vm, "kernel", 1, kMaxDimFlag, &o.kernel_w);
-  IntFlag(vm, "kernel-h", 1, kMaxDimFlag, &o.kernel_h);
-  IntFlag(vm, "kernel-w", 1, kMaxDimFlag, &o.kernel_w);
-  IntFlag(vm, "stride", 1, kMaxDimFlag, &o.stride);
-  IntFlag(vm, "pad", 0, kMaxDimFlag, &o.pad);
-  IntFlag(vm, "groups", 1, kMaxDimFlag, &o.groups);
+  ShapeFlags(vm, &o);
   o.data_bits = vm["data-bits"].as<int>();
   if (o.data_bits != 8 && o.data_bits != 16) {
     throw UsageError("--data-bits must be 8 or 16, not " + std::to_string(o.data_bits));
@@ -754,6 +771,7 @@ Tensor<int16_t> LoadLayerTensor(const std::string& path, LayerType type) {
 int LayerCommand(const po::variables_map& vm, std::ostream& out);
 int PeCommand(const po::variables_map& vm, std::ostream& out);
 int SweepCommand(const po::variables_map& vm, std::ostream& out);
+int MapCommand(const po::variables_map& vm, std::ostream& out);
 
 // --- eyelet pe
 
@@ -1018,6 +1036,107 @@ std::string ShortMapping(const RsMapping& m) {
   return os.str();
 }
 
+// --- eyelet map
+
+const char kMapSummary[] = "predict the mapping and cost of CONV layers, beside Eyeriss's";
+const char kMapDetails[] =
+    "Maps every CONV layer of a built-in network (--net) or one layer given by shape flags\n"
+    "(--layer) onto the PE array of --config and prints one row per layer: the mapper's\n"
+    "choice (e,p,q,r,t; n images per pass; DRAM tiling nb images x mc filters per GLB\n"
+    "chunk), active PEs, predicted cycles (the array's, plus DRAM transfers that do not\n"
+    "overlap with them) and DRAM traffic against its minimum. Nothing is simulated.\n"
+    "\n"
+    "Where Eyeriss published a mapping of the layer (--net alexnet, batch 4 in the paper),\n"
+    "it is evaluated by the same model beside ours, and a second table shows its active\n"
+    "PEs, spad use, GLB use computed the Eyeriss way beside the paper's figures, whether it\n"
+    "fits Eyeriss's own limits and why our RTL could not run it. A layer our mapper cannot\n"
+    "map shows the limit that fails; with --layer that is an error (exit 3).";
+
+// "alexnet, vgg16", for the help text.
+std::string NetList() {
+  std::string list;
+  for (const Net& n : BuiltNets()) list += (list.empty() ? "" : ", ") + n.name;
+  return list;
+}
+
+po::options_description MapDescription() {
+  po::options_description d("options", 100, 50);
+  // clang-format off
+  d.add_options()
+      ("help,h", "print this help")
+      ("net", po::value<std::string>()->value_name("NAME"),
+       ("the CONV layers of a built-in network: " + NetList()).c_str())
+      ("layer", po::bool_switch(), "one layer, from the shape flags below")
+      ("type", po::value<std::string>()->value_name("conv|fc")->default_value("conv"),
+       "--layer: conv, or fc (C x H x W inputs, M outputs)")
+      ("batch", po::value<int>()->value_name("N")->default_value(1), "images N");
+  AddShapeOptions(d);
+  d.add_options()
+      ("config", po::value<std::string>()->value_name("NAME")->default_value("eyeriss"),
+       ("hardware config, one of " + ConfigList()).c_str())
+      ("json", po::value<std::string>()->value_name("FILE"), "also write the rows as JSON");
+  // clang-format on
+  return d;
+}
+
+// --layer: the layer the shape flags describe (nothing is drawn at random).
+ConvLayer MapLayerFlags(const po::variables_map& vm, int batch) {
+  LayerOptions s;
+  ShapeFlags(vm, &s);
+  const std::string type = vm["type"].as<std::string>();
+  ConvLayer l;
+  if (type == "fc") {
+    RejectFlags(vm, {"kernel", "kernel-h", "kernel-w", "stride", "pad", "groups"},
+                "does not apply to --type fc");
+    if (!s.in_channels || !s.out_channels) {
+      throw UsageError(
+          "--layer --type fc needs --in-channels and --out-channels (--height and "
+          "--width default to 1)");
+    }
+    l.x = Shape{batch, *s.in_channels, s.height.value_or(1), s.width.value_or(1)};
+    l.w = Shape{*s.out_channels, l.x.c, l.x.h, l.x.w};  // FC: CONV with R = H, S = W
+    return l;
+  }
+  if (type != "conv") throw UsageError("--type must be conv or fc, not '" + type + "'");
+  if (!s.in_channels || !s.out_channels || !s.height || !s.width || !s.kernel_h || !s.kernel_w) {
+    throw UsageError(
+        "--layer needs --in-channels, --out-channels, --height, --width and "
+        "--kernel (or --kernel-h and --kernel-w)");
+  }
+  const int groups = s.groups.value_or(1);
+  l.x = Shape{batch, *s.in_channels, *s.height, *s.width};
+  l.w = Shape{*s.out_channels, *s.in_channels / groups, *s.kernel_h, *s.kernel_w};
+  if (*s.in_channels % groups != 0) l.w.c = 0;  // let ConvOutputShape report the groups error
+  l.conv.stride_h = l.conv.stride_w = s.stride.value_or(1);
+  l.conv.pad_top = l.conv.pad_left = l.conv.pad_bottom = l.conv.pad_right = s.pad.value_or(0);
+  l.conv.groups = groups;
+  return l;
+}
+
+MapOptions MapOptionsFrom(const po::variables_map& vm) {
+  MapOptions o;
+  const bool layer = vm["layer"].as<bool>();
+  if ((vm.count("net") > 0) == layer) {
+    throw UsageError("give either --net NAME or --layer with shape flags");
+  }
+  std::optional<int> batch;
+  IntFlag(vm, "batch", 1, kMaxDimFlag, &batch);
+  o.batch = *batch;
+  if (layer) {
+    o.layer = MapLayerFlags(vm, o.batch);
+  } else {
+    o.net = NetByName(vm["net"].as<std::string>()).name;  // UsageError listing the nets
+    RejectFlags(vm,
+                {"in-channels", "out-channels", "height", "width", "kernel", "kernel-h", "kernel-w",
+                 "stride", "pad", "groups"},
+                "applies to --layer only");
+    if (!vm["type"].defaulted()) throw UsageError("--type applies to --layer only");
+  }
+  o.config = ConfigByName(vm["config"].as<std::string>()).name;
+  if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
+  return o;
+}
+
 // --- Command table and usage.
 
 struct Command {
@@ -1032,6 +1151,7 @@ const Command kCommands[] = {
     {"layer", kLayerSummary, kLayerDetails, LayerDescription, LayerCommand},
     {"pe", kPeSummary, kPeDetails, PeDescription, PeCommand},
     {"sweep", kSweepSummary, kSweepDetails, SweepDescription, SweepCommand},
+    {"map", kMapSummary, kMapDetails, MapDescription, MapCommand},
 };
 
 const Command* FindCommand(const std::string& name) {
@@ -1072,6 +1192,10 @@ int PeCommand(const po::variables_map& vm, std::ostream& out) {
 
 int SweepCommand(const po::variables_map& vm, std::ostream& out) {
   return RunSweep(SweepOptionsFrom(vm), out);
+}
+
+int MapCommand(const po::variables_map& vm, std::ostream& out) {
+  return RunMap(MapOptionsFrom(vm), out);
 }
 
 }  // namespace
@@ -1244,6 +1368,31 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   }
   out << passed << " passed, " << failed << " failed\n";
   return failed > 0 ? kExitMismatch : kExitOk;
+}
+
+int RunMap(const MapOptions& o, std::ostream& out) {
+  const ArrayConfig& hw = ConfigByName(o.config);
+  CheckParentDir(o.json_path);
+  std::vector<MapRow> rows;
+  std::string title;
+  if (o.layer) {
+    o.layer->Out();  // validates the shape first
+    rows.push_back(MapLayer("layer", *o.layer, hw));
+    if (!rows[0].error.empty()) throw UnsupportedError(rows[0].error);
+    title = "layer " + o.layer->ToString();
+  } else {
+    const Net& net = NetByName(o.net);
+    rows = MapNet(net, hw, o.batch);
+    title = net.name + ": " + net.description + ", batch " + std::to_string(o.batch);
+  }
+  out << FormatMapTable(title, rows, hw);
+  if (!o.json_path.empty()) {
+    std::ofstream f(o.json_path);
+    f << MapTableJson(title, rows, hw);
+    if (!f.flush()) throw FileError(o.json_path + ": cannot write the JSON report");
+    out << "\nwrote     " << o.json_path << "\n";
+  }
+  return kExitOk;
 }
 
 int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
