@@ -118,6 +118,7 @@ TEST(Cli, HelpListsSubcommands) {
     EXPECT_TRUE(Contains(r.out, "\n  layer ")) << r.out;
     EXPECT_TRUE(Contains(r.out, "\n  pe ")) << r.out;
     EXPECT_TRUE(Contains(r.out, "\n  sweep ")) << r.out;
+    EXPECT_TRUE(Contains(r.out, "\n  map ")) << r.out;
     EXPECT_TRUE(r.err.empty()) << r.err;
   }
 }
@@ -234,7 +235,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"SweepUnknownConfig", {"sweep", "--config", "huge"}, "built configs are"},
         BadArgs{"SweepUnknownType", {"sweep", "--types", "conv,lstm"}, "--types 'conv,lstm'"},
         BadArgs{"SweepCountNegative", {"sweep", "--count=-2"}, "--count -2"},
-        BadArgs{"SweepIndexNegative", {"sweep", "--index=-1"}, "--index -1"}),
+        BadArgs{"SweepIndexNegative", {"sweep", "--index=-1"}, "--index -1"},
+        BadArgs{"MapUnknownNet",
+                {"map", "--net", "resnet"},
+                "unknown net 'resnet'; built-in nets are: alexnet, vgg16"},
+        BadArgs{"MapNothingToMap", {"map"}, "give either --net NAME or --layer"},
+        BadArgs{"MapNetAndLayer", {"map", "--net", "alexnet", "--layer"}, "give either"},
+        BadArgs{"MapShapeWithNet",
+                {"map", "--net", "alexnet", "--kernel", "3"},
+                "--kernel applies to --layer only"},
+        BadArgs{"MapTypeWithNet", {"map", "--net", "vgg16", "--type", "fc"}, "--type applies"},
+        BadArgs{"MapLayerMissingShape", {"map", "--layer", "--in-channels", "3"}, "--layer needs"},
+        BadArgs{"MapFcKernel",
+                {"map", "--layer", "--type", "fc", "--kernel", "3"},
+                "--kernel does not apply to --type fc"},
+        BadArgs{"MapPoolType", {"map", "--layer", "--type", "pool"}, "--type must be conv or fc"},
+        BadArgs{"MapUnknownConfig",
+                {"map", "--net", "alexnet", "--config", "huge"},
+                "built configs are"},
+        BadArgs{"MapBatchZero", {"map", "--net", "alexnet", "--batch", "0"}, "--batch 0"}),
     [](const ::testing::TestParamInfo<BadArgs>& info) { return std::string(info.param.name); });
 
 // --- eyelet layer
@@ -672,11 +691,12 @@ TEST(CliSweep, SlowRandomMemoryAndJsonReport) {
   EXPECT_EQ(LastLine(r.out), "json      " + json) << r.out;
   std::ifstream f(json);
   const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text.rfind("{\"command\":\"sweep\",\"config\":\"tiny\",\"seed\":2,", 0), 0u)
+  EXPECT_EQ(text.rfind("{\n  \"command\": \"sweep\",\n  \"config\": \"tiny\",\n  \"seed\": 2,", 0),
+            0u)
       << text;
-  EXPECT_TRUE(Contains(text, "\"mem_latency\":40")) << text;
-  EXPECT_TRUE(Contains(text, "\"passed\":3,\"failed\":0}")) << text;
-  EXPECT_TRUE(Contains(text, "\"dram_read_bytes\":")) << text;
+  EXPECT_TRUE(Contains(text, "\"mem_latency\": 40,")) << text;
+  EXPECT_TRUE(Contains(text, "\"passed\": 3,\n  \"failed\": 0\n}")) << text;
+  EXPECT_TRUE(Contains(text, "\"dram_read_bytes\": ")) << text;
   // The same layers with a fast memory: same results, fewer cycles waiting for DRAM.
   const CliResult fast = Eyelet({"sweep", "--config", "tiny", "--count", "3", "--seed", "2"});
   ASSERT_EQ(fast.code, kExitOk) << fast.out << fast.err;
@@ -697,10 +717,14 @@ TEST(CliLayerRtl, JsonReportHasTheCounters) {
   ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
   std::ifstream f(json);
   const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text.rfind("{\"command\":\"layer\",\"backend\":\"rtl\",\"config\":\"tiny\"", 0), 0u)
+  EXPECT_EQ(text.rfind("{\n  \"command\": \"layer\",\n  \"backend\": \"rtl\",\n  \"config\": "
+                      "\"tiny\",",
+                      0),
+            0u)
       << text;
-  EXPECT_TRUE(Contains(text, "\"pass\":true")) << text;
-  EXPECT_TRUE(Contains(text, "\"cycles\":" + std::to_string(LeadingNumber(Field(r.out, "cycles")))))
+  EXPECT_TRUE(Contains(text, "\"pass\": true,")) << text;
+  EXPECT_TRUE(Contains(text, "\"cycles\": " +
+                                 std::to_string(LeadingNumber(Field(r.out, "cycles"))) + ","))
       << text << r.out;
   EXPECT_EQ(text.back(), '\n');
   EXPECT_EQ(Eyelet({"layer", "--backend", "golden", "--json", json}).code, kExitUsage);
@@ -723,6 +747,49 @@ TEST(CliInfo, ReportsTheBuildFromItsCsrs) {
   EXPECT_EQ(Field(eyeriss.out, "array"), "12 x 14 PEs");
   EXPECT_EQ(Eyelet({"info", "--config", "nope"}).code, kExitUsage);
   EXPECT_EQ(Eyelet({"info", "--backend", "board"}).code, kExitUsage);
+}
+
+// --- eyelet map: the cost model only, nothing simulated.
+
+TEST(CliMap, AlexNetOnEyeriss) {
+  const CliResult r = EyeletLine("map --net alexnet --config eyeriss --batch 4");
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  for (const char* s :
+       {"CONV1 ", "CONV2 ", "CONV3 ", "CONV4 ", "CONV5 ", " 154 ", " 135 ", " 156 "}) {
+    EXPECT_TRUE(Contains(r.out, s)) << s << "\n" << r.out;
+  }
+}
+
+TEST(CliMap, OneLayerWithJson) {
+  TempDir dir;
+  const std::string json = dir.File("map.json");
+  const CliResult r =
+      Eyelet({"map", "--layer", "--in-channels", "32", "--out-channels", "64", "--height", "13",
+              "--width", "13", "--kernel", "3", "--pad", "1", "--json", json});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_TRUE(Contains(r.out, " 7,8,1,2,4 ")) << r.out;  // the mapping in the README's bench
+  std::ifstream f(json);
+  std::stringstream text;
+  text << f.rdbuf();
+  EXPECT_TRUE(Contains(text.str(), "\"layer\": \"layer\"")) << text.str();
+  EXPECT_TRUE(Contains(text.str(), "\"e\": 7")) << text.str();
+}
+
+TEST(CliMap, FcLayerMaps) {
+  const CliResult r = EyeletLine(
+      "map --layer --type fc --in-channels 64 --height 6 --width 6 --out-channels 10 --config "
+      "small");
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_TRUE(Contains(r.out, "w 10x64x6x6")) << r.out;
+}
+
+TEST(CliMap, UnmappableLayerExitsThreeNamingTheLimit) {
+  const CliResult r = EyeletLine(
+      "map --layer --in-channels 16 --out-channels 4 --height 32 --width 32 --kernel 3 "
+      "--config tiny");
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_TRUE(Contains(r.err, "GLB ifmap area")) << r.err;
 }
 
 }  // namespace

@@ -24,8 +24,10 @@
 #include "eyelet/device.h"
 #include "eyelet/golden.h"
 #include "eyelet/golden_device.h"
+#include "eyelet/map_report.h"
 #include "eyelet/json.h"
 #include "eyelet/mapping.h"
+#include "eyelet/nets.h"
 #include "eyelet/npy.h"
 #include "eyelet/tensor.h"
 #include "pe_bench.h"
@@ -239,6 +241,42 @@ void CheckParentDir(const std::string& path) {
   }
 }
 
+// The layer shape flags `layer` and `map` share (batch aside, whose help differs).
+void AddShapeOptions(po::options_description& d) {
+  // clang-format off
+  d.add_options()
+      ("in-channels", po::value<int>()->value_name("C"), "input channels C")
+      ("out-channels", po::value<int>()->value_name("M"), "output channels M (conv, fc)")
+      ("height", po::value<int>()->value_name("H"), "input height H")
+      ("width", po::value<int>()->value_name("W"), "input width W")
+      ("kernel", po::value<int>()->value_name("K"),
+       "kernel R = S (conv) or pooling window K x K (pool)")
+      ("kernel-h", po::value<int>()->value_name("R"), "kernel height R")
+      ("kernel-w", po::value<int>()->value_name("S"), "kernel width S")
+      ("stride", po::value<int>()->value_name("U"), "stride on both axes")
+      ("pad", po::value<int>()->value_name("P"), "padding on all four sides")
+      ("groups", po::value<int>()->value_name("G"), "conv groups; must divide C and M");
+  // clang-format on
+}
+
+// Copies the shape flags of AddShapeOptions into `o` after checking their ranges.
+void ShapeFlags(const po::variables_map& vm, LayerOptions* o) {
+  IntFlag(vm, "in-channels", 1, kMaxDimFlag, &o->in_channels);
+  IntFlag(vm, "out-channels", 1, kMaxDimFlag, &o->out_channels);
+  IntFlag(vm, "height", 1, kMaxDimFlag, &o->height);
+  IntFlag(vm, "width", 1, kMaxDimFlag, &o->width);
+  if (vm.count("kernel") && (vm.count("kernel-h") || vm.count("kernel-w"))) {
+    throw UsageError("give --kernel, or --kernel-h and --kernel-w, not both");
+  }
+  IntFlag(vm, "kernel", 1, kMaxDimFlag, &o->kernel_h);
+  IntFlag(vm, "kernel", 1, kMaxDimFlag, &o->kernel_w);
+  IntFlag(vm, "kernel-h", 1, kMaxDimFlag, &o->kernel_h);
+  IntFlag(vm, "kernel-w", 1, kMaxDimFlag, &o->kernel_w);
+  IntFlag(vm, "stride", 1, kMaxDimFlag, &o->stride);
+  IntFlag(vm, "pad", 0, kMaxDimFlag, &o->pad);
+  IntFlag(vm, "groups", 1, kMaxDimFlag, &o->groups);
+}
+
 // --- eyelet layer
 
 const char kLayerSummary[] = "run one layer through the golden model or the Verilated PE array";
@@ -265,18 +303,9 @@ po::options_description LayerDescription() {
        "layer type")
       ("seed", po::value<int64_t>()->value_name("N")->default_value(1),
        "seed for every shape and value drawn at random")
-      ("batch", po::value<int>()->value_name("N"), "batch N (random: 1..2)")
-      ("in-channels", po::value<int>()->value_name("C"), "input channels C")
-      ("out-channels", po::value<int>()->value_name("M"), "output channels M (conv, fc)")
-      ("height", po::value<int>()->value_name("H"), "input height H")
-      ("width", po::value<int>()->value_name("W"), "input width W")
-      ("kernel", po::value<int>()->value_name("K"),
-       "kernel R = S (conv) or pooling window K x K (pool)")
-      ("kernel-h", po::value<int>()->value_name("R"), "kernel height R")
-      ("kernel-w", po::value<int>()->value_name("S"), "kernel width S")
-      ("stride", po::value<int>()->value_name("U"), "stride on both axes")
-      ("pad", po::value<int>()->value_name("P"), "padding on all four sides")
-      ("groups", po::value<int>()->value_name("G"), "conv groups; must divide C and M")
+      ("batch", po::value<int>()->value_name("N"), "batch N (random: 1..2)");
+  AddShapeOptions(d);
+  d.add_options()
       ("data-bits", po::value<int>()->value_name("8|16")->default_value(kDefaultDataBits),
        "data width of activations and weights")
       ("backend", po::value<std::string>()->value_name("golden|rtl")->default_value("golden"),
@@ -317,20 +346,7 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
   }
   o.seed = SeedFlag(vm);
   IntFlag(vm, "batch", 1, kMaxDimFlag, &o.batch);
-  IntFlag(vm, "in-channels", 1, kMaxDimFlag, &o.in_channels);
-  IntFlag(vm, "out-channels", 1, kMaxDimFlag, &o.out_channels);
-  IntFlag(vm, "height", 1, kMaxDimFlag, &o.height);
-  IntFlag(vm, "width", 1, kMaxDimFlag, &o.width);
-  if (vm.count("kernel") && (vm.count("kernel-h") || vm.count("kernel-w"))) {
-    throw UsageError("give --kernel, or --kernel-h and --kernel-w, not both");
-  }
-  IntFlag(vm, "kernel", 1, kMaxDimFlag, &o.kernel_h);
-  IntFlag(vm, "kernel", 1, kMaxDimFlag, &o.kernel_w);
-  IntFlag(vm, "kernel-h", 1, kMaxDimFlag, &o.kernel_h);
-  IntFlag(vm, "kernel-w", 1, kMaxDimFlag, &o.kernel_w);
-  IntFlag(vm, "stride", 1, kMaxDimFlag, &o.stride);
-  IntFlag(vm, "pad", 0, kMaxDimFlag, &o.pad);
-  IntFlag(vm, "groups", 1, kMaxDimFlag, &o.groups);
+  ShapeFlags(vm, &o);
   o.data_bits = vm["data-bits"].as<int>();
   if (o.data_bits != 8 && o.data_bits != 16) {
     throw UsageError("--data-bits must be 8 or 16, not " + std::to_string(o.data_bits));
@@ -601,26 +617,26 @@ void PrintArrayStats(std::ostream& out, const ConvLayer& layer, const RsMapping&
 
 // The same figures as JSON members of the enclosing object.
 void WriteArrayStats(JsonWriter& j, const ArrayStats& st) {
-  j.Member("cycles", st.cycles)
-      .Member("array_cycles", st.ArrayCycles())
-      .Member("dma_stall_cycles", st.dma_stall)
-      .Member("passes", st.passes)
-      .Member("utilization", st.Utilization())
-      .Member("active_pes", st.active_pes)
-      .Member("total_pes", st.total_pes)
-      .Member("macs", st.macs)
-      .Member("macs_zero_gated", st.skipped)
-      .Member("noc_filter_words", st.filt_words)
-      .Member("noc_ifmap_words", st.if_words)
-      .Member("noc_psum_in_words", st.pin_words)
-      .Member("noc_psum_out_words", st.gon_words)
-      .Member("glb_reads", st.glb_reads)
-      .Member("glb_writes", st.glb_writes)
-      .Member("dram_read_bytes", st.dram_rd_bytes)
-      .Member("dram_write_bytes", st.dram_wr_bytes)
-      .Member("dram_min_bytes", st.dram_min_bytes)
-      .Member("tiling_images", st.tiling.nb)
-      .Member("tiling_filters", st.tiling.mc);
+  j.Key("cycles").Int(static_cast<int64_t>(st.cycles))
+      .Key("array_cycles").Int(static_cast<int64_t>(st.ArrayCycles()))
+      .Key("dma_stall_cycles").Int(static_cast<int64_t>(st.dma_stall))
+      .Key("passes").Int(static_cast<int64_t>(st.passes))
+      .Key("utilization").Double(st.Utilization())
+      .Key("active_pes").Int(static_cast<int64_t>(st.active_pes))
+      .Key("total_pes").Int(static_cast<int64_t>(st.total_pes))
+      .Key("macs").Int(static_cast<int64_t>(st.macs))
+      .Key("macs_zero_gated").Int(static_cast<int64_t>(st.skipped))
+      .Key("noc_filter_words").Int(static_cast<int64_t>(st.filt_words))
+      .Key("noc_ifmap_words").Int(static_cast<int64_t>(st.if_words))
+      .Key("noc_psum_in_words").Int(static_cast<int64_t>(st.pin_words))
+      .Key("noc_psum_out_words").Int(static_cast<int64_t>(st.gon_words))
+      .Key("glb_reads").Int(static_cast<int64_t>(st.glb_reads))
+      .Key("glb_writes").Int(static_cast<int64_t>(st.glb_writes))
+      .Key("dram_read_bytes").Int(static_cast<int64_t>(st.dram_rd_bytes))
+      .Key("dram_write_bytes").Int(static_cast<int64_t>(st.dram_wr_bytes))
+      .Key("dram_min_bytes").Int(static_cast<int64_t>(st.dram_min_bytes))
+      .Key("tiling_images").Int(static_cast<int64_t>(st.tiling.nb))
+      .Key("tiling_filters").Int(static_cast<int64_t>(st.tiling.mc));
 }
 
 // Writes `text` to `path` in one go (after the work is done, so a failed run leaves no
@@ -673,20 +689,19 @@ int RunConvRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tenso
   SaveConvOutput(out, o.output_path, got);
   if (!o.trace_path.empty()) out << "trace     " << o.trace_path << "\n";
   if (!o.json_path.empty()) {
-    std::ostringstream js;
-    JsonWriter j(js);
+    JsonWriter j;
     j.BeginObject()
-        .Member("command", "layer")
-        .Member("backend", "rtl")
-        .Member("config", hw.name)
-        .Member("layer", layer.ToString())
-        .Member("mapping", m.ToString())
-        .Member("pass", cmp.Pass())
-        .Member("mismatches", static_cast<int64_t>(std::max<int64_t>(cmp.mismatches, 0)))
-        .Member("checksum", Hex64(Checksum(got)));
+        .Key("command").String("layer")
+        .Key("backend").String("rtl")
+        .Key("config").String(hw.name)
+        .Key("layer").String(layer.ToString())
+        .Key("mapping").String(m.ToString())
+        .Key("pass").Bool(cmp.Pass())
+        .Key("mismatches").Int(static_cast<int64_t>(static_cast<int64_t>(std::max<int64_t>(cmp.mismatches, 0))))
+        .Key("checksum").String(Hex64(Checksum(got)));
     WriteArrayStats(j, st);
     j.EndObject();
-    WriteReport(o.json_path, js.str());
+    WriteReport(o.json_path, j.str());
     out << "json      " << o.json_path << "\n";
   }
   return cmp.Pass() ? kExitOk : kExitMismatch;
@@ -825,6 +840,7 @@ int LayerCommand(const po::variables_map& vm, std::ostream& out);
 int PeCommand(const po::variables_map& vm, std::ostream& out);
 int SweepCommand(const po::variables_map& vm, std::ostream& out);
 int InfoCommand(const po::variables_map& vm, std::ostream& out);
+int MapCommand(const po::variables_map& vm, std::ostream& out);
 
 // --- eyelet pe
 
@@ -1130,6 +1146,107 @@ po::options_description InfoDescription() {
   return d;
 }
 
+// --- eyelet map
+
+const char kMapSummary[] = "predict the mapping and cost of CONV layers, beside Eyeriss's";
+const char kMapDetails[] =
+    "Maps every CONV layer of a built-in network (--net) or one layer given by shape flags\n"
+    "(--layer) onto the PE array of --config and prints one row per layer: the mapper's\n"
+    "choice (e,p,q,r,t; n images per pass; DRAM tiling nb images x mc filters per GLB\n"
+    "chunk), active PEs, predicted cycles (the array's, plus DRAM transfers that do not\n"
+    "overlap with them) and DRAM traffic against its minimum. Nothing is simulated.\n"
+    "\n"
+    "Where Eyeriss published a mapping of the layer (--net alexnet, batch 4 in the paper),\n"
+    "it is evaluated by the same model beside ours, and a second table shows its active\n"
+    "PEs, spad use, GLB use computed the Eyeriss way beside the paper's figures, whether it\n"
+    "fits Eyeriss's own limits and why our RTL could not run it. A layer our mapper cannot\n"
+    "map shows the limit that fails; with --layer that is an error (exit 3).";
+
+// "alexnet, vgg16", for the help text.
+std::string NetList() {
+  std::string list;
+  for (const Net& n : BuiltNets()) list += (list.empty() ? "" : ", ") + n.name;
+  return list;
+}
+
+po::options_description MapDescription() {
+  po::options_description d("options", 100, 50);
+  // clang-format off
+  d.add_options()
+      ("help,h", "print this help")
+      ("net", po::value<std::string>()->value_name("NAME"),
+       ("the CONV layers of a built-in network: " + NetList()).c_str())
+      ("layer", po::bool_switch(), "one layer, from the shape flags below")
+      ("type", po::value<std::string>()->value_name("conv|fc")->default_value("conv"),
+       "--layer: conv, or fc (C x H x W inputs, M outputs)")
+      ("batch", po::value<int>()->value_name("N")->default_value(1), "images N");
+  AddShapeOptions(d);
+  d.add_options()
+      ("config", po::value<std::string>()->value_name("NAME")->default_value("eyeriss"),
+       ("hardware config, one of " + ConfigList()).c_str())
+      ("json", po::value<std::string>()->value_name("FILE"), "also write the rows as JSON");
+  // clang-format on
+  return d;
+}
+
+// --layer: the layer the shape flags describe (nothing is drawn at random).
+ConvLayer MapLayerFlags(const po::variables_map& vm, int batch) {
+  LayerOptions s;
+  ShapeFlags(vm, &s);
+  const std::string type = vm["type"].as<std::string>();
+  ConvLayer l;
+  if (type == "fc") {
+    RejectFlags(vm, {"kernel", "kernel-h", "kernel-w", "stride", "pad", "groups"},
+                "does not apply to --type fc");
+    if (!s.in_channels || !s.out_channels) {
+      throw UsageError(
+          "--layer --type fc needs --in-channels and --out-channels (--height and "
+          "--width default to 1)");
+    }
+    l.x = Shape{batch, *s.in_channels, s.height.value_or(1), s.width.value_or(1)};
+    l.w = Shape{*s.out_channels, l.x.c, l.x.h, l.x.w};  // FC: CONV with R = H, S = W
+    return l;
+  }
+  if (type != "conv") throw UsageError("--type must be conv or fc, not '" + type + "'");
+  if (!s.in_channels || !s.out_channels || !s.height || !s.width || !s.kernel_h || !s.kernel_w) {
+    throw UsageError(
+        "--layer needs --in-channels, --out-channels, --height, --width and "
+        "--kernel (or --kernel-h and --kernel-w)");
+  }
+  const int groups = s.groups.value_or(1);
+  l.x = Shape{batch, *s.in_channels, *s.height, *s.width};
+  l.w = Shape{*s.out_channels, *s.in_channels / groups, *s.kernel_h, *s.kernel_w};
+  if (*s.in_channels % groups != 0) l.w.c = 0;  // let ConvOutputShape report the groups error
+  l.conv.stride_h = l.conv.stride_w = s.stride.value_or(1);
+  l.conv.pad_top = l.conv.pad_left = l.conv.pad_bottom = l.conv.pad_right = s.pad.value_or(0);
+  l.conv.groups = groups;
+  return l;
+}
+
+MapOptions MapOptionsFrom(const po::variables_map& vm) {
+  MapOptions o;
+  const bool layer = vm["layer"].as<bool>();
+  if ((vm.count("net") > 0) == layer) {
+    throw UsageError("give either --net NAME or --layer with shape flags");
+  }
+  std::optional<int> batch;
+  IntFlag(vm, "batch", 1, kMaxDimFlag, &batch);
+  o.batch = *batch;
+  if (layer) {
+    o.layer = MapLayerFlags(vm, o.batch);
+  } else {
+    o.net = NetByName(vm["net"].as<std::string>()).name;  // UsageError listing the nets
+    RejectFlags(vm,
+                {"in-channels", "out-channels", "height", "width", "kernel", "kernel-h", "kernel-w",
+                 "stride", "pad", "groups"},
+                "applies to --layer only");
+    if (!vm["type"].defaulted()) throw UsageError("--type applies to --layer only");
+  }
+  o.config = ConfigByName(vm["config"].as<std::string>()).name;
+  if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
+  return o;
+}
+
 // --- Command table and usage.
 
 struct Command {
@@ -1145,6 +1262,7 @@ const Command kCommands[] = {
     {"pe", kPeSummary, kPeDetails, PeDescription, PeCommand},
     {"sweep", kSweepSummary, kSweepDetails, SweepDescription, SweepCommand},
     {"info", kInfoSummary, kInfoDetails, InfoDescription, InfoCommand},
+    {"map", kMapSummary, kMapDetails, MapDescription, MapCommand},
 };
 
 const Command* FindCommand(const std::string& name) {
@@ -1196,6 +1314,10 @@ int InfoCommand(const po::variables_map& vm, std::ostream& out) {
   }
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   return RunInfo(o, out);
+}
+
+int MapCommand(const po::variables_map& vm, std::ostream& out) {
+  return RunMap(MapOptionsFrom(vm), out);
 }
 
 }  // namespace
@@ -1302,14 +1424,13 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   mem.valid_prob = 1.0 - o.mem_stall;
   mem.seed = o.seed;
   std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path, mem);
-  std::ostringstream js;
-  JsonWriter j(js);
+  JsonWriter j;
   j.BeginObject()
-      .Member("command", "sweep")
-      .Member("config", hw.name)
-      .Member("seed", o.seed)
-      .Member("mem_latency", o.mem_latency)
-      .Member("mem_stall", o.mem_stall)
+      .Key("command").String("sweep")
+      .Key("config").String(hw.name)
+      .Key("seed").Int(static_cast<int64_t>(o.seed))
+      .Key("mem_latency").Int(static_cast<int64_t>(o.mem_latency))
+      .Key("mem_stall").Double(o.mem_stall)
       .Key("layers")
       .BeginArray();
   const int first = o.index ? *o.index : 0;
@@ -1358,11 +1479,11 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         << (!mapped ? "(no mapping)" : ShortMapping(m) + (drawn ? " (random)" : " (mapper)"))
         << "  " << (pass ? "PASS" : "FAIL") << "  " << st.cycles << " cycles\n";
     j.BeginObject()
-        .Member("index", i)
-        .Member("layer", layer.ToString())
-        .Member("mapping", mapped ? m.ToString() : "")
-        .Member("pass", pass)
-        .Member("problem", problem.empty() ? (cmp.Pass() ? "" : cmp.Summary()) : problem);
+        .Key("index").Int(static_cast<int64_t>(i))
+        .Key("layer").String(layer.ToString())
+        .Key("mapping").String(mapped ? m.ToString() : "")
+        .Key("pass").Bool(pass)
+        .Key("problem").String(problem.empty() ? (cmp.Pass() ? "" : cmp.Summary()) : problem);
     WriteArrayStats(j, st);
     j.EndObject();
     if (pass) {
@@ -1392,9 +1513,9 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         << ".fst\n";
   }
   out << passed << " passed, " << failed << " failed\n";
-  j.EndArray().Member("passed", passed).Member("failed", failed).EndObject();
+  j.EndArray().Key("passed").Int(static_cast<int64_t>(passed)).Key("failed").Int(static_cast<int64_t>(failed)).EndObject();
   if (!o.json_path.empty()) {
-    WriteReport(o.json_path, js.str());
+    WriteReport(o.json_path, j.str());
     out << "json      " << o.json_path << "\n";
   }
   return failed > 0 ? kExitMismatch : kExitOk;
@@ -1427,27 +1548,49 @@ int RunInfo(const InfoOptions& o, std::ostream& out) {
       << "dram      " << dev->MemSize() << " bytes at 0x" << std::hex << dev->MemBase()
       << std::dec << "\n";
   if (!o.json_path.empty()) {
-    std::ostringstream js;
-    JsonWriter j(js);
+    JsonWriter j;
     j.BeginObject()
-        .Member("device", dev->Name())
-        .Member("id", static_cast<uint64_t>(info.id))
-        .Member("version", static_cast<uint64_t>(info.version))
-        .Member("rows", info.rows)
-        .Member("cols", info.cols)
-        .Member("ifmap_spad", info.ifmap_depth)
-        .Member("filter_spad", info.filter_depth)
-        .Member("psum_spad", info.psum_depth)
-        .Member("data_bits", info.data_bits)
-        .Member("acc_bits", info.acc_bits)
-        .Member("axi_bits", info.axi_bytes * 8)
-        .Member("addr_bits", info.addr_bits)
-        .Member("glb_ifmap_words", info.glb_ifmap_words)
-        .Member("glb_filter_words", info.glb_filter_words)
-        .Member("glb_psum_words", info.glb_psum_words)
+        .Key("device").String(dev->Name())
+        .Key("id").Int(static_cast<int64_t>(static_cast<uint64_t>(info.id)))
+        .Key("version").Int(static_cast<int64_t>(static_cast<uint64_t>(info.version)))
+        .Key("rows").Int(static_cast<int64_t>(info.rows))
+        .Key("cols").Int(static_cast<int64_t>(info.cols))
+        .Key("ifmap_spad").Int(static_cast<int64_t>(info.ifmap_depth))
+        .Key("filter_spad").Int(static_cast<int64_t>(info.filter_depth))
+        .Key("psum_spad").Int(static_cast<int64_t>(info.psum_depth))
+        .Key("data_bits").Int(static_cast<int64_t>(info.data_bits))
+        .Key("acc_bits").Int(static_cast<int64_t>(info.acc_bits))
+        .Key("axi_bits").Int(static_cast<int64_t>(info.axi_bytes * 8))
+        .Key("addr_bits").Int(static_cast<int64_t>(info.addr_bits))
+        .Key("glb_ifmap_words").Int(static_cast<int64_t>(info.glb_ifmap_words))
+        .Key("glb_filter_words").Int(static_cast<int64_t>(info.glb_filter_words))
+        .Key("glb_psum_words").Int(static_cast<int64_t>(info.glb_psum_words))
         .EndObject();
-    WriteReport(o.json_path, js.str());
+    WriteReport(o.json_path, j.str());
     out << "json      " << o.json_path << "\n";
+  }
+  return kExitOk;
+}
+
+int RunMap(const MapOptions& o, std::ostream& out) {
+  const ArrayConfig& hw = ConfigByName(o.config);
+  CheckParentDir(o.json_path);
+  std::vector<MapRow> rows;
+  std::string title;
+  if (o.layer) {
+    o.layer->Out();  // validates the shape first
+    rows.push_back(MapLayer("layer", *o.layer, hw));
+    if (!rows[0].error.empty()) throw UnsupportedError(rows[0].error);
+    title = "layer " + o.layer->ToString();
+  } else {
+    const Net& net = NetByName(o.net);
+    rows = MapNet(net, hw, o.batch);
+    title = net.name + ": " + net.description + ", batch " + std::to_string(o.batch);
+  }
+  out << FormatMapTable(title, rows, hw);
+  if (!o.json_path.empty()) {
+    WriteReport(o.json_path, MapTableJson(title, rows, hw));
+    out << "\njson      " << o.json_path << "\n";
   }
   return kExitOk;
 }

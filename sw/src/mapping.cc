@@ -3,9 +3,10 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 #include <sstream>
+#include <tuple>
 
+#include "eyelet/cost_model.h"
 #include "eyelet/error.h"
 
 namespace eyelet {
@@ -65,16 +66,18 @@ std::string RsMapping::ToString() const {
   std::ostringstream os;
   os << "e=" << e << " p=" << p << " q=" << q << " r=" << r << " t=" << t << " n=" << n
      << " (rows/set " << rg << " x" << nrg << ", chains " << tv << "x" << th << ", passes " << mb
-     << "x" << cb << "x" << nrg << ", strips " << strips << ")";
+     << "x" << cb << "x" << nrg << ", strips " << strips;
+  if (fold > 1) os << ", sets folded into " << fold << " pieces";
+  os << ")";
   return os.str();
 }
 
-std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMapping& m) {
+std::string PlaceSets(const ConvLayer& layer, const ArrayConfig& hw, bool fold_wide_sets,
+                      RsMapping& m) {
   const Shape out = layer.Out();
-  const int groups = layer.conv.groups;
-  const int cg = layer.x.c / groups;
-  const int mg = layer.w.n / groups;
-  const int R = layer.w.h, S = layer.w.w, E = out.h, F = out.w;
+  const int cg = layer.x.c / layer.conv.groups;
+  const int mg = layer.w.n / layer.conv.groups;
+  const int R = layer.w.h, S = layer.w.w;
   auto num = [](int v) { return std::to_string(v); };
   if (m.e < 1 || m.p < 1 || m.q < 1 || m.r < 1 || m.t < 1 || m.n < 1) {
     return "mapping parameters e, p, q, r, t, n must all be at least 1";
@@ -87,33 +90,48 @@ std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMap
     return "filter spad: p*q*S = " + num(m.p * m.q * S) + " words > " + num(hw.filter_depth);
   }
   if (m.p > hw.psum_depth) return "psum spad: p = " + num(m.p) + " > " + num(hw.psum_depth);
-  if (m.e > hw.cols) return "PE-set width e = " + num(m.e) + " > " + num(hw.cols) + " columns";
-  if (layer.conv.stride_w > hw.max_stride) {
-    return "horizontal stride " + num(layer.conv.stride_w) + " > " + num(hw.max_stride);
+  if (m.e > hw.cols && !fold_wide_sets) {
+    return "PE-set width e = " + num(m.e) + " > " + num(hw.cols) + " columns";
   }
-  if (F > hw.max_width) return "ofmap width " + num(F) + " > " + num(hw.max_width);
+  m.fold = CeilDiv(m.e, hw.cols);
   m.nrg = CeilDiv(R, hw.rows);
   m.rg = CeilDiv(R, m.nrg);
-  if (m.r * m.rg > hw.rows) {
-    return "a chain of r = " + num(m.r) + " sets of " + num(m.rg) + " rows needs " +
-           num(m.r * m.rg) + " rows > " + num(hw.rows);
+  const int set_rows = m.rg * m.fold;
+  if (m.r * set_rows > hw.rows) {
+    return "a chain of r = " + num(m.r) + " sets of " + num(set_rows) + " rows" +
+           (m.fold > 1 ? " (" + num(m.rg) + " rows folded " + num(m.fold) + " times)" : "") +
+           " needs " + num(m.r * set_rows) + " rows > " + num(hw.rows);
   }
-  const int tv_max = hw.rows / (m.r * m.rg);
-  const int th_max = hw.cols / m.e;
+  const int tv_max = hw.rows / (m.r * set_rows);
+  const int th_max = hw.cols / CeilDiv(m.e, m.fold);
   if (m.t > tv_max * th_max) {
     return "t = " + num(m.t) + " chains do not fit (" + num(tv_max) + " x " + num(th_max) +
            " places)";
   }
   m.tv = std::min(m.t, tv_max);
   m.th = CeilDiv(m.t, m.tv);
+  m.cb = CeilDiv(cg, m.r * m.q);
+  m.mb = CeilDiv(mg, m.t * m.p);
+  m.strips = CeilDiv(out.h, m.e);
+  m.n = std::min(m.n, layer.x.n);
+  return "";
+}
+
+std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMapping& m) {
+  const std::string why = PlaceSets(layer, hw, /*fold_wide_sets=*/false, m);
+  if (!why.empty()) return why;
+  const int cg = layer.x.c / layer.conv.groups;
+  const int mg = layer.w.n / layer.conv.groups;
+  const int R = layer.w.h, S = layer.w.w, F = layer.Out().w;
+  auto num = [](int v) { return std::to_string(v); };
+  if (layer.conv.stride_w > hw.max_stride) {
+    return "horizontal stride " + num(layer.conv.stride_w) + " > " + num(hw.max_stride);
+  }
+  if (F > hw.max_width) return "ofmap width " + num(F) + " > " + num(hw.max_width);
   const int max_id = (1 << hw.id_bits) - 2;
   if ((m.rg - 1) + (m.e - 1) * layer.conv.stride_h > max_id) {
     return "ifmap diagonal IDs exceed " + num(max_id) + " (reduce e or the stride)";
   }
-  m.cb = CeilDiv(cg, m.r * m.q);
-  m.mb = CeilDiv(mg, m.t * m.p);
-  m.strips = CeilDiv(E, m.e);
-  m.n = std::min(m.n, layer.x.n);
   // The global buffer must hold at least one image, one filter block and the psums of one
   // image for one filter block; larger layers are run in chunks of images and filter blocks.
   const int64_t image = static_cast<int64_t>(cg) * layer.x.h * layer.x.w;
@@ -215,64 +233,92 @@ int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc
   return static_cast<int64_t>(mb) * nb * m.strips * layer.Out().w * m.tv * m.p;
 }
 
-Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m) {
-  const int groups = layer.conv.groups;
-  const int cg = layer.x.c / groups, mg = layer.w.n / groups;
-  const int64_t image = static_cast<int64_t>(cg) * layer.x.h * layer.x.w;
-  const int64_t filter = static_cast<int64_t>(cg) * layer.w.h * layer.w.w;
+std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
+                        const Tiling& t) {
+  const int cg = layer.x.c / layer.conv.groups, mg = layer.w.n / layer.conv.groups;
   const int block = m.t * m.p;
-  Tiling t;
-  t.nb = std::min(layer.x.n, kMaxImagesPerRun);
-  t.mc = mg;
-  for (;;) {
-    const bool ifm_ok = t.nb * image <= hw.glb_ifmap_words;
-    const bool filt_ok = t.mc * filter <= hw.glb_filter_words;
-    const bool psum_ok = PsumBankWords(layer, m, t.nb, t.mc) <= hw.glb_psum_words;
-    if (ifm_ok && filt_ok && psum_ok) return t;
-    if (!ifm_ok || (t.mc <= block && !psum_ok)) {
-      if (t.nb == 1) {
-        throw UnsupportedError(
-            "layer " + layer.ToString() + " with mapping " + m.ToString() +
-            " does not fit the GLB of '" + hw.name + "' even one image at a time (ifmap " +
-            std::to_string(image) + " of " + std::to_string(hw.glb_ifmap_words) +
-            " words, psum bank " + std::to_string(PsumBankWords(layer, m, 1, t.mc)) + " of " +
-            std::to_string(hw.glb_psum_words) + " words)");
-      }
-      t.nb = CeilDiv(t.nb, 2);
-    } else if (t.mc > block) {
-      t.mc = std::max(block, (CeilDiv(t.mc, block) - 1) * block);
-    } else {
-      throw UnsupportedError("the filters of one block (" + std::to_string(block) + " x " +
-                             std::to_string(filter) + " words) do not fit the GLB filter area of '" +
-                             hw.name + "' (" + std::to_string(hw.glb_filter_words) + " words)");
-    }
+  auto num = [](int64_t v) { return std::to_string(v); };
+  if (t.nb < 1 || t.nb > std::min(layer.x.n, kMaxImagesPerRun)) {
+    return "image chunk nb = " + num(t.nb) + " is not in 1.." +
+           num(std::min(layer.x.n, kMaxImagesPerRun));
   }
+  if (t.mc < 1 || t.mc > mg || (t.mc != mg && t.mc % block != 0)) {
+    return "filter chunk mc = " + num(t.mc) + " is neither a multiple of t*p = " + num(block) +
+           " below " + num(mg) + " nor all " + num(mg) + " filters of the group";
+  }
+  const int64_t ifmap = static_cast<int64_t>(t.nb) * cg * layer.x.h * layer.x.w;
+  if (ifmap > hw.glb_ifmap_words) {
+    return "GLB ifmap area: " + num(t.nb) + " image(s) of one group are " + num(ifmap) +
+           " words > " + num(hw.glb_ifmap_words);
+  }
+  const int64_t filters = static_cast<int64_t>(t.mc) * cg * layer.w.h * layer.w.w;
+  if (filters > hw.glb_filter_words) {
+    return "GLB filter area: " + num(t.mc) + " filters are " + num(filters) + " words > " +
+           num(hw.glb_filter_words);
+  }
+  const int64_t bank = PsumBankWords(layer, m, t.nb, t.mc);
+  if (bank > hw.glb_psum_words) {
+    return "GLB psum bank: " + num(t.nb) + " image(s) x " + num(t.mc) + " filters need " +
+           num(bank) + " words per column > " + num(hw.glb_psum_words);
+  }
+  return "";
 }
 
 namespace {
 
-// Cycle estimate used to rank mappings. Per pass, the slowest of: the PE work (one MAC per
-// cycle per PE), the ifmap GIN (one word per cycle), the busiest psum lane (one psum per cycle
-// each way; a lane serves tv chains) and the filter GIN (one word per cycle). When two
-// passes' filters fit the filter spad the PEs load the next pass's filters while computing;
-// otherwise the load adds to every pass.
-double EstimateCycles(const ConvLayer& layer, const RsMapping& m, const ArrayConfig& hw) {
-  const Shape out = layer.Out();
-  const int S = layer.w.w;
-  const int rows_used = m.r * m.rg * m.tv;
-  const double filt = static_cast<double>(rows_used) * m.th * m.p * m.q * S;
-  const double work = static_cast<double>(layer.x.n) * m.strips * out.w * S * m.q * m.p;
-  const int wn = (out.w - 1) * layer.conv.stride_w + S;
-  const int diags = (m.rg - 1) + (m.e - 1) * layer.conv.stride_h + 1;
-  const double ifm = static_cast<double>(layer.x.n) * m.strips * wn * diags * m.r * m.q;
-  const double lane = static_cast<double>(layer.x.n) * m.strips * out.w * m.tv * m.p;
-  const double passes = static_cast<double>(m.mb) * m.cb * m.nrg * layer.conv.groups;
-  const bool prefetch = 2 * m.p * m.q * S <= hw.filter_depth;
-  if (prefetch) return filt + passes * std::max({work, ifm, lane, filt});
-  return passes * (filt + std::max({work, ifm, lane}));
+// The best tiling of `m` (see ChooseTiling) into `*best` and its time into `*cost`; false when
+// not even one image and one filter block fit.
+bool BestTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m, Tiling* best,
+                CycleEstimate* cost) {
+  const int cg = layer.x.c / layer.conv.groups, mg = layer.w.n / layer.conv.groups;
+  const int64_t image = static_cast<int64_t>(cg) * layer.x.h * layer.x.w;
+  const int64_t filter = static_cast<int64_t>(cg) * layer.w.h * layer.w.w;
+  const int block = m.t * m.p;
+  const int blocks = CeilDiv(mg, block);
+  const int64_t bank_unit = PsumBankWords(layer, m, 1, std::min(block, mg));  // per image, block
+  const int max_nb = std::min(layer.x.n, kMaxImagesPerRun);
+  bool found = false;
+  auto consider = [&](int nb) {
+    if (nb > max_nb || nb * image > hw.glb_ifmap_words) return;
+    // The most filter blocks one chunk of nb images leaves room for.
+    const int64_t fit =
+        std::min(hw.glb_filter_words / (filter * block), hw.glb_psum_words / (nb * bank_unit));
+    Tiling t{nb, 0};
+    if (mg * filter <= hw.glb_filter_words && blocks * nb * bank_unit <= hw.glb_psum_words) {
+      t.mc = mg;
+    } else if (fit >= 1) {
+      t.mc = static_cast<int>(fit) * block;
+    } else {
+      return;
+    }
+    const CycleEstimate c = EstimateCycles(layer, hw, m, t);
+    if (!found || c.cycles < cost->cycles ||
+        (c.cycles == cost->cycles && c.DramBytes() < cost->DramBytes())) {
+      *best = t;
+      *cost = c;
+      found = true;
+    }
+  };
+  // Every chunk size ceil(N/k) once, largest first: after nb comes ceil(N/k) for the first k
+  // with ceil(N/k) < nb, that is k = ceil(N/(nb-1)).
+  const int n = layer.x.n;
+  for (int nb = n; nb > 1; nb = CeilDiv(n, CeilDiv(n, nb - 1))) consider(nb);
+  consider(1);
+  return found;
 }
 
 }  // namespace
+
+Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m) {
+  Tiling t;
+  CycleEstimate c;
+  if (BestTiling(layer, hw, m, &t, &c)) return t;
+  const int mg = layer.w.n / layer.conv.groups;
+  throw UnsupportedError("layer " + layer.ToString() + " with mapping " + m.ToString() +
+                         " does not fit the GLB of '" + hw.name +
+                         "' even one image and one filter block at a time: " +
+                         TilingError(layer, hw, m, Tiling{1, std::min(m.t * m.p, mg)}));
+}
 
 RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
   const Shape out = layer.Out();
@@ -281,7 +327,9 @@ RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
   const int S = layer.w.w;
   const int rg = CeilDiv(layer.w.h, CeilDiv(layer.w.h, hw.rows));
   RsMapping best;
-  double best_cycles = std::numeric_limits<double>::infinity();
+  Tiling best_tiling;
+  std::tuple<int64_t, int64_t, int> best_rank;  // cycles, DRAM bytes, -active PEs
+  bool found = false;
   for (int q = 1; q <= cg && S * q <= hw.ifmap_depth; ++q) {
     for (int p = 1; p <= std::min(mg, hw.psum_depth) && p * q * S <= hw.filter_depth; ++p) {
       for (int e = 1; e <= std::min(hw.cols, out.h); ++e) {
@@ -290,23 +338,28 @@ RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
             RsMapping m;
             m.e = e, m.p = p, m.q = q, m.r = r, m.t = t, m.n = layer.x.n;
             if (!CompleteMapping(layer, hw, m).empty()) break;  // larger t fits no better
-            const double c = EstimateCycles(layer, m, hw);
-            if (c < best_cycles ||
-                (c == best_cycles && ActivePes(layer, m) > ActivePes(layer, best))) {
+            Tiling tiling;
+            CycleEstimate c;
+            if (!BestTiling(layer, hw, m, &tiling, &c)) continue;
+            const auto rank = std::make_tuple(c.cycles, c.DramBytes(), -ActivePes(layer, m));
+            if (!found || rank < best_rank) {
               best = m;
-              best_cycles = c;
+              best_tiling = tiling;
+              best_rank = rank;
+              found = true;
             }
           }
         }
       }
     }
   }
-  if (best_cycles == std::numeric_limits<double>::infinity()) {
+  if (!found) {
     RsMapping minimal;
     const std::string why = CompleteMapping(layer, hw, minimal);
     throw UnsupportedError("layer " + layer.ToString() + " cannot be mapped on '" + hw.name +
                            "': " + (why.empty() ? "no legal mapping" : why));
   }
+  best.n = best_tiling.nb;
   return best;
 }
 

@@ -8,6 +8,8 @@
 //                            layer through the Verilated PE array (--backend rtl)
 //   eyelet pe [options]      random 1-D row-stationary jobs through the Verilated PE
 //   eyelet sweep [options]   random CONV layers through the Verilated PE array
+//   eyelet map [options]     the mapper's choice and predicted cost of CONV layers (a built-in
+//                            net or one layer), beside Eyeriss's published mapping
 //
 // Exit codes (kExit*): 0 success; 1 the job ran but a comparison failed; 2 usage error (the
 // problem, then the subcommand's usage, on `err`); 3 an eyelet::Error while running the job
@@ -119,6 +121,21 @@ int RunInfo(const InfoOptions& opts, std::ostream& out);
 // line per layer and ends with "N passed, M failed"; returns kExitOk or kExitMismatch. Throws
 // UnsupportedError for layer types the array does not run yet.
 int RunSweep(const SweepOptions& opts, std::ostream& out);
+
+// `eyelet map`: the CONV layers of a built-in net (BuiltNets()), or one layer.
+struct MapOptions {
+  std::string net;                 // a built-in net; empty when `layer` is set
+  std::optional<ConvLayer> layer;  // one layer, batch included
+  int batch = 1;                   // images, for `net`
+  std::string config = "eyeriss";  // one of BuiltConfigs()
+  std::string json_path;           // also write the rows as JSON; empty: no
+};
+
+// Prints the mapping table (eyelet/map_report.h) of the net or the layer to `out` and writes
+// the JSON file; returns kExitOk. Throws UnsupportedError naming the limit when `layer` has no
+// legal mapping, UsageError for an unknown net or config, FileError when the JSON file cannot
+// be written.
+int RunMap(const MapOptions& opts, std::ostream& out);
 
 }  // namespace eyelet
 

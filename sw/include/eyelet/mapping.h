@@ -68,6 +68,7 @@ struct RsMapping {
   // Derived by Complete():
   int rg = 1;   // filter rows per set (R split into row groups of rg rows)
   int nrg = 1;  // number of filter-row groups
+  int fold = 1;  // pieces a set wider than the array is folded into (Eyeriss only; ours 1)
   int tv = 1;   // chains stacked vertically per set column
   int th = 1;   // set columns side by side
   int cb = 1;   // channel blocks (passes over channels)
@@ -76,12 +77,24 @@ struct RsMapping {
   std::string ToString() const;
 };
 
-// Fills the derived fields of `m` for `layer` (per group) and checks every limit: spad
-// capacities, array rows/columns, ID widths, stride and width fields. Returns an empty string
-// when legal, else a message naming the limit that fails.
+// Fills the placement fields of `m` for `layer` (per group: rg, nrg, fold, tv, th, cb, mb,
+// strips; n is capped at the batch) and checks the limits of any RS array of hw's shape: spad
+// capacities, array rows and columns. With `fold_wide_sets` a set wider than the array is
+// folded into fold = ceil(e/cols) pieces stacked vertically (Eyeriss's 5 x 27 CONV2 set as
+// 5 x 14 + 5 x 13); without it, e > cols is an error. Returns an empty string when the sets
+// fit, else a message naming the limit.
+std::string PlaceSets(const ConvLayer& layer, const ArrayConfig& hw, bool fold_wide_sets,
+                      RsMapping& m);
+
+// Fills the derived fields of `m` for `layer` (per group) and checks every limit of our RTL:
+// spad capacities, array rows/columns (no folding), ID widths, stride and width fields, the
+// GLB holding one image, one filter block and one image's psums, and the layer record's
+// fields. Returns an empty string when legal, else a message naming the limit that fails.
 std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMapping& m);
 
-// Picks a legal mapping that keeps the most PEs busy with the fewest passes; throws
+// Searches every legal (e, p, q, r, t) and, for each, every DRAM tiling (ChooseTiling), and
+// returns the mapping with the fewest predicted cycles (EstimateCycles in cost_model.h), ties
+// broken by fewer DRAM bytes, then more active PEs; its n is the tiling's nb. Throws
 // UnsupportedError naming the limit when no mapping exists.
 RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw);
 
@@ -98,9 +111,16 @@ struct Tiling {
   int nb = 1;
   int mc = 1;
 };
-// The largest chunks that fit the GLB (fewest DRAM re-reads: filters are re-read once per
-// image chunk, images once per filter chunk). `m` must be completed for `layer`. Throws
-// UnsupportedError naming the GLB area when one image or one filter block does not fit.
+// Why the GLB of `hw` cannot hold chunks `t` of `layer` (one group) with the completed mapping
+// `m`, naming the area (ifmap, filter, psum bank), or an empty string. mc must be a multiple of
+// t*p or all of the group's filters; nb at most kMaxImagesPerRun.
+std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
+                        const Tiling& t);
+// The tiling that fits the GLB with the fewest predicted cycles (EstimateCycles), ties broken
+// by fewer DRAM bytes: every image-chunk size ceil(N/k), each with the most filter blocks that
+// fit (fewer, larger filter chunks never cost more: the filters are loaded once per image
+// chunk either way). `m` must be completed for `layer`. Throws UnsupportedError naming the GLB
+// area when not even one image and one filter block fit.
 Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m);
 // Psum words one GLB column bank needs for a chunk of nb images and mc filters.
 int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc);

@@ -1,0 +1,130 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Cost model of a CONV layer (FC is CONV with H = R, W = S, E = F = 1) run with an RS mapping
+// and a DRAM tiling: cycles, accesses at every level (DRAM, GLB, NoC, spads, MACs) and the
+// resources the mapping holds. The mapper ranks mappings by it, and Eyeriss's published
+// mappings are evaluated by the same model for comparison.
+//
+// Time is the sum of two parts that do not overlap (the DRAM walker waits for the array):
+//  * compute: per run of the pass controller (one chunk of nb images and mc filters), the
+//    Rows*Cols+1 cycles of NoC-ID setup, then per pass the slowest of the PE work (one MAC per
+//    cycle per PE), the ifmap GIN (one word per cycle), the busiest psum lane (one psum per
+//    cycle; a lane serves tv chains, fold of them when the set is folded) and the filter GIN
+//    (one word per cycle). When two passes' filters fit the filter spad the PEs load the next
+//    pass's filters while computing, else the load adds to every pass. This structure was
+//    calibrated on our RTL (CONV3 shape, C 32, M 64 on 12 x 14: 21,498 cycles measured); on
+//    seven layers run on the Verilated core its cycles are within 2 % and its NoC, GLB and
+//    MAC counts equal the core's counters (tests/mapping_test.cc, MatchesTheRtlCounters).
+//  * DRAM: the walker loops over groups, image chunks and filter chunks; it loads an image
+//    chunk when the image chunk changes (so every ifmap word once), the filter chunk for every
+//    run (so the filters once per image chunk) and stores every output once as an AccW-bit
+//    accumulator, at the rates below.
+#ifndef EYELET_COST_MODEL_H_
+#define EYELET_COST_MODEL_H_
+
+#include <cstdint>
+#include <string>
+
+#include "eyelet/mapping.h"
+
+namespace eyelet {
+
+// DRAM walker rates, to be recalibrated against the RTL's DMA counters.
+constexpr int64_t kDramLoadCyclesPerWord = 1;     // ifmap and filter words into the GLB
+constexpr int64_t kDramStoreCyclesPerOutput = 2;  // AccW-bit outputs out of the GLB
+
+// The time part of the model, cheap enough for the mapper's search.
+struct CycleEstimate {
+  int64_t compute_cycles = 0;    // pass controller busy cycles, summed over runs
+  int64_t dram_cycles = 0;       // DRAM <-> GLB transfers
+  int64_t cycles = 0;            // compute_cycles + dram_cycles
+  int64_t runs = 0;              // pass-controller runs: groups x image chunks x filter chunks
+  int64_t dram_read_bytes = 0;   // ifmaps and filters
+  int64_t dram_write_bytes = 0;  // outputs
+  int64_t DramBytes() const { return dram_read_bytes + dram_write_bytes; }
+};
+
+// Words or accesses over the whole layer (all groups). NoC and GLB counts follow the pass
+// controller's counters (zeros sent for padding are NoC words but not GLB reads; the DRAM
+// walker's GLB traffic is the DRAM traffic). Spad and MAC counts assume no zero gating.
+struct AccessCounts {
+  int64_t glb_reads = 0;     // filter, ifmap and psum words the controller reads
+  int64_t glb_writes = 0;    // psum words the GON writes
+  int64_t noc_filter = 0;    // filter GIN words
+  int64_t noc_ifmap = 0;     // ifmap GIN words
+  int64_t noc_psum_in = 0;   // psum GIN words (zeros in the first pass of a filter block)
+  int64_t noc_psum_out = 0;  // GON words
+  int64_t spad_ifmap = 0;    // writes from the GIN + one read per MAC
+  int64_t spad_filter = 0;   // writes from the GIN + one read per MAC
+  int64_t spad_psum = 0;     // a read and a write per MAC + psums in and out
+  int64_t macs = 0;          // MACs the active PEs run, zero padding included
+};
+
+// What a mapping holds: PEs, words of each spad per PE, GLB words of the largest chunk.
+struct ResourceUse {
+  int active_pes = 0;
+  int ifmap_spad = 0;   // q*S
+  int filter_spad = 0;  // p*q*S
+  int psum_spad = 0;    // p
+  int64_t glb_ifmap_words = 0;
+  int64_t glb_filter_words = 0;
+  int64_t glb_psum_words = 0;  // per column bank
+};
+
+struct CostEstimate {
+  CycleEstimate time;
+  AccessCounts access;
+  ResourceUse use;
+};
+
+// The time part of EvaluateMapping. `m` must have its placement fields filled (CompleteMapping
+// or PlaceSets); legality is not checked here (CompleteMapping and TilingError do that).
+CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
+                             const Tiling& t);
+// The whole model for `layer` (all groups) run with mapping `m` in chunks `t` on `hw`. Every
+// image of a chunk goes through each pass, so m.n is not used: the chunk's nb is.
+CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
+                             const Tiling& t);
+// DRAM bytes when every ifmap and filter word is read once and every output written once.
+int64_t MinDramBytes(const ConvLayer& layer, const ArrayConfig& hw);
+
+// --- Eyeriss's own mappings, evaluated by the same model.
+
+// A mapping as Eyeriss publishes it (JSSC 2017 Table III): m ofmap channels whose psums the
+// GLB keeps, n images per pass, and the RS parameters.
+struct EyerissMapping {
+  int m = 1;
+  int n = 1;
+  int e = 1;
+  int p = 1;
+  int q = 1;
+  int r = 1;
+  int t = 1;
+};
+
+// Eyeriss's GLB budget (ARCHITECTURE.md section 2): ifmaps and psums share 100 kB, filters have
+// 8 kB (one pass's filters; the next pass's are fetched meanwhile).
+constexpr int64_t kEyerissGlbFmapBytes = 100 * 1024;
+constexpr int64_t kEyerissGlbFilterBytes = 8 * 1024;
+
+struct EyerissEvaluation {
+  RsMapping mapping;  // placed on hw's array the Eyeriss way (fold > 1 when e > cols)
+  Tiling tiling;      // {n, m}: the same walker, with Eyeriss's chunks
+  CostEstimate cost;  // by the same model as our mapper's choices
+  // The GLB as Eyeriss uses it: the current strip's ifmap rows ((e-1)*U + R of them, padded
+  // width) of n*q*r channels, n*m psum planes of e rows at the data width, one pass's filters.
+  int64_t glb_ifmap_bytes = 0;
+  int64_t glb_psum_bytes = 0;
+  int64_t glb_filter_bytes = 0;
+  std::string eyeriss_limit;  // the Eyeriss limit (spads, array, GLB budget) it breaks, or ""
+  std::string our_rtl_limit;  // why our RTL on hw cannot run it, or ""
+};
+
+// Evaluates Eyeriss's mapping `em` of `layer` on `hw` (Eyeriss's array and spads: the
+// `eyeriss` config). Both limits are reported, neither stops the evaluation.
+EyerissEvaluation EvaluateEyerissMapping(const ConvLayer& layer, const ArrayConfig& hw,
+                                         const EyerissMapping& em);
+
+}  // namespace eyelet
+
+#endif  // EYELET_COST_MODEL_H_
