@@ -3,7 +3,7 @@
 // desc_t is bit 0 of the descriptor's first 64-bit word).
 parameter int unsigned DescWords = 9;  // 64-bit words
 typedef struct packed {
-  logic [11:0] pad0;
+  logic [5:0] pad0;
   logic [9:0] strips;  // ofmap row strips of e rows
   logic [11:0] cb;  // channel blocks
   logic [5:0] th;  // set columns side by side
@@ -11,8 +11,8 @@ typedef struct packed {
   logic [3:0] nrg;  // filter-row groups
   logic [5:0] rg;  // filter rows per PE set
   logic [7:0] t;  // chains on different filter groups
-  logic [0:0] pad1;
   logic [5:0] r;  // PE sets on different channels, chained
+  logic [1:0] pad1;
   logic [4:0] q;  // channels per PE
   logic [5:0] p;  // filters per PE
   logic [5:0] e;  // PE-set width (ofmap rows per strip)
@@ -22,13 +22,14 @@ typedef struct packed {
   logic [3:0] uh;  // vertical stride
   logic [9:0] fo;  // ofmap width F
   logic [9:0] eo;  // ofmap height E
-  logic [8:0] pad2;
   logic [4:0] ks;  // filter width S
+  logic [1:0] pad2;
   logic [5:0] kr;  // filter height R
   logic [11:0] mg;  // filters (output channels) per group
   logic [9:0] w;  // ifmap width
   logic [9:0] h;  // ifmap height
   logic [11:0] cg;  // input channels per group
+  logic [11:0] cbc;  // channel blocks (of r*q channels) per GLB chunk, 1..cb
   logic [3:0] pad3;
   logic [11:0] mbc;  // filter blocks per GLB chunk, 1..mb
   logic [11:0] mb;  // filter blocks of t*p filters per group, ceil(mg/(t*p))

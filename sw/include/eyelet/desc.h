@@ -22,6 +22,7 @@ struct Desc {
   uint64_t nb = 0;  // 8 bits: images per GLB chunk, 1..n
   uint64_t mb = 0;  // 12 bits: filter blocks of t*p filters per group, ceil(mg/(t*p))
   uint64_t mbc = 0;  // 12 bits: filter blocks per GLB chunk, 1..mb
+  uint64_t cbc = 0;  // 12 bits: channel blocks (of r*q channels) per GLB chunk, 1..cb
   uint64_t cg = 0;  // 12 bits: input channels per group
   uint64_t h = 0;  // 10 bits: ifmap height
   uint64_t w = 0;  // 10 bits: ifmap width
@@ -68,29 +69,30 @@ constexpr DescField kDescFields[] = {
     {"nb", 5, 28, 8, &Desc::nb},
     {"mb", 5, 36, 12, &Desc::mb},
     {"mbc", 5, 48, 12, &Desc::mbc},
-    {"cg", 6, 0, 12, &Desc::cg},
-    {"h", 6, 12, 10, &Desc::h},
-    {"w", 6, 22, 10, &Desc::w},
-    {"mg", 6, 32, 12, &Desc::mg},
-    {"kr", 6, 44, 6, &Desc::kr},
-    {"ks", 6, 50, 5, &Desc::ks},
-    {"eo", 7, 0, 10, &Desc::eo},
-    {"fo", 7, 10, 10, &Desc::fo},
-    {"uh", 7, 20, 4, &Desc::uh},
-    {"uw", 7, 24, 4, &Desc::uw},
-    {"pad_top", 7, 28, 6, &Desc::pad_top},
-    {"pad_left", 7, 34, 6, &Desc::pad_left},
-    {"e", 7, 40, 6, &Desc::e},
-    {"p", 7, 46, 6, &Desc::p},
-    {"q", 7, 52, 5, &Desc::q},
-    {"r", 7, 57, 6, &Desc::r},
-    {"t", 8, 0, 8, &Desc::t},
-    {"rg", 8, 8, 6, &Desc::rg},
-    {"nrg", 8, 14, 4, &Desc::nrg},
-    {"tv", 8, 18, 6, &Desc::tv},
-    {"th", 8, 24, 6, &Desc::th},
-    {"cb", 8, 30, 12, &Desc::cb},
-    {"strips", 8, 42, 10, &Desc::strips},
+    {"cbc", 6, 0, 12, &Desc::cbc},
+    {"cg", 6, 12, 12, &Desc::cg},
+    {"h", 6, 24, 10, &Desc::h},
+    {"w", 6, 34, 10, &Desc::w},
+    {"mg", 6, 44, 12, &Desc::mg},
+    {"kr", 6, 56, 6, &Desc::kr},
+    {"ks", 7, 0, 5, &Desc::ks},
+    {"eo", 7, 5, 10, &Desc::eo},
+    {"fo", 7, 15, 10, &Desc::fo},
+    {"uh", 7, 25, 4, &Desc::uh},
+    {"uw", 7, 29, 4, &Desc::uw},
+    {"pad_top", 7, 33, 6, &Desc::pad_top},
+    {"pad_left", 7, 39, 6, &Desc::pad_left},
+    {"e", 7, 45, 6, &Desc::e},
+    {"p", 7, 51, 6, &Desc::p},
+    {"q", 7, 57, 5, &Desc::q},
+    {"r", 8, 0, 6, &Desc::r},
+    {"t", 8, 6, 8, &Desc::t},
+    {"rg", 8, 14, 6, &Desc::rg},
+    {"nrg", 8, 20, 4, &Desc::nrg},
+    {"tv", 8, 24, 6, &Desc::tv},
+    {"th", 8, 30, 6, &Desc::th},
+    {"cb", 8, 36, 12, &Desc::cb},
+    {"strips", 8, 48, 10, &Desc::strips},
 };
 
 }  // namespace eyelet

@@ -7,7 +7,7 @@
 
 namespace eyelet {
 
-constexpr int kLayerCfgBits = 305;
+constexpr int kLayerCfgBits = 306;
 
 struct LayerCfg {
   uint32_t n = 0;  // 8 bits: images in the layer (batch), 1..255
@@ -42,6 +42,7 @@ struct LayerCfg {
   uint32_t rs = 0;  // 12 bits: R*S
   uint32_t crs = 0;  // 20 bits: cg*R*S
   uint32_t lane_outer = 0;  // 20 bits: n*strips*F: output columns moved per psum lane and chain
+  uint32_t acc_in = 0;  // 1 bits: add the psum banks' contents from the first pass (a later channel chunk)
 };
 
 struct LayerCfgField {
@@ -52,38 +53,39 @@ struct LayerCfgField {
 };
 
 constexpr LayerCfgField kLayerCfgFields[] = {
-    {"n", 297, 8, &LayerCfg::n},
-    {"cg", 285, 12, &LayerCfg::cg},
-    {"h", 275, 10, &LayerCfg::h},
-    {"w", 265, 10, &LayerCfg::w},
-    {"mg", 253, 12, &LayerCfg::mg},
-    {"kr", 247, 6, &LayerCfg::kr},
-    {"ks", 242, 5, &LayerCfg::ks},
-    {"eo", 232, 10, &LayerCfg::eo},
-    {"fo", 222, 10, &LayerCfg::fo},
-    {"uh", 218, 4, &LayerCfg::uh},
-    {"uw", 214, 4, &LayerCfg::uw},
-    {"pad_top", 208, 6, &LayerCfg::pad_top},
-    {"pad_left", 202, 6, &LayerCfg::pad_left},
-    {"e", 196, 6, &LayerCfg::e},
-    {"p", 190, 6, &LayerCfg::p},
-    {"q", 185, 5, &LayerCfg::q},
-    {"r", 179, 6, &LayerCfg::r},
-    {"t", 171, 8, &LayerCfg::t},
-    {"rg", 165, 6, &LayerCfg::rg},
-    {"nrg", 161, 4, &LayerCfg::nrg},
-    {"tv", 155, 6, &LayerCfg::tv},
-    {"th", 149, 6, &LayerCfg::th},
-    {"cb", 137, 12, &LayerCfg::cb},
-    {"mb", 125, 12, &LayerCfg::mb},
-    {"strips", 115, 10, &LayerCfg::strips},
-    {"wn", 104, 11, &LayerCfg::wn},
-    {"dmax", 96, 8, &LayerCfg::dmax},
-    {"hw", 76, 20, &LayerCfg::hw},
-    {"chw", 52, 24, &LayerCfg::chw},
-    {"rs", 40, 12, &LayerCfg::rs},
-    {"crs", 20, 20, &LayerCfg::crs},
-    {"lane_outer", 0, 20, &LayerCfg::lane_outer},
+    {"n", 298, 8, &LayerCfg::n},
+    {"cg", 286, 12, &LayerCfg::cg},
+    {"h", 276, 10, &LayerCfg::h},
+    {"w", 266, 10, &LayerCfg::w},
+    {"mg", 254, 12, &LayerCfg::mg},
+    {"kr", 248, 6, &LayerCfg::kr},
+    {"ks", 243, 5, &LayerCfg::ks},
+    {"eo", 233, 10, &LayerCfg::eo},
+    {"fo", 223, 10, &LayerCfg::fo},
+    {"uh", 219, 4, &LayerCfg::uh},
+    {"uw", 215, 4, &LayerCfg::uw},
+    {"pad_top", 209, 6, &LayerCfg::pad_top},
+    {"pad_left", 203, 6, &LayerCfg::pad_left},
+    {"e", 197, 6, &LayerCfg::e},
+    {"p", 191, 6, &LayerCfg::p},
+    {"q", 186, 5, &LayerCfg::q},
+    {"r", 180, 6, &LayerCfg::r},
+    {"t", 172, 8, &LayerCfg::t},
+    {"rg", 166, 6, &LayerCfg::rg},
+    {"nrg", 162, 4, &LayerCfg::nrg},
+    {"tv", 156, 6, &LayerCfg::tv},
+    {"th", 150, 6, &LayerCfg::th},
+    {"cb", 138, 12, &LayerCfg::cb},
+    {"mb", 126, 12, &LayerCfg::mb},
+    {"strips", 116, 10, &LayerCfg::strips},
+    {"wn", 105, 11, &LayerCfg::wn},
+    {"dmax", 97, 8, &LayerCfg::dmax},
+    {"hw", 77, 20, &LayerCfg::hw},
+    {"chw", 53, 24, &LayerCfg::chw},
+    {"rs", 41, 12, &LayerCfg::rs},
+    {"crs", 21, 20, &LayerCfg::crs},
+    {"lane_outer", 1, 20, &LayerCfg::lane_outer},
+    {"acc_in", 0, 1, &LayerCfg::acc_in},
 };
 
 }  // namespace eyelet
