@@ -27,12 +27,14 @@ module ey_glb #(
   input  logic                 clk_i,
   input  logic                 rst_ni,
 
-  // Host port. host_area_i: 0 ifmap, 1 filter, 2 psum bank host_bank_i.
+  // Walker port: writes to the ifmap (host_area_i 0) or filter (1) area at host_waddr_i, and
+  // at the same time reads of psum bank host_bank_i at host_raddr_i (result one cycle later).
   input  logic                 host_we_i,
   input  logic                 host_re_i,
   input  logic [1:0]           host_area_i,
   input  logic [ColW-1:0]      host_bank_i,
-  input  logic [HostAW-1:0]    host_addr_i,
+  input  logic [HostAW-1:0]    host_waddr_i,  // ifmap / filter area writes
+  input  logic [PsAW-1:0]      host_raddr_i,  // psum bank reads
   input  logic [DataW-1:0]     host_wdata_i,
   output logic [AccW-1:0]      host_rdata_o,
 
@@ -59,7 +61,7 @@ module ey_glb #(
   ) u_ifmap (
     .clk_i   (clk_i),
     .we_i    (host_we_i && host_area_i == 2'd0),
-    .waddr_i (IfAW'(host_addr_i)),
+    .waddr_i (IfAW'(host_waddr_i)),
     .wdata_i (host_wdata_i),
     .re_i    (if_re_i),
     .raddr_i (if_addr_i),
@@ -72,7 +74,7 @@ module ey_glb #(
   ) u_filter (
     .clk_i   (clk_i),
     .we_i    (host_we_i && host_area_i == 2'd1),
-    .waddr_i (FltAW'(host_addr_i)),
+    .waddr_i (FltAW'(host_waddr_i)),
     .wdata_i (host_wdata_i),
     .re_i    (filt_re_i),
     .raddr_i (filt_addr_i),
@@ -82,8 +84,8 @@ module ey_glb #(
   logic             host_ps_re;
   logic [ColW-1:0]  host_bank_q;
   logic [PsAW-1:0]  host_ps_addr;
-  assign host_ps_re   = host_re_i && (host_area_i == 2'd2);
-  assign host_ps_addr = PsAW'(host_addr_i);
+  assign host_ps_re   = host_re_i;
+  assign host_ps_addr = host_raddr_i;
 
   for (genvar j = 0; j < Cols; j++) begin : g_bank
     logic            host_sel;

@@ -17,8 +17,9 @@
 //               every channel set, tagged (cgi, d); rows and columns outside the ifmap and
 //               padded channels are sent as zeros without reading the buffer;
 //   psum GIN:   per column, the psums of the earlier passes from that column's bank, to the
-//               bottom PE of each chain (zeros in the first pass of a filter block); a read
-//               waits until the GON has written that word in the previous pass;
+//               bottom PE of each chain (zeros in the first pass of a filter block, or with
+//               acc_in the words an earlier run left there); a read waits until the GON has
+//               written that word in the previous pass;
 //   GON:        per column, pulls the finished psums from the top PE of each chain into the
 //               column's bank, in the same order, so each bank is addressed by a counter.
 // Each filter block's psums get their own region of the bank. The layer is done when every
@@ -647,8 +648,11 @@ module ey_pass_ctrl #(
     );
 
     // A read of a later pass waits until the GON has written that word in the pass before.
-    assign p_wait = !p_first && !((g_idx >= p_idx) ||
-                                  (g_idx + 1'b1 == p_idx && goff > poff));
+    // The first pass of a block reads zeros, or with acc_in (a later channel chunk) the
+    // bank's words from the run before: then it waits until the GON has moved its bank base
+    // to the block.
+    assign p_wait = p_first ? (c.acc_in && g_idx < p_idx)
+                            : !((g_idx >= p_idx) || (g_idx + 1'b1 == p_idx && goff > poff));
 
     always_ff @(posedge clk_i) begin
       if (!rst_ni || restart) begin
@@ -667,7 +671,7 @@ module ey_pass_ctrl #(
       .rst_ni      (rst_ni),
       .clr_i       (restart),
       .req_valid_i (pa_active_q && !p_wait),
-      .req_zero_i  (p_first),
+      .req_zero_i  (p_first && !c.acc_in),
       .req_tag_i   (RowW'(prow)),
       .issue_o     (pin_issue[j]),
       .mem_re_o    (glb_ps_re_o[j]),

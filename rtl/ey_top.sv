@@ -75,6 +75,7 @@ module ey_top #(
   localparam int unsigned IfAW   = $clog2(IfmapWords);
   localparam int unsigned FltAW  = $clog2(FilterWords);
   localparam int unsigned HostAW = (IfAW > FltAW) ? IfAW : FltAW;
+  localparam int unsigned PsAW   = $clog2(PsumWords);
   localparam int unsigned ColW   = (Cols > 1) ? $clog2(Cols) : 1;
 
   // CSR <-> walker
@@ -104,7 +105,8 @@ module ey_top #(
   logic              host_we, host_re;
   logic [1:0]        host_area;
   logic [ColW-1:0]   host_bank;
-  logic [HostAW-1:0] host_addr;
+  logic [HostAW-1:0] host_waddr;
+  logic [PsAW-1:0]   host_raddr;
   logic [15:0]       host_wdata;
   logic [AccW-1:0]   host_rdata;
   logic [16*7-1:0]   hw_params;
@@ -211,7 +213,8 @@ module ey_top #(
     .host_re_o      (host_re),
     .host_area_o    (host_area),
     .host_bank_o    (host_bank),
-    .host_addr_o    (host_addr),
+    .host_waddr_o   (host_waddr),
+    .host_raddr_o   (host_raddr),
     .host_wdata_o   (host_wdata),
     .host_rdata_i   (host_rdata)
   );
@@ -305,7 +308,8 @@ module ey_top #(
     .host_re_i        (host_re),
     .host_area_i      (host_area),
     .host_bank_i      (host_bank),
-    .host_addr_i      (host_addr),
+    .host_waddr_i     (host_waddr),
+    .host_raddr_i     (host_raddr),
     .host_wdata_i     (host_wdata),
     .host_rdata_o     (host_rdata),
     .hw_params_o      (hw_params),

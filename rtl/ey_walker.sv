@@ -5,15 +5,20 @@
 // (the checks and their order are the driver's CheckDesc in sw/src/desc_codec.cc; the first
 // failing one names the error code of rtl/errors.def), then tiles the layer:
 //
-//   for each group g, image chunk n0 (nb images), filter chunk (mbc blocks of t*p filters):
-//     load the chunk's images into the GLB ifmap area (only when the image chunk changes),
-//     load the chunk's filters into the GLB filter area (unless all of the group's filters
-//       are one chunk and already there from the group's first image chunk),
-//     run the pass controller on the chunk's layer record,
-//     store the chunk's accumulators from the psum banks to DRAM (NCHW, int32).
+//   for each group g, image chunk n0 (nb images), filter chunk (mbc blocks of t*p filters),
+//   channel chunk c0 (cbc blocks of r*q channels):
+//     load the chunk's images (its channels) into the GLB ifmap area, unless there is one
+//       channel chunk and the images are still there from the previous filter chunk,
+//     load the chunk's filters (its channels) into the GLB filter area, unless there is one
+//       channel chunk and one filter chunk and they are there from the first image chunk,
+//     run the pass controller on the chunk's layer record; a later channel chunk adds onto
+//       the psums the earlier ones left in the psum banks (acc_in),
+//     after the last channel chunk, store the accumulators from the psum banks to DRAM
+//       (NCHW, int32).
 //
-// Loads, compute and stores follow each other (no overlap yet); CNT_DMA_STALL counts the
-// busy cycles in which the array is not running. An AXI error response is checked when the
+// A chunk's store runs beside the next chunk's loads (they use different DMA engines and GLB
+// ports); the loads do not overlap the array's run yet. CNT_DMA_STALL counts the busy cycles
+// in which the array is not running. An AXI error response is checked when the
 // transfer that saw it has finished, so the bus and the array are always left idle. abort_i
 // (CSR soft reset) stops the chain: the core is aborted, the DMA engines drain what is on the
 // bus, and the walker returns to idle with no error.
@@ -33,6 +38,7 @@ module ey_walker #(
   localparam int unsigned IfAW   = $clog2(IfmapWords),
   localparam int unsigned FltAW  = $clog2(FilterWords),
   localparam int unsigned HostAW = (IfAW > FltAW) ? IfAW : FltAW,
+  localparam int unsigned PsAW   = $clog2(PsumWords),
   localparam int unsigned ColW   = (Cols > 1) ? $clog2(Cols) : 1,
   localparam int unsigned NumCore = 9
 ) (
@@ -91,7 +97,8 @@ module ey_walker #(
   output logic               host_re_o,
   output logic [1:0]         host_area_o,
   output logic [ColW-1:0]    host_bank_o,
-  output logic [HostAW-1:0]  host_addr_o,
+  output logic [HostAW-1:0]  host_waddr_o,   // ifmap / filter area writes (loads)
+  output logic [PsAW-1:0]    host_raddr_o,   // psum bank reads (stores), at the same time
   output logic [15:0]        host_wdata_o,
   input  logic [AccW-1:0]    host_rdata_i
 );
@@ -102,10 +109,15 @@ module ey_walker #(
 
   typedef enum logic [4:0] {
     StIdle, StDAddr, StDCmd, StDFetch, StCheck1, StCheck2, StCheck3, StChunk, StXCmd, StXData,
-    StWCmd, StWData, StRun, StStart, StRunWait, StYCmd, StYRow, StYRd, StYOut, StNext, StDEnd,
-    StAbort
+    StWCmd, StWData, StRun, StStart, StRunWait, StNext, StDEnd, StAbort
   } state_e;
   state_e state_q;
+
+  // The store of a chunk's outputs runs on its own, beside the next chunk's loads; the next
+  // run of the array waits for it (the psum banks are the store's source).
+  typedef enum logic [2:0] {SIdle, SCmd, SRow, SRd, SOut} sstate_e;
+  sstate_e sstate_q;
+  logic    store_go;      // main sequencer hands over the chunk just computed
 
   // ---------------------------------------------------------------------------------------
   // Descriptor
@@ -122,7 +134,6 @@ module ey_walker #(
   logic [13:0] tp_q;         // t*p
   logic [10:0] rq_q;         // r*q
   logic [19:0] hw_q;         // h*w
-  logic [31:0] chw_q;        // cg*h*w
   logic [10:0] rs_q;         // R*S
   logic [22:0] crs_q;        // cg*R*S
   logic [19:0] sf_q;         // strips*F
@@ -141,7 +152,7 @@ module ey_walker #(
 
   logic        zero_field;
   assign zero_field = d.n == '0 || d.groups == '0 || d.nb == '0 || d.mb == '0 ||
-                      d.mbc == '0 || d.cg == '0 || d.h == '0 || d.w == '0 || d.mg == '0 ||
+                      d.mbc == '0 || d.cbc == '0 || d.cg == '0 || d.h == '0 || d.w == '0 || d.mg == '0 ||
                       d.kr == '0 || d.ks == '0 || d.eo == '0 || d.fo == '0 || d.uh == '0 ||
                       d.uw == '0 || d.e == '0 || d.p == '0 || d.q == '0 || d.r == '0 ||
                       d.t == '0 || d.rg == '0 || d.nrg == '0 || d.tv == '0 || d.th == '0 ||
@@ -164,7 +175,7 @@ module ey_walker #(
   assign top        = {1'b1, AddrW'(0)};
 
   assign bad_mapping = 16'(d.nb) > d.n ||
-                       d.mbc > d.mb ||
+                       d.mbc > d.mb || d.cbc > d.cb ||
                        26'(mb_tp) < 26'(d.mg) || mb_tp - 26'(tp_q) >= 26'(d.mg) ||
                        cb_rq < 23'(d.cg) || cb_rq - 23'(rq_q) >= 23'(d.cg) ||
                        rg_nrg < 10'(d.kr) || rg_nrg - 10'(d.rg) >= 10'(d.kr) ||
@@ -178,8 +189,8 @@ module ey_walker #(
   assign bad_spad    = 32'(d.ks) * 32'(d.q) > 32'(IfmapDepth) ||
                        32'(d.p) * 32'(d.q) * 32'(d.ks) > 32'(FilterDepth) ||
                        32'(d.p) > 32'(PsumDepth);
-  assign bad_glb     = 64'(d.nb) * 64'(chw_q) > 64'(IfmapWords) ||
-                       chunk_filt * 64'(crs_q) > 64'(FilterWords) ||
+  assign bad_glb     = 64'(d.nb) * 64'(cc_q) * 64'(hw_q) > 64'(IfmapWords) ||
+                       chunk_filt * 64'(cc_q) * 64'(rs_q) > 64'(FilterWords) ||
                        64'(d.mbc) * 64'(d.nb) * 64'(sf_q) * 64'(d.tv) * 64'(d.p) >
                            64'(PsumWords);
   assign bad_align   = d.x_addr[2:0] != '0 || d.w_addr[2:0] != '0 || d.y_addr[2:0] != '0 ||
@@ -228,10 +239,24 @@ module ey_walker #(
   logic [11:0] fcur_q;       // filters in the chunk
   logic [11:0] mbcur_q;      // filter blocks in the chunk
   logic [7:0]  img_q;        // image of the chunk being loaded / stored
+  logic [11:0] c0_q;         // first channel of the chunk (in the group)
+  logic [11:0] cblk0_q;      // first channel block of the chunk
+  logic [11:0] ccur_q;       // channels in the chunk
+  logic [11:0] cbcur_q;      // channel blocks in the chunk
+  logic [11:0] cc_q;         // channels in a full channel chunk, min(cbc*r*q, cg)
+  logic [11:0] widx_q;       // filter of the chunk being loaded (one transfer per filter)
+  logic        one_cchunk;   // the group's channels are one chunk
+  logic        load_x, load_w;
+  assign one_cchunk = d.cbc >= d.cb;
+  assign load_x     = !(one_cchunk && m0_q != '0);
+  assign load_w     = !(one_cchunk && d.mbc >= d.mb && n0_q != '0);
   ey_pkg::layer_cfg_t cfg_q;
 
   // Store loop: filter mm of the chunk as (block, set column hs, chain v, filter k), ofmap row
   // as (strip, row j), column x.
+  logic [15:0] sn0_q;        // the stored chunk: first image, group, first filter, sizes
+  logic [11:0] sg_q, sm0_q, sfcur_q;
+  logic [7:0]  sncur_q, simg_q;
   logic [11:0] sblk_q;
   logic [7:0]  shs_q, sv_q;
   logic [5:0]  sk_q;
@@ -245,22 +270,28 @@ module ey_walker #(
   logic [31:0] row_base;
   assign hs_tv = 16'(shs_q) * 16'(d.tv);
   assign tvc   = (hs_tv + 16'(d.tv) <= 16'(d.t)) ? 8'(d.tv) : 8'(16'(d.t) - hs_tv);
-  assign row_base = ((((32'(sblk_q) * 32'(ncur_q) + 32'(img_q)) * 32'(d.strips) + 32'(ssp_q)) *
+  assign row_base = ((((32'(sblk_q) * 32'(sncur_q) + 32'(simg_q)) * 32'(d.strips) + 32'(ssp_q)) *
                       32'(d.fo)) * 32'(tvc) + 32'(sv_q)) * 32'(d.p) + 32'(sk_q);
 
   logic last_x, last_row, last_mm;
   assign last_x   = sx_q == d.fo - 1'b1;
   assign last_row = sy_q == d.eo - 1'b1;
-  assign last_mm  = smm_q == fcur_q - 1'b1;
+  assign last_mm  = smm_q == sfcur_q - 1'b1;
 
   // DMA commands
   logic [AddrW-1:0] x_cmd_addr, w_cmd_addr, y_cmd_addr;
-  assign x_cmd_addr = AddrW'(d.x_addr) + AddrW'((64'(n0_q) + 64'(img_q)) * 64'(d.groups) *
-                      64'(chw_q) * 64'd2 + 64'(g_q) * 64'(chw_q) * 64'd2);
-  assign w_cmd_addr = AddrW'(d.w_addr) + AddrW'((64'(g_q) * 64'(d.mg) + 64'(m0_q)) *
-                      64'(crs_q) * 64'd2);
-  assign y_cmd_addr = AddrW'(d.y_addr) + AddrW'(((64'(n0_q) + 64'(img_q)) * 64'(d.groups) *
-                      64'(d.mg) + 64'(g_q) * 64'(d.mg) + 64'(m0_q)) * 64'(ef_q) * 64'd4);
+  // Image n0+img, channels c0.. of group g; filter m0+widx (or all the chunk's filters when
+  // its channels are all of the group's: then they are contiguous), channels c0..
+  logic        w_whole;
+  logic [31:0] w_len;
+  assign w_whole    = ccur_q == d.cg;
+  assign w_len      = w_whole ? 32'(fcur_q) * 32'(crs_q) : 32'(ccur_q) * 32'(rs_q);
+  assign x_cmd_addr = AddrW'(d.x_addr) + AddrW'(((64'(n0_q) + 64'(img_q)) * 64'(d.groups) *
+                      64'(d.cg) + 64'(g_q) * 64'(d.cg) + 64'(c0_q)) * 64'(hw_q) * 64'd2);
+  assign w_cmd_addr = AddrW'(d.w_addr) + AddrW'(((64'(g_q) * 64'(d.mg) + 64'(m0_q) +
+                      64'(widx_q)) * 64'(d.cg) + 64'(c0_q)) * 64'(rs_q) * 64'd2);
+  assign y_cmd_addr = AddrW'(d.y_addr) + AddrW'(((64'(sn0_q) + 64'(simg_q)) * 64'(d.groups) *
+                      64'(d.mg) + 64'(sg_q) * 64'(d.mg) + 64'(sm0_q)) * 64'(ef_q) * 64'd4);
 
   logic rd_fire, wr_fire;
   assign rd_fire = rd_valid_i && rd_ready_o;
@@ -273,14 +304,15 @@ module ey_walker #(
     rd_ready_o     = 1'b0;
     wr_cmd_valid_o = 1'b0;
     wr_cmd_addr_o  = y_cmd_addr;
-    wr_cmd_len_o   = 32'(fcur_q) * 32'(ef_q) * 32'd2;
+    wr_cmd_len_o   = 32'(sfcur_q) * 32'(ef_q) * 32'd2;
     wr_valid_o     = 1'b0;
     wr_data_o      = host_rdata_i;
     host_we_o      = 1'b0;
     host_re_o      = 1'b0;
     host_area_o    = 2'd2;
     host_bank_o    = ColW'(32'(shs_q) * 32'(d.e) + 32'(sj_q));
-    host_addr_o    = HostAW'(saddr_q);
+    host_waddr_o   = HostAW'(cnt_q);
+    host_raddr_o   = PsAW'(saddr_q);
     host_wdata_o   = rd_data_i;
     unique case (state_q)
       StDCmd:   rd_cmd_valid_o = 1'b1;
@@ -288,26 +320,28 @@ module ey_walker #(
       StXCmd: begin
         rd_cmd_valid_o = 1'b1;
         rd_cmd_addr_o  = x_cmd_addr;
-        rd_cmd_len_o   = chw_q;
+        rd_cmd_len_o   = 32'(ccur_q) * 32'(hw_q);
       end
       StWCmd: begin
         rd_cmd_valid_o = 1'b1;
         rd_cmd_addr_o  = w_cmd_addr;
-        rd_cmd_len_o   = 32'(fcur_q) * 32'(crs_q);
+        rd_cmd_len_o   = w_len;
       end
       StXData, StWData: begin
         rd_ready_o  = 1'b1;
         host_we_o   = rd_valid_i;
         host_area_o = state_q == StXData ? 2'd0 : 2'd1;
-        host_addr_o = HostAW'(cnt_q);
       end
-      StYCmd:   wr_cmd_valid_o = 1'b1;
-      StYRd:    host_re_o = 1'b1;
-      StYOut: begin
+      default: ;
+    endcase
+    unique case (sstate_q)
+      SCmd: wr_cmd_valid_o = 1'b1;
+      SRd:  host_re_o = 1'b1;
+      SOut: begin
         wr_valid_o = 1'b1;
         // Next column of the same row: read it now, it is on host_rdata_i next cycle.
-        host_re_o   = wr_ready_i && !last_x;
-        host_addr_o = HostAW'(saddr_q + 32'(tvc) * 32'(d.p));
+        host_re_o    = wr_ready_i && !last_x;
+        host_raddr_o = PsAW'(saddr_q + 32'(tvc) * 32'(d.p));
       end
       default: ;
     endcase
@@ -316,7 +350,7 @@ module ey_walker #(
   assign core_cfg_o   = cfg_q;
   assign core_start_o = state_q == StStart;
   assign core_abort_o = abort_i;
-  assign busy_o       = state_q != StIdle;
+  assign busy_o       = state_q != StIdle || sstate_q != SIdle;
 
   // ---------------------------------------------------------------------------------------
   // Sequencer
@@ -335,8 +369,12 @@ module ey_walker #(
       StDAddr:  fail_code = addr_err;
       StCheck1: if (rd_err_i != 2'b00) fail_code = axi_err(rd_err_i, 1'b1);
       StCheck3: fail_code = check_err;
-      StRun:    if (rd_idle_i && rd_err_i != 2'b00) fail_code = axi_err(rd_err_i, 1'b1);
-      StDEnd:   if (wr_idle_i && wr_err_i != 2'b00) fail_code = axi_err(wr_err_i, 1'b0);
+      StRun:    if (rd_idle_i && sstate_q == SIdle && rd_err_i != 2'b00) begin
+        fail_code = axi_err(rd_err_i, 1'b1);
+      end
+      StDEnd:   if (wr_idle_i && sstate_q == SIdle && wr_err_i != 2'b00) begin
+        fail_code = axi_err(wr_err_i, 1'b0);
+      end
       default: ;
     endcase
   end
@@ -352,14 +390,13 @@ module ey_walker #(
       error_o    <= 1'b0;
       err_code_o <= '0;
       err_desc_o <= '0;
-      tp_q <= '0; rq_q <= '0; hw_q <= '0; chw_q <= '0; rs_q <= '0; crs_q <= '0;
+      tp_q <= '0; rq_q <= '0; hw_q <= '0; rs_q <= '0; crs_q <= '0;
       sf_q <= '0; ef_q <= '0; wn_q <= '0; dmax_q <= '0;
       xbytes_q <= '0; wbytes_q <= '0; ybytes_q <= '0;
       g_q <= '0; n0_q <= '0; m0_q <= '0; blk0_q <= '0;
       ncur_q <= '0; fcur_q <= '0; mbcur_q <= '0; img_q <= '0;
+      c0_q <= '0; cblk0_q <= '0; ccur_q <= '0; cbcur_q <= '0; cc_q <= '0; widx_q <= '0;
       cfg_q <= '0;
-      sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; ssp_q <= '0; sx_q <= '0; sj_q <= '0;
-      smm_q <= '0; sy_q <= '0; saddr_q <= '0;
     end else if (abort_i) begin
       state_q <= StAbort;
     end else if (fail_code != ey_pkg::ErrNone) begin
@@ -402,7 +439,7 @@ module ey_walker #(
           end
         end
         StCheck2: begin
-          chw_q    <= 32'(d.cg) * 32'(hw_q);
+          cc_q     <= (32'(d.cbc) * 32'(rq_q) < 32'(d.cg)) ? 12'(32'(d.cbc) * 32'(rq_q)) : d.cg;
           crs_q    <= 23'(d.cg) * 23'(rs_q);
           xbytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.cg) * 64'(hw_q) * 64'd2;
           wbytes_q <= 64'(d.groups) * 64'(d.mg) * 64'(d.cg) * 64'(rs_q) * 64'd2;
@@ -415,8 +452,9 @@ module ey_walker #(
             n0_q   <= '0;
             m0_q   <= '0;
             blk0_q <= '0;
+            c0_q    <= '0;
+            cblk0_q <= '0;
             // The parts of the layer record that are the same for every chunk.
-            cfg_q.cg         <= 12'(d.cg);
             cfg_q.h          <= d.h;
             cfg_q.w          <= d.w;
             cfg_q.kr         <= d.kr;
@@ -436,14 +474,11 @@ module ey_walker #(
             cfg_q.nrg        <= d.nrg;
             cfg_q.tv         <= d.tv;
             cfg_q.th         <= d.th;
-            cfg_q.cb         <= d.cb;
             cfg_q.strips     <= d.strips;
             cfg_q.wn         <= 11'(wn_q);
             cfg_q.dmax       <= 8'(dmax_q);
             cfg_q.hw         <= hw_q;
-            cfg_q.chw        <= 24'(chw_q);
             cfg_q.rs         <= 12'(rs_q);
-            cfg_q.crs        <= 20'(crs_q);
             state_q <= StChunk;
           end
         end
@@ -452,19 +487,20 @@ module ey_walker #(
           fcur_q  <= ((32'(d.mg) - 32'(m0_q)) > 32'(d.mbc) * 32'(tp_q)) ? 12'(32'(d.mbc) * 32'(tp_q))
                                                                  : d.mg - m0_q;
           mbcur_q <= (d.mb - blk0_q > d.mbc) ? d.mbc : d.mb - blk0_q;
+          ccur_q  <= (d.cg - c0_q > cc_q) ? cc_q : d.cg - c0_q;
+          cbcur_q <= (d.cb - cblk0_q > d.cbc) ? d.cbc : d.cb - cblk0_q;
           img_q   <= '0;
+          widx_q  <= '0;
           cnt_q   <= '0;
-          state_q <= m0_q == '0 ? StXCmd : StWCmd;
+          state_q <= load_x ? StXCmd : load_w ? StWCmd : StRun;
         end
         StXCmd: if (rd_cmd_ready_i) state_q <= StXData;
         StXData: if (rd_fire) begin
           cnt_q <= cnt_q + 1'b1;
-          if (cnt_q + 1'b1 == (32'(img_q) + 32'd1) * chw_q) begin
+          if (cnt_q + 1'b1 == (32'(img_q) + 32'd1) * 32'(ccur_q) * 32'(hw_q)) begin
             if (img_q + 1'b1 == ncur_q) begin
               cnt_q   <= '0;
-              // A group's filters that fit one chunk are still in the GLB from the first
-              // image chunk.
-              state_q <= (n0_q != '0 && d.mbc >= d.mb) ? StRun : StWCmd;
+              state_q <= load_w ? StWCmd : StRun;
             end else begin
               img_q   <= img_q + 1'b1;
               state_q <= StXCmd;
@@ -474,38 +510,110 @@ module ey_walker #(
         StWCmd: if (rd_cmd_ready_i) state_q <= StWData;
         StWData: if (rd_fire) begin
           cnt_q <= cnt_q + 1'b1;
-          if (cnt_q + 1'b1 == 32'(fcur_q) * 32'(crs_q)) state_q <= StRun;
+          if (cnt_q + 1'b1 == (32'(widx_q) + 32'd1) * w_len) begin
+            if (w_whole || widx_q + 1'b1 == fcur_q) begin
+              state_q <= StRun;
+            end else begin
+              widx_q  <= widx_q + 1'b1;
+              state_q <= StWCmd;
+            end
+          end
         end
         StRun: begin
           // Wait for the last load's response status (fail_code) before computing on it.
-          if (rd_idle_i) state_q <= StStart;
+          if (rd_idle_i && sstate_q == SIdle) state_q <= StStart;
           cfg_q.n          <= ncur_q;
           cfg_q.mg         <= fcur_q;
           cfg_q.mb         <= mbcur_q;
           cfg_q.lane_outer <= 20'(32'(ncur_q) * 32'(sf_q));
+          cfg_q.cg         <= ccur_q;
+          cfg_q.cb         <= cbcur_q;
+          cfg_q.chw        <= 24'(32'(ccur_q) * 32'(hw_q));
+          cfg_q.crs        <= 20'(32'(ccur_q) * 32'(rs_q));
+          cfg_q.acc_in     <= c0_q != '0;
         end
         StStart: state_q <= StRunWait;
-        StRunWait: if (core_done_i && !core_done_q) begin
-          img_q   <= '0;
-          state_q <= StYCmd;
+        StRunWait: if (core_done_i && !core_done_q) state_q <= StNext;
+        StNext: begin
+          state_q <= StChunk;
+          if (32'(c0_q) + 32'(ccur_q) < 32'(d.cg)) begin
+            c0_q    <= c0_q + ccur_q;
+            cblk0_q <= cblk0_q + cbcur_q;
+          end else if ((32'(d.mg) - 32'(m0_q)) > 32'(fcur_q)) begin
+            c0_q    <= '0;
+            cblk0_q <= '0;
+            m0_q   <= m0_q + fcur_q;
+            blk0_q <= blk0_q + mbcur_q;
+          end else begin
+            c0_q    <= '0;
+            cblk0_q <= '0;
+            m0_q   <= '0;
+            blk0_q <= '0;
+            if (d.n - n0_q > 16'(ncur_q)) begin
+              n0_q <= n0_q + 16'(ncur_q);
+            end else begin
+              n0_q <= '0;
+              if (g_q + 1'b1 != d.groups) g_q <= g_q + 1'b1;
+              else state_q <= StDEnd;
+            end
+          end
         end
-        StYCmd: if (wr_cmd_ready_i) begin
+        StDEnd: if (wr_idle_i && sstate_q == SIdle) begin
+          if (d.next == '0) begin
+            done_o  <= 1'b1;
+            state_q <= StIdle;
+          end else begin
+            daddr_q <= d.next;
+            idx_q   <= idx_q + 1'b1;
+            state_q <= StDAddr;
+          end
+        end
+        StAbort: if (rd_idle_i && wr_idle_i && !core_busy_i) state_q <= StIdle;
+        default: state_q <= StIdle;
+      endcase
+    end
+  end
+
+
+  // Store sequencer: the chunk's outputs, image by image, from the psum banks to DRAM.
+  assign store_go = state_q == StRunWait && core_done_i && !core_done_q &&
+                    32'(c0_q) + 32'(ccur_q) == 32'(d.cg);
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || abort_i) begin
+      sstate_q <= SIdle;
+      sn0_q <= '0; sg_q <= '0; sm0_q <= '0; sfcur_q <= '0; sncur_q <= '0; simg_q <= '0;
+      sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; ssp_q <= '0; sx_q <= '0; sj_q <= '0;
+      smm_q <= '0; sy_q <= '0; saddr_q <= '0;
+    end else begin
+      unique case (sstate_q)
+        SIdle: if (store_go) begin
+          // Outputs leave after the last channel chunk; before it they stay in the banks.
+          sn0_q    <= n0_q;
+          sg_q     <= g_q;
+          sm0_q    <= m0_q;
+          sfcur_q  <= fcur_q;
+          sncur_q  <= ncur_q;
+          simg_q   <= '0;
+          sstate_q <= SCmd;
+        end
+        SCmd: if (wr_cmd_ready_i) begin
           sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; smm_q <= '0;
           ssp_q <= '0; sj_q <= '0; sy_q <= '0; sx_q <= '0;
-          state_q <= StYRow;
+          sstate_q <= SRow;
         end
-        StYRow: begin
+        SRow: begin
           saddr_q <= row_base;
           sx_q    <= '0;
-          state_q <= StYRd;
+          sstate_q <= SRd;
         end
-        StYRd: state_q <= StYOut;
-        StYOut: if (wr_fire) begin
+        SRd: sstate_q <= SOut;
+        SOut: if (wr_fire) begin
           if (!last_x) begin
             sx_q    <= sx_q + 1'b1;
             saddr_q <= saddr_q + 32'(tvc) * 32'(d.p);
           end else begin
-            state_q <= StYRow;
+            sstate_q <= SRow;
             if (!last_row) begin
               sy_q <= sy_q + 1'b1;
               if (sj_q == d.e - 1'b1) begin
@@ -533,44 +641,16 @@ module ey_walker #(
                 end else begin
                   sk_q <= sk_q + 1'b1;
                 end
-              end else if (img_q + 1'b1 == ncur_q) begin
-                state_q <= StNext;
+              end else if (simg_q + 1'b1 == sncur_q) begin
+                sstate_q <= SIdle;
               end else begin
-                img_q   <= img_q + 1'b1;
-                state_q <= StYCmd;
+                simg_q  <= simg_q + 1'b1;
+                sstate_q <= SCmd;
               end
             end
           end
         end
-        StNext: begin
-          state_q <= StChunk;
-          if ((32'(d.mg) - 32'(m0_q)) > 32'(fcur_q)) begin
-            m0_q   <= m0_q + fcur_q;
-            blk0_q <= blk0_q + mbcur_q;
-          end else begin
-            m0_q   <= '0;
-            blk0_q <= '0;
-            if (d.n - n0_q > 16'(ncur_q)) begin
-              n0_q <= n0_q + 16'(ncur_q);
-            end else begin
-              n0_q <= '0;
-              if (g_q + 1'b1 != d.groups) g_q <= g_q + 1'b1;
-              else state_q <= StDEnd;
-            end
-          end
-        end
-        StDEnd: if (wr_idle_i) begin
-          if (d.next == '0) begin
-            done_o  <= 1'b1;
-            state_q <= StIdle;
-          end else begin
-            daddr_q <= d.next;
-            idx_q   <= idx_q + 1'b1;
-            state_q <= StDAddr;
-          end
-        end
-        StAbort: if (rd_idle_i && wr_idle_i && !core_busy_i) state_q <= StIdle;
-        default: state_q <= StIdle;
+        default: sstate_q <= SIdle;
       endcase
     end
   end
@@ -595,7 +675,9 @@ module ey_walker #(
       if (busy_o && !core_busy_i) cnt_stall_o <= cnt_stall_o + 1'b1;
       if (rd_cmd_valid_o && rd_cmd_ready_i) cnt_rd_bytes_o <= cnt_rd_bytes_o + {rd_cmd_len_o[30:0], 1'b0};
       if (wr_cmd_valid_o && wr_cmd_ready_i) cnt_wr_bytes_o <= cnt_wr_bytes_o + {wr_cmd_len_o[30:0], 1'b0};
-      if (state_q == StDEnd && wr_idle_i && wr_err_i == 2'b00) cnt_descs_o <= cnt_descs_o + 1'b1;
+      if (state_q == StDEnd && wr_idle_i && sstate_q == SIdle && wr_err_i == 2'b00) begin
+        cnt_descs_o <= cnt_descs_o + 1'b1;
+      end
       // The core's counters restart at each of its runs: add a run's totals when it is done.
       if (state_q == StRunWait && core_done_i && !core_done_q) begin
         for (int unsigned k = 0; k < NumCore; k++) begin
@@ -606,7 +688,6 @@ module ey_walker #(
   end
 
 `ifndef SYNTHESIS
-  `EY_ASSERT_INIT(PsumFitsHostPort, $clog2(PsumWords) <= HostAW)
   `EY_ASSERT(DescOrderMatchesStruct, state_q == StCheck3 |-> d.magic == desc_q[15:0], clk_i,
              rst_ni)
 `endif

@@ -5,6 +5,10 @@
 //     12 x 14 `eyeriss` config, run through the driver like any host program: utilization =
 //     layer MACs / (PEs x array cycles), the cycles spent waiting for DRAM, and the DRAM bytes
 //     against the minimum;
+//   * AlexNet CONV1-5 with their filter shapes, strides, padding and groups, channels (and
+//     CONV1's input size) scaled down so the whole table simulates in seconds: RTL cycles
+//     beside the cost model's prediction for the same mapping and tiling, and DRAM bytes
+//     against the minimum (every tensor moved once);
 //   * Verilated simulation speed in cycles per second on one core.
 // Every layer is also checked against the golden model, so a figure never comes from a wrong
 // result.
@@ -15,6 +19,7 @@
 #include <string>
 
 #include "array_bench.h"
+#include "eyelet/cost_model.h"
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
 #include "eyelet/mapping.h"
@@ -79,6 +84,70 @@ int RunOne(ArrayBench& bench, const std::string& name, const ConvLayer& l, doubl
   return ok ? 0 : 1;
 }
 
+
+ConvLayer Layer(Shape x, Shape w, int stride, int pad, int groups) {
+  ConvLayer l;
+  l.x = x;
+  l.w = w;
+  l.conv.stride_h = l.conv.stride_w = stride;
+  l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = pad;
+  l.conv.groups = groups;
+  return l;
+}
+
+// One table row per layer: RTL against the model, DRAM against its minimum.
+int AlexNetTable(ArrayBench& bench) {
+  const ArrayConfig& hw = bench.config();
+  struct Row {
+    const char* name;
+    ConvLayer layer;
+  };
+  const Row rows[] = {
+      {"CONV1", Layer({1, 3, 115, 115}, {16, 3, 11, 11}, 4, 0, 1)},
+      {"CONV2", Layer({1, 48, 27, 27}, {32, 24, 5, 5}, 1, 2, 2)},
+      {"CONV3", Layer({1, 64, 13, 13}, {64, 64, 3, 3}, 1, 1, 1)},
+      {"CONV4", Layer({1, 96, 13, 13}, {64, 48, 3, 3}, 1, 1, 2)},
+      {"CONV5", Layer({1, 96, 13, 13}, {64, 48, 3, 3}, 1, 1, 2)},
+  };
+  std::printf("\nAlexNet CONV layers, scaled (batch 1; CONV1 input 115 x 115, M 16; others C and M "
+              "reduced) on %s (%dx%d), through the driver:\n",
+              hw.name.c_str(), hw.rows, hw.cols);
+  std::printf("%-6s %-26s %-12s %-10s %9s %9s %9s %9s %7s %6s %6s\n", "layer", "x / w",
+              "e,p,q,r,t", "nb,mc", "RTL cyc", "model", "RTL arr", "model arr", "error",
+              "DRAM", "util");
+  int fails = 0;
+  for (const Row& r : rows) {
+    std::mt19937 rng(2);
+    const ConvLayer& l = r.layer;
+    const Tensor<int16_t> x = Random(l.x, rng, 0.0);
+    const Tensor<int16_t> w = Random(l.w, rng, 0.0);
+    const RsMapping m = ChooseMapping(l, hw);
+    ArrayStats st;
+    const Tensor<int32_t> y = bench.RunConv(l, x, w, m, &st);
+    const bool ok = y.data() == ConvAcc(x, w, l.conv).data();
+    fails += !ok;
+    const CycleEstimate e = EstimateCycles(l, hw, m, st.tiling);
+    char shape[64], map[32], tiling[24];
+    std::snprintf(shape, sizeof(shape), "%dx%dx%d / %dx%dx%d", l.x.c, l.x.h, l.x.w, l.w.n,
+                  l.w.h, l.w.w);
+    std::snprintf(map, sizeof(map), "%d,%d,%d,%d,%d", m.e, m.p, m.q, m.r, m.t);
+    std::snprintf(tiling, sizeof(tiling), "%d,%d", st.tiling.nb, st.tiling.mc);
+    std::printf("%-6s %-26s %-12s %-10s %9llu %9lld %9llu %9lld %+6.1f%% %5.2fx %5.1f%%%s\n",
+                r.name, shape, map, tiling, static_cast<unsigned long long>(st.cycles),
+                static_cast<long long>(e.cycles),
+                static_cast<unsigned long long>(st.ArrayCycles()),
+                static_cast<long long>(e.compute_cycles),
+                100.0 * (static_cast<double>(e.cycles) - st.cycles) / st.cycles,
+                static_cast<double>(st.dram_rd_bytes + st.dram_wr_bytes) / st.dram_min_bytes,
+                100.0 * st.Utilization(), ok ? "" : "  FAIL");
+  }
+  std::printf("(RTL cyc: accelerator busy cycles incl. descriptor fetch and DMA; model: the "
+              "mapper's prediction for the same mapping and tiling; arr: array cycles alone; "
+              "error: (model - RTL) / RTL; DRAM: bytes moved / minimum; util: MACs / (PEs x "
+              "array cycles))\n");
+  return fails;
+}
+
 }  // namespace
 }  // namespace eyelet
 
@@ -95,6 +164,7 @@ int main(int argc, char** argv) {
     conv3.w = Shape{64, 32, 3, 3};
     conv3.conv.pad_top = conv3.conv.pad_bottom = conv3.conv.pad_left = conv3.conv.pad_right = 1;
     fails += RunOne(*bench, "AlexNet-CONV3-shaped", conv3, 0.0);
+    fails += AlexNetTable(*bench);
     return fails ? 1 : 0;
   } catch (const Error& e) {
     std::fprintf(stderr, "eyelet_bench: error: %s\n", e.what());

@@ -181,6 +181,79 @@ INSTANTIATE_TEST_SUITE_P(Mem, DriverSweep,
                                   std::to_string(static_cast<int>(info.param.stall * 100));
                          });
 
+// --- Every tiling the descriptor can express: random image, filter and channel chunks
+
+TEST(DriverTiling, RandomChunksGiveTheSameOutputs) {
+  // The walker's loops (groups, image, filter and channel chunks, resident images and
+  // filters, accumulation across channel chunks) on random layers, with the chunk sizes drawn
+  // at random below what the GLB allows, under a slow stalling DRAM.
+  RtlDeviceOptions o;
+  o.mem.read_latency = 12;
+  o.mem.ready_prob = 0.8;
+  o.mem.valid_prob = 0.8;
+  auto dev = RtlDevice::Create("small", o);
+  GoldenDevice golden(ConfigByName("small"));
+  std::mt19937 rng(77);
+  auto pick = [&](uint64_t lo, uint64_t hi) {
+    return std::uniform_int_distribution<uint64_t>(lo, hi)(rng);
+  };
+  int multi_c = 0, multi_m = 0, multi_n = 0;
+  for (int i = 0; i < 24; ++i) {
+    const ConvLayer l = DrawLayer(ConfigByName("small"), rng);
+    SCOPED_TRACE("layer " + std::to_string(i) + " " + l.ToString());
+    const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+    Device* devs[2] = {dev.get(), &golden};
+    Tensor<int32_t> outs[2];
+    DeviceCounters counts[2];
+    // Small p and t so that layers have several filter blocks to chunk.
+    RsMapping m;
+    m.e = static_cast<int>(pick(1, std::min(7, l.Out().h)));
+    m.p = static_cast<int>(pick(1, 2));
+    m.q = static_cast<int>(pick(1, 2));
+    m.t = static_cast<int>(pick(1, 2));
+    m.n = l.x.n;
+    const bool legal = CompleteMapping(l, ConfigByName("small"), m).empty();
+    Desc d;
+    for (int k = 0; k < 2; ++k) {
+      devs[k]->FreeAll();
+      ChainBuilder chain(*devs[k]);
+      chain.AddConv(l, x, w, legal ? &m : nullptr);
+      const uint64_t head = chain.Commit();
+      std::vector<uint64_t> words(kDescWords);
+      devs[k]->ReadMem(head, words.data(), kDescBytes);
+      if (k == 0) {
+        d = UnpackDesc(words.data());
+        d.nb = pick(1, d.nb);
+        d.mbc = pick(1, d.mbc);
+        d.cbc = pick(1, d.cb);
+      } else {
+        // The same tiling at the golden device's addresses.
+        const Desc g = UnpackDesc(words.data());
+        const Desc rtl_tiling = d;
+        d = g;
+        d.nb = rtl_tiling.nb;
+        d.mbc = rtl_tiling.mbc;
+        d.cbc = rtl_tiling.cbc;
+      }
+      ASSERT_EQ(CheckDesc(d, devs[k]->ReadHwInfo()), ErrCode::kNone) << DescribeDesc(d);
+      const std::vector<uint64_t> packed = PackDesc(d);
+      devs[k]->WriteMem(head, packed.data(), kDescBytes);
+      devs[k]->RunChain(head, kTimeout);
+      outs[k] = chain.ReadOutput(0);
+      counts[k] = devs[k]->ReadCounters();
+    }
+    multi_c += d.cbc < d.cb;
+    multi_m += d.mbc < d.mb;
+    multi_n += d.nb < d.n;
+    ExpectEqual(ConvAcc(x, w, l.conv), outs[0]);
+    EXPECT_EQ(counts[0].dram_rd_bytes, counts[1].dram_rd_bytes) << DescribeDesc(d);
+    EXPECT_EQ(counts[0].dram_wr_bytes, counts[1].dram_wr_bytes) << DescribeDesc(d);
+  }
+  EXPECT_GE(multi_c, 5);
+  EXPECT_GE(multi_m, 3);
+  EXPECT_GE(multi_n, 3);
+}
+
 // --- Chains
 
 TEST(DriverChain, ThreeLayersInOneChain) {
@@ -277,6 +350,7 @@ TEST(DriverErrors, EveryIllegalDescriptorStopsWithItsCode) {
        [](Desc& d) {
          d.r = 7;
          d.cb = 1;
+         d.cbc = 1;
          d.q = 1;
          d.cg = 7;
        }},
@@ -291,6 +365,7 @@ TEST(DriverErrors, EveryIllegalDescriptorStopsWithItsCode) {
          d.mg = 24;
          d.q = 4;
          d.cb = 1;
+         d.cbc = 1;
        }},
       {"glb psum", ErrCode::kDescGlb, [](Desc& d) { d.nb = d.n = 200; }},
       {"unaligned x", ErrCode::kDescAlign, [](Desc& d) { d.x_addr += 2; }},

@@ -145,6 +145,7 @@ Desc MakeConvDesc(const ConvLayer& layer, const RsMapping& m, const Tiling& tili
   d.nb = tiling.nb;
   d.mb = m.mb;
   d.mbc = (tiling.mc + block - 1) / block;
+  d.cbc = m.cb;  // one channel chunk (channel tiling is chosen by the mapper later)
   d.cg = layer.x.c / groups;
   d.h = layer.x.h;
   d.w = layer.x.w;
