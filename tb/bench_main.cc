@@ -60,11 +60,12 @@ int RunOne(ArrayBench& bench, const std::string& name, const ConvLayer& l, doubl
               100.0 * l.Macs() / (static_cast<double>(st.active_pes) * array_cycles),
               100.0 * l.Macs() / (pes * st.cycles));
   std::printf("  DRAM       %llu bytes read, %llu written: %.2fx the minimum %llu (tiling %d "
-              "images x %d filters)\n",
+              "images x %d filters x %d channels)\n",
               static_cast<unsigned long long>(st.dram_rd_bytes),
               static_cast<unsigned long long>(st.dram_wr_bytes),
               static_cast<double>(st.dram_rd_bytes + st.dram_wr_bytes) / st.dram_min_bytes,
-              static_cast<unsigned long long>(st.dram_min_bytes), st.tiling.nb, st.tiling.mc);
+              static_cast<unsigned long long>(st.dram_min_bytes), st.tiling.nb, st.tiling.mc,
+              st.tiling.cc);
   std::printf("  PE work    %llu MACs + %llu zero-gated (padding and zeros)\n",
               static_cast<unsigned long long>(st.macs),
               static_cast<unsigned long long>(st.skipped));

@@ -786,8 +786,8 @@ TEST(CliMap, FcLayerMaps) {
 
 TEST(CliMap, UnmappableLayerExitsThreeNamingTheLimit) {
   const CliResult r = EyeletLine(
-      "map --layer --in-channels 16 --out-channels 4 --height 32 --width 32 --kernel 3 "
-      "--config tiny");
+      "map --layer --in-channels 1 --out-channels 4 --height 100 --width 100 --kernel 3 "
+      "--config tiny");  // one 100 x 100 channel > the 8192-word GLB ifmap area
   EXPECT_EQ(r.code, kExitError);
   EXPECT_TRUE(Contains(r.err, "GLB ifmap area")) << r.err;
 }

@@ -25,6 +25,16 @@ std::string Epqrt(const RsMapping& m) {
          std::to_string(m.r) + "," + std::to_string(m.t);
 }
 
+// "nb,mc,cc"
+std::string Chunks(const Tiling& t) {
+  return std::to_string(t.nb) + "," + std::to_string(t.mc) + "," + std::to_string(t.cc);
+}
+
+void WriteTiling(JsonWriter& j, const Tiling& t) {
+  j.Key("tiling").BeginObject().Key("nb").Int(t.nb).Key("mc").Int(t.mc).Key("cc").Int(t.cc);
+  j.EndObject();
+}
+
 // Columns padded to their widest cell, two spaces apart; `align` has one letter per column,
 // 'l' or 'r'. The first row is the header, underlined.
 std::string Table(std::vector<std::vector<std::string>> rows, const std::string& align) {
@@ -128,7 +138,7 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
          "-bit output stored); DRAM MB = 10^6 bytes\n\n";
 
   std::vector<std::vector<std::string>> t = {
-      {"layer", "e,p,q,r,t", "n", "nb,mc", "PEs", "cycles", "DRAM MB", "x min"}};
+      {"layer", "e,p,q,r,t", "n", "nb,mc,cc", "PEs", "cycles", "DRAM MB", "x min"}};
   std::string align = "lrrrrrrr";
   if (with_eyeriss) {
     for (const char* h : {"Eyeriss e,p,q,r,t", "n", "m", "PEs", "cycles", "ours/Eyeriss"}) {
@@ -141,8 +151,7 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
     std::vector<std::string> cells = {r.name};
     if (r.error.empty()) {
       const CycleEstimate& c = r.cost.time;
-      cells.insert(cells.end(), {Epqrt(r.mapping), std::to_string(r.mapping.n),
-                                 std::to_string(r.tiling.nb) + "," + std::to_string(r.tiling.mc),
+      cells.insert(cells.end(), {Epqrt(r.mapping), std::to_string(r.mapping.n), Chunks(r.tiling),
                                  std::to_string(r.cost.use.active_pes), std::to_string(c.cycles),
                                  Fixed(c.DramBytes() / 1e6, 2),
                                  Fixed(static_cast<double>(c.DramBytes()) / r.min_dram_bytes, 2)});
@@ -228,8 +237,7 @@ std::string MapTableJson(const std::string& title, const std::vector<MapRow>& ro
     j.Key("ours").BeginObject();
     if (r.error.empty()) {
       WriteMapping(j, r.mapping);
-      j.Key("tiling").BeginObject().Key("nb").Int(r.tiling.nb).Key("mc").Int(r.tiling.mc);
-      j.EndObject();
+      WriteTiling(j, r.tiling);
       WriteCost(j, r.cost);
     } else {
       j.Key("error").String(r.error);
@@ -242,8 +250,7 @@ std::string MapTableJson(const std::string& title, const std::vector<MapRow>& ro
       j.BeginObject();
       WriteMapping(j, ev.mapping);
       j.Key("m").Int(pub.mapping.m);
-      j.Key("tiling").BeginObject().Key("nb").Int(ev.tiling.nb).Key("mc").Int(ev.tiling.mc);
-      j.EndObject();
+      WriteTiling(j, ev.tiling);
       WriteCost(j, ev.cost);
       j.Key("glb_ifmap_kb").Double(ev.glb_ifmap_bytes / 1024.0);
       j.Key("glb_psum_kb").Double(ev.glb_psum_bytes / 1024.0);
