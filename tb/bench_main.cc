@@ -65,11 +65,12 @@ int RunOne(ArrayBench& bench, const std::string& name, const ConvLayer& l, doubl
               100.0 * l.Macs() / (static_cast<double>(st.active_pes) * array_cycles),
               100.0 * l.Macs() / (pes * st.cycles));
   std::printf("  DRAM       %llu bytes read, %llu written: %.2fx the minimum %llu (tiling %d "
-              "images x %d filters)\n",
+              "images x %d filters x %d channels)\n",
               static_cast<unsigned long long>(st.dram_rd_bytes),
               static_cast<unsigned long long>(st.dram_wr_bytes),
               static_cast<double>(st.dram_rd_bytes + st.dram_wr_bytes) / st.dram_min_bytes,
-              static_cast<unsigned long long>(st.dram_min_bytes), st.tiling.nb, st.tiling.mc);
+              static_cast<unsigned long long>(st.dram_min_bytes), st.tiling.nb, st.tiling.mc,
+              st.tiling.cc);
   std::printf("  PE work    %llu MACs + %llu zero-gated (padding and zeros)\n",
               static_cast<unsigned long long>(st.macs),
               static_cast<unsigned long long>(st.skipped));
@@ -113,7 +114,7 @@ int AlexNetTable(ArrayBench& bench) {
               "reduced) on %s (%dx%d), through the driver:\n",
               hw.name.c_str(), hw.rows, hw.cols);
   std::printf("%-6s %-26s %-12s %-10s %9s %9s %9s %9s %7s %6s %6s\n", "layer", "x / w",
-              "e,p,q,r,t", "nb,mc", "RTL cyc", "model", "RTL arr", "model arr", "error",
+              "e,p,q,r,t", "nb,mc,cc", "RTL cyc", "model", "RTL arr", "model arr", "error",
               "DRAM", "util");
   int fails = 0;
   for (const Row& r : rows) {
@@ -131,7 +132,7 @@ int AlexNetTable(ArrayBench& bench) {
     std::snprintf(shape, sizeof(shape), "%dx%dx%d / %dx%dx%d", l.x.c, l.x.h, l.x.w, l.w.n,
                   l.w.h, l.w.w);
     std::snprintf(map, sizeof(map), "%d,%d,%d,%d,%d", m.e, m.p, m.q, m.r, m.t);
-    std::snprintf(tiling, sizeof(tiling), "%d,%d", st.tiling.nb, st.tiling.mc);
+    std::snprintf(tiling, sizeof(tiling), "%d,%d,%d", st.tiling.nb, st.tiling.mc, st.tiling.cc);
     std::printf("%-6s %-26s %-12s %-10s %9llu %9lld %9llu %9lld %+6.1f%% %5.2fx %5.1f%%%s\n",
                 r.name, shape, map, tiling, static_cast<unsigned long long>(st.cycles),
                 static_cast<long long>(e.cycles),

@@ -768,12 +768,12 @@ TEST(CliMap, OneLayerWithJson) {
       Eyelet({"map", "--layer", "--in-channels", "32", "--out-channels", "64", "--height", "13",
               "--width", "13", "--kernel", "3", "--pad", "1", "--json", json});
   EXPECT_EQ(r.code, kExitOk) << r.err;
-  EXPECT_TRUE(Contains(r.out, " 7,8,1,2,4 ")) << r.out;  // the mapping in the README's bench
+  EXPECT_TRUE(Contains(r.out, " 13,11,1,2,2 ")) << r.out;  // the mapping in the README's bench
   std::ifstream f(json);
   std::stringstream text;
   text << f.rdbuf();
   EXPECT_TRUE(Contains(text.str(), "\"layer\": \"layer\"")) << text.str();
-  EXPECT_TRUE(Contains(text.str(), "\"e\": 7")) << text.str();
+  EXPECT_TRUE(Contains(text.str(), "\"e\": 13")) << text.str();
 }
 
 TEST(CliMap, FcLayerMaps) {
@@ -786,8 +786,8 @@ TEST(CliMap, FcLayerMaps) {
 
 TEST(CliMap, UnmappableLayerExitsThreeNamingTheLimit) {
   const CliResult r = EyeletLine(
-      "map --layer --in-channels 16 --out-channels 4 --height 32 --width 32 --kernel 3 "
-      "--config tiny");
+      "map --layer --in-channels 1 --out-channels 4 --height 100 --width 100 --kernel 3 "
+      "--config tiny");  // one 100 x 100 channel > the 8192-word GLB ifmap area
   EXPECT_EQ(r.code, kExitError);
   EXPECT_TRUE(Contains(r.err, "GLB ifmap area")) << r.err;
 }

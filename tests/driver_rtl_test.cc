@@ -341,16 +341,17 @@ TEST(DriverErrors, EveryIllegalDescriptorStopsWithItsCode) {
       {"zero width", ErrCode::kDescZero, [](Desc& d) { d.w = 0; }},
       {"zero stride", ErrCode::kDescZero, [](Desc& d) { d.uw = 0; }},
       {"zero strips", ErrCode::kDescZero, [](Desc& d) { d.strips = 0; }},
+      {"zero channel chunk", ErrCode::kDescZero, [](Desc& d) { d.cbc = 0; }},
       {"chunk over n", ErrCode::kDescMapping, [](Desc& d) { d.nb = d.n + 1; }},
       {"too few filter blocks", ErrCode::kDescMapping,
        [](Desc& d) { d.mg = d.mb * d.t * d.p + 1; }},
       {"channel blocks", ErrCode::kDescMapping, [](Desc& d) { d.cb += 1; }},
+      {"channel chunk over cb", ErrCode::kDescMapping, [](Desc& d) { d.cbc = d.cb + 1; }},
       {"strips", ErrCode::kDescMapping, [](Desc& d) { d.strips += 1; }},
       {"too many rows", ErrCode::kDescArray,
        [](Desc& d) {
          d.r = 7;
-         d.cb = 1;
-         d.cbc = 1;
+         d.cb = d.cbc = 1;
          d.q = 1;
          d.cg = 7;
        }},
@@ -364,8 +365,7 @@ TEST(DriverErrors, EveryIllegalDescriptorStopsWithItsCode) {
          d.th = 1;
          d.mg = 24;
          d.q = 4;
-         d.cb = 1;
-         d.cbc = 1;
+         d.cb = d.cbc = 1;
        }},
       {"glb psum", ErrCode::kDescGlb, [](Desc& d) { d.nb = d.n = 200; }},
       {"unaligned x", ErrCode::kDescAlign, [](Desc& d) { d.x_addr += 2; }},

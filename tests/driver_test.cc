@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "eyelet/cost_model.h"
 #include "eyelet/csr_map.h"
 #include "eyelet/desc_codec.h"
 #include "eyelet/device.h"
@@ -42,6 +43,17 @@ ArrayConfig SmallGlbConfig() {
   ArrayConfig c = ConfigByName("tiny");
   c.name = "tiny-glb";
   c.glb_ifmap_words = 160;
+  c.glb_filter_words = 64;
+  c.glb_psum_words = 48;
+  return c;
+}
+
+// A 3 x 4 array whose GLB holds a few channels of an image: the layers of RandomChunkedLayer
+// run in channel chunks.
+ArrayConfig ChannelChunkConfig() {
+  ArrayConfig c = ConfigByName("tiny");
+  c.name = "tiny-channels";
+  c.glb_ifmap_words = 200;
   c.glb_filter_words = 64;
   c.glb_psum_words = 48;
   return c;
@@ -113,13 +125,18 @@ uint64_t ZeroOperandMacs(const ConvLayer& l, const Tensor<int16_t>& x) {
   return count;
 }
 
-// DRAM bytes the walker reads for one descriptor of `l` run with images in chunks of `nb`.
+// DRAM bytes the walker reads for one descriptor of `l` run with tiling `t` (golden_device.h):
+// with one channel chunk the ifmaps once and the filters once per image chunk (once in all
+// when they are one chunk too); with several channel chunks the ifmaps once per filter chunk
+// and the filters once per image chunk.
 uint64_t ReadBytes(const ConvLayer& l, const Tiling& t) {
   const uint64_t groups = l.conv.groups, cg = l.x.c / groups, mg = l.w.n / groups;
-  // Filters are re-read per image chunk unless all of a group's filters are one chunk.
-  const uint64_t chunks = t.mc >= static_cast<int>(mg) ? 1 : (l.x.n + t.nb - 1) / t.nb;
+  const uint64_t image_chunks = (l.x.n + t.nb - 1) / t.nb, filter_chunks = (mg + t.mc - 1) / t.mc;
+  const bool one_channel_chunk = t.cc >= static_cast<int>(cg);
+  const uint64_t ifmap_loads = one_channel_chunk ? 1 : filter_chunks;
+  const uint64_t filter_loads = one_channel_chunk && filter_chunks == 1 ? 1 : image_chunks;
   const uint64_t image = cg * l.x.h * l.x.w, filter = cg * l.w.h * l.w.w;
-  return kDescBytes + groups * (l.x.n * image * 2 + chunks * mg * filter * 2);
+  return kDescBytes + groups * (ifmap_loads * l.x.n * image * 2 + filter_loads * mg * filter * 2);
 }
 
 // --- Descriptor codec -----------------------------------------------------------------------
@@ -187,6 +204,7 @@ TEST(DescCodec, ConvDescriptorFollowsTheLayerMappingAndTiling) {
   Tiling t;
   t.nb = 2;
   t.mc = 4;
+  t.cc = 2;
   const Desc d = MakeConvDesc(l, m, t, 0x100, 0x200, 0x300, 0x400);
   EXPECT_EQ(d.magic, kDescMagic);
   EXPECT_EQ(d.version, 1u);
@@ -200,6 +218,7 @@ TEST(DescCodec, ConvDescriptorFollowsTheLayerMappingAndTiling) {
   EXPECT_EQ(d.nb, 2u);
   EXPECT_EQ(d.mb, 2u);   // 5 filters per group in blocks of 4
   EXPECT_EQ(d.mbc, 1u);  // 4 filters per chunk
+  EXPECT_EQ(d.cbc, 2u);  // 2 channels per chunk in blocks of 1
   EXPECT_EQ(d.cg, 3u);
   EXPECT_EQ(d.h, 9u);
   EXPECT_EQ(d.w, 11u);
@@ -261,12 +280,31 @@ Desc BaseDesc(uint64_t x, uint64_t w, uint64_t y) {
   d.version = kDescVersion;
   d.kind = kDescKindConv;
   d.x_addr = x, d.w_addr = w, d.y_addr = y;
-  d.n = 2, d.groups = 2, d.nb = 2, d.mb = 2, d.mbc = 2;
+  d.n = 2, d.groups = 2, d.nb = 2, d.mb = 2, d.mbc = 2, d.cbc = 2;
   d.cg = 3, d.h = 6, d.w = 6, d.mg = 4, d.kr = 3, d.ks = 3, d.eo = 6, d.fo = 6;
   d.uh = 1, d.uw = 1, d.pad_top = 1, d.pad_left = 1;
   d.e = 3, d.p = 1, d.q = 1, d.r = 2, d.t = 2;
   d.rg = 3, d.nrg = 1, d.tv = 1, d.th = 2, d.cb = 2, d.strips = 2;
   return d;
+}
+
+TEST(DescCodec, GlbChecksCountTheChannelsOfOneChunk) {
+  const HwInfo hw = GoldenDevice(CheckConfig(), kMemBase, kMemSize).ReadHwInfo();
+  // Layer A's 3 channels in blocks of r*q = 2: cbc = 2 holds all 3, cbc = 1 two of them.
+  Desc d = BaseDesc(0, 0, 0);
+  d.h = d.w = 14;  // 2 images x 3 channels x 196 = 1176 words > 1024
+  EXPECT_EQ(CheckDesc(d, hw), ErrCode::kDescGlb);
+  d.cbc = 1;  // 2 x 2 x 196 = 784
+  EXPECT_EQ(CheckDesc(d, hw), ErrCode::kNone);
+  d = BaseDesc(0, 0, 0);
+  d.ks = 4;  // 4 filters x 3 channels x 3 x 4 = 144 words > 128
+  EXPECT_EQ(CheckDesc(d, hw), ErrCode::kDescGlb);
+  d.cbc = 1;  // 4 x 2 x 12 = 96
+  EXPECT_EQ(CheckDesc(d, hw), ErrCode::kNone);
+  d.cbc = 3;  // more channel blocks than the layer has
+  EXPECT_EQ(CheckDesc(d, hw), ErrCode::kDescMapping);
+  d.cbc = 0;
+  EXPECT_EQ(CheckDesc(d, hw), ErrCode::kDescZero);
 }
 
 struct BadDesc {
@@ -290,6 +328,7 @@ const BadDesc kBadDescs[] = {
     {"ZeroNb", ErrCode::kDescZero, 1, [](Desc& d) { d.nb = 0; }},
     {"ZeroMb", ErrCode::kDescZero, 1, [](Desc& d) { d.mb = 0; }},
     {"ZeroMbc", ErrCode::kDescZero, 1, [](Desc& d) { d.mbc = 0; }},
+    {"ZeroCbc", ErrCode::kDescZero, 1, [](Desc& d) { d.cbc = 0; }},
     {"ZeroCg", ErrCode::kDescZero, 1, [](Desc& d) { d.cg = 0; }},
     {"ZeroH", ErrCode::kDescZero, 1, [](Desc& d) { d.h = 0; }},
     {"ZeroW", ErrCode::kDescZero, 1, [](Desc& d) { d.w = 0; }},
@@ -313,6 +352,7 @@ const BadDesc kBadDescs[] = {
     {"ZeroStrips", ErrCode::kDescZero, 1, [](Desc& d) { d.strips = 0; }},
     {"ImageChunkAboveN", ErrCode::kDescMapping, 1, [](Desc& d) { d.nb = 3; }},
     {"FilterChunkAboveMb", ErrCode::kDescMapping, 1, [](Desc& d) { d.mbc = 3; }},
+    {"ChannelChunkAboveCb", ErrCode::kDescMapping, 1, [](Desc& d) { d.cbc = 3; }},
     {"TooFewFilterBlocks", ErrCode::kDescMapping, 1, [](Desc& d) { d.mb = d.mbc = 1; }},
     {"OneFilterBlockTooMany", ErrCode::kDescMapping, 1, [](Desc& d) { d.mb = 3; }},
     {"TooFewChannelBlocks", ErrCode::kDescMapping, 1, [](Desc& d) { d.cb = 1; }},
@@ -334,7 +374,11 @@ const BadDesc kBadDescs[] = {
     {"FilterSpad", ErrCode::kDescSpad, 1, [](Desc& d) { d.p = 19, d.mb = d.mbc = 1, d.ks = 12; }},
     {"PsumSpad", ErrCode::kDescSpad, 1, [](Desc& d) { d.p = 25, d.mb = d.mbc = 1; }},
     {"GlbIfmap", ErrCode::kDescGlb, 1, [](Desc& d) { d.h = 100; }},
+    // One channel block (r*q = 2 channels) of 2 images is 2 x 2 x 100 x 6 = 2400 words.
+    {"GlbIfmapOfAChannelChunk", ErrCode::kDescGlb, 1, [](Desc& d) { d.h = 100, d.cbc = 1; }},
     {"GlbFilter", ErrCode::kDescGlb, 1, [](Desc& d) { d.ks = 4; }},
+    // 4 filters x 2 channels x 3 x 9 = 216 words.
+    {"GlbFilterOfAChannelChunk", ErrCode::kDescGlb, 1, [](Desc& d) { d.ks = 9, d.cbc = 1; }},
     {"GlbPsum", ErrCode::kDescGlb, 1, [](Desc& d) { d.fo = 70; }},
     {"IfmapUnaligned", ErrCode::kDescAlign, 1, [](Desc& d) { d.x_addr += 2; }},
     {"WeightsUnaligned", ErrCode::kDescAlign, 1, [](Desc& d) { d.w_addr += 4; }},
@@ -720,6 +764,177 @@ TEST(Runtime, CountersOfAChunkedLayerAreExact) {
   ExpectSameTensor(r.y, ConvAcc(x, w, l.conv), "y");
 }
 
+// --- Channel chunks -----------------------------------------------------------------------------
+
+// Layer C: 3 images of 6 channels 5 x 5 (900 bytes in all), 4 filters 3 x 3 (432 bytes), pad 1,
+// so 3 x 4 x 5 x 5 outputs (1200 bytes). Its mapping on `small` has channel blocks of
+// r*q = 2 and filter blocks of t*p = 2: cb = 3, mb = 2.
+const ConvLayer kLayerC = Conv({3, 6, 5, 5}, {4, 6, 3, 3}, 1, 1);
+
+RsMapping MappingC() {
+  RsMapping m;
+  m.e = 3, m.p = 1, m.q = 1, m.r = 2, m.t = 2;
+  EXPECT_EQ(CompleteMapping(kLayerC, ConfigByName("small"), m), "");
+  return m;
+}
+
+// Writes x, w and the descriptor of `l` run with the completed mapping `m` and tiling `t`
+// into `dev` (x at `x_addr` unless 0, y at `y_addr` unless 0) and runs it; returns the
+// descriptor. Throws DeviceError as RunChain.
+Desc RunTiled(GoldenDevice& dev, const ConvLayer& l, const RsMapping& m, const Tiling& t,
+              const Tensor<int16_t>& x, const Tensor<int16_t>& w, uint64_t x_addr = 0,
+              uint64_t y_addr = 0) {
+  EXPECT_EQ(TilingError(l, dev.ReadHwInfo().ToArrayConfig("dev"), m, t), "");
+  dev.FreeAll();
+  if (x_addr == 0) {
+    x_addr = dev.Alloc(x.size() * 2);
+    dev.Write(x_addr, x.data());
+  }
+  const uint64_t w_addr = dev.Alloc(w.size() * 2);
+  dev.Write(w_addr, w.data());
+  if (y_addr == 0) y_addr = dev.Alloc(l.Out().Size() * 4);
+  const uint64_t desc_addr = dev.Alloc(kDescBytes);
+  const Desc d = MakeConvDesc(l, m, t, x_addr, w_addr, y_addr, 0);
+  EXPECT_EQ(CheckDesc(d, dev.ReadHwInfo()), ErrCode::kNone);
+  dev.Write(desc_addr, PackDesc(d));
+  dev.RunChain(desc_addr, 1000);
+  return d;
+}
+
+TEST(GoldenDevice, ChannelChunksMoveTheBytesOfTheContract) {
+  const ArrayConfig& hw = ConfigByName("small");
+  GoldenDevice dev(hw, kMemBase, kMemSize);
+  std::mt19937 rng(31);
+  const Tensor<int16_t> x = RandomTensor(kLayerC.x, rng), w = RandomTensor(kLayerC.w, rng);
+  const Tensor<int32_t> want = ConvAcc(x, w, kLayerC.conv);
+  const RsMapping m = MappingC();
+  const struct {
+    Tiling tiling;
+    uint64_t cbc;
+    uint64_t read;  // descriptor + ifmap + filter bytes
+    const char* what;
+  } cases[] = {
+      {{3, 4, 2}, 1, 72 + 900 + 432, "3 channel chunks of 2, one image and one filter chunk"},
+      {{3, 2, 2}, 1, 72 + 2 * 900 + 432, "2 filter chunks: the ifmaps once per filter chunk"},
+      {{1, 4, 2}, 1, 72 + 900 + 3 * 432, "3 image chunks: the filters once per image chunk"},
+      {{2, 2, 4}, 2, 72 + 2 * 900 + 2 * 432, "2 image, 2 filter, 2 channel chunks (4 + 2)"},
+      {{1, 4, 6}, 3, 72 + 900 + 432, "one channel chunk: the filters stay, the ifmaps once"},
+      {{1, 2, 6}, 3, 72 + 900 + 3 * 432, "one channel chunk, 2 filter chunks"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    const Desc d = RunTiled(dev, kLayerC, m, c.tiling, x, w);
+    EXPECT_EQ(d.cbc, c.cbc);
+    const DeviceCounters got = dev.ReadCounters();
+    EXPECT_EQ(got.descs, 1u);
+    EXPECT_EQ(got.dram_rd_bytes, c.read);
+    EXPECT_EQ(got.dram_wr_bytes, 1200u);  // every output once, after the last channel chunk
+    Tensor<int32_t> y(kLayerC.Out());
+    y.data() = dev.Read<int32_t>(d.y_addr, static_cast<size_t>(y.size()));
+    ExpectSameTensor(y, want, c.what);
+    // The cost model counts the same bytes.
+    const CycleEstimate e = EstimateCycles(kLayerC, hw, m, c.tiling);
+    EXPECT_EQ(static_cast<uint64_t>(e.dram_read_bytes) + kDescBytes, c.read);
+    EXPECT_EQ(e.dram_write_bytes, 1200);
+  }
+}
+
+TEST(GoldenDevice, OutputsAreWrittenOnlyAfterTheLastChannelChunk) {
+  // Image 0's channels 0-3 (200 bytes) lie inside the DRAM window and channels 4-5 beyond its
+  // end; the outputs lie below it. In chunks of 2 channels the third chunk's ifmap read comes
+  // before the first output write, so the read fails; with the ifmaps inside, the write does.
+  GoldenDevice dev(ConfigByName("small"), kMemBase, kMemSize);
+  std::mt19937 rng(32);
+  const Tensor<int16_t> x = RandomTensor(kLayerC.x, rng), w = RandomTensor(kLayerC.w, rng);
+  const RsMapping m = MappingC();
+  const std::pair<uint64_t, ErrCode> cases[] = {{kMemBase + kMemSize - 256, ErrCode::kAxiRdDecerr},
+                                                {0, ErrCode::kAxiWrDecerr}};
+  for (const auto& [x_addr, code] : cases) {
+    try {
+      RunTiled(dev, kLayerC, m, Tiling{1, 4, 2}, x, w, x_addr, kOutside);
+      ADD_FAILURE() << "ran with x at " << HexStr(x_addr);
+    } catch (const DeviceError& e) {
+      EXPECT_EQ(e.code(), code) << e.what();
+      EXPECT_EQ(e.desc_index(), 0);
+    }
+  }
+}
+
+// A random layer with more channels than one GLB chunk of ChannelChunkConfig() holds, that maps
+// there in channel chunks.
+ConvLayer RandomChunkedLayer(std::mt19937& rng) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (;;) {
+    ConvLayer l;
+    const int groups = pick(1, 2);
+    l.conv.groups = groups;
+    l.x = Shape{pick(1, 3), groups * pick(3, 10), pick(3, 9), pick(3, 9)};
+    l.w = Shape{groups * pick(1, 10), l.x.c / groups, pick(1, 4), pick(1, 4)};
+    l.conv.stride_h = pick(1, 2);
+    l.conv.stride_w = pick(1, 2);
+    l.conv.pad_top = pick(0, 2);
+    l.conv.pad_left = pick(0, 2);
+    l.conv.pad_bottom = pick(0, 2);
+    l.conv.pad_right = pick(0, 2);
+    if (l.w.h > l.x.h + l.conv.pad_top + l.conv.pad_bottom ||
+        l.w.w > l.x.w + l.conv.pad_left + l.conv.pad_right) {
+      continue;
+    }
+    try {
+      const RsMapping m = ChooseMapping(l, ChannelChunkConfig());
+      if (ChooseTiling(l, ChannelChunkConfig(), m).cc < l.w.c) return l;
+    } catch (const UnsupportedError&) {
+    }
+  }
+}
+
+class ChannelChunkTest : public testing::TestWithParam<int> {};
+
+TEST_P(ChannelChunkTest, MatchesTheGoldenModelWithExactCounters) {
+  std::mt19937 rng(2000 + GetParam());
+  const ConvLayer l = RandomChunkedLayer(rng);
+  const Tensor<int16_t> x = RandomTensor(l.x, rng), w = RandomTensor(l.w, rng);
+  GoldenDevice dev(ChannelChunkConfig(), kMemBase, kMemSize);
+  const LayerResult r = RunConv(dev, l, x, w);
+  SCOPED_TRACE(l.ToString() + " mapping " + r.mapping.ToString() + " nb " +
+               std::to_string(r.tiling.nb) + " mc " + std::to_string(r.tiling.mc) + " cc " +
+               std::to_string(r.tiling.cc));
+  ASSERT_LT(r.tiling.cc, l.w.c);
+  ExpectSameTensor(r.y, ConvAcc(x, w, l.conv), "y");
+  const uint64_t y_bytes = static_cast<uint64_t>(l.Out().Size()) * 4;
+  EXPECT_EQ(r.counters.descs, 1u);
+  EXPECT_EQ(r.counters.dram_rd_bytes, ReadBytes(l, r.tiling));
+  EXPECT_EQ(r.counters.dram_wr_bytes, y_bytes);
+  const uint64_t skipped = ZeroOperandMacs(l, x);
+  EXPECT_EQ(r.counters.skipped, skipped);
+  EXPECT_EQ(r.counters.macs, static_cast<uint64_t>(l.Macs()) - skipped);
+  const CycleEstimate c = EstimateCycles(l, ChannelChunkConfig(), r.mapping, r.tiling);
+  EXPECT_EQ(static_cast<uint64_t>(c.dram_read_bytes) + kDescBytes, r.counters.dram_rd_bytes);
+  EXPECT_EQ(static_cast<uint64_t>(c.dram_write_bytes), y_bytes);
+}
+
+INSTANTIATE_TEST_SUITE_P(Driver, ChannelChunkTest, testing::Range(0, 30));
+
+TEST(Runtime, ChannelChunkedLayersCoverEveryChunking) {
+  // The layers of ChannelChunkTest also come in several image and filter chunks, with a
+  // shorter last channel chunk, and in groups.
+  int image_chunks = 0, filter_chunks = 0, short_last = 0, grouped = 0;
+  for (int i = 0; i < 30; ++i) {
+    std::mt19937 rng(2000 + i);
+    const ConvLayer l = RandomChunkedLayer(rng);
+    const RsMapping m = ChooseMapping(l, ChannelChunkConfig());
+    const Tiling t = ChooseTiling(l, ChannelChunkConfig(), m);
+    image_chunks += t.nb < l.x.n;
+    filter_chunks += t.mc < l.w.n / l.conv.groups;
+    short_last += l.w.c % t.cc != 0;
+    grouped += l.conv.groups > 1;
+  }
+  EXPECT_GE(image_chunks, 5);
+  EXPECT_GE(filter_chunks, 5);
+  EXPECT_GE(short_last, 5);
+  EXPECT_GE(grouped, 5);
+}
+
 TEST(Runtime, ThreeLayerChain) {
   GoldenDevice dev(SmallGlbConfig(), kMemBase, kMemSize);
   const ConvLayer layers[] = {Conv({2, 3, 7, 7}, {4, 3, 3, 3}, 1, 1),
@@ -770,7 +985,7 @@ TEST(Runtime, UnmappableLayerThrowsBeforeAnythingRuns) {
   bad.e = 5;  // wider than the 4 columns
   EXPECT_THROW(RunConv(dev, ok, RandomTensor(ok.x, rng), RandomTensor(ok.w, rng), &bad),
                UnsupportedError);
-  const ConvLayer big = Conv({1, 4, 9, 9}, {1, 4, 1, 1}, 1, 0);  // 324 words > 160 GLB words
+  const ConvLayer big = Conv({1, 4, 13, 13}, {1, 4, 1, 1}, 1, 0);  // one channel: 169 > 160 words
   EXPECT_THROW(RunConv(dev, big, RandomTensor(big.x, rng), RandomTensor(big.w, rng)),
                UnsupportedError);
   EXPECT_THROW(RunConv(dev, ok, RandomTensor(ok.w, rng), RandomTensor(ok.w, rng)), ShapeError);
@@ -814,7 +1029,7 @@ TEST(GoldenDevice, OutputSizeSetsTheBottomAndRightPadding) {
     Desc d;
     d.magic = kDescMagic, d.version = kDescVersion, d.kind = kDescKindConv;
     d.x_addr = xa, d.w_addr = wa, d.y_addr = ya;
-    d.n = d.groups = d.nb = d.mb = d.mbc = d.cg = 1;
+    d.n = d.groups = d.nb = d.mb = d.mbc = d.cbc = d.cg = 1;
     d.h = d.w = 7, d.mg = 1, d.kr = d.ks = 3, d.eo = d.fo = eo, d.uh = d.uw = 2;
     d.pad_top = d.pad_left = 1;
     d.e = eo, d.p = d.q = d.r = d.t = 1, d.rg = 3, d.nrg = 1, d.tv = d.th = 1, d.cb = 1;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -12,7 +14,9 @@
 #include <vector>
 
 #include "eyelet/cost_model.h"
+#include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
+#include "eyelet/golden_device.h"
 #include "eyelet/layer_cfg.h"
 #include "eyelet/map_report.h"
 #include "eyelet/nets.h"
@@ -66,14 +70,23 @@ TEST(Mapping, EveryLimitIsNamed) {
   m = RsMapping{};
   m.t = 5;
   EXPECT_NE(Why(l, "tiny", m).find("chains do not fit"), std::string::npos);
-  // GLB limits: a block of 8 filters x 64 channels x 3 x 3 = 4608 words > 2048 on tiny.
+  // GLB limits, for the smallest chunk: one filter block of one channel block is 24 filters
+  // x 1 channel x 10 x 9 = 2160 words > 2048 on tiny.
+  m = RsMapping{};
+  m.p = 24;
+  EXPECT_EQ(Why(Conv(1, 2, 12, 12, 24, 10, 9, 1, 0), "tiny", m),
+            "the smallest GLB chunk does not fit: GLB filter area: 24 filter(s) x 1 channel(s) "
+            "are 2160 words > 2048");
+  // One channel of one image is 1 x 100 x 100 = 10000 words > 8192 on tiny.
+  EXPECT_EQ(Why(Conv(1, 16, 100, 100, 1, 3, 3, 1, 1), "tiny", RsMapping{}),
+            "the smallest GLB chunk does not fit: GLB ifmap area: 1 image(s) x 1 channel(s) are "
+            "10000 words > 8192");
+  // Larger images and filter blocks map in channel chunks: 16 x 32 x 32 = 16384 words and
+  // 8 filters x 64 channels x 3 x 3 = 4608 words do not fit tiny whole.
+  EXPECT_EQ(Why(Conv(1, 16, 32, 32, 1, 3, 3, 1, 1), "tiny", RsMapping{}), "");
   m = RsMapping{};
   m.p = 8;
-  EXPECT_NE(Why(Conv(1, 64, 4, 4, 8, 3, 3, 1, 1), "tiny", m).find("GLB filter area"),
-            std::string::npos);
-  // One image of 16 x 32 x 32 = 16384 words > 8192 on tiny.
-  EXPECT_NE(Why(Conv(1, 16, 32, 32, 1, 3, 3, 1, 1), "tiny", RsMapping{}).find("GLB ifmap"),
-            std::string::npos);
+  EXPECT_EQ(Why(Conv(1, 64, 4, 4, 8, 3, 3, 1, 1), "tiny", m), "");
   // 1000 output columns x p = 2 psums per chain = 2000 words > a 1024-word bank.
   m = RsMapping{};
   m.p = 2;
@@ -118,22 +131,39 @@ TEST(Mapping, ChosenMappingsAreLegalOnRandomLayers) {
   }
 }
 
-// Every legal tiling of a completed mapping: nb in 1..N, mc a multiple of t*p or all filters.
+// Every legal tiling of a completed mapping: nb in 1..N, mc a multiple of t*p or all filters,
+// cc a multiple of r*q or all channels.
 std::vector<Tiling> LegalTilings(const ConvLayer& l, const ArrayConfig& hw, const RsMapping& m) {
-  const int mg = l.w.n / l.conv.groups;
+  const int mg = l.w.n / l.conv.groups, cg = l.w.c;
   std::vector<Tiling> all;
   for (int nb = 1; nb <= std::min(l.x.n, kMaxImagesPerRun); ++nb) {
     for (int mc = 1; mc <= mg; ++mc) {
-      if (TilingError(l, hw, m, Tiling{nb, mc}).empty()) all.push_back(Tiling{nb, mc});
+      for (int cc = 1; cc <= cg; ++cc) {
+        if (TilingError(l, hw, m, Tiling{nb, mc, cc}).empty()) all.push_back(Tiling{nb, mc, cc});
+      }
     }
   }
   return all;
 }
 
-TEST(Tiling, ChosenTilingFitsAndNoLegalTilingIsFaster) {
+// The tiny array with a GLB that holds a few channels of the layers below.
+ArrayConfig ChannelChunkConfig() {
+  ArrayConfig c = ConfigByName("tiny");
+  c.name = "tiny-channels";
+  c.glb_ifmap_words = 600;
+  c.glb_filter_words = 300;
+  c.glb_psum_words = 400;
+  return c;
+}
+
+TEST(Tiling, ChosenTilingFitsAndNoLegalTilingIsMuchFaster) {
   std::mt19937 rng(11);
   auto uni = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  for (const ArrayConfig& hw : BuiltConfigs()) {
+  std::vector<ArrayConfig> configs = BuiltConfigs();
+  configs.push_back(ChannelChunkConfig());
+  int channel_chunked = 0;
+  double worst = 0.0;  // chosen cycles / the fastest legal tiling's
+  for (const ArrayConfig& hw : configs) {
     for (int i = 0; i < 60; ++i) {
       const int r = uni(1, 5), s = uni(1, 5), groups = uni(1, 2);
       ConvLayer l = Conv(uni(1, 9), groups * uni(1, 16), r + uni(0, 14), s + uni(0, 14),
@@ -141,19 +171,32 @@ TEST(Tiling, ChosenTilingFitsAndNoLegalTilingIsFaster) {
       l.w.c = l.x.c / groups;
       l.conv.groups = groups;
       SCOPED_TRACE(hw.name + " " + l.ToString());
-      const RsMapping m = ChooseMapping(l, hw);
+      RsMapping m;
+      try {
+        m = ChooseMapping(l, hw);
+      } catch (const UnsupportedError& e) {  // one channel of an image too large for the GLB
+        EXPECT_NE(std::string(e.what()).find("GLB"), std::string::npos) << e.what();
+        continue;
+      }
       const Tiling t = ChooseTiling(l, hw, m);
       EXPECT_EQ(TilingError(l, hw, m, t), "");
       EXPECT_EQ(m.n, t.nb);
+      channel_chunked += t.cc < l.w.c;
+      // The search tries, per image, filter and channel dimension, the chunk sizes that give
+      // each possible number of chunks. An uneven split with the same number of chunks can
+      // overlap a store with a little more load and win by a few cycles; nothing wins by more.
       const CycleEstimate best = EstimateCycles(l, hw, m, t);
       for (const Tiling& other : LegalTilings(l, hw, m)) {
         const CycleEstimate c = EstimateCycles(l, hw, m, other);
-        EXPECT_TRUE(best.cycles < c.cycles ||
-                    (best.cycles == c.cycles && best.DramBytes() <= c.DramBytes()))
-            << "nb " << other.nb << " mc " << other.mc << " beats nb " << t.nb << " mc " << t.mc;
+        EXPECT_LE(static_cast<double>(best.cycles), 1.03 * static_cast<double>(c.cycles))
+            << "nb " << other.nb << " mc " << other.mc << " cc " << other.cc << " beats nb " << t.nb
+            << " mc " << t.mc << " cc " << t.cc;
+        worst = std::max(worst, static_cast<double>(best.cycles) / static_cast<double>(c.cycles));
       }
     }
   }
+  EXPECT_GE(channel_chunked, 20);
+  std::printf("chosen tiling / fastest legal tiling, worst case: %.4f\n", worst);
 }
 
 TEST(Tiling, ErrorsNameTheGlbArea) {
@@ -164,8 +207,8 @@ TEST(Tiling, ErrorsNameTheGlbArea) {
   auto expect_area = [&](const ConvLayer& l, RsMapping m, const std::string& area) {
     SCOPED_TRACE(l.ToString());
     ASSERT_EQ(CompleteMapping(l, roomy, m), "");
-    EXPECT_NE(TilingError(l, tiny, m, Tiling{1, std::min(m.t * m.p, l.w.n)}).find(area),
-              std::string::npos);
+    const Tiling smallest{1, std::min(m.t * m.p, l.w.n), std::min(m.r * m.q, l.w.c)};
+    EXPECT_NE(TilingError(l, tiny, m, smallest).find(area), std::string::npos);
     try {
       ChooseTiling(l, tiny, m);
       FAIL() << "expected UnsupportedError";
@@ -174,45 +217,88 @@ TEST(Tiling, ErrorsNameTheGlbArea) {
     }
   };
   RsMapping m;
-  expect_area(Conv(2, 16, 32, 32, 4, 3, 3, 1, 1), m, "GLB ifmap area");  // 16384 > 8192 words
-  m.p = 8;
-  expect_area(Conv(1, 64, 4, 4, 8, 3, 3, 1, 1), m, "GLB filter area");  // 4608 > 2048 words
+  expect_area(Conv(2, 2, 100, 100, 4, 3, 3, 1, 1), m, "GLB ifmap area");  // 10000 > 8192 words
+  m.p = 24;
+  expect_area(Conv(1, 2, 12, 12, 24, 10, 9, 1, 0), m, "GLB filter area");  // 2160 > 2048 words
   m = RsMapping{};
   m.p = 5;
   expect_area(Conv(1, 1, 3, 900, 5, 3, 3, 1, 0), m, "GLB psum bank");  // 4490 > 4096 words
   // Chunks that break the rules name them too.
   RsMapping ok;
-  const ConvLayer l = Conv(4, 2, 6, 6, 6, 3, 3, 1, 1);
-  ok.p = 2;
+  const ConvLayer l = Conv(4, 5, 6, 6, 6, 3, 3, 1, 1);
+  ok.p = 2, ok.q = 2;  // filter blocks of 2, channel blocks of 2
   ASSERT_EQ(CompleteMapping(l, tiny, ok), "");
-  EXPECT_NE(TilingError(l, tiny, ok, Tiling{5, 6}).find("image chunk"), std::string::npos);
-  EXPECT_NE(TilingError(l, tiny, ok, Tiling{1, 3}).find("filter chunk"), std::string::npos);
-  EXPECT_EQ(TilingError(l, tiny, ok, Tiling{4, 4}), "");
+  EXPECT_NE(TilingError(l, tiny, ok, Tiling{5, 6, 5}).find("image chunk"), std::string::npos);
+  EXPECT_NE(TilingError(l, tiny, ok, Tiling{1, 3, 5}).find("filter chunk"), std::string::npos);
+  EXPECT_EQ(TilingError(l, tiny, ok, Tiling{1, 6, 3}),
+            "channel chunk cc = 3 is neither a multiple of r*q = 2 below 5 nor all 5 channels of "
+            "the group");
+  EXPECT_NE(TilingError(l, tiny, ok, Tiling{1, 6, 6}).find("channel chunk"), std::string::npos);
+  EXPECT_NE(TilingError(l, tiny, ok, Tiling{1, 6, 0}).find("channel chunk"), std::string::npos);
+  EXPECT_EQ(TilingError(l, tiny, ok, Tiling{4, 4, 4}), "");
+  EXPECT_EQ(TilingError(l, tiny, ok, Tiling{4, 6, 5}), "");
+  // The GLB areas count the channels of one chunk: 8 channels x 100 x 100 words do not fit
+  // 65536, 4 channels do; the fewest channel chunks that fit are chosen.
+  ArrayConfig glb = roomy;
+  glb.glb_ifmap_words = 1 << 16;
+  const ConvLayer wide = Conv(1, 8, 100, 100, 6, 3, 3, 1, 1);
+  RsMapping wm = ok;
+  ASSERT_EQ(CompleteMapping(wide, glb, wm), "");
+  EXPECT_EQ(TilingError(wide, glb, wm, Tiling{1, 6, 8}),
+            "GLB ifmap area: 1 image(s) x 8 channel(s) are 80000 words > 65536");
+  EXPECT_EQ(TilingError(wide, glb, wm, Tiling{1, 6, 4}), "");
+  const Tiling chosen = ChooseTiling(wide, glb, wm);
+  EXPECT_EQ(std::vector<int>({chosen.nb, chosen.mc, chosen.cc}), std::vector<int>({1, 6, 4}));
 }
 
 TEST(CostModel, DramBytesFollowTheWalker) {
-  // Ifmaps once, filters once per image chunk, outputs once as int32 (16-bit data).
+  // The walker's transfers (golden_device.h), counted as outputs of 32 bits, data of 16.
   const ArrayConfig& hw = ConfigByName("small");
   ConvLayer l = Conv(4, 3, 8, 8, 8, 3, 3, 1, 1);
   RsMapping m;
-  ASSERT_EQ(CompleteMapping(l, hw, m), "");
-  CycleEstimate c = EstimateCycles(l, hw, m, Tiling{2, 8});
-  // ifmap 4*3*8*8 = 768, filters 2 chunks x 8*3*3*3 = 432, outputs 4*8*8*8 = 2048.
-  EXPECT_EQ(c.dram_read_bytes, (768 + 432) * 2);
-  EXPECT_EQ(c.dram_write_bytes, 2048 * 4);
-  EXPECT_EQ(c.dram_cycles, 768 + 432 + 2 * 2048);
+  ASSERT_EQ(CompleteMapping(l, hw, m), "");  // blocks of 1 filter, 1 channel
+  // ifmap 4*3*8*8 = 768 words, filters 8*3*3*3 = 216, outputs 4*8*8*8 = 2048.
   EXPECT_EQ(MinDramBytes(l, hw), (768 + 216) * 2 + 2048 * 4);
-  // Two groups, 3 images in chunks of 2 (2 chunks): per group ifmap 3*2*5*5 = 150, filters
-  // 2 x 3*2*1*1 = 12, outputs 3*3*5*5 = 225.
+  const struct {
+    Tiling tiling;
+    int64_t loads;  // ifmap + filter words
+    int64_t runs;
+    const char* what;
+  } cases[] = {
+      {{2, 8, 3}, 768 + 216, 2, "one channel and one filter chunk: the filters stay"},
+      {{2, 4, 3}, 768 + 2 * 216, 4, "one channel chunk: the filters once per image chunk"},
+      {{2, 8, 1}, 768 + 2 * 216, 6, "3 channel chunks: the filters once per image chunk"},
+      {{2, 4, 1}, 2 * 768 + 2 * 216, 12, "3 channel chunks: the ifmaps once per filter chunk"},
+      {{4, 3, 2}, 3 * 768 + 216, 6, "3 filter chunks (3, 3, 2) x 2 channel chunks (2, 1)"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    const CycleEstimate e = EstimateCycles(l, hw, m, c.tiling);
+    EXPECT_EQ(e.dram_read_bytes, c.loads * 2);
+    EXPECT_EQ(e.dram_write_bytes, 2048 * 4);
+    EXPECT_EQ(e.runs, c.runs);
+  }
+  // Time of the first case, run by run (cost_model.h constants: 14 cycles per transfer, 8 per
+  // run, 60 per descriptor, one output per cycle): run 1 loads 2 images x (3*64 words + 14)
+  // and the filters (216 + 14) after 8 cycles: 650; its store, 2 x (512 + 14) = 1052, runs
+  // beside run 2's 8 + 412 cycles of loads (the filters stay), so run 2 starts after 1052;
+  // then run 2's store, 1052. 60 + 650 + 1052 + 1052 = 2814.
+  EXPECT_EQ(EstimateCycles(l, hw, m, Tiling{2, 8, 3}).dram_cycles, 2814);
+  // Two groups, 3 images in chunks of 2: per group ifmap 3*2*5*5 = 150 words, filters 3*2*1*1
+  // = 6 (one chunk: loaded once), outputs 3*3*5*5 = 225.
   l = Conv(3, 4, 5, 5, 6, 1, 1, 1, 0);
   l.w.c = 2;
   l.conv.groups = 2;
   m = RsMapping{};
   ASSERT_EQ(CompleteMapping(l, hw, m), "");
-  c = EstimateCycles(l, hw, m, Tiling{2, 3});
-  EXPECT_EQ(c.dram_read_bytes, 2 * (150 + 12) * 2);
+  CycleEstimate c = EstimateCycles(l, hw, m, Tiling{2, 3, 2});
+  EXPECT_EQ(c.dram_read_bytes, 2 * (150 + 6) * 2);
   EXPECT_EQ(c.dram_write_bytes, 2 * 225 * 4);
   EXPECT_EQ(c.runs, 2 * 2 * 1);
+  // In channel chunks of 1 the filters come once per image chunk.
+  c = EstimateCycles(l, hw, m, Tiling{2, 3, 1});
+  EXPECT_EQ(c.dram_read_bytes, 2 * (150 + 2 * 6) * 2);
+  EXPECT_EQ(c.runs, 2 * 2 * 2);
   // AlexNet CONV1, batch 4: 618348 ifmap + 34848 filter words, 1161600 outputs.
   EXPECT_EQ(MinDramBytes(NetByName("alexnet").layers[0].Conv(4), hw),
             (618348 + 34848) * 2 + 1161600 * 4);
@@ -227,7 +313,7 @@ TEST(CostModel, AccessesOfAnEvenlyDividedLayer) {
   ASSERT_EQ(CompleteMapping(l, hw, m), "");
   ASSERT_EQ(std::vector<int>({m.cb, m.mb, m.strips, m.tv, m.th}),
             std::vector<int>({2, 2, 2, 2, 1}));
-  const CostEstimate c = EvaluateMapping(l, hw, m, Tiling{2, 8});
+  const CostEstimate c = EvaluateMapping(l, hw, m, Tiling{2, 8, 4});
   const AccessCounts& a = c.access;
   EXPECT_EQ(a.macs, l.Macs());
   EXPECT_EQ(a.noc_filter, 8 * 4 * 3 * 3);  // every weight once
@@ -244,18 +330,34 @@ TEST(CostModel, AccessesOfAnEvenlyDividedLayer) {
   EXPECT_EQ(c.use.filter_spad, 2 * 2 * 3);
   EXPECT_EQ(c.use.glb_ifmap_words, 2 * 4 * 10 * 10);
   EXPECT_EQ(c.use.glb_filter_words, 8 * 4 * 3 * 3);
+  // In two channel chunks of one block each, every access happens as often (later chunks read
+  // the psums the first one left in the GLB); the second run costs its setup again.
+  const CostEstimate chunked = EvaluateMapping(l, hw, m, Tiling{2, 8, 2});
+  const AccessCounts& b = chunked.access;
+  EXPECT_EQ(
+      std::vector<int64_t>({b.glb_reads, b.glb_writes, b.noc_filter, b.noc_ifmap, b.noc_psum_in,
+                            b.noc_psum_out, b.spad_ifmap, b.spad_filter, b.spad_psum, b.macs}),
+      std::vector<int64_t>({a.glb_reads, a.glb_writes, a.noc_filter, a.noc_ifmap, a.noc_psum_in,
+                            a.noc_psum_out, a.spad_ifmap, a.spad_filter, a.spad_psum, a.macs}));
+  EXPECT_EQ(chunked.time.runs, 2 * c.time.runs);
+  // Setup of a run: the NoC IDs, then the first pass's filters (r*rg*tv*th*p*q*S words).
+  const int64_t setup = hw.rows * hw.cols + 1 + 1 * 3 * 2 * 1 * 2 * 2 * 3;
+  EXPECT_EQ(chunked.time.compute_cycles, c.time.compute_cycles + setup);
+  EXPECT_EQ(chunked.use.glb_ifmap_words, 2 * 2 * 10 * 10);
+  EXPECT_EQ(chunked.use.glb_filter_words, 8 * 2 * 3 * 3);
 }
 
 TEST(CostModel, ChoosesTheMappingOfTheReadmeBenchLayer) {
   // README: the CONV3-shaped layer (C 32, M 64, 13 x 13, 3 x 3, pad 1) on the 12 x 14 eyeriss
-  // build runs with e=7 p=8 q=1 r=2 t=4, as two chunks of 32 filters (its cycles are below).
+  // build runs with e=13 p=11 q=1 r=2 t=2, as three chunks of 22 filters (fewer filters per
+  // chunk let each chunk's store overlap the next chunk's filter load).
   const ArrayConfig& hw = ConfigByName("eyeriss");
   const ConvLayer l = Conv(1, 32, 13, 13, 64, 3, 3, 1, 1);
   const RsMapping m = ChooseMapping(l, hw);
-  EXPECT_EQ(std::vector<int>({m.e, m.p, m.q, m.r, m.t}), std::vector<int>({7, 8, 1, 2, 4}));
+  EXPECT_EQ(std::vector<int>({m.e, m.p, m.q, m.r, m.t}), std::vector<int>({13, 11, 1, 2, 2}));
   const Tiling t = ChooseTiling(l, hw, m);
   EXPECT_EQ(t.nb, 1);
-  EXPECT_EQ(t.mc, 32);
+  EXPECT_EQ(t.mc, 22);
 }
 
 // Counters of the Verilated core (`eyelet layer --backend rtl ... --mapping e,p,q,r,t`, the
@@ -276,21 +378,21 @@ TEST(CostModel, MatchesTheRtlCounters) {
   const ConvLayer strided = Conv(1, 3, 17, 15, 5, 2, 3, 3, 1);  // stride 3 > 2 filter rows
   // clang-format off
   const RtlRun runs[] = {
-      // config, layer, e, p, q, r, t, chunks {nb, mc},
+      // config, layer, e, p, q, r, t, chunks {nb, mc, cc},
       // cycles, NoC filter, ifmap, psum in (= out), GLB reads, writes, MACs
-      {"small", Conv(2, 4, 10, 10, 8, 3, 3, 1, 1), 5, 2, 2, 1, 2, {2, 8},
+      {"small", Conv(2, 4, 10, 10, 8, 3, 3, 1, 1), 5, 2, 2, 1, 2, {2, 8, 4},
        2759, 288, 2688, 3200, 3808, 3200, 57600},
-      {"tiny", strided, 3, 2, 1, 1, 1, {1, 5},
+      {"tiny", strided, 3, 2, 1, 1, 1, {1, 5, 3},
        1661, 108, 1620, 540, 1836, 540, 3240},
-      {"tiny", Conv(2, 3, 9, 8, 4, 5, 5, 1, 1), 2, 1, 1, 1, 2, {2, 4},  // 2 filter-row groups
+      {"tiny", Conv(2, 3, 9, 8, 4, 5, 5, 1, 1), 2, 1, 1, 1, 2, {2, 4, 3},  // 2 filter-row groups
        3883, 360, 3840, 2304, 4812, 2304, 34560},
-      {"small", Conv(1, 4, 12, 12, 24, 5, 5, 1, 2), 4, 12, 2, 1, 1, {1, 24},  // no prefetch
+      {"small", Conv(1, 4, 12, 12, 24, 5, 5, 1, 2), 4, 12, 2, 1, 1, {1, 24, 4},  // no prefetch
        19638, 2400, 3072, 6912, 7776, 6912, 345600},
-      {"eyeriss", Conv(1, 32, 13, 13, 64, 3, 3, 1, 1), 7, 8, 1, 2, 4, {1, 32},  // 2 runs
+      {"eyeriss", Conv(1, 32, 13, 13, 64, 3, 3, 1, 1), 7, 8, 1, 2, 4, {1, 32, 32},  // 2 runs
        21498, 18432, 17280, 186368, 205632, 186368, 3354624},
-      {"tiny", grouped, 2, 3, 1, 1, 1, {2, 3},  // 2 groups x 2 image chunks
+      {"tiny", grouped, 2, 3, 1, 1, 1, {2, 3, 4},  // 2 groups x 2 image chunks
        83184, 432, 39936, 55296, 77232, 55296, 497664},
-      {"small", Conv(3, 16, 20, 20, 40, 3, 3, 2, 1), 3, 4, 2, 2, 1, {1, 28},  // 3 x 2 runs
+      {"small", Conv(3, 16, 20, 20, 40, 3, 3, 2, 1), 3, 4, 2, 2, 1, {1, 28, 16},  // 3 x 2 runs
        282738, 17280, 282240, 57600, 281280, 57600, 2073600},
   };
   // clang-format on
@@ -338,11 +440,19 @@ TEST(Eyeriss, PublishedAlexNetMappingEvaluates) {
     EXPECT_LE(ev.glb_filter_bytes, kEyerissGlbFilterBytes);
     EXPECT_EQ(ev.eyeriss_limit, "");
     EXPECT_GT(ev.cost.time.compute_cycles, nl.Conv(4).Macs() / (hw.rows * hw.cols));
-    // Our RTL cannot run it: CONV2's set is wider than the array, and no AlexNet image fits
-    // the 16384-word GLB ifmap area of our eyeriss build.
-    EXPECT_NE(ev.our_rtl_limit.find(i == 1 ? "PE-set width e = 27 > 14 columns" : "GLB ifmap area"),
-              std::string::npos)
-        << ev.our_rtl_limit;
+    // Our RTL cannot run it, not even in channel chunks: CONV1's 227 x 227 channel does not
+    // fit the 16384-word GLB ifmap area, CONV2's set is wider than the array, and the psums of
+    // 4 images x 64 filters overflow a 1024-word psum bank.
+    const char* limit[] = {
+        "the smallest GLB chunk does not fit: GLB ifmap area: 1 image(s) x 1 channel(s) are "
+        "51529 words > 16384",
+        "PE-set width e = 27 > 14 columns",
+        "GLB psum bank: 4 image(s) x 64 filters need 3328 words per column > 1024",
+        "GLB psum bank: 4 image(s) x 64 filters need 3328 words per column > 1024",
+        "GLB psum bank: 4 image(s) x 64 filters need 3328 words per column > 1024"};
+    EXPECT_EQ(ev.our_rtl_limit, limit[i]);
+    // Its cost: Eyeriss's chunks of n images and m filters, all channels at once.
+    EXPECT_EQ(ev.tiling.cc, nl.c);
   }
   // CONV2's 5 x 27 set is folded into two pieces of 14 and 13 columns, 10 rows.
   const EyerissEvaluation conv2 =
@@ -352,40 +462,58 @@ TEST(Eyeriss, PublishedAlexNetMappingEvaluates) {
   EXPECT_EQ(conv2.mapping.th, 1);
 }
 
-TEST(Eyeriss, AlexNetDoesNotFitTheGlbOfOurEyerissBuild) {
-  for (const NetLayer& nl : NetByName("alexnet").layers) {
-    SCOPED_TRACE(nl.name);
-    try {
-      ChooseMapping(nl.Conv(4), ConfigByName("eyeriss"));
-      FAIL() << "expected UnsupportedError";
-    } catch (const UnsupportedError& e) {
-      EXPECT_NE(std::string(e.what()).find("GLB ifmap area: one image of one group is"),
-                std::string::npos)
-          << e.what();
-    }
+TEST(Eyeriss, AlexNetConv2To5MapOnOurEyerissBuildInChannelChunks) {
+  const ArrayConfig& hw = ConfigByName("eyeriss");
+  const HwInfo info = GoldenDevice(hw, 0x8000'0000, 1 << 20).ReadHwInfo();
+  const std::vector<NetLayer>& layers = NetByName("alexnet").layers;
+  // CONV1 cannot: one channel of one 227 x 227 image is 51529 words, the GLB ifmap area
+  // 16384. Running it needs the image split into row bands, which the walker does not do.
+  try {
+    ChooseMapping(layers[0].Conv(4), hw);
+    FAIL() << "expected UnsupportedError";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot be mapped on 'eyeriss': the smallest GLB chunk "
+                                         "does not fit: GLB ifmap area: 1 image(s) x 1 "
+                                         "channel(s) are 51529 words > 16384"),
+              std::string::npos)
+        << e.what();
+  }
+  // No image of CONV2-5 fits whole (27 x 27 x 48 = 34992 words, 13 x 13 x 256 = 43264, ...),
+  // a few channels of one do.
+  for (size_t i = 1; i < layers.size(); ++i) {
+    SCOPED_TRACE(layers[i].name);
+    const ConvLayer l = layers[i].Conv(4);
+    const RsMapping m = ChooseMapping(l, hw);
+    const Tiling t = ChooseTiling(l, hw, m);
+    EXPECT_EQ(TilingError(l, hw, m, t), "");
+    EXPECT_GT(static_cast<int64_t>(l.w.c) * l.x.h * l.x.w, hw.glb_ifmap_words);
+    EXPECT_LT(t.cc, l.w.c);
+    EXPECT_EQ(CheckDesc(MakeConvDesc(l, m, t, 0x8000'0000, 0x8000'0000, 0x8000'0000, 0), info),
+              ErrCode::kNone);
   }
 }
 
-// The eyeriss array and spads with a GLB that holds every AlexNet layer whole (our eyeriss
-// build's 32 kB ifmap area holds none, see above): the mapper's choice, legal there, is
-// predicted at least as fast as Eyeriss's published mapping by the same model, in total and
-// in the array alone.
-TEST(Eyeriss, MapperIsAtLeastAsFastAsEyerissWhenTheGlbHoldsTheLayer) {
-  ArrayConfig hw = ConfigByName("eyeriss");
-  hw.glb_ifmap_words = hw.glb_filter_words = 1 << 22;
-  hw.glb_psum_words = 1 << 20;
-  for (const NetLayer& nl : NetByName("alexnet").layers) {
-    SCOPED_TRACE(nl.name);
-    const ConvLayer l = nl.Conv(4);
-    RsMapping m = ChooseMapping(l, hw);
-    const Tiling t = ChooseTiling(l, hw, m);
-    RsMapping check = m;
-    EXPECT_EQ(CompleteMapping(l, hw, check), "");
-    EXPECT_EQ(TilingError(l, hw, m, t), "");
-    const CycleEstimate ours = EstimateCycles(l, hw, m, t);
-    const EyerissEvaluation ev = EvaluateEyerissMapping(l, hw, nl.eyeriss->mapping);
-    EXPECT_LE(ours.cycles, ev.cost.time.cycles);
-    EXPECT_LE(ours.compute_cycles, ev.cost.time.compute_cycles);
+// On our eyeriss build itself (CONV1 has no mapping there, see above) the mapper's choice keeps
+// the array busier than Eyeriss's mapping, but in total it is predicted 9 % (CONV2) to 34 %
+// (CONV3) slower: its chunks must fit a 16384-word ifmap area and 1024-word psum banks, so in
+// channel chunks the walker reloads the ifmaps once per filter chunk and the filters once per
+// image chunk, and those loads do not overlap with compute (only stores overlap loads). Eyeriss's mapping is costed
+// with every channel in one chunk (ifmaps read once), which our GLB could not hold.
+TEST(Eyeriss, OnOurEyerissBuildTheMapperComputesFasterButMovesMoreDram) {
+  const ArrayConfig& hw = ConfigByName("eyeriss");
+  const std::vector<NetLayer>& layers = NetByName("alexnet").layers;
+  const double slower[] = {0, 1.09, 1.35, 1.30, 1.26};  // ours/Eyeriss total cycles, at most
+  for (size_t i = 1; i < layers.size(); ++i) {
+    SCOPED_TRACE(layers[i].name);
+    const ConvLayer l = layers[i].Conv(4);
+    const RsMapping m = ChooseMapping(l, hw);
+    const CycleEstimate ours = EstimateCycles(l, hw, m, ChooseTiling(l, hw, m));
+    const CycleEstimate eyeriss =
+        EvaluateEyerissMapping(l, hw, layers[i].eyeriss->mapping).cost.time;
+    EXPECT_LE(ours.compute_cycles, eyeriss.compute_cycles);
+    EXPECT_GT(ours.DramBytes(), eyeriss.DramBytes());
+    EXPECT_GT(ours.cycles, eyeriss.cycles);
+    EXPECT_LE(ours.cycles, slower[i] * eyeriss.cycles);
   }
 }
 
@@ -422,11 +550,15 @@ TEST(MapReport, AlexNetTableHasEveryLayer) {
   const ArrayConfig& hw = ConfigByName("eyeriss");
   const std::vector<MapRow> rows = MapNet(NetByName("alexnet"), hw, 4);
   const std::string table = FormatMapTable("alexnet", rows, hw);
+  ASSERT_EQ(rows.size(), 5u);
   const int pes[] = {154, 135, 156, 156, 156};
   const int filter_spad[] = {176, 160, 192, 144, 144};
   for (int i = 0; i < 5; ++i) {
+    const MapRow& r = rows[static_cast<size_t>(i)];
     const std::string name = "CONV" + std::to_string(i + 1);
-    // Our mapping (none fits this GLB) and Eyeriss's in the first table, details in the second.
+    ASSERT_EQ(r.name, name);
+    // Our mapping (CONV1 has none on this GLB) and Eyeriss's in the first table, details in
+    // the second.
     std::istringstream in(table);
     std::string line;
     std::vector<std::string> lines;
@@ -434,14 +566,26 @@ TEST(MapReport, AlexNetTableHasEveryLayer) {
       if (line.rfind(name + " ", 0) == 0) lines.push_back(line);
     }
     ASSERT_EQ(lines.size(), 2u) << table;
-    EXPECT_NE(lines[0].find("no mapping"), std::string::npos) << lines[0];
+    if (i == 0) {
+      EXPECT_NE(lines[0].find("no mapping [1]"), std::string::npos) << lines[0];
+    } else {
+      EXPECT_EQ(r.error, "");
+      const std::string chunks = " " + std::to_string(r.tiling.nb) + "," +
+                                 std::to_string(r.tiling.mc) + "," + std::to_string(r.tiling.cc) +
+                                 " ";
+      EXPECT_NE(lines[0].find(chunks), std::string::npos) << lines[0];
+      EXPECT_NE(lines[0].find(" " + std::to_string(r.cost.time.cycles) + " "), std::string::npos)
+          << lines[0];
+    }
     EXPECT_NE(lines[0].find(" " + std::to_string(pes[i]) + " "), std::string::npos) << lines[0];
     EXPECT_NE(lines[1].find("/" + std::to_string(filter_spad[i]) + "/"), std::string::npos)
         << lines[1];
     EXPECT_NE(lines[1].find("no: "), std::string::npos) << lines[1];
   }
-  EXPECT_NE(table.find("[5] layer x 4x384x13x13"), std::string::npos) << table;
-  // With a GLB that holds the layers, our mappings and the ratio appear.
+  EXPECT_NE(table.find(" nb,mc,cc "), std::string::npos) << table;
+  EXPECT_NE(table.find("[1] layer x 4x3x227x227"), std::string::npos) << table;
+  EXPECT_EQ(table.find("[2]"), std::string::npos) << table;
+  // With a GLB that holds the layers, every one maps.
   ArrayConfig roomy = hw;
   roomy.glb_ifmap_words = roomy.glb_filter_words = 1 << 22;
   roomy.glb_psum_words = 1 << 20;

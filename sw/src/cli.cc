@@ -598,8 +598,8 @@ void PrintArrayStats(std::ostream& out, const ConvLayer& layer, const RsMapping&
   std::snprintf(ratio, sizeof(ratio), "%.2fx",
                 st.dram_min_bytes == 0 ? 0.0 : static_cast<double>(dram) / st.dram_min_bytes);
   out << "mapping   " << m.ToString() << "\n"
-      << "tiling    " << st.tiling.nb << " images x " << st.tiling.mc
-      << " filters per GLB chunk\n"
+      << "tiling    " << st.tiling.nb << " images x " << st.tiling.mc << " filters x "
+      << st.tiling.cc << " channels per GLB chunk\n"
       << "cycles    " << st.cycles << " busy: array " << st.ArrayCycles() << ", waiting for DRAM "
       << st.dma_stall << " (" << Percent(stall) << ")\n"
       << "passes    " << st.passes << "\n"
@@ -636,7 +636,8 @@ void WriteArrayStats(JsonWriter& j, const ArrayStats& st) {
       .Key("dram_write_bytes").Int(static_cast<int64_t>(st.dram_wr_bytes))
       .Key("dram_min_bytes").Int(static_cast<int64_t>(st.dram_min_bytes))
       .Key("tiling_images").Int(static_cast<int64_t>(st.tiling.nb))
-      .Key("tiling_filters").Int(static_cast<int64_t>(st.tiling.mc));
+      .Key("tiling_filters").Int(static_cast<int64_t>(st.tiling.mc))
+      .Key("tiling_channels").Int(static_cast<int64_t>(st.tiling.cc));
 }
 
 // Writes `text` to `path` in one go (after the work is done, so a failed run leaves no
@@ -1152,9 +1153,10 @@ const char kMapSummary[] = "predict the mapping and cost of CONV layers, beside 
 const char kMapDetails[] =
     "Maps every CONV layer of a built-in network (--net) or one layer given by shape flags\n"
     "(--layer) onto the PE array of --config and prints one row per layer: the mapper's\n"
-    "choice (e,p,q,r,t; n images per pass; DRAM tiling nb images x mc filters per GLB\n"
-    "chunk), active PEs, predicted cycles (the array's, plus DRAM transfers that do not\n"
-    "overlap with them) and DRAM traffic against its minimum. Nothing is simulated.\n"
+    "choice (e,p,q,r,t; n images per pass; DRAM tiling nb images x mc filters x cc\n"
+    "channels per GLB chunk), active PEs, predicted cycles (the array's, plus DRAM transfers\n"
+    "that do not overlap with them) and DRAM traffic against its minimum. Nothing is\n"
+    "simulated.\n"
     "\n"
     "Where Eyeriss published a mapping of the layer (--net alexnet, batch 4 in the paper),\n"
     "it is evaluated by the same model beside ours, and a second table shows its active\n"

@@ -64,12 +64,12 @@ ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw) {
 ErrCode CheckDesc(const Desc& d, const HwInfo& hw) {
   if (d.magic != kDescMagic || d.version != kDescVersion) return ErrCode::kDescMagic;
   if (d.kind != kDescKindConv) return ErrCode::kDescKind;
-  for (uint64_t v :
-       {d.n,  d.groups, d.nb, d.mb, d.mbc, d.cg, d.h, d.w,  d.mg,  d.kr, d.ks, d.eo, d.fo,
-        d.uh, d.uw,     d.e,  d.p,  d.q,   d.r,  d.t, d.rg, d.nrg, d.tv, d.th, d.cb, d.strips}) {
+  for (uint64_t v : {d.n,  d.groups, d.nb, d.mb, d.mbc, d.cbc, d.cg, d.h,  d.w,
+                     d.mg, d.kr,     d.ks, d.eo, d.fo,  d.uh,  d.uw, d.e,  d.p,
+                     d.q,  d.r,      d.t,  d.rg, d.nrg, d.tv,  d.th, d.cb, d.strips}) {
     if (v == 0) return ErrCode::kDescZero;
   }
-  if (d.nb > d.n || d.mbc > d.mb || !Covers(d.mb, d.t * d.p, d.mg) ||
+  if (d.nb > d.n || d.mbc > d.mb || d.cbc > d.cb || !Covers(d.mb, d.t * d.p, d.mg) ||
       !Covers(d.cb, d.r * d.q, d.cg) || !Covers(d.nrg, d.rg, d.kr) ||
       !Covers(d.strips, d.e, d.eo) || !Covers(d.th, d.tv, d.t) || (d.fo - 1) * d.uw + d.ks > 2047 ||
       d.nb * d.strips >= 65536) {
@@ -85,8 +85,9 @@ ErrCode CheckDesc(const Desc& d, const HwInfo& hw) {
     return ErrCode::kDescSpad;
   }
   const uint64_t chunk_filters = std::min(d.mbc * d.t * d.p, d.mg);
-  if (d.nb * d.cg * d.h * d.w > static_cast<uint64_t>(hw.glb_ifmap_words) ||
-      chunk_filters * d.cg * d.kr * d.ks > static_cast<uint64_t>(hw.glb_filter_words) ||
+  const uint64_t chunk_channels = std::min(d.cbc * d.r * d.q, d.cg);
+  if (d.nb * chunk_channels * d.h * d.w > static_cast<uint64_t>(hw.glb_ifmap_words) ||
+      chunk_filters * chunk_channels * d.kr * d.ks > static_cast<uint64_t>(hw.glb_filter_words) ||
       d.mbc * d.nb * d.strips * d.fo * d.tv * d.p > static_cast<uint64_t>(hw.glb_psum_words)) {
     return ErrCode::kDescGlb;
   }
@@ -131,7 +132,7 @@ Desc MakeConvDesc(const ConvLayer& layer, const RsMapping& m, const Tiling& tili
                   uint64_t w_addr, uint64_t y_addr, uint64_t next) {
   const Shape out = layer.Out();
   const int groups = layer.conv.groups;
-  const int block = m.t * m.p;
+  const int block = m.t * m.p, cblock = m.r * m.q;
   Desc d;
   d.magic = kDescMagic;
   d.version = kDescVersion;
@@ -145,7 +146,7 @@ Desc MakeConvDesc(const ConvLayer& layer, const RsMapping& m, const Tiling& tili
   d.nb = tiling.nb;
   d.mb = m.mb;
   d.mbc = (tiling.mc + block - 1) / block;
-  d.cbc = m.cb;  // one channel chunk (channel tiling is chosen by the mapper later)
+  d.cbc = (tiling.cc + cblock - 1) / cblock;
   d.cg = layer.x.c / groups;
   d.h = layer.x.h;
   d.w = layer.x.w;

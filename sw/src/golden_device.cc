@@ -230,10 +230,12 @@ ErrCode GoldenDevice::RunDesc(uint64_t addr, Desc& d) {
 }
 
 ErrCode GoldenDevice::Transfers(const Desc& d) {
-  const uint64_t image_bytes = d.cg * d.h * d.w * 2;     // one image, one group
-  const uint64_t filter_bytes = d.cg * d.kr * d.ks * 2;  // one filter
-  const uint64_t out_bytes = d.eo * d.fo * 4;            // one output channel plane
+  const uint64_t plane_bytes = d.h * d.w * 2;     // one channel of one image
+  const uint64_t kernel_bytes = d.kr * d.ks * 2;  // one channel of one filter
+  const uint64_t out_bytes = d.eo * d.fo * 4;     // one output channel plane
   const uint64_t chunk_filters = d.mbc * d.t * d.p;
+  const uint64_t chunk_channels = d.cbc * d.r * d.q;
+  const bool one_channel_chunk = d.cbc >= d.cb;
   const auto move = [this](uint64_t addr, uint64_t bytes, uint64_t& counter) {
     if (!InWindow(addr, bytes)) return false;
     counter += bytes;
@@ -241,24 +243,37 @@ ErrCode GoldenDevice::Transfers(const Desc& d) {
   };
   for (uint64_t g = 0; g < d.groups; ++g) {
     for (uint64_t n0 = 0; n0 < d.n; n0 += d.nb) {
-      const uint64_t n1 = std::min(n0 + d.nb, d.n);
-      for (uint64_t n = n0; n < n1; ++n) {
-        if (!move(d.x_addr + (n * d.groups + g) * image_bytes, image_bytes, cnt_.dram_rd_bytes)) {
-          return ErrCode::kAxiRdDecerr;
-        }
-      }
+      const uint64_t ncur = std::min(d.nb, d.n - n0);
       for (uint64_t m0 = 0; m0 < d.mg; m0 += chunk_filters) {
-        const uint64_t mcount = std::min(chunk_filters, d.mg - m0);
-        // All of a group's filters in one chunk stay in the GLB across image chunks.
-        const bool resident = n0 > 0 && d.mbc >= d.mb;
-        if (!resident && !move(d.w_addr + (g * d.mg + m0) * filter_bytes, mcount * filter_bytes,
-                               cnt_.dram_rd_bytes)) {
-          return ErrCode::kAxiRdDecerr;
-        }
-        for (uint64_t n = n0; n < n1; ++n) {
-          if (!move(d.y_addr + ((n * d.groups + g) * d.mg + m0) * out_bytes, mcount * out_bytes,
-                    cnt_.dram_wr_bytes)) {
-            return ErrCode::kAxiWrDecerr;
+        const uint64_t fcur = std::min(chunk_filters, d.mg - m0);
+        for (uint64_t c0 = 0; c0 < d.cg; c0 += chunk_channels) {
+          const uint64_t ccur = std::min(chunk_channels, d.cg - c0);
+          // A single channel chunk stays in the GLB across filter chunks.
+          if (!(one_channel_chunk && m0 > 0)) {
+            for (uint64_t n = n0; n < n0 + ncur; ++n) {
+              if (!move(d.x_addr + ((n * d.groups + g) * d.cg + c0) * plane_bytes,
+                        ccur * plane_bytes, cnt_.dram_rd_bytes)) {
+                return ErrCode::kAxiRdDecerr;
+              }
+            }
+          }
+          // All of a group's filters, all channels in one chunk, stay across image chunks.
+          if (!(one_channel_chunk && d.mbc >= d.mb && n0 > 0)) {
+            // One transfer per filter, or one for the chunk when its rows are contiguous.
+            const uint64_t pieces = ccur == d.cg ? 1 : fcur;
+            for (uint64_t mm = 0; mm < pieces; ++mm) {
+              if (!move(d.w_addr + ((g * d.mg + m0 + mm) * d.cg + c0) * kernel_bytes,
+                        (fcur / pieces) * ccur * kernel_bytes, cnt_.dram_rd_bytes)) {
+                return ErrCode::kAxiRdDecerr;
+              }
+            }
+          }
+          if (c0 + ccur < d.cg) continue;  // outputs only after the last channel chunk
+          for (uint64_t n = n0; n < n0 + ncur; ++n) {
+            if (!move(d.y_addr + ((n * d.groups + g) * d.mg + m0) * out_bytes, fcur * out_bytes,
+                      cnt_.dram_wr_bytes)) {
+              return ErrCode::kAxiWrDecerr;
+            }
           }
         }
       }

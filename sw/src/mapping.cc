@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <sstream>
 #include <tuple>
+#include <vector>
 
 #include "eyelet/cost_model.h"
 #include "eyelet/error.h"
@@ -132,25 +133,13 @@ std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMap
   if ((m.rg - 1) + (m.e - 1) * layer.conv.stride_h > max_id) {
     return "ifmap diagonal IDs exceed " + num(max_id) + " (reduce e or the stride)";
   }
-  // The global buffer must hold at least one image, one filter block and the psums of one
-  // image for one filter block; larger layers are run in chunks of images and filter blocks.
-  const int64_t image = static_cast<int64_t>(cg) * layer.x.h * layer.x.w;
-  if (image > hw.glb_ifmap_words) {
-    return "GLB ifmap area: one image of one group is " + std::to_string(image) + " words > " +
-           num(hw.glb_ifmap_words);
-  }
-  const int64_t filters = static_cast<int64_t>(m.t) * m.p * cg * R * S;
-  if (filters > hw.glb_filter_words) {
-    return "GLB filter area: a block of t*p = " + num(m.t * m.p) + " filters is " +
-           std::to_string(filters) + " words > " + num(hw.glb_filter_words);
-  }
-  const int64_t bank = static_cast<int64_t>(m.strips) * F * m.tv * m.p;
-  if (bank > hw.glb_psum_words) {
-    return "GLB psum bank: one image's psums for one filter block need " +
-           std::to_string(bank) + " words per column > " + num(hw.glb_psum_words);
-  }
-  // Every field of the layer record must fit its width (one group; images are run at most
-  // kMaxImagesPerRun at a time).
+  // The global buffer must hold the smallest chunk; larger layers run in chunks of images,
+  // filter blocks and channel blocks.
+  const Tiling smallest{1, std::min(m.t * m.p, mg), std::min(m.r * m.q, cg)};
+  const std::string glb = TilingError(layer, hw, m, smallest);
+  if (!glb.empty()) return "the smallest GLB chunk does not fit: " + glb;
+  // Every field of the layer record must fit its width (one group, all of its channels, so
+  // the record of every chunk fits; images are run at most kMaxImagesPerRun at a time).
   ConvLayer group = layer;
   group.x = Shape{std::min(layer.x.n, kMaxImagesPerRun), cg, layer.x.h, layer.x.w};
   group.w = Shape{mg, cg, R, S};
@@ -236,7 +225,7 @@ int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc
 std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                         const Tiling& t) {
   const int cg = layer.x.c / layer.conv.groups, mg = layer.w.n / layer.conv.groups;
-  const int block = m.t * m.p;
+  const int block = m.t * m.p, cblock = m.r * m.q;
   auto num = [](int64_t v) { return std::to_string(v); };
   if (t.nb < 1 || t.nb > std::min(layer.x.n, kMaxImagesPerRun)) {
     return "image chunk nb = " + num(t.nb) + " is not in 1.." +
@@ -246,15 +235,19 @@ std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     return "filter chunk mc = " + num(t.mc) + " is neither a multiple of t*p = " + num(block) +
            " below " + num(mg) + " nor all " + num(mg) + " filters of the group";
   }
-  const int64_t ifmap = static_cast<int64_t>(t.nb) * cg * layer.x.h * layer.x.w;
-  if (ifmap > hw.glb_ifmap_words) {
-    return "GLB ifmap area: " + num(t.nb) + " image(s) of one group are " + num(ifmap) +
-           " words > " + num(hw.glb_ifmap_words);
+  if (t.cc < 1 || t.cc > cg || (t.cc != cg && t.cc % cblock != 0)) {
+    return "channel chunk cc = " + num(t.cc) + " is neither a multiple of r*q = " + num(cblock) +
+           " below " + num(cg) + " nor all " + num(cg) + " channels of the group";
   }
-  const int64_t filters = static_cast<int64_t>(t.mc) * cg * layer.w.h * layer.w.w;
+  const int64_t ifmap = static_cast<int64_t>(t.nb) * t.cc * layer.x.h * layer.x.w;
+  if (ifmap > hw.glb_ifmap_words) {
+    return "GLB ifmap area: " + num(t.nb) + " image(s) x " + num(t.cc) + " channel(s) are " +
+           num(ifmap) + " words > " + num(hw.glb_ifmap_words);
+  }
+  const int64_t filters = static_cast<int64_t>(t.mc) * t.cc * layer.w.h * layer.w.w;
   if (filters > hw.glb_filter_words) {
-    return "GLB filter area: " + num(t.mc) + " filters are " + num(filters) + " words > " +
-           num(hw.glb_filter_words);
+    return "GLB filter area: " + num(t.mc) + " filter(s) x " + num(t.cc) + " channel(s) are " +
+           num(filters) + " words > " + num(hw.glb_filter_words);
   }
   const int64_t bank = PsumBankWords(layer, m, t.nb, t.mc);
   if (bank > hw.glb_psum_words) {
@@ -266,44 +259,52 @@ std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsM
 
 namespace {
 
+// Every chunk size ceil(total/k), k >= 1, once, largest first: after size s comes ceil(total/k)
+// for the first k with ceil(total/k) < s, that is k = ceil(total/(s-1)).
+std::vector<int> ChunkSizes(int total) {
+  std::vector<int> sizes;
+  for (int s = total; s > 1; s = CeilDiv(total, CeilDiv(total, s - 1))) sizes.push_back(s);
+  sizes.push_back(1);
+  return sizes;
+}
+
 // The best tiling of `m` (see ChooseTiling) into `*best` and its time into `*cost`; false when
-// not even one image and one filter block fit.
+// not even one image, one filter block and one channel block fit.
 bool BestTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m, Tiling* best,
                 CycleEstimate* cost) {
   const int cg = layer.x.c / layer.conv.groups, mg = layer.w.n / layer.conv.groups;
-  const int64_t image = static_cast<int64_t>(cg) * layer.x.h * layer.x.w;
-  const int64_t filter = static_cast<int64_t>(cg) * layer.w.h * layer.w.w;
+  const int64_t plane = static_cast<int64_t>(layer.x.h) * layer.x.w;   // one image channel
+  const int64_t kernel = static_cast<int64_t>(layer.w.h) * layer.w.w;  // one filter channel
   const int block = m.t * m.p;
   const int blocks = CeilDiv(mg, block);
   const int64_t bank_unit = PsumBankWords(layer, m, 1, std::min(block, mg));  // per image, block
   const int max_nb = std::min(layer.x.n, kMaxImagesPerRun);
   bool found = false;
-  auto consider = [&](int nb) {
-    if (nb > max_nb || nb * image > hw.glb_ifmap_words) return;
-    // The most filter blocks one chunk of nb images leaves room for.
-    const int64_t fit =
-        std::min(hw.glb_filter_words / (filter * block), hw.glb_psum_words / (nb * bank_unit));
-    Tiling t{nb, 0};
-    if (mg * filter <= hw.glb_filter_words && blocks * nb * bank_unit <= hw.glb_psum_words) {
-      t.mc = mg;
-    } else if (fit >= 1) {
-      t.mc = static_cast<int>(fit) * block;
-    } else {
-      return;
-    }
-    const CycleEstimate c = EstimateCycles(layer, hw, m, t);
-    if (!found || c.cycles < cost->cycles ||
-        (c.cycles == cost->cycles && c.DramBytes() < cost->DramBytes())) {
-      *best = t;
-      *cost = c;
-      found = true;
+  auto consider = [&](int nb, int cc) {
+    if (nb > max_nb || nb * cc * plane > hw.glb_ifmap_words) return;
+    // The most filter blocks a chunk of nb images and cc channels leaves room for.
+    const int64_t fit = std::min(hw.glb_filter_words / (cc * kernel * block),
+                                 hw.glb_psum_words / (nb * bank_unit));
+    const bool all = mg * cc * kernel <= hw.glb_filter_words &&
+                     blocks * nb * bank_unit <= hw.glb_psum_words;
+    // Every filter-chunk size with a different number of chunks, up to the largest that fits:
+    // the largest moves the fewest bytes, a smaller one can overlap stores with more loads.
+    for (int mcb : ChunkSizes(blocks)) {
+      if (mcb == blocks ? !all : mcb > fit) continue;
+      const Tiling t{nb, std::min(mcb * block, mg), cc};
+      const CycleEstimate c = EstimateCycles(layer, hw, m, t);
+      if (!found || c.cycles < cost->cycles ||
+          (c.cycles == cost->cycles && c.DramBytes() < cost->DramBytes())) {
+        *best = t;
+        *cost = c;
+        found = true;
+      }
     }
   };
-  // Every chunk size ceil(N/k) once, largest first: after nb comes ceil(N/k) for the first k
-  // with ceil(N/k) < nb, that is k = ceil(N/(nb-1)).
-  const int n = layer.x.n;
-  for (int nb = n; nb > 1; nb = CeilDiv(n, CeilDiv(n, nb - 1))) consider(nb);
-  consider(1);
+  const std::vector<int> channel_blocks = ChunkSizes(m.cb);
+  for (int nb : ChunkSizes(layer.x.n)) {
+    for (int cbc : channel_blocks) consider(nb, std::min(cbc * m.r * m.q, cg));
+  }
   return found;
 }
 
@@ -313,11 +314,12 @@ Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMappi
   Tiling t;
   CycleEstimate c;
   if (BestTiling(layer, hw, m, &t, &c)) return t;
-  const int mg = layer.w.n / layer.conv.groups;
+  const int cg = layer.x.c / layer.conv.groups, mg = layer.w.n / layer.conv.groups;
+  const Tiling smallest{1, std::min(m.t * m.p, mg), std::min(m.r * m.q, cg)};
   throw UnsupportedError("layer " + layer.ToString() + " with mapping " + m.ToString() +
                          " does not fit the GLB of '" + hw.name +
-                         "' even one image and one filter block at a time: " +
-                         TilingError(layer, hw, m, Tiling{1, std::min(m.t * m.p, mg)}));
+                         "' even one image, one filter block and one channel block at a time: " +
+                         TilingError(layer, hw, m, smallest));
 }
 
 RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {

@@ -6,19 +6,22 @@
 // mappings are evaluated by the same model for comparison.
 //
 // Time is the sum of two parts that do not overlap (the DRAM walker waits for the array):
-//  * compute: per run of the pass controller (one chunk of nb images and mc filters), the
-//    Rows*Cols+1 cycles of NoC-ID setup, then per pass the slowest of the PE work (one MAC per
-//    cycle per PE), the ifmap GIN (one word per cycle), the busiest psum lane (one psum per
-//    cycle; a lane serves tv chains, fold of them when the set is folded) and the filter GIN
-//    (one word per cycle). When two passes' filters fit the filter spad the PEs load the next
-//    pass's filters while computing, else the load adds to every pass. This structure was
-//    calibrated on our RTL (CONV3 shape, C 32, M 64 on 12 x 14: 21,498 cycles measured); on
-//    seven layers run on the Verilated core its cycles are within 2 % and its NoC, GLB and
-//    MAC counts equal the core's counters (tests/mapping_test.cc, MatchesTheRtlCounters).
-//  * DRAM: the walker loops over groups, image chunks and filter chunks; it loads an image
-//    chunk when the image chunk changes (so every ifmap word once), the filter chunk for every
-//    run (so the filters once per image chunk) and stores every output once as an AccW-bit
-//    accumulator, at the rates below.
+//  * compute: per run of the pass controller (one chunk of nb images, mc filters and cc
+//    channels, so ceil(cc/(r*q)) channel blocks per filter block), the Rows*Cols+1 cycles of
+//    NoC-ID setup, then per pass the slowest of the PE work (one MAC per cycle per PE), the
+//    ifmap GIN (one word per cycle), the busiest psum lane (one psum per cycle; a lane serves
+//    tv chains, fold of them when the set is folded) and the filter GIN (one word per cycle).
+//    When two passes' filters fit the filter spad the PEs load the next pass's filters while
+//    computing, else the load adds to every pass. This structure was calibrated on our RTL
+//    (CONV3 shape, C 32, M 64 on 12 x 14: 21,498 cycles measured); on seven layers run on the
+//    Verilated core its cycles are within 2 % and its NoC, GLB and MAC counts equal the core's
+//    counters (tests/mapping_test.cc, MatchesTheRtlCounters).
+//  * DRAM: the walker's transfers (golden_device.h). With all of a group's channels in one
+//    chunk, an image chunk's ifmaps are loaded once (they stay in the GLB across filter
+//    chunks) and the filters once per image chunk, or once per group when they are one chunk
+//    too. With several channel chunks every run loads its ifmap and filter chunk: the ifmaps
+//    once per filter chunk, the filters once per image chunk. Every output is stored once,
+//    after the last channel chunk, as an AccW-bit accumulator. Rates below.
 #ifndef EYELET_COST_MODEL_H_
 #define EYELET_COST_MODEL_H_
 
@@ -29,16 +32,21 @@
 
 namespace eyelet {
 
-// DRAM walker rates, to be recalibrated against the RTL's DMA counters.
-constexpr int64_t kDramLoadCyclesPerWord = 1;     // ifmap and filter words into the GLB
-constexpr int64_t kDramStoreCyclesPerOutput = 2;  // AccW-bit outputs out of the GLB
+// DRAM walker timing (rtl/ey_walker.sv with the default AXI memory model of tb/axi_mem.h,
+// 8 cycles read latency), calibrated on the AlexNet-shaped layers of `make bench`: loads move
+// one 16-bit word per cycle into the GLB, stores one AccW-bit output per cycle out of it and
+// overlap the next run's loads.
+constexpr int64_t kDramStoreCyclesPerOutput = 1;  // AccW-bit outputs out of the GLB
+constexpr int64_t kDramTransferCycles = 14;       // per DMA transfer: command, latency, drain
+constexpr int64_t kDramRunCycles = 8;             // per run: walker states around the array
+constexpr int64_t kDramDescCycles = 60;           // per descriptor: fetch (36 words) and checks
 
 // The time part of the model, cheap enough for the mapper's search.
 struct CycleEstimate {
   int64_t compute_cycles = 0;    // pass controller busy cycles, summed over runs
   int64_t dram_cycles = 0;       // DRAM <-> GLB transfers
   int64_t cycles = 0;            // compute_cycles + dram_cycles
-  int64_t runs = 0;              // pass-controller runs: groups x image chunks x filter chunks
+  int64_t runs = 0;              // pass-controller runs: groups x image x filter x channel chunks
   int64_t dram_read_bytes = 0;   // ifmaps and filters
   int64_t dram_write_bytes = 0;  // outputs
   int64_t DramBytes() const { return dram_read_bytes + dram_write_bytes; }
@@ -109,7 +117,10 @@ constexpr int64_t kEyerissGlbFilterBytes = 8 * 1024;
 
 struct EyerissEvaluation {
   RsMapping mapping;  // placed on hw's array the Eyeriss way (fold > 1 when e > cols)
-  Tiling tiling;      // {n, m}: the same walker, with Eyeriss's chunks
+  // {n, m, all channels}: the same walker, with Eyeriss's chunks. Eyeriss's GLB holds ifmap
+  // strips, not whole images, so it never splits the channels: its DRAM traffic is costed as
+  // one channel chunk (ifmaps read once), whatever our GLB could hold.
+  Tiling tiling;
   CostEstimate cost;  // by the same model as our mapper's choices
   // The GLB as Eyeriss uses it: the current strip's ifmap rows ((e-1)*U + R of them, padded
   // width) of n*q*r channels, n*m psum planes of e rows at the data width, one pass's filters.
@@ -117,7 +128,9 @@ struct EyerissEvaluation {
   int64_t glb_psum_bytes = 0;
   int64_t glb_filter_bytes = 0;
   std::string eyeriss_limit;  // the Eyeriss limit (spads, array, GLB budget) it breaks, or ""
-  std::string our_rtl_limit;  // why our RTL on hw cannot run it, or ""
+  // Why our RTL on hw cannot run it with chunks of n images and m filters, even split into
+  // channel chunks of one block (r*q channels), or "".
+  std::string our_rtl_limit;
 };
 
 // Evaluates Eyeriss's mapping `em` of `layer` on `hw` (Eyeriss's array and spads: the

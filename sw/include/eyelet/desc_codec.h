@@ -36,14 +36,16 @@ ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw);
 // Checks the walker makes on a fetched descriptor, in this order (first failure wins):
 //   DESC_MAGIC    magic != 0xE1E7 or version != 1
 //   DESC_KIND     kind != 1 (CONV)
-//   DESC_ZERO     any size, stride or mapping field is 0 (all but the addresses and pads)
-//   DESC_MAPPING  nb > n; mbc > mb; mb blocks of t*p filters, cb blocks of r*q channels,
-//                 nrg groups of rg filter rows, strips of e ofmap rows, th columns of tv
-//                 chains do not cover mg, cg, kr, eo, t exactly (too few, or one too many);
-//                 (fo-1)*uw + ks > 2047; nb*strips >= 65536
+//   DESC_ZERO     any size, stride, mapping or chunk field is 0 (all but the addresses and
+//                 pads)
+//   DESC_MAPPING  nb > n; mbc > mb; cbc > cb; mb blocks of t*p filters, cb blocks of r*q
+//                 channels, nrg groups of rg filter rows, strips of e ofmap rows, th columns
+//                 of tv chains do not cover mg, cg, kr, eo, t exactly (too few, or one too
+//                 many); (fo-1)*uw + ks > 2047; nb*strips >= 65536
 //   DESC_ARRAY    rg*r*tv > rows; e*th > cols; (rg-1) + (e-1)*uh > 254
 //   DESC_SPAD     ks*q > ifmap_depth; p*q*ks > filter_depth; p > psum_depth
-//   DESC_GLB      nb*cg*h*w > glb_ifmap_words; min(mbc*t*p, mg)*cg*kr*ks > glb_filter_words;
+//   DESC_GLB      with cc = min(cbc*r*q, cg) the channels of a chunk: nb*cc*h*w >
+//                 glb_ifmap_words; min(mbc*t*p, mg)*cc*kr*ks > glb_filter_words;
 //                 mbc*nb*strips*fo*tv*p > glb_psum_words
 //   DESC_ALIGN    x_addr, w_addr, y_addr or next not a multiple of 8
 //   DESC_RANGE    x, w or y tensor ends beyond 2^hw.addr_bits
@@ -60,9 +62,10 @@ std::string ErrCodeText(ErrCode code);
 std::string DescribeDesc(const Desc& d);
 
 // The CONV descriptor of `layer` (per-group sizes, as MakeLayerCfg) with a completed mapping
-// `m` and the tiling `tiling` of ChooseTiling: mb = m.mb, mbc = ceil(tiling.mc / (t*p)),
-// nb = tiling.nb; eo and fo are the layer's output size. Throws UnsupportedError naming the
-// first field that does not fit its width.
+// `m` and the tiling `tiling` of ChooseTiling: nb = tiling.nb, mb = m.mb,
+// mbc = ceil(tiling.mc / (t*p)), cb = m.cb, cbc = ceil(tiling.cc / (r*q)); eo and fo are the
+// layer's output size. Throws UnsupportedError naming the first field that does not fit its
+// width.
 Desc MakeConvDesc(const ConvLayer& layer, const RsMapping& m, const Tiling& tiling, uint64_t x_addr,
                   uint64_t w_addr, uint64_t y_addr, uint64_t next);
 

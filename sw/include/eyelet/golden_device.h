@@ -20,10 +20,19 @@
 //      CheckDesc;
 //   2. moves data in this order, the first transfer that leaves the DRAM window stopping the
 //      chain with AXI_RD_DECERR (reads) or AXI_WR_DECERR (writes):
-//        for each group g, image chunk (nb images), in order:
-//          read the chunk's ifmaps of group g (one transfer per image);
-//          for each filter chunk (mbc*t*p filters, the last one shorter), in order:
-//            read the chunk's filters of group g; write its outputs (one transfer per image);
+//        for each group g, image chunk (images n0.., ncur = min(nb, n - n0) of them),
+//        filter chunk (filters m0.., fcur = min(mbc*t*p, mg - m0)) and channel chunk
+//        (channels c0.., ccur = min(cbc*r*q, cg - c0)), in this nesting order:
+//          a. unless cbc >= cb and m0 > 0 (one channel chunk stays in the GLB across filter
+//             chunks): per image n, a read of ccur*h*w int16 words at
+//             x_addr + ((n*groups + g)*cg + c0)*h*w*2;
+//          b. unless cbc >= cb, mbc >= mb and n0 > 0 (all of the group's filters stay in the
+//             GLB across image chunks): the fcur filters' channels c0..c0+ccur-1, per filter
+//             a read of ccur*kr*ks words at w_addr + ((g*mg + m0 + mm)*cg + c0)*kr*ks*2, or
+//             one read of all fcur*cg*kr*ks words when ccur == cg (contiguous, same bytes);
+//          c. (compute; later channel chunks accumulate onto the earlier ones' psums)
+//          d. after the last channel chunk only (c0 + ccur == cg): per image n, a write of
+//             fcur*eo*fo int32 words at y_addr + ((n*groups + g)*mg + m0)*eo*fo*4;
 //   3. writes y[n][g*mg + m][e][f] for e < eo, f < fo: the wrapped acc_bits sum over c < cg,
 //      r < kr, s < ks of w[g*mg + m][c][r][s] * x[n][g*cg + c][e*uh - pad_top + r]
 //      [f*uw - pad_left + s], where ifmap positions outside h x w are zero (so eo and fo set
@@ -38,8 +47,10 @@
 // Counters (reset by each start, summed over the chain, 32-bit in the CSRs):
 //   descs          descriptors completed
 //   dram_rd_bytes  kDescBytes per fetched descriptor + the bytes of every read transfer in 2.
-//                  (ifmaps once per group; filters once per image chunk, or once per group
-//                  when all of them are one chunk (mbc >= mb): they stay in the GLB)
+//                  With one channel chunk (cbc >= cb): the ifmaps once; the filters once per
+//                  image chunk, or once when they are one chunk too (mbc >= mb). With several
+//                  channel chunks: the ifmaps once per filter chunk, the filters once per
+//                  image chunk.
 //   dram_wr_bytes  the bytes of every write transfer in 2. (each output once)
 //   macs, skipped  the layer's MACs (n*groups*mg*eo*fo*cg*kr*ks), split by the ifmap operand:
 //                  skipped when it is zero (padding included), macs otherwise. MACs the

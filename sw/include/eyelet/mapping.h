@@ -88,8 +88,10 @@ std::string PlaceSets(const ConvLayer& layer, const ArrayConfig& hw, bool fold_w
 
 // Fills the derived fields of `m` for `layer` (per group) and checks every limit of our RTL:
 // spad capacities, array rows/columns (no folding), ID widths, stride and width fields, the
-// GLB holding one image, one filter block and one image's psums, and the layer record's
-// fields. Returns an empty string when legal, else a message naming the limit that fails.
+// GLB holding the smallest chunk (one channel block of one image, one filter block of that
+// channel block, one image's psums of one filter block: TilingError of {1, min(t*p, Mg),
+// min(r*q, Cg)}), and the layer record's fields for the whole group (which bound those of
+// every chunk). Returns an empty string when legal, else a message naming the limit that fails.
 std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMapping& m);
 
 // Searches every legal (e, p, q, r, t) and, for each, every DRAM tiling (ChooseTiling), and
@@ -105,22 +107,30 @@ LayerCfg MakeLayerCfg(const ConvLayer& layer, const RsMapping& m);
 // Why the record of `layer` (one group) cannot hold it, or an empty string.
 std::string LayerCfgError(const ConvLayer& layer, const RsMapping& m);
 
-// DRAM tiling of one group: the GLB holds nb images and mc filters (a multiple of t*p, or all
-// of the group's filters) at a time; the layer runs as ceil(N/nb) x ceil(Mg/mc) chunks.
+// DRAM tiling of one group: the GLB holds cc channels of nb images and the same cc channels of
+// mc filters at a time (mc a multiple of t*p or all of the group's filters, cc a multiple of
+// r*q or all of its channels); the layer runs as ceil(N/nb) x ceil(Mg/mc) x ceil(Cg/cc) chunks,
+// the channel chunks of one image and filter chunk accumulating onto the same psums. The
+// walker's order and what it keeps in the GLB between chunks: golden_device.h.
 struct Tiling {
   int nb = 1;
   int mc = 1;
+  int cc = 1;
 };
 // Why the GLB of `hw` cannot hold chunks `t` of `layer` (one group) with the completed mapping
 // `m`, naming the area (ifmap, filter, psum bank), or an empty string. mc must be a multiple of
-// t*p or all of the group's filters; nb at most kMaxImagesPerRun.
+// t*p or all of the group's filters, cc a multiple of r*q or all of its channels; nb at most
+// kMaxImagesPerRun.
 std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                         const Tiling& t);
 // The tiling that fits the GLB with the fewest predicted cycles (EstimateCycles), ties broken
-// by fewer DRAM bytes: every image-chunk size ceil(N/k), each with the most filter blocks that
-// fit (fewer, larger filter chunks never cost more: the filters are loaded once per image
-// chunk either way). `m` must be completed for `layer`. Throws UnsupportedError naming the GLB
-// area when not even one image and one filter block fit.
+// by fewer DRAM bytes. Searched: every image-chunk size ceil(N/k) times every channel-chunk
+// size, all channels or ceil(cb/k)*r*q (the smallest size for k chunks: the cost depends on
+// the number of chunks only, and smaller chunks leave more room for filters), each with the
+// most filter blocks that fit (fewer, larger filter chunks never cost more: fewer runs, and
+// the ifmaps are loaded once per filter chunk or once in all). `m` must be completed for
+// `layer`. Throws UnsupportedError naming the GLB area when not even one image, one filter
+// block and one channel block fit.
 Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m);
 // Psum words one GLB column bank needs for a chunk of nb images and mc filters.
 int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc);
