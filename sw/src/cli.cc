@@ -20,6 +20,7 @@
 
 #include "array_bench.h"
 #include "eyelet/error.h"
+#include "eyelet/cost_model.h"
 #include "eyelet/csr_map.h"
 #include "eyelet/device.h"
 #include "eyelet/golden.h"
@@ -121,6 +122,16 @@ std::string Hex64(uint64_t v) {
 std::string Percent(double fraction) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.1f%%", 100.0 * fraction);
+  return buf;
+}
+
+// How far `model` is from `measured`, as "+1.2%".
+std::string SignedPercent(int64_t model, uint64_t measured) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%+.1f%%",
+                measured == 0 ? 0.0
+                              : 100.0 * (static_cast<double>(model) - static_cast<double>(measured)) /
+                                    static_cast<double>(measured));
   return buf;
 }
 
@@ -1451,6 +1462,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   uint64_t cycles = 0;
   uint64_t passes = 0;
   uint64_t layer_macs = 0;
+  uint64_t model_cycles = 0;  // the cost model's prediction for the same mappings and tilings
   for (int i = first; i < end; ++i) {
     Rng rng(JobSeed(o.seed, i));
     const ConvLayer layer = DrawSweepLayer(hw, rng);
@@ -1458,6 +1470,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     bool mapped = false;
     bool drawn = false;
     ArrayStats st;
+    int64_t model = 0;  // predicted cycles, when the layer ran
     Comparison cmp;
     std::string problem;
     try {
@@ -1467,7 +1480,12 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       const Tensor<int16_t> w = RandomSparseData(layer.w, hw.data_bits, kSweepWeightZeros, rng);
       const Tensor<int32_t> want = ConvAcc(x, w, layer.conv, hw.data_bits);
       cmp = CompareWithGolden(want, bench->RunConv(layer, x, w, m, &st));
+      RsMapping placed = m;
+      placed.n = st.tiling.nb;
+      CompleteMapping(layer, hw, placed);
+      model = EstimateCycles(layer, hw, placed, st.tiling).cycles;
       cycles += st.cycles;
+      model_cycles += static_cast<uint64_t>(model);
       passes += st.passes;
       layer_macs += static_cast<uint64_t>(layer.Macs());
     } catch (const TimeoutError& e) {  // a hung array fails this layer; the next gets a new one
@@ -1479,13 +1497,16 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     const bool pass = problem.empty() && cmp.Pass();
     out << "  " << std::setw(index_width) << i << "  " << layer.ToString() << "  "
         << (!mapped ? "(no mapping)" : ShortMapping(m) + (drawn ? " (random)" : " (mapper)"))
-        << "  " << (pass ? "PASS" : "FAIL") << "  " << st.cycles << " cycles\n";
+        << "  " << (pass ? "PASS" : "FAIL") << "  " << st.cycles << " cycles";
+    if (model > 0) out << " (model " << model << ", " << SignedPercent(model, st.cycles) << ")";
+    out << "\n";
     j.BeginObject()
         .Key("index").Int(static_cast<int64_t>(i))
         .Key("layer").String(layer.ToString())
         .Key("mapping").String(mapped ? m.ToString() : "")
         .Key("pass").Bool(pass)
-        .Key("problem").String(problem.empty() ? (cmp.Pass() ? "" : cmp.Summary()) : problem);
+        .Key("problem").String(problem.empty() ? (cmp.Pass() ? "" : cmp.Summary()) : problem)
+        .Key("model_cycles").Int(model);
     WriteArrayStats(j, st);
     j.EndObject();
     if (pass) {
@@ -1506,9 +1527,10 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   const double util = cycles == 0 ? 0.0
                                   : static_cast<double>(layer_macs) /
                                         (static_cast<double>(hw.rows) * hw.cols * cycles);
-  out << "total     " << cycles << " cycles, " << passes << " passes, " << layer_macs
-      << " layer MACs, util " << Percent(util) << " (layer MACs / (" << hw.rows * hw.cols
-      << " PEs x cycles))\n";
+  out << "total     " << cycles << " cycles (model " << model_cycles << ", "
+      << SignedPercent(static_cast<int64_t>(model_cycles), cycles) << "), " << passes
+      << " passes, " << layer_macs << " layer MACs, util " << Percent(util)
+      << " (layer MACs / (" << hw.rows * hw.cols << " PEs x cycles))\n";
   if (failed > 0) {
     out << "rerun a failing layer alone, e.g.: eyelet sweep --backend rtl --config " << hw.name
         << " --seed " << o.seed << " --index " << first_failure << " --trace layer" << first_failure
