@@ -1,12 +1,11 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 #include "rtl_device.h"
 
-#include <sstream>
-
 #include "Vey_top_eyeriss.h"
 #include "Vey_top_small.h"
 #include "Vey_top_tiny.h"
 #include "eyelet/error.h"
+#include "eyelet/hex.h"
 #include "eyelet/mapping.h"
 #include "harness.h"
 
@@ -14,15 +13,11 @@ namespace eyelet {
 
 namespace {
 
+using internal::Hex;
+
 // CSR transactions give up after this many cycles without a response (the slave answers
 // within a few cycles, so this only fires on a broken build).
 constexpr int kCsrTimeout = 1000;
-
-std::string Hex(uint64_t v) {
-  std::ostringstream os;
-  os << "0x" << std::hex << v;
-  return os.str();
-}
 
 template <class Model>
 class RtlDeviceImpl : public RtlDevice {

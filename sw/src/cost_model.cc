@@ -109,9 +109,12 @@ int64_t WalkerDramCycles(const ConvLayer& layer, const Tiling& t) {
       for (int c0 = 0; c0 < cg; c0 += cc) {
         const int64_t ci = std::min(cc, cg - c0);
         int64_t load = kDramRunCycles;
-        if (!(one_cchunk && m0 > 0)) load += ni * (ci * hw + kDramTransferCycles);
+        if (!(one_cchunk && m0 > 0)) {
+          load += ni * (ci * hw * kDramLoadCyclesPerWord + kDramTransferCycles);
+        }
         if (!(one_cchunk && one_mchunk && n0 > 0)) {
-          load += mi * ci * rs + (one_cchunk ? 1 : mi) * kDramTransferCycles;
+          load += mi * ci * rs * kDramLoadCyclesPerWord +
+                  (one_cchunk ? 1 : mi) * kDramTransferCycles;
         }
         cycles += std::max(load, store);
         store = c0 + ci == cg ? ni * (mi * ef * kDramStoreCyclesPerOutput + kDramTransferCycles)

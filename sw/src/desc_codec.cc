@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "eyelet/error.h"
-#include "hex.h"
+#include "eyelet/hex.h"
 
 namespace eyelet {
 

@@ -4,7 +4,7 @@
 #include "eyelet/csr_map.h"
 #include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
-#include "hex.h"
+#include "eyelet/hex.h"
 
 namespace eyelet {
 

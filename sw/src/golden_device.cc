@@ -8,7 +8,7 @@
 #include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
-#include "hex.h"
+#include "eyelet/hex.h"
 
 namespace eyelet {
 

@@ -132,7 +132,8 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
          " words, GLB ifmap " + std::to_string(hw.glb_ifmap_words) + " / filter " +
          std::to_string(hw.glb_filter_words) + " / psum " + std::to_string(hw.cols) + " x " +
          std::to_string(hw.glb_psum_words) + " words\n";
-  out += "cycles = compute + DRAM transfers the array waits for (1 cycle per word loaded, " +
+  out += "cycles = compute + DRAM transfers the array waits for (" +
+         std::to_string(kDramLoadCyclesPerWord) + " cycle per word loaded, " +
          std::to_string(kDramStoreCyclesPerOutput) + " per " + std::to_string(hw.acc_bits) +
          "-bit output stored beside the next loads, " + std::to_string(kDramTransferCycles) +
          " per transfer); DRAM MB = 10^6 bytes\n\n";
@@ -218,7 +219,7 @@ std::string MapTableJson(const std::string& title, const std::vector<MapRow>& ro
   j.Key("glb_psum_words_per_column").Int(hw.glb_psum_words);
   j.EndObject();
   j.Key("model").BeginObject();
-  j.Key("dram_load_cycles_per_word").Int(1);
+  j.Key("dram_load_cycles_per_word").Int(kDramLoadCyclesPerWord);
   j.Key("dram_store_cycles_per_output").Int(kDramStoreCyclesPerOutput);
   j.Key("dram_cycles_per_transfer").Int(kDramTransferCycles);
   j.EndObject();

@@ -3,7 +3,7 @@
 
 #include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
-#include "hex.h"
+#include "eyelet/hex.h"
 
 namespace eyelet {
 

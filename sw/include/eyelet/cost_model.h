@@ -36,6 +36,7 @@ namespace eyelet {
 // 8 cycles read latency), calibrated on the AlexNet-shaped layers of `make bench`: loads move
 // one 16-bit word per cycle into the GLB, stores one AccW-bit output per cycle out of it and
 // overlap the next run's loads.
+constexpr int64_t kDramLoadCyclesPerWord = 1;     // ifmap and filter words into the GLB
 constexpr int64_t kDramStoreCyclesPerOutput = 1;  // AccW-bit outputs out of the GLB
 constexpr int64_t kDramTransferCycles = 14;       // per DMA transfer: command, latency, drain
 constexpr int64_t kDramRunCycles = 8;             // per run: walker states around the array

@@ -1,8 +1,8 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
 // Internal: hexadecimal numbers in messages ("0x1f").
-#ifndef EYELET_SRC_HEX_H_
-#define EYELET_SRC_HEX_H_
+#ifndef EYELET_HEX_H_
+#define EYELET_HEX_H_
 
 #include <cstdint>
 #include <cstdio>
@@ -20,4 +20,4 @@ inline std::string Hex(uint64_t v) {
 }  // namespace internal
 }  // namespace eyelet
 
-#endif  // EYELET_SRC_HEX_H_
+#endif  // EYELET_HEX_H_
