@@ -1,8 +1,8 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
-// Accelerator core: pass controller, global buffer and PE array. The host side (testbench
-// now, DMA and CSRs later) loads the layer's ifmap and filters into the GLB through the host
-// port, presents the layer record, pulses start and reads the outputs from the psum banks.
+// Accelerator core: pass controller, global buffer and PE array. The descriptor walker
+// (ey_walker) loads a chunk's ifmaps and filters into the GLB through the host port, presents
+// the layer record, pulses start and reads the outputs from the psum banks.
 `include "ey_assert.svh"
 
 module ey_core #(
@@ -46,12 +46,6 @@ module ey_core #(
   input  logic [DataW-1:0]    host_wdata_i,
   output logic [AccW-1:0]     host_rdata_o,
 
-  // Build parameters, read-only: {Rows, Cols, IfmapDepth, FilterDepth, PsumDepth, DataW,
-  // AccW} as 16-bit fields, then the GLB sizes in words as 32-bit fields.
-  output logic [16*7-1:0]     hw_params_o,
-  output logic [32*3-1:0]     hw_glb_o,
-
-  output logic [31:0]         cnt_cycles_o,
   output logic [31:0]         cnt_passes_o,
   output logic [31:0]         cnt_mac_o,
   output logic [31:0]         cnt_skip_o,
@@ -62,10 +56,6 @@ module ey_core #(
   output logic [31:0]         cnt_glb_reads_o,
   output logic [31:0]         cnt_glb_writes_o
 );
-
-  assign hw_params_o = {16'(Rows), 16'(Cols), 16'(IfmapDepth), 16'(FilterDepth),
-                        16'(PsumDepth), 16'(DataW), 16'(AccW)};
-  assign hw_glb_o    = {32'(IfmapWords), 32'(FilterWords), 32'(PsumWords)};
 
   // Controller <-> array
   logic                  arr_clr;
@@ -158,7 +148,6 @@ module ey_core #(
     .glb_ps_we_o       (glb_ps_we),
     .glb_ps_waddr_o    (glb_ps_waddr),
     .glb_ps_wdata_o    (glb_ps_wdata),
-    .cnt_cycles_o      (cnt_cycles_o),
     .cnt_passes_o      (cnt_passes_o),
     .cnt_mac_o         (cnt_mac_o),
     .cnt_skip_o        (cnt_skip_o),

@@ -9,8 +9,8 @@
 //    the host port. A column's psums are stored in the order its lane moves them, so the
 //    controller addresses each bank with plain counters.
 //
-// The host port (the testbench now, the DMA engine later) must not be used while a layer runs;
-// its reads of a psum bank share that bank's read port.
+// The host port (the descriptor walker) must not be used while a layer runs: its reads of a
+// psum bank share that bank's read port. Its writes and reads may happen in the same cycle.
 module ey_glb #(
   parameter int unsigned Cols        = 14,
   parameter int unsigned DataW       = ey_pkg::DataW,

@@ -109,7 +109,6 @@ module ey_pass_ctrl #(
   output logic [Cols*AccW-1:0]   glb_ps_wdata_o,
 
   // Performance counters, cleared at start.
-  output logic [31:0]            cnt_cycles_o,
   output logic [31:0]            cnt_passes_o,
   output logic [31:0]            cnt_mac_o,
   output logic [31:0]            cnt_skip_o,
@@ -711,7 +710,6 @@ module ey_pass_ctrl #(
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || (start_i && !busy_o)) begin
-      cnt_cycles_o     <= '0;
       cnt_passes_o     <= '0;
       cnt_mac_o        <= '0;
       cnt_skip_o       <= '0;
@@ -722,7 +720,6 @@ module ey_pass_ctrl #(
       cnt_glb_reads_o  <= '0;
       cnt_glb_writes_o <= '0;
     end else if (run_cnt) begin
-      cnt_cycles_o     <= cnt_cycles_o + 1'b1;
       cnt_passes_o     <= cnt_passes_o + 32'(fg_adv);
       cnt_mac_o        <= cnt_mac_o + 32'(arr_mac_i);
       cnt_skip_o       <= cnt_skip_o + 32'(arr_skip_i);

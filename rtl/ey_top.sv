@@ -109,9 +109,6 @@ module ey_top #(
   logic [PsAW-1:0]   host_raddr;
   logic [15:0]       host_wdata;
   logic [AccW-1:0]   host_rdata;
-  logic [16*7-1:0]   hw_params;
-  logic [32*3-1:0]   hw_glb;
-  logic [31:0]       core_cycles;
 
   ey_csr #(
     .Rows        (Rows),
@@ -312,9 +309,6 @@ module ey_top #(
     .host_raddr_i     (host_raddr),
     .host_wdata_i     (host_wdata),
     .host_rdata_o     (host_rdata),
-    .hw_params_o      (hw_params),
-    .hw_glb_o         (hw_glb),
-    .cnt_cycles_o     (core_cycles),
     .cnt_passes_o     (core_cnt[0*32 +: 32]),
     .cnt_mac_o        (core_cnt[1*32 +: 32]),
     .cnt_skip_o       (core_cnt[2*32 +: 32]),
@@ -325,11 +319,6 @@ module ey_top #(
     .cnt_glb_reads_o  (core_cnt[7*32 +: 32]),
     .cnt_glb_writes_o (core_cnt[8*32 +: 32])
   );
-
-  // The core's build parameters and run-cycle count are reported through the CSRs'
-  // own copies (hardware-config registers, walker counters); keep them for simulation only.
-  logic unused;
-  assign unused = ^{hw_params, hw_glb, core_cycles};
 
 `ifndef SYNTHESIS
   `EY_ASSERT_INIT(DataWidths, ey_pkg::DataW == 16 && ey_pkg::AccW == 32)
