@@ -786,10 +786,12 @@ TEST(CliMap, FcLayerMaps) {
 
 TEST(CliMap, UnmappableLayerExitsThreeNamingTheLimit) {
   const CliResult r = EyeletLine(
-      "map --layer --in-channels 1 --out-channels 4 --height 100 --width 100 --kernel 3 "
-      "--config tiny");  // one 100 x 100 channel > the 8192-word GLB ifmap area
+      "map --layer --in-channels 1 --out-channels 4 --height 100 --width 1000 --kernel 9 "
+      "--config tiny");  // a band of one ofmap row: 9 rows x 1000 > the 8192-word ifmap area
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_TRUE(Contains(r.err, "GLB ifmap area")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "GLB ifmap area: 1 image(s) x 1 channel(s) x 9 row(s) (1 of 92 "
+                              "strips) are 9000 words > 8192"))
+      << r.err;
 }
 
 }  // namespace

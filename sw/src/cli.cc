@@ -610,7 +610,8 @@ void PrintArrayStats(std::ostream& out, const ConvLayer& layer, const RsMapping&
                 st.dram_min_bytes == 0 ? 0.0 : static_cast<double>(dram) / st.dram_min_bytes);
   out << "mapping   " << m.ToString() << "\n"
       << "tiling    " << st.tiling.nb << " images x " << st.tiling.mc << " filters x "
-      << st.tiling.cc << " channels per GLB chunk\n"
+      << st.tiling.cc << " channels x " << BandStrips(m, st.tiling)
+      << " strips per GLB chunk\n"
       << "cycles    " << st.cycles << " busy: array " << st.ArrayCycles() << ", waiting for DRAM "
       << st.dma_stall << " (" << Percent(stall) << ")\n"
       << "passes    " << st.passes << "\n"
@@ -1165,9 +1166,9 @@ const char kMapDetails[] =
     "Maps every CONV layer of a built-in network (--net) or one layer given by shape flags\n"
     "(--layer) onto the PE array of --config and prints one row per layer: the mapper's\n"
     "choice (e,p,q,r,t; n images per pass; DRAM tiling nb images x mc filters x cc\n"
-    "channels per GLB chunk), active PEs, predicted cycles (the array's, plus DRAM transfers\n"
-    "that do not overlap with them) and DRAM traffic against its minimum. Nothing is\n"
-    "simulated.\n"
+    "channels x sb ofmap strips per GLB chunk), active PEs, predicted cycles (the array's,\n"
+    "plus DRAM transfers that do not overlap with them) and DRAM traffic against its\n"
+    "minimum. Nothing is simulated.\n"
     "\n"
     "Where Eyeriss published a mapping of the layer (--net alexnet, batch 4 in the paper),\n"
     "it is evaluated by the same model beside ours, and a second table shows its active\n"

@@ -22,31 +22,61 @@ int64_t Diagonals(int rg, int e, int uh) {
                   : static_cast<int64_t>(e) * rg;
 }
 
+// Ifmap rows the generator reads from the GLB for strips [first, first + count) (the rest are
+// padding zeros), summed over the filter-row groups.
+int64_t ValidRows(const ConvLayer& layer, const RsMapping& m, int first, int count) {
+  const int uh = layer.conv.stride_h, dmax = (m.rg - 1) + (m.e - 1) * uh;
+  int64_t rows = 0;
+  for (int rgi = 0; rgi < m.nrg; ++rgi) {
+    for (int sp = first; sp < first + count; ++sp) {
+      for (int d = 0; d <= dmax; ++d) {
+        const int y = sp * m.e * uh + d + rgi * m.rg - layer.conv.pad_top;
+        if (FedDiagonal(d, m.rg, uh) && y >= 0 && y < layer.x.h) ++rows;
+      }
+    }
+  }
+  return rows;
+}
+
 // One group of `layer` cut into runs: `count` runs of `images` images, `filters` filters and
-// `channels` channels; `first` when they are the first channel chunk (psums start at zero).
+// `channels` channels in each of `bands` row bands of `strips` strips; `first` when they are
+// the first channel chunk (psums start at zero). The bands cover strips strip0.. in a row.
 struct RunShape {
   int64_t count;
+  int64_t bands;
+  int strips;
+  int strip0;
   int images;
   int filters;
   int channels;
   bool first;
 };
 
-std::vector<RunShape> Runs(const ConvLayer& layer, const Tiling& t) {
+std::vector<RunShape> Runs(const ConvLayer& layer, const RsMapping& m, const Tiling& t) {
   const int n = layer.x.n, mg = layer.w.n / layer.conv.groups, cg = layer.x.c / layer.conv.groups;
   const int nb = std::min(t.nb, n), mc = std::min(t.mc, mg), cc = std::min(t.cc, cg);
+  const int sb = std::min(BandStrips(m, t), m.strips);
   struct Part {
     int size;
     int64_t count;
     bool first;
   };
   const Part channel_parts[] = {{cc, 1, true}, {cc, cg / cc - 1, false}, {cg % cc, 1, false}};
+  const int full_bands = m.strips / sb;
+  const struct {
+    int strips;
+    int64_t bands;
+    int strip0;
+  } band_parts[] = {{sb, full_bands, 0}, {m.strips % sb, 1, full_bands * sb}};
   std::vector<RunShape> runs;
   for (const auto& [ni, ni_count] : {std::pair{nb, n / nb}, std::pair{n % nb, 1}}) {
     for (const auto& [mi, mi_count] : {std::pair{mc, mg / mc}, std::pair{mg % mc, 1}}) {
       for (const Part& c : channel_parts) {
-        if (ni > 0 && mi > 0 && c.size > 0 && c.count > 0) {
-          runs.push_back({int64_t{ni_count} * mi_count * c.count, ni, mi, c.size, c.first});
+        for (const auto& b : band_parts) {
+          if (ni > 0 && mi > 0 && c.size > 0 && c.count > 0 && b.strips > 0) {
+            runs.push_back({int64_t{ni_count} * mi_count * c.count, b.bands, b.strips, b.strip0,
+                            ni, mi, c.size, c.first});
+          }
         }
       }
     }
@@ -54,8 +84,8 @@ std::vector<RunShape> Runs(const ConvLayer& layer, const Tiling& t) {
   return runs;
 }
 
-// The per-run quantities of the model for a run of `images` images, `blocks` filter blocks and
-// `channel_blocks` channel blocks.
+// The per-run quantities of the model for a run of `images` images over `strips` strips,
+// `blocks` filter blocks and `channel_blocks` channel blocks.
 struct RunModel {
   int64_t passes;
   int64_t filter_words;  // per pass, as timed: every used row x set column, p*q*S each
@@ -64,11 +94,11 @@ struct RunModel {
   int64_t lane_words;    // per pass: psums through the busiest column
 };
 
-RunModel Model(const ConvLayer& layer, const RsMapping& m, int images, int64_t blocks,
-               int64_t channel_blocks) {
+RunModel Model(const ConvLayer& layer, const RsMapping& m, int images, int strips,
+               int64_t blocks, int64_t channel_blocks) {
   const int S = layer.w.w, F = layer.Out().w;
   const int64_t wn = static_cast<int64_t>(F - 1) * layer.conv.stride_w + S;
-  const int64_t rows = static_cast<int64_t>(images) * m.strips;  // ifmap rows per PE
+  const int64_t rows = static_cast<int64_t>(images) * strips;  // ifmap rows per PE
   RunModel r;
   r.passes = blocks * channel_blocks * m.nrg;
   r.filter_words = static_cast<int64_t>(m.r) * m.rg * m.tv * m.th * m.p * m.q * S;
@@ -89,40 +119,99 @@ int64_t RunCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping
   return setup + r.passes * (r.filter_words + std::max({r.work, r.ifmap_words, r.lane_words}));
 }
 
-// DRAM time of the walker (rtl/ey_walker.sv) for one group, run by run in its order (image
-// chunk, filter chunk, channel chunk): a run's loads follow each other at one word per cycle
-// plus a fixed cost per transfer; the store of a chunk's outputs (one per cycle, after its
-// last channel chunk) runs beside the next run's loads, and that run waits for both.
-int64_t WalkerDramCycles(const ConvLayer& layer, const Tiling& t) {
+// DRAM time and bytes of the walker (rtl/ey_walker.sv, golden_device.h) for one group, run by
+// run in its order (image chunk, row band, filter chunk, channel chunk): a run's loads follow
+// each other at one word per cycle plus a fixed cost per transfer; the store of a chunk's
+// outputs (one per cycle, after its last channel chunk) runs beside the next run's loads, and
+// that run waits for both.
+struct WalkerDram {
+  int64_t cycles = 0;
+  int64_t read_words = 0;
+  int64_t write_words = 0;
+};
+
+WalkerDram Walker(const ConvLayer& layer, const RsMapping& m, const Tiling& t) {
   const int n = layer.x.n, mg = layer.w.n / layer.conv.groups;
   const int cg = layer.x.c / layer.conv.groups;
   const int nb = std::min(t.nb, n), mc = std::min(t.mc, mg), cc = std::min(t.cc, cg);
-  const int64_t hw = static_cast<int64_t>(layer.x.h) * layer.x.w;
+  const int sb = std::min(BandStrips(m, t), m.strips);
+  const int bands = static_cast<int>(CeilDiv(m.strips, sb));
+  const int eo = layer.Out().h, fo = layer.Out().w;
+  const int64_t w = layer.x.w;
   const int64_t rs = static_cast<int64_t>(layer.w.h) * layer.w.w;
-  const int64_t ef = static_cast<int64_t>(layer.Out().h) * layer.Out().w;
   const bool one_cchunk = cc >= cg, one_mchunk = mc >= mg;
-  int64_t cycles = 0, store = 0;
-  for (int n0 = 0; n0 < n; n0 += nb) {
-    const int64_t ni = std::min(nb, n - n0);
+  // The filter and channel chunks of one image chunk and band: what they add, given the store
+  // pending when they start. Consecutive bands and image chunks are mostly alike, so the last
+  // one's result is reused when its inputs repeat (this keeps the mapper's search fast).
+  struct Segment {
+    int64_t ni, rows, in_rows, store_in;
+    bool filters;
+    WalkerDram add;
+    int64_t store_out;
+  };
+  auto run_segment = [&](Segment& sg) {
+    // The loads of one run of mi filters and ci channels: cycles and words.
+    auto load = [&](int64_t mi, int64_t ci, bool ifmaps, int64_t& words) {
+      int64_t cycles = kDramRunCycles;
+      if (ifmaps) {
+        // One transfer per image (whole channels), or per image and channel (a band).
+        const int64_t x = sg.ni * ci * sg.in_rows * w;
+        cycles += x * kDramLoadCyclesPerWord +
+                  (bands == 1 ? sg.ni : sg.ni * ci) * kDramTransferCycles;
+        words += x;
+      }
+      if (sg.filters) {
+        cycles += mi * ci * rs * kDramLoadCyclesPerWord +
+                  (one_cchunk ? 1 : mi) * kDramTransferCycles;
+        words += mi * ci * rs;
+      }
+      return cycles;
+    };
+    // Channel chunks of cc channels, the last one cg % cc when that is not 0. The first run of
+    // a filter chunk waits for the pending store, the others only for their loads.
+    const int64_t full = cg / cc, rest = cg % cc;
+    int64_t store = sg.store_in;
     for (int m0 = 0; m0 < mg; m0 += mc) {
       const int64_t mi = std::min(mc, mg - m0);
-      for (int c0 = 0; c0 < cg; c0 += cc) {
-        const int64_t ci = std::min(cc, cg - c0);
-        int64_t load = kDramRunCycles;
-        if (!(one_cchunk && m0 > 0)) {
-          load += ni * (ci * hw * kDramLoadCyclesPerWord + kDramTransferCycles);
-        }
-        if (!(one_cchunk && one_mchunk && n0 > 0)) {
-          load += mi * ci * rs * kDramLoadCyclesPerWord +
-                  (one_cchunk ? 1 : mi) * kDramTransferCycles;
-        }
-        cycles += std::max(load, store);
-        store = c0 + ci == cg ? ni * (mi * ef * kDramStoreCyclesPerOutput + kDramTransferCycles)
-                              : 0;
+      const bool ifmaps = !(one_cchunk && m0 > 0);
+      int64_t words = 0, rest_words = 0;
+      const int64_t first = load(mi, cc, ifmaps, words);
+      sg.add.cycles += std::max(first, store) + (full - 1) * first;
+      sg.add.read_words += full * words;
+      if (rest > 0) {
+        sg.add.cycles += load(mi, rest, ifmaps, rest_words);
+        sg.add.read_words += rest_words;
       }
+      // One write per image (whole planes), or per image and filter (a band's rows).
+      const int64_t out = sg.ni * mi * sg.rows * fo;
+      store = out * kDramStoreCyclesPerOutput +
+              (bands == 1 ? sg.ni : sg.ni * mi) * kDramTransferCycles;
+      sg.add.write_words += out;
+    }
+    sg.store_out = store;
+  };
+  WalkerDram d;
+  Segment last{-1, 0, 0, 0, false, {}, 0};
+  int64_t store = 0;
+  for (int n0 = 0; n0 < n; n0 += nb) {
+    for (int b = 0; b < bands; ++b) {
+      const RowBand band = BandRows(b, sb, m.e, eo, layer.conv.stride_h, layer.conv.pad_top,
+                                    layer.w.h, layer.x.h);
+      Segment sg{std::min(nb, n - n0), band.rows, bands == 1 ? layer.x.h : band.in_rows, store,
+                 !(one_cchunk && one_mchunk && (n0 > 0 || b > 0)), {}, 0};
+      if (sg.ni != last.ni || sg.rows != last.rows || sg.in_rows != last.in_rows ||
+          sg.store_in != last.store_in || sg.filters != last.filters) {
+        run_segment(sg);
+        last = sg;
+      }
+      d.cycles += last.add.cycles;
+      d.read_words += last.add.read_words;
+      d.write_words += last.add.write_words;
+      store = last.store_out;
     }
   }
-  return cycles + store;
+  d.cycles += store;
+  return d;
 }
 
 }  // namespace
@@ -130,33 +219,21 @@ int64_t WalkerDramCycles(const ConvLayer& layer, const Tiling& t) {
 CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                              const Tiling& t) {
   const int groups = layer.conv.groups;
-  const int cg = layer.x.c / groups, mg = layer.w.n / groups;
-  const Shape out = layer.Out();
   const int64_t block = static_cast<int64_t>(m.t) * m.p, cblock = static_cast<int64_t>(m.r) * m.q;
   CycleEstimate c;
-  for (const RunShape& run : Runs(layer, t)) {
-    const RunModel r =
-        Model(layer, m, run.images, CeilDiv(run.filters, block), CeilDiv(run.channels, cblock));
-    c.compute_cycles += run.count * RunCycles(layer, hw, m, r);
-    c.runs += run.count;
+  for (const RunShape& run : Runs(layer, m, t)) {
+    const RunModel r = Model(layer, m, run.images, run.strips, CeilDiv(run.filters, block),
+                             CeilDiv(run.channels, cblock));
+    c.compute_cycles += run.count * run.bands * RunCycles(layer, hw, m, r);
+    c.runs += run.count * run.bands;
   }
-  // The walker's loads (golden_device.h): with one channel chunk, an image chunk's ifmaps stay
-  // in the GLB across filter chunks, and the filters across image chunks when they are one
-  // chunk too; with several channel chunks every run loads its ifmap and filter chunk.
-  const int64_t image_chunks = CeilDiv(layer.x.n, std::min(t.nb, layer.x.n));
-  const int64_t filter_chunks = CeilDiv(mg, std::min(t.mc, mg));
-  const bool one_channel_chunk = t.cc >= cg;
-  const int64_t ifmap_loads = one_channel_chunk ? 1 : filter_chunks;
-  const int64_t filter_loads = one_channel_chunk && filter_chunks == 1 ? 1 : image_chunks;
-  const int64_t ifmap = ifmap_loads * layer.x.n * cg * layer.x.h * layer.x.w;
-  const int64_t filters = filter_loads * mg * cg * layer.w.h * layer.w.w;
-  const int64_t outputs = static_cast<int64_t>(layer.x.n) * mg * out.h * out.w;
+  const WalkerDram walker = Walker(layer, m, t);
   c.compute_cycles *= groups;
   c.runs *= groups;
-  c.dram_cycles = kDramDescCycles + groups * WalkerDramCycles(layer, t);
+  c.dram_cycles = kDramDescCycles + groups * walker.cycles;
   c.cycles = c.compute_cycles + c.dram_cycles;
-  c.dram_read_bytes = groups * (ifmap + filters) * WordBytes(hw.data_bits);
-  c.dram_write_bytes = groups * outputs * WordBytes(hw.acc_bits);
+  c.dram_read_bytes = groups * walker.read_words * WordBytes(hw.data_bits);
+  c.dram_write_bytes = groups * walker.write_words * WordBytes(hw.acc_bits);
   return c;
 }
 
@@ -165,50 +242,44 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
   const int groups = layer.conv.groups;
   const int cg = layer.x.c / groups, mg = layer.w.n / groups;
   const int H = layer.x.h, W = layer.x.w, R = layer.w.h, S = layer.w.w;
-  const int uh = layer.conv.stride_h, F = layer.Out().w;
+  const int F = layer.Out().w;
   const int64_t block = static_cast<int64_t>(m.t) * m.p, cblock = static_cast<int64_t>(m.r) * m.q;
   const int64_t pes = static_cast<int64_t>(m.rg) * m.e * m.r * m.t;  // PEs that compute
   const int64_t wn = static_cast<int64_t>(F - 1) * layer.conv.stride_w + S;
-  // Ifmap rows and columns the generator reads from the GLB (the rest are padding zeros).
-  int64_t valid_rows = 0;
-  const int dmax = (m.rg - 1) + (m.e - 1) * uh;
-  for (int rgi = 0; rgi < m.nrg; ++rgi) {
-    for (int sp = 0; sp < m.strips; ++sp) {
-      for (int d = 0; d <= dmax; ++d) {
-        const int y = sp * m.e * uh + d + rgi * m.rg - layer.conv.pad_top;
-        if (FedDiagonal(d, m.rg, uh) && y >= 0 && y < H) ++valid_rows;
-      }
-    }
-  }
+  // Ifmap columns the generator reads from the GLB (the rest are padding zeros).
   const int64_t valid_cols =
       std::max<int64_t>(0, std::min<int64_t>(wn, W + layer.conv.pad_left) - layer.conv.pad_left);
 
   CostEstimate c;
   c.time = EstimateCycles(layer, hw, m, t);
   AccessCounts& a = c.access;
-  for (const RunShape& run : Runs(layer, t)) {
+  for (const RunShape& run : Runs(layer, m, t)) {
     const int64_t blocks = CeilDiv(run.filters, block);
-    const RunModel r = Model(layer, m, run.images, blocks, CeilDiv(run.channels, cblock));
-    const int64_t rows = static_cast<int64_t>(run.images) * m.strips;
+    const RunModel r =
+        Model(layer, m, run.images, run.strips, blocks, CeilDiv(run.channels, cblock));
+    const int64_t rows = static_cast<int64_t>(run.images) * run.strips;
     const int64_t filter_words = r.passes * m.t * m.r * m.rg * m.p * m.q * S;
     const int64_t ifmap_words = r.passes * r.ifmap_words;
     const int64_t lane_words = r.passes * rows * F * m.e * m.t * m.p;
     const int64_t macs = r.passes * r.work * pes;
-    a.noc_filter += run.count * filter_words;
-    a.noc_ifmap += run.count * ifmap_words;
-    a.noc_psum_in += run.count * lane_words;
-    a.noc_psum_out += run.count * lane_words;
+    const int64_t k = run.count * run.bands;  // runs of this shape
+    a.noc_filter += k * filter_words;
+    a.noc_ifmap += k * ifmap_words;
+    a.noc_psum_in += k * lane_words;
+    a.noc_psum_out += k * lane_words;
     // Psums come from the GLB in every pass but the first of a filter block in the first
-    // channel chunk (later chunks start on the psums the earlier ones left).
+    // channel chunk (later chunks start on the psums the earlier ones left). The ifmap rows
+    // read are those of the run's band, summed here over the bands.
     const int64_t psum_passes = r.passes - (run.first ? blocks : 0);
-    a.glb_reads += run.count * (static_cast<int64_t>(run.filters) * run.channels * R * S +
-                                blocks * run.images * run.channels * valid_rows * valid_cols +
-                                psum_passes * rows * F * m.e * m.t * m.p);
-    a.glb_writes += run.count * lane_words;
-    a.macs += run.count * macs;
-    a.spad_ifmap += run.count * (r.passes * rows * wn * m.q * pes + macs);
-    a.spad_filter += run.count * (filter_words * m.e + macs);
-    a.spad_psum += run.count * (2 * macs + 2 * lane_words);
+    const int64_t valid_rows = ValidRows(layer, m, run.strip0, run.bands * run.strips);
+    a.glb_reads += k * (static_cast<int64_t>(run.filters) * run.channels * R * S +
+                        psum_passes * rows * F * m.e * m.t * m.p) +
+                   run.count * blocks * run.images * run.channels * valid_rows * valid_cols;
+    a.glb_writes += k * lane_words;
+    a.macs += k * macs;
+    a.spad_ifmap += k * (r.passes * rows * wn * m.q * pes + macs);
+    a.spad_filter += k * (filter_words * m.e + macs);
+    a.spad_psum += k * (2 * macs + 2 * lane_words);
   }
   for (int64_t* v : {&a.glb_reads, &a.glb_writes, &a.noc_filter, &a.noc_ifmap, &a.noc_psum_in,
                      &a.noc_psum_out, &a.spad_ifmap, &a.spad_filter, &a.spad_psum, &a.macs}) {
@@ -217,13 +288,16 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
 
   ResourceUse& u = c.use;
   const int nb = std::min(t.nb, layer.x.n), mc = std::min(t.mc, mg), cc = std::min(t.cc, cg);
+  const int sb = std::min(BandStrips(m, t), m.strips);
+  const int band_rows =
+      sb == m.strips ? H : BandInputRowsMax(sb, m.e, layer.conv.stride_h, R, H);
   u.active_pes = ActivePes(layer, m);
   u.ifmap_spad = m.q * S;
   u.filter_spad = m.p * m.q * S;
   u.psum_spad = m.p;
-  u.glb_ifmap_words = static_cast<int64_t>(nb) * cc * H * W;
+  u.glb_ifmap_words = static_cast<int64_t>(nb) * cc * band_rows * W;
   u.glb_filter_words = static_cast<int64_t>(mc) * cc * R * S;
-  u.glb_psum_words = PsumBankWords(layer, m, nb, mc);
+  u.glb_psum_words = PsumBankWords(layer, m, nb, mc, sb);
   return c;
 }
 
@@ -246,6 +320,7 @@ EyerissEvaluation EvaluateEyerissMapping(const ConvLayer& layer, const ArrayConf
   if (ev.our_rtl_limit.empty()) {
     Tiling one_block = ev.tiling;
     one_block.cc = std::min(m.r * m.q, cg);
+    one_block.sb = 1;
     ev.our_rtl_limit = TilingError(layer, hw, ours, one_block);
   }
 

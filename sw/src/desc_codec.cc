@@ -64,15 +64,15 @@ ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw) {
 ErrCode CheckDesc(const Desc& d, const HwInfo& hw) {
   if (d.magic != kDescMagic || d.version != kDescVersion) return ErrCode::kDescMagic;
   if (d.kind != kDescKindConv) return ErrCode::kDescKind;
-  for (uint64_t v : {d.n,  d.groups, d.nb, d.mb, d.mbc, d.cbc, d.cg, d.h,  d.w,
-                     d.mg, d.kr,     d.ks, d.eo, d.fo,  d.uh,  d.uw, d.e,  d.p,
-                     d.q,  d.r,      d.t,  d.rg, d.nrg, d.tv,  d.th, d.cb, d.strips}) {
+  for (uint64_t v : {d.n,  d.groups, d.nb, d.mb, d.mbc, d.cbc, d.sb, d.cg, d.h,  d.w,
+                     d.mg, d.kr,     d.ks, d.eo, d.fo,  d.uh,  d.uw, d.e,  d.p,  d.q,
+                     d.r,  d.t,      d.rg, d.nrg, d.tv, d.th,  d.cb, d.strips}) {
     if (v == 0) return ErrCode::kDescZero;
   }
   if (d.nb > d.n || d.mbc > d.mb || d.cbc > d.cb || !Covers(d.mb, d.t * d.p, d.mg) ||
       !Covers(d.cb, d.r * d.q, d.cg) || !Covers(d.nrg, d.rg, d.kr) ||
       !Covers(d.strips, d.e, d.eo) || !Covers(d.th, d.tv, d.t) || (d.fo - 1) * d.uw + d.ks > 2047 ||
-      d.nb * d.strips >= 65536) {
+      d.sb > d.strips || (d.eo - 1) * d.uh > d.h - 1 + d.pad_top || d.nb * d.sb >= 65536) {
     return ErrCode::kDescMapping;
   }
   const auto rows = static_cast<uint64_t>(hw.rows), cols = static_cast<uint64_t>(hw.cols);
@@ -86,9 +86,12 @@ ErrCode CheckDesc(const Desc& d, const HwInfo& hw) {
   }
   const uint64_t chunk_filters = std::min(d.mbc * d.t * d.p, d.mg);
   const uint64_t chunk_channels = std::min(d.cbc * d.r * d.q, d.cg);
-  if (d.nb * chunk_channels * d.h * d.w > static_cast<uint64_t>(hw.glb_ifmap_words) ||
+  // One band loads whole channels; several load the rows their windows read.
+  const uint64_t band_rows =
+      d.sb >= d.strips ? d.h : std::min(d.h, (d.sb * d.e - 1) * d.uh + d.kr);
+  if (d.nb * chunk_channels * band_rows * d.w > static_cast<uint64_t>(hw.glb_ifmap_words) ||
       chunk_filters * chunk_channels * d.kr * d.ks > static_cast<uint64_t>(hw.glb_filter_words) ||
-      d.mbc * d.nb * d.strips * d.fo * d.tv * d.p > static_cast<uint64_t>(hw.glb_psum_words)) {
+      d.mbc * d.nb * d.sb * d.fo * d.tv * d.p > static_cast<uint64_t>(hw.glb_psum_words)) {
     return ErrCode::kDescGlb;
   }
   if (d.x_addr % 8 != 0 || d.w_addr % 8 != 0 || d.y_addr % 8 != 0 || d.next % 8 != 0) {
@@ -147,6 +150,7 @@ Desc MakeConvDesc(const ConvLayer& layer, const RsMapping& m, const Tiling& tili
   d.mb = m.mb;
   d.mbc = (tiling.mc + block - 1) / block;
   d.cbc = (tiling.cc + cblock - 1) / cblock;
+  d.sb = BandStrips(m, tiling);
   d.cg = layer.x.c / groups;
   d.h = layer.x.h;
   d.w = layer.x.w;

@@ -230,11 +230,12 @@ ErrCode GoldenDevice::RunDesc(uint64_t addr, Desc& d) {
 }
 
 ErrCode GoldenDevice::Transfers(const Desc& d) {
-  const uint64_t plane_bytes = d.h * d.w * 2;     // one channel of one image
+  const uint64_t row_bytes = d.w * 2;             // one ifmap row of one channel
   const uint64_t kernel_bytes = d.kr * d.ks * 2;  // one channel of one filter
-  const uint64_t out_bytes = d.eo * d.fo * 4;     // one output channel plane
+  const uint64_t out_row_bytes = d.fo * 4;        // one output row of one filter
   const uint64_t chunk_filters = d.mbc * d.t * d.p;
   const uint64_t chunk_channels = d.cbc * d.r * d.q;
+  const uint64_t bands = (d.strips + d.sb - 1) / d.sb;
   const bool one_channel_chunk = d.cbc >= d.cb;
   const auto move = [this](uint64_t addr, uint64_t bytes, uint64_t& counter) {
     if (!InWindow(addr, bytes)) return false;
@@ -244,35 +245,59 @@ ErrCode GoldenDevice::Transfers(const Desc& d) {
   for (uint64_t g = 0; g < d.groups; ++g) {
     for (uint64_t n0 = 0; n0 < d.n; n0 += d.nb) {
       const uint64_t ncur = std::min(d.nb, d.n - n0);
-      for (uint64_t m0 = 0; m0 < d.mg; m0 += chunk_filters) {
-        const uint64_t fcur = std::min(chunk_filters, d.mg - m0);
-        for (uint64_t c0 = 0; c0 < d.cg; c0 += chunk_channels) {
-          const uint64_t ccur = std::min(chunk_channels, d.cg - c0);
-          // A single channel chunk stays in the GLB across filter chunks.
-          if (!(one_channel_chunk && m0 > 0)) {
+      for (uint64_t b = 0; b < bands; ++b) {
+        const RowBand band =
+            BandRows(static_cast<int>(b), static_cast<int>(d.sb), static_cast<int>(d.e),
+                     static_cast<int>(d.eo), static_cast<int>(d.uh), static_cast<int>(d.pad_top),
+                     static_cast<int>(d.kr), static_cast<int>(d.h));
+        const auto y0 = static_cast<uint64_t>(band.y0), ecur = static_cast<uint64_t>(band.rows);
+        const auto lo = static_cast<uint64_t>(band.lo), hb = static_cast<uint64_t>(band.in_rows);
+        for (uint64_t m0 = 0; m0 < d.mg; m0 += chunk_filters) {
+          const uint64_t fcur = std::min(chunk_filters, d.mg - m0);
+          for (uint64_t c0 = 0; c0 < d.cg; c0 += chunk_channels) {
+            const uint64_t ccur = std::min(chunk_channels, d.cg - c0);
+            // A single channel chunk stays in the GLB across filter chunks. One band: per
+            // image, its ccur whole channels; several: per image and channel, the band's rows.
+            if (!(one_channel_chunk && m0 > 0)) {
+              for (uint64_t n = n0; n < n0 + ncur; ++n) {
+                const uint64_t first = (n * d.groups + g) * d.cg + c0;
+                for (uint64_t c = 0; c < (bands == 1 ? 1 : ccur); ++c) {
+                  const bool ok =
+                      bands == 1
+                          ? move(d.x_addr + first * d.h * row_bytes, ccur * d.h * row_bytes,
+                                 cnt_.dram_rd_bytes)
+                          : move(d.x_addr + ((first + c) * d.h + lo) * row_bytes, hb * row_bytes,
+                                 cnt_.dram_rd_bytes);
+                  if (!ok) return ErrCode::kAxiRdDecerr;
+                }
+              }
+            }
+            // All of a group's filters, all channels in one chunk, stay across image chunks
+            // and bands.
+            if (!(one_channel_chunk && d.mbc >= d.mb && (n0 > 0 || b > 0))) {
+              // One transfer per filter, or one for the chunk when its rows are contiguous.
+              const uint64_t pieces = ccur == d.cg ? 1 : fcur;
+              for (uint64_t mm = 0; mm < pieces; ++mm) {
+                if (!move(d.w_addr + ((g * d.mg + m0 + mm) * d.cg + c0) * kernel_bytes,
+                          (fcur / pieces) * ccur * kernel_bytes, cnt_.dram_rd_bytes)) {
+                  return ErrCode::kAxiRdDecerr;
+                }
+              }
+            }
+            if (c0 + ccur < d.cg) continue;  // outputs only after the last channel chunk
+            // One band: per image, the fcur filters' whole planes; several: per image and
+            // filter, the band's rows.
             for (uint64_t n = n0; n < n0 + ncur; ++n) {
-              if (!move(d.x_addr + ((n * d.groups + g) * d.cg + c0) * plane_bytes,
-                        ccur * plane_bytes, cnt_.dram_rd_bytes)) {
-                return ErrCode::kAxiRdDecerr;
+              const uint64_t first = (n * d.groups + g) * d.mg + m0;
+              for (uint64_t mm = 0; mm < (bands == 1 ? 1 : fcur); ++mm) {
+                const bool ok =
+                    bands == 1
+                        ? move(d.y_addr + first * d.eo * out_row_bytes,
+                               fcur * d.eo * out_row_bytes, cnt_.dram_wr_bytes)
+                        : move(d.y_addr + ((first + mm) * d.eo + y0) * out_row_bytes,
+                               ecur * out_row_bytes, cnt_.dram_wr_bytes);
+                if (!ok) return ErrCode::kAxiWrDecerr;
               }
-            }
-          }
-          // All of a group's filters, all channels in one chunk, stay across image chunks.
-          if (!(one_channel_chunk && d.mbc >= d.mb && n0 > 0)) {
-            // One transfer per filter, or one for the chunk when its rows are contiguous.
-            const uint64_t pieces = ccur == d.cg ? 1 : fcur;
-            for (uint64_t mm = 0; mm < pieces; ++mm) {
-              if (!move(d.w_addr + ((g * d.mg + m0 + mm) * d.cg + c0) * kernel_bytes,
-                        (fcur / pieces) * ccur * kernel_bytes, cnt_.dram_rd_bytes)) {
-                return ErrCode::kAxiRdDecerr;
-              }
-            }
-          }
-          if (c0 + ccur < d.cg) continue;  // outputs only after the last channel chunk
-          for (uint64_t n = n0; n < n0 + ncur; ++n) {
-            if (!move(d.y_addr + ((n * d.groups + g) * d.mg + m0) * out_bytes, fcur * out_bytes,
-                      cnt_.dram_wr_bytes)) {
-              return ErrCode::kAxiWrDecerr;
             }
           }
         }
@@ -292,7 +317,29 @@ void GoldenDevice::Compute(const Desc& d) {
   const int pt = static_cast<int>(d.pad_top), pl = static_cast<int>(d.pad_left);
 
   Tensor<int16_t> x(Shape{n, groups * cg, h, w});
-  x.data() = Read<int16_t>(d.x_addr, static_cast<size_t>(x.size()));
+  if (d.sb >= d.strips) {
+    x.data() = Read<int16_t>(d.x_addr, static_cast<size_t>(x.size()));
+  } else {
+    // Several bands load only the rows their windows reach: the others may lie outside the
+    // DRAM window, and no output reads them (they stay zero here).
+    const int sb = static_cast<int>(d.sb), strips = static_cast<int>(d.strips);
+    std::vector<bool> loaded(static_cast<size_t>(h), false);
+    for (int b = 0; b * sb < strips; ++b) {
+      const RowBand band = BandRows(b, sb, static_cast<int>(d.e), eo, uh, pt, kr, h);
+      std::fill_n(loaded.begin() + band.lo, band.in_rows, true);
+    }
+    for (int i = 0; i < n; ++i) {
+      for (int c = 0; c < groups * cg; ++c) {
+        for (int row = 0; row < h; ++row) {
+          if (!loaded[static_cast<size_t>(row)]) continue;
+          const uint64_t first = ((static_cast<uint64_t>(i) * groups * cg + c) * h + row) * w;
+          const std::vector<int16_t> words =
+              Read<int16_t>(d.x_addr + first * 2, static_cast<size_t>(w));
+          std::copy(words.begin(), words.end(), &x.at(i, c, row, 0));
+        }
+      }
+    }
+  }
   Tensor<int16_t> wt(Shape{groups * mg, cg, kr, ks});
   wt.data() = Read<int16_t>(d.w_addr, static_cast<size_t>(wt.size()));
   // Bottom and right zero padding so that at least eo x fo outputs exist; a larger ifmap

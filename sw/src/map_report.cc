@@ -25,13 +25,15 @@ std::string Epqrt(const RsMapping& m) {
          std::to_string(m.r) + "," + std::to_string(m.t);
 }
 
-// "nb,mc,cc"
-std::string Chunks(const Tiling& t) {
-  return std::to_string(t.nb) + "," + std::to_string(t.mc) + "," + std::to_string(t.cc);
+// "nb,mc,cc,sb"
+std::string Chunks(const RsMapping& m, const Tiling& t) {
+  return std::to_string(t.nb) + "," + std::to_string(t.mc) + "," + std::to_string(t.cc) + "," +
+         std::to_string(BandStrips(m, t));
 }
 
-void WriteTiling(JsonWriter& j, const Tiling& t) {
+void WriteTiling(JsonWriter& j, const RsMapping& m, const Tiling& t) {
   j.Key("tiling").BeginObject().Key("nb").Int(t.nb).Key("mc").Int(t.mc).Key("cc").Int(t.cc);
+  j.Key("sb").Int(BandStrips(m, t));
   j.EndObject();
 }
 
@@ -139,7 +141,7 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
          " per transfer); DRAM MB = 10^6 bytes\n\n";
 
   std::vector<std::vector<std::string>> t = {
-      {"layer", "e,p,q,r,t", "n", "nb,mc,cc", "PEs", "cycles", "DRAM MB", "x min"}};
+      {"layer", "e,p,q,r,t", "n", "nb,mc,cc,sb", "PEs", "cycles", "DRAM MB", "x min"}};
   std::string align = "lrrrrrrr";
   if (with_eyeriss) {
     for (const char* h : {"Eyeriss e,p,q,r,t", "n", "m", "PEs", "cycles", "ours/Eyeriss"}) {
@@ -152,7 +154,7 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
     std::vector<std::string> cells = {r.name};
     if (r.error.empty()) {
       const CycleEstimate& c = r.cost.time;
-      cells.insert(cells.end(), {Epqrt(r.mapping), std::to_string(r.mapping.n), Chunks(r.tiling),
+      cells.insert(cells.end(), {Epqrt(r.mapping), std::to_string(r.mapping.n), Chunks(r.mapping, r.tiling),
                                  std::to_string(r.cost.use.active_pes), std::to_string(c.cycles),
                                  Fixed(c.DramBytes() / 1e6, 2),
                                  Fixed(static_cast<double>(c.DramBytes()) / r.min_dram_bytes, 2)});
@@ -239,7 +241,7 @@ std::string MapTableJson(const std::string& title, const std::vector<MapRow>& ro
     j.Key("ours").BeginObject();
     if (r.error.empty()) {
       WriteMapping(j, r.mapping);
-      WriteTiling(j, r.tiling);
+      WriteTiling(j, r.mapping, r.tiling);
       WriteCost(j, r.cost);
     } else {
       j.Key("error").String(r.error);
@@ -252,7 +254,7 @@ std::string MapTableJson(const std::string& title, const std::vector<MapRow>& ro
       j.BeginObject();
       WriteMapping(j, ev.mapping);
       j.Key("m").Int(pub.mapping.m);
-      WriteTiling(j, ev.tiling);
+      WriteTiling(j, ev.mapping, ev.tiling);
       WriteCost(j, ev.cost);
       j.Key("glb_ifmap_kb").Double(ev.glb_ifmap_bytes / 1024.0);
       j.Key("glb_psum_kb").Double(ev.glb_psum_bytes / 1024.0);

@@ -129,13 +129,18 @@ std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMap
     return "horizontal stride " + num(layer.conv.stride_w) + " > " + num(hw.max_stride);
   }
   if (F > hw.max_width) return "ofmap width " + num(F) + " > " + num(hw.max_width);
+  const int last_row = (layer.Out().h - 1) * layer.conv.stride_h - layer.conv.pad_top;
+  if (last_row > layer.x.h - 1) {
+    return "the last ofmap row's window starts at ifmap row " + num(last_row) +
+           ", below the ifmap's " + num(layer.x.h) + " rows (reduce the bottom padding)";
+  }
   const int max_id = (1 << hw.id_bits) - 2;
   if ((m.rg - 1) + (m.e - 1) * layer.conv.stride_h > max_id) {
     return "ifmap diagonal IDs exceed " + num(max_id) + " (reduce e or the stride)";
   }
   // The global buffer must hold the smallest chunk; larger layers run in chunks of images,
-  // filter blocks and channel blocks.
-  const Tiling smallest{1, std::min(m.t * m.p, mg), std::min(m.r * m.q, cg)};
+  // row bands, filter blocks and channel blocks.
+  const Tiling smallest{1, std::min(m.t * m.p, mg), std::min(m.r * m.q, cg), 1};
   const std::string glb = TilingError(layer, hw, m, smallest);
   if (!glb.empty()) return "the smallest GLB chunk does not fit: " + glb;
   // Every field of the layer record must fit its width (one group, all of its channels, so
@@ -217,9 +222,26 @@ int ActivePes(const ConvLayer& layer, const RsMapping& m) {
   return std::min(layer.w.h, m.rg) * std::min(m.e, layer.Out().h) * m.r * m.t;
 }
 
-int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc) {
+int BandStrips(const RsMapping& m, const Tiling& t) { return t.sb == 0 ? m.strips : t.sb; }
+
+RowBand BandRows(int b, int sb, int e, int eo, int uh, int pad_top, int kr, int h) {
+  RowBand band;
+  band.y0 = b * sb * e;
+  band.rows = std::min(sb * e, eo - band.y0);
+  const int r0 = band.y0 * uh - pad_top;
+  const int r1 = (band.y0 + band.rows - 1) * uh - pad_top + kr - 1;
+  band.lo = std::max(r0, 0);
+  band.in_rows = std::max(0, std::min(r1, h - 1) - band.lo + 1);
+  return band;
+}
+
+int BandInputRowsMax(int sb, int e, int uh, int kr, int h) {
+  return std::min(h, (sb * e - 1) * uh + kr);
+}
+
+int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc, int sb) {
   const int mb = CeilDiv(mc, m.t * m.p);
-  return static_cast<int64_t>(mb) * nb * m.strips * layer.Out().w * m.tv * m.p;
+  return static_cast<int64_t>(mb) * nb * sb * layer.Out().w * m.tv * m.p;
 }
 
 std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
@@ -239,9 +261,17 @@ std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     return "channel chunk cc = " + num(t.cc) + " is neither a multiple of r*q = " + num(cblock) +
            " below " + num(cg) + " nor all " + num(cg) + " channels of the group";
   }
-  const int64_t ifmap = static_cast<int64_t>(t.nb) * t.cc * layer.x.h * layer.x.w;
+  if (t.sb < 0 || t.sb > m.strips) {
+    return "row band sb = " + num(t.sb) + " strips is not in 1.." + num(m.strips);
+  }
+  const int sb = BandStrips(m, t);
+  const int rows = sb == m.strips ? layer.x.h
+                                  : BandInputRowsMax(sb, m.e, layer.conv.stride_h, layer.w.h,
+                                                     layer.x.h);
+  const int64_t ifmap = static_cast<int64_t>(t.nb) * t.cc * rows * layer.x.w;
   if (ifmap > hw.glb_ifmap_words) {
-    return "GLB ifmap area: " + num(t.nb) + " image(s) x " + num(t.cc) + " channel(s) are " +
+    return "GLB ifmap area: " + num(t.nb) + " image(s) x " + num(t.cc) + " channel(s) x " +
+           num(rows) + " row(s) (" + num(sb) + " of " + num(m.strips) + " strips) are " +
            num(ifmap) + " words > " + num(hw.glb_ifmap_words);
   }
   const int64_t filters = static_cast<int64_t>(t.mc) * t.cc * layer.w.h * layer.w.w;
@@ -249,10 +279,10 @@ std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     return "GLB filter area: " + num(t.mc) + " filter(s) x " + num(t.cc) + " channel(s) are " +
            num(filters) + " words > " + num(hw.glb_filter_words);
   }
-  const int64_t bank = PsumBankWords(layer, m, t.nb, t.mc);
+  const int64_t bank = PsumBankWords(layer, m, t.nb, t.mc, sb);
   if (bank > hw.glb_psum_words) {
-    return "GLB psum bank: " + num(t.nb) + " image(s) x " + num(t.mc) + " filters need " +
-           num(bank) + " words per column > " + num(hw.glb_psum_words);
+    return "GLB psum bank: " + num(t.nb) + " image(s) x " + num(t.mc) + " filters x " + num(sb) +
+           " strip(s) need " + num(bank) + " words per column > " + num(hw.glb_psum_words);
   }
   return "";
 }
@@ -268,42 +298,53 @@ std::vector<int> ChunkSizes(int total) {
   return sizes;
 }
 
+// The most strips per band whose ifmap rows, for nb images and cc channels, fit the GLB
+// ifmap area (TilingError's rule), or 0 when not even one strip does.
+int MaxBandStrips(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m, int nb,
+                  int cc) {
+  const int64_t row_words = static_cast<int64_t>(nb) * cc * layer.x.w;
+  if (row_words * layer.x.h <= hw.glb_ifmap_words) return m.strips;
+  // Bands of sb strips hold (sb*e - 1)*uh + kr rows (fewer than h here).
+  const int64_t rows = hw.glb_ifmap_words / row_words;
+  if (rows < layer.w.h) return 0;
+  const int64_t sb = ((rows - layer.w.h) / layer.conv.stride_h + 1) / m.e;
+  return static_cast<int>(std::min<int64_t>(sb, m.strips - 1));
+}
+
 // The best tiling of `m` (see ChooseTiling) into `*best` and its time into `*cost`; false when
-// not even one image, one filter block and one channel block fit.
+// not even one image, one filter block, one channel block and one strip fit.
 bool BestTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m, Tiling* best,
                 CycleEstimate* cost) {
   const int cg = layer.x.c / layer.conv.groups, mg = layer.w.n / layer.conv.groups;
-  const int64_t plane = static_cast<int64_t>(layer.x.h) * layer.x.w;   // one image channel
   const int64_t kernel = static_cast<int64_t>(layer.w.h) * layer.w.w;  // one filter channel
   const int block = m.t * m.p;
   const int blocks = CeilDiv(mg, block);
-  const int64_t bank_unit = PsumBankWords(layer, m, 1, std::min(block, mg));  // per image, block
-  const int max_nb = std::min(layer.x.n, kMaxImagesPerRun);
+  const int64_t strip_bank = PsumBankWords(layer, m, 1, block, 1);  // image, block, strip
   bool found = false;
-  auto consider = [&](int nb, int cc) {
-    if (nb > max_nb || nb * cc * plane > hw.glb_ifmap_words) return;
-    // The most filter blocks a chunk of nb images and cc channels leaves room for.
-    const int64_t fit = std::min(hw.glb_filter_words / (cc * kernel * block),
-                                 hw.glb_psum_words / (nb * bank_unit));
-    const bool all = mg * cc * kernel <= hw.glb_filter_words &&
-                     blocks * nb * bank_unit <= hw.glb_psum_words;
-    // Every filter-chunk size with a different number of chunks, up to the largest that fits:
-    // the largest moves the fewest bytes, a smaller one can overlap stores with more loads.
-    for (int mcb : ChunkSizes(blocks)) {
-      if (mcb == blocks ? !all : mcb > fit) continue;
-      const Tiling t{nb, std::min(mcb * block, mg), cc};
-      const CycleEstimate c = EstimateCycles(layer, hw, m, t);
-      if (!found || c.cycles < cost->cycles ||
-          (c.cycles == cost->cycles && c.DramBytes() < cost->DramBytes())) {
-        *best = t;
-        *cost = c;
-        found = true;
+  for (int nb : ChunkSizes(layer.x.n)) {
+    if (nb > kMaxImagesPerRun) continue;
+    for (int cbc : ChunkSizes(m.cb)) {
+      const int cc = std::min(cbc * m.r * m.q, cg);
+      const int band_max = MaxBandStrips(layer, hw, m, nb, cc);
+      // Every filter-chunk size with a different number of chunks that fits, each with the
+      // fewest bands its psums leave room for: the largest filter chunk moves the fewest
+      // bytes, a smaller one can overlap stores with more loads or take fewer bands.
+      for (int mcb : ChunkSizes(blocks)) {
+        const int mc = std::min(mcb * block, mg);
+        const int64_t psum_strips = hw.glb_psum_words / (mcb * nb * strip_bank);
+        int sb = static_cast<int>(std::min<int64_t>(band_max, psum_strips));
+        if (sb < 1 || mc * cc * kernel > hw.glb_filter_words) continue;
+        sb = CeilDiv(m.strips, CeilDiv(m.strips, sb));  // the same bands, evenly cut
+        const Tiling t{nb, mc, cc, sb};
+        const CycleEstimate c = EstimateCycles(layer, hw, m, t);
+        if (!found || c.cycles < cost->cycles ||
+            (c.cycles == cost->cycles && c.DramBytes() < cost->DramBytes())) {
+          *best = t;
+          *cost = c;
+          found = true;
+        }
       }
     }
-  };
-  const std::vector<int> channel_blocks = ChunkSizes(m.cb);
-  for (int nb : ChunkSizes(layer.x.n)) {
-    for (int cbc : channel_blocks) consider(nb, std::min(cbc * m.r * m.q, cg));
   }
   return found;
 }
@@ -315,10 +356,11 @@ Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMappi
   CycleEstimate c;
   if (BestTiling(layer, hw, m, &t, &c)) return t;
   const int cg = layer.x.c / layer.conv.groups, mg = layer.w.n / layer.conv.groups;
-  const Tiling smallest{1, std::min(m.t * m.p, mg), std::min(m.r * m.q, cg)};
+  const Tiling smallest{1, std::min(m.t * m.p, mg), std::min(m.r * m.q, cg), 1};
   throw UnsupportedError("layer " + layer.ToString() + " with mapping " + m.ToString() +
                          " does not fit the GLB of '" + hw.name +
-                         "' even one image, one filter block and one channel block at a time: " +
+                         "' even one image, one filter block, one channel block and one strip "
+                         "at a time: " +
                          TilingError(layer, hw, m, smallest));
 }
 

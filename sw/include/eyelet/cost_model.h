@@ -7,7 +7,8 @@
 //
 // Time is the sum of two parts that do not overlap (the DRAM walker waits for the array):
 //  * compute: per run of the pass controller (one chunk of nb images, mc filters and cc
-//    channels, so ceil(cc/(r*q)) channel blocks per filter block), the Rows*Cols+1 cycles of
+//    channels in one row band, so ceil(cc/(r*q)) channel blocks per filter block, each PE
+//    taking images x the band's strips ifmap rows), the Rows*Cols+1 cycles of
 //    NoC-ID setup, then per pass the slowest of the PE work (one MAC per cycle per PE), the
 //    ifmap GIN (one word per cycle), the busiest psum lane (one psum per cycle; a lane serves
 //    tv chains, fold of them when the set is folded) and the filter GIN (one word per cycle).
@@ -16,12 +17,14 @@
 //    (CONV3 shape, C 32, M 64 on 12 x 14: 21,498 cycles measured); on seven layers run on the
 //    Verilated core its cycles are within 2 % and its NoC, GLB and MAC counts equal the core's
 //    counters (tests/mapping_test.cc, MatchesTheRtlCounters).
-//  * DRAM: the walker's transfers (golden_device.h). With all of a group's channels in one
-//    chunk, an image chunk's ifmaps are loaded once (they stay in the GLB across filter
-//    chunks) and the filters once per image chunk, or once per group when they are one chunk
-//    too. With several channel chunks every run loads its ifmap and filter chunk: the ifmaps
-//    once per filter chunk, the filters once per image chunk. Every output is stored once,
-//    after the last channel chunk, as an AccW-bit accumulator. Rates below.
+//  * DRAM: the walker's transfers in its order (golden_device.h): image chunk, row band,
+//    filter chunk, channel chunk. With all of a group's channels in one chunk, a band's
+//    ifmap rows are loaded once (they stay in the GLB across filter chunks) and the filters
+//    once per image chunk and band, or once per group when they are one chunk too. With
+//    several channel chunks every run loads its ifmap and filter chunk: the ifmaps once per
+//    filter chunk, the filters once per image chunk and band. Every output is stored once,
+//    after the last channel chunk, as an AccW-bit accumulator. With several bands every
+//    transfer covers one channel (loads) or one filter (stores) of one image. Rates below.
 #ifndef EYELET_COST_MODEL_H_
 #define EYELET_COST_MODEL_H_
 
@@ -47,7 +50,8 @@ struct CycleEstimate {
   int64_t compute_cycles = 0;    // pass controller busy cycles, summed over runs
   int64_t dram_cycles = 0;       // DRAM <-> GLB transfers
   int64_t cycles = 0;            // compute_cycles + dram_cycles
-  int64_t runs = 0;              // pass-controller runs: groups x image x filter x channel chunks
+  int64_t runs = 0;              // pass-controller runs: groups x image chunks x bands x filter
+                                 // chunks x channel chunks
   int64_t dram_read_bytes = 0;   // ifmaps and filters
   int64_t dram_write_bytes = 0;  // outputs
   int64_t DramBytes() const { return dram_read_bytes + dram_write_bytes; }
@@ -130,7 +134,7 @@ struct EyerissEvaluation {
   int64_t glb_filter_bytes = 0;
   std::string eyeriss_limit;  // the Eyeriss limit (spads, array, GLB budget) it breaks, or ""
   // Why our RTL on hw cannot run it with chunks of n images and m filters, even split into
-  // channel chunks of one block (r*q channels), or "".
+  // channel chunks of one block (r*q channels) and row bands of one strip, or "".
   std::string our_rtl_limit;
 };
 

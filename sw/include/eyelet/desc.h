@@ -7,7 +7,7 @@
 
 namespace eyelet {
 
-constexpr int kDescWords = 9;
+constexpr int kDescWords = 10;
 
 struct Desc {
   uint64_t magic = 0;  // 16 bits: 0xE1E7
@@ -23,6 +23,7 @@ struct Desc {
   uint64_t mb = 0;  // 12 bits: filter blocks of t*p filters per group, ceil(mg/(t*p))
   uint64_t mbc = 0;  // 12 bits: filter blocks per GLB chunk, 1..mb
   uint64_t cbc = 0;  // 12 bits: channel blocks (of r*q channels) per GLB chunk, 1..cb
+  uint64_t sb = 0;  // 10 bits: ofmap strips (of e rows) per row band, 1..strips
   uint64_t cg = 0;  // 12 bits: input channels per group
   uint64_t h = 0;  // 10 bits: ifmap height
   uint64_t w = 0;  // 10 bits: ifmap width
@@ -70,29 +71,30 @@ constexpr DescField kDescFields[] = {
     {"mb", 5, 36, 12, &Desc::mb},
     {"mbc", 5, 48, 12, &Desc::mbc},
     {"cbc", 6, 0, 12, &Desc::cbc},
-    {"cg", 6, 12, 12, &Desc::cg},
-    {"h", 6, 24, 10, &Desc::h},
-    {"w", 6, 34, 10, &Desc::w},
-    {"mg", 6, 44, 12, &Desc::mg},
-    {"kr", 6, 56, 6, &Desc::kr},
-    {"ks", 7, 0, 5, &Desc::ks},
-    {"eo", 7, 5, 10, &Desc::eo},
-    {"fo", 7, 15, 10, &Desc::fo},
-    {"uh", 7, 25, 4, &Desc::uh},
-    {"uw", 7, 29, 4, &Desc::uw},
-    {"pad_top", 7, 33, 6, &Desc::pad_top},
-    {"pad_left", 7, 39, 6, &Desc::pad_left},
-    {"e", 7, 45, 6, &Desc::e},
-    {"p", 7, 51, 6, &Desc::p},
-    {"q", 7, 57, 5, &Desc::q},
-    {"r", 8, 0, 6, &Desc::r},
-    {"t", 8, 6, 8, &Desc::t},
-    {"rg", 8, 14, 6, &Desc::rg},
-    {"nrg", 8, 20, 4, &Desc::nrg},
-    {"tv", 8, 24, 6, &Desc::tv},
-    {"th", 8, 30, 6, &Desc::th},
-    {"cb", 8, 36, 12, &Desc::cb},
-    {"strips", 8, 48, 10, &Desc::strips},
+    {"sb", 6, 12, 10, &Desc::sb},
+    {"cg", 6, 22, 12, &Desc::cg},
+    {"h", 6, 34, 10, &Desc::h},
+    {"w", 6, 44, 10, &Desc::w},
+    {"mg", 7, 0, 12, &Desc::mg},
+    {"kr", 7, 12, 6, &Desc::kr},
+    {"ks", 7, 18, 5, &Desc::ks},
+    {"eo", 7, 23, 10, &Desc::eo},
+    {"fo", 7, 33, 10, &Desc::fo},
+    {"uh", 7, 43, 4, &Desc::uh},
+    {"uw", 7, 47, 4, &Desc::uw},
+    {"pad_top", 7, 51, 6, &Desc::pad_top},
+    {"pad_left", 7, 57, 6, &Desc::pad_left},
+    {"e", 8, 0, 6, &Desc::e},
+    {"p", 8, 6, 6, &Desc::p},
+    {"q", 8, 12, 5, &Desc::q},
+    {"r", 8, 17, 6, &Desc::r},
+    {"t", 8, 23, 8, &Desc::t},
+    {"rg", 8, 31, 6, &Desc::rg},
+    {"nrg", 8, 37, 4, &Desc::nrg},
+    {"tv", 8, 41, 6, &Desc::tv},
+    {"th", 8, 47, 6, &Desc::th},
+    {"cb", 9, 0, 12, &Desc::cb},
+    {"strips", 9, 12, 10, &Desc::strips},
 };
 
 }  // namespace eyelet

@@ -37,16 +37,19 @@ ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw);
 //   DESC_MAGIC    magic != 0xE1E7 or version != 1
 //   DESC_KIND     kind != 1 (CONV)
 //   DESC_ZERO     any size, stride, mapping or chunk field is 0 (all but the addresses and
-//                 pads)
+//                 pads; sb included)
 //   DESC_MAPPING  nb > n; mbc > mb; cbc > cb; mb blocks of t*p filters, cb blocks of r*q
 //                 channels, nrg groups of rg filter rows, strips of e ofmap rows, th columns
 //                 of tv chains do not cover mg, cg, kr, eo, t exactly (too few, or one too
-//                 many); (fo-1)*uw + ks > 2047; nb*strips >= 65536
+//                 many); (fo-1)*uw + ks > 2047; sb > strips; (eo-1)*uh > h - 1 + pad_top
+//                 (the last ofmap row's window starts below the ifmap); nb*sb >= 65536
 //   DESC_ARRAY    rg*r*tv > rows; e*th > cols; (rg-1) + (e-1)*uh > 254
 //   DESC_SPAD     ks*q > ifmap_depth; p*q*ks > filter_depth; p > psum_depth
-//   DESC_GLB      with cc = min(cbc*r*q, cg) the channels of a chunk: nb*cc*h*w >
+//   DESC_GLB      with cc = min(cbc*r*q, cg) the channels of a chunk and hbmax the
+//                 ifmap rows of a row band (h with one band, sb >= strips; else
+//                 min(h, (sb*e - 1)*uh + kr)): nb*cc*hbmax*w >
 //                 glb_ifmap_words; min(mbc*t*p, mg)*cc*kr*ks > glb_filter_words;
-//                 mbc*nb*strips*fo*tv*p > glb_psum_words
+//                 mbc*nb*sb*fo*tv*p > glb_psum_words
 //   DESC_ALIGN    x_addr, w_addr, y_addr or next not a multiple of 8
 //   DESC_RANGE    x, w or y tensor ends beyond 2^hw.addr_bits
 // `d` holds values that fit their fields (as UnpackDesc returns them), so the arithmetic is
@@ -63,9 +66,9 @@ std::string DescribeDesc(const Desc& d);
 
 // The CONV descriptor of `layer` (per-group sizes, as MakeLayerCfg) with a completed mapping
 // `m` and the tiling `tiling` of ChooseTiling: nb = tiling.nb, mb = m.mb,
-// mbc = ceil(tiling.mc / (t*p)), cb = m.cb, cbc = ceil(tiling.cc / (r*q)); eo and fo are the
-// layer's output size. Throws UnsupportedError naming the first field that does not fit its
-// width.
+// mbc = ceil(tiling.mc / (t*p)), cb = m.cb, cbc = ceil(tiling.cc / (r*q)),
+// sb = BandStrips(m, tiling); eo and fo are the layer's output size. Throws UnsupportedError
+// naming the first field that does not fit its width.
 Desc MakeConvDesc(const ConvLayer& layer, const RsMapping& m, const Tiling& tiling, uint64_t x_addr,
                   uint64_t w_addr, uint64_t y_addr, uint64_t next);
 

@@ -88,10 +88,11 @@ std::string PlaceSets(const ConvLayer& layer, const ArrayConfig& hw, bool fold_w
 
 // Fills the derived fields of `m` for `layer` (per group) and checks every limit of our RTL:
 // spad capacities, array rows/columns (no folding), ID widths, stride and width fields, the
-// GLB holding the smallest chunk (one channel block of one image, one filter block of that
-// channel block, one image's psums of one filter block: TilingError of {1, min(t*p, Mg),
-// min(r*q, Cg)}), and the layer record's fields for the whole group (which bound those of
-// every chunk). Returns an empty string when legal, else a message naming the limit that fails.
+// last ofmap row's window starting inside the ifmap (rows of bottom padding only have no
+// band to load), the GLB holding the smallest chunk (one channel block of one image, one
+// filter block, one row band of one strip: TilingError of {1, min(t*p, Mg), min(r*q, Cg), 1}),
+// and the layer record's fields for the whole group (which bound those of every chunk).
+// Returns an empty string when legal, else a message naming the limit that fails.
 std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMapping& m);
 
 // Searches every legal (e, p, q, r, t) and, for each, every DRAM tiling (ChooseTiling), and
@@ -109,31 +110,54 @@ std::string LayerCfgError(const ConvLayer& layer, const RsMapping& m);
 
 // DRAM tiling of one group: the GLB holds cc channels of nb images and the same cc channels of
 // mc filters at a time (mc a multiple of t*p or all of the group's filters, cc a multiple of
-// r*q or all of its channels); the layer runs as ceil(N/nb) x ceil(Mg/mc) x ceil(Cg/cc) chunks,
-// the channel chunks of one image and filter chunk accumulating onto the same psums. The
-// walker's order and what it keeps in the GLB between chunks: golden_device.h.
+// r*q or all of its channels), for one row band of sb ofmap strips (sb*e ofmap rows and the
+// ifmap rows their windows read; sb = m.strips is one band, the whole image). The layer runs
+// as ceil(N/nb) x ceil(strips/sb) x ceil(Mg/mc) x ceil(Cg/cc) chunks, the channel chunks of
+// one image, band and filter chunk accumulating onto the same psums; each band is a separate
+// run of the array over its strips. The walker's order and what it keeps in the GLB between
+// chunks: golden_device.h.
 struct Tiling {
   int nb = 1;
   int mc = 1;
   int cc = 1;
+  int sb = 0;  // strips per row band, 1..strips; 0 stands for all strips (one band)
 };
+// The strips per band of `t` for the completed mapping `m`: t.sb, or m.strips when it is 0.
+int BandStrips(const RsMapping& m, const Tiling& t);
+
+// Row band `b` of a layer whose eo ofmap rows are cut into strips of e rows, sb strips per
+// band (the walker's contract, rtl/desc.def): ofmap rows [y0, y0 + rows), and the ifmap rows
+// [lo, lo + in_rows) their windows read inside the h ifmap rows (in_rows is 0 when the band
+// reads only padding).
+struct RowBand {
+  int y0;
+  int rows;
+  int lo;
+  int in_rows;
+};
+RowBand BandRows(int b, int sb, int e, int eo, int uh, int pad_top, int kr, int h);
+// Ifmap rows one band of sb strips holds at most in the GLB: min(h, (sb*e - 1)*uh + kr).
+int BandInputRowsMax(int sb, int e, int uh, int kr, int h);
+
 // Why the GLB of `hw` cannot hold chunks `t` of `layer` (one group) with the completed mapping
 // `m`, naming the area (ifmap, filter, psum bank), or an empty string. mc must be a multiple of
 // t*p or all of the group's filters, cc a multiple of r*q or all of its channels; nb at most
-// kMaxImagesPerRun.
+// kMaxImagesPerRun; sb 0 or 1..strips. The ifmap area holds h rows per channel with one band
+// (the walker loads whole channels), BandInputRowsMax rows with several.
 std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                         const Tiling& t);
 // The tiling that fits the GLB with the fewest predicted cycles (EstimateCycles), ties broken
-// by fewer DRAM bytes. Searched: every image-chunk size ceil(N/k) times every channel-chunk
-// size, all channels or ceil(cb/k)*r*q (the smallest size for k chunks: the cost depends on
-// the number of chunks only, and smaller chunks leave more room for filters), each with the
-// most filter blocks that fit (fewer, larger filter chunks never cost more: fewer runs, and
-// the ifmaps are loaded once per filter chunk or once in all). `m` must be completed for
-// `layer`. Throws UnsupportedError naming the GLB area when not even one image, one filter
-// block and one channel block fit.
+// by fewer DRAM bytes. Searched: every image-chunk size and channel-chunk size that gives a
+// different number of chunks (the cost depends on the number of chunks only, and the smallest
+// size for k chunks leaves the most room), each with every filter-chunk size of a different
+// chunk count up to the most filter blocks that fit, each with the fewest row bands that fit:
+// the most strips whose ifmap rows and psums fit, cut into bands of even size (one band when
+// whole channels and all strips' psums fit). `m` must be completed for `layer`; the result's
+// sb is explicit (never 0). Throws UnsupportedError naming the GLB area when not even one
+// image, one filter block, one channel block and one strip fit.
 Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m);
-// Psum words one GLB column bank needs for a chunk of nb images and mc filters.
-int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc);
+// Psum words one GLB column bank needs for a chunk of nb images, mc filters and sb strips.
+int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc, int sb);
 
 // Images one run of the controller takes at most (the record's 8-bit image count).
 constexpr int kMaxImagesPerRun = 255;
