@@ -313,8 +313,8 @@ module ey_pass_ctrl #(
   assign fg_c    = cbase + 24'(fg_cgi_q) * 24'(c.q) + 24'(fg_cc_q);
   assign fg_fr   = 24'(frbase) + 24'(fg_ii_q);
   assign fg_zero = (fg_m >= 24'(c.mg)) || (fg_c >= 24'(c.cg)) || (fg_fr >= 24'(c.kr));
-  assign glb_filt_addr_o = FltAW'(fg_m * 24'(c.crs) + fg_c * 24'(c.rs) + fg_fr * 24'(c.ks) +
-                                  24'(fg_s_q));
+  assign glb_filt_addr_o = FltAW'(24'(c.flt_base) + fg_m * 24'(c.crs) + fg_c * 24'(c.rs) +
+                                  fg_fr * 24'(c.ks) + 24'(fg_s_q));
 
   assign fg_end_k   = (fg_k_q == 8'(c.p) - 1'b1);
   assign fg_end_cc  = (fg_cc_q == 8'(c.q) - 1'b1);
@@ -457,8 +457,9 @@ module ey_pass_ctrl #(
   assign ig_c    = ig_cbase + 24'(ig_cgi_q) * 24'(c.q) + 24'(ig_cc_q);
   assign ig_zero = (ig_c >= 24'(c.cg)) || (ig_hrow < 0) || (ig_hrow >= $signed(16'(c.h))) ||
                    (ig_xcol < 0) || (ig_xcol >= $signed(16'(c.w)));
-  assign glb_if_addr_o = IfAW'(32'(ig_n_q) * 32'(c.chw) + 32'(ig_c) * 32'(c.hw) +
-                               32'(ig_hrow[15:0]) * 32'(c.w) + 32'(ig_xcol[15:0]));
+  assign glb_if_addr_o = IfAW'(32'(c.if_base) + 32'(ig_n_q) * 32'(c.chw) +
+                               32'(ig_c) * 32'(c.hw) + 32'(ig_hrow[15:0]) * 32'(c.w) +
+                               32'(ig_xcol[15:0]));
 
   assign ig_end_cc  = (ig_cc_q == 8'(c.q) - 1'b1);
   assign ig_end_cgi = (ig_cgi_q == 8'(c.r) - 1'b1);

@@ -5,20 +5,35 @@
 // (the checks and their order are the driver's CheckDesc in sw/src/desc_codec.cc; the first
 // failing one names the error code of rtl/errors.def), then tiles the layer:
 //
-//   for each group g, image chunk n0 (nb images), filter chunk (mbc blocks of t*p filters),
-//   channel chunk c0 (cbc blocks of r*q channels):
-//     load the chunk's images (its channels) into the GLB ifmap area, unless there is one
-//       channel chunk and the images are still there from the previous filter chunk,
+//   for each group g, image chunk n0 (nb images), row band (sb strips of e ofmap rows),
+//   filter chunk (mbc blocks of t*p filters), channel chunk c0 (cbc blocks of r*q channels):
+//     load the chunk's images (its channels, the band's ifmap rows) into the GLB ifmap area,
+//       unless there is one channel chunk and they are still there from the previous filter
+//       chunk,
 //     load the chunk's filters (its channels) into the GLB filter area, unless there is one
-//       channel chunk and one filter chunk and they are there from the first image chunk,
+//       channel chunk and one filter chunk and they are there from the first image chunk and
+//       band,
 //     run the pass controller on the chunk's layer record; a later channel chunk adds onto
 //       the psums the earlier ones left in the psum banks (acc_in),
 //     after the last channel chunk, store the accumulators from the psum banks to DRAM
 //       (NCHW, int32).
 //
-// A chunk's store runs beside the next chunk's loads (they use different DMA engines and GLB
-// ports); the loads do not overlap the array's run yet. CNT_DMA_STALL counts the busy cycles
-// in which the array is not running. An AXI error response is checked when the
+// Row band b covers ofmap rows y0 = b*sb*e .. y0 + ecur - 1 and reads ifmap rows r0 = y0*uh -
+// pad_top .. r1 = (y0 + ecur - 1)*uh - pad_top + kr - 1; the walker loads rows lo = max(r0, 0)
+// .. min(r1, h - 1) (hb rows) and runs the band as a layer of hb rows, ecur output rows and
+// lo - r0 rows of top padding. With one band (sb >= strips) it loads whole channels, one
+// transfer per image, and stores whole planes; with several, one transfer per image and
+// channel, and per image and filter.
+//
+// Three sequencers share the work. The load sequencer walks the loops and loads a chunk; the
+// run sequencer takes a loaded chunk's layer record and runs the array on it; the store
+// sequencer writes a finished chunk's outputs. The next chunk's loads overlap the array's run
+// wherever the GLB allows: when one chunk's images (filters) fill at most half of the ifmap
+// (filter) area, the two halves take turns (if_base / flt_base of the layer record), so the
+// next chunk's data go into the half the array is not reading; otherwise that area's load
+// waits for the run. A chunk's store overlaps the next chunk's loads; the next run waits for
+// it (the psum banks are the store's source). CNT_DMA_STALL counts the busy cycles in which
+// the array is not running. An AXI error response is checked when the
 // transfer that saw it has finished, so the bus and the array are always left idle. abort_i
 // (CSR soft reset) stops the chain: the core is aborted, the DMA engines drain what is on the
 // bus, and the walker returns to idle with no error.
@@ -106,10 +121,12 @@ module ey_walker #(
   localparam int unsigned DescBits = ey_pkg::DescWords * 64;
   localparam int unsigned DescHalf = ey_pkg::DescWords * 4;
   localparam int unsigned DescBytes = ey_pkg::DescWords * 8;
+  localparam int unsigned IfHalf    = IfmapWords / 2;   // the areas' load buffers
+  localparam int unsigned FltHalf   = FilterWords / 2;
 
   typedef enum logic [4:0] {
-    StIdle, StDAddr, StDCmd, StDFetch, StCheck1, StCheck2, StCheck3, StChunk, StXCmd, StXData,
-    StWCmd, StWData, StRun, StStart, StRunWait, StNext, StDEnd, StAbort
+    StIdle, StDAddr, StDCmd, StDFetch, StCheck1, StCheck2, StCheck3, StBand1, StBand2, StBand3,
+    StChunk, StLoad, StXCmd, StXData, StWCmd, StWData, StRun, StHand, StNext, StDEnd, StAbort
   } state_e;
   state_e state_q;
 
@@ -117,7 +134,18 @@ module ey_walker #(
   // run of the array waits for it (the psum banks are the store's source).
   typedef enum logic [2:0] {SIdle, SCmd, SRow, SRd, SOut} sstate_e;
   sstate_e sstate_q;
-  logic    store_go;      // main sequencer hands over the chunk just computed
+  logic    store_go;      // run sequencer hands over the chunk just computed
+
+  // Run sequencer: the chunk the array computes, and what its store needs.
+  typedef enum logic [1:0] {RIdle, RStart, RWait} rstate_e;
+  rstate_e rstate_q;
+  logic    hand;          // the load sequencer's chunk goes to the run sequencer
+  ey_pkg::layer_cfg_t run_cfg_q;
+  logic [15:0] rn0_q;
+  logic [11:0] rg_q, rm0_q, rfcur_q;
+  logic [7:0]  rncur_q;
+  logic [9:0]  ry0_q, recur_q, rsb_q;
+  logic        rlast_q;   // the chunk is its outputs' last channel chunk: store after it
 
   // ---------------------------------------------------------------------------------------
   // Descriptor
@@ -136,7 +164,11 @@ module ey_walker #(
   logic [19:0] hw_q;         // h*w
   logic [10:0] rs_q;         // R*S
   logic [22:0] crs_q;        // cg*R*S
-  logic [19:0] sf_q;         // strips*F
+  logic [19:0] sf_q;         // sb*F: psum columns of one band
+  logic [15:0] sbe_q;        // sb*e: ofmap rows of a full band
+  logic [19:0] hbmw_q;       // ifmap words of one channel of the largest band
+  logic        x_pp_q, w_pp_q;   // a chunk's images (filters) fit half their area
+  logic        x_half_q, w_half_q;  // the half the last loaded images (filters) are in
   logic [19:0] ef_q;         // E*F
   logic [14:0] wn_q;         // (F-1)*uw + S
   logic [10:0] dmax_q;       // (rg-1) + (e-1)*uh
@@ -156,7 +188,7 @@ module ey_walker #(
                       d.kr == '0 || d.ks == '0 || d.eo == '0 || d.fo == '0 || d.uh == '0 ||
                       d.uw == '0 || d.e == '0 || d.p == '0 || d.q == '0 || d.r == '0 ||
                       d.t == '0 || d.rg == '0 || d.nrg == '0 || d.tv == '0 || d.th == '0 ||
-                      d.cb == '0 || d.strips == '0;
+                      d.cb == '0 || d.strips == '0 || d.sb == '0;
 
   logic        bad_mapping, bad_array, bad_spad, bad_glb, bad_align, bad_range;
   logic [25:0] mb_tp;        // mb*t*p
@@ -182,14 +214,16 @@ module ey_walker #(
                        strips_e < 16'(d.eo) || strips_e - 16'(d.e) >= 16'(d.eo) ||
                        tv_th < 12'(d.t) || tv_th - 12'(d.tv) >= 12'(d.t) ||
                        wn_q > 15'd2047 ||
-                       32'(d.nb) * 32'(d.strips) >= 32'd65536;
+                       d.sb > d.strips ||
+                       (32'(d.eo) - 32'd1) * 32'(d.uh) > 32'(d.h) - 32'd1 + 32'(d.pad_top) ||
+                       32'(d.nb) * 32'(d.sb) >= 32'd65536;
   assign bad_array   = 32'(d.rg) * 32'(d.r) * 32'(d.tv) > 32'(Rows) ||
                        32'(d.e) * 32'(d.th) > 32'(Cols) ||
                        dmax_q > 11'd254;
   assign bad_spad    = 32'(d.ks) * 32'(d.q) > 32'(IfmapDepth) ||
                        32'(d.p) * 32'(d.q) * 32'(d.ks) > 32'(FilterDepth) ||
                        32'(d.p) > 32'(PsumDepth);
-  assign bad_glb     = 64'(d.nb) * 64'(cc_q) * 64'(hw_q) > 64'(IfmapWords) ||
+  assign bad_glb     = 64'(d.nb) * 64'(cc_q) * 64'(hbmw_q) > 64'(IfmapWords) ||
                        chunk_filt * 64'(cc_q) * 64'(rs_q) > 64'(FilterWords) ||
                        64'(d.mbc) * 64'(d.nb) * 64'(sf_q) * 64'(d.tv) * 64'(d.p) >
                            64'(PsumWords);
@@ -245,11 +279,25 @@ module ey_walker #(
   logic [11:0] cbcur_q;      // channel blocks in the chunk
   logic [11:0] cc_q;         // channels in a full channel chunk, min(cbc*r*q, cg)
   logic [11:0] widx_q;       // filter of the chunk being loaded (one transfer per filter)
+  logic [11:0] xc_q;         // channel of the image being loaded (several bands)
+  logic [31:0] tcnt_q;       // words of the current load transfer
   logic        one_cchunk;   // the group's channels are one chunk
+  logic        one_band;     // the ofmap rows are one band
   logic        load_x, load_w;
   assign one_cchunk = d.cbc >= d.cb;
+  assign one_band   = d.sb >= d.strips;
   assign load_x     = !(one_cchunk && m0_q != '0);
-  assign load_w     = !(one_cchunk && d.mbc >= d.mb && n0_q != '0);
+  assign load_w     = !(one_cchunk && d.mbc >= d.mb && (n0_q != '0 || s0_q != '0));
+
+  // Row band: its first strip and ofmap row, its rows and strips, the ifmap rows it loads
+  // (lo .. lo + hb - 1, hb*w words per channel) and the padding rows above them.
+  logic [9:0]  s0_q, y0_q, ecur_q, sbcur_q, lo_q, hb_q;
+  logic [5:0]  ptb_q;
+  logic signed [17:0] r0_q;  // y0*uh - pad_top: the band's first window row
+  logic signed [17:0] r1;    // its last window row
+  logic [19:0] hbw_q;
+  assign r1 = r0_q + $signed(18'((32'(ecur_q) - 32'd1) * 32'(d.uh))) + $signed(18'(d.kr)) -
+              18'sd1;
   ey_pkg::layer_cfg_t cfg_q;
 
   // Store loop: filter mm of the chunk as (block, set column hs, chain v, filter k), ofmap row
@@ -265,33 +313,40 @@ module ey_walker #(
   logic [11:0] smm_q;
   logic [9:0]  sy_q;
   logic [31:0] saddr_q;      // psum bank address of the current output
+  logic [9:0]  sy0_q, secur_q, ssb_q;  // the stored band: first row, rows, strips
   logic [7:0]  tvc;          // chains in this set column
   logic [15:0] hs_tv;
   logic [31:0] row_base;
   assign hs_tv = 16'(shs_q) * 16'(d.tv);
   assign tvc   = (hs_tv + 16'(d.tv) <= 16'(d.t)) ? 8'(d.tv) : 8'(16'(d.t) - hs_tv);
-  assign row_base = ((((32'(sblk_q) * 32'(sncur_q) + 32'(simg_q)) * 32'(d.strips) + 32'(ssp_q)) *
+  assign row_base = ((((32'(sblk_q) * 32'(sncur_q) + 32'(simg_q)) * 32'(ssb_q) + 32'(ssp_q)) *
                       32'(d.fo)) * 32'(tvc) + 32'(sv_q)) * 32'(d.p) + 32'(sk_q);
 
   logic last_x, last_row, last_mm;
   assign last_x   = sx_q == d.fo - 1'b1;
-  assign last_row = sy_q == d.eo - 1'b1;
+  assign last_row = sy_q == secur_q - 1'b1;
   assign last_mm  = smm_q == sfcur_q - 1'b1;
 
   // DMA commands
   logic [AddrW-1:0] x_cmd_addr, w_cmd_addr, y_cmd_addr;
-  // Image n0+img, channels c0.. of group g; filter m0+widx (or all the chunk's filters when
-  // its channels are all of the group's: then they are contiguous), channels c0..
+  // Image n0+img, channels c0.. of group g (one band), or its channel c0+xc, rows lo..;
+  // filter m0+widx (or all the chunk's filters when its channels are all of the group's: then
+  // they are contiguous), channels c0..; outputs of image sn0+simg, filters sm0.. (one band)
+  // or filter sm0+smm, rows sy0..
   logic        w_whole;
-  logic [31:0] w_len;
+  logic [31:0] w_len, x_len;
   assign w_whole    = ccur_q == d.cg;
   assign w_len      = w_whole ? 32'(fcur_q) * 32'(crs_q) : 32'(ccur_q) * 32'(rs_q);
-  assign x_cmd_addr = AddrW'(d.x_addr) + AddrW'(((64'(n0_q) + 64'(img_q)) * 64'(d.groups) *
-                      64'(d.cg) + 64'(g_q) * 64'(d.cg) + 64'(c0_q)) * 64'(hw_q) * 64'd2);
+  assign x_len      = one_band ? 32'(ccur_q) * 32'(hw_q) : 32'(hbw_q);
+  assign x_cmd_addr = AddrW'(d.x_addr) + AddrW'((((64'(n0_q) + 64'(img_q)) * 64'(d.groups) *
+                      64'(d.cg) + 64'(g_q) * 64'(d.cg) + 64'(c0_q) + 64'(xc_q)) * 64'(hw_q) +
+                      64'(lo_q) * 64'(d.w)) * 64'd2);
   assign w_cmd_addr = AddrW'(d.w_addr) + AddrW'(((64'(g_q) * 64'(d.mg) + 64'(m0_q) +
                       64'(widx_q)) * 64'(d.cg) + 64'(c0_q)) * 64'(rs_q) * 64'd2);
-  assign y_cmd_addr = AddrW'(d.y_addr) + AddrW'(((64'(sn0_q) + 64'(simg_q)) * 64'(d.groups) *
-                      64'(d.mg) + 64'(sg_q) * 64'(d.mg) + 64'(sm0_q)) * 64'(ef_q) * 64'd4);
+  assign y_cmd_addr = AddrW'(d.y_addr) + AddrW'((((64'(sn0_q) + 64'(simg_q)) * 64'(d.groups) *
+                      64'(d.mg) + 64'(sg_q) * 64'(d.mg) + 64'(sm0_q) +
+                      (one_band ? 64'd0 : 64'(smm_q))) * 64'(ef_q) +
+                      64'(sy0_q) * 64'(d.fo)) * 64'd4);
 
   logic rd_fire, wr_fire;
   assign rd_fire = rd_valid_i && rd_ready_o;
@@ -304,14 +359,15 @@ module ey_walker #(
     rd_ready_o     = 1'b0;
     wr_cmd_valid_o = 1'b0;
     wr_cmd_addr_o  = y_cmd_addr;
-    wr_cmd_len_o   = 32'(sfcur_q) * 32'(ef_q) * 32'd2;
+    wr_cmd_len_o   = one_band ? 32'(sfcur_q) * 32'(ef_q) * 32'd2 : 32'(secur_q) * 32'(d.fo) * 32'd2;
     wr_valid_o     = 1'b0;
     wr_data_o      = host_rdata_i;
     host_we_o      = 1'b0;
     host_re_o      = 1'b0;
     host_area_o    = 2'd2;
     host_bank_o    = ColW'(32'(shs_q) * 32'(d.e) + 32'(sj_q));
-    host_waddr_o   = HostAW'(cnt_q);
+    host_waddr_o   = HostAW'(cnt_q + (state_q == StXData ? 32'(cfg_q.if_base)
+                                                         : 32'(cfg_q.flt_base)));
     host_raddr_o   = PsAW'(saddr_q);
     host_wdata_o   = rd_data_i;
     unique case (state_q)
@@ -320,7 +376,7 @@ module ey_walker #(
       StXCmd: begin
         rd_cmd_valid_o = 1'b1;
         rd_cmd_addr_o  = x_cmd_addr;
-        rd_cmd_len_o   = 32'(ccur_q) * 32'(hw_q);
+        rd_cmd_len_o   = x_len;
       end
       StWCmd: begin
         rd_cmd_valid_o = 1'b1;
@@ -347,10 +403,10 @@ module ey_walker #(
     endcase
   end
 
-  assign core_cfg_o   = cfg_q;
-  assign core_start_o = state_q == StStart;
+  assign core_cfg_o   = run_cfg_q;
+  assign core_start_o = rstate_q == RStart;
   assign core_abort_o = abort_i;
-  assign busy_o       = state_q != StIdle || sstate_q != SIdle;
+  assign busy_o       = state_q != StIdle || sstate_q != SIdle || rstate_q != RIdle;
 
   // ---------------------------------------------------------------------------------------
   // Sequencer
@@ -369,10 +425,10 @@ module ey_walker #(
       StDAddr:  fail_code = addr_err;
       StCheck1: if (rd_err_i != 2'b00) fail_code = axi_err(rd_err_i, 1'b1);
       StCheck3: fail_code = check_err;
-      StRun:    if (rd_idle_i && sstate_q == SIdle && rd_err_i != 2'b00) begin
+      StHand:   if (rd_idle_i && rstate_q == RIdle && sstate_q == SIdle && rd_err_i != 2'b00) begin
         fail_code = axi_err(rd_err_i, 1'b1);
       end
-      StDEnd:   if (wr_idle_i && sstate_q == SIdle && wr_err_i != 2'b00) begin
+      StDEnd:   if (wr_idle_i && sstate_q == SIdle && rstate_q == RIdle && wr_err_i != 2'b00) begin
         fail_code = axi_err(wr_err_i, 1'b0);
       end
       default: ;
@@ -396,7 +452,11 @@ module ey_walker #(
       g_q <= '0; n0_q <= '0; m0_q <= '0; blk0_q <= '0;
       ncur_q <= '0; fcur_q <= '0; mbcur_q <= '0; img_q <= '0;
       c0_q <= '0; cblk0_q <= '0; ccur_q <= '0; cbcur_q <= '0; cc_q <= '0; widx_q <= '0;
+      xc_q <= '0; tcnt_q <= '0; sbe_q <= '0; hbmw_q <= '0;
+      s0_q <= '0; y0_q <= '0; ecur_q <= '0; sbcur_q <= '0; lo_q <= '0; hb_q <= '0; ptb_q <= '0;
+      r0_q <= '0; hbw_q <= '0;
       cfg_q <= '0;
+      x_pp_q <= 1'b0; w_pp_q <= 1'b0; x_half_q <= 1'b0; w_half_q <= 1'b0;
     end else if (abort_i) begin
       state_q <= StAbort;
     end else if (fail_code != ey_pkg::ErrNone) begin
@@ -431,7 +491,8 @@ module ey_walker #(
             rq_q   <= 11'(d.r) * 11'(d.q);
             hw_q   <= 20'(d.h) * 20'(d.w);
             rs_q   <= 11'(d.kr) * 11'(d.ks);
-            sf_q   <= 20'(d.strips) * 20'(d.fo);
+            sf_q   <= 20'(d.sb) * 20'(d.fo);
+            sbe_q  <= 16'(d.sb) * 16'(d.e);
             ef_q   <= 20'(d.eo) * 20'(d.fo);
             wn_q   <= (15'(d.fo) - 15'd1) * 15'(d.uw) + 15'(d.ks);
             dmax_q <= (11'(d.rg) - 11'd1) + (11'(d.e) - 11'd1) * 11'(d.uh);
@@ -440,6 +501,9 @@ module ey_walker #(
         end
         StCheck2: begin
           cc_q     <= (32'(d.cbc) * 32'(rq_q) < 32'(d.cg)) ? 12'(32'(d.cbc) * 32'(rq_q)) : d.cg;
+          // Ifmap rows of the largest band: all h with one band (whole channels are loaded).
+          hbmw_q   <= (one_band || (32'(sbe_q) - 32'd1) * 32'(d.uh) + 32'(d.kr) >= 32'(d.h)) ?
+                      hw_q : 20'(((32'(sbe_q) - 32'd1) * 32'(d.uh) + 32'(d.kr)) * 32'(d.w));
           crs_q    <= 23'(d.cg) * 23'(rs_q);
           xbytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.cg) * 64'(hw_q) * 64'd2;
           wbytes_q <= 64'(d.groups) * 64'(d.mg) * 64'(d.cg) * 64'(rs_q) * 64'd2;
@@ -454,16 +518,19 @@ module ey_walker #(
             blk0_q <= '0;
             c0_q    <= '0;
             cblk0_q <= '0;
+            s0_q    <= '0;
+            y0_q    <= '0;
+            x_pp_q   <= 64'(d.nb) * 64'(cc_q) * 64'(hbmw_q) <= 64'(IfHalf);
+            w_pp_q   <= chunk_filt * 64'(cc_q) * 64'(rs_q) <= 64'(FltHalf);
+            x_half_q <= 1'b1;  // the first loads go to the lower halves
+            w_half_q <= 1'b1;
             // The parts of the layer record that are the same for every chunk.
-            cfg_q.h          <= d.h;
             cfg_q.w          <= d.w;
             cfg_q.kr         <= d.kr;
             cfg_q.ks         <= d.ks;
-            cfg_q.eo         <= d.eo;
             cfg_q.fo         <= d.fo;
             cfg_q.uh         <= d.uh;
             cfg_q.uw         <= d.uw;
-            cfg_q.pad_top    <= d.pad_top;
             cfg_q.pad_left   <= d.pad_left;
             cfg_q.e          <= d.e;
             cfg_q.p          <= d.p;
@@ -474,13 +541,40 @@ module ey_walker #(
             cfg_q.nrg        <= d.nrg;
             cfg_q.tv         <= d.tv;
             cfg_q.th         <= d.th;
-            cfg_q.strips     <= d.strips;
             cfg_q.wn         <= 11'(wn_q);
             cfg_q.dmax       <= 8'(dmax_q);
-            cfg_q.hw         <= hw_q;
             cfg_q.rs         <= 12'(rs_q);
-            state_q <= StChunk;
+            state_q <= StBand1;
           end
+        end
+        // A new row band: its rows, strips and first window row, then the ifmap rows it loads.
+        StBand1: begin
+          ecur_q  <= (32'(d.eo) - 32'(y0_q) > 32'(sbe_q)) ? 10'(sbe_q) : d.eo - y0_q;
+          sbcur_q <= (d.strips - s0_q > d.sb) ? d.sb : d.strips - s0_q;
+          r0_q    <= $signed(18'(32'(y0_q) * 32'(d.uh))) - $signed(18'(d.pad_top));
+          state_q <= StBand2;
+        end
+        StBand2: begin
+          if (one_band) begin
+            lo_q  <= '0;
+            hb_q  <= d.h;
+            ptb_q <= d.pad_top;
+          end else begin
+            lo_q  <= r0_q < 0 ? '0 : 10'(r0_q);
+            hb_q  <= 10'((r1 > $signed(18'(d.h) - 18'sd1) ? $signed(18'(d.h) - 18'sd1) : r1) -
+                         (r0_q < 0 ? 18'sd0 : r0_q) + 18'sd1);
+            ptb_q <= r0_q < 0 ? 6'(-r0_q) : '0;
+          end
+          state_q <= StBand3;
+        end
+        StBand3: begin
+          hbw_q            <= 20'(32'(hb_q) * 32'(d.w));
+          cfg_q.h          <= hb_q;
+          cfg_q.pad_top    <= ptb_q;
+          cfg_q.eo         <= ecur_q;
+          cfg_q.strips     <= sbcur_q;
+          cfg_q.hw         <= 20'(32'(hb_q) * 32'(d.w));
+          state_q          <= StChunk;
         end
         StChunk: begin
           ncur_q  <= (d.n - n0_q > 16'(d.nb)) ? d.nb : 8'(d.n - n0_q);
@@ -490,20 +584,40 @@ module ey_walker #(
           ccur_q  <= (d.cg - c0_q > cc_q) ? cc_q : d.cg - c0_q;
           cbcur_q <= (d.cb - cblk0_q > d.cbc) ? d.cbc : d.cb - cblk0_q;
           img_q   <= '0;
+          xc_q    <= '0;
           widx_q  <= '0;
           cnt_q   <= '0;
+          tcnt_q  <= '0;
+          state_q <= StLoad;
+        end
+        // An area the running chunk reads is loaded only into its other half; without halves,
+        // only once the run is over.
+        StLoad: if (rstate_q == RIdle || !((load_x && !x_pp_q) || (load_w && !w_pp_q))) begin
+          if (load_x) begin
+            x_half_q      <= x_pp_q && !x_half_q;
+            cfg_q.if_base <= (x_pp_q && !x_half_q) ? 16'(IfHalf) : '0;
+          end
+          if (load_w) begin
+            w_half_q       <= w_pp_q && !w_half_q;
+            cfg_q.flt_base <= (w_pp_q && !w_half_q) ? 16'(FltHalf) : '0;
+          end
           state_q <= load_x ? StXCmd : load_w ? StWCmd : StRun;
         end
         StXCmd: if (rd_cmd_ready_i) state_q <= StXData;
         StXData: if (rd_fire) begin
-          cnt_q <= cnt_q + 1'b1;
-          if (cnt_q + 1'b1 == (32'(img_q) + 32'd1) * 32'(ccur_q) * 32'(hw_q)) begin
-            if (img_q + 1'b1 == ncur_q) begin
+          cnt_q  <= cnt_q + 1'b1;
+          tcnt_q <= tcnt_q + 1'b1;
+          if (tcnt_q + 1'b1 == x_len) begin
+            tcnt_q  <= '0;
+            state_q <= StXCmd;
+            if (!one_band && 32'(xc_q) + 32'd1 < 32'(ccur_q)) begin
+              xc_q <= xc_q + 1'b1;
+            end else if (img_q + 1'b1 == ncur_q) begin
               cnt_q   <= '0;
               state_q <= load_w ? StWCmd : StRun;
             end else begin
-              img_q   <= img_q + 1'b1;
-              state_q <= StXCmd;
+              xc_q  <= '0;
+              img_q <= img_q + 1'b1;
             end
           end
         end
@@ -520,20 +634,20 @@ module ey_walker #(
           end
         end
         StRun: begin
-          // Wait for the last load's response status (fail_code) before computing on it.
-          if (rd_idle_i && sstate_q == SIdle) state_q <= StStart;
+          state_q          <= StHand;
           cfg_q.n          <= ncur_q;
           cfg_q.mg         <= fcur_q;
           cfg_q.mb         <= mbcur_q;
-          cfg_q.lane_outer <= 20'(32'(ncur_q) * 32'(sf_q));
+          cfg_q.lane_outer <= 20'(32'(ncur_q) * 32'(sbcur_q) * 32'(d.fo));
           cfg_q.cg         <= ccur_q;
           cfg_q.cb         <= cbcur_q;
-          cfg_q.chw        <= 24'(32'(ccur_q) * 32'(hw_q));
+          cfg_q.chw        <= 24'(32'(ccur_q) * 32'(hbw_q));
           cfg_q.crs        <= 20'(32'(ccur_q) * 32'(rs_q));
           cfg_q.acc_in     <= c0_q != '0;
         end
-        StStart: state_q <= StRunWait;
-        StRunWait: if (core_done_i && !core_done_q) state_q <= StNext;
+        // Wait for the last load's response status (fail_code), then for the array and the
+        // psum banks.
+        StHand: if (hand) state_q <= StNext;
         StNext: begin
           state_q <= StChunk;
           if (32'(c0_q) + 32'(ccur_q) < 32'(d.cg)) begin
@@ -549,16 +663,24 @@ module ey_walker #(
             cblk0_q <= '0;
             m0_q   <= '0;
             blk0_q <= '0;
-            if (d.n - n0_q > 16'(ncur_q)) begin
-              n0_q <= n0_q + 16'(ncur_q);
+            state_q <= StBand1;
+            if (32'(s0_q) + 32'(sbcur_q) < 32'(d.strips)) begin
+              s0_q <= s0_q + d.sb;
+              y0_q <= y0_q + 10'(sbe_q);
             end else begin
-              n0_q <= '0;
-              if (g_q + 1'b1 != d.groups) g_q <= g_q + 1'b1;
-              else state_q <= StDEnd;
+              s0_q <= '0;
+              y0_q <= '0;
+              if (d.n - n0_q > 16'(ncur_q)) begin
+                n0_q <= n0_q + 16'(ncur_q);
+              end else begin
+                n0_q <= '0;
+                if (g_q + 1'b1 != d.groups) g_q <= g_q + 1'b1;
+                else state_q <= StDEnd;
+              end
             end
           end
         end
-        StDEnd: if (wr_idle_i && sstate_q == SIdle) begin
+        StDEnd: if (wr_idle_i && sstate_q == SIdle && rstate_q == RIdle) begin
           if (d.next == '0) begin
             done_o  <= 1'b1;
             state_q <= StIdle;
@@ -575,33 +697,65 @@ module ey_walker #(
   end
 
 
+  // Run sequencer: one chunk at a time, after the previous chunk's store.
+  assign hand = state_q == StHand && rd_idle_i && rd_err_i == 2'b00 && rstate_q == RIdle &&
+                sstate_q == SIdle;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || abort_i) begin
+      rstate_q <= RIdle;
+      run_cfg_q <= '0;
+      rn0_q <= '0; rg_q <= '0; rm0_q <= '0; rfcur_q <= '0; rncur_q <= '0;
+      ry0_q <= '0; recur_q <= '0; rsb_q <= '0; rlast_q <= 1'b0;
+    end else begin
+      unique case (rstate_q)
+        RIdle: if (hand) begin
+          run_cfg_q <= cfg_q;
+          rn0_q     <= n0_q;
+          rg_q      <= g_q;
+          rm0_q     <= m0_q;
+          rfcur_q   <= fcur_q;
+          rncur_q   <= ncur_q;
+          ry0_q     <= y0_q;
+          recur_q   <= ecur_q;
+          rsb_q     <= sbcur_q;
+          rlast_q   <= 32'(c0_q) + 32'(ccur_q) == 32'(d.cg);
+          rstate_q  <= RStart;
+        end
+        RStart: rstate_q <= RWait;
+        RWait: if (core_done_i && !core_done_q) rstate_q <= RIdle;
+        default: rstate_q <= RIdle;
+      endcase
+    end
+  end
+
   // Store sequencer: the chunk's outputs, image by image, from the psum banks to DRAM.
-  assign store_go = state_q == StRunWait && core_done_i && !core_done_q &&
-                    32'(c0_q) + 32'(ccur_q) == 32'(d.cg);
+  assign store_go = rstate_q == RWait && core_done_i && !core_done_q && rlast_q;
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || abort_i) begin
       sstate_q <= SIdle;
       sn0_q <= '0; sg_q <= '0; sm0_q <= '0; sfcur_q <= '0; sncur_q <= '0; simg_q <= '0;
       sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; ssp_q <= '0; sx_q <= '0; sj_q <= '0;
-      smm_q <= '0; sy_q <= '0; saddr_q <= '0;
+      smm_q <= '0; sy_q <= '0; saddr_q <= '0; sy0_q <= '0; secur_q <= '0; ssb_q <= '0;
     end else begin
       unique case (sstate_q)
         SIdle: if (store_go) begin
           // Outputs leave after the last channel chunk; before it they stay in the banks.
-          sn0_q    <= n0_q;
-          sg_q     <= g_q;
-          sm0_q    <= m0_q;
-          sfcur_q  <= fcur_q;
-          sncur_q  <= ncur_q;
+          sn0_q    <= rn0_q;
+          sg_q     <= rg_q;
+          sm0_q    <= rm0_q;
+          sfcur_q  <= rfcur_q;
+          sncur_q  <= rncur_q;
+          sy0_q    <= ry0_q;
+          secur_q  <= recur_q;
+          ssb_q    <= rsb_q;
           simg_q   <= '0;
-          sstate_q <= SCmd;
-        end
-        SCmd: if (wr_cmd_ready_i) begin
           sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; smm_q <= '0;
           ssp_q <= '0; sj_q <= '0; sy_q <= '0; sx_q <= '0;
-          sstate_q <= SRow;
+          sstate_q <= SCmd;
         end
+        SCmd: if (wr_cmd_ready_i) sstate_q <= SRow;
         SRow: begin
           saddr_q <= row_base;
           sx_q    <= '0;
@@ -626,6 +780,7 @@ module ey_walker #(
               sy_q <= '0; sj_q <= '0; ssp_q <= '0;
               if (!last_mm) begin
                 smm_q <= smm_q + 1'b1;
+                if (!one_band) sstate_q <= SCmd;  // one transfer per filter
                 if (sk_q == d.p - 1'b1) begin
                   sk_q <= '0;
                   if (32'(shs_q) * 32'(d.tv) + 32'(sv_q) == 32'(d.t) - 1) begin
@@ -645,6 +800,7 @@ module ey_walker #(
                 sstate_q <= SIdle;
               end else begin
                 simg_q  <= simg_q + 1'b1;
+                sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; smm_q <= '0;
                 sstate_q <= SCmd;
               end
             end
@@ -675,11 +831,12 @@ module ey_walker #(
       if (busy_o && !core_busy_i) cnt_stall_o <= cnt_stall_o + 1'b1;
       if (rd_cmd_valid_o && rd_cmd_ready_i) cnt_rd_bytes_o <= cnt_rd_bytes_o + {rd_cmd_len_o[30:0], 1'b0};
       if (wr_cmd_valid_o && wr_cmd_ready_i) cnt_wr_bytes_o <= cnt_wr_bytes_o + {wr_cmd_len_o[30:0], 1'b0};
-      if (state_q == StDEnd && wr_idle_i && sstate_q == SIdle && wr_err_i == 2'b00) begin
+      if (state_q == StDEnd && wr_idle_i && sstate_q == SIdle && rstate_q == RIdle &&
+          wr_err_i == 2'b00) begin
         cnt_descs_o <= cnt_descs_o + 1'b1;
       end
       // The core's counters restart at each of its runs: add a run's totals when it is done.
-      if (state_q == StRunWait && core_done_i && !core_done_q) begin
+      if (rstate_q == RWait && core_done_i && !core_done_q) begin
         for (int unsigned k = 0; k < NumCore; k++) begin
           core_cnt_o[k*32 +: 32] <= core_cnt_o[k*32 +: 32] + core_cnt_i[k*32 +: 32];
         end

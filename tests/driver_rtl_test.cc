@@ -184,9 +184,9 @@ INSTANTIATE_TEST_SUITE_P(Mem, DriverSweep,
 // --- Every tiling the descriptor can express: random image, filter and channel chunks
 
 TEST(DriverTiling, RandomChunksGiveTheSameOutputs) {
-  // The walker's loops (groups, image, filter and channel chunks, resident images and
-  // filters, accumulation across channel chunks) on random layers, with the chunk sizes drawn
-  // at random below what the GLB allows, under a slow stalling DRAM.
+  // The walker's loops (groups, image chunks, row bands, filter and channel chunks, resident
+  // images and filters, accumulation across channel chunks) on random layers, with the chunk
+  // and band sizes drawn at random below what the GLB allows, under a slow stalling DRAM.
   RtlDeviceOptions o;
   o.mem.read_latency = 12;
   o.mem.ready_prob = 0.8;
@@ -197,7 +197,7 @@ TEST(DriverTiling, RandomChunksGiveTheSameOutputs) {
   auto pick = [&](uint64_t lo, uint64_t hi) {
     return std::uniform_int_distribution<uint64_t>(lo, hi)(rng);
   };
-  int multi_c = 0, multi_m = 0, multi_n = 0;
+  int multi_c = 0, multi_m = 0, multi_n = 0, multi_b = 0;
   for (int i = 0; i < 24; ++i) {
     const ConvLayer l = DrawLayer(ConfigByName("small"), rng);
     SCOPED_TRACE("layer " + std::to_string(i) + " " + l.ToString());
@@ -226,6 +226,7 @@ TEST(DriverTiling, RandomChunksGiveTheSameOutputs) {
         d.nb = pick(1, d.nb);
         d.mbc = pick(1, d.mbc);
         d.cbc = pick(1, d.cb);
+        d.sb = pick(1, d.sb);
       } else {
         // The same tiling at the golden device's addresses.
         const Desc g = UnpackDesc(words.data());
@@ -234,6 +235,7 @@ TEST(DriverTiling, RandomChunksGiveTheSameOutputs) {
         d.nb = rtl_tiling.nb;
         d.mbc = rtl_tiling.mbc;
         d.cbc = rtl_tiling.cbc;
+        d.sb = rtl_tiling.sb;
       }
       ASSERT_EQ(CheckDesc(d, devs[k]->ReadHwInfo()), ErrCode::kNone) << DescribeDesc(d);
       const std::vector<uint64_t> packed = PackDesc(d);
@@ -245,6 +247,7 @@ TEST(DriverTiling, RandomChunksGiveTheSameOutputs) {
     multi_c += d.cbc < d.cb;
     multi_m += d.mbc < d.mb;
     multi_n += d.nb < d.n;
+    multi_b += d.sb < d.strips;
     ExpectEqual(ConvAcc(x, w, l.conv), outs[0]);
     EXPECT_EQ(counts[0].dram_rd_bytes, counts[1].dram_rd_bytes) << DescribeDesc(d);
     EXPECT_EQ(counts[0].dram_wr_bytes, counts[1].dram_wr_bytes) << DescribeDesc(d);
@@ -252,6 +255,29 @@ TEST(DriverTiling, RandomChunksGiveTheSameOutputs) {
   EXPECT_GE(multi_c, 5);
   EXPECT_GE(multi_m, 3);
   EXPECT_GE(multi_n, 3);
+  EXPECT_GE(multi_b, 5);
+}
+
+TEST(DriverTiling, RowBandsWhenAChannelDoesNotFit) {
+  // One 100 x 100 channel is 10000 words, more than the 8192-word GLB ifmap area of tiny: the
+  // mapper cuts the output rows into bands, and the walker loads each band's rows (with the
+  // top padding for the first band and the clipped rows of the last).
+  RtlDevice& dev = Dev("tiny");
+  GoldenDevice golden(ConfigByName("tiny"));
+  std::mt19937 rng(5);
+  for (const ConvLayer& l : {Conv(1, 1, 100, 100, 2, 3, 3, 1, 1), Conv(2, 2, 90, 99, 3, 5, 5, 2, 2),
+                             Conv(1, 1, 131, 67, 2, 4, 3, 3, 0)}) {
+    SCOPED_TRACE(l.ToString());
+    const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+    const LayerResult r = RunConv(dev, l, x, w, nullptr, kTimeout);
+    EXPECT_LT(BandStrips(r.mapping, r.tiling), r.mapping.strips);
+    ExpectEqual(ConvAcc(x, w, l.conv), r.y);
+    const LayerResult g = RunConv(golden, l, x, w, &r.mapping, kTimeout);
+    EXPECT_EQ(r.counters.dram_rd_bytes, g.counters.dram_rd_bytes);
+    EXPECT_EQ(r.counters.dram_wr_bytes, g.counters.dram_wr_bytes);
+    // Each output is written once; inputs are read once per band and filter chunk at most.
+    EXPECT_EQ(r.counters.dram_wr_bytes, static_cast<uint64_t>(l.Out().Size()) * 4);
+  }
 }
 
 // --- Chains
@@ -342,6 +368,9 @@ TEST(DriverErrors, EveryIllegalDescriptorStopsWithItsCode) {
       {"zero stride", ErrCode::kDescZero, [](Desc& d) { d.uw = 0; }},
       {"zero strips", ErrCode::kDescZero, [](Desc& d) { d.strips = 0; }},
       {"zero channel chunk", ErrCode::kDescZero, [](Desc& d) { d.cbc = 0; }},
+      {"zero band", ErrCode::kDescZero, [](Desc& d) { d.sb = 0; }},
+      {"band over strips", ErrCode::kDescMapping, [](Desc& d) { d.sb = d.strips + 1; }},
+      {"last row reads padding only", ErrCode::kDescMapping, [](Desc& d) { d.h = 1; }},
       {"chunk over n", ErrCode::kDescMapping, [](Desc& d) { d.nb = d.n + 1; }},
       {"too few filter blocks", ErrCode::kDescMapping,
        [](Desc& d) { d.mg = d.mb * d.t * d.p + 1; }},

@@ -7,7 +7,7 @@
 
 namespace eyelet {
 
-constexpr int kLayerCfgBits = 306;
+constexpr int kLayerCfgBits = 338;
 
 struct LayerCfg {
   uint32_t n = 0;  // 8 bits: images in the layer (batch), 1..255
@@ -43,6 +43,8 @@ struct LayerCfg {
   uint32_t crs = 0;  // 20 bits: cg*R*S
   uint32_t lane_outer = 0;  // 20 bits: n*strips*F: output columns moved per psum lane and chain
   uint32_t acc_in = 0;  // 1 bits: add the psum banks' contents from the first pass (a later channel chunk)
+  uint32_t if_base = 0;  // 16 bits: first GLB ifmap-area word of the run's images (the walker's load buffer)
+  uint32_t flt_base = 0;  // 16 bits: first GLB filter-area word of the run's filters
 };
 
 struct LayerCfgField {
@@ -53,39 +55,41 @@ struct LayerCfgField {
 };
 
 constexpr LayerCfgField kLayerCfgFields[] = {
-    {"n", 298, 8, &LayerCfg::n},
-    {"cg", 286, 12, &LayerCfg::cg},
-    {"h", 276, 10, &LayerCfg::h},
-    {"w", 266, 10, &LayerCfg::w},
-    {"mg", 254, 12, &LayerCfg::mg},
-    {"kr", 248, 6, &LayerCfg::kr},
-    {"ks", 243, 5, &LayerCfg::ks},
-    {"eo", 233, 10, &LayerCfg::eo},
-    {"fo", 223, 10, &LayerCfg::fo},
-    {"uh", 219, 4, &LayerCfg::uh},
-    {"uw", 215, 4, &LayerCfg::uw},
-    {"pad_top", 209, 6, &LayerCfg::pad_top},
-    {"pad_left", 203, 6, &LayerCfg::pad_left},
-    {"e", 197, 6, &LayerCfg::e},
-    {"p", 191, 6, &LayerCfg::p},
-    {"q", 186, 5, &LayerCfg::q},
-    {"r", 180, 6, &LayerCfg::r},
-    {"t", 172, 8, &LayerCfg::t},
-    {"rg", 166, 6, &LayerCfg::rg},
-    {"nrg", 162, 4, &LayerCfg::nrg},
-    {"tv", 156, 6, &LayerCfg::tv},
-    {"th", 150, 6, &LayerCfg::th},
-    {"cb", 138, 12, &LayerCfg::cb},
-    {"mb", 126, 12, &LayerCfg::mb},
-    {"strips", 116, 10, &LayerCfg::strips},
-    {"wn", 105, 11, &LayerCfg::wn},
-    {"dmax", 97, 8, &LayerCfg::dmax},
-    {"hw", 77, 20, &LayerCfg::hw},
-    {"chw", 53, 24, &LayerCfg::chw},
-    {"rs", 41, 12, &LayerCfg::rs},
-    {"crs", 21, 20, &LayerCfg::crs},
-    {"lane_outer", 1, 20, &LayerCfg::lane_outer},
-    {"acc_in", 0, 1, &LayerCfg::acc_in},
+    {"n", 330, 8, &LayerCfg::n},
+    {"cg", 318, 12, &LayerCfg::cg},
+    {"h", 308, 10, &LayerCfg::h},
+    {"w", 298, 10, &LayerCfg::w},
+    {"mg", 286, 12, &LayerCfg::mg},
+    {"kr", 280, 6, &LayerCfg::kr},
+    {"ks", 275, 5, &LayerCfg::ks},
+    {"eo", 265, 10, &LayerCfg::eo},
+    {"fo", 255, 10, &LayerCfg::fo},
+    {"uh", 251, 4, &LayerCfg::uh},
+    {"uw", 247, 4, &LayerCfg::uw},
+    {"pad_top", 241, 6, &LayerCfg::pad_top},
+    {"pad_left", 235, 6, &LayerCfg::pad_left},
+    {"e", 229, 6, &LayerCfg::e},
+    {"p", 223, 6, &LayerCfg::p},
+    {"q", 218, 5, &LayerCfg::q},
+    {"r", 212, 6, &LayerCfg::r},
+    {"t", 204, 8, &LayerCfg::t},
+    {"rg", 198, 6, &LayerCfg::rg},
+    {"nrg", 194, 4, &LayerCfg::nrg},
+    {"tv", 188, 6, &LayerCfg::tv},
+    {"th", 182, 6, &LayerCfg::th},
+    {"cb", 170, 12, &LayerCfg::cb},
+    {"mb", 158, 12, &LayerCfg::mb},
+    {"strips", 148, 10, &LayerCfg::strips},
+    {"wn", 137, 11, &LayerCfg::wn},
+    {"dmax", 129, 8, &LayerCfg::dmax},
+    {"hw", 109, 20, &LayerCfg::hw},
+    {"chw", 85, 24, &LayerCfg::chw},
+    {"rs", 73, 12, &LayerCfg::rs},
+    {"crs", 53, 20, &LayerCfg::crs},
+    {"lane_outer", 33, 20, &LayerCfg::lane_outer},
+    {"acc_in", 32, 1, &LayerCfg::acc_in},
+    {"if_base", 16, 16, &LayerCfg::if_base},
+    {"flt_base", 0, 16, &LayerCfg::flt_base},
 };
 
 }  // namespace eyelet
