@@ -94,9 +94,9 @@ struct RunModel {
   int64_t lane_words;    // per pass: psums through the busiest column
 };
 
-RunModel Model(const ConvLayer& layer, const RsMapping& m, int images, int strips,
+RunModel Model(const ConvLayer& layer, const RsMapping& m, int F, int images, int strips,
                int64_t blocks, int64_t channel_blocks) {
-  const int S = layer.w.w, F = layer.Out().w;
+  const int S = layer.w.w;
   const int64_t wn = static_cast<int64_t>(F - 1) * layer.conv.stride_w + S;
   const int64_t rows = static_cast<int64_t>(images) * strips;  // ifmap rows per PE
   RunModel r;
@@ -119,121 +119,252 @@ int64_t RunCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping
   return setup + r.passes * (r.filter_words + std::max({r.work, r.ifmap_words, r.lane_words}));
 }
 
-// DRAM time and bytes of the walker (rtl/ey_walker.sv, golden_device.h) for one group, run by
-// run in its order (image chunk, row band, filter chunk, channel chunk): a run's loads follow
-// each other at one word per cycle plus a fixed cost per transfer; the store of a chunk's
-// outputs (one per cycle, after its last channel chunk) runs beside the next run's loads, and
-// that run waits for both.
-struct WalkerDram {
-  int64_t cycles = 0;
+// The walker's timeline (rtl/ey_walker.sv): three sequencers, chunk by chunk in its order
+// (group, image chunk, row band, filter chunk, channel chunk).
+//  * load: starts as soon as the previous chunk is handed to the array, except that an area
+//    (ifmap, filter) whose chunk does not fit half of it is loaded only once the array is done
+//    with it; one word per cycle plus a fixed cost per transfer;
+//  * run: the chunk goes to the array once its loads, the previous run and the previous store
+//    are done;
+//  * store: after the last channel chunk of an output chunk, beside the next chunk's loads.
+// Times are absolute cycles; consecutive chunks and segments are mostly alike, so repeats are
+// fast-forwarded once their increments are steady (this keeps the mapper's search fast).
+struct Timeline {
+  int64_t hand = 0;       // the last chunk went to the array
+  int64_t run_end = 0;    // the array finished it
+  int64_t store_end = 0;  // the last store finished
+  int64_t compute = 0;    // array cycles so far
+  int64_t read_words = 0;
+  int64_t write_words = 0;
+  int64_t runs = 0;
+
+  int64_t End() const { return std::max(run_end, store_end); }
+  void Shift(int64_t dt) {
+    hand += dt;
+    run_end += dt;
+    store_end += dt;
+  }
+  Timeline Minus(const Timeline& o) const {
+    return {hand - o.hand,         run_end - o.run_end,         store_end - o.store_end,
+            compute - o.compute,   read_words - o.read_words,   write_words - o.write_words,
+            runs - o.runs};
+  }
+  void Add(const Timeline& d, int64_t k) {
+    hand += k * d.hand;
+    run_end += k * d.run_end;
+    store_end += k * d.store_end;
+    compute += k * d.compute;
+    read_words += k * d.read_words;
+    write_words += k * d.write_words;
+    runs += k * d.runs;
+  }
+};
+
+// One chunk as the timeline sees it.
+struct ChunkCost {
+  int64_t load_cycles = 0;   // 0: nothing loaded
+  bool load_waits = false;   // a loaded area is not double-buffered: wait for the run
+  int64_t compute = 0;       // array cycles
+  int64_t store_cycles = 0;  // 0: no store after it
   int64_t read_words = 0;
   int64_t write_words = 0;
 };
 
-WalkerDram Walker(const ConvLayer& layer, const RsMapping& m, const Tiling& t) {
-  const int n = layer.x.n, mg = layer.w.n / layer.conv.groups;
-  const int cg = layer.x.c / layer.conv.groups;
+void Advance(Timeline& tl, const ChunkCost& c) {
+  int64_t load = tl.hand + kWalkerNextCycles;
+  if (c.load_waits) load = std::max(load, tl.run_end);
+  const int64_t loaded = load + c.load_cycles;
+  tl.hand = std::max({loaded + kWalkerHandCycles, tl.run_end + 1, tl.store_end + 1});
+  tl.run_end = tl.hand + kWalkerRunCycles + c.compute;
+  if (c.store_cycles > 0) tl.store_end = tl.run_end + c.store_cycles;
+  tl.compute += c.compute;
+  tl.read_words += c.read_words;
+  tl.write_words += c.write_words;
+  ++tl.runs;
+}
+
+// Runs `step` `count` times on `tl`. What a step does depends on the state relative to the last
+// hand-off, and that is set by the step's own last chunk (the run it started, and the store
+// after it if any: an earlier store has ended by the hand-off), so from the second step on
+// every step adds the same.
+template <typename Step>
+void Repeat(Timeline& tl, int64_t count, const Step& step) {
+  Timeline before = tl;
+  for (int64_t i = 0; i < std::min<int64_t>(count, 2); ++i) {
+    before = tl;
+    step(tl);
+  }
+  if (count > 2) tl.Add(tl.Minus(before), count - 2);
+}
+
+struct WalkerTime {
+  int64_t cycles = 0;
+  int64_t compute = 0;
+  int64_t runs = 0;
+  int64_t read_words = 0;
+  int64_t write_words = 0;
+};
+
+WalkerTime Walk(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
+                const Tiling& t) {
+  const int n = layer.x.n, groups = layer.conv.groups, mg = layer.w.n / groups;
+  const int cg = layer.x.c / groups;
   const int nb = std::min(t.nb, n), mc = std::min(t.mc, mg), cc = std::min(t.cc, cg);
   const int sb = std::min(BandStrips(m, t), m.strips);
   const int bands = static_cast<int>(CeilDiv(m.strips, sb));
   const int eo = layer.Out().h, fo = layer.Out().w;
   const int64_t w = layer.x.w;
   const int64_t rs = static_cast<int64_t>(layer.w.h) * layer.w.w;
+  const int64_t block = static_cast<int64_t>(m.t) * m.p, cblock = static_cast<int64_t>(m.r) * m.q;
   const bool one_cchunk = cc >= cg, one_mchunk = mc >= mg;
-  // The filter and channel chunks of one image chunk and band: what they add, given the store
-  // pending when they start. Consecutive bands and image chunks are mostly alike, so the last
-  // one's result is reused when its inputs repeat (this keeps the mapper's search fast).
+  const int band_rows_max = bands == 1 ? layer.x.h
+                                       : BandInputRowsMax(sb, m.e, layer.conv.stride_h,
+                                                          layer.w.h, layer.x.h);
+  // Double buffering (the walker's x_pp / w_pp): a chunk fits half its area.
+  const bool x_halves = static_cast<int64_t>(nb) * cc * band_rows_max * w <= hw.glb_ifmap_words / 2;
+  const bool w_halves = static_cast<int64_t>(mc) * cc * rs <= hw.glb_filter_words / 2;
+
+  // The chunks of one image chunk and band: ni images, `rows` ofmap rows in `strips` strips,
+  // in_rows ifmap rows loaded; filters loaded or still in the GLB.
   struct Segment {
-    int64_t ni, rows, in_rows, store_in;
+    int ni, rows, strips, in_rows;
     bool filters;
-    WalkerDram add;
-    int64_t store_out;
   };
-  auto run_segment = [&](Segment& sg) {
-    // The loads of one run of mi filters and ci channels: cycles and words.
-    auto load = [&](int64_t mi, int64_t ci, bool ifmaps, int64_t& words) {
-      int64_t cycles = kDramRunCycles;
-      if (ifmaps) {
-        // One transfer per image (whole channels), or per image and channel (a band).
-        const int64_t x = sg.ni * ci * sg.in_rows * w;
-        cycles += x * kDramLoadCyclesPerWord +
-                  (bands == 1 ? sg.ni : sg.ni * ci) * kDramTransferCycles;
-        words += x;
-      }
-      if (sg.filters) {
-        cycles += mi * ci * rs * kDramLoadCyclesPerWord +
-                  (one_cchunk ? 1 : mi) * kDramTransferCycles;
-        words += mi * ci * rs;
-      }
-      return cycles;
-    };
-    // Channel chunks of cc channels, the last one cg % cc when that is not 0. The first run of
-    // a filter chunk waits for the pending store, the others only for their loads.
-    const int64_t full = cg / cc, rest = cg % cc;
-    int64_t store = sg.store_in;
-    for (int m0 = 0; m0 < mg; m0 += mc) {
-      const int64_t mi = std::min(mc, mg - m0);
-      const bool ifmaps = !(one_cchunk && m0 > 0);
-      int64_t words = 0, rest_words = 0;
-      const int64_t first = load(mi, cc, ifmaps, words);
-      sg.add.cycles += std::max(first, store) + (full - 1) * first;
-      sg.add.read_words += full * words;
-      if (rest > 0) {
-        sg.add.cycles += load(mi, rest, ifmaps, rest_words);
-        sg.add.read_words += rest_words;
-      }
-      // One write per image (whole planes), or per image and filter (a band's rows).
-      const int64_t out = sg.ni * mi * sg.rows * fo;
-      store = out * kDramStoreCyclesPerOutput +
-              (bands == 1 ? sg.ni : sg.ni * mi) * kDramTransferCycles;
-      sg.add.write_words += out;
+  struct RunMemo {
+    int ni, strips, mi, ci;
+    int64_t cycles;
+  };
+  std::vector<RunMemo> runs;
+  auto chunk = [&](const Segment& sg, int mi, int ci, bool ifmaps, bool store) {
+    ChunkCost c;
+    int64_t load = 0, transfers = 0;
+    if (ifmaps) {
+      c.read_words += static_cast<int64_t>(sg.ni) * ci * sg.in_rows * w;
+      transfers += bands == 1 ? sg.ni : static_cast<int64_t>(sg.ni) * ci;
+      c.load_waits = c.load_waits || !x_halves;
     }
-    sg.store_out = store;
+    if (sg.filters) {
+      c.read_words += static_cast<int64_t>(mi) * ci * rs;
+      transfers += ci >= cg ? 1 : mi;
+      c.load_waits = c.load_waits || !w_halves;
+    }
+    load = c.read_words * kDramLoadCyclesPerWord + transfers * kDramTransferCycles;
+    c.load_cycles = load > 0 ? load + kWalkerLoadCycles : 0;
+    // The array's cycles depend on the run's shape only: remembered.
+    c.compute = -1;
+    for (const RunMemo& e : runs) {
+      if (e.ni == sg.ni && e.strips == sg.strips && e.mi == mi && e.ci == ci) c.compute = e.cycles;
+    }
+    if (c.compute < 0) {
+      const RunModel r = Model(layer, m, fo, sg.ni, sg.strips, CeilDiv(mi, block),
+                               CeilDiv(ci, cblock));
+      c.compute = RunCycles(layer, hw, m, r);
+      runs.push_back({sg.ni, sg.strips, mi, ci, c.compute});
+    }
+    if (store) {
+      // Row by row from the psum banks; one write per image (whole planes) or per image and
+      // filter (a band's rows).
+      const int64_t out_rows = static_cast<int64_t>(sg.ni) * mi * sg.rows;
+      c.write_words = out_rows * fo;
+      c.store_cycles = c.write_words * kDramStoreCyclesPerOutput + out_rows * kStoreRowCycles +
+                       (bands == 1 ? sg.ni : static_cast<int64_t>(sg.ni) * mi) *
+                           kDramTransferCycles;
+    }
+    return c;
   };
-  WalkerDram d;
-  Segment last{-1, 0, 0, 0, false, {}, 0};
-  int64_t store = 0;
-  for (int n0 = 0; n0 < n; n0 += nb) {
-    for (int b = 0; b < bands; ++b) {
-      const RowBand band = BandRows(b, sb, m.e, eo, layer.conv.stride_h, layer.conv.pad_top,
-                                    layer.w.h, layer.x.h);
-      Segment sg{std::min(nb, n - n0), band.rows, bands == 1 ? layer.x.h : band.in_rows, store,
-                 !(one_cchunk && one_mchunk && (n0 > 0 || b > 0)), {}, 0};
-      if (sg.ni != last.ni || sg.rows != last.rows || sg.in_rows != last.in_rows ||
-          sg.store_in != last.store_in || sg.filters != last.filters) {
-        run_segment(sg);
-        last = sg;
+  // A filter chunk of mi filters: channel chunks of cc channels, the last one cg % cc when that
+  // is not 0; its outputs are stored after the last.
+  auto filter_chunk = [&](Timeline& tl, const Segment& sg, int mi, bool ifmaps) {
+    const int64_t full = cg / cc, rest = cg % cc;
+    const ChunkCost last = chunk(sg, mi, cc, ifmaps, rest == 0);
+    if (full > 1) {
+      const ChunkCost mid = chunk(sg, mi, cc, ifmaps, false);
+      Repeat(tl, full - 1, [&](Timeline& x) { Advance(x, mid); });
+    }
+    Advance(tl, last);
+    if (rest > 0) Advance(tl, chunk(sg, mi, static_cast<int>(rest), ifmaps, true));
+  };
+  // The filter chunks of one image chunk and band; with one channel chunk the images loaded
+  // for the first stay in the GLB for the others. Segments repeat (image chunks, bands,
+  // groups), and what one adds depends only on it and the state relative to the last
+  // hand-off: those are remembered.
+  struct Memo {
+    Segment sg;
+    int64_t run, store;  // state relative to the hand-off before the segment
+    Timeline add;
+  };
+  std::vector<Memo> memo;
+  auto segment = [&](Timeline& tl, const Segment& sg) {
+    tl.store_end = std::max(tl.store_end, tl.hand);  // an older store end does not matter
+    const int64_t run = tl.run_end - tl.hand, store = tl.store_end - tl.hand;
+    for (const Memo& e : memo) {
+      if (e.sg.ni == sg.ni && e.sg.rows == sg.rows && e.sg.strips == sg.strips &&
+          e.sg.in_rows == sg.in_rows && e.sg.filters == sg.filters && e.run == run &&
+          e.store == store) {
+        tl.Add(e.add, 1);
+        return;
       }
-      d.cycles += last.add.cycles;
-      d.read_words += last.add.read_words;
-      d.write_words += last.add.write_words;
-      store = last.store_out;
+    }
+    const Timeline before = tl;
+    const int64_t full = mg / mc, rest = mg % mc;
+    filter_chunk(tl, sg, mc, true);
+    Repeat(tl, full - 1, [&](Timeline& x) { filter_chunk(x, sg, mc, !one_cchunk); });
+    if (rest > 0) filter_chunk(tl, sg, static_cast<int>(rest), !one_cchunk);
+    tl.store_end = std::max(tl.store_end, tl.hand);
+    memo.push_back({sg, run, store, tl.Minus(before)});
+  };
+
+  Timeline tl;
+  tl.hand = kDramDescCycles - kWalkerNextCycles;  // the descriptor is fetched and checked
+  for (int g = 0; g < groups; ++g) {
+    for (int n0 = 0; n0 < n; n0 += nb) {
+      auto segment_of = [&](int b) {
+        const RowBand band = BandRows(b, sb, m.e, eo, layer.conv.stride_h, layer.conv.pad_top,
+                                      layer.w.h, layer.x.h);
+        // With one channel chunk and one filter chunk the filters stay in the GLB from the
+        // group's first image chunk and band on.
+        return Segment{std::min(nb, n - n0), band.rows, std::min(sb, m.strips - b * sb),
+                       bands == 1 ? layer.x.h : band.in_rows,
+                       !(one_cchunk && one_mchunk && (n0 > 0 || b > 0))};
+      };
+      // Runs of equal bands (all but those the padding cuts) are fast-forwarded like runs of
+      // equal chunks.
+      for (int b = 0; b < bands;) {
+        const Segment sg = segment_of(b);
+        int same = 1;
+        for (; b + same < bands; ++same) {
+          const Segment o = segment_of(b + same);
+          if (o.rows != sg.rows || o.strips != sg.strips || o.in_rows != sg.in_rows ||
+              o.filters != sg.filters) {
+            break;
+          }
+        }
+        Repeat(tl, same, [&](Timeline& x) { segment(x, sg); });
+        b += same;
+      }
     }
   }
-  d.cycles += store;
-  return d;
+  WalkerTime wt;
+  wt.cycles = tl.End() + kWalkerEndCycles;
+  wt.compute = tl.compute;
+  wt.runs = tl.runs;
+  wt.read_words = tl.read_words;
+  wt.write_words = tl.write_words;
+  return wt;
 }
 
 }  // namespace
 
 CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                              const Tiling& t) {
-  const int groups = layer.conv.groups;
-  const int64_t block = static_cast<int64_t>(m.t) * m.p, cblock = static_cast<int64_t>(m.r) * m.q;
+  const WalkerTime walk = Walk(layer, hw, m, t);
   CycleEstimate c;
-  for (const RunShape& run : Runs(layer, m, t)) {
-    const RunModel r = Model(layer, m, run.images, run.strips, CeilDiv(run.filters, block),
-                             CeilDiv(run.channels, cblock));
-    c.compute_cycles += run.count * run.bands * RunCycles(layer, hw, m, r);
-    c.runs += run.count * run.bands;
-  }
-  const WalkerDram walker = Walker(layer, m, t);
-  c.compute_cycles *= groups;
-  c.runs *= groups;
-  c.dram_cycles = kDramDescCycles + groups * walker.cycles;
-  c.cycles = c.compute_cycles + c.dram_cycles;
-  c.dram_read_bytes = groups * walker.read_words * WordBytes(hw.data_bits);
-  c.dram_write_bytes = groups * walker.write_words * WordBytes(hw.acc_bits);
+  c.cycles = walk.cycles;
+  c.compute_cycles = walk.compute;
+  c.dram_cycles = walk.cycles - walk.compute;
+  c.runs = walk.runs;
+  c.dram_read_bytes = walk.read_words * WordBytes(hw.data_bits);
+  c.dram_write_bytes = walk.write_words * WordBytes(hw.acc_bits);
   return c;
 }
 
@@ -256,7 +387,7 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
   for (const RunShape& run : Runs(layer, m, t)) {
     const int64_t blocks = CeilDiv(run.filters, block);
     const RunModel r =
-        Model(layer, m, run.images, run.strips, blocks, CeilDiv(run.channels, cblock));
+        Model(layer, m, F, run.images, run.strips, blocks, CeilDiv(run.channels, cblock));
     const int64_t rows = static_cast<int64_t>(run.images) * run.strips;
     const int64_t filter_words = r.passes * m.t * m.r * m.rg * m.p * m.q * S;
     const int64_t ifmap_words = r.passes * r.ifmap_words;

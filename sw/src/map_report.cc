@@ -134,10 +134,11 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
          " words, GLB ifmap " + std::to_string(hw.glb_ifmap_words) + " / filter " +
          std::to_string(hw.glb_filter_words) + " / psum " + std::to_string(hw.cols) + " x " +
          std::to_string(hw.glb_psum_words) + " words\n";
-  out += "cycles = compute + DRAM transfers the array waits for (" +
+  out += "cycles = compute + DRAM transfers the array waits for (loads overlap the run before "
+         "when a chunk fits half its GLB area; " +
          std::to_string(kDramLoadCyclesPerWord) + " cycle per word loaded, " +
          std::to_string(kDramStoreCyclesPerOutput) + " per " + std::to_string(hw.acc_bits) +
-         "-bit output stored beside the next loads, " + std::to_string(kDramTransferCycles) +
+         "-bit output stored, " + std::to_string(kDramTransferCycles) +
          " per transfer); DRAM MB = 10^6 bytes\n\n";
 
   std::vector<std::vector<std::string>> t = {

@@ -5,7 +5,11 @@
 // resources the mapping holds. The mapper ranks mappings by it, and Eyeriss's published
 // mappings are evaluated by the same model for comparison.
 //
-// Time is the sum of two parts that do not overlap (the DRAM walker waits for the array):
+// Time is the walker's timeline (rtl/ey_walker.sv), chunk by chunk: a chunk's loads start when
+// the previous chunk goes to the array (they overlap its run when the chunk fits half of its
+// GLB area, else they wait for the run to end), the chunk runs once its loads, the previous run
+// and the previous store are done, and its outputs are stored after its last channel chunk,
+// beside the next chunk's loads. Its parts:
 //  * compute: per run of the pass controller (one chunk of nb images, mc filters and cc
 //    channels in one row band, so ceil(cc/(r*q)) channel blocks per filter block, each PE
 //    taking images x the band's strips ifmap rows), the Rows*Cols+1 cycles of
@@ -17,14 +21,15 @@
 //    (CONV3 shape, C 32, M 64 on 12 x 14: 21,498 cycles measured); on seven layers run on the
 //    Verilated core its cycles are within 2 % and its NoC, GLB and MAC counts equal the core's
 //    counters (tests/mapping_test.cc, MatchesTheRtlCounters).
-//  * DRAM: the walker's transfers in its order (golden_device.h): image chunk, row band,
+//  * DRAM traffic: the walker's transfers in its order (golden_device.h): image chunk, row band,
 //    filter chunk, channel chunk. With all of a group's channels in one chunk, a band's
 //    ifmap rows are loaded once (they stay in the GLB across filter chunks) and the filters
 //    once per image chunk and band, or once per group when they are one chunk too. With
 //    several channel chunks every run loads its ifmap and filter chunk: the ifmaps once per
 //    filter chunk, the filters once per image chunk and band. Every output is stored once,
 //    after the last channel chunk, as an AccW-bit accumulator. With several bands every
-//    transfer covers one channel (loads) or one filter (stores) of one image. Rates below.
+//    transfer covers one channel (loads) or one filter (stores) of one image. Rates below;
+//    dram_cycles is what the array waits for (CNT_DMA_STALL).
 #ifndef EYELET_COST_MODEL_H_
 #define EYELET_COST_MODEL_H_
 
@@ -35,21 +40,25 @@
 
 namespace eyelet {
 
-// DRAM walker timing (rtl/ey_walker.sv with the default AXI memory model of tb/axi_mem.h,
-// 8 cycles read latency), calibrated on the AlexNet-shaped layers of `make bench`: loads move
-// one 16-bit word per cycle into the GLB, stores one AccW-bit output per cycle out of it and
-// overlap the next run's loads.
+// Walker timing (rtl/ey_walker.sv with the default AXI memory model of tb/axi_mem.h, 8 cycles
+// read latency), calibrated on the AlexNet-shaped layers of `make bench`: loads move one 16-bit
+// word per cycle into the GLB, stores one AccW-bit output per cycle out of it.
 constexpr int64_t kDramLoadCyclesPerWord = 1;     // ifmap and filter words into the GLB
 constexpr int64_t kDramStoreCyclesPerOutput = 1;  // AccW-bit outputs out of the GLB
 constexpr int64_t kDramTransferCycles = 14;       // per DMA transfer: command, latency, drain
-constexpr int64_t kDramRunCycles = 8;             // per run: walker states around the array
-constexpr int64_t kDramDescCycles = 60;           // per descriptor: fetch (36 words) and checks
+constexpr int64_t kDramDescCycles = 60;           // per descriptor: fetch (40 words) and checks
+constexpr int64_t kStoreRowCycles = 2;            // per output row stored: address, first read
+constexpr int64_t kWalkerNextCycles = 3;          // hand-off to the next chunk's first load
+constexpr int64_t kWalkerLoadCycles = 1;          // per chunk that loads: the load state
+constexpr int64_t kWalkerHandCycles = 2;          // last load word to the hand-off
+constexpr int64_t kWalkerRunCycles = 3;           // hand-off to the array's start, done seen
+constexpr int64_t kWalkerEndCycles = 4;           // last store or run to the chain's end
 
 // The time part of the model, cheap enough for the mapper's search.
 struct CycleEstimate {
   int64_t compute_cycles = 0;    // pass controller busy cycles, summed over runs
-  int64_t dram_cycles = 0;       // DRAM <-> GLB transfers
-  int64_t cycles = 0;            // compute_cycles + dram_cycles
+  int64_t dram_cycles = 0;       // cycles - compute_cycles: the array waits for DRAM
+  int64_t cycles = 0;            // the walker's busy cycles, descriptor fetch to the last store
   int64_t runs = 0;              // pass-controller runs: groups x image chunks x bands x filter
                                  // chunks x channel chunks
   int64_t dram_read_bytes = 0;   // ifmaps and filters
