@@ -113,8 +113,8 @@ int AlexNetTable(ArrayBench& bench) {
   std::printf("\nAlexNet CONV layers, scaled (batch 1; CONV1 input 115 x 115, M 16; others C and M "
               "reduced) on %s (%dx%d), through the driver:\n",
               hw.name.c_str(), hw.rows, hw.cols);
-  std::printf("%-6s %-26s %-12s %-10s %9s %9s %9s %9s %7s %6s %6s\n", "layer", "x / w",
-              "e,p,q,r,t", "nb,mc,cc", "RTL cyc", "model", "RTL arr", "model arr", "error",
+  std::printf("%-6s %-26s %-12s %-12s %9s %9s %9s %9s %7s %6s %6s\n", "layer", "x / w",
+              "e,p,q,r,t", "nb,mc,cc,sb", "RTL cyc", "model", "RTL arr", "model arr", "error",
               "DRAM", "util");
   int fails = 0;
   for (const Row& r : rows) {
@@ -128,12 +128,13 @@ int AlexNetTable(ArrayBench& bench) {
     const bool ok = y.data() == ConvAcc(x, w, l.conv).data();
     fails += !ok;
     const CycleEstimate e = EstimateCycles(l, hw, m, st.tiling);
-    char shape[64], map[32], tiling[24];
+    char shape[64], map[32], tiling[32];
     std::snprintf(shape, sizeof(shape), "%dx%dx%d / %dx%dx%d", l.x.c, l.x.h, l.x.w, l.w.n,
                   l.w.h, l.w.w);
     std::snprintf(map, sizeof(map), "%d,%d,%d,%d,%d", m.e, m.p, m.q, m.r, m.t);
-    std::snprintf(tiling, sizeof(tiling), "%d,%d,%d", st.tiling.nb, st.tiling.mc, st.tiling.cc);
-    std::printf("%-6s %-26s %-12s %-10s %9llu %9lld %9llu %9lld %+6.1f%% %5.2fx %5.1f%%%s\n",
+    std::snprintf(tiling, sizeof(tiling), "%d,%d,%d,%d", st.tiling.nb, st.tiling.mc, st.tiling.cc,
+                  BandStrips(m, st.tiling));
+    std::printf("%-6s %-26s %-12s %-12s %9llu %9lld %9llu %9lld %+6.1f%% %5.2fx %5.1f%%%s\n",
                 r.name, shape, map, tiling, static_cast<unsigned long long>(st.cycles),
                 static_cast<long long>(e.cycles),
                 static_cast<unsigned long long>(st.ArrayCycles()),
