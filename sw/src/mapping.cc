@@ -382,6 +382,12 @@ RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
             RsMapping m;
             m.e = e, m.p = p, m.q = q, m.r = r, m.t = t, m.n = layer.x.n;
             if (!CompleteMapping(layer, hw, m).empty()) break;  // larger t fits no better
+            // Each PE does one MAC per cycle: its work over all passes bounds the time of every
+            // tiling from below (more chunks only add passes on partial blocks).
+            const int64_t work = static_cast<int64_t>(layer.x.n) * layer.conv.groups * m.strips *
+                                 out.w * S * m.q * m.p * CeilDiv(mg, m.t * m.p) *
+                                 CeilDiv(cg, m.r * m.q) * m.nrg;
+            if (found && work > std::get<0>(best_rank)) continue;
             Tiling tiling;
             CycleEstimate c;
             if (!BestTiling(layer, hw, m, &tiling, &c)) continue;
