@@ -545,14 +545,130 @@ TEST(CliLayerRtl, TraceIsWritten) {
   EXPECT_EQ(Field(r.out, "trace"), trace);
 }
 
-TEST(CliLayerRtl, FcAndPoolExitThree) {
-  for (const char* type : {"fc", "pool"}) {
-    const CliResult r = Eyelet({"layer", "--type", type, "--backend", "rtl", "--config", "tiny"});
-    EXPECT_EQ(r.code, kExitError) << type;
-    EXPECT_TRUE(r.out.empty()) << r.out;
-    EXPECT_TRUE(Contains(r.err, "eyelet: error: --backend rtl runs CONV layers only")) << r.err;
-    EXPECT_TRUE(Contains(r.err, "arrive with a later issue")) << r.err;
+TEST(CliLayerRtl, PoolExitsThree) {
+  const CliResult r = Eyelet({"layer", "--type", "pool", "--backend", "rtl", "--config", "tiny"});
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(Contains(r.err, "eyelet: error: --backend rtl runs CONV and FC layers only"))
+      << r.err;
+  EXPECT_TRUE(Contains(r.err, "POOL layers do not run on the PE array")) << r.err;
+}
+
+// --- FC layers on the array: the CONV layer with R = H, S = W and E = F = 1
+
+TEST(CliLayerRtl, FcRandomLayersPass) {
+  // Shape flags left out: batch 1..8, flat K <= 300 or C x H x W inputs; every draw maps.
+  int flat = 0, chw = 0;
+  for (int seed = 0; seed < 12; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const CliResult r = Eyelet({"layer", "--type", "fc", "--backend", "rtl", "--config", "tiny",
+                                "--seed", std::to_string(seed)});
+    ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+    EXPECT_TRUE(r.err.empty()) << r.err;
+    EXPECT_EQ(Field(r.out, "layer").rfind("fc (rtl backend, tiny 3x4", 0), 0u) << r.out;
+    ExpectArrayFigures(r, 12);
+    const std::string input = Field(r.out, "input");
+    (input.find("x1x1") == input.size() - 4 ? flat : chw) += 1;
+    EXPECT_TRUE(Contains(Field(r.out, "output"), "x1x1")) << r.out;
+    EXPECT_EQ(Field(r.out, "as conv").rfind("x " + input + " w ", 0), 0u) << r.out;
+    EXPECT_TRUE(Contains(Field(r.out, "mapping"), " strips 1)")) << r.out;
   }
+  EXPECT_GT(flat, 0);
+  EXPECT_GT(chw, 0);
+}
+
+TEST(CliLayerRtl, FcFixedShapesHaveTheGoldenChecksum) {
+  // A flat input, a C x H x W one, and one given as a 1 x 1 x K row (also flat).
+  for (const std::string shape :
+       {"--batch 8 --in-channels 300 --height 1 --width 1 --out-channels 40",
+        "--batch 3 --in-channels 16 --height 5 --width 5 --out-channels 21",
+        "--batch 1 --in-channels 1 --height 1 --width 700 --out-channels 9"}) {
+    SCOPED_TRACE(shape);
+    const std::string layer = "layer --type fc --seed 9 " + shape;
+    const CliResult g = EyeletLine(layer);
+    const CliResult a = EyeletLine(layer + " --backend rtl --config small");
+    ASSERT_EQ(g.code, kExitOk) << g.err;
+    ASSERT_EQ(a.code, kExitOk) << a.out << a.err;
+    EXPECT_EQ(Field(a.out, "checksum"), Field(g.out, "checksum"));
+    for (const char* key : {"input", "weights", "output", "macs"}) {
+      EXPECT_EQ(Field(a.out, key), Field(g.out, key)) << key;
+    }
+    ExpectArrayFigures(a, 42);
+  }
+}
+
+TEST(CliLayerRtl, FcNpyRoundTripMatchesGolden) {
+  // 2-D files, as PyTorch has them: x is N x K, w is M x K. Every output element is compared.
+  TempDir dir;
+  const Tensor<int16_t> x = RandomTensor(Shape{1, 1, 6, 450}, -32768, 32767, 31);
+  const Tensor<int16_t> w = RandomTensor(Shape{1, 1, 37, 450}, -32768, 32767, 32);
+  SaveTensor(dir.File("x.npy"), x, "int16", 2);
+  SaveTensor(dir.File("w.npy"), w, "int16", 2);
+  Tensor<int16_t> x_nk(Shape{6, 1, 1, 450}), w_mk(Shape{37, 1, 1, 450});
+  x_nk.data() = x.data();
+  w_mk.data() = w.data();
+  const CliResult r =
+      Eyelet({"layer", "--type", "fc", "--backend", "rtl", "--config", "tiny", "--input",
+              dir.File("x.npy"), "--weights", dir.File("w.npy"), "--output", dir.File("y.npy")});
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_TRUE(Contains(Field(r.out, "as conv"), "x 6x450x1x1 w 37x450x1x1")) << r.out;
+  const Tensor<int32_t> expected = FcAcc(x_nk, w_mk);
+  const Tensor<int32_t> y = LoadTensorI32(dir.File("y.npy"));
+  ASSERT_EQ(y.shape(), (Shape{6, 37, 1, 1}));
+  for (size_t i = 0; i < expected.data().size(); ++i) {
+    ASSERT_EQ(y.data()[i], expected.data()[i]) << "output " << i;
+  }
+  EXPECT_EQ(Field(r.out, "checksum"), Hex64(Checksum(expected)));
+}
+
+TEST(CliLayerRtl, FcGivenMappingAndJson) {
+  TempDir dir;
+  const std::string json = dir.File("fc.json");
+  const CliResult r = EyeletLine(
+      "layer --type fc --backend rtl --config small --batch 4 --in-channels 16 --height 5 "
+      "--width 5 --out-channels 40 --mapping 1,4,1,1,5 --json " +
+      json);
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(Field(r.out, "mapping").rfind("e=1 p=4 q=1 r=1 t=5 n=4", 0), 0u) << r.out;
+  EXPECT_EQ(Field(r.out, "result").rfind("PASS (all 160 outputs", 0), 0u) << r.out;
+  std::ifstream f(json);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(Contains(text, "\"type\": \"fc\",")) << text;
+  EXPECT_TRUE(Contains(text, "\"layer\": \"fc x 4x16x5x5 w 40x1x1x400\",")) << text;
+  EXPECT_TRUE(Contains(text, "\"as_conv\": \"x 4x16x5x5 w 40x16x5x5 ")) << text;
+  EXPECT_TRUE(Contains(text, "\"pass\": true,")) << text;
+  // R = 5 rows per set, two chained sets: 10 rows > 6.
+  const CliResult bad = EyeletLine(
+      "layer --type fc --backend rtl --config small --batch 4 --in-channels 16 --height 5 "
+      "--width 5 --out-channels 40 --mapping 1,4,1,2,5");
+  EXPECT_EQ(bad.code, kExitError);
+  EXPECT_TRUE(Contains(bad.err, "--mapping 1,4,1,2,5 does not fit")) << bad.err;
+  EXPECT_TRUE(Contains(bad.err, "needs 10 rows > 6")) << bad.err;
+}
+
+TEST(CliLayerRtl, FcErrorsExitThreeNamingTheLimit) {
+  // The descriptor holds K (channels) in 12 bits.
+  CliResult r = EyeletLine(
+      "layer --type fc --backend rtl --config small --in-channels 4096 --height 1 --width 1 "
+      "--out-channels 3");
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(Contains(r.err, "eyelet: error: fc x ")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "'cg' = 4096 does not fit its 12 bits")) << r.err;
+  // S = W = 13 is wider than the 12-word ifmap spad.
+  r = EyeletLine(
+      "layer --type fc --backend rtl --config small --in-channels 2 --height 3 --width 13 "
+      "--out-channels 3");
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_TRUE(Contains(r.err, "ifmap spad")) << r.err;
+  // K of the input and of the weights differ.
+  TempDir dir;
+  SaveTensor(dir.File("x.npy"), RandomTensor(Shape{1, 1, 2, 30}, -9, 9, 1), "int16", 2);
+  SaveTensor(dir.File("w.npy"), RandomTensor(Shape{1, 1, 4, 31}, -9, 9, 2), "int16", 2);
+  r = Eyelet({"layer", "--type", "fc", "--backend", "rtl", "--config", "tiny", "--input",
+              dir.File("x.npy"), "--weights", dir.File("w.npy")});
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_TRUE(Contains(r.err, "K = C*H*W = 30")) << r.err;
 }
 
 TEST(CliLayerRtl, IllegalMappingExitsThreeNamingTheLimit) {
@@ -670,10 +786,44 @@ TEST(CliSweep, LayerKIsTheSameForAnyCountAndReruns) {
   EXPECT_NE(LayerLines(other.out), a);
 }
 
-TEST(CliSweep, FcAndPoolExitThree) {
-  const CliResult r = Eyelet({"sweep", "--config", "tiny", "--types", "conv,fc"});
-  EXPECT_EQ(r.code, kExitError);
-  EXPECT_TRUE(Contains(r.err, "arrive with a later issue")) << r.err;
+TEST(CliSweep, FcLayersPassOnTiny) {
+  const CliResult r =
+      Eyelet({"sweep", "--config", "tiny", "--types", "fc", "--count", "6", "--seed", "1"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "6 passed, 0 failed") << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const std::vector<std::string> lines = LayerLines(r.out);
+  ASSERT_EQ(lines.size(), 6u) << r.out;
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(Contains(line, "  fc x ")) << line;
+    EXPECT_TRUE(Contains(line, "  PASS  ")) << line;
+  }
+  EXPECT_TRUE(Contains(lines[0], "(mapper)")) << lines[0];
+  EXPECT_TRUE(Contains(r.out, "(random)")) << r.out;
+}
+
+TEST(CliSweep, ConvAndFcTogether) {
+  const CliResult r =
+      Eyelet({"sweep", "--config", "small", "--types", "conv,fc", "--count", "8", "--seed", "3"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "8 passed, 0 failed") << r.out;
+  int fc = 0;
+  for (const std::string& line : LayerLines(r.out)) fc += Contains(line, "  fc x ");
+  EXPECT_GT(fc, 0) << r.out;
+  EXPECT_LT(fc, 8) << r.out;
+  // A conv-only sweep draws no type: its layers are those of the default --types conv.
+  const CliResult conv = Eyelet({"sweep", "--config", "tiny", "--types", "conv", "--count", "2"});
+  const CliResult def = Eyelet({"sweep", "--config", "tiny", "--count", "2"});
+  EXPECT_EQ(conv.out, def.out);
+}
+
+TEST(CliSweep, PoolExitsThree) {
+  for (const char* types : {"pool", "conv,fc,pool"}) {
+    const CliResult r = Eyelet({"sweep", "--config", "tiny", "--types", types});
+    EXPECT_EQ(r.code, kExitError) << types;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_TRUE(Contains(r.err, "POOL layers do not run on the PE array")) << r.err;
+  }
 }
 
 TEST(CliSweep, ZeroLayers) {
@@ -782,6 +932,20 @@ TEST(CliMap, FcLayerMaps) {
       "small");
   EXPECT_EQ(r.code, kExitOk) << r.err;
   EXPECT_TRUE(Contains(r.out, "w 10x64x6x6")) << r.out;
+}
+
+TEST(CliMap, FlatFcMapsAsOneByOneKernels) {
+  // A 1 x 1 x K row is flat: K channels of 1 x 1, as the runtime runs it.
+  CliResult r = EyeletLine(
+      "map --layer --type fc --in-channels 1 --height 1 --width 500 --out-channels 10 --config "
+      "small");
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_TRUE(Contains(r.out, "w 10x500x1x1")) << r.out;
+  // K = 4096 does not fit the descriptor's 12-bit channel field.
+  r = EyeletLine(
+      "map --layer --type fc --in-channels 4096 --out-channels 4096 --config eyeriss --batch 4");
+  EXPECT_EQ(r.code, kExitError);
+  EXPECT_TRUE(Contains(r.err, "'cg' = 4096 does not fit its 12 bits")) << r.err;
 }
 
 TEST(CliMap, UnmappableLayerExitsThreeNamingTheLimit) {

@@ -385,7 +385,7 @@ TEST(DriverErrors, EveryIllegalDescriptorStopsWithItsCode) {
   RtlDevice& dev = Dev("small");
   const std::vector<BadCase> cases = {
       {"magic", ErrCode::kDescMagic, [](Desc& d) { d.magic = 0x1234; }},
-      {"version", ErrCode::kDescMagic, [](Desc& d) { d.version = 2; }},
+      {"version", ErrCode::kDescMagic, [](Desc& d) { d.version = 1; }},
       {"kind", ErrCode::kDescKind, [](Desc& d) { d.kind = 3; }},
       {"zero images", ErrCode::kDescZero, [](Desc& d) { d.n = 0; }},
       {"zero width", ErrCode::kDescZero, [](Desc& d) { d.w = 0; }},
@@ -525,6 +525,115 @@ TEST(DriverErrors, TimeoutSoftResetsAndTheDeviceRunsAgain) {
     EXPECT_EQ(dev.ReadCsr(kCsrStatus) & kStatusBusy, 0u);
     ExpectEqual(ConvAcc(x, w, l.conv), RunConv(dev, l, x, w, nullptr, kTimeout).y);
   }
+}
+
+// --- FC layers, run as the CONV layer with R = H, S = W and E = F = 1 (batch as reuse)
+
+// Runs x (N x ...) and w (M x ...) with RunFc on `config`, compares every output with FcAcc,
+// and checks that the golden device moves the same DRAM bytes for the same descriptor.
+void ExpectFcMatches(const std::string& config, const Tensor<int16_t>& x,
+                     const Tensor<int16_t>& w) {
+  SCOPED_TRACE(config + ": x " + x.shape().ToString() + " w " + w.shape().ToString());
+  const LayerResult r = RunFc(Dev(config), x, w, nullptr, kTimeout);
+  ExpectEqual(FcAcc(x, w), r.y);
+  EXPECT_EQ(r.mapping.e, 1);
+  EXPECT_EQ(r.mapping.strips, 1);
+  GoldenDevice golden(ConfigByName(config));
+  const LayerResult g = RunFc(golden, x, w, &r.mapping, kTimeout);
+  EXPECT_EQ(r.counters.dram_rd_bytes, g.counters.dram_rd_bytes);
+  EXPECT_EQ(r.counters.dram_wr_bytes, g.counters.dram_wr_bytes);
+  // Every MAC is done or gated once; channel padding adds gated ones.
+  EXPECT_GE(r.counters.macs + r.counters.skipped,
+            static_cast<uint64_t>(x.shape().n) * w.shape().n * x.size() / x.shape().n);
+}
+
+TEST(DriverFc, FlatInputsFromOneToThousandsOfFeatures) {
+  // N x K x 1 x 1 inputs (1 x 1 kernels over K channels), weights M x 1 x 1 x K.
+  std::mt19937 rng(41);
+  const struct {
+    int n, k, m;
+  } cases[] = {{1, 1, 1},    {3, 7, 40},   {8, 64, 17},
+               {5, 300, 33}, {2, 2500, 9}, {8, 2500, 40}};  // the last one in GLB chunks
+  for (const char* config : {"tiny", "small"}) {
+    for (const auto& c : cases) {
+      const Tensor<int16_t> x = Random(Shape{c.n, c.k, 1, 1}, rng);
+      const Tensor<int16_t> w = Random(Shape{c.m, 1, 1, c.k}, rng, 0.05);
+      ExpectFcMatches(config, x, w);
+    }
+  }
+}
+
+TEST(DriverFc, ChannelByHeightByWidthInputs) {
+  // C x H x W inputs keep their shape: R = H filter rows (split into row groups when taller
+  // than the array) by S = W, one output per image and filter. The weights come in any shape
+  // with c*h*w = K.
+  std::mt19937 rng(43);
+  const struct {
+    Shape x, w;
+  } cases[] = {{{4, 16, 5, 5}, {24, 1, 1, 400}},
+               {{8, 3, 7, 4}, {40, 3, 7, 4}},
+               {{1, 2, 9, 9}, {5, 162, 1, 1}},
+               {{6, 1, 1, 2000}, {12, 1, 1, 2000}}};  // a row vector: flat, 2000 channels
+  for (const char* config : {"tiny", "small"}) {
+    for (const auto& c : cases) {
+      const Tensor<int16_t> x = Random(c.x, rng);
+      const Tensor<int16_t> w = Random(c.w, rng, 0.05);
+      ExpectFcMatches(config, x, w);
+    }
+  }
+  EXPECT_EQ(FcToConvLayer(Shape{4, 16, 5, 5}, Shape{24, 1, 1, 400}).w, (Shape{24, 16, 5, 5}));
+  EXPECT_EQ(FcToConvLayer(Shape{6, 1, 1, 2000}, Shape{12, 2000, 1, 1}).x, (Shape{6, 2000, 1, 1}));
+}
+
+TEST(DriverFc, FcAfterConvInOneChain) {
+  RtlDevice& d = Dev("small");
+  d.FreeAll();
+  std::mt19937 rng(47);
+  const ConvLayer l = Conv(2, 3, 8, 8, 4, 3, 3, 1, 0);
+  const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+  const Tensor<int16_t> fx = Random(Shape{2, 4, 6, 6}, rng), fw = Random(Shape{10, 1, 1, 144}, rng);
+  ChainBuilder chain(d);
+  chain.AddConv(l, x, w);
+  const int fc = chain.AddFc(fx, fw);
+  d.RunChain(chain.Commit(), kTimeout);
+  EXPECT_EQ(d.ReadCounters().descs, 2u);
+  ExpectEqual(ConvAcc(x, w, l.conv), chain.ReadOutput(0));
+  ExpectEqual(FcAcc(fx, fw), chain.ReadOutput(fc));
+}
+
+TEST(DriverFc, MismatchedKOrFieldsTooNarrowAreErrors) {
+  RtlDevice& d = Dev("tiny");
+  std::mt19937 rng(53);
+  const Tensor<int16_t> x = Random(Shape{2, 300, 1, 1}, rng);
+  try {
+    RunFc(d, x, Random(Shape{10, 1, 1, 299}, rng), nullptr, kTimeout);
+    FAIL() << "no error for K = 300 against 299";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("K = C*H*W = 300"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("c*h*w = 299"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(RunFc(d, Random(Shape{1, 4, 5, 5}, rng), Random(Shape{3, 4, 5, 4}, rng)),
+               ShapeError);
+  // The descriptor holds K (channels) and M (filters) in 12 bits each.
+  try {
+    RunFc(d, Random(Shape{1, 4096, 1, 1}, rng), Random(Shape{2, 1, 1, 4096}, rng));
+    FAIL() << "K = 4096 mapped";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("fc layer x 1x4096x1x1 w 2x1x1x4096"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("'cg' = 4096 does not fit its 12 bits"), std::string::npos)
+        << e.what();
+  }
+  try {
+    RunFc(d, Random(Shape{1, 3, 1, 1}, rng), Random(Shape{4096, 1, 1, 3}, rng));
+    FAIL() << "M = 4096 mapped";
+  } catch (const UnsupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("'mg' = 4096 does not fit its 12 bits"), std::string::npos)
+        << e.what();
+  }
+  // The device still runs the next layer.
+  const Tensor<int16_t> w = Random(Shape{10, 1, 1, 300}, rng);
+  ExpectEqual(FcAcc(x, w), RunFc(d, x, w, nullptr, kTimeout).y);
 }
 
 }  // namespace

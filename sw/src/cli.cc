@@ -30,6 +30,7 @@
 #include "eyelet/mapping.h"
 #include "eyelet/nets.h"
 #include "eyelet/npy.h"
+#include "eyelet/runtime.h"
 #include "eyelet/tensor.h"
 #include "pe_bench.h"
 #include "rtl_device.h"
@@ -57,9 +58,23 @@ struct DrawBounds {
 constexpr DrawBounds kGoldenDraw{kMaxRandomChannels, kMaxRandomSize, kMaxRandomKernel};
 constexpr DrawBounds kRtlDraw{8, 16, kMaxRandomKernel};
 
+// FC shapes `eyelet layer --backend rtl` draws: half of them flat (N x K x 1 x 1), half
+// C x H x W (run with R = H, S = W filters, which always fit the spads at these sizes).
+struct FcDrawBounds {
+  int batch;
+  int features;  // K of a flat input
+  int channels;  // C of a C x H x W input
+  int size;      // its H and W
+  int outputs;   // M
+};
+constexpr FcDrawBounds kRtlFcDraw{8, 300, 8, 6, 32};
+
 // `eyelet sweep` layers and data, and `eyelet layer --backend rtl` output.
 constexpr int kSweepMaxKernel = 11;  // S <= 11 fits the ifmap spad with q = 1
 constexpr int kSweepMappingAttempts = 200;
+constexpr int kSweepFcMaxBatch = 8;
+constexpr int kSweepFcMaxFeatures = 2000;  // K; the mapper takes 1 to 3 s at this size
+constexpr int kSweepFcMaxOutputs = 64;     // M
 constexpr double kSweepIfmapZeros = 0.3;  // exercises the PEs' zero gating
 constexpr double kSweepWeightZeros = 0.1;
 constexpr int kMismatchesListed = 5;
@@ -294,16 +309,23 @@ const char kLayerSummary[] = "run one layer through the golden model or the Veri
 const char kLayerDetails[] =
     "Runs one layer through the bit-exact golden model and prints its shapes, MAC count and\n"
     "the FNV-1a checksum of the output (int32 accumulators for conv/fc, int16 for pool).\n"
-    "Shape flags left out are drawn from --seed (C, M <= 16; H, W <= 32; kernel 1..5) or\n"
-    "taken from --input/--weights, so `eyelet layer --seed 7` is the same layer every time.\n"
+    "Shape flags left out are drawn from --seed (C, M <= 16; H, W <= 32; kernel 1..5; fc:\n"
+    "batch 1..2) or taken from --input/--weights, so `eyelet layer --seed 7` is the same\n"
+    "layer every time. An fc input is N x C x H x W with K = C*H*W features (--in-channels,\n"
+    "--height, --width); its weights are M x K.\n"
     "\n"
-    "--backend rtl runs a CONV layer on the Verilated PE array of --config instead (FC and\n"
-    "POOL on the array arrive with a later issue), with the mapper's mapping or --mapping,\n"
-    "compares every output element with the golden model and prints PASS or FAIL (with the\n"
-    "first mismatches), the mapping, cycles, passes, PE utilization (layer MACs / (PEs x\n"
-    "cycles)), active PEs, MACs done and zero-gated, and the words on each network. Exit 1\n"
-    "on FAIL. Drawn shapes are smaller here (C, M <= 8; H, W <= 16), so the same seed draws\n"
-    "a different layer than on the golden backend; give shape flags to run the same one.";
+    "--backend rtl runs a CONV or FC layer through the driver on the Verilated accelerator\n"
+    "of --config instead (POOL does not run on the array), with the mapper's mapping or\n"
+    "--mapping, compares every output element with the golden model and prints PASS or FAIL\n"
+    "(with the first mismatches), the mapping, DRAM tiling, cycles, passes, PE utilization\n"
+    "(layer MACs / (PEs x cycles)), active PEs, MACs done and zero-gated, the words on each\n"
+    "network, GLB accesses and DRAM bytes. Exit 1 on FAIL. An FC layer runs as the CONV\n"
+    "layer it equals: R = H, S = W, one output per image and filter, the batch reusing the\n"
+    "filters; a flat input (at most one of C, H, W above 1) as K channels of 1 x 1, and\n"
+    "--mapping applies to that CONV layer. Drawn shapes are smaller here (conv: C, M <= 8;\n"
+    "H, W <= 16; fc: batch 1..8, M <= 32, half flat with K <= 300, half C <= 8 x H, W <= 6),\n"
+    "so the same seed draws a different layer than on the golden backend; give shape flags\n"
+    "to run the same one.";
 
 po::options_description LayerDescription() {
   po::options_description d("options", 100, 50);
@@ -320,7 +342,7 @@ po::options_description LayerDescription() {
       ("data-bits", po::value<int>()->value_name("8|16")->default_value(kDefaultDataBits),
        "data width of activations and weights")
       ("backend", po::value<std::string>()->value_name("golden|rtl")->default_value("golden"),
-       "the golden model, or the Verilated PE array (conv only)")
+       "the golden model, or the Verilated PE array (conv, fc)")
       ("config", po::value<std::string>()->value_name("NAME"),
        ("rtl: the PE array, one of\n" + ConfigList() + "; default " + kDefaultArrayConfig)
            .c_str())
@@ -676,21 +698,14 @@ RsMapping ResolveMapping(const std::optional<RsMapping>& given, const ConvLayer&
   return m;
 }
 
-int RunConvRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
-               Rng& rng, std::ostream& out) {
-  const ArrayConfig& hw = ConfigByName(o.config);
-  const ConvSetup setup = ResolveConv(o, x_file, w_file, kRtlDraw, rng);
-  const ConvLayer layer{setup.x, setup.w, setup.params};
-  const Shape y_shape = layer.Out();  // validates first
-  const RsMapping m = ResolveMapping(o.mapping, layer, hw);
-  const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
-  const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
-  const Tensor<int32_t> want = ConvAcc(x, w, setup.params, o.data_bits);  // checks the data
-  const std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path);
-  ArrayStats st;
-  const Tensor<int32_t> got = bench->RunConv(layer, x, w, m, &st);
+// Prints what the array did with `layer` (the CONV layer it ran, for FC the one FcToConv
+// makes), the checksum and the comparison with the golden output, writes --output and --json;
+// returns kExitOk or kExitMismatch. `layer_text` names the layer in the JSON report.
+int ReportRtlLayer(const LayerOptions& o, const ArrayConfig& hw, const std::string& type,
+                   const std::string& layer_text, const ConvLayer& layer, const RsMapping& m,
+                   const ArrayStats& st, const Tensor<int32_t>& want, const Tensor<int32_t>& got,
+                   std::ostream& out) {
   const Comparison cmp = CompareWithGolden(want, got);
-  PrintConvShapes(out, o, setup, y_shape);
   PrintArrayStats(out, layer, m, st);
   out << "checksum  " << Hex64(Checksum(got));
   if (!cmp.Pass()) out << " (golden " << Hex64(Checksum(want)) << ")";
@@ -707,10 +722,12 @@ int RunConvRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tenso
         .Key("command").String("layer")
         .Key("backend").String("rtl")
         .Key("config").String(hw.name)
-        .Key("layer").String(layer.ToString())
-        .Key("mapping").String(m.ToString())
+        .Key("type").String(type)
+        .Key("layer").String(layer_text);
+    if (type != "conv") j.Key("as_conv").String(layer.ToString());
+    j.Key("mapping").String(m.ToString())
         .Key("pass").Bool(cmp.Pass())
-        .Key("mismatches").Int(static_cast<int64_t>(static_cast<int64_t>(std::max<int64_t>(cmp.mismatches, 0))))
+        .Key("mismatches").Int(std::max<int64_t>(cmp.mismatches, 0))
         .Key("checksum").String(Hex64(Checksum(got)));
     WriteArrayStats(j, st);
     j.EndObject();
@@ -720,8 +737,33 @@ int RunConvRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tenso
   return cmp.Pass() ? kExitOk : kExitMismatch;
 }
 
-int RunFc(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
-          Rng& rng, std::ostream& out) {
+int RunConvRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
+               Rng& rng, std::ostream& out) {
+  const ArrayConfig& hw = ConfigByName(o.config);
+  const ConvSetup setup = ResolveConv(o, x_file, w_file, kRtlDraw, rng);
+  const ConvLayer layer{setup.x, setup.w, setup.params};
+  const Shape y_shape = layer.Out();  // validates first
+  const RsMapping m = ResolveMapping(o.mapping, layer, hw);
+  const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
+  const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
+  const Tensor<int32_t> want = ConvAcc(x, w, setup.params, o.data_bits);  // checks the data
+  const std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path);
+  ArrayStats st;
+  const Tensor<int32_t> got = bench->RunConv(layer, x, w, m, &st);
+  PrintConvShapes(out, o, setup, y_shape);
+  return ReportRtlLayer(o, hw, "conv", layer.ToString(), layer, m, st, want, got, out);
+}
+
+// The input and weight shapes of an FC layer.
+struct FcSetup {
+  Shape x;  // N x C x H x W, K = C*H*W
+  Shape w;  // M x (anything with c*h*w = K)
+};
+
+// The FC shapes of `o`: from the files and flags, the rest drawn (golden: batch 1..2,
+// C, M <= 16, H, W <= 32; rtl: kRtlFcDraw). Throws ShapeError for a K too large for an int.
+FcSetup ResolveFc(const LayerOptions& o, const Tensor<int16_t>* x_file,
+                  const Tensor<int16_t>* w_file, bool rtl, Rng& rng) {
   std::optional<int> n = o.batch, c = o.in_channels, h = o.height, wd = o.width, m = o.out_channels;
   std::optional<int64_t> k;
   if (x_file) {
@@ -736,39 +778,85 @@ int RunFc(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int
     m = FromFile(o.out_channels, ws.n, "output channels M", o.weights_path);
     k = int64_t{ws.c} * ws.h * ws.w;
   }
-  const int batch = n ? *n : rng.UniformInt(1, 2);
-  Shape xs;
+  const int batch = n ? *n : rng.UniformInt(1, rtl ? kRtlFcDraw.batch : 2);
+  FcSetup setup;
   if (k && !c && !h && !wd) {
     if (*k > INT_MAX) throw ShapeError("fc: K = " + std::to_string(*k) + " is too large");
-    xs = Shape{batch, static_cast<int>(*k), 1, 1};
+    setup.x = Shape{batch, static_cast<int>(*k), 1, 1};
   } else if (k) {
-    xs = Shape{batch, c.value_or(1), h.value_or(1), wd.value_or(1)};
+    setup.x = Shape{batch, c.value_or(1), h.value_or(1), wd.value_or(1)};
+  } else if (!rtl) {
+    setup.x = Shape{batch, c ? *c : rng.UniformInt(1, kMaxRandomChannels),
+                    h ? *h : rng.UniformInt(1, kMaxRandomSize),
+                    wd ? *wd : rng.UniformInt(1, kMaxRandomSize)};
+  } else if (!c && !h && !wd && rng.Chance(0.5)) {
+    setup.x = Shape{batch, rng.UniformInt(1, kRtlFcDraw.features), 1, 1};
   } else {
-    xs = Shape{batch, c ? *c : rng.UniformInt(1, kMaxRandomChannels),
-               h ? *h : rng.UniformInt(1, kMaxRandomSize),
-               wd ? *wd : rng.UniformInt(1, kMaxRandomSize)};
+    setup.x = Shape{batch, c ? *c : rng.UniformInt(1, kRtlFcDraw.channels),
+                    h ? *h : rng.UniformInt(1, kRtlFcDraw.size),
+                    wd ? *wd : rng.UniformInt(1, kRtlFcDraw.size)};
   }
-  const int64_t features = int64_t{xs.c} * xs.h * xs.w;
+  const int64_t features = int64_t{setup.x.c} * setup.x.h * setup.x.w;
   if (features > INT_MAX) {
     throw ShapeError("fc: K = C*H*W = " + std::to_string(features) + " is too large");
   }
-  const int out_channels = m ? *m : rng.UniformInt(1, kMaxRandomChannels);
-  const Shape ws = w_file ? w_file->shape() : Shape{out_channels, 1, 1, static_cast<int>(features)};
-  const Tensor<int16_t> x = x_file ? *x_file : RandomData(xs, o.data_bits, rng);
-  const Tensor<int16_t> w = w_file ? *w_file : RandomData(ws, o.data_bits, rng);
-  const Tensor<int32_t> y = FcAcc(x, w, o.data_bits);
-  const uint64_t macs = static_cast<uint64_t>(y.size()) * static_cast<uint64_t>(features);
+  const int out_channels =
+      m ? *m : rng.UniformInt(1, rtl ? kRtlFcDraw.outputs : kMaxRandomChannels);
+  setup.w = w_file ? w_file->shape() : Shape{out_channels, 1, 1, static_cast<int>(features)};
+  return setup;
+}
+
+void PrintFcShapes(std::ostream& out, const LayerOptions& o, const Shape& x, const Shape& w,
+                   const Shape& y) {
+  const uint64_t macs = static_cast<uint64_t>(y.Size()) * static_cast<uint64_t>(x.c) * x.h * x.w;
   PrintHeader(out, "fc", o);
-  out << "input     " << x.shape().ToString() << Source(o.input_path) << "\n"
-      << "weights   " << w.shape().ToString() << Source(o.weights_path) << "\n"
-      << "output    " << y.shape().ToString() << "\n"
-      << "macs      " << macs << "\n"
-      << "checksum  " << Hex64(Checksum(y)) << "\n";
-  if (!o.output_path.empty()) {
-    SaveTensor(o.output_path, y, kNpyInt32);
-    out << "wrote     " << o.output_path << " (int32 " << y.shape().ToString() << ")\n";
-  }
+  out << "input     " << x.ToString() << Source(o.input_path) << "\n"
+      << "weights   " << w.ToString() << Source(o.weights_path) << "\n"
+      << "output    " << y.ToString() << "\n"
+      << "macs      " << macs << "\n";
+}
+
+int RunFc(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
+          Rng& rng, std::ostream& out) {
+  const FcSetup setup = ResolveFc(o, x_file, w_file, /*rtl=*/false, rng);
+  const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
+  const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
+  const Tensor<int32_t> y = FcAcc(x, w, o.data_bits);
+  PrintFcShapes(out, o, x.shape(), w.shape(), y.shape());
+  out << "checksum  " << Hex64(Checksum(y)) << "\n";
+  SaveConvOutput(out, o.output_path, y);
   return kExitOk;
+}
+
+// "fc x 2x300x1x1 w 10x1x1x300": an FC layer by its own shapes.
+std::string FcText(const Shape& x, const Shape& w) {
+  return "fc x " + x.ToString() + " w " + w.ToString();
+}
+
+// An FC layer on the array: the CONV layer FcToConv makes of it (R = H, S = W, E = F = 1;
+// a flat input as K channels of 1 x 1), through the driver like any CONV layer, compared with
+// the golden FcAcc.
+int RunFcRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
+             Rng& rng, std::ostream& out) {
+  const ArrayConfig& hw = ConfigByName(o.config);
+  const FcSetup setup = ResolveFc(o, x_file, w_file, /*rtl=*/true, rng);
+  const ConvLayer layer = FcToConvLayer(setup.x, setup.w);  // ShapeError when K differs
+  RsMapping m;
+  try {
+    m = ResolveMapping(o.mapping, layer, hw);
+  } catch (const UnsupportedError& e) {
+    throw UnsupportedError(FcText(setup.x, setup.w) + " (run as a CONV layer): " + e.what());
+  }
+  const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
+  const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
+  const Tensor<int32_t> want = FcAcc(x, w, o.data_bits);  // checks the data
+  const FcConv fc = FcToConv(x, w);
+  const std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path);
+  ArrayStats st;
+  const Tensor<int32_t> got = bench->RunConv(fc.layer, fc.x, fc.w, m, &st);
+  PrintFcShapes(out, o, setup.x, setup.w, want.shape());
+  out << "as conv   " << layer.ToString() << " (R = H, S = W)\n";
+  return ReportRtlLayer(o, hw, "fc", FcText(setup.x, setup.w), layer, m, st, want, got, out);
 }
 
 // MaxPool does not look at data_bits, so check loaded data against it here, like ConvAcc does.
@@ -976,7 +1064,7 @@ uint64_t JobSeed(uint64_t seed, int index) {
 
 // --- eyelet sweep
 
-const char kSweepSummary[] = "random CONV layers on the Verilated PE array vs the golden model";
+const char kSweepSummary[] = "random CONV/FC layers on the Verilated PE array vs the golden model";
 const char kSweepDetails[] =
     "Draws random CONV layers (batch 1..4, groups 1..3, strides 1..4 with the two axes\n"
     "sometimes different, uneven padding, kernels 1..11 and filters up to 3 rows taller than\n"
@@ -988,10 +1076,16 @@ const char kSweepDetails[] =
     "any layer failed. Layer K of a seed is the same with any --count: rerun it alone with\n"
     "--index K --trace layer.fst.\n"
     "\n"
+    "--types conv,fc draws each layer's type at random among those listed. FC layers (batch\n"
+    "1..8, M 1..64, K up to 2000 as a flat N x K x 1 x 1 input, a 1 x 1 x K row, or\n"
+    "C x H x W with H up to 3 rows taller than the array) run as the CONV layer they equal\n"
+    "(R = H, S = W, E = F = 1; a flat input as K channels of 1 x 1), are mapped and drawn a\n"
+    "mapping the same way, and every output is compared with the golden FcAcc. POOL layers\n"
+    "do not run on the array (exit 3).\n"
+    "\n"
     "Only --backend rtl is accepted (--backend golden is a usage error: the sweep checks a\n"
     "backend against the golden model, so the golden model has nothing to be checked\n"
-    "against; run golden-model layers with `eyelet layer`). Only --types conv runs: FC and\n"
-    "POOL layers on the array arrive with a later issue (exit 3).";
+    "against; run golden-model layers with `eyelet layer`).";
 
 po::options_description SweepDescription() {
   po::options_description d("options", 100, 50);
@@ -1006,8 +1100,8 @@ po::options_description SweepDescription() {
       ("seed", po::value<int64_t>()->value_name("S")->default_value(1),
        "seed of the layer sequence")
       ("index", po::value<int>()->value_name("K"), "run only layer K (0-based) of the sequence")
-      ("types", po::value<std::string>()->value_name("conv")->default_value("conv"),
-       "layer types to draw, comma-separated (conv only, for now)")
+      ("types", po::value<std::string>()->value_name("conv,fc")->default_value("conv"),
+       "layer types to draw, comma-separated: conv, fc")
       ("trace", po::value<std::string>()->value_name("FILE.fst"),
        "write an FST waveform of the run")
       ("mem-latency", po::value<int>()->value_name("N")->default_value(8),
@@ -1100,6 +1194,31 @@ ConvLayer DrawSweepLayer(const ArrayConfig& hw, Rng& rng) {
   l.x = Shape{rng.UniformInt(1, 4), cg * groups, h, w};
   l.w = Shape{mg * groups, cg, r, s};
   return l;
+}
+
+// A random FC layer for `hw` (see kSweepDetails): batch 1..8, M 1..64, and K up to
+// kSweepFcMaxFeatures as a flat N x K x 1 x 1 input, a row vector N x 1 x 1 x K (also flat),
+// or C x H x W with H up to 3 rows taller than the array (row groups) and W <= 11 (S fits the
+// ifmap spad with q = 1), so every layer maps. Weights are M x 1 x 1 x K or M x C x H x W.
+FcSetup DrawSweepFc(const ArrayConfig& hw, Rng& rng) {
+  const int batch = rng.UniformInt(1, kSweepFcMaxBatch);
+  const int outputs = rng.UniformInt(1, kSweepFcMaxOutputs);
+  const int kind = rng.UniformInt(0, 3);
+  FcSetup s;
+  if (kind == 0) {
+    s.x = Shape{batch, rng.UniformInt(1, 64), 1, 1};
+  } else if (kind == 1) {
+    s.x = Shape{batch, rng.UniformInt(65, kSweepFcMaxFeatures), 1, 1};
+  } else if (kind == 2) {
+    s.x = Shape{batch, 1, 1, rng.UniformInt(1, kSweepFcMaxFeatures)};
+  } else {
+    const int h = rng.UniformInt(1, hw.rows + 3);
+    const int w = rng.UniformInt(1, std::min(kSweepMaxKernel, hw.ifmap_depth));
+    s.x = Shape{batch, rng.UniformInt(1, std::max(1, kSweepFcMaxFeatures / (h * w))), h, w};
+  }
+  const int features = s.x.c * s.x.h * s.x.w;
+  s.w = rng.Chance(0.5) ? Shape{outputs, 1, 1, features} : Shape{outputs, s.x.c, s.x.h, s.x.w};
+  return s;
 }
 
 // A random legal mapping of `l` (channel and filter counts may exceed the layer's, so the
@@ -1217,9 +1336,10 @@ ConvLayer MapLayerFlags(const po::variables_map& vm, int batch) {
           "--layer --type fc needs --in-channels and --out-channels (--height and "
           "--width default to 1)");
     }
-    l.x = Shape{batch, *s.in_channels, s.height.value_or(1), s.width.value_or(1)};
-    l.w = Shape{*s.out_channels, l.x.c, l.x.h, l.x.w};  // FC: CONV with R = H, S = W
-    return l;
+    // The CONV layer the runtime runs the FC layer as (R = H, S = W; a flat input as K
+    // channels of 1 x 1).
+    const Shape x{batch, *s.in_channels, s.height.value_or(1), s.width.value_or(1)};
+    return FcToConvLayer(x, Shape{*s.out_channels, x.c, x.h, x.w});
   }
   if (type != "conv") throw UsageError("--type must be conv or fc, not '" + type + "'");
   if (!s.in_channels || !s.out_channels || !s.height || !s.width || !s.kernel_h || !s.kernel_w) {
@@ -1341,11 +1461,10 @@ int RunLayer(const LayerOptions& o, std::ostream& out) {
     throw UnsupportedError("unknown backend '" + o.backend + "'; use golden or rtl");
   }
   const bool rtl = o.backend == "rtl";
-  if (rtl && o.type != LayerType::kConv) {
-    throw UnsupportedError(std::string("--backend rtl runs CONV layers only: ") +
-                           (o.type == LayerType::kFc ? "FC" : "POOL") +
-                           " layers on the PE array arrive with a later issue; run this one "
-                           "with --backend golden");
+  if (rtl && o.type == LayerType::kPool) {
+    throw UnsupportedError(
+        "--backend rtl runs CONV and FC layers only: POOL layers do not run on the PE array "
+        "(pooling on the array is separate work); run this one with --backend golden");
   }
   if (rtl) ConfigByName(o.config);  // an unknown name is a usage error, before any work
   CheckParentDir(o.output_path);
@@ -1365,7 +1484,7 @@ int RunLayer(const LayerOptions& o, std::ostream& out) {
     case LayerType::kConv:
       return rtl ? RunConvRtl(o, x_file, w_file, rng, out) : RunConv(o, x_file, w_file, rng, out);
     case LayerType::kFc:
-      return RunFc(o, x_file, w_file, rng, out);
+      return rtl ? RunFcRtl(o, x_file, w_file, rng, out) : RunFc(o, x_file, w_file, rng, out);
     case LayerType::kPool:
       return RunPool(o, x_file, rng, out);
   }
@@ -1424,9 +1543,10 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     throw UnsupportedError("a sweep runs on --backend rtl only, not '" + o.backend + "'");
   }
   for (LayerType type : o.types) {
-    if (type != LayerType::kConv) {
+    if (type == LayerType::kPool) {
       throw UnsupportedError(
-          "FC and POOL layers on the PE array arrive with a later issue; sweep --types conv");
+          "POOL layers do not run on the PE array (pooling on the array is separate work); "
+          "sweep --types conv, fc or conv,fc");
     }
   }
   const ArrayConfig& hw = ConfigByName(o.config);
@@ -1466,7 +1586,16 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   uint64_t model_cycles = 0;  // the cost model's prediction for the same mappings and tilings
   for (int i = first; i < end; ++i) {
     Rng rng(JobSeed(o.seed, i));
-    const ConvLayer layer = DrawSweepLayer(hw, rng);
+    // One type draws nothing, so a conv-only sweep draws the same layers as before FC ran.
+    const LayerType type =
+        o.types.size() == 1
+            ? o.types[0]
+            : o.types[static_cast<size_t>(rng.UniformInt(0, static_cast<int>(o.types.size()) - 1))];
+    const bool fc = type == LayerType::kFc;
+    const FcSetup fc_shapes = fc ? DrawSweepFc(hw, rng) : FcSetup{};
+    // An FC layer runs as the CONV layer FcToConv makes of it.
+    const ConvLayer layer = fc ? FcToConvLayer(fc_shapes.x, fc_shapes.w) : DrawSweepLayer(hw, rng);
+    const std::string layer_text = fc ? FcText(fc_shapes.x, fc_shapes.w) : layer.ToString();
     RsMapping m;
     bool mapped = false;
     bool drawn = false;
@@ -1477,10 +1606,20 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     try {
       m = i % 2 == 0 ? ChooseMapping(layer, hw) : DrawMapping(layer, hw, rng, &drawn);
       mapped = true;
-      const Tensor<int16_t> x = RandomSparseData(layer.x, hw.data_bits, kSweepIfmapZeros, rng);
-      const Tensor<int16_t> w = RandomSparseData(layer.w, hw.data_bits, kSweepWeightZeros, rng);
-      const Tensor<int32_t> want = ConvAcc(x, w, layer.conv, hw.data_bits);
-      cmp = CompareWithGolden(want, bench->RunConv(layer, x, w, m, &st));
+      if (fc) {
+        const Tensor<int16_t> x =
+            RandomSparseData(fc_shapes.x, hw.data_bits, kSweepIfmapZeros, rng);
+        const Tensor<int16_t> w =
+            RandomSparseData(fc_shapes.w, hw.data_bits, kSweepWeightZeros, rng);
+        const Tensor<int32_t> want = FcAcc(x, w, hw.data_bits);
+        const FcConv as_conv = FcToConv(x, w);
+        cmp = CompareWithGolden(want, bench->RunConv(layer, as_conv.x, as_conv.w, m, &st));
+      } else {
+        const Tensor<int16_t> x = RandomSparseData(layer.x, hw.data_bits, kSweepIfmapZeros, rng);
+        const Tensor<int16_t> w = RandomSparseData(layer.w, hw.data_bits, kSweepWeightZeros, rng);
+        const Tensor<int32_t> want = ConvAcc(x, w, layer.conv, hw.data_bits);
+        cmp = CompareWithGolden(want, bench->RunConv(layer, x, w, m, &st));
+      }
       RsMapping placed = m;
       placed.n = st.tiling.nb;
       CompleteMapping(layer, hw, placed);
@@ -1496,14 +1635,15 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       problem = e.what();
     }
     const bool pass = problem.empty() && cmp.Pass();
-    out << "  " << std::setw(index_width) << i << "  " << layer.ToString() << "  "
+    out << "  " << std::setw(index_width) << i << "  " << layer_text << "  "
         << (!mapped ? "(no mapping)" : ShortMapping(m) + (drawn ? " (random)" : " (mapper)"))
         << "  " << (pass ? "PASS" : "FAIL") << "  " << st.cycles << " cycles";
     if (model > 0) out << " (model " << model << ", " << SignedPercent(model, st.cycles) << ")";
     out << "\n";
     j.BeginObject()
         .Key("index").Int(static_cast<int64_t>(i))
-        .Key("layer").String(layer.ToString())
+        .Key("type").String(fc ? "fc" : "conv")
+        .Key("layer").String(layer_text)
         .Key("mapping").String(mapped ? m.ToString() : "")
         .Key("pass").Bool(pass)
         .Key("problem").String(problem.empty() ? (cmp.Pass() ? "" : cmp.Summary()) : problem)
@@ -1515,6 +1655,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       continue;
     }
     if (failed++ == 0) first_failure = i;
+    if (fc) out << "      as conv " << layer.ToString() << "\n";
     if (mapped) out << "      mapping " << m.ToString() << "\n";
     if (!problem.empty()) {
       out << "      " << problem << "\n";

@@ -1,6 +1,9 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 #include "eyelet/runtime.h"
 
+#include <string>
+#include <utility>
+
 #include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
 #include "eyelet/hex.h"
@@ -18,7 +21,52 @@ void CheckTensor(const Tensor<T>& t, const Shape& want, const char* name, const 
   }
 }
 
+// "fc layer x NxCxHxW w MxCxHxW (K = .., M = ..), run as CONV": the prefix of an FC layer's
+// errors, which come from the CONV layer it runs as.
+std::string FcName(const Shape& x, const Shape& w) {
+  return "fc layer x " + x.ToString() + " w " + w.ToString() +
+         " (K = " + std::to_string(int64_t{x.c} * x.h * x.w) + ", M = " + std::to_string(w.n) +
+         ") runs as a CONV layer: ";
+}
+
 }  // namespace
+
+ConvLayer FcToConvLayer(const Shape& x, const Shape& w) {
+  for (const Shape* s : {&x, &w}) {
+    if (s->n <= 0 || s->c <= 0 || s->h <= 0 || s->w <= 0) {
+      throw ShapeError("fc: shape " + s->ToString() + " has a zero or negative dimension");
+    }
+  }
+  const int64_t k = int64_t{x.c} * x.h * x.w;
+  const int64_t wk = int64_t{w.c} * w.h * w.w;
+  if (k != wk) {
+    throw ShapeError("fc: input " + x.ToString() + " has K = C*H*W = " + std::to_string(k) +
+                     " features but weights " + w.ToString() + " have c*h*w = " +
+                     std::to_string(wk) + "; weights must be M x K (e.g. M x 1 x 1 x K)");
+  }
+  ConvLayer l;
+  const bool flat = (x.c > 1) + (x.h > 1) + (x.w > 1) <= 1;
+  // A flat input's K is one of its dimensions, so it fits an int.
+  l.x = flat ? Shape{x.n, static_cast<int>(k), 1, 1} : x;
+  l.w = Shape{w.n, l.x.c, l.x.h, l.x.w};
+  return l;  // stride 1, no padding, one group: ConvParams' defaults
+}
+
+FcConv FcToConv(const Tensor<int16_t>& x, const Tensor<int16_t>& w) {
+  FcConv fc;
+  fc.layer = FcToConvLayer(x.shape(), w.shape());
+  for (const auto& [t, name] : {std::pair{&x, "x"}, std::pair{&w, "w"}}) {
+    if (t->size() != t->shape().Size()) {
+      throw ShapeError("fc: tensor " + std::string(name) + " has shape " + t->shape().ToString() +
+                       " but holds " + std::to_string(t->size()) + " elements");
+    }
+  }
+  fc.x = Tensor<int16_t>(fc.layer.x);
+  fc.x.data() = x.data();  // C order: reshaping keeps every element where it is
+  fc.w = Tensor<int16_t>(fc.layer.w);
+  fc.w.data() = w.data();
+  return fc;
+}
 
 ChainBuilder::ChainBuilder(Device& device) : device_(device), hw_(device.ReadHwInfo()) {}
 
@@ -51,6 +99,16 @@ int ChainBuilder::AddConv(const ConvLayer& layer, const Tensor<int16_t>& x,
   device_.Write(w_addr, w.data());
   layers_.push_back(l);
   return size() - 1;
+}
+
+int ChainBuilder::AddFc(const Tensor<int16_t>& x, const Tensor<int16_t>& w,
+                        const RsMapping* mapping) {
+  const FcConv fc = FcToConv(x, w);
+  try {
+    return AddConv(fc.layer, fc.x, fc.w, mapping);
+  } catch (const UnsupportedError& e) {
+    throw UnsupportedError(FcName(x.shape(), w.shape()) + e.what());
+  }
 }
 
 uint64_t ChainBuilder::Commit() {
@@ -91,6 +149,16 @@ LayerResult RunConv(Device& device, const ConvLayer& layer, const Tensor<int16_t
   r.dram_min_bytes = static_cast<uint64_t>(x.size()) * 2 + static_cast<uint64_t>(w.size()) * 2 +
                      static_cast<uint64_t>(r.y.size()) * 4;
   return r;
+}
+
+LayerResult RunFc(Device& device, const Tensor<int16_t>& x, const Tensor<int16_t>& w,
+                  const RsMapping* mapping, uint64_t timeout_cycles) {
+  const FcConv fc = FcToConv(x, w);
+  try {
+    return RunConv(device, fc.layer, fc.x, fc.w, mapping, timeout_cycles);
+  } catch (const UnsupportedError& e) {
+    throw UnsupportedError(FcName(x.shape(), w.shape()) + e.what());
+  }
 }
 
 }  // namespace eyelet

@@ -4,10 +4,10 @@
 // is only `return RunCli(argc, argv, std::cout, std::cerr);`.
 //
 //   eyelet [--help | help [COMMAND] | --version]
-//   eyelet layer [options]   one CONV/FC/POOL layer through the golden model, or one CONV
-//                            layer through the Verilated PE array (--backend rtl)
+//   eyelet layer [options]   one CONV/FC/POOL layer through the golden model, or one CONV or
+//                            FC layer through the Verilated PE array (--backend rtl)
 //   eyelet pe [options]      random 1-D row-stationary jobs through the Verilated PE
-//   eyelet sweep [options]   random CONV layers through the Verilated PE array
+//   eyelet sweep [options]   random CONV and FC layers through the Verilated PE array
 //   eyelet map [options]     the mapper's choice and predicted cost of CONV layers (a built-in
 //                            net or one layer), beside Eyeriss's published mapping
 //
@@ -44,8 +44,10 @@ enum class LayerType { kConv, kFc, kPool };
 constexpr const char kDefaultArrayConfig[] = "small";
 
 // `eyelet layer`. Shape fields left empty are drawn from `seed` (golden backend: C, M <= 16,
-// H, W <= 32; rtl backend: C, M <= 8, H, W <= 16; kernel 1..5) or taken from the --input /
-// --weights tensors; stride and pad apply to both axes, pad to all four sides.
+// H, W <= 32; rtl backend: C, M <= 8, H, W <= 16; kernel 1..5; rtl FC: batch 1..8, M <= 32,
+// flat K <= 300 or C <= 8 x H, W <= 6) or taken from the --input / --weights tensors; stride
+// and pad apply to both axes, pad to all four sides. An FC layer on the rtl backend runs as
+// the CONV layer FcToConv (eyelet/runtime.h) makes of it; `mapping` is for that layer.
 struct LayerOptions {
   LayerType type = LayerType::kConv;
   uint64_t seed = 1;
@@ -60,7 +62,7 @@ struct LayerOptions {
   std::optional<int> pad;
   std::optional<int> groups;
   int data_bits = kDefaultDataBits;
-  std::string backend = "golden";  // "golden" or "rtl" (the Verilated PE array, CONV only)
+  std::string backend = "golden";  // "golden" or "rtl" (the Verilated PE array: CONV, FC)
   std::string input_path;          // .npy, int8 or int16; empty: random
   std::string weights_path;        // .npy, int8 or int16; empty: random
   // .npy: int32 accumulators (conv, fc) or int16 (pool); with the rtl backend the array's
@@ -103,7 +105,7 @@ struct SweepOptions {
   uint64_t seed = 1;
   std::optional<int> index;  // run only layer number `index` of the seed's sequence
   std::string trace_path;    // FST file for the whole run; empty: no trace
-  std::vector<LayerType> types = {LayerType::kConv};
+  std::vector<LayerType> types = {LayerType::kConv};  // kConv, kFc; one drawn per layer
   std::string json_path;     // JSON report of every layer; empty: none
   int mem_latency = 8;       // DRAM model read latency, cycles
   double mem_stall = 0.0;    // DRAM model: chance of holding back a ready / due beat per cycle
@@ -119,7 +121,7 @@ int RunInfo(const InfoOptions& opts, std::ostream& out);
 
 // Runs the layers on the Verilated PE array, compares each with the golden model, prints one
 // line per layer and ends with "N passed, M failed"; returns kExitOk or kExitMismatch. Throws
-// UnsupportedError for layer types the array does not run yet.
+// UnsupportedError for kPool in `types`: pooling does not run on the array.
 int RunSweep(const SweepOptions& opts, std::ostream& out);
 
 // `eyelet map`: the CONV layers of a built-in net (BuiltNets()), or one layer.

@@ -1,8 +1,9 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
-// Running CONV layers through any Device: map each layer for the device's own hardware
+// Running CONV and FC layers through any Device: map each layer for the device's own hardware
 // configuration (read from its CSRs), lay its tensors and descriptor out in the device's
-// DRAM, run the chain and read the accumulators back.
+// DRAM, run the chain and read the accumulators back. FC layers run as the CONV layer they
+// equal (FcToConv), so the array, the descriptor and the walker see CONV only.
 #ifndef EYELET_RUNTIME_H_
 #define EYELET_RUNTIME_H_
 
@@ -16,6 +17,26 @@
 
 namespace eyelet {
 
+// An FC layer as the CONV layer the row-stationary array runs (Eyeriss ISCA 2016, "FC layer
+// from CONV layer point of view"): filters as large as the input, so R = H, S = W and
+// E = F = 1, with the batch as the filters' reuse. The input keeps its N x C x H x W shape,
+// except a flat one (at most one of C, H, W above 1: N x K x 1 x 1, or an N x K matrix read
+// as N x 1 x 1 x K), which becomes N x K x 1 x 1 (K channels, 1 x 1 kernels). The weights
+// (any shape with n = M and c*h*w = K, the golden FcAcc's rule) become M x C x H x W in the
+// same flattened order; stride 1, no padding, one group. The CONV output, N x M x 1 x 1, is
+// FcAcc's output element for element.
+struct FcConv {
+  ConvLayer layer;
+  Tensor<int16_t> x;  // the input reshaped to layer.x (same data)
+  Tensor<int16_t> w;  // the weights reshaped to layer.w (same data)
+};
+// The CONV layer of an FC layer with input shape `x` and weight shape `w`. Throws ShapeError
+// when their K = C*H*W differ (or a shape is not positive).
+ConvLayer FcToConvLayer(const Shape& x, const Shape& w);
+// The same with the tensors reshaped (copied). Throws ShapeError as FcToConvLayer, and when a
+// tensor does not hold as many elements as its shape says.
+FcConv FcToConv(const Tensor<int16_t>& x, const Tensor<int16_t>& w);
+
 // A chain of CONV descriptors built in a device's DRAM, one layer after another. Buffers come
 // from Device::Alloc; the builder frees nothing.
 class ChainBuilder {
@@ -24,7 +45,7 @@ class ChainBuilder {
     ConvLayer layer;
     RsMapping mapping;  // completed
     Tiling tiling;
-    Desc desc;  // its `next` is set by Commit
+    Desc desc;  // its `next` is set by Commit (a CONV descriptor for FC layers too)
   };
 
   // Reads the device's hardware configuration.
@@ -37,6 +58,11 @@ class ChainBuilder {
   // CheckDesc, Error when the DRAM window is full.
   int AddConv(const ConvLayer& layer, const Tensor<int16_t>& x, const Tensor<int16_t>& w,
               const RsMapping* mapping = nullptr);
+  // Adds FC layer y = x w^T as the CONV layer FcToConv makes of it, through AddConv
+  // (`mapping`, when given, is for that CONV layer; its n is the batch). ReadOutput gives
+  // N x M x 1 x 1, as FcAcc. Throws ShapeError when K of x and w differ, and as AddConv, with
+  // the FC layer named, when its CONV layer cannot be mapped.
+  int AddFc(const Tensor<int16_t>& x, const Tensor<int16_t>& w, const RsMapping* mapping = nullptr);
 
   // Writes the descriptors, linked in AddConv order with the last one ending the chain, and
   // returns the first one's address for Device::RunChain. Throws Error on an empty chain.
@@ -68,6 +94,13 @@ struct LayerResult {
 LayerResult RunConv(Device& device, const ConvLayer& layer, const Tensor<int16_t>& x,
                     const Tensor<int16_t>& w, const RsMapping* mapping = nullptr,
                     uint64_t timeout_cycles = 50'000'000);
+
+// Runs one FC layer as RunConv runs the CONV layer FcToConv makes of it (`mapping`, when
+// given, is for that CONV layer). The result's y is N x M x 1 x 1, FcAcc's output; its mapping
+// and tiling are the CONV layer's. Throws as ChainBuilder::AddFc before anything runs, and as
+// Device::RunChain when the device fails or times out.
+LayerResult RunFc(Device& device, const Tensor<int16_t>& x, const Tensor<int16_t>& w,
+                  const RsMapping* mapping = nullptr, uint64_t timeout_cycles = 50'000'000);
 
 }  // namespace eyelet
 
