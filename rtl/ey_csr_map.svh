@@ -14,6 +14,7 @@ parameter logic [11:0] CsrIrq = 12'h028;  // w1c: bit 0 done, bit 1 error: raise
 parameter logic [11:0] CsrHwAddr = 12'h02c;  // ro: AXI address width in bits
 parameter logic [11:0] CsrDescBaseLo = 12'h030;  // rw: descriptor chain address, bits 31:0
 parameter logic [11:0] CsrDescBaseHi = 12'h034;  // rw: descriptor chain address, bits 63:32
+parameter logic [11:0] CsrHwPp = 12'h038;  // ro: output-path table entries (a chunk's filters fit half of it when post bits 0-1 are set)
 parameter logic [11:0] CsrCntCycles = 12'h040;  // ro: busy cycles of the last run
 parameter logic [11:0] CsrCntPasses = 12'h044;  // ro: processing passes
 parameter logic [11:0] CsrCntMac = 12'h048;  // ro: MACs done

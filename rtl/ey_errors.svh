@@ -14,3 +14,4 @@ parameter logic [7:0] ErrAxiRdSlverr = 8'd10;  // DRAM read answered SLVERR
 parameter logic [7:0] ErrAxiRdDecerr = 8'd11;  // DRAM read answered DECERR
 parameter logic [7:0] ErrAxiWrSlverr = 8'd12;  // DRAM write answered SLVERR
 parameter logic [7:0] ErrAxiWrDecerr = 8'd13;  // DRAM write answered DECERR
+parameter logic [7:0] ErrDescPost = 8'd14;  // the output-path settings are inconsistent (activation without requantization, ReLU and leaky together, lk_shift over 62)

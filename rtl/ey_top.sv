@@ -17,6 +17,7 @@ module ey_top #(
   parameter int unsigned IfmapWords  = 16384,
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
+  parameter int unsigned PpWords     = 512,
   parameter int unsigned AddrW       = 32,
   parameter int unsigned AxiDataW    = 64,
   parameter int unsigned MaxBurst    = 16,
@@ -96,6 +97,7 @@ module ey_top #(
   logic [AddrW-1:0] wr_cmd_addr;
   logic [31:0]      wr_cmd_len;
   logic [31:0]      wr_data;
+  logic             wr_wide;
   logic [1:0]       wr_err;
   logic             dma_err_clr;
 
@@ -120,6 +122,7 @@ module ey_top #(
     .IfmapWords  (IfmapWords),
     .FilterWords (FilterWords),
     .PsumWords   (PsumWords),
+    .PpWords     (PpWords),
     .AddrW       (AddrW)
   ) u_csr (
     .clk_i        (clk_i),
@@ -163,6 +166,7 @@ module ey_top #(
     .IfmapWords  (IfmapWords),
     .FilterWords (FilterWords),
     .PsumWords   (PsumWords),
+    .PpWords     (PpWords),
     .AddrW       (AddrW)
   ) u_walker (
     .clk_i          (clk_i),
@@ -199,6 +203,7 @@ module ey_top #(
     .wr_valid_o     (wr_valid),
     .wr_ready_i     (wr_ready),
     .wr_data_o      (wr_data),
+    .wr_wide_o      (wr_wide),
     .wr_idle_i      (wr_idle),
     .wr_err_i       (wr_err),
     .core_cfg_o     (core_cfg),
@@ -265,7 +270,7 @@ module ey_top #(
     .in_valid_i  (wr_valid),
     .in_ready_o  (wr_ready),
     .in_data_i   (wr_data),
-    .in_wide_i   (1'b1),
+    .in_wide_i   (wr_wide),
     .idle_o      (wr_idle),
     .err_o       (wr_err),
     .awaddr_o    (m_axi_awaddr),

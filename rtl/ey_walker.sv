@@ -48,12 +48,14 @@ module ey_walker #(
   parameter int unsigned IfmapWords  = 16384,
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
+  parameter int unsigned PpWords     = 512,
   parameter int unsigned AddrW       = 32,
   localparam int unsigned AccW   = 32,
   localparam int unsigned IfAW   = $clog2(IfmapWords),
   localparam int unsigned FltAW  = $clog2(FilterWords),
   localparam int unsigned HostAW = (IfAW > FltAW) ? IfAW : FltAW,
   localparam int unsigned PsAW   = $clog2(PsumWords),
+  localparam int unsigned PpAW   = $clog2(PpWords),
   localparam int unsigned ColW   = (Cols > 1) ? $clog2(Cols) : 1,
   localparam int unsigned NumCore = 9
 ) (
@@ -98,7 +100,8 @@ module ey_walker #(
   output logic [31:0]        wr_cmd_len_o,
   output logic               wr_valid_o,
   input  logic               wr_ready_i,
-  output logic [31:0]        wr_data_o,      // one 32-bit accumulator (two words) per push
+  output logic [31:0]        wr_data_o,      // one 32-bit accumulator (two words) per push,
+  output logic               wr_wide_o,      // or one 16-bit output (post bit 1)
   input  logic               wr_idle_i,
   input  logic [1:0]         wr_err_i,
 
@@ -123,16 +126,18 @@ module ey_walker #(
   localparam int unsigned DescBytes = ey_pkg::DescWords * 8;
   localparam int unsigned IfHalf    = IfmapWords / 2;   // the areas' load buffers
   localparam int unsigned FltHalf   = FilterWords / 2;
+  localparam int unsigned PpHalf    = PpWords / 2;      // output-path table entries per chunk
 
   typedef enum logic [4:0] {
     StIdle, StDAddr, StDCmd, StDFetch, StCheck1, StCheck2, StCheck3, StBand1, StBand2, StBand3,
-    StChunk, StLoad, StXCmd, StXData, StWCmd, StWData, StRun, StHand, StNext, StDEnd, StAbort
+    StChunk, StLoad, StXCmd, StXData, StWCmd, StWData, StPCmd, StPData, StRun, StHand, StNext,
+    StDEnd, StAbort
   } state_e;
   state_e state_q;
 
   // The store of a chunk's outputs runs on its own, beside the next chunk's loads; the next
   // run of the array waits for it (the psum banks are the store's source).
-  typedef enum logic [2:0] {SIdle, SCmd, SRow, SRd, SOut} sstate_e;
+  typedef enum logic [2:0] {SIdle, SCmd, SRow, SRd, SDrain} sstate_e;
   sstate_e sstate_q;
   logic    store_go;      // run sequencer hands over the chunk just computed
 
@@ -172,7 +177,7 @@ module ey_walker #(
   logic [19:0] ef_q;         // E*F
   logic [14:0] wn_q;         // (F-1)*uw + S
   logic [10:0] dmax_q;       // (rg-1) + (e-1)*uh
-  logic [63:0] xbytes_q, wbytes_q, ybytes_q;  // tensor sizes in bytes
+  logic [63:0] xbytes_q, wbytes_q, ybytes_q, ppbytes_q;  // tensor sizes in bytes
 
   // ---------------------------------------------------------------------------------------
   // Checks (same order as CheckDesc in sw/src/desc_codec.cc)
@@ -190,7 +195,12 @@ module ey_walker #(
                       d.t == '0 || d.rg == '0 || d.nrg == '0 || d.tv == '0 || d.th == '0 ||
                       d.cb == '0 || d.strips == '0 || d.sb == '0;
 
-  logic        bad_mapping, bad_array, bad_spad, bad_glb, bad_align, bad_range;
+  logic        bad_mapping, bad_array, bad_spad, bad_glb, bad_align, bad_range, bad_post;
+  logic        pp_tab, oq;   // the output path reads its table; outputs are requantized (int16)
+  assign pp_tab = d.post[1:0] != 2'b00;
+  assign oq     = d.post[1];
+  assign bad_post = (d.post[3:2] != 2'b00 && !d.post[1]) || d.post[3:2] == 2'b11 ||
+                    d.lk_shift > 6'd62;
   logic [25:0] mb_tp;        // mb*t*p
   logic [22:0] cb_rq;
   logic [9:0]  rg_nrg;
@@ -226,14 +236,17 @@ module ey_walker #(
   assign bad_glb     = 64'(d.nb) * 64'(cc_q) * 64'(hbmw_q) > 64'(IfmapWords) ||
                        chunk_filt * 64'(cc_q) * 64'(rs_q) > 64'(FilterWords) ||
                        64'(d.mbc) * 64'(d.nb) * 64'(sf_q) * 64'(d.tv) * 64'(d.p) >
-                           64'(PsumWords);
+                           64'(PsumWords) ||
+                       (pp_tab && chunk_filt > 64'(PpHalf));
   assign bad_align   = d.x_addr[2:0] != '0 || d.w_addr[2:0] != '0 || d.y_addr[2:0] != '0 ||
-                       d.next[2:0] != '0;
+                       d.next[2:0] != '0 || (pp_tab && d.pp_addr[2:0] != '0);
   assign bad_range   = d.x_addr[63:AddrW] != '0 || d.w_addr[63:AddrW] != '0 ||
                        d.y_addr[63:AddrW] != '0 ||
                        xbytes_q > 64'(top) - 64'(d.x_addr[AddrW-1:0]) ||
                        wbytes_q > 64'(top) - 64'(d.w_addr[AddrW-1:0]) ||
-                       ybytes_q > 64'(top) - 64'(d.y_addr[AddrW-1:0]);
+                       ybytes_q > 64'(top) - 64'(d.y_addr[AddrW-1:0]) ||
+                       (pp_tab && (d.pp_addr[63:AddrW] != '0 ||
+                                   ppbytes_q > 64'(top) - 64'(d.pp_addr[AddrW-1:0])));
 
   logic [7:0] check_err;
   always_comb begin
@@ -241,6 +254,7 @@ module ey_walker #(
     check_err = first_err(check_err, d.magic != ey_pkg::DescMagic ||
                                      d.version != ey_pkg::DescVersion, ey_pkg::ErrDescMagic);
     check_err = first_err(check_err, d.kind != ey_pkg::KindConv, ey_pkg::ErrDescKind);
+    check_err = first_err(check_err, bad_post, ey_pkg::ErrDescPost);
     check_err = first_err(check_err, zero_field, ey_pkg::ErrDescZero);
     check_err = first_err(check_err, bad_mapping, ey_pkg::ErrDescMapping);
     check_err = first_err(check_err, bad_array, ey_pkg::ErrDescArray);
@@ -283,11 +297,34 @@ module ey_walker #(
   logic [31:0] tcnt_q;       // words of the current load transfer
   logic        one_cchunk;   // the group's channels are one chunk
   logic        one_band;     // the ofmap rows are one band
-  logic        load_x, load_w;
+  logic        load_x, load_w, load_p;
   assign one_cchunk = d.cbc >= d.cb;
   assign one_band   = d.sb >= d.strips;
   assign load_x     = !(one_cchunk && m0_q != '0);
   assign load_w     = !(one_cchunk && d.mbc >= d.mb && (n0_q != '0 || s0_q != '0));
+  // The output-path table of the chunk's filters, for the chunk that stores them (its last
+  // channel chunk), unless the filters (and so their table) are still there.
+  assign load_p     = pp_tab && load_w && 32'(c0_q) + 32'(ccur_q) == 32'(d.cg);
+
+  // Output-path table: two halves of PpHalf entries {shift, mult, bias}; a chunk's table is
+  // loaded into the half the store before it does not read.
+  logic            p_half_q;
+  logic [PpAW-1:0] p_base_q, rp_base_q, sp_base_q;  // loaded, running and stored chunk's half
+  logic [31:0]     pb_q, pm_q;                     // bias and mult of the entry being loaded
+  logic            pp_we, pp_re;
+  logic [PpAW-1:0] pp_waddr, pp_raddr;
+  logic [69:0]     pp_rdata;
+  assign pp_we    = state_q == StPData && rd_fire && cnt_q[2:0] == 3'd4;
+  assign pp_waddr = p_base_q + PpAW'(cnt_q[31:3]);
+  ey_sram_2p #(.Depth(PpWords), .Width(70)) u_pp (
+    .clk_i   (clk_i),
+    .we_i    (pp_we),
+    .waddr_i (pp_waddr),
+    .wdata_i ({rd_data_i[5:0], pm_q, pb_q}),
+    .re_i    (pp_re),
+    .raddr_i (pp_raddr),
+    .rdata_o (pp_rdata)
+  );
 
   // Row band: its first strip and ofmap row, its rows and strips, the ifmap rows it loads
   // (lo .. lo + hb - 1, hb*w words per channel) and the padding rows above them.
@@ -328,7 +365,7 @@ module ey_walker #(
   assign last_mm  = smm_q == sfcur_q - 1'b1;
 
   // DMA commands
-  logic [AddrW-1:0] x_cmd_addr, w_cmd_addr, y_cmd_addr;
+  logic [AddrW-1:0] x_cmd_addr, w_cmd_addr, y_cmd_addr, p_cmd_addr;
   // Image n0+img, channels c0.. of group g (one band), or its channel c0+xc, rows lo..;
   // filter m0+widx (or all the chunk's filters when its channels are all of the group's: then
   // they are contiguous), channels c0..; outputs of image sn0+simg, filters sm0.. (one band)
@@ -346,11 +383,11 @@ module ey_walker #(
   assign y_cmd_addr = AddrW'(d.y_addr) + AddrW'((((64'(sn0_q) + 64'(simg_q)) * 64'(d.groups) *
                       64'(d.mg) + 64'(sg_q) * 64'(d.mg) + 64'(sm0_q) +
                       (one_band ? 64'd0 : 64'(smm_q))) * 64'(ef_q) +
-                      64'(sy0_q) * 64'(d.fo)) * 64'd4);
+                      64'(sy0_q) * 64'(d.fo)) * (oq ? 64'd2 : 64'd4));
+  assign p_cmd_addr = AddrW'(d.pp_addr) + AddrW'((64'(g_q) * 64'(d.mg) + 64'(m0_q)) * 64'd16);
 
-  logic rd_fire, wr_fire;
+  logic rd_fire;
   assign rd_fire = rd_valid_i && rd_ready_o;
-  assign wr_fire = wr_valid_o && wr_ready_i;
 
   always_comb begin
     rd_cmd_valid_o = 1'b0;
@@ -359,9 +396,10 @@ module ey_walker #(
     rd_ready_o     = 1'b0;
     wr_cmd_valid_o = 1'b0;
     wr_cmd_addr_o  = y_cmd_addr;
-    wr_cmd_len_o   = one_band ? 32'(sfcur_q) * 32'(ef_q) * 32'd2 : 32'(secur_q) * 32'(d.fo) * 32'd2;
+    wr_cmd_len_o   = (one_band ? 32'(sfcur_q) * 32'(ef_q) : 32'(secur_q) * 32'(d.fo)) *
+                     (oq ? 32'd1 : 32'd2);
     wr_valid_o     = 1'b0;
-    wr_data_o      = host_rdata_i;
+    wr_data_o      = '0;
     host_we_o      = 1'b0;
     host_re_o      = 1'b0;
     host_area_o    = 2'd2;
@@ -383,6 +421,12 @@ module ey_walker #(
         rd_cmd_addr_o  = w_cmd_addr;
         rd_cmd_len_o   = w_len;
       end
+      StPCmd: begin
+        rd_cmd_valid_o = 1'b1;
+        rd_cmd_addr_o  = p_cmd_addr;
+        rd_cmd_len_o   = 32'(fcur_q) * 32'd8;
+      end
+      StPData: rd_ready_o = 1'b1;
       StXData, StWData: begin
         rd_ready_o  = 1'b1;
         host_we_o   = rd_valid_i;
@@ -392,15 +436,11 @@ module ey_walker #(
     endcase
     unique case (sstate_q)
       SCmd: wr_cmd_valid_o = 1'b1;
-      SRd:  host_re_o = 1'b1;
-      SOut: begin
-        wr_valid_o = 1'b1;
-        // Next column of the same row: read it now, it is on host_rdata_i next cycle.
-        host_re_o    = wr_ready_i && !last_x;
-        host_raddr_o = PsAW'(saddr_q + 32'(tvc) * 32'(d.p));
-      end
+      SRd:  host_re_o = s_issue;
       default: ;
     endcase
+    wr_valid_o = oq_valid;
+    wr_data_o  = oq_data;
   end
 
   assign core_cfg_o   = run_cfg_q;
@@ -448,7 +488,7 @@ module ey_walker #(
       err_desc_o <= '0;
       tp_q <= '0; rq_q <= '0; hw_q <= '0; rs_q <= '0; crs_q <= '0;
       sf_q <= '0; ef_q <= '0; wn_q <= '0; dmax_q <= '0;
-      xbytes_q <= '0; wbytes_q <= '0; ybytes_q <= '0;
+      xbytes_q <= '0; wbytes_q <= '0; ybytes_q <= '0; ppbytes_q <= '0;
       g_q <= '0; n0_q <= '0; m0_q <= '0; blk0_q <= '0;
       ncur_q <= '0; fcur_q <= '0; mbcur_q <= '0; img_q <= '0;
       c0_q <= '0; cblk0_q <= '0; ccur_q <= '0; cbcur_q <= '0; cc_q <= '0; widx_q <= '0;
@@ -457,6 +497,7 @@ module ey_walker #(
       r0_q <= '0; hbw_q <= '0;
       cfg_q <= '0;
       x_pp_q <= 1'b0; w_pp_q <= 1'b0; x_half_q <= 1'b0; w_half_q <= 1'b0;
+      p_half_q <= 1'b0; p_base_q <= '0; pb_q <= '0; pm_q <= '0;
     end else if (abort_i) begin
       state_q <= StAbort;
     end else if (fail_code != ey_pkg::ErrNone) begin
@@ -507,7 +548,8 @@ module ey_walker #(
           crs_q    <= 23'(d.cg) * 23'(rs_q);
           xbytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.cg) * 64'(hw_q) * 64'd2;
           wbytes_q <= 64'(d.groups) * 64'(d.mg) * 64'(d.cg) * 64'(rs_q) * 64'd2;
-          ybytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.mg) * 64'(ef_q) * 64'd4;
+          ybytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.mg) * 64'(ef_q) * (oq ? 64'd2 : 64'd4);
+          ppbytes_q <= 64'(d.groups) * 64'(d.mg) * 64'd16;
           state_q  <= StCheck3;
         end
         StCheck3: begin
@@ -524,6 +566,7 @@ module ey_walker #(
             w_pp_q   <= chunk_filt * 64'(cc_q) * 64'(rs_q) <= 64'(FltHalf);
             x_half_q <= 1'b1;  // the first loads go to the lower halves
             w_half_q <= 1'b1;
+            p_half_q <= 1'b1;
             // The parts of the layer record that are the same for every chunk.
             cfg_q.w          <= d.w;
             cfg_q.kr         <= d.kr;
@@ -601,6 +644,10 @@ module ey_walker #(
             w_half_q       <= w_pp_q && !w_half_q;
             cfg_q.flt_base <= (w_pp_q && !w_half_q) ? 16'(FltHalf) : '0;
           end
+          if (load_p) begin
+            p_half_q <= !p_half_q;
+            p_base_q <= p_half_q ? '0 : PpAW'(PpHalf);
+          end
           state_q <= load_x ? StXCmd : load_w ? StWCmd : StRun;
         end
         StXCmd: if (rd_cmd_ready_i) state_q <= StXData;
@@ -626,12 +673,26 @@ module ey_walker #(
           cnt_q <= cnt_q + 1'b1;
           if (cnt_q + 1'b1 == (32'(widx_q) + 32'd1) * w_len) begin
             if (w_whole || widx_q + 1'b1 == fcur_q) begin
-              state_q <= StRun;
+              cnt_q   <= '0;
+              state_q <= load_p ? StPCmd : StRun;
             end else begin
               widx_q  <= widx_q + 1'b1;
               state_q <= StWCmd;
             end
           end
+        end
+        StPCmd: if (rd_cmd_ready_i) state_q <= StPData;
+        // 8 words per entry: bias (2), mult (2), shift, 3 unused.
+        StPData: if (rd_fire) begin
+          cnt_q <= cnt_q + 1'b1;
+          unique case (cnt_q[2:0])
+            3'd0: pb_q[15:0]  <= rd_data_i;
+            3'd1: pb_q[31:16] <= rd_data_i;
+            3'd2: pm_q[15:0]  <= rd_data_i;
+            3'd3: pm_q[31:16] <= rd_data_i;
+            default: ;
+          endcase
+          if (cnt_q + 1'b1 == 32'(fcur_q) * 32'd8) state_q <= StRun;
         end
         StRun: begin
           state_q          <= StHand;
@@ -706,7 +767,7 @@ module ey_walker #(
       rstate_q <= RIdle;
       run_cfg_q <= '0;
       rn0_q <= '0; rg_q <= '0; rm0_q <= '0; rfcur_q <= '0; rncur_q <= '0;
-      ry0_q <= '0; recur_q <= '0; rsb_q <= '0; rlast_q <= 1'b0;
+      ry0_q <= '0; recur_q <= '0; rsb_q <= '0; rlast_q <= 1'b0; rp_base_q <= '0;
     end else begin
       unique case (rstate_q)
         RIdle: if (hand) begin
@@ -719,6 +780,7 @@ module ey_walker #(
           ry0_q     <= y0_q;
           recur_q   <= ecur_q;
           rsb_q     <= sbcur_q;
+          rp_base_q <= p_base_q;
           rlast_q   <= 32'(c0_q) + 32'(ccur_q) == 32'(d.cg);
           rstate_q  <= RStart;
         end
@@ -729,8 +791,23 @@ module ey_walker #(
     end
   end
 
-  // Store sequencer: the chunk's outputs, image by image, from the psum banks to DRAM.
+  // Store sequencer: the chunk's outputs, image by image, row by row, from the psum banks
+  // through the output path to DRAM. A row's entry of the output-path table is read as the
+  // row starts; then one psum is read per cycle while the output queue has room for it and
+  // everything in flight.
   assign store_go = rstate_q == RWait && core_done_i && !core_done_q && rlast_q;
+
+  localparam int unsigned OqDepth = 8;   // > the path's latency (5), for one output per cycle
+  logic        s_issue;                 // a psum read goes out this cycle
+  logic [4:0]  pv_q;                    // valid bits of the path's stages
+  logic        oq_valid, oq_ready;
+  logic [31:0] oq_data;
+  logic [$clog2(OqDepth+1)-1:0] oq_count;
+  assign s_issue = sstate_q == SRd &&
+                   32'(oq_count) + 32'(pv_q[0]) + 32'(pv_q[1]) + 32'(pv_q[2]) + 32'(pv_q[3]) +
+                   32'(pv_q[4]) < 32'(OqDepth);
+  assign pp_re    = sstate_q == SRow;
+  assign pp_raddr = sp_base_q + PpAW'(smm_q);
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || abort_i) begin
@@ -738,6 +815,7 @@ module ey_walker #(
       sn0_q <= '0; sg_q <= '0; sm0_q <= '0; sfcur_q <= '0; sncur_q <= '0; simg_q <= '0;
       sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; ssp_q <= '0; sx_q <= '0; sj_q <= '0;
       smm_q <= '0; sy_q <= '0; saddr_q <= '0; sy0_q <= '0; secur_q <= '0; ssb_q <= '0;
+      sp_base_q <= '0;
     end else begin
       unique case (sstate_q)
         SIdle: if (store_go) begin
@@ -750,6 +828,7 @@ module ey_walker #(
           sy0_q    <= ry0_q;
           secur_q  <= recur_q;
           ssb_q    <= rsb_q;
+          sp_base_q <= rp_base_q;
           simg_q   <= '0;
           sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; smm_q <= '0;
           ssp_q <= '0; sj_q <= '0; sy_q <= '0; sx_q <= '0;
@@ -761,8 +840,7 @@ module ey_walker #(
           sx_q    <= '0;
           sstate_q <= SRd;
         end
-        SRd: sstate_q <= SOut;
-        SOut: if (wr_fire) begin
+        SRd: if (s_issue) begin
           if (!last_x) begin
             sx_q    <= sx_q + 1'b1;
             saddr_q <= saddr_q + 32'(tvc) * 32'(d.p);
@@ -797,7 +875,7 @@ module ey_walker #(
                   sk_q <= sk_q + 1'b1;
                 end
               end else if (simg_q + 1'b1 == sncur_q) begin
-                sstate_q <= SIdle;
+                sstate_q <= SDrain;
               end else begin
                 simg_q  <= simg_q + 1'b1;
                 sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; smm_q <= '0;
@@ -806,10 +884,101 @@ module ey_walker #(
             end
           end
         end
+        // The last outputs pass the path and the queue into the DMA.
+        SDrain: if (pv_q == '0 && !oq_valid) sstate_q <= SIdle;
         default: sstate_q <= SIdle;
       endcase
     end
   end
+
+  // Output path (ARCHITECTURE.md, golden.h): acc + bias (AccW, wrapping), then with post bit 1
+  // y = sat16((acc * mult + round) >>> shift), round = shift ? 1 << (shift - 1) : 0, then ReLU
+  // or leaky ReLU (the same rule with lk_mult, lk_shift). Stage 0 is the psum bank read; each
+  // stage carries the parameters of its output's filter.
+  function automatic logic signed [15:0] sat16(input logic signed [63:0] v);
+    if (v > 64'sd32767) sat16 = 16'sh7fff;
+    else if (v < -64'sd32768) sat16 = -16'sh8000;
+    else sat16 = v[15:0];
+  endfunction
+  function automatic logic signed [63:0] rnd(input logic [5:0] sh);
+    rnd = sh == '0 ? 64'sd0 : 64'sd1 <<< (sh - 6'd1);
+  endfunction
+
+  logic [31:0] p0_bias, p0_mult;
+  logic [5:0]  p0_shift, p1_shift, p2_shift;
+  logic [31:0] p1_mult;
+  logic [31:0] a1_q, a2_q, a3_q;
+  logic signed [63:0] prod2_q, a1_x, m1_x;
+  assign a1_x = {{32{a1_q[31]}}, a1_q};
+  assign m1_x = {{32{p1_mult[31]}}, p1_mult};
+  logic signed [15:0] y3_q;
+  logic [31:0] out4_q;
+  logic signed [63:0] lk_prod;
+  logic signed [63:0] rq;
+  assign rq      = (prod2_q + rnd(p2_shift)) >>> p2_shift;
+  logic signed [63:0] y3_x, lkm_x;
+  assign y3_x    = {{48{y3_q[15]}}, y3_q};
+  assign lkm_x   = {{48{d.lk_mult[15]}}, d.lk_mult};
+  assign lk_prod = (y3_x * lkm_x + rnd(d.lk_shift)) >>> d.lk_shift;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || abort_i) begin
+      pv_q <= '0;
+    end else begin
+      pv_q <= {pv_q[3:0], s_issue};
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    // Stage 0: the psum read is out; the row's table entry is on pp_rdata.
+    if (s_issue) begin
+      p0_bias  <= d.post[0] ? pp_rdata[31:0] : '0;
+      p0_mult  <= pp_rdata[63:32];
+      p0_shift <= pp_rdata[69:64];
+    end
+    // Stage 1: the psum is on host_rdata_i; add the bias.
+    if (pv_q[0]) begin
+      a1_q     <= host_rdata_i + p0_bias;
+      p1_mult  <= p0_mult;
+      p1_shift <= p0_shift;
+    end
+    // Stage 2: the product, exact in 64 bits.
+    if (pv_q[1]) begin
+      a2_q     <= a1_q;
+      prod2_q  <= a1_x * m1_x;
+      p2_shift <= p1_shift;
+    end
+    // Stage 3: round, shift, saturate.
+    if (pv_q[2]) begin
+      a3_q <= a2_q;
+      y3_q <= sat16(rq);
+    end
+    // Stage 4: activation, and the word that leaves.
+    if (pv_q[3]) begin
+      if (!oq) out4_q <= a3_q;
+      else if (d.post[2]) out4_q <= {16'b0, y3_q < 0 ? 16'sd0 : y3_q};
+      else if (d.post[3]) out4_q <= {16'b0, y3_q < 0 ? sat16(lk_prod) : y3_q};
+      else out4_q <= {16'b0, y3_q};
+    end
+  end
+
+  ey_fifo #(.Depth(OqDepth), .Width(32)) u_oq (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .clr_i   (abort_i),
+    .valid_i (pv_q[4]),
+    .ready_o (oq_ready),
+    .data_i  (out4_q),
+    .valid_o (oq_valid),
+    .ready_i (wr_ready_i),
+    .data_o  (oq_data),
+    .count_o (oq_count)
+  );
+  assign wr_wide_o = !oq;
+
+`ifndef SYNTHESIS
+  `EY_ASSERT(OutputQueueHasRoom, pv_q[4] |-> oq_ready, clk_i, rst_ni)
+`endif
 
   // ---------------------------------------------------------------------------------------
   // Counters

@@ -227,7 +227,7 @@ TEST(DescCodec, ConvDescriptorFollowsTheLayerMappingAndTiling) {
   t.cc = 2;
   const Desc d = MakeConvDesc(l, m, t, 0x100, 0x200, 0x300, 0x400);
   EXPECT_EQ(d.magic, kDescMagic);
-  EXPECT_EQ(d.version, 1u);
+  EXPECT_EQ(d.version, 2u);
   EXPECT_EQ(d.kind, 1u);
   EXPECT_EQ(d.next, 0x400u);
   EXPECT_EQ(d.x_addr, 0x100u);
@@ -407,7 +407,7 @@ constexpr uint64_t kMemLast = kMemBase + kMemSize - 64;  // 64 bytes before the 
 
 const BadDesc kBadDescs[] = {
     {"MagicWrong", ErrCode::kDescMagic, 1, [](Desc& d) { d.magic = 0xE1E6; }},
-    {"VersionWrong", ErrCode::kDescMagic, 1, [](Desc& d) { d.version = 2; }},
+    {"VersionWrong", ErrCode::kDescMagic, 1, [](Desc& d) { d.version = 1; }},
     {"KindZero", ErrCode::kDescKind, 1, [](Desc& d) { d.kind = 0; }},
     {"KindTwo", ErrCode::kDescKind, 1, [](Desc& d) { d.kind = 2; }},
     {"ZeroN", ErrCode::kDescZero, 1, [](Desc& d) { d.n = 0; }},
@@ -626,7 +626,7 @@ TEST(GoldenDevice, BadRegisterAccessesAnswerSlverrAndChangeNothing) {
           << e.what();
     }
   };
-  expect_slverr([&] { dev.ReadCsr(0x038); }, "0x38");
+  expect_slverr([&] { dev.ReadCsr(0x03c); }, "0x3c");
   expect_slverr([&] { dev.ReadCsr(0x078); }, "0x78");
   expect_slverr([&] { dev.ReadCsr(kCsrDescBaseLo + 1); }, "0x31");
   expect_slverr([&] { dev.ReadCsr(0x1000); }, "0x1000");
@@ -841,7 +841,7 @@ TEST(Runtime, FiltersOfOneChunkStayInTheGlbAcrossImageChunks) {
   const LayerResult r = RunConv(dev, l, x, w);
   EXPECT_EQ(r.tiling.nb, 1);
   EXPECT_EQ(r.tiling.mc, 2);
-  EXPECT_EQ(r.counters.dram_rd_bytes, 80u + 3 * 128 * 2 + 36 * 2);
+  EXPECT_EQ(r.counters.dram_rd_bytes, kDescBytes + 3 * 128 * 2 + 36 * 2);
   ExpectSameTensor(r.y, ConvAcc(x, w, l.conv), "outputs");
 }
 
@@ -857,7 +857,7 @@ TEST(Runtime, CountersOfAChunkedLayerAreExact) {
   EXPECT_EQ(r.tiling.nb, 1);
   EXPECT_GT(r.tiling.mc, 0);
   EXPECT_LT(r.tiling.mc, 4);
-  EXPECT_EQ(r.counters.dram_rd_bytes, 80u + 3 * 128 * 2 + 3 * 72 * 2);
+  EXPECT_EQ(r.counters.dram_rd_bytes, kDescBytes + 3 * 128 * 2 + 3 * 72 * 2);
   EXPECT_EQ(r.counters.dram_wr_bytes, 3u * 4 * 64 * 4);
   EXPECT_EQ(r.dram_min_bytes, 3u * 128 * 2 + 72 * 2 + 3 * 4 * 64 * 4);
   EXPECT_EQ(r.counters.macs + r.counters.skipped, 3u * 4 * 64 * 18);
@@ -911,15 +911,15 @@ TEST(GoldenDevice, ChannelChunksMoveTheBytesOfTheContract) {
   const struct {
     Tiling tiling;
     uint64_t cbc;
-    uint64_t read;  // descriptor (10 words) + ifmap + filter bytes
+    uint64_t read;  // descriptor + ifmap + filter bytes
     const char* what;
   } cases[] = {
-      {{3, 4, 2}, 1, 80 + 900 + 432, "3 channel chunks of 2, one image and one filter chunk"},
-      {{3, 2, 2}, 1, 80 + 2 * 900 + 432, "2 filter chunks: the ifmaps once per filter chunk"},
-      {{1, 4, 2}, 1, 80 + 900 + 3 * 432, "3 image chunks: the filters once per image chunk"},
-      {{2, 2, 4}, 2, 80 + 2 * 900 + 2 * 432, "2 image, 2 filter, 2 channel chunks (4 + 2)"},
-      {{1, 4, 6}, 3, 80 + 900 + 432, "one channel chunk: the filters stay, the ifmaps once"},
-      {{1, 2, 6}, 3, 80 + 900 + 3 * 432, "one channel chunk, 2 filter chunks"},
+      {{3, 4, 2}, 1, kDescBytes + 900 + 432, "3 channel chunks of 2, one image and one filter chunk"},
+      {{3, 2, 2}, 1, kDescBytes + 2 * 900 + 432, "2 filter chunks: the ifmaps once per filter chunk"},
+      {{1, 4, 2}, 1, kDescBytes + 900 + 3 * 432, "3 image chunks: the filters once per image chunk"},
+      {{2, 2, 4}, 2, kDescBytes + 2 * 900 + 2 * 432, "2 image, 2 filter, 2 channel chunks (4 + 2)"},
+      {{1, 4, 6}, 3, kDescBytes + 900 + 432, "one channel chunk: the filters stay, the ifmaps once"},
+      {{1, 2, 6}, 3, kDescBytes + 900 + 3 * 432, "one channel chunk, 2 filter chunks"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.what);
@@ -988,17 +988,17 @@ TEST(GoldenDevice, RowBandsMoveTheBytesOfTheContract) {
   // An ifmap row of one channel is 14 bytes; the filters are 4 x 3 x 3 x 3 x 2 = 216 bytes.
   const struct {
     Tiling tiling;
-    uint64_t read;  // descriptor (10 words) + ifmap + filter bytes
+    uint64_t read;  // descriptor + ifmap + filter bytes
     const char* what;
   } cases[] = {
-      {{2, 4, 3, 1}, 80 + 2 * 3 * 13 * 14 + 216, "3 bands: each band's rows once, filters stay"},
-      {{1, 4, 3, 1}, 80 + 2 * 3 * 13 * 14 + 216, "2 image chunks x 3 bands: the filters stay"},
-      {{2, 2, 3, 1}, 80 + 2 * 3 * 13 * 14 + 3 * 216, "2 filter chunks: filters once per band"},
-      {{2, 4, 1, 2}, 80 + 2 * 3 * 12 * 14 + 2 * 216, "3 channel chunks: filters once per band"},
+      {{2, 4, 3, 1}, kDescBytes + 2 * 3 * 13 * 14 + 216, "3 bands: each band's rows once, filters stay"},
+      {{1, 4, 3, 1}, kDescBytes + 2 * 3 * 13 * 14 + 216, "2 image chunks x 3 bands: the filters stay"},
+      {{2, 2, 3, 1}, kDescBytes + 2 * 3 * 13 * 14 + 3 * 216, "2 filter chunks: filters once per band"},
+      {{2, 4, 1, 2}, kDescBytes + 2 * 3 * 12 * 14 + 2 * 216, "3 channel chunks: filters once per band"},
       {{1, 2, 2, 2},
-       80 + 2 * (2 * 3 * 12 * 14) + 2 * 2 * 216,
+       kDescBytes + 2 * (2 * 3 * 12 * 14) + 2 * 2 * 216,
        "2 image, 2 band, 2 filter, 2 channel chunks: ifmaps once per filter chunk"},
-      {{2, 4, 3, 3}, 80 + 2 * 3 * 11 * 14 + 216, "one band: whole channels"},
+      {{2, 4, 3, 3}, kDescBytes + 2 * 3 * 11 * 14 + 216, "one band: whole channels"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.what);
@@ -1035,7 +1035,7 @@ TEST(GoldenDevice, BandsReadOnlyTheRowsTheirWindowsReach) {
   const uint64_t x_addr = kMemBase + kMemSize - 88;
   dev.Write(x_addr, std::vector<int16_t>(x.data().begin(), x.data().end() - 4));
   const Desc d = RunTiled(dev, l, m, Tiling{1, 1, 1, 1}, x, w, x_addr);
-  EXPECT_EQ(dev.ReadCounters().dram_rd_bytes, 80u + 8 * 8 + 2 * 2);
+  EXPECT_EQ(dev.ReadCounters().dram_rd_bytes, kDescBytes + 8 * 8 + 2 * 2);
   EXPECT_EQ(dev.ReadCounters().dram_wr_bytes, 4u * 2 * 4);
   Tensor<int32_t> y(l.Out());
   y.data() = dev.Read<int32_t>(d.y_addr, static_cast<size_t>(y.size()));

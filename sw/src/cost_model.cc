@@ -5,9 +5,13 @@
 #include <utility>
 #include <vector>
 
+#include "eyelet/desc_codec.h"
+
 namespace eyelet {
 
 namespace {
+
+constexpr int64_t kPpWords = kPpEntryBytes / 2;  // 16-bit words of an output-path table entry
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -247,6 +251,10 @@ WalkerTime Walk(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
       c.read_words += static_cast<int64_t>(mi) * ci * rs;
       transfers += ci >= cg ? 1 : mi;
       c.load_waits = c.load_waits || !w_halves;
+      if (store && layer.OutTable()) {  // the output path's entries of the chunk's filters
+        c.read_words += static_cast<int64_t>(mi) * kPpWords;
+        transfers += 1;
+      }
     }
     load = c.read_words * kDramLoadCyclesPerWord + transfers * kDramTransferCycles;
     c.load_cycles = load > 0 ? load + kWalkerLoadCycles : 0;
@@ -364,7 +372,8 @@ CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, cons
   c.dram_cycles = walk.cycles - walk.compute;
   c.runs = walk.runs;
   c.dram_read_bytes = walk.read_words * WordBytes(hw.data_bits);
-  c.dram_write_bytes = walk.write_words * WordBytes(hw.acc_bits);
+  c.dram_write_bytes =
+      walk.write_words * WordBytes(layer.OutInt16() ? hw.data_bits : hw.acc_bits);
   return c;
 }
 
@@ -434,9 +443,10 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
 
 int64_t MinDramBytes(const ConvLayer& layer, const ArrayConfig& hw) {
   const Shape out = layer.Out();
-  return (layer.x.Size() + static_cast<int64_t>(layer.w.n) * layer.w.c * layer.w.h * layer.w.w) *
+  return (layer.x.Size() + static_cast<int64_t>(layer.w.n) * layer.w.c * layer.w.h * layer.w.w +
+          (layer.OutTable() ? static_cast<int64_t>(layer.w.n) * kPpWords : 0)) *
              WordBytes(hw.data_bits) +
-         out.Size() * WordBytes(hw.acc_bits);
+         out.Size() * WordBytes(layer.OutInt16() ? hw.data_bits : hw.acc_bits);
 }
 
 EyerissEvaluation EvaluateEyerissMapping(const ConvLayer& layer, const ArrayConfig& hw,

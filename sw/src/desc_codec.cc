@@ -64,6 +64,11 @@ ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw) {
 ErrCode CheckDesc(const Desc& d, const HwInfo& hw) {
   if (d.magic != kDescMagic || d.version != kDescVersion) return ErrCode::kDescMagic;
   if (d.kind != kDescKindConv) return ErrCode::kDescKind;
+  const bool table = (d.post & kPostTableBits) != 0, requant = (d.post & kPostRequant) != 0;
+  if (((d.post & (kPostRelu | kPostLeaky)) != 0 && !requant) ||
+      (d.post & (kPostRelu | kPostLeaky)) == (kPostRelu | kPostLeaky) || d.lk_shift > 62) {
+    return ErrCode::kDescPost;
+  }
   for (uint64_t v : {d.n,  d.groups, d.nb, d.mb, d.mbc, d.cbc, d.sb, d.cg, d.h,  d.w,
                      d.mg, d.kr,     d.ks, d.eo, d.fo,  d.uh,  d.uw, d.e,  d.p,  d.q,
                      d.r,  d.t,      d.rg, d.nrg, d.tv, d.th,  d.cb, d.strips}) {
@@ -91,15 +96,19 @@ ErrCode CheckDesc(const Desc& d, const HwInfo& hw) {
       d.sb >= d.strips ? d.h : std::min(d.h, (d.sb * d.e - 1) * d.uh + d.kr);
   if (d.nb * chunk_channels * band_rows * d.w > static_cast<uint64_t>(hw.glb_ifmap_words) ||
       chunk_filters * chunk_channels * d.kr * d.ks > static_cast<uint64_t>(hw.glb_filter_words) ||
-      d.mbc * d.nb * d.sb * d.fo * d.tv * d.p > static_cast<uint64_t>(hw.glb_psum_words)) {
+      d.mbc * d.nb * d.sb * d.fo * d.tv * d.p > static_cast<uint64_t>(hw.glb_psum_words) ||
+      (table && chunk_filters > static_cast<uint64_t>(hw.pp_words / 2))) {
     return ErrCode::kDescGlb;
   }
-  if (d.x_addr % 8 != 0 || d.w_addr % 8 != 0 || d.y_addr % 8 != 0 || d.next % 8 != 0) {
+  if (d.x_addr % 8 != 0 || d.w_addr % 8 != 0 || d.y_addr % 8 != 0 || d.next % 8 != 0 ||
+      (table && d.pp_addr % 8 != 0)) {
     return ErrCode::kDescAlign;
   }
   if (!EndsWithin(d.x_addr, d.n * d.groups * d.cg * d.h * d.w * 2, hw.addr_bits) ||
       !EndsWithin(d.w_addr, d.groups * d.mg * d.cg * d.kr * d.ks * 2, hw.addr_bits) ||
-      !EndsWithin(d.y_addr, d.n * d.groups * d.mg * d.eo * d.fo * 4, hw.addr_bits)) {
+      !EndsWithin(d.y_addr, d.n * d.groups * d.mg * d.eo * d.fo * (requant ? 2 : 4),
+                  hw.addr_bits) ||
+      (table && !EndsWithin(d.pp_addr, d.groups * d.mg * kPpEntryBytes, hw.addr_bits))) {
     return ErrCode::kDescRange;
   }
   return ErrCode::kNone;
@@ -174,6 +183,7 @@ Desc MakeConvDesc(const ConvLayer& layer, const RsMapping& m, const Tiling& tili
   d.th = m.th;
   d.cb = m.cb;
   d.strips = m.strips;
+  d.post = layer.post;
   if (const DescField* f = OversizeField(d)) {
     throw UnsupportedError("layer " + layer.ToString() + ": " + OversizeMessage(d, *f));
   }

@@ -29,6 +29,7 @@ ArrayConfig HwInfo::ToArrayConfig(const std::string& name) const {
   c.glb_ifmap_words = glb_ifmap_words;
   c.glb_filter_words = glb_filter_words;
   c.glb_psum_words = glb_psum_words;
+  c.pp_words = pp_words;
   return c;
 }
 
@@ -55,6 +56,7 @@ HwInfo Device::ReadHwInfo() {
   hw.glb_ifmap_words = static_cast<int>(ReadCsr(kCsrHwGlbIfmap));
   hw.glb_filter_words = static_cast<int>(ReadCsr(kCsrHwGlbFilter));
   hw.glb_psum_words = static_cast<int>(ReadCsr(kCsrHwGlbPsum));
+  hw.pp_words = static_cast<int>(ReadCsr(kCsrHwPp));
   return hw;
 }
 

@@ -63,6 +63,7 @@ GoldenDevice::GoldenDevice(const ArrayConfig& hw, uint64_t mem_base, uint64_t me
   CheckFits(hw.glb_ifmap_words, 1, 0x7fffffff, "glb_ifmap_words", hw.name);
   CheckFits(hw.glb_filter_words, 1, 0x7fffffff, "glb_filter_words", hw.name);
   CheckFits(hw.glb_psum_words, 1, 0x7fffffff, "glb_psum_words", hw.name);
+  CheckFits(hw.pp_words, 2, 0x7fffffff, "pp_words", hw.name);
   CheckFits(addr_bits, 1, 64, "addr_bits", hw.name);
   const bool below = addr_bits == 64 ? mem_size == 0 || mem_size - 1 <= ~mem_base
                                      : mem_base >> addr_bits == 0 &&
@@ -86,6 +87,7 @@ GoldenDevice::GoldenDevice(const ArrayConfig& hw, uint64_t mem_base, uint64_t me
   info_.glb_ifmap_words = hw.glb_ifmap_words;
   info_.glb_filter_words = hw.glb_filter_words;
   info_.glb_psum_words = hw.glb_psum_words;
+  info_.pp_words = hw.pp_words;
 }
 
 uint32_t GoldenDevice::ReadCsr(uint32_t offset) {
@@ -107,6 +109,8 @@ uint32_t GoldenDevice::ReadCsr(uint32_t offset) {
       return u(info_.glb_filter_words);
     case kCsrHwGlbPsum:
       return u(info_.glb_psum_words);
+    case kCsrHwPp:
+      return u(info_.pp_words);
     case kCsrCtrl:
       return irq_en_ ? kCtrlIrqEnable : 0;
     case kCsrStatus:
@@ -232,7 +236,9 @@ ErrCode GoldenDevice::RunDesc(uint64_t addr, Desc& d) {
 ErrCode GoldenDevice::Transfers(const Desc& d) {
   const uint64_t row_bytes = d.w * 2;             // one ifmap row of one channel
   const uint64_t kernel_bytes = d.kr * d.ks * 2;  // one channel of one filter
-  const uint64_t out_row_bytes = d.fo * 4;        // one output row of one filter
+  const bool table = (d.post & kPostTableBits) != 0;
+  const uint64_t out_row_bytes = d.fo * ((d.post & kPostRequant) != 0 ? 2 : 4);  // one output
+                                                                                   // row
   const uint64_t chunk_filters = d.mbc * d.t * d.p;
   const uint64_t chunk_channels = d.cbc * d.r * d.q;
   const uint64_t bands = (d.strips + d.sb - 1) / d.sb;
@@ -274,7 +280,8 @@ ErrCode GoldenDevice::Transfers(const Desc& d) {
             }
             // All of a group's filters, all channels in one chunk, stay across image chunks
             // and bands.
-            if (!(one_channel_chunk && d.mbc >= d.mb && (n0 > 0 || b > 0))) {
+            const bool filters = !(one_channel_chunk && d.mbc >= d.mb && (n0 > 0 || b > 0));
+            if (filters) {
               // One transfer per filter, or one for the chunk when its rows are contiguous.
               const uint64_t pieces = ccur == d.cg ? 1 : fcur;
               for (uint64_t mm = 0; mm < pieces; ++mm) {
@@ -283,6 +290,13 @@ ErrCode GoldenDevice::Transfers(const Desc& d) {
                   return ErrCode::kAxiRdDecerr;
                 }
               }
+            }
+            // The output-path table of the chunk's filters, with them, for the chunk that
+            // stores (its last channel chunk).
+            if (table && filters && c0 + ccur >= d.cg &&
+                !move(d.pp_addr + (g * d.mg + m0) * kPpEntryBytes, fcur * kPpEntryBytes,
+                      cnt_.dram_rd_bytes)) {
+              return ErrCode::kAxiRdDecerr;
             }
             if (c0 + ccur < d.cg) continue;  // outputs only after the last channel chunk
             // One band: per image, the fcur filters' whole planes; several: per image and
@@ -305,6 +319,48 @@ ErrCode GoldenDevice::Transfers(const Desc& d) {
     }
   }
   return ErrCode::kNone;
+}
+
+namespace {
+
+// The walker's rounding shift: (v + round) >> shift in 64-bit two's complement, round = 1 <<
+// (shift - 1) for shift > 0 (golden.h's rule for shift <= 62; a 6-bit shift of 63 wraps as
+// the RTL does).
+int64_t RoundShift(int64_t v, int shift) {
+  const uint64_t round = shift > 0 ? uint64_t{1} << (shift - 1) : 0;
+  return static_cast<int64_t>(static_cast<uint64_t>(v) + round) >> shift;
+}
+
+int32_t Sat16(int64_t v) { return static_cast<int32_t>(std::clamp<int64_t>(v, -32768, 32767)); }
+
+}  // namespace
+
+void GoldenDevice::OutputPath(const Desc& d, const std::vector<int32_t>& y) {
+  const uint64_t channels = d.groups * d.mg, plane = d.eo * d.fo;
+  const std::vector<int32_t> table =
+      Read<int32_t>(d.pp_addr, static_cast<size_t>(channels * kPpEntryBytes / 4));
+  const bool requant = (d.post & kPostRequant) != 0;
+  std::vector<int32_t> acc(y.size());
+  std::vector<int16_t> out(requant ? y.size() : 0);
+  for (size_t i = 0; i < y.size(); ++i) {
+    const size_t m = static_cast<size_t>((i / plane) % channels);
+    const int32_t bias = (d.post & kPostBias) != 0 ? table[4 * m] : 0;
+    acc[i] = WrapAcc(int64_t{y[i]} + bias, hw_.acc_bits);
+    if (!requant) continue;
+    const int shift = table[4 * m + 2] & 0x3f;
+    int32_t v = Sat16(RoundShift(int64_t{acc[i]} * table[4 * m + 1], shift));
+    if ((d.post & kPostRelu) != 0) v = std::max(v, 0);
+    if ((d.post & kPostLeaky) != 0 && v < 0) {
+      v = Sat16(RoundShift(int64_t{v} * static_cast<int16_t>(d.lk_mult),
+                           static_cast<int>(d.lk_shift)));
+    }
+    out[i] = static_cast<int16_t>(v);
+  }
+  if (requant) {
+    Write(d.y_addr, out);
+  } else {
+    Write(d.y_addr, acc);
+  }
 }
 
 void GoldenDevice::Compute(const Desc& d) {
@@ -363,7 +419,11 @@ void GoldenDevice::Compute(const Desc& d) {
       }
     }
   }
-  Write(d.y_addr, y);
+  if ((d.post & kPostTableBits) == 0) {
+    Write(d.y_addr, y);
+  } else {
+    OutputPath(d, y);
+  }
 
   // MACs by ifmap operand: each ifmap tap of an output position serves the mg filters of its
   // group.

@@ -284,6 +284,10 @@ std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     return "GLB psum bank: " + num(t.nb) + " image(s) x " + num(t.mc) + " filters x " + num(sb) +
            " strip(s) need " + num(bank) + " words per column > " + num(hw.glb_psum_words);
   }
+  if (layer.OutTable() && t.mc > hw.pp_words / 2) {
+    return "output-path table: " + num(t.mc) + " filters per chunk > " + num(hw.pp_words / 2) +
+           " (half of its " + num(hw.pp_words) + " entries)";
+  }
   return "";
 }
 
@@ -334,6 +338,7 @@ bool BestTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
         const int64_t psum_strips = hw.glb_psum_words / (mcb * nb * strip_bank);
         int sb = static_cast<int>(std::min<int64_t>(band_max, psum_strips));
         if (sb < 1 || mc * cc * kernel > hw.glb_filter_words) continue;
+        if (layer.OutTable() && mc > hw.pp_words / 2) continue;
         sb = CeilDiv(m.strips, CeilDiv(m.strips, sb));  // the same bands, evenly cut
         const Tiling t{nb, mc, cc, sb};
         const CycleEstimate c = EstimateCycles(layer, hw, m, t);

@@ -21,6 +21,7 @@ constexpr uint32_t kCsrIrq = 0x028;  // w1c: bit 0 done, bit 1 error: raised eve
 constexpr uint32_t kCsrHwAddr = 0x02c;  // ro: AXI address width in bits
 constexpr uint32_t kCsrDescBaseLo = 0x030;  // rw: descriptor chain address, bits 31:0
 constexpr uint32_t kCsrDescBaseHi = 0x034;  // rw: descriptor chain address, bits 63:32
+constexpr uint32_t kCsrHwPp = 0x038;  // ro: output-path table entries (a chunk's filters fit half of it when post bits 0-1 are set)
 constexpr uint32_t kCsrCntCycles = 0x040;  // ro: busy cycles of the last run
 constexpr uint32_t kCsrCntPasses = 0x044;  // ro: processing passes
 constexpr uint32_t kCsrCntMac = 0x048;  // ro: MACs done
@@ -57,6 +58,7 @@ constexpr CsrInfo kCsrs[] = {
     {"HW_ADDR", 0x02c, "ro"},
     {"DESC_BASE_LO", 0x030, "rw"},
     {"DESC_BASE_HI", 0x034, "rw"},
+    {"HW_PP", 0x038, "ro"},
     {"CNT_CYCLES", 0x040, "ro"},
     {"CNT_PASSES", 0x044, "ro"},
     {"CNT_MAC", 0x048, "ro"},

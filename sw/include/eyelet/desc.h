@@ -7,16 +7,16 @@
 
 namespace eyelet {
 
-constexpr int kDescWords = 10;
+constexpr int kDescWords = 11;
 
 struct Desc {
   uint64_t magic = 0;  // 16 bits: 0xE1E7
-  uint64_t version = 0;  // 8 bits: descriptor format version, 1
+  uint64_t version = 0;  // 8 bits: descriptor format version, 2
   uint64_t kind = 0;  // 4 bits: layer type: 1 CONV
   uint64_t next = 0;  // 64 bits: address of the next descriptor; 0 ends the chain
   uint64_t x_addr = 0;  // 64 bits: ifmap N x C x H x W, int16
   uint64_t w_addr = 0;  // 64 bits: weights M x C/groups x R x S, int16
-  uint64_t y_addr = 0;  // 64 bits: outputs N x M x E x F, int32 accumulators
+  uint64_t y_addr = 0;  // 64 bits: outputs N x M x E x F: int32 accumulators, or int16 with post bit 1
   uint64_t n = 0;  // 16 bits: images in the layer
   uint64_t groups = 0;  // 12 bits: convolution groups
   uint64_t nb = 0;  // 8 bits: images per GLB chunk, 1..n
@@ -47,6 +47,10 @@ struct Desc {
   uint64_t th = 0;  // 6 bits: set columns side by side
   uint64_t cb = 0;  // 12 bits: channel blocks
   uint64_t strips = 0;  // 10 bits: ofmap row strips of e rows
+  uint64_t post = 0;  // 4 bits: output path: bit 0 add bias, bit 1 requantize to int16, bit 2 ReLU, bit 3 leaky ReLU (bits 2-3 need bit 1)
+  uint64_t lk_shift = 0;  // 6 bits: leaky ReLU slope: y = x < 0 ? sat((x*lk_mult + round) >> lk_shift) : x; 0..62
+  uint64_t lk_mult = 0;  // 16 bits: leaky ReLU slope multiplier, signed
+  uint64_t pp_addr = 0;  // 64 bits: output-path table, read when post bit 0 or 1 is set: 16 bytes per output channel g*mg + m (bias int32, mult int32, shift 0..62 in byte 8)
 };
 
 struct DescField {
@@ -95,6 +99,10 @@ constexpr DescField kDescFields[] = {
     {"th", 8, 47, 6, &Desc::th},
     {"cb", 9, 0, 12, &Desc::cb},
     {"strips", 9, 12, 10, &Desc::strips},
+    {"post", 9, 22, 4, &Desc::post},
+    {"lk_shift", 9, 26, 6, &Desc::lk_shift},
+    {"lk_mult", 9, 32, 16, &Desc::lk_mult},
+    {"pp_addr", 10, 0, 64, &Desc::pp_addr},
 };
 
 }  // namespace eyelet

@@ -19,9 +19,19 @@
 namespace eyelet {
 
 constexpr uint64_t kDescMagic = 0xE1E7;
-constexpr uint64_t kDescVersion = 1;
+constexpr uint64_t kDescVersion = 2;
 constexpr uint64_t kDescKindConv = 1;
 constexpr uint64_t kDescBytes = kDescWords * 8;
+
+// Bits of the descriptor's `post` field (the output path, rtl/ey_walker.sv).
+constexpr uint64_t kPostBias = 1;       // add the table's bias (at AccW)
+constexpr uint64_t kPostRequant = 2;    // requantize with the table's mult, shift: int16 outputs
+constexpr uint64_t kPostRelu = 4;       // then ReLU
+constexpr uint64_t kPostLeaky = 8;      // or leaky ReLU with lk_mult, lk_shift
+constexpr uint64_t kPostTableBits = kPostBias | kPostRequant;  // the table at pp_addr is read
+// One table entry per output channel (g*mg + m): bias int32 at byte 0, mult int32 at 4,
+// shift (0..62) at 8, bytes 9-15 unused.
+constexpr uint64_t kPpEntryBytes = 16;
 
 // The kDescWords little-endian words of `d`. Throws Error naming the first field whose value
 // does not fit its width.
@@ -34,8 +44,9 @@ Desc UnpackDesc(const uint64_t* words);
 ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw);
 
 // Checks the walker makes on a fetched descriptor, in this order (first failure wins):
-//   DESC_MAGIC    magic != 0xE1E7 or version != 1
+//   DESC_MAGIC    magic != 0xE1E7 or version != 2
 //   DESC_KIND     kind != 1 (CONV)
+//   DESC_POST     post has ReLU or leaky without requantization, or both; lk_shift > 62
 //   DESC_ZERO     any size, stride, mapping or chunk field is 0 (all but the addresses and
 //                 pads; sb included)
 //   DESC_MAPPING  nb > n; mbc > mb; cbc > cb; mb blocks of t*p filters, cb blocks of r*q
@@ -49,9 +60,12 @@ ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw);
 //                 ifmap rows of a row band (h with one band, sb >= strips; else
 //                 min(h, (sb*e - 1)*uh + kr)): nb*cc*hbmax*w >
 //                 glb_ifmap_words; min(mbc*t*p, mg)*cc*kr*ks > glb_filter_words;
-//                 mbc*nb*sb*fo*tv*p > glb_psum_words
-//   DESC_ALIGN    x_addr, w_addr, y_addr or next not a multiple of 8
-//   DESC_RANGE    x, w or y tensor ends beyond 2^hw.addr_bits
+//                 mbc*nb*sb*fo*tv*p > glb_psum_words; with the table read (post bit 0
+//                 or 1), min(mbc*t*p, mg) > pp_words / 2
+//   DESC_ALIGN    x_addr, w_addr, y_addr or next not a multiple of 8; pp_addr when the
+//                 table is read
+//   DESC_RANGE    x, w or y tensor (y int16 with post bit 1, else int32) ends beyond
+//                 2^hw.addr_bits; the table (groups*mg entries) when it is read
 // `d` holds values that fit their fields (as UnpackDesc returns them), so the arithmetic is
 // exact: no product of fields overflows 64 bits.
 ErrCode CheckDesc(const Desc& d, const HwInfo& hw);

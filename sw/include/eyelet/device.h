@@ -52,6 +52,7 @@ struct HwInfo {
   int glb_ifmap_words = 0;
   int glb_filter_words = 0;
   int glb_psum_words = 0;  // per column bank
+  int pp_words = 0;        // output-path table entries
   // The mapper's view: these fields, the rest at ArrayConfig's defaults.
   ArrayConfig ToArrayConfig(const std::string& name) const;
 };

@@ -22,6 +22,7 @@ enum class ErrCode : uint8_t {
   kAxiRdDecerr = 11,  // DRAM read answered DECERR
   kAxiWrSlverr = 12,  // DRAM write answered SLVERR
   kAxiWrDecerr = 13,  // DRAM write answered DECERR
+  kDescPost = 14,  // the output-path settings are inconsistent (activation without requantization, ReLU and leaky together, lk_shift over 62)
 };
 
 struct ErrCodeInfo {
@@ -45,6 +46,7 @@ constexpr ErrCodeInfo kErrCodes[] = {
     {"AXI_RD_DECERR", 11, "DRAM read answered DECERR"},
     {"AXI_WR_SLVERR", 12, "DRAM write answered SLVERR"},
     {"AXI_WR_DECERR", 13, "DRAM write answered DECERR"},
+    {"DESC_POST", 14, "the output-path settings are inconsistent (activation without requantization, ReLU and leaky together, lk_shift over 62)"},
 };
 
 }  // namespace eyelet

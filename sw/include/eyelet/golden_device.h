@@ -108,6 +108,9 @@ class GoldenDevice : public Device {
   ErrCode Transfers(const Desc& d);
   // Step 3 above, and the MAC counters.
   void Compute(const Desc& d);
+  // The output path (post bits, rtl/ey_walker.sv): bias, requantization, ReLU or leaky ReLU on
+  // the accumulators `y` (N x groups*mg x eo x fo), written to y_addr as int32 or int16.
+  void OutputPath(const Desc& d, const std::vector<int32_t>& y);
 
   ArrayConfig hw_;
   HwInfo info_;

@@ -42,6 +42,7 @@ struct ArrayConfig {
   int glb_ifmap_words = 16384;
   int glb_filter_words = 4096;
   int glb_psum_words = 1024;  // per column bank
+  int pp_words = 512;         // output-path table entries (ey_walker PpWords): two halves
 };
 
 // The built configurations: "tiny" (3 x 4), "small" (6 x 7) and "eyeriss" (12 x 14).
@@ -53,6 +54,12 @@ struct ConvLayer {
   Shape x;            // N x C x H x W
   Shape w;            // M x C/groups x R x S
   ConvParams conv;
+  // The output path's settings (the descriptor's post bits, desc_codec.h kPost*): with bias or
+  // requantization a chunk's filters must fit half the output-path table, and requantized
+  // outputs are int16.
+  uint32_t post = 0;
+  bool OutTable() const { return (post & 3u) != 0; }
+  bool OutInt16() const { return (post & 2u) != 0; }
   Shape Out() const { return ConvOutputShape(x, w, conv); }
   int64_t Macs() const;
   std::string ToString() const;

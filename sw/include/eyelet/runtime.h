@@ -12,6 +12,7 @@
 
 #include "eyelet/desc.h"
 #include "eyelet/device.h"
+#include "eyelet/golden.h"
 #include "eyelet/mapping.h"
 #include "eyelet/tensor.h"
 
@@ -37,6 +38,25 @@ ConvLayer FcToConvLayer(const Shape& x, const Shape& w);
 // tensor does not hold as many elements as its shape says.
 FcConv FcToConv(const Tensor<int16_t>& x, const Tensor<int16_t>& w);
 
+// The output path of a layer (rtl/ey_walker.sv; golden.h's rules): bias added to the
+// accumulators at AccW, then requantization to int16, then ReLU or leaky ReLU. Without
+// requantization the outputs stay int32 accumulators (plus the bias).
+struct OutputPath {
+  std::vector<int32_t> bias;  // empty: none; else one per output channel
+  RequantParams requant;      // empty: no requantization; else 1 entry or one per channel
+  bool relu = false;          // ReLU after requantization
+  bool leaky = false;         // or leaky ReLU: x < 0 ? sat((x*leaky_mult + round) >> shift)
+  int16_t leaky_mult = 0;
+  int leaky_shift = 0;        // 0..62
+  bool Requantizes() const { return !requant.mult.empty(); }
+  // The descriptor's post bits (desc_codec.h kPost*).
+  uint32_t PostBits() const;
+};
+
+// The golden model's output for accumulators `acc` (N x M x E x F) through `path`: int16
+// values widened to int32 when it requantizes.
+Tensor<int32_t> ApplyOutputPath(const Tensor<int32_t>& acc, const OutputPath& path);
+
 // A chain of CONV descriptors built in a device's DRAM, one layer after another. Buffers come
 // from Device::Alloc; the builder frees nothing.
 class ChainBuilder {
@@ -46,6 +66,7 @@ class ChainBuilder {
     RsMapping mapping;  // completed
     Tiling tiling;
     Desc desc;  // its `next` is set by Commit (a CONV descriptor for FC layers too)
+    bool int16_out = false;  // requantized: y holds int16 outputs
   };
 
   // Reads the device's hardware configuration.
@@ -55,14 +76,18 @@ class ChainBuilder {
   // ChooseTiling), allocates x, w and y and writes x and w. Returns the layer's index in the
   // chain. Throws ShapeError when x or w does not have the layer's shape, UnsupportedError
   // (before writing anything) when the layer cannot be mapped or its descriptor fails
-  // CheckDesc, Error when the DRAM window is full.
+  // CheckDesc, Error when the DRAM window is full. With `path` the outputs go through the
+  // output path (its per-channel table is written beside the tensors); ShapeError when its
+  // sizes do not match M, UnsupportedError when its settings are inconsistent (an activation
+  // without requantization, ReLU and leaky together, a shift over 62).
   int AddConv(const ConvLayer& layer, const Tensor<int16_t>& x, const Tensor<int16_t>& w,
-              const RsMapping* mapping = nullptr);
+              const RsMapping* mapping = nullptr, const OutputPath* path = nullptr);
   // Adds FC layer y = x w^T as the CONV layer FcToConv makes of it, through AddConv
   // (`mapping`, when given, is for that CONV layer; its n is the batch). ReadOutput gives
   // N x M x 1 x 1, as FcAcc. Throws ShapeError when K of x and w differ, and as AddConv, with
   // the FC layer named, when its CONV layer cannot be mapped.
-  int AddFc(const Tensor<int16_t>& x, const Tensor<int16_t>& w, const RsMapping* mapping = nullptr);
+  int AddFc(const Tensor<int16_t>& x, const Tensor<int16_t>& w, const RsMapping* mapping = nullptr,
+            const OutputPath* path = nullptr);
 
   // Writes the descriptors, linked in AddConv order with the last one ending the chain, and
   // returns the first one's address for Device::RunChain. Throws Error on an empty chain.
@@ -71,7 +96,8 @@ class ChainBuilder {
   const Layer& layer(int index) const { return layers_.at(static_cast<size_t>(index)); }
   int size() const { return static_cast<int>(layers_.size()); }
 
-  // The accumulators layer `index` left in DRAM (N x M x E x F).
+  // The outputs layer `index` left in DRAM (N x M x E x F): accumulators, or its output path's
+  // int16 outputs widened to int32.
   Tensor<int32_t> ReadOutput(int index);
 
  private:
@@ -81,7 +107,7 @@ class ChainBuilder {
 };
 
 struct LayerResult {
-  Tensor<int32_t> y;        // accumulators, N x M x E x F
+  Tensor<int32_t> y;        // accumulators, N x M x E x F (the output path's when given)
   DeviceCounters counters;  // of this run
   RsMapping mapping;        // completed
   Tiling tiling;
@@ -93,14 +119,15 @@ struct LayerResult {
 // fails or times out.
 LayerResult RunConv(Device& device, const ConvLayer& layer, const Tensor<int16_t>& x,
                     const Tensor<int16_t>& w, const RsMapping* mapping = nullptr,
-                    uint64_t timeout_cycles = 50'000'000);
+                    uint64_t timeout_cycles = 50'000'000, const OutputPath* path = nullptr);
 
 // Runs one FC layer as RunConv runs the CONV layer FcToConv makes of it (`mapping`, when
 // given, is for that CONV layer). The result's y is N x M x 1 x 1, FcAcc's output; its mapping
 // and tiling are the CONV layer's. Throws as ChainBuilder::AddFc before anything runs, and as
 // Device::RunChain when the device fails or times out.
 LayerResult RunFc(Device& device, const Tensor<int16_t>& x, const Tensor<int16_t>& w,
-                  const RsMapping* mapping = nullptr, uint64_t timeout_cycles = 50'000'000);
+                  const RsMapping* mapping = nullptr, uint64_t timeout_cycles = 50'000'000,
+                  const OutputPath* path = nullptr);
 
 }  // namespace eyelet
 
