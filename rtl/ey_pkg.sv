@@ -25,7 +25,7 @@ package ey_pkg;
 `include "ey_csr_map.svh"
 
   parameter logic [31:0] CsrIdValue      = 32'h4559_4c54;  // "EYLT"
-  parameter logic [31:0] CsrVersionValue = 32'h0001_0001;  // CSR map 1.1 (DMA counters)
+  parameter logic [31:0] CsrVersionValue = 32'h0001_0002;  // CSR map 1.2 (HW_PP)
 
   // The layer descriptor in DRAM (generated from rtl/desc.def).
 `include "ey_desc.svh"

@@ -908,18 +908,17 @@ module ey_walker #(
   logic [5:0]  p0_shift, p1_shift, p2_shift;
   logic [31:0] p1_mult;
   logic [31:0] a1_q, a2_q, a3_q;
-  logic signed [63:0] prod2_q, a1_x, m1_x;
-  assign a1_x = {{32{a1_q[31]}}, a1_q};
-  assign m1_x = {{32{p1_mult[31]}}, p1_mult};
+  logic signed [63:0] prod2_q, prod1;
+  assign prod1 = $signed(a1_q) * $signed(p1_mult);
   logic signed [15:0] y3_q;
   logic [31:0] out4_q;
   logic signed [63:0] lk_prod;
   logic signed [63:0] rq;
   assign rq      = (prod2_q + rnd(p2_shift)) >>> p2_shift;
-  logic signed [63:0] y3_x, lkm_x;
-  assign y3_x    = {{48{y3_q[15]}}, y3_q};
-  assign lkm_x   = {{48{d.lk_mult[15]}}, d.lk_mult};
-  assign lk_prod = (y3_x * lkm_x + rnd(d.lk_shift)) >>> d.lk_shift;
+  // 16 x 16 and 32 x 32 signed multipliers with 32- and 64-bit products.
+  logic signed [31:0] lk_mul;
+  assign lk_mul  = y3_q * $signed(d.lk_mult);
+  assign lk_prod = ($signed({{32{lk_mul[31]}}, lk_mul}) + rnd(d.lk_shift)) >>> d.lk_shift;
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || abort_i) begin
@@ -945,7 +944,7 @@ module ey_walker #(
     // Stage 2: the product, exact in 64 bits.
     if (pv_q[1]) begin
       a2_q     <= a1_q;
-      prod2_q  <= a1_x * m1_x;
+      prod2_q  <= prod1;
       p2_shift <= p1_shift;
     end
     // Stage 3: round, shift, saturate.

@@ -27,12 +27,12 @@ class ArrayBenchImpl : public ArrayBench {
   void AbortNextRunAfter(uint64_t cycles) override { timeout_ = cycles; }
 
   Tensor<int32_t> RunConv(const ConvLayer& layer, const Tensor<int16_t>& x,
-                          const Tensor<int16_t>& w, const RsMapping& mapping,
-                          ArrayStats* stats) override {
+                          const Tensor<int16_t>& w, const RsMapping& mapping, ArrayStats* stats,
+                          const OutputPath* path) override {
     const uint64_t timeout = timeout_ ? timeout_ : kLayerTimeout;
     timeout_ = 0;
     const uint64_t first = dev_->Cycle();
-    LayerResult r = eyelet::RunConv(*dev_, layer, x, w, &mapping, timeout);
+    LayerResult r = eyelet::RunConv(*dev_, layer, x, w, &mapping, timeout, path);
     if (stats) {
       ArrayStats& st = *stats;
       const DeviceCounters& c = r.counters;

@@ -14,6 +14,7 @@
 
 #include "axi_mem.h"
 #include "eyelet/mapping.h"
+#include "eyelet/runtime.h"
 #include "eyelet/tensor.h"
 
 namespace eyelet {
@@ -57,9 +58,11 @@ class ArrayBench {
   // Runs a CONV layer (all groups) and returns the raw accumulators (as golden ConvAcc).
   // Throws ShapeError / UnsupportedError for an illegal layer or mapping, TimeoutError when the
   // accelerator does not finish, DeviceError when it reports an error.
+  // With `path`, the outputs go through the output path (int16 outputs widened when it
+  // requantizes).
   virtual Tensor<int32_t> RunConv(const ConvLayer& layer, const Tensor<int16_t>& x,
                                   const Tensor<int16_t>& w, const RsMapping& mapping,
-                                  ArrayStats* stats) = 0;
+                                  ArrayStats* stats, const OutputPath* path = nullptr) = 0;
   // Limits the FST trace to cycles [first, last] of this bench.
   virtual void TraceWindow(uint64_t first, uint64_t last) = 0;
   // The next RunConv gives the accelerator only `cycles` cycles: it times out, the driver

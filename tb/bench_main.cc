@@ -150,6 +150,39 @@ int AlexNetTable(ArrayBench& bench) {
   return fails;
 }
 
+// The output path's cost: the same layer and mapping with int32 accumulators out, and with
+// bias, requantization to int16 and ReLU in the walker's store.
+int OutputPathCost(ArrayBench& bench, const ConvLayer& l) {
+  std::mt19937 rng(5);
+  const Tensor<int16_t> x = Random(l.x, rng, 0.0);
+  const Tensor<int16_t> w = Random(l.w, rng, 0.0);
+  const Tensor<int32_t> acc = ConvAcc(x, w, l.conv);
+  OutputPath path;
+  std::uniform_int_distribution<int32_t> bias(-(1 << 20), 1 << 20);
+  for (int m = 0; m < l.w.n; ++m) {
+    path.bias.push_back(bias(rng));
+    path.requant.mult.push_back(20000 + m);
+    path.requant.shift.push_back(30);
+  }
+  path.relu = true;
+  const RsMapping m = ChooseMapping(l, bench.config());
+  ArrayStats plain, post;
+  const bool ok = bench.RunConv(l, x, w, m, &plain).data() == acc.data() &&
+                  bench.RunConv(l, x, w, m, &post, &path).data() ==
+                      ApplyOutputPath(acc, path).data();
+  std::printf("\nOutput path (bias, requantization to int16, ReLU in the store) on %s:\n"
+              "  %s: %llu busy cycles with int32 outputs, %llu with the output path (%+.2f%%); "
+              "DRAM %llu -> %llu bytes%s\n",
+              bench.config().name.c_str(), l.ToString().c_str(),
+              static_cast<unsigned long long>(plain.cycles),
+              static_cast<unsigned long long>(post.cycles),
+              100.0 * (static_cast<double>(post.cycles) - plain.cycles) / plain.cycles,
+              static_cast<unsigned long long>(plain.dram_rd_bytes + plain.dram_wr_bytes),
+              static_cast<unsigned long long>(post.dram_rd_bytes + post.dram_wr_bytes),
+              ok ? "" : "  FAIL");
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace eyelet
 
@@ -167,6 +200,7 @@ int main(int argc, char** argv) {
     conv3.conv.pad_top = conv3.conv.pad_bottom = conv3.conv.pad_left = conv3.conv.pad_right = 1;
     fails += RunOne(*bench, "AlexNet-CONV3-shaped", conv3, 0.0);
     fails += AlexNetTable(*bench);
+    fails += OutputPathCost(*bench, conv3);
     return fails ? 1 : 0;
   } catch (const Error& e) {
     std::fprintf(stderr, "eyelet_bench: error: %s\n", e.what());

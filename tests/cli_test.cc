@@ -597,6 +597,38 @@ TEST(CliLayerRtl, FcFixedShapesHaveTheGoldenChecksum) {
   }
 }
 
+TEST(CliLayerRtl, OutputPathFlagsMatchTheGoldenModel) {
+  // Bias, requantization, ReLU / leaky ReLU drawn from the seed: the accelerator's int16
+  // outputs have the golden backend's checksum, for CONV and FC; --output writes int16.
+  TempDir dir;
+  for (const std::string layer :
+       {"layer --seed 3 --in-channels 8 --out-channels 16 --height 12 --width 12 --kernel 3 "
+        "--pad 1 --bias --requant --relu",
+        "layer --seed 4 --in-channels 5 --out-channels 9 --height 9 --width 7 --kernel 2 "
+        "--stride 2 --requant --leaky",
+        "layer --seed 5 --in-channels 6 --out-channels 7 --height 8 --width 8 --kernel 3 --bias",
+        "layer --type fc --seed 6 --batch 4 --in-channels 300 --height 1 --width 1 "
+        "--out-channels 20 --bias --requant"}) {
+    SCOPED_TRACE(layer);
+    const CliResult g = EyeletLine(layer);
+    const CliResult a = EyeletLine(layer + " --backend rtl --config small --output " +
+                                   dir.File("y.npy"));
+    ASSERT_EQ(g.code, kExitOk) << g.err;
+    ASSERT_EQ(a.code, kExitOk) << a.out << a.err;
+    EXPECT_FALSE(Field(g.out, "post").empty()) << g.out;
+    EXPECT_EQ(Field(a.out, "post"), Field(g.out, "post"));
+    EXPECT_EQ(Field(a.out, "checksum"), Field(g.out, "checksum"));
+    const bool requant = layer.find("--requant") != std::string::npos;
+    EXPECT_EQ(ReadNpy(dir.File("y.npy")).dtype, requant ? kNpyInt16 : kNpyInt32);
+  }
+}
+
+TEST(CliLayerRtl, OutputPathFlagErrors) {
+  EXPECT_EQ(EyeletLine("layer --relu").code, kExitUsage);
+  EXPECT_EQ(EyeletLine("layer --requant --relu --leaky").code, kExitUsage);
+  EXPECT_EQ(EyeletLine("layer --type pool --bias").code, kExitUsage);
+}
+
 TEST(CliLayerRtl, FcNpyRoundTripMatchesGolden) {
   // 2-D files, as PyTorch has them: x is N x K, w is M x K. Every output element is compared.
   TempDir dir;
@@ -786,6 +818,29 @@ TEST(CliSweep, LayerKIsTheSameForAnyCountAndReruns) {
   EXPECT_NE(LayerLines(other.out), a);
 }
 
+TEST(CliSweep, OutputPathsPassOnTiny) {
+  // --post: every layer through a random output path, every element compared; the layers are
+  // those of the same sweep without --post.
+  const CliResult r = Eyelet({"sweep", "--config", "tiny", "--types", "conv,fc", "--count", "10",
+                              "--seed", "2", "--post"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "10 passed, 0 failed") << r.out;
+  const CliResult plain =
+      Eyelet({"sweep", "--config", "tiny", "--types", "conv,fc", "--count", "10", "--seed", "2"});
+  const std::vector<std::string> lines = LayerLines(r.out), plain_lines = LayerLines(plain.out);
+  ASSERT_EQ(lines.size(), 10u) << r.out;
+  ASSERT_EQ(plain_lines.size(), 10u) << plain.out;
+  int requantized = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_TRUE(Contains(lines[i], "  PASS  ")) << lines[i];
+    // The layer and its mapping, up to "(mapper)" or "(random)".
+    const std::string layer = plain_lines[i].substr(0, plain_lines[i].find(")  ") + 1);
+    EXPECT_EQ(lines[i].rfind(layer, 0), 0u) << lines[i] << "\n" << plain_lines[i];
+    requantized += Contains(lines[i], "requantization to int16");
+  }
+  EXPECT_GE(requantized, 3) << r.out;
+}
+
 TEST(CliSweep, FcLayersPassOnTiny) {
   const CliResult r =
       Eyelet({"sweep", "--config", "tiny", "--types", "fc", "--count", "6", "--seed", "1"});
@@ -886,11 +941,12 @@ TEST(CliInfo, ReportsTheBuildFromItsCsrs) {
     const CliResult r = Eyelet({"info", "--config", "small", "--backend", backend});
     ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
     EXPECT_EQ(Field(r.out, "device"), std::string(backend) + ":small");
-    EXPECT_EQ(Field(r.out, "id"), "0x45594c54, CSR map 1.1");
+    EXPECT_EQ(Field(r.out, "id"), "0x45594c54, CSR map 1.2");
     EXPECT_EQ(Field(r.out, "array"), "6 x 7 PEs");
     EXPECT_EQ(Field(r.out, "spads"), "ifmap 12, filter 224, psum 24 words per PE");
     EXPECT_EQ(Field(r.out, "widths"), "data 16 bits, psums 32 bits, AXI 64 bits, addresses 32 bits");
     EXPECT_EQ(Field(r.out, "glb"), "ifmap 8192, filter 4096 words, psum 4096 words x 7 banks");
+    EXPECT_EQ(Field(r.out, "post"), "output-path table 512 entries (256 filters per chunk)");
   }
   const CliResult eyeriss = Eyelet({"info", "--config", "eyeriss"});
   ASSERT_EQ(eyeriss.code, kExitOk) << eyeriss.err;

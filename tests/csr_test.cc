@@ -7,6 +7,7 @@
 
 #include "csr_bench.h"
 #include "eyelet/csr_map.h"
+#include "eyelet/device.h"
 #include "eyelet/mapping.h"
 
 namespace eyelet {
@@ -22,7 +23,7 @@ TEST(Csr, IdentityAndHardwareConfigMatchTheBuild) {
   CsrBench b;
   const ArrayConfig& hw = ConfigByName("small");  // the parameters csr_bench is built with
   EXPECT_EQ(ReadOk(b, kCsrId), 0x45594c54u);
-  EXPECT_EQ(ReadOk(b, kCsrVersion), 0x00010001u);
+  EXPECT_EQ(ReadOk(b, kCsrVersion), kCsrVersionValue);
   EXPECT_EQ(ReadOk(b, kCsrHwAddr), 32u);
   EXPECT_EQ(ReadOk(b, kCsrHwArray), static_cast<uint32_t>(hw.rows << 16 | hw.cols));
   EXPECT_EQ(ReadOk(b, kCsrHwSpad), static_cast<uint32_t>(hw.ifmap_depth << 24 |

@@ -570,14 +570,14 @@ TEST(GoldenDevice, HardwareInfoComesFromTheConfig) {
   GoldenDevice dev(small, kMemBase, kMemSize, 40);
   EXPECT_EQ(dev.Name(), "golden:small");
   EXPECT_EQ(dev.ReadCsr(kCsrId), 0x45594c54u);
-  EXPECT_EQ(dev.ReadCsr(kCsrVersion), 0x00010001u);
+  EXPECT_EQ(dev.ReadCsr(kCsrVersion), kCsrVersionValue);
   EXPECT_EQ(dev.ReadCsr(kCsrHwArray), 0x00060007u);
   EXPECT_EQ(dev.ReadCsr(kCsrHwSpad), 0x0c1800e0u);  // 12, 24, 224
   EXPECT_EQ(dev.ReadCsr(kCsrHwWidths), 0x00102008u);
   EXPECT_EQ(dev.ReadCsr(kCsrHwAddr), 40u);
   const HwInfo hw = dev.ReadHwInfo();
   EXPECT_EQ(hw.id, 0x45594c54u);
-  EXPECT_EQ(hw.version, 0x00010001u);
+  EXPECT_EQ(hw.version, kCsrVersionValue);
   EXPECT_EQ(hw.axi_bytes, 8);
   EXPECT_EQ(hw.addr_bits, 40);
   const ArrayConfig c = hw.ToArrayConfig("again");

@@ -9,11 +9,13 @@
 #include <cinttypes>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@
 #include "eyelet/error.h"
 #include "eyelet/cost_model.h"
 #include "eyelet/csr_map.h"
+#include "eyelet/desc_codec.h"
 #include "eyelet/device.h"
 #include "eyelet/golden.h"
 #include "eyelet/golden_device.h"
@@ -360,7 +363,13 @@ po::options_description LayerDescription() {
        "weights (int8/int16): M x C/G x R x S for conv; M x K for fc\n"
        "(and a 2-D fc input is N x K)")
       ("output", po::value<std::string>()->value_name("FILE.npy"),
-       "write the output: int32 accumulators (conv, fc) or int16 (pool)");
+       "write the output: int32 accumulators (conv, fc) or int16\n"
+       "(pool; conv, fc with --requant)")
+      ("bias", "conv, fc: add a random bias per output channel")
+      ("requant", "conv, fc: requantize to int16, a random multiplier and\n"
+       "shift per output channel fitted to its accumulators")
+      ("relu", "conv, fc: ReLU after --requant")
+      ("leaky", "conv, fc: leaky ReLU (random slope) after --requant");
   // clang-format on
   return d;
 }
@@ -402,8 +411,17 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
     RejectFlags(vm, {"kernel", "kernel-h", "kernel-w", "stride", "pad", "groups"},
                 "does not apply to --type fc");
   } else if (o.type == LayerType::kPool) {
-    RejectFlags(vm, {"out-channels", "groups", "weights"}, "does not apply to --type pool");
+    RejectFlags(vm, {"out-channels", "groups", "weights", "bias", "requant", "relu", "leaky"},
+                "does not apply to --type pool");
   }
+  o.bias = vm.count("bias") > 0;
+  o.requant = vm.count("requant") > 0;
+  o.relu = vm.count("relu") > 0;
+  o.leaky = vm.count("leaky") > 0;
+  if ((o.relu || o.leaky) && !o.requant) {
+    throw UsageError("--relu and --leaky act on requantized int16 outputs; add --requant");
+  }
+  if (o.relu && o.leaky) throw UsageError("give --relu or --leaky, not both");
   return o;
 }
 
@@ -551,10 +569,81 @@ void PrintConvShapes(std::ostream& out, const LayerOptions& o, const ConvSetup& 
       << "macs      " << macs << "\n";
 }
 
-void SaveConvOutput(std::ostream& out, const std::string& path, const Tensor<int32_t>& y) {
+// The descriptor's post bits for the output-path flags of `o`.
+uint32_t PostBitsOf(const LayerOptions& o) {
+  return static_cast<uint32_t>((o.bias ? kPostBias : 0) | (o.requant ? kPostRequant : 0) |
+                               (o.relu ? kPostRelu : 0) | (o.leaky ? kPostLeaky : 0));
+}
+
+// Writes --output: int32 accumulators, or the output path's int16 outputs (`int16`).
+void SaveConvOutput(std::ostream& out, const std::string& path, const Tensor<int32_t>& y,
+                    bool int16 = false) {
   if (path.empty()) return;
-  SaveTensor(path, y, kNpyInt32);
-  out << "wrote     " << path << " (int32 " << y.shape().ToString() << ")\n";
+  if (int16) {
+    Tensor<int16_t> narrow(y.shape());
+    std::transform(y.data().begin(), y.data().end(), narrow.data().begin(),
+                   [](int32_t v) { return static_cast<int16_t>(v); });
+    SaveTensor(path, narrow, kNpyInt16);
+  } else {
+    SaveTensor(path, y, kNpyInt32);
+  }
+  out << "wrote     " << path << " (" << (int16 ? "int16 " : "int32 ") << y.shape().ToString()
+      << ")\n";
+}
+
+// The output path --bias, --requant, --relu and --leaky ask for, for accumulators `acc`
+// (N x M x E x F): biases up to a quarter of the largest |acc|; per channel a multiplier in
+// [2^14, 2^15) and the shift that brings the channel's largest |acc + bias| to 2^14..2^15;
+// a leaky slope of 1/16 to 1/4. Empty when none is asked for.
+std::optional<OutputPath> DrawOutputPath(const LayerOptions& o, const Tensor<int32_t>& acc,
+                                         Rng& rng) {
+  if (!o.bias && !o.requant) return std::nullopt;
+  const Shape& s = acc.shape();
+  int64_t largest = 1;
+  for (int32_t v : acc.data()) largest = std::max<int64_t>(largest, std::abs(int64_t{v}));
+  OutputPath p;
+  if (o.bias) {
+    for (int m = 0; m < s.c; ++m) {
+      p.bias.push_back(static_cast<int32_t>(rng.Uniform(-largest / 4, largest / 4)));
+    }
+  }
+  if (o.requant) {
+    Tensor<int32_t> a = acc;
+    if (o.bias) AddBias(a, p.bias);
+    const auto plane = static_cast<size_t>(s.h) * s.w;
+    for (int m = 0; m < s.c; ++m) {
+      int64_t top = 1;
+      for (int n = 0; n < s.n; ++n) {
+        const int32_t* v = &a.at(n, m, 0, 0);
+        for (size_t i = 0; i < plane; ++i) top = std::max<int64_t>(top, std::abs(int64_t{v[i]}));
+      }
+      const int64_t mult = rng.Uniform(1 << 14, (1 << 15) - 1);
+      int bits = 0;
+      while (bits < 63 && (top * mult) >> bits != 0) ++bits;
+      p.requant.mult.push_back(static_cast<int32_t>(mult));
+      p.requant.shift.push_back(std::clamp(bits - 15, 0, 62));
+    }
+  }
+  p.relu = o.relu;
+  p.leaky = o.leaky;
+  if (o.leaky) {
+    p.leaky_mult = static_cast<int16_t>(rng.UniformInt(1 << 12, 1 << 14));
+    p.leaky_shift = 16;
+  }
+  return p;
+}
+
+// "bias, requantization to int16 (per channel), ReLU".
+std::string DescribeOutputPath(const OutputPath& p) {
+  std::string s;
+  if (!p.bias.empty()) s = "bias";
+  if (p.Requantizes()) s += std::string(s.empty() ? "" : ", ") + "requantization to int16";
+  if (p.relu) s += ", ReLU";
+  if (p.leaky) {
+    s += ", leaky ReLU (slope " + std::to_string(p.leaky_mult) + " / 2^" +
+         std::to_string(p.leaky_shift) + ")";
+  }
+  return s;
 }
 
 int RunConv(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
@@ -563,10 +652,15 @@ int RunConv(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<i
   const Shape y_shape = ConvOutputShape(setup.x, setup.w, setup.params);  // validates first
   const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
   const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
-  const Tensor<int32_t> y = ConvAcc(x, w, setup.params, o.data_bits);
+  Tensor<int32_t> y = ConvAcc(x, w, setup.params, o.data_bits);
+  const std::optional<OutputPath> path = DrawOutputPath(o, y, rng);
   PrintConvShapes(out, o, setup, y_shape);
+  if (path) {
+    y = ApplyOutputPath(y, *path);
+    out << "post      " << DescribeOutputPath(*path) << "\n";
+  }
   out << "checksum  " << Hex64(Checksum(y)) << "\n";
-  SaveConvOutput(out, o.output_path, y);
+  SaveConvOutput(out, o.output_path, y, o.requant);
   return kExitOk;
 }
 
@@ -714,7 +808,7 @@ int ReportRtlLayer(const LayerOptions& o, const ArrayConfig& hw, const std::stri
   if (cmp.mismatches > 0) {
     for (const std::string& e : cmp.examples) out << "          " << e << "\n";
   }
-  SaveConvOutput(out, o.output_path, got);
+  SaveConvOutput(out, o.output_path, got, o.requant);
   if (!o.trace_path.empty()) out << "trace     " << o.trace_path << "\n";
   if (!o.json_path.empty()) {
     JsonWriter j;
@@ -741,16 +835,20 @@ int RunConvRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tenso
                Rng& rng, std::ostream& out) {
   const ArrayConfig& hw = ConfigByName(o.config);
   const ConvSetup setup = ResolveConv(o, x_file, w_file, kRtlDraw, rng);
-  const ConvLayer layer{setup.x, setup.w, setup.params};
+  ConvLayer layer{setup.x, setup.w, setup.params};
+  layer.post = PostBitsOf(o);  // the mapper keeps a chunk's filters within the path's table
   const Shape y_shape = layer.Out();  // validates first
   const RsMapping m = ResolveMapping(o.mapping, layer, hw);
   const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
   const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
-  const Tensor<int32_t> want = ConvAcc(x, w, setup.params, o.data_bits);  // checks the data
+  Tensor<int32_t> want = ConvAcc(x, w, setup.params, o.data_bits);  // checks the data
+  const std::optional<OutputPath> path = DrawOutputPath(o, want, rng);
+  if (path) want = ApplyOutputPath(want, *path);
   const std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path);
   ArrayStats st;
-  const Tensor<int32_t> got = bench->RunConv(layer, x, w, m, &st);
+  const Tensor<int32_t> got = bench->RunConv(layer, x, w, m, &st, path ? &*path : nullptr);
   PrintConvShapes(out, o, setup, y_shape);
+  if (path) out << "post      " << DescribeOutputPath(*path) << "\n";
   return ReportRtlLayer(o, hw, "conv", layer.ToString(), layer, m, st, want, got, out);
 }
 
@@ -821,10 +919,15 @@ int RunFc(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int
   const FcSetup setup = ResolveFc(o, x_file, w_file, /*rtl=*/false, rng);
   const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
   const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
-  const Tensor<int32_t> y = FcAcc(x, w, o.data_bits);
+  Tensor<int32_t> y = FcAcc(x, w, o.data_bits);
+  const std::optional<OutputPath> path = DrawOutputPath(o, y, rng);
   PrintFcShapes(out, o, x.shape(), w.shape(), y.shape());
+  if (path) {
+    y = ApplyOutputPath(y, *path);
+    out << "post      " << DescribeOutputPath(*path) << "\n";
+  }
   out << "checksum  " << Hex64(Checksum(y)) << "\n";
-  SaveConvOutput(out, o.output_path, y);
+  SaveConvOutput(out, o.output_path, y, o.requant);
   return kExitOk;
 }
 
@@ -840,7 +943,8 @@ int RunFcRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<
              Rng& rng, std::ostream& out) {
   const ArrayConfig& hw = ConfigByName(o.config);
   const FcSetup setup = ResolveFc(o, x_file, w_file, /*rtl=*/true, rng);
-  const ConvLayer layer = FcToConvLayer(setup.x, setup.w);  // ShapeError when K differs
+  ConvLayer layer = FcToConvLayer(setup.x, setup.w);  // ShapeError when K differs
+  layer.post = PostBitsOf(o);
   RsMapping m;
   try {
     m = ResolveMapping(o.mapping, layer, hw);
@@ -849,12 +953,16 @@ int RunFcRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<
   }
   const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
   const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
-  const Tensor<int32_t> want = FcAcc(x, w, o.data_bits);  // checks the data
+  Tensor<int32_t> want = FcAcc(x, w, o.data_bits);  // checks the data
+  const std::optional<OutputPath> path = DrawOutputPath(o, want, rng);
+  if (path) want = ApplyOutputPath(want, *path);
   const FcConv fc = FcToConv(x, w);
   const std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path);
   ArrayStats st;
-  const Tensor<int32_t> got = bench->RunConv(fc.layer, fc.x, fc.w, m, &st);
+  const Tensor<int32_t> got =
+      bench->RunConv(fc.layer, fc.x, fc.w, m, &st, path ? &*path : nullptr);
   PrintFcShapes(out, o, setup.x, setup.w, want.shape());
+  if (path) out << "post      " << DescribeOutputPath(*path) << "\n";
   out << "as conv   " << layer.ToString() << " (R = H, S = W)\n";
   return ReportRtlLayer(o, hw, "fc", FcText(setup.x, setup.w), layer, m, st, want, got, out);
 }
@@ -1102,6 +1210,8 @@ po::options_description SweepDescription() {
       ("index", po::value<int>()->value_name("K"), "run only layer K (0-based) of the sequence")
       ("types", po::value<std::string>()->value_name("conv,fc")->default_value("conv"),
        "layer types to draw, comma-separated: conv, fc")
+      ("post", "send each layer's outputs through a random output path:\n"
+       "bias, requantization to int16, ReLU or leaky ReLU")
       ("trace", po::value<std::string>()->value_name("FILE.fst"),
        "write an FST waveform of the run")
       ("mem-latency", po::value<int>()->value_name("N")->default_value(8),
@@ -1151,6 +1261,7 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
   o.seed = SeedFlag(vm);
   IntFlag(vm, "index", 0, INT_MAX, &o.index);
   o.types = TypesFlag(vm["types"].as<std::string>());
+  o.post = vm.count("post") > 0;
   if (vm.count("trace")) o.trace_path = vm["trace"].as<std::string>();
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   o.mem_latency = vm["mem-latency"].as<int>();
@@ -1538,6 +1649,21 @@ int RunPe(const PeOptions& o, std::ostream& out) {
   return failed > 0 ? kExitMismatch : kExitOk;
 }
 
+// With --post, layer i's output path: one of bias alone, requantization, bias and
+// requantization, + ReLU, + leaky ReLU, from its own stream (the layers and data stay those of
+// a sweep without --post).
+std::optional<OutputPath> SweepOutputPath(const SweepOptions& o, int i, const Tensor<int32_t>& acc) {
+  if (!o.post) return std::nullopt;
+  Rng rng(JobSeed(o.seed ^ 0x9057'0000'0000ull, i));
+  LayerOptions flags;
+  const int kind = rng.UniformInt(0, 4);
+  flags.bias = kind != 1;
+  flags.requant = kind >= 1;
+  flags.relu = kind == 3;
+  flags.leaky = kind == 4;
+  return DrawOutputPath(flags, acc, rng);
+}
+
 int RunSweep(const SweepOptions& o, std::ostream& out) {
   if (o.backend != "rtl") {
     throw UnsupportedError("a sweep runs on --backend rtl only, not '" + o.backend + "'");
@@ -1603,6 +1729,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     int64_t model = 0;  // predicted cycles, when the layer ran
     Comparison cmp;
     std::string problem;
+    std::string post_text;  // the output path, when --post drew one
     try {
       m = i % 2 == 0 ? ChooseMapping(layer, hw) : DrawMapping(layer, hw, rng, &drawn);
       mapped = true;
@@ -1611,14 +1738,21 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
             RandomSparseData(fc_shapes.x, hw.data_bits, kSweepIfmapZeros, rng);
         const Tensor<int16_t> w =
             RandomSparseData(fc_shapes.w, hw.data_bits, kSweepWeightZeros, rng);
-        const Tensor<int32_t> want = FcAcc(x, w, hw.data_bits);
+        Tensor<int32_t> want = FcAcc(x, w, hw.data_bits);
+        const std::optional<OutputPath> path = SweepOutputPath(o, i, want);
+        if (path) want = ApplyOutputPath(want, *path);
         const FcConv as_conv = FcToConv(x, w);
-        cmp = CompareWithGolden(want, bench->RunConv(layer, as_conv.x, as_conv.w, m, &st));
+        cmp = CompareWithGolden(want, bench->RunConv(layer, as_conv.x, as_conv.w, m, &st,
+                                                     path ? &*path : nullptr));
+        post_text = path ? "  " + DescribeOutputPath(*path) : "";
       } else {
         const Tensor<int16_t> x = RandomSparseData(layer.x, hw.data_bits, kSweepIfmapZeros, rng);
         const Tensor<int16_t> w = RandomSparseData(layer.w, hw.data_bits, kSweepWeightZeros, rng);
-        const Tensor<int32_t> want = ConvAcc(x, w, layer.conv, hw.data_bits);
-        cmp = CompareWithGolden(want, bench->RunConv(layer, x, w, m, &st));
+        Tensor<int32_t> want = ConvAcc(x, w, layer.conv, hw.data_bits);
+        const std::optional<OutputPath> path = SweepOutputPath(o, i, want);
+        if (path) want = ApplyOutputPath(want, *path);
+        cmp = CompareWithGolden(want, bench->RunConv(layer, x, w, m, &st, path ? &*path : nullptr));
+        post_text = path ? "  " + DescribeOutputPath(*path) : "";
       }
       RsMapping placed = m;
       placed.n = st.tiling.nb;
@@ -1637,7 +1771,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     const bool pass = problem.empty() && cmp.Pass();
     out << "  " << std::setw(index_width) << i << "  " << layer_text << "  "
         << (!mapped ? "(no mapping)" : ShortMapping(m) + (drawn ? " (random)" : " (mapper)"))
-        << "  " << (pass ? "PASS" : "FAIL") << "  " << st.cycles << " cycles";
+        << post_text << "  " << (pass ? "PASS" : "FAIL") << "  " << st.cycles << " cycles";
     if (model > 0) out << " (model " << model << ", " << SignedPercent(model, st.cycles) << ")";
     out << "\n";
     j.BeginObject()
@@ -1711,6 +1845,8 @@ int RunInfo(const InfoOptions& o, std::ostream& out) {
       << info.axi_bytes * 8 << " bits, addresses " << info.addr_bits << " bits\n"
       << "glb       ifmap " << info.glb_ifmap_words << ", filter " << info.glb_filter_words
       << " words, psum " << info.glb_psum_words << " words x " << info.cols << " banks\n"
+      << "post      output-path table " << info.pp_words << " entries (" << info.pp_words / 2
+      << " filters per chunk)\n"
       << "dram      " << dev->MemSize() << " bytes at 0x" << std::hex << dev->MemBase()
       << std::dec << "\n";
   if (!o.json_path.empty()) {
@@ -1731,6 +1867,7 @@ int RunInfo(const InfoOptions& o, std::ostream& out) {
         .Key("glb_ifmap_words").Int(static_cast<int64_t>(info.glb_ifmap_words))
         .Key("glb_filter_words").Int(static_cast<int64_t>(info.glb_filter_words))
         .Key("glb_psum_words").Int(static_cast<int64_t>(info.glb_psum_words))
+        .Key("pp_words").Int(static_cast<int64_t>(info.pp_words))
         .EndObject();
     WriteReport(o.json_path, j.str());
     out << "json      " << o.json_path << "\n";

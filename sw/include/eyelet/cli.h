@@ -62,6 +62,12 @@ struct LayerOptions {
   std::optional<int> pad;
   std::optional<int> groups;
   int data_bits = kDefaultDataBits;
+  // The output path (conv, fc): per-channel bias, requantization to int16, ReLU or leaky ReLU,
+  // with parameters drawn from the seed and the accumulators' range.
+  bool bias = false;
+  bool requant = false;
+  bool relu = false;
+  bool leaky = false;
   std::string backend = "golden";  // "golden" or "rtl" (the Verilated PE array: CONV, FC)
   std::string input_path;          // .npy, int8 or int16; empty: random
   std::string weights_path;        // .npy, int8 or int16; empty: random
@@ -106,6 +112,7 @@ struct SweepOptions {
   std::optional<int> index;  // run only layer number `index` of the seed's sequence
   std::string trace_path;    // FST file for the whole run; empty: no trace
   std::vector<LayerType> types = {LayerType::kConv};  // kConv, kFc; one drawn per layer
+  bool post = false;  // each layer through a random output path (bias, requant, activation)
   std::string json_path;     // JSON report of every layer; empty: none
   int mem_latency = 8;       // DRAM model read latency, cycles
   double mem_stall = 0.0;    // DRAM model: chance of holding back a ready / due beat per cycle

@@ -22,7 +22,7 @@
 namespace eyelet {
 
 constexpr uint32_t kCsrIdValue = 0x45594c54;  // "EYLT"
-constexpr uint32_t kCsrVersionValue = 0x00010001;
+constexpr uint32_t kCsrVersionValue = 0x00010002;
 // CTRL bits.
 constexpr uint32_t kCtrlStart = 1u << 0;
 constexpr uint32_t kCtrlSoftReset = 1u << 1;
