@@ -15,8 +15,11 @@
 //       band,
 //     run the pass controller on the chunk's layer record; a later channel chunk adds onto
 //       the psums the earlier ones left in the psum banks (acc_in),
-//     after the last channel chunk, store the accumulators from the psum banks to DRAM
-//       (NCHW, int32).
+//     with the last channel chunk's loads, load the output-path table entries of the chunk's
+//       filters (post bits 0-1) into one half of the table,
+//     after the last channel chunk, store the outputs from the psum banks to DRAM (NCHW)
+//       through the output path: int32 accumulators (+ bias), or int16 requantized ones
+//       (+ ReLU or leaky ReLU).
 //
 // Row band b covers ofmap rows y0 = b*sb*e .. y0 + ecur - 1 and reads ifmap rows r0 = y0*uh -
 // pad_top .. r1 = (y0 + ecur - 1)*uh - pad_top + kr - 1; the walker loads rows lo = max(r0, 0)
