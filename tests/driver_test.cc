@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -759,25 +760,39 @@ TEST(Device, AllocAlignsAndFills) {
 
 // --- Runtime ------------------------------------------------------------------------------------
 
+// Upper limits of DrawShape's draws (lower ones: 1, and 0 for pads).
+struct ShapeLimits {
+  int groups, n, c_per_group, h_min, h, w_min, w, m_per_group, r, s, stride;
+};
+
+// A random layer within `lim` whose kernel fits its padded input, or nothing (draw again).
+std::optional<ConvLayer> DrawShape(const ShapeLimits& lim, std::mt19937& rng) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  ConvLayer l;
+  const int groups = pick(1, lim.groups);
+  l.conv.groups = groups;
+  l.x = Shape{pick(1, lim.n), groups * pick(1, lim.c_per_group), pick(lim.h_min, lim.h),
+              pick(lim.w_min, lim.w)};
+  l.w = Shape{groups * pick(1, lim.m_per_group), l.x.c / groups, pick(1, lim.r), pick(1, lim.s)};
+  l.conv.stride_h = pick(1, lim.stride);
+  l.conv.stride_w = pick(1, lim.stride);
+  l.conv.pad_top = pick(0, 2);
+  l.conv.pad_left = pick(0, 2);
+  l.conv.pad_bottom = pick(0, 2);
+  l.conv.pad_right = pick(0, 2);
+  if (l.w.h > l.x.h + l.conv.pad_top + l.conv.pad_bottom ||
+      l.w.w > l.x.w + l.conv.pad_left + l.conv.pad_right) {
+    return std::nullopt;
+  }
+  return l;
+}
+
 // A random small layer (groups, strides, pads, batch) that maps on SmallGlbConfig().
 ConvLayer RandomLayer(std::mt19937& rng) {
-  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   for (;;) {
-    ConvLayer l;
-    const int groups = pick(1, 3);
-    l.conv.groups = groups;
-    l.x = Shape{pick(1, 4), groups * pick(1, 3), pick(2, 9), pick(2, 9)};
-    l.w = Shape{groups * pick(1, 6), l.x.c / groups, pick(1, 5), pick(1, 4)};
-    l.conv.stride_h = pick(1, 3);
-    l.conv.stride_w = pick(1, 3);
-    l.conv.pad_top = pick(0, 2);
-    l.conv.pad_left = pick(0, 2);
-    l.conv.pad_bottom = pick(0, 2);
-    l.conv.pad_right = pick(0, 2);
-    if (l.w.h > l.x.h + l.conv.pad_top + l.conv.pad_bottom ||
-        l.w.w > l.x.w + l.conv.pad_left + l.conv.pad_right) {
-      continue;
-    }
+    const std::optional<ConvLayer> drawn = DrawShape({3, 4, 3, 2, 9, 2, 9, 6, 5, 4, 3}, rng);
+    if (!drawn) continue;
+    const ConvLayer& l = *drawn;
     try {
       const RsMapping m = ChooseMapping(l, SmallGlbConfig());
       ChooseTiling(l, SmallGlbConfig(), m);
@@ -1069,22 +1084,12 @@ BandedRun RandomBandedRun(std::mt19937& rng) {
   auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   const ArrayConfig hw = BandConfig();
   for (;;) {
+    const std::optional<ConvLayer> drawn = DrawShape({2, 3, 4, 4, 16, 3, 9, 5, 4, 3, 2}, rng);
+    if (!drawn) continue;
     BandedRun run;
     ConvLayer& l = run.layer;
-    const int groups = pick(1, 2);
-    l.conv.groups = groups;
-    l.x = Shape{pick(1, 3), groups * pick(1, 4), pick(4, 16), pick(3, 9)};
-    l.w = Shape{groups * pick(1, 5), l.x.c / groups, pick(1, 4), pick(1, 3)};
-    l.conv.stride_h = pick(1, 2);
-    l.conv.stride_w = pick(1, 2);
-    l.conv.pad_top = pick(0, 2);
-    l.conv.pad_left = pick(0, 2);
-    l.conv.pad_bottom = pick(0, 2);
-    l.conv.pad_right = pick(0, 2);
-    if (l.w.h > l.x.h + l.conv.pad_top + l.conv.pad_bottom ||
-        l.w.w > l.x.w + l.conv.pad_left + l.conv.pad_right) {
-      continue;
-    }
+    l = *drawn;
+    const int groups = l.conv.groups;
     RsMapping& m = run.mapping;
     m.e = pick(1, 6), m.p = pick(1, 3), m.q = pick(1, 2), m.r = pick(1, 2), m.t = pick(1, 3);
     if (!CompleteMapping(l, hw, m).empty() || m.strips < 2) continue;
