@@ -15,6 +15,7 @@ parameter logic [11:0] CsrHwAddr = 12'h02c;  // ro: AXI address width in bits
 parameter logic [11:0] CsrDescBaseLo = 12'h030;  // rw: descriptor chain address, bits 31:0
 parameter logic [11:0] CsrDescBaseHi = 12'h034;  // rw: descriptor chain address, bits 63:32
 parameter logic [11:0] CsrHwPp = 12'h038;  // ro: output-path table entries (a chunk's filters fit half of it when post bits 0-1 are set)
+parameter logic [11:0] CsrHwPool = 12'h03c;  // ro: pooling line-buffer words (each of its two rows)
 parameter logic [11:0] CsrCntCycles = 12'h040;  // ro: busy cycles of the last run
 parameter logic [11:0] CsrCntPasses = 12'h044;  // ro: processing passes
 parameter logic [11:0] CsrCntMac = 12'h048;  // ro: MACs done

@@ -15,3 +15,4 @@ parameter logic [7:0] ErrAxiRdDecerr = 8'd11;  // DRAM read answered DECERR
 parameter logic [7:0] ErrAxiWrSlverr = 8'd12;  // DRAM write answered SLVERR
 parameter logic [7:0] ErrAxiWrDecerr = 8'd13;  // DRAM write answered DECERR
 parameter logic [7:0] ErrDescPost = 8'd14;  // the output-path settings are inconsistent (activation without requantization, ReLU and leaky together, lk_shift over 62)
+parameter logic [7:0] ErrDescPool = 8'd15;  // the pooling settings are wrong (window or stride outside 1..3, padding not below the window, pooling without requantization, a window starting past the ofmap) or the line buffer cannot hold pool_fo (one band) or nb*mg*pool_fo (several bands) words

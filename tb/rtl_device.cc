@@ -174,12 +174,15 @@ std::unique_ptr<RtlDevice> RtlDevice::Create(const std::string& config_name,
   if (built.rows != hw.rows || built.cols != hw.cols ||
       built.glb_ifmap_words != hw.glb_ifmap_words ||
       built.glb_filter_words != hw.glb_filter_words ||
-      built.glb_psum_words != hw.glb_psum_words || built.pp_words != hw.pp_words) {
+      built.glb_psum_words != hw.glb_psum_words || built.pp_words != hw.pp_words ||
+      built.pool_words != hw.pool_words) {
     throw Error("Verilated model '" + hw.name + "' reports a " + std::to_string(built.rows) +
                 "x" + std::to_string(built.cols) + " array with GLB " +
                 std::to_string(built.glb_ifmap_words) + "/" +
                 std::to_string(built.glb_filter_words) + "/" +
-                std::to_string(built.glb_psum_words) +
+                std::to_string(built.glb_psum_words) + " words, output-path table " +
+                std::to_string(built.pp_words) + " entries and pooling line buffer " +
+                std::to_string(built.pool_words) +
                 " words; CMakeLists.txt and mapping.cc disagree");
   }
   return dev;

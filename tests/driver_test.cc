@@ -228,7 +228,7 @@ TEST(DescCodec, ConvDescriptorFollowsTheLayerMappingAndTiling) {
   t.cc = 2;
   const Desc d = MakeConvDesc(l, m, t, 0x100, 0x200, 0x300, 0x400);
   EXPECT_EQ(d.magic, kDescMagic);
-  EXPECT_EQ(d.version, 2u);
+  EXPECT_EQ(d.version, 3u);
   EXPECT_EQ(d.kind, 1u);
   EXPECT_EQ(d.next, 0x400u);
   EXPECT_EQ(d.x_addr, 0x100u);
@@ -627,7 +627,7 @@ TEST(GoldenDevice, BadRegisterAccessesAnswerSlverrAndChangeNothing) {
           << e.what();
     }
   };
-  expect_slverr([&] { dev.ReadCsr(0x03c); }, "0x3c");
+  expect_slverr([&] { dev.ReadCsr(0x07c); }, "0x7c");
   expect_slverr([&] { dev.ReadCsr(0x078); }, "0x78");
   expect_slverr([&] { dev.ReadCsr(kCsrDescBaseLo + 1); }, "0x31");
   expect_slverr([&] { dev.ReadCsr(0x1000); }, "0x1000");

@@ -228,11 +228,23 @@ WalkerTime Walk(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
   const bool x_halves = static_cast<int64_t>(nb) * cc * band_rows_max * w <= hw.glb_ifmap_words / 2;
   const bool w_halves = static_cast<int64_t>(mc) * cc * rs <= hw.glb_filter_words / 2;
 
+  // Pooling: the store walks each plane's rows with vcols -inf columns after each, and the last
+  // band's vrows -inf rows after them, and writes the pooled rows the band completes.
+  const int vrows = PoolVirtualRows(layer), vcols = PoolVirtualCols(layer);
+  const Shape pooled_out = layer.PooledOut();
+
   // The chunks of one image chunk and band: ni images, `rows` ofmap rows in `strips` strips,
-  // in_rows ifmap rows loaded; filters loaded or still in the GLB.
+  // in_rows ifmap rows loaded; filters loaded or still in the GLB; store_rows rows walked per
+  // stored plane (rows, and the -inf rows after the last band when pooled) and pooled_rows
+  // pooled rows written per plane (pooled layers only).
   struct Segment {
     int ni, rows, strips, in_rows;
     bool filters;
+    int store_rows, pooled_rows;
+    bool operator==(const Segment& o) const {
+      return ni == o.ni && rows == o.rows && strips == o.strips && in_rows == o.in_rows &&
+             filters == o.filters && store_rows == o.store_rows && pooled_rows == o.pooled_rows;
+    }
   };
   struct RunMemo {
     int ni, strips, mi, ci;
@@ -269,7 +281,7 @@ WalkerTime Walk(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
       c.compute = RunCycles(layer, hw, m, r);
       runs.push_back({sg.ni, sg.strips, mi, ci, c.compute});
     }
-    if (store) {
+    if (store && !layer.pooled) {
       // Row by row from the psum banks; one write per image (whole planes) or per image and
       // filter (a band's rows).
       const int64_t out_rows = static_cast<int64_t>(sg.ni) * mi * sg.rows;
@@ -277,6 +289,16 @@ WalkerTime Walk(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
       c.store_cycles = c.write_words * kDramStoreCyclesPerOutput + out_rows * kStoreRowCycles +
                        (bands == 1 ? sg.ni : static_cast<int64_t>(sg.ni) * mi) *
                            kDramTransferCycles;
+    } else if (store) {
+      // Pooled: every row of every plane goes through the pooling unit, one element per cycle
+      // with the -inf ones; the pooled rows the band completes are written, one transfer per
+      // image (whole pooled planes) or per image and filter (none when it completes no row).
+      const int64_t planes = static_cast<int64_t>(sg.ni) * mi;
+      const int64_t walked_rows = planes * sg.store_rows;
+      c.write_words = planes * sg.pooled_rows * pooled_out.w;
+      const int64_t transfers = bands == 1 ? sg.ni : (sg.pooled_rows > 0 ? planes : 0);
+      c.store_cycles = walked_rows * (fo + vcols) * kDramStoreCyclesPerOutput +
+                       walked_rows * kStoreRowCycles + transfers * kDramTransferCycles;
     }
     return c;
   };
@@ -306,9 +328,7 @@ WalkerTime Walk(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
     tl.store_end = std::max(tl.store_end, tl.hand);  // an older store end does not matter
     const int64_t run = tl.run_end - tl.hand, store = tl.store_end - tl.hand;
     for (const Memo& e : memo) {
-      if (e.sg.ni == sg.ni && e.sg.rows == sg.rows && e.sg.strips == sg.strips &&
-          e.sg.in_rows == sg.in_rows && e.sg.filters == sg.filters && e.run == run &&
-          e.store == store) {
+      if (e.sg == sg && e.run == run && e.store == store) {
         tl.Add(e.add, 1);
         return;
       }
@@ -331,9 +351,19 @@ WalkerTime Walk(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
                                       layer.w.h, layer.x.h);
         // With one channel chunk and one filter chunk the filters stay in the GLB from the
         // group's first image chunk and band on.
-        return Segment{std::min(nb, n - n0), band.rows, std::min(sb, m.strips - b * sb),
+        const bool last = b == bands - 1;
+        const int pooled_rows =
+            layer.pooled ? BandPooledRows(band.y0, band.rows, last, layer.pool.kernel_h,
+                                          layer.pool.stride_h, layer.pool.pad_top, pooled_out.h)
+                               .count
+                         : 0;
+        return Segment{std::min(nb, n - n0),
+                       band.rows,
+                       std::min(sb, m.strips - b * sb),
                        bands == 1 ? layer.x.h : band.in_rows,
-                       !(one_cchunk && one_mchunk && (n0 > 0 || b > 0))};
+                       !(one_cchunk && one_mchunk && (n0 > 0 || b > 0)),
+                       band.rows + (last ? vrows : 0),
+                       pooled_rows};
       };
       // Runs of equal bands (all but those the padding cuts) are fast-forwarded like runs of
       // equal chunks.
@@ -341,11 +371,7 @@ WalkerTime Walk(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
         const Segment sg = segment_of(b);
         int same = 1;
         for (; b + same < bands; ++same) {
-          const Segment o = segment_of(b + same);
-          if (o.rows != sg.rows || o.strips != sg.strips || o.in_rows != sg.in_rows ||
-              o.filters != sg.filters) {
-            break;
-          }
+          if (!(segment_of(b + same) == sg)) break;
         }
         Repeat(tl, same, [&](Timeline& x) { segment(x, sg); });
         b += same;
@@ -442,7 +468,7 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
 }
 
 int64_t MinDramBytes(const ConvLayer& layer, const ArrayConfig& hw) {
-  const Shape out = layer.Out();
+  const Shape out = layer.PooledOut();
   return (layer.x.Size() + static_cast<int64_t>(layer.w.n) * layer.w.c * layer.w.h * layer.w.w +
           (layer.OutTable() ? static_cast<int64_t>(layer.w.n) * kPpWords : 0)) *
              WordBytes(hw.data_bits) +

@@ -69,6 +69,19 @@ ErrCode CheckDesc(const Desc& d, const HwInfo& hw) {
       (d.post & (kPostRelu | kPostLeaky)) == (kPostRelu | kPostLeaky) || d.lk_shift > 62) {
     return ErrCode::kDescPost;
   }
+  if (d.pool_kh != 0) {
+    const auto in_range = [](uint64_t v) { return v >= 1 && v <= kPoolMaxWindow; };
+    // Line-buffer words: one pooled row with one band; with several, a partial pooled row per
+    // image and filter of the group survives from one band to the next.
+    const uint64_t line = d.sb >= d.strips ? d.pool_fo : d.nb * d.mg * d.pool_fo;
+    if (!requant || !in_range(d.pool_kh) || !in_range(d.pool_kw) || !in_range(d.pool_sh) ||
+        !in_range(d.pool_sw) || d.pool_pt >= d.pool_kh || d.pool_pl >= d.pool_kw ||
+        d.pool_eo == 0 || d.pool_fo == 0 || (d.pool_eo - 1) * d.pool_sh >= d.eo + d.pool_pt ||
+        (d.pool_fo - 1) * d.pool_sw >= d.fo + d.pool_pl ||
+        line > static_cast<uint64_t>(hw.pool_words)) {
+      return ErrCode::kDescPool;
+    }
+  }
   for (uint64_t v : {d.n,  d.groups, d.nb, d.mb, d.mbc, d.cbc, d.sb, d.cg, d.h,  d.w,
                      d.mg, d.kr,     d.ks, d.eo, d.fo,  d.uh,  d.uw, d.e,  d.p,  d.q,
                      d.r,  d.t,      d.rg, d.nrg, d.tv, d.th,  d.cb, d.strips}) {
@@ -106,7 +119,9 @@ ErrCode CheckDesc(const Desc& d, const HwInfo& hw) {
   }
   if (!EndsWithin(d.x_addr, d.n * d.groups * d.cg * d.h * d.w * 2, hw.addr_bits) ||
       !EndsWithin(d.w_addr, d.groups * d.mg * d.cg * d.kr * d.ks * 2, hw.addr_bits) ||
-      !EndsWithin(d.y_addr, d.n * d.groups * d.mg * d.eo * d.fo * (requant ? 2 : 4),
+      !EndsWithin(d.y_addr,
+                  d.pool_kh != 0 ? d.n * d.groups * d.mg * d.pool_eo * d.pool_fo * 2
+                                 : d.n * d.groups * d.mg * d.eo * d.fo * (requant ? 2 : 4),
                   hw.addr_bits) ||
       (table && !EndsWithin(d.pp_addr, d.groups * d.mg * kPpEntryBytes, hw.addr_bits))) {
     return ErrCode::kDescRange;
@@ -184,6 +199,17 @@ Desc MakeConvDesc(const ConvLayer& layer, const RsMapping& m, const Tiling& tili
   d.cb = m.cb;
   d.strips = m.strips;
   d.post = layer.post;
+  if (layer.pooled) {
+    const Shape pooled = layer.PooledOut();
+    d.pool_kh = layer.pool.kernel_h;
+    d.pool_kw = layer.pool.kernel_w;
+    d.pool_sh = layer.pool.stride_h;
+    d.pool_sw = layer.pool.stride_w;
+    d.pool_pt = layer.pool.pad_top;
+    d.pool_pl = layer.pool.pad_left;
+    d.pool_eo = pooled.h;
+    d.pool_fo = pooled.w;
+  }
   if (const DescField* f = OversizeField(d)) {
     throw UnsupportedError("layer " + layer.ToString() + ": " + OversizeMessage(d, *f));
   }

@@ -30,6 +30,7 @@ ArrayConfig HwInfo::ToArrayConfig(const std::string& name) const {
   c.glb_filter_words = glb_filter_words;
   c.glb_psum_words = glb_psum_words;
   c.pp_words = pp_words;
+  c.pool_words = pool_words;
   return c;
 }
 
@@ -57,6 +58,7 @@ HwInfo Device::ReadHwInfo() {
   hw.glb_filter_words = static_cast<int>(ReadCsr(kCsrHwGlbFilter));
   hw.glb_psum_words = static_cast<int>(ReadCsr(kCsrHwGlbPsum));
   hw.pp_words = static_cast<int>(ReadCsr(kCsrHwPp));
+  hw.pool_words = static_cast<int>(ReadCsr(kCsrHwPool));
   return hw;
 }
 

@@ -2,6 +2,7 @@
 #include "eyelet/golden_device.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "eyelet/csr_map.h"
@@ -64,6 +65,7 @@ GoldenDevice::GoldenDevice(const ArrayConfig& hw, uint64_t mem_base, uint64_t me
   CheckFits(hw.glb_filter_words, 1, 0x7fffffff, "glb_filter_words", hw.name);
   CheckFits(hw.glb_psum_words, 1, 0x7fffffff, "glb_psum_words", hw.name);
   CheckFits(hw.pp_words, 2, 0x7fffffff, "pp_words", hw.name);
+  CheckFits(hw.pool_words, 1, 0x7fffffff, "pool_words", hw.name);
   CheckFits(addr_bits, 1, 64, "addr_bits", hw.name);
   const bool below = addr_bits == 64 ? mem_size == 0 || mem_size - 1 <= ~mem_base
                                      : mem_base >> addr_bits == 0 &&
@@ -88,6 +90,7 @@ GoldenDevice::GoldenDevice(const ArrayConfig& hw, uint64_t mem_base, uint64_t me
   info_.glb_filter_words = hw.glb_filter_words;
   info_.glb_psum_words = hw.glb_psum_words;
   info_.pp_words = hw.pp_words;
+  info_.pool_words = hw.pool_words;
 }
 
 uint32_t GoldenDevice::ReadCsr(uint32_t offset) {
@@ -111,6 +114,8 @@ uint32_t GoldenDevice::ReadCsr(uint32_t offset) {
       return u(info_.glb_psum_words);
     case kCsrHwPp:
       return u(info_.pp_words);
+    case kCsrHwPool:
+      return u(info_.pool_words);
     case kCsrCtrl:
       return irq_en_ ? kCtrlIrqEnable : 0;
     case kCsrStatus:
@@ -243,6 +248,8 @@ ErrCode GoldenDevice::Transfers(const Desc& d) {
   const uint64_t chunk_channels = d.cbc * d.r * d.q;
   const uint64_t bands = (d.strips + d.sb - 1) / d.sb;
   const bool one_channel_chunk = d.cbc >= d.cb;
+  const bool pooled = d.pool_kh != 0;
+  const uint64_t pooled_row_bytes = d.pool_fo * 2;  // one pooled output row
   const auto move = [this](uint64_t addr, uint64_t bytes, uint64_t& counter) {
     if (!InWindow(addr, bytes)) return false;
     counter += bytes;
@@ -299,6 +306,31 @@ ErrCode GoldenDevice::Transfers(const Desc& d) {
               return ErrCode::kAxiRdDecerr;
             }
             if (c0 + ccur < d.cg) continue;  // outputs only after the last channel chunk
+            if (pooled) {
+              // One band: per image, the fcur filters' whole pooled planes; several: per image
+              // and filter, the pooled rows the band completes (none: no transfer).
+              const PooledRows rows = BandPooledRows(
+                  band.y0, band.rows, b + 1 == bands, static_cast<int>(d.pool_kh),
+                  static_cast<int>(d.pool_sh), static_cast<int>(d.pool_pt),
+                  static_cast<int>(d.pool_eo));
+              if (bands > 1 && rows.count == 0) continue;
+              for (uint64_t n = n0; n < n0 + ncur; ++n) {
+                const uint64_t first = (n * d.groups + g) * d.mg + m0;
+                for (uint64_t mm = 0; mm < (bands == 1 ? 1 : fcur); ++mm) {
+                  const bool ok =
+                      bands == 1
+                          ? move(d.y_addr + first * d.pool_eo * pooled_row_bytes,
+                                 fcur * d.pool_eo * pooled_row_bytes, cnt_.dram_wr_bytes)
+                          : move(d.y_addr + ((first + mm) * d.pool_eo +
+                                             static_cast<uint64_t>(rows.first)) *
+                                                pooled_row_bytes,
+                                 static_cast<uint64_t>(rows.count) * pooled_row_bytes,
+                                 cnt_.dram_wr_bytes);
+                  if (!ok) return ErrCode::kAxiWrDecerr;
+                }
+              }
+              continue;
+            }
             // One band: per image, the fcur filters' whole planes; several: per image and
             // filter, the band's rows.
             for (uint64_t n = n0; n < n0 + ncur; ++n) {
@@ -333,6 +365,39 @@ int64_t RoundShift(int64_t v, int shift) {
 
 int32_t Sat16(int64_t v) { return static_cast<int32_t>(std::clamp<int64_t>(v, -32768, 32767)); }
 
+// The pooling after the output path (descriptor pool_*): each eo x fo plane of the int16
+// outputs `y` max-pooled into pool_eo x pool_fo.
+std::vector<int16_t> MaxPoolPlanes(const Desc& d, const std::vector<int16_t>& y) {
+  const int eo = static_cast<int>(d.eo), fo = static_cast<int>(d.fo);
+  const int kh = static_cast<int>(d.pool_kh), kw = static_cast<int>(d.pool_kw);
+  const int sh = static_cast<int>(d.pool_sh), sw = static_cast<int>(d.pool_sw);
+  const int pt = static_cast<int>(d.pool_pt), pl = static_cast<int>(d.pool_pl);
+  const int peo = static_cast<int>(d.pool_eo), pfo = static_cast<int>(d.pool_fo);
+  const size_t planes = y.size() / (static_cast<size_t>(eo) * fo);
+  std::vector<int16_t> pooled;
+  pooled.reserve(planes * peo * pfo);
+  for (size_t p = 0; p < planes; ++p) {
+    const int16_t* plane = y.data() + p * eo * fo;
+    for (int i = 0; i < peo; ++i) {
+      for (int j = 0; j < pfo; ++j) {
+        // Positions outside the ofmap are -inf: below every int16. CheckDesc makes every window
+        // start inside it (and end there, as pool_pt < pool_kh and pool_pl < pool_kw).
+        int32_t best = INT32_MIN;
+        for (int a = 0; a < kh; ++a) {
+          const int row = i * sh - pt + a;
+          if (row < 0 || row >= eo) continue;
+          for (int b = 0; b < kw; ++b) {
+            const int col = j * sw - pl + b;
+            if (col >= 0 && col < fo) best = std::max<int32_t>(best, plane[row * fo + col]);
+          }
+        }
+        pooled.push_back(static_cast<int16_t>(best));
+      }
+    }
+  }
+  return pooled;
+}
+
 }  // namespace
 
 void GoldenDevice::OutputPath(const Desc& d, const std::vector<int32_t>& y) {
@@ -356,12 +421,15 @@ void GoldenDevice::OutputPath(const Desc& d, const std::vector<int32_t>& y) {
     }
     out[i] = static_cast<int16_t>(v);
   }
-  if (requant) {
+  if (d.pool_kh != 0) {
+    Write(d.y_addr, MaxPoolPlanes(d, out));
+  } else if (requant) {
     Write(d.y_addr, out);
   } else {
     Write(d.y_addr, acc);
   }
 }
+
 
 void GoldenDevice::Compute(const Desc& d) {
   const int n = static_cast<int>(d.n), groups = static_cast<int>(d.groups);

@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <sstream>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "eyelet/cost_model.h"
+#include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
 
 namespace eyelet {
@@ -55,11 +57,18 @@ int64_t ConvLayer::Macs() const {
   return static_cast<int64_t>(o.n) * o.c * o.h * o.w * w.c * w.h * w.w;
 }
 
+Shape ConvLayer::PooledOut() const { return pooled ? PoolOutputShape(Out(), pool) : Out(); }
+
 std::string ConvLayer::ToString() const {
   std::ostringstream os;
   os << "x " << x.ToString() << " w " << w.ToString() << " stride " << conv.stride_h << "x"
      << conv.stride_w << " pad " << conv.pad_top << "," << conv.pad_left << "," << conv.pad_bottom
      << "," << conv.pad_right << " groups " << conv.groups;
+  if (pooled) {
+    os << " max pool " << pool.kernel_h << "x" << pool.kernel_w << " stride " << pool.stride_h
+       << "x" << pool.stride_w << " pad " << pool.pad_top << "," << pool.pad_left << ","
+       << pool.pad_bottom << "," << pool.pad_right << (pool.ceil_mode ? " ceil" : "");
+  }
   return os.str();
 }
 
@@ -134,14 +143,19 @@ std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMap
     return "the last ofmap row's window starts at ifmap row " + num(last_row) +
            ", below the ifmap's " + num(layer.x.h) + " rows (reduce the bottom padding)";
   }
+  const std::string pool = PoolError(layer, hw);
+  if (!pool.empty()) return pool;
   const int max_id = (1 << hw.id_bits) - 2;
   if ((m.rg - 1) + (m.e - 1) * layer.conv.stride_h > max_id) {
     return "ifmap diagonal IDs exceed " + num(max_id) + " (reduce e or the stride)";
   }
   // The global buffer must hold the smallest chunk; larger layers run in chunks of images,
-  // row bands, filter blocks and channel blocks.
+  // row bands, filter blocks and channel blocks. (Bands may not suit the pooling line buffer
+  // where one band of larger chunks does: ChooseTiling sorts that out.)
   const Tiling smallest{1, std::min(m.t * m.p, mg), std::min(m.r * m.q, cg), 1};
-  const std::string glb = TilingError(layer, hw, m, smallest);
+  ConvLayer unpooled = layer;
+  unpooled.pooled = false;
+  const std::string glb = TilingError(unpooled, hw, m, smallest);
   if (!glb.empty()) return "the smallest GLB chunk does not fit: " + glb;
   // Every field of the layer record must fit its width (one group, all of its channels, so
   // the record of every chunk fits; images are run at most kMaxImagesPerRun at a time).
@@ -239,6 +253,56 @@ int BandInputRowsMax(int sb, int e, int uh, int kr, int h) {
   return std::min(h, (sb * e - 1) * uh + kr);
 }
 
+PooledRows BandPooledRows(int y0, int rows, bool last, int kh, int sh, int pt, int pool_eo) {
+  // Pooled row i ends at ofmap row i*sh - pt + kh - 1 (never above row 0: pt < kh).
+  const int from = y0 + pt - kh + 1;  // i*sh >= from: ends at or below y0
+  const int first = from <= 0 ? 0 : CeilDiv(from, sh);
+  const int to = y0 + rows - 1 + pt - kh + 1;  // i*sh <= to: ends at or above the band's end
+  const int end = last ? pool_eo : (to < 0 ? 0 : std::min(pool_eo, to / sh + 1));
+  const int lo = std::min(first, pool_eo);
+  return PooledRows{lo, std::max(0, end - lo)};
+}
+
+int PoolVirtualRows(const ConvLayer& layer) {
+  if (!layer.pooled) return 0;
+  const PoolParams& p = layer.pool;
+  const int last = (layer.PooledOut().h - 1) * p.stride_h - p.pad_top + p.kernel_h - 1;
+  return std::max(0, last - (layer.Out().h - 1));
+}
+
+int PoolVirtualCols(const ConvLayer& layer) {
+  if (!layer.pooled) return 0;
+  const PoolParams& p = layer.pool;
+  const int last = (layer.PooledOut().w - 1) * p.stride_w - p.pad_left + p.kernel_w - 1;
+  return std::max(0, last - (layer.Out().w - 1));
+}
+
+std::string PoolError(const ConvLayer& layer, const ArrayConfig& hw) {
+  if (!layer.pooled) return "";
+  const PoolParams& p = layer.pool;
+  auto num = [](int64_t v) { return std::to_string(v); };
+  if (!layer.OutInt16()) {
+    return "max pooling acts on requantized int16 outputs: give the output path "
+           "requantization";
+  }
+  const int max = static_cast<int>(kPoolMaxWindow);
+  for (const auto& [v, what] : {std::pair{p.kernel_h, "window height"},
+                                std::pair{p.kernel_w, "window width"},
+                                std::pair{p.stride_h, "vertical stride"},
+                                std::pair{p.stride_w, "horizontal stride"}}) {
+    if (v < 1 || v > max) {
+      return "max pooling " + std::string(what) + " " + num(v) + " is outside the hardware's 1.." +
+             num(max);
+    }
+  }
+  const Shape pooled = layer.PooledOut();  // ShapeError for pads not below the window
+  if (pooled.w > hw.pool_words) {
+    return "pooling line buffer: " + num(pooled.w) + " pooled columns > " + num(hw.pool_words) +
+           " words";
+  }
+  return "";
+}
+
 int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc, int sb) {
   const int mb = CeilDiv(mc, m.t * m.p);
   return static_cast<int64_t>(mb) * nb * sb * layer.Out().w * m.tv * m.p;
@@ -288,6 +352,21 @@ std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     return "output-path table: " + num(t.mc) + " filters per chunk > " + num(hw.pp_words / 2) +
            " (half of its " + num(hw.pp_words) + " entries)";
   }
+  if (layer.pooled) {
+    const int64_t pool_fo = layer.PooledOut().w;
+    if (sb >= m.strips && pool_fo > hw.pool_words) {
+      return "pooling line buffer: " + num(pool_fo) + " pooled columns > " + num(hw.pool_words) +
+             " words";
+    }
+    const int64_t line = static_cast<int64_t>(t.nb) * mg * pool_fo;
+    if (sb < m.strips && line > hw.pool_words) {
+      return "pooling line buffer: " + num(t.nb) + " image(s) x " + num(mg) + " filters x " +
+             num(pool_fo) + " pooled columns are " + num(line) + " words > " +
+             num(hw.pool_words) + " (row bands, here " + num(sb) + " of " + num(m.strips) +
+             " strips, keep a partial pooled row per image and filter of the group; one band "
+             "needs " + num(pool_fo) + ")";
+    }
+  }
   return "";
 }
 
@@ -324,6 +403,8 @@ bool BestTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
   const int block = m.t * m.p;
   const int blocks = CeilDiv(mg, block);
   const int64_t strip_bank = PsumBankWords(layer, m, 1, block, 1);  // image, block, strip
+  // Pooling in several bands: the line buffer holds nb*mg*pool_fo words.
+  const int64_t pool_line = layer.pooled ? static_cast<int64_t>(mg) * layer.PooledOut().w : 0;
   bool found = false;
   for (int nb : ChunkSizes(layer.x.n)) {
     if (nb > kMaxImagesPerRun) continue;
@@ -340,6 +421,7 @@ bool BestTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
         if (sb < 1 || mc * cc * kernel > hw.glb_filter_words) continue;
         if (layer.OutTable() && mc > hw.pp_words / 2) continue;
         sb = CeilDiv(m.strips, CeilDiv(m.strips, sb));  // the same bands, evenly cut
+        if (sb < m.strips && nb * pool_line > hw.pool_words) continue;
         const Tiling t{nb, mc, cc, sb};
         const CycleEstimate c = EstimateCycles(layer, hw, m, t);
         if (!found || c.cycles < cost->cycles ||
@@ -362,11 +444,21 @@ Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMappi
   if (BestTiling(layer, hw, m, &t, &c)) return t;
   const int cg = layer.x.c / layer.conv.groups, mg = layer.w.n / layer.conv.groups;
   const Tiling smallest{1, std::min(m.t * m.p, mg), std::min(m.r * m.q, cg), 1};
+  ConvLayer unpooled = layer;
+  unpooled.pooled = false;
+  const std::string glb = TilingError(unpooled, hw, m, smallest);
+  if (glb.empty() && layer.pooled) {
+    throw UnsupportedError("layer " + layer.ToString() + " with mapping " + m.ToString() +
+                           " needs row bands on '" + hw.name +
+                           "' (whole channels or all strips' psums do not fit its GLB), and no "
+                           "banded tiling suits the " +
+                           TilingError(layer, hw, m, smallest) +
+                           "; run the pooling as a separate layer");
+  }
   throw UnsupportedError("layer " + layer.ToString() + " with mapping " + m.ToString() +
                          " does not fit the GLB of '" + hw.name +
                          "' even one image, one filter block, one channel block and one strip "
-                         "at a time: " +
-                         TilingError(layer, hw, m, smallest));
+                         "at a time: " + glb);
 }
 
 RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
@@ -410,7 +502,20 @@ RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
   }
   if (!found) {
     RsMapping minimal;
-    const std::string why = CompleteMapping(layer, hw, minimal);
+    std::string why = CompleteMapping(layer, hw, minimal);
+    if (why.empty() && layer.pooled) {
+      ConvLayer unpooled = layer;
+      unpooled.pooled = false;
+      try {
+        ChooseMapping(unpooled, hw);
+        const int64_t mg = layer.w.n / layer.conv.groups, pool_fo = layer.PooledOut().w;
+        why = "every mapping needs row bands, and in row bands the pooling line buffer of " +
+              std::to_string(hw.pool_words) + " words must hold a partial pooled row per image "
+              "and filter of the group (" + std::to_string(mg) + " x " + std::to_string(pool_fo) +
+              " words per image); run the pooling as a separate layer";
+      } catch (const UnsupportedError&) {
+      }
+    }
     throw UnsupportedError("layer " + layer.ToString() + " cannot be mapped on '" + hw.name +
                            "': " + (why.empty() ? "no legal mapping" : why));
   }

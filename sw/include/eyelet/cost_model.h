@@ -27,9 +27,15 @@
 //    once per image chunk and band, or once per group when they are one chunk too. With
 //    several channel chunks every run loads its ifmap and filter chunk: the ifmaps once per
 //    filter chunk, the filters once per image chunk and band. Every output is stored once,
-//    after the last channel chunk, as an AccW-bit accumulator. With several bands every
-//    transfer covers one channel (loads) or one filter (stores) of one image. Rates below;
-//    dram_cycles is what the array waits for (CNT_DMA_STALL).
+//    after the last channel chunk, as an AccW-bit accumulator (int16 when requantized). With
+//    several bands every transfer covers one channel (loads) or one filter (stores) of one
+//    image. Rates below; dram_cycles is what the array waits for (CNT_DMA_STALL).
+//  * pooling (ConvLayer::pooled): the store of a band walks, per stored plane (image x
+//    filter), its ofmap rows plus, in the last band, the PoolVirtualRows -inf rows that close
+//    the bottom windows, each of fo + PoolVirtualCols elements (one per cycle) plus the cost
+//    per row; it writes the pooled rows the band completes (BandPooledRows): with one band one
+//    transfer per image of the chunk's whole pooled planes, with several one per image and
+//    filter of the band's pooled rows, none when the band completes no pooled row.
 #ifndef EYELET_COST_MODEL_H_
 #define EYELET_COST_MODEL_H_
 
@@ -62,7 +68,7 @@ struct CycleEstimate {
   int64_t runs = 0;              // pass-controller runs: groups x image chunks x bands x filter
                                  // chunks x channel chunks
   int64_t dram_read_bytes = 0;   // ifmaps and filters
-  int64_t dram_write_bytes = 0;  // outputs
+  int64_t dram_write_bytes = 0;  // outputs (pooled ones when the layer pools)
   int64_t DramBytes() const { return dram_read_bytes + dram_write_bytes; }
 };
 

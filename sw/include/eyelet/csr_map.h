@@ -22,6 +22,7 @@ constexpr uint32_t kCsrHwAddr = 0x02c;  // ro: AXI address width in bits
 constexpr uint32_t kCsrDescBaseLo = 0x030;  // rw: descriptor chain address, bits 31:0
 constexpr uint32_t kCsrDescBaseHi = 0x034;  // rw: descriptor chain address, bits 63:32
 constexpr uint32_t kCsrHwPp = 0x038;  // ro: output-path table entries (a chunk's filters fit half of it when post bits 0-1 are set)
+constexpr uint32_t kCsrHwPool = 0x03c;  // ro: pooling line-buffer words (each of its two rows)
 constexpr uint32_t kCsrCntCycles = 0x040;  // ro: busy cycles of the last run
 constexpr uint32_t kCsrCntPasses = 0x044;  // ro: processing passes
 constexpr uint32_t kCsrCntMac = 0x048;  // ro: MACs done
@@ -59,6 +60,7 @@ constexpr CsrInfo kCsrs[] = {
     {"DESC_BASE_LO", 0x030, "rw"},
     {"DESC_BASE_HI", 0x034, "rw"},
     {"HW_PP", 0x038, "ro"},
+    {"HW_POOL", 0x03c, "ro"},
     {"CNT_CYCLES", 0x040, "ro"},
     {"CNT_PASSES", 0x044, "ro"},
     {"CNT_MAC", 0x048, "ro"},

@@ -7,16 +7,16 @@
 
 namespace eyelet {
 
-constexpr int kDescWords = 11;
+constexpr int kDescWords = 12;
 
 struct Desc {
   uint64_t magic = 0;  // 16 bits: 0xE1E7
-  uint64_t version = 0;  // 8 bits: descriptor format version, 2
+  uint64_t version = 0;  // 8 bits: descriptor format version, 3
   uint64_t kind = 0;  // 4 bits: layer type: 1 CONV
   uint64_t next = 0;  // 64 bits: address of the next descriptor; 0 ends the chain
   uint64_t x_addr = 0;  // 64 bits: ifmap N x C x H x W, int16
   uint64_t w_addr = 0;  // 64 bits: weights M x C/groups x R x S, int16
-  uint64_t y_addr = 0;  // 64 bits: outputs N x M x E x F: int32 accumulators, or int16 with post bit 1
+  uint64_t y_addr = 0;  // 64 bits: outputs N x M x E x F: int32 accumulators, or int16 with post bit 1; N x M x pool_eo x pool_fo int16 with pooling
   uint64_t n = 0;  // 16 bits: images in the layer
   uint64_t groups = 0;  // 12 bits: convolution groups
   uint64_t nb = 0;  // 8 bits: images per GLB chunk, 1..n
@@ -51,6 +51,14 @@ struct Desc {
   uint64_t lk_shift = 0;  // 6 bits: leaky ReLU slope: y = x < 0 ? sat((x*lk_mult + round) >> lk_shift) : x; 0..62
   uint64_t lk_mult = 0;  // 16 bits: leaky ReLU slope multiplier, signed
   uint64_t pp_addr = 0;  // 64 bits: output-path table, read when post bit 0 or 1 is set: 16 bytes per output channel g*mg + m (bias int32, mult int32, shift 0..62 in byte 8)
+  uint64_t pool_kh = 0;  // 4 bits: max-pooling window height after the output path: 0 no pooling, else 1..3 (needs post bit 1)
+  uint64_t pool_kw = 0;  // 4 bits: pooling window width, 1..3
+  uint64_t pool_sh = 0;  // 4 bits: pooling vertical stride, 1..3
+  uint64_t pool_sw = 0;  // 4 bits: pooling horizontal stride, 1..3
+  uint64_t pool_pt = 0;  // 4 bits: -inf rows above the ofmap, below pool_kh
+  uint64_t pool_pl = 0;  // 4 bits: -inf columns left of the ofmap, below pool_kw
+  uint64_t pool_eo = 0;  // 10 bits: pooled rows: window i covers ofmap rows i*pool_sh - pool_pt + (0 .. pool_kh-1), and must start at or before ofmap row eo - 1; rows past the ofmap are -inf (bottom padding, ceil_mode)
+  uint64_t pool_fo = 0;  // 10 bits: pooled columns, the same rule along the width
 };
 
 struct DescField {
@@ -103,6 +111,14 @@ constexpr DescField kDescFields[] = {
     {"lk_shift", 9, 26, 6, &Desc::lk_shift},
     {"lk_mult", 9, 32, 16, &Desc::lk_mult},
     {"pp_addr", 10, 0, 64, &Desc::pp_addr},
+    {"pool_kh", 11, 0, 4, &Desc::pool_kh},
+    {"pool_kw", 11, 4, 4, &Desc::pool_kw},
+    {"pool_sh", 11, 8, 4, &Desc::pool_sh},
+    {"pool_sw", 11, 12, 4, &Desc::pool_sw},
+    {"pool_pt", 11, 16, 4, &Desc::pool_pt},
+    {"pool_pl", 11, 20, 4, &Desc::pool_pl},
+    {"pool_eo", 11, 24, 10, &Desc::pool_eo},
+    {"pool_fo", 11, 34, 10, &Desc::pool_fo},
 };
 
 }  // namespace eyelet

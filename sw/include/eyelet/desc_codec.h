@@ -19,7 +19,7 @@
 namespace eyelet {
 
 constexpr uint64_t kDescMagic = 0xE1E7;
-constexpr uint64_t kDescVersion = 2;
+constexpr uint64_t kDescVersion = 3;
 constexpr uint64_t kDescKindConv = 1;
 constexpr uint64_t kDescBytes = kDescWords * 8;
 
@@ -32,6 +32,9 @@ constexpr uint64_t kPostTableBits = kPostBias | kPostRequant;  // the table at p
 // One table entry per output channel (g*mg + m): bias int32 at byte 0, mult int32 at 4,
 // shift (0..62) at 8, bytes 9-15 unused.
 constexpr uint64_t kPpEntryBytes = 16;
+// Max pooling after the output path (the descriptor's pool_* fields): windows and strides of
+// 1..kPoolMaxWindow rows and columns, padding below the window; pool_kh = 0 is no pooling.
+constexpr uint64_t kPoolMaxWindow = 3;
 
 // The kDescWords little-endian words of `d`. Throws Error naming the first field whose value
 // does not fit its width.
@@ -44,9 +47,15 @@ Desc UnpackDesc(const uint64_t* words);
 ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw);
 
 // Checks the walker makes on a fetched descriptor, in this order (first failure wins):
-//   DESC_MAGIC    magic != 0xE1E7 or version != 2
+//   DESC_MAGIC    magic != 0xE1E7 or version != 3
 //   DESC_KIND     kind != 1 (CONV)
 //   DESC_POST     post has ReLU or leaky without requantization, or both; lk_shift > 62
+//   DESC_POOL     only with pooling (pool_kh != 0): post bit 1 (requantization) clear;
+//                 pool_kh, pool_kw, pool_sh or pool_sw outside 1..3; pool_pt >= pool_kh or
+//                 pool_pl >= pool_kw; pool_eo or pool_fo 0; a window starting past the ofmap,
+//                 (pool_eo-1)*pool_sh >= eo + pool_pt or (pool_fo-1)*pool_sw >= fo + pool_pl;
+//                 the line buffer: pool_fo (one band, sb >= strips) or nb*mg*pool_fo (several
+//                 bands) > hw.pool_words
 //   DESC_ZERO     any size, stride, mapping or chunk field is 0 (all but the addresses and
 //                 pads; sb included)
 //   DESC_MAPPING  nb > n; mbc > mb; cbc > cb; mb blocks of t*p filters, cb blocks of r*q
@@ -64,8 +73,9 @@ ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw);
 //                 or 1), min(mbc*t*p, mg) > pp_words / 2
 //   DESC_ALIGN    x_addr, w_addr, y_addr or next not a multiple of 8; pp_addr when the
 //                 table is read
-//   DESC_RANGE    x, w or y tensor (y int16 with post bit 1, else int32) ends beyond
-//                 2^hw.addr_bits; the table (groups*mg entries) when it is read
+//   DESC_RANGE    x, w or y tensor (y int16 with post bit 1, else int32; with pooling
+//                 n*groups*mg*pool_eo*pool_fo int16) ends beyond 2^hw.addr_bits; the table
+//                 (groups*mg entries) when it is read
 // `d` holds values that fit their fields (as UnpackDesc returns them), so the arithmetic is
 // exact: no product of fields overflows 64 bits.
 ErrCode CheckDesc(const Desc& d, const HwInfo& hw);
@@ -75,14 +85,16 @@ const char* ErrCodeName(ErrCode code);
 // "DESC_GLB (a chunk overflows a global-buffer area ...)": the name and meaning.
 std::string ErrCodeText(ErrCode code);
 
-// Every field on one line, addresses in hex: "magic=0xe1e7 version=1 kind=1 next=0x0 ...".
+// Every field on one line, addresses in hex: "magic=0xe1e7 version=3 kind=1 next=0x0 ...".
 std::string DescribeDesc(const Desc& d);
 
 // The CONV descriptor of `layer` (per-group sizes, as MakeLayerCfg) with a completed mapping
 // `m` and the tiling `tiling` of ChooseTiling: nb = tiling.nb, mb = m.mb,
 // mbc = ceil(tiling.mc / (t*p)), cb = m.cb, cbc = ceil(tiling.cc / (r*q)),
-// sb = BandStrips(m, tiling); eo and fo are the layer's output size. Throws UnsupportedError
-// naming the first field that does not fit its width.
+// sb = BandStrips(m, tiling); eo and fo are the layer's output size (before pooling). A pooled
+// layer (layer.pooled) gets its pooling window, stride and top/left padding in pool_kh ..
+// pool_pl and its pooled size (ConvLayer::PooledOut) in pool_eo, pool_fo; pool_kh stays 0
+// otherwise. Throws UnsupportedError naming the first field that does not fit its width.
 Desc MakeConvDesc(const ConvLayer& layer, const RsMapping& m, const Tiling& tiling, uint64_t x_addr,
                   uint64_t w_addr, uint64_t y_addr, uint64_t next);
 

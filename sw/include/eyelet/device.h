@@ -22,7 +22,7 @@
 namespace eyelet {
 
 constexpr uint32_t kCsrIdValue = 0x45594c54;  // "EYLT"
-constexpr uint32_t kCsrVersionValue = 0x00010002;
+constexpr uint32_t kCsrVersionValue = 0x00010003;  // CSR map 1.3: HW_POOL
 // CTRL bits.
 constexpr uint32_t kCtrlStart = 1u << 0;
 constexpr uint32_t kCtrlSoftReset = 1u << 1;
@@ -53,6 +53,7 @@ struct HwInfo {
   int glb_filter_words = 0;
   int glb_psum_words = 0;  // per column bank
   int pp_words = 0;        // output-path table entries
+  int pool_words = 0;      // pooling line-buffer words (HW_POOL)
   // The mapper's view: these fields, the rest at ArrayConfig's defaults.
   ArrayConfig ToArrayConfig(const std::string& name) const;
 };

@@ -23,6 +23,7 @@ enum class ErrCode : uint8_t {
   kAxiWrSlverr = 12,  // DRAM write answered SLVERR
   kAxiWrDecerr = 13,  // DRAM write answered DECERR
   kDescPost = 14,  // the output-path settings are inconsistent (activation without requantization, ReLU and leaky together, lk_shift over 62)
+  kDescPool = 15,  // the pooling settings are wrong (window or stride outside 1..3, padding not below the window, pooling without requantization, a window starting past the ofmap) or the line buffer cannot hold pool_fo (one band) or nb*mg*pool_fo (several bands) words
 };
 
 struct ErrCodeInfo {
@@ -47,6 +48,7 @@ constexpr ErrCodeInfo kErrCodes[] = {
     {"AXI_WR_SLVERR", 12, "DRAM write answered SLVERR"},
     {"AXI_WR_DECERR", 13, "DRAM write answered DECERR"},
     {"DESC_POST", 14, "the output-path settings are inconsistent (activation without requantization, ReLU and leaky together, lk_shift over 62)"},
+    {"DESC_POOL", 15, "the pooling settings are wrong (window or stride outside 1..3, padding not below the window, pooling without requantization, a window starting past the ofmap) or the line buffer cannot hold pool_fo (one band) or nb*mg*pool_fo (several bands) words"},
 };
 
 }  // namespace eyelet

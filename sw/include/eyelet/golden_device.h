@@ -39,11 +39,22 @@
 //          d. after the last channel chunk only (c0 + ccur == cg): with one band, per image n
 //             a write of fcur*eo*fo int32 words at y_addr + ((n*groups + g)*mg + m0)*eo*fo*4;
 //             with several, per image n and filter mm < fcur a write of ecur*fo words at
-//             y_addr + ((((n*groups + g)*mg + m0 + mm)*eo + y0)*fo)*4;
+//             y_addr + ((((n*groups + g)*mg + m0 + mm)*eo + y0)*fo)*4 (int16 words, 2 bytes,
+//             with post bit 1). With pooling (pool_kh != 0) the pooled outputs instead: with
+//             one band, per image n a write of fcur*pool_eo*pool_fo int16 words at
+//             y_addr + ((n*groups + g)*mg + m0)*pool_eo*pool_fo*2; with several, the band
+//             completes pooled rows i0 .. i0+k-1 (BandPooledRows in mapping.h: those whose
+//             windows end at ofmap rows y0 .. y0+ecur-1, and in the last band all the rest),
+//             and per image n and filter mm < fcur a write of k*pool_fo words at
+//             y_addr + (((n*groups + g)*mg + m0 + mm)*pool_eo + i0)*pool_fo*2, none when k = 0;
 //   3. writes y[n][g*mg + m][e][f] for e < eo, f < fo: the wrapped acc_bits sum over c < cg,
 //      r < kr, s < ks of w[g*mg + m][c][r][s] * x[n][g*cg + c][e*uh - pad_top + r]
 //      [f*uw - pad_left + s], where ifmap positions outside h x w are zero (so eo and fo set
-//      the bottom and right padding; an ifmap row or column no window reaches is not read);
+//      the bottom and right padding; an ifmap row or column no window reaches is not read),
+//      through the output path (post bits); with pooling it writes instead
+//      y[n][g*mg + m][i][j] for i < pool_eo, j < pool_fo: the largest int16 output path value
+//      at ofmap rows i*pool_sh - pool_pt + a (a < pool_kh) and columns
+//      j*pool_sw - pool_pl + b (b < pool_kw) inside eo x fo (positions outside never win);
 //   4. follows `next` until 0, then sets STATUS done and IRQ done.
 // On an error: STATUS holds the code and the descriptor index, IRQ error is raised, done stays
 // 0, no further descriptor runs. Outputs of finished descriptors stay in DRAM; the failing
@@ -59,7 +70,8 @@
 //                  (mbc >= mb). With several channel chunks: each band's ifmap rows once per
 //                  filter chunk, the filters once per image chunk and band. Bands read the
 //                  ifmap rows their windows share (the halo) once each.
-//   dram_wr_bytes  the bytes of every write transfer in 2. (each output once)
+//   dram_wr_bytes  the bytes of every write transfer in 2. (each output once; with pooling
+//                  each pooled output once)
 //   macs, skipped  the layer's MACs (n*groups*mg*eo*fo*cg*kr*ks), split by the ifmap operand:
 //                  skipped when it is zero (padding included), macs otherwise. MACs the
 //                  hardware spends on mapping padding (partial blocks) are not counted.
@@ -109,7 +121,8 @@ class GoldenDevice : public Device {
   // Step 3 above, and the MAC counters.
   void Compute(const Desc& d);
   // The output path (post bits, rtl/ey_walker.sv): bias, requantization, ReLU or leaky ReLU on
-  // the accumulators `y` (N x groups*mg x eo x fo), written to y_addr as int32 or int16.
+  // the accumulators `y` (N x groups*mg x eo x fo), then the pooling when pool_kh != 0,
+  // written to y_addr as int32 or int16.
   void OutputPath(const Desc& d, const std::vector<int32_t>& y);
 
   ArrayConfig hw_;

@@ -43,6 +43,7 @@ struct ArrayConfig {
   int glb_filter_words = 4096;
   int glb_psum_words = 1024;  // per column bank
   int pp_words = 512;         // output-path table entries (ey_walker PpWords): two halves
+  int pool_words = 4096;      // pooling line-buffer words (ey_walker PoolWords, HW_POOL)
 };
 
 // The built configurations: "tiny" (3 x 4), "small" (6 x 7) and "eyeriss" (12 x 14).
@@ -58,9 +59,19 @@ struct ConvLayer {
   // requantization a chunk's filters must fit half the output-path table, and requantized
   // outputs are int16.
   uint32_t post = 0;
+  // Max pooling fused after the output path (needs requantization; windows and strides 1..3,
+  // desc_codec.h kPoolMaxWindow): each output plane of Out() pooled as golden MaxPool with
+  // `pool` (its bottom/right padding and ceil_mode only set PooledOut's size). With several
+  // row bands the walker's line buffer keeps a partial pooled row per image and filter of the
+  // group: TilingError.
+  bool pooled = false;
+  PoolParams pool;
   bool OutTable() const { return (post & 3u) != 0; }
   bool OutInt16() const { return (post & 2u) != 0; }
+  // The CONV output, N x M x E x F (before pooling).
   Shape Out() const { return ConvOutputShape(x, w, conv); }
+  // What the layer writes to DRAM: PoolOutputShape(Out(), pool) when pooled, else Out().
+  Shape PooledOut() const;
   int64_t Macs() const;
   std::string ToString() const;
 };
@@ -96,16 +107,19 @@ std::string PlaceSets(const ConvLayer& layer, const ArrayConfig& hw, bool fold_w
 // Fills the derived fields of `m` for `layer` (per group) and checks every limit of our RTL:
 // spad capacities, array rows/columns (no folding), ID widths, stride and width fields, the
 // last ofmap row's window starting inside the ifmap (rows of bottom padding only have no
-// band to load), the GLB holding the smallest chunk (one channel block of one image, one
-// filter block, one row band of one strip: TilingError of {1, min(t*p, Mg), min(r*q, Cg), 1}),
-// and the layer record's fields for the whole group (which bound those of every chunk).
+// band to load), the pooling (PoolError), the GLB holding the smallest chunk (one channel
+// block of one image, one filter block, one row band of one strip: TilingError of
+// {1, min(t*p, Mg), min(r*q, Cg), 1} without the pooling line buffer, which ChooseTiling
+// checks), and the layer record's fields for the whole group (which bound those of every
+// chunk).
 // Returns an empty string when legal, else a message naming the limit that fails.
 std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMapping& m);
 
 // Searches every legal (e, p, q, r, t) and, for each, every DRAM tiling (ChooseTiling), and
 // returns the mapping with the fewest predicted cycles (EstimateCycles in cost_model.h), ties
 // broken by fewer DRAM bytes, then more active PEs; its n is the tiling's nb. Throws
-// UnsupportedError naming the limit when no mapping exists.
+// UnsupportedError naming the limit when no mapping exists (for a pooled layer that maps
+// unpooled, the pooling line buffer).
 RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw);
 
 // The layer record the pass controller runs from, for one group of `layer` (groups must be
@@ -146,11 +160,33 @@ RowBand BandRows(int b, int sb, int e, int eo, int uh, int pad_top, int kr, int 
 // Ifmap rows one band of sb strips holds at most in the GLB: min(h, (sb*e - 1)*uh + kr).
 int BandInputRowsMax(int sb, int e, int uh, int kr, int h);
 
+// The pooled rows [first, first + count) the store of the row band of ofmap rows
+// [y0, y0 + rows) emits, pooling with window height kh, stride sh and top padding pt into
+// pool_eo rows (the walker's contract, rtl/desc.def): pooled row i is complete when the store
+// passes ofmap row i*sh - pt + kh - 1, so a band emits the rows whose windows end inside it,
+// and the last band (`last`) also those ending below the ofmap. count may be 0.
+struct PooledRows {
+  int first;
+  int count;
+};
+PooledRows BandPooledRows(int y0, int rows, bool last, int kh, int sh, int pt, int pool_eo);
+// The -inf rows and columns the store streams after the ofmap's last row (the last band) and
+// after each row's last column to close the bottom and right pooling windows:
+// max(0, (pool_eo-1)*sh - pt + kh - 1 - (eo-1)), and the same along the width. 0 unpooled.
+int PoolVirtualRows(const ConvLayer& layer);
+int PoolVirtualCols(const ConvLayer& layer);
+// Why the pooling of `layer` does not fit the hardware (window or stride outside 1..3, no
+// requantization, its pads not below the window, pool_fo above hw's line buffer), or an empty
+// string (also when it is not pooled).
+std::string PoolError(const ConvLayer& layer, const ArrayConfig& hw);
+
 // Why the GLB of `hw` cannot hold chunks `t` of `layer` (one group) with the completed mapping
 // `m`, naming the area (ifmap, filter, psum bank), or an empty string. mc must be a multiple of
 // t*p or all of the group's filters, cc a multiple of r*q or all of its channels; nb at most
 // kMaxImagesPerRun; sb 0 or 1..strips. The ifmap area holds h rows per channel with one band
-// (the walker loads whole channels), BandInputRowsMax rows with several.
+// (the walker loads whole channels), BandInputRowsMax rows with several. A pooled layer in
+// several bands needs nb*Mg*pool_fo words of pooling line buffer (pool_fo with one band):
+// at most hw.pool_words.
 std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                         const Tiling& t);
 // The tiling that fits the GLB with the fewest predicted cycles (EstimateCycles), ties broken
@@ -159,9 +195,11 @@ std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsM
 // size for k chunks leaves the most room), each with every filter-chunk size of a different
 // chunk count up to the most filter blocks that fit, each with the fewest row bands that fit:
 // the most strips whose ifmap rows and psums fit, cut into bands of even size (one band when
-// whole channels and all strips' psums fit). `m` must be completed for `layer`; the result's
-// sb is explicit (never 0). Throws UnsupportedError naming the GLB area when not even one
-// image, one filter block, one channel block and one strip fit.
+// whole channels and all strips' psums fit); a pooled layer's tilings in several bands also
+// keep the line buffer's nb*Mg*pool_fo words within hw.pool_words. `m` must be completed for
+// `layer`; the result's sb is explicit (never 0). Throws UnsupportedError naming the GLB area
+// when not even one image, one filter block, one channel block and one strip fit, or the line
+// buffer when the layer needs row bands that the line buffer cannot serve.
 Tiling ChooseTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m);
 // Psum words one GLB column bank needs for a chunk of nb images, mc filters and sb strips.
 int64_t PsumBankWords(const ConvLayer& layer, const RsMapping& m, int nb, int mc, int sb);
