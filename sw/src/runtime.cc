@@ -77,18 +77,43 @@ uint32_t OutputPath::PostBits() const {
 }
 
 Tensor<int32_t> ApplyOutputPath(const Tensor<int32_t>& acc, const OutputPath& path) {
+  if (path.pool && !path.Requantizes()) {
+    throw UnsupportedError("output path: max pooling acts on requantized int16 outputs; give "
+                           "requantization parameters");
+  }
   Tensor<int32_t> a = acc;
   if (!path.bias.empty()) AddBias(a, path.bias);
   if (!path.Requantizes()) return a;
   Tensor<int16_t> y = Requantize(a, path.requant);
   if (path.relu) y = Relu(y);
   if (path.leaky) y = LeakyRelu(y, path.leaky_mult, path.leaky_shift);
+  if (path.pool) y = MaxPool(y, path.pool_params);
   Tensor<int32_t> out(y.shape());
   std::copy(y.data().begin(), y.data().end(), out.data().begin());
   return out;
 }
 
 namespace {
+
+// A max pooling `p` after an output path (requantizing or not) with outputs of shape `out`:
+// UnsupportedError for what the hardware does not pool, ShapeError as PoolOutputShape.
+void CheckPool(const PoolParams& p, bool requantizes, const Shape& out, const std::string& where) {
+  if (!requantizes) {
+    throw UnsupportedError(where + "max pooling acts on requantized int16 outputs; give "
+                           "requantization parameters (mult 1, shift 0 keeps int16 values)");
+  }
+  const int max = static_cast<int>(kPoolMaxWindow);
+  if (p.kernel_h < 1 || p.kernel_h > max || p.kernel_w < 1 || p.kernel_w > max ||
+      p.stride_h < 1 || p.stride_h > max || p.stride_w < 1 || p.stride_w > max) {
+    throw UnsupportedError(
+        where + "max pooling window " + std::to_string(p.kernel_h) + "x" +
+        std::to_string(p.kernel_w) + " with stride " + std::to_string(p.stride_h) + "x" +
+        std::to_string(p.stride_w) + " is outside the hardware's windows and strides of 1.." +
+        std::to_string(max) + "; run the layer without pooling and pool its outputs on the host "
+        "(MaxPool in golden.h), or use a smaller window and stride");
+  }
+  PoolOutputShape(out, p);  // ShapeError for pads not below the window, too large a window
+}
 
 // The output path's table (desc_codec.h kPpEntryBytes per channel, as 32-bit words) for m
 // output channels, after checking `path` against them.
@@ -123,6 +148,7 @@ std::vector<int32_t> OutputTable(const OutputPath& path, int m, const ConvLayer&
     throw UnsupportedError(where + "leaky ReLU shift " + std::to_string(path.leaky_shift) +
                            " is outside 0..62");
   }
+  if (path.pool) CheckPool(path.pool_params, path.Requantizes(), layer.Out(), where);
   std::vector<int32_t> table;
   table.reserve(count * kPpEntryBytes / 4);
   for (size_t i = 0; i < count; ++i) {
@@ -139,33 +165,120 @@ std::vector<int32_t> OutputTable(const OutputPath& path, int m, const ConvLayer&
 
 ChainBuilder::ChainBuilder(Device& device) : device_(device), hw_(device.ReadHwInfo()) {}
 
-int ChainBuilder::AddConv(const ConvLayer& conv, const Tensor<int16_t>& x,
-                          const Tensor<int16_t>& w, const RsMapping* mapping,
-                          const OutputPath* path) {
-  const Shape out = conv.Out();  // ShapeError for an inconsistent layer
-  CheckTensor(x, conv.x, "x", conv);
+ConvLayer PoolToConvLayer(const Shape& x, const PoolParams& p) {
+  const std::string where = "max pool of " + x.ToString() + " (a 1x1 CONV over N*C images): ";
+  if (x.n <= 0 || x.c <= 0 || x.h <= 0 || x.w <= 0) {
+    throw ShapeError(where + "the input has a zero or negative dimension");
+  }
+  CheckPool(p, true, x, where);
+  const int64_t images = int64_t{x.n} * x.c;
+  if (images > 65535) {
+    throw UnsupportedError(where + "N*C = " + std::to_string(images) +
+                           " images exceed the descriptor's 65535; pool fewer images at a time");
+  }
+  ConvLayer l;
+  l.x = Shape{static_cast<int>(images), 1, x.h, x.w};
+  l.w = Shape{1, 1, 1, 1};
+  l.post = static_cast<uint32_t>(kPostRequant);
+  l.pooled = true;
+  l.pool = p;
+  return l;
+}
+
+OutputPath PoolOutputPath(const PoolParams& p) {
+  OutputPath path;
+  path.requant.mult = {1};
+  path.requant.shift = {0};
+  path.pool = true;
+  path.pool_params = p;
+  return path;
+}
+
+const ChainBuilder::Layer& ChainBuilder::Source(int src, const std::string& what) const {
+  if (src < 0 || src >= size()) {
+    throw Error(what + ": source layer " + std::to_string(src) + " is not in the chain of " +
+                std::to_string(size()) + " layer(s); give the index an Add call returned");
+  }
+  const Layer& l = layers_[static_cast<size_t>(src)];
+  if (!l.int16_out) {
+    throw UnsupportedError(what + ": source layer " + std::to_string(src) + " (" +
+                           l.layer.ToString() +
+                           ") writes int32 accumulators, but layers read int16 inputs; give it "
+                           "an output path with requantization");
+  }
+  return l;
+}
+
+namespace {
+
+// Maps `layer` on `config` of device `device` (ChooseMapping unless `given`), fills `m` and
+// `t`; returns why it cannot run (naming the layer), or an empty string.
+std::string MapLayer(const ConvLayer& layer, const ArrayConfig& config, const std::string& device,
+                     const RsMapping* given, RsMapping* m, Tiling* t) {
+  try {
+    *m = given ? *given : ChooseMapping(layer, config);
+    const std::string why = CompleteMapping(layer, config, *m);
+    if (!why.empty()) {
+      return "layer " + layer.ToString() + " with mapping " + m->ToString() + " cannot run on " +
+             device + ": " + why;
+    }
+    *t = ChooseTiling(layer, config, *m);
+    return "";
+  } catch (const UnsupportedError& e) {
+    return e.what();
+  }
+}
+
+}  // namespace
+
+int ChainBuilder::AddLayer(const ConvLayer& conv, const Tensor<int16_t>* x, int src,
+                           const Tensor<int16_t>& w, const RsMapping* mapping,
+                           const OutputPath* path, const Shape& out, bool pool_only) {
+  conv.Out();  // ShapeError for an inconsistent layer
+  if (x != nullptr) CheckTensor(*x, conv.x, "x", conv);
   CheckTensor(w, conv.w, "w", conv);
   ConvLayer layer = conv;
+  layer.pooled = false;
   std::vector<int32_t> table;
   if (path != nullptr) {
     table = OutputTable(*path, conv.w.n, conv);
     layer.post = path->PostBits();
+    layer.pooled = path->pool;
+    layer.pool = path->pool_params;
   }
   const ArrayConfig config = hw_.ToArrayConfig(device_.Name());
   Layer l;
   l.layer = layer;
   l.int16_out = layer.OutInt16();
-  l.mapping = mapping ? *mapping : ChooseMapping(layer, config);
-  const std::string why = CompleteMapping(layer, config, l.mapping);
-  if (!why.empty()) {
-    throw UnsupportedError("layer " + layer.ToString() + " with mapping " + l.mapping.ToString() +
-                           " cannot run on " + device_.Name() + ": " + why);
+  l.out = layer.pooled && !pool_only ? PoolOutputShape(out, layer.pool) : out;
+  l.src = src;
+  l.pool_only = pool_only;
+  const std::string why = MapLayer(layer, config, device_.Name(), mapping, &l.mapping, &l.tiling);
+  if (why.empty()) return Push(l, x, w, table, path);
+  if (layer.pooled && !pool_only) {
+    // No tiling suits the pooling line buffer: the layer unpooled, then a pool layer.
+    ConvLayer unpooled = layer;
+    unpooled.pooled = false;
+    RsMapping m;
+    Tiling t;
+    if (MapLayer(unpooled, config, device_.Name(), mapping, &m, &t).empty()) {
+      OutputPath no_pool = *path;
+      no_pool.pool = false;
+      const int first = AddLayer(conv, x, src, w, mapping, &no_pool, out, false);
+      return AddPoolFrom(layers_.back().out, nullptr, first, path->pool_params);
+    }
   }
-  l.tiling = ChooseTiling(layer, config, l.mapping);
-  const uint64_t x_addr = device_.Alloc(static_cast<size_t>(x.size()) * 2);
+  throw UnsupportedError(why);
+}
+
+int ChainBuilder::Push(Layer l, const Tensor<int16_t>* x, const Tensor<int16_t>& w,
+                       const std::vector<int32_t>& table, const OutputPath* path) {
+  const ConvLayer& layer = l.layer;
+  const uint64_t x_addr = x != nullptr ? device_.Alloc(static_cast<size_t>(x->size()) * 2)
+                                       : layers_[static_cast<size_t>(l.src)].desc.y_addr;
   const uint64_t w_addr = device_.Alloc(static_cast<size_t>(w.size()) * 2);
   const uint64_t y_addr =
-      device_.Alloc(static_cast<size_t>(out.Size()) * (l.int16_out ? 2 : 4));
+      device_.Alloc(static_cast<size_t>(layer.PooledOut().Size()) * (l.int16_out ? 2 : 4));
   l.desc = MakeConvDesc(layer, l.mapping, l.tiling, x_addr, w_addr, y_addr, 0);
   if (layer.OutTable()) l.desc.pp_addr = device_.Alloc(table.size() * 4);
   if (path != nullptr && path->leaky) {
@@ -178,11 +291,26 @@ int ChainBuilder::AddConv(const ConvLayer& conv, const Tensor<int16_t>& x,
                            ": its descriptor fails " + ErrCodeText(code) + ": " +
                            DescribeDesc(l.desc));
   }
-  device_.Write(x_addr, x.data());
+  if (x != nullptr) device_.Write(x_addr, x->data());
   device_.Write(w_addr, w.data());
   if (layer.OutTable()) device_.Write(l.desc.pp_addr, table);
   layers_.push_back(l);
   return size() - 1;
+}
+
+int ChainBuilder::AddConv(const ConvLayer& conv, const Tensor<int16_t>& x,
+                          const Tensor<int16_t>& w, const RsMapping* mapping,
+                          const OutputPath* path) {
+  return AddLayer(conv, &x, -1, w, mapping, path, conv.Out(), false);
+}
+
+int ChainBuilder::AddConvAfter(int src, const Tensor<int16_t>& w, const ConvParams& conv,
+                               const RsMapping* mapping, const OutputPath* path) {
+  ConvLayer l;
+  l.x = Source(src, "conv layer with weights " + w.shape().ToString()).out;
+  l.w = w.shape();
+  l.conv = conv;
+  return AddLayer(l, nullptr, src, w, mapping, path, l.Out(), false);
 }
 
 int ChainBuilder::AddFc(const Tensor<int16_t>& x, const Tensor<int16_t>& w,
@@ -193,6 +321,50 @@ int ChainBuilder::AddFc(const Tensor<int16_t>& x, const Tensor<int16_t>& w,
   } catch (const UnsupportedError& e) {
     throw UnsupportedError(FcName(x.shape(), w.shape()) + e.what());
   }
+}
+
+int ChainBuilder::AddFcAfter(int src, const Tensor<int16_t>& w, const RsMapping* mapping,
+                             const OutputPath* path) {
+  const Shape x = Source(src, "fc layer with weights " + w.shape().ToString()).out;
+  const ConvLayer layer = FcToConvLayer(x, w.shape());
+  if (w.size() != w.shape().Size()) {
+    throw ShapeError("fc: tensor w has shape " + w.shape().ToString() + " but holds " +
+                     std::to_string(w.size()) + " elements");
+  }
+  Tensor<int16_t> wc(layer.w);
+  wc.data() = w.data();  // C order: reshaping keeps every element where it is
+  try {
+    return AddLayer(layer, nullptr, src, wc, mapping, path, layer.Out(), false);
+  } catch (const UnsupportedError& e) {
+    throw UnsupportedError(FcName(x, w.shape()) + e.what());
+  }
+}
+
+int ChainBuilder::AddPoolFrom(const Shape& x_shape, const Tensor<int16_t>* x, int src,
+                              const PoolParams& p) {
+  const ConvLayer layer = PoolToConvLayer(x_shape, p);
+  const OutputPath path = PoolOutputPath(p);
+  Tensor<int16_t> w(layer.w);
+  w.data() = {1};
+  Tensor<int16_t> xc;
+  if (x != nullptr) {
+    if (x->size() != x_shape.Size()) {
+      throw ShapeError("max pool: tensor x has shape " + x_shape.ToString() + " but holds " +
+                       std::to_string(x->size()) + " elements");
+    }
+    xc = Tensor<int16_t>(layer.x);
+    xc.data() = x->data();  // N x C planes are N*C images of one channel
+  }
+  return AddLayer(layer, x != nullptr ? &xc : nullptr, src, w, nullptr, &path,
+                  PoolOutputShape(x_shape, p), true);
+}
+
+int ChainBuilder::AddPool(const Tensor<int16_t>& x, const PoolParams& p) {
+  return AddPoolFrom(x.shape(), &x, -1, p);
+}
+
+int ChainBuilder::AddPoolAfter(int src, const PoolParams& p) {
+  return AddPoolFrom(Source(src, "max pool").out, nullptr, src, p);
 }
 
 uint64_t ChainBuilder::Commit() {
@@ -214,7 +386,7 @@ uint64_t ChainBuilder::Commit() {
 
 Tensor<int32_t> ChainBuilder::ReadOutput(int index) {
   const Layer& l = layer(index);
-  Tensor<int32_t> y(l.layer.Out());
+  Tensor<int32_t> y(l.out);
   if (l.int16_out) {
     const std::vector<int16_t> v =
         device_.Read<int16_t>(l.desc.y_addr, static_cast<size_t>(y.size()));
@@ -230,10 +402,10 @@ LayerResult RunConv(Device& device, const ConvLayer& layer, const Tensor<int16_t
                     const OutputPath* path) {
   device.FreeAll();
   ChainBuilder chain(device);
-  chain.AddConv(layer, x, w, mapping, path);
+  const int index = chain.AddConv(layer, x, w, mapping, path);
   device.RunChain(chain.Commit(), timeout_cycles);
   LayerResult r;
-  r.y = chain.ReadOutput(0);
+  r.y = chain.ReadOutput(index);
   r.counters = device.ReadCounters();
   r.mapping = chain.layer(0).mapping;
   r.tiling = chain.layer(0).tiling;
@@ -241,6 +413,23 @@ LayerResult RunConv(Device& device, const ConvLayer& layer, const Tensor<int16_t
   r.dram_min_bytes = static_cast<uint64_t>(x.size()) * 2 + static_cast<uint64_t>(w.size()) * 2 +
                      static_cast<uint64_t>(r.y.size()) * (l.int16_out ? 2 : 4) +
                      (l.layer.OutTable() ? static_cast<uint64_t>(layer.w.n) * kPpEntryBytes : 0);
+  return r;
+}
+
+LayerResult RunPool(Device& device, const Tensor<int16_t>& x, const PoolParams& p,
+                    uint64_t timeout_cycles) {
+  device.FreeAll();
+  ChainBuilder chain(device);
+  const int index = chain.AddPool(x, p);
+  device.RunChain(chain.Commit(), timeout_cycles);
+  LayerResult r;
+  r.y = chain.ReadOutput(index);
+  r.counters = device.ReadCounters();
+  r.mapping = chain.layer(index).mapping;
+  r.tiling = chain.layer(index).tiling;
+  // x and the pooled y, with the lowering's one weight and table entry.
+  r.dram_min_bytes = static_cast<uint64_t>(x.size()) * 2 + 2 + kPpEntryBytes +
+                     static_cast<uint64_t>(r.y.size()) * 2;
   return r;
 }
 
