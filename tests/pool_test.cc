@@ -176,6 +176,7 @@ TEST_P(PoolDescTest, CheckDescAndTheGoldenDeviceAgree) {
     EXPECT_EQ(e.desc_index(), 0);
     EXPECT_TRUE(Has(e.what(), "DESC_POOL (the pooling settings are wrong")) << e.what();
     EXPECT_TRUE(Has(e.what(), "line buffer")) << e.what();
+    EXPECT_TRUE(Has(e.what(), "; " + ErrCodeAdvice(ErrCode::kDescPool))) << e.what();
   }
 }
 

@@ -144,6 +144,21 @@ std::string ErrCodeText(ErrCode code) {
          " is not in rtl/errors.def)";
 }
 
+std::string ErrCodeAdvice(ErrCode code) {
+  switch (code) {
+    case ErrCode::kDescPost:
+      return "set ReLU or leaky ReLU only with requantization, never both, and lk_shift at most "
+             "62";
+    case ErrCode::kDescPool:
+      return "pool only requantized outputs with windows and strides of 1..3 and padding below "
+             "the window, size pool_eo / pool_fo with PoolOutputShape, and keep the line buffer "
+             "(HW_POOL words) above pool_fo, or nb*mg*pool_fo in row bands: ChainBuilder picks "
+             "such a tiling or runs the pooling as a separate layer (AddPoolAfter)";
+    default:
+      return "";
+  }
+}
+
 std::string DescribeDesc(const Desc& d) {
   std::string s;
   for (const DescField& f : kDescFields) {

@@ -111,9 +111,10 @@ void Device::RunChain(uint64_t desc_addr, uint64_t timeout_cycles) {
   const int index = static_cast<int>(status >> kStatusDescShift);
   WriteCsr(kCsrIrq, kIrqDone | kIrqError);
   if (code != ErrCode::kNone) {
+    const std::string advice = ErrCodeAdvice(code);
     throw DeviceError(Name() + ": descriptor " + std::to_string(index) + " of the chain at " +
                           Hex(desc_addr) + " failed with " + ErrCodeText(code) + " (STATUS " +
-                          Hex(status) + ")",
+                          Hex(status) + ")" + (advice.empty() ? "" : "; " + advice),
                       code, index);
   }
   if ((status & kStatusDone) == 0) {

@@ -287,8 +287,10 @@ int ChainBuilder::Push(Layer l, const Tensor<int16_t>* x, const Tensor<int16_t>&
   }
   const ErrCode code = CheckDesc(l.desc, hw_);
   if (code != ErrCode::kNone) {
+    const std::string advice = ErrCodeAdvice(code);
     throw UnsupportedError("layer " + layer.ToString() + " cannot run on " + device_.Name() +
-                           ": its descriptor fails " + ErrCodeText(code) + ": " +
+                           ": its descriptor fails " + ErrCodeText(code) +
+                           (advice.empty() ? "" : " (" + advice + ")") + ": " +
                            DescribeDesc(l.desc));
   }
   if (x != nullptr) device_.Write(x_addr, x->data());

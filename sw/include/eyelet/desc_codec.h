@@ -84,6 +84,9 @@ ErrCode CheckDesc(const Desc& d, const HwInfo& hw);
 const char* ErrCodeName(ErrCode code);
 // "DESC_GLB (a chunk overflows a global-buffer area ...)": the name and meaning.
 std::string ErrCodeText(ErrCode code);
+// What to do about descriptor error `code`, for the driver's message (Device::RunChain), or an
+// empty string where the meaning says it (the mapping and GLB codes: map with ChooseMapping).
+std::string ErrCodeAdvice(ErrCode code);
 
 // Every field on one line, addresses in hex: "magic=0xe1e7 version=3 kind=1 next=0x0 ...".
 std::string DescribeDesc(const Desc& d);

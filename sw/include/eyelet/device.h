@@ -113,7 +113,7 @@ class Device {
   // DESC_BASE, sets CTRL interrupt enable + start and waits for the interrupt.
   //  * timeout: reads STATUS, soft-resets, throws TimeoutError naming the timeout and STATUS;
   //  * STATUS error code != 0: clears IRQ, throws DeviceError(code, failed descriptor index)
-  //    naming the code, its meaning and the index;
+  //    naming the code, its meaning, the index and what to do (ErrCodeAdvice);
   //  * done: clears IRQ and returns.
   // An interrupt with neither done nor an error code throws Error naming STATUS.
   void RunChain(uint64_t desc_addr, uint64_t timeout_cycles);

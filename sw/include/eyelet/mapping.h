@@ -65,7 +65,7 @@ struct ConvLayer {
   // row bands the walker's line buffer keeps a partial pooled row per image and filter of the
   // group: TilingError.
   bool pooled = false;
-  PoolParams pool;
+  PoolParams pool = PoolParams{};
   bool OutTable() const { return (post & 3u) != 0; }
   bool OutInt16() const { return (post & 2u) != 0; }
   // The CONV output, N x M x E x F (before pooling).
