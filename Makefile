@@ -50,7 +50,8 @@ synth: deps
 	constraints/synth_smoke.sh $(BUILD)/synth ey_pe
 	constraints/synth_smoke.sh $(BUILD)/synth ey_csr
 	constraints/synth_smoke.sh $(BUILD)/synth ey_top -set Rows 3 -set Cols 4 \
-	  -set IfmapWords 256 -set FilterWords 256 -set PsumWords 128 -set FilterDepth 64 -set PpWords 32
+	  -set IfmapWords 256 -set FilterWords 256 -set PsumWords 128 -set FilterDepth 64 -set PpWords 32 \
+	  -set PoolWords 64
 
 # An FST of one PE job, for GTKWave (`gtkwave build/pe.fst`).
 wave: build

@@ -20,6 +20,7 @@ module ey_csr #(
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
   parameter int unsigned PpWords     = 512,
+  parameter int unsigned PoolWords   = 4096,
   parameter int unsigned AddrW       = 32,
   localparam int unsigned NumCnt = 14
 ) (
@@ -215,6 +216,7 @@ module ey_csr #(
       ey_pkg::CsrHwGlbFilter: rd_data = 32'(FilterWords);
       ey_pkg::CsrHwGlbPsum:   rd_data = 32'(PsumWords);
       ey_pkg::CsrHwPp:        rd_data = 32'(PpWords);
+      ey_pkg::CsrHwPool:      rd_data = 32'(PoolWords);
       ey_pkg::CsrHwAddr:      rd_data = 32'(AddrW);
       ey_pkg::CsrCtrl:        rd_data = {29'd0, irq_en_q, 2'b00};
       ey_pkg::CsrStatus:      rd_data = {err_desc_q, err_code_q, 6'd0, done_q, busy_i};

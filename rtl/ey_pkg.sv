@@ -25,12 +25,12 @@ package ey_pkg;
 `include "ey_csr_map.svh"
 
   parameter logic [31:0] CsrIdValue      = 32'h4559_4c54;  // "EYLT"
-  parameter logic [31:0] CsrVersionValue = 32'h0001_0002;  // CSR map 1.2 (HW_PP)
+  parameter logic [31:0] CsrVersionValue = 32'h0001_0003;  // CSR map 1.3 (HW_POOL)
 
   // The layer descriptor in DRAM (generated from rtl/desc.def).
 `include "ey_desc.svh"
   parameter logic [15:0] DescMagic   = 16'hE1E7;
-  parameter logic [7:0]  DescVersion = 8'd2;
+  parameter logic [7:0]  DescVersion = 8'd3;
   parameter logic [3:0]  KindConv    = 4'd1;
 
   // STATUS error codes (generated from rtl/errors.def).

@@ -18,6 +18,7 @@ module ey_top #(
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
   parameter int unsigned PpWords     = 512,
+  parameter int unsigned PoolWords   = 4096,
   parameter int unsigned AddrW       = 32,
   parameter int unsigned AxiDataW    = 64,
   parameter int unsigned MaxBurst    = 16,
@@ -123,6 +124,7 @@ module ey_top #(
     .FilterWords (FilterWords),
     .PsumWords   (PsumWords),
     .PpWords     (PpWords),
+    .PoolWords   (PoolWords),
     .AddrW       (AddrW)
   ) u_csr (
     .clk_i        (clk_i),
@@ -167,6 +169,7 @@ module ey_top #(
     .FilterWords (FilterWords),
     .PsumWords   (PsumWords),
     .PpWords     (PpWords),
+    .PoolWords   (PoolWords),
     .AddrW       (AddrW)
   ) u_walker (
     .clk_i          (clk_i),

@@ -52,6 +52,7 @@ module ey_walker #(
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
   parameter int unsigned PpWords     = 512,
+  parameter int unsigned PoolWords   = 4096,
   parameter int unsigned AddrW       = 32,
   localparam int unsigned AccW   = 32,
   localparam int unsigned IfAW   = $clog2(IfmapWords),
@@ -59,6 +60,7 @@ module ey_walker #(
   localparam int unsigned HostAW = (IfAW > FltAW) ? IfAW : FltAW,
   localparam int unsigned PsAW   = $clog2(PsumWords),
   localparam int unsigned PpAW   = $clog2(PpWords),
+  localparam int unsigned PlAW   = $clog2(PoolWords),
   localparam int unsigned ColW   = (Cols > 1) ? $clog2(Cols) : 1,
   localparam int unsigned NumCore = 9
 ) (
@@ -133,7 +135,7 @@ module ey_walker #(
 
   typedef enum logic [4:0] {
     StIdle, StDAddr, StDCmd, StDFetch, StCheck1, StCheck2, StCheck3, StBand1, StBand2, StBand3,
-    StChunk, StLoad, StXCmd, StXData, StWCmd, StWData, StPCmd, StPData, StRun, StHand, StNext,
+    StBandP, StChunk, StLoad, StXCmd, StXData, StWCmd, StWData, StPCmd, StPData, StRun, StHand, StNext,
     StDEnd, StAbort
   } state_e;
   state_e state_q;
@@ -154,6 +156,8 @@ module ey_walker #(
   logic [7:0]  rncur_q;
   logic [9:0]  ry0_q, recur_q, rsb_q;
   logic        rlast_q;   // the chunk is its outputs' last channel chunk: store after it
+  logic [9:0]  rpa_q, rnp_q;   // the band's pooled rows: first, count
+  logic [11:0] rrend_q;        // the ofmap row that closes the first one's windows
 
   // ---------------------------------------------------------------------------------------
   // Descriptor
@@ -178,6 +182,10 @@ module ey_walker #(
   logic        x_pp_q, w_pp_q;   // a chunk's images (filters) fit half their area
   logic        x_half_q, w_half_q;  // the half the last loaded images (filters) are in
   logic [19:0] ef_q;         // E*F
+  logic [19:0] pefp_q;       // pool_eo*pool_fo
+  logic [19:0] yplane_q;     // output words of one plane: E*F, or pool_eo*pool_fo pooled
+  logic [1:0]  vcols_q, vrows_q;  // -inf columns (rows) streamed past the ofmap's right edge
+                                  // (bottom) to close the last pooling windows
   logic [14:0] wn_q;         // (F-1)*uw + S
   logic [10:0] dmax_q;       // (rg-1) + (e-1)*uh
   logic [63:0] xbytes_q, wbytes_q, ybytes_q, ppbytes_q;  // tensor sizes in bytes
@@ -204,6 +212,21 @@ module ey_walker #(
   assign oq     = d.post[1];
   assign bad_post = (d.post[3:2] != 2'b00 && !d.post[1]) || d.post[3:2] == 2'b11 ||
                     d.lk_shift > 6'd62;
+  // Pooling: windows and strides 1..3, padding below the window, int16 outputs, every window
+  // starting inside the ofmap, and the line buffer holding a pooled row of every plane whose
+  // windows straddle row bands (one plane's with one band).
+  logic        pool_on, bad_pool;
+  logic [63:0] lb_need;
+  assign pool_on  = d.pool_kh != '0;
+  assign lb_need  = (d.sb >= d.strips) ? 64'(d.pool_fo)
+                                       : 64'(d.nb) * 64'(d.mg) * 64'(d.pool_fo);
+  assign bad_pool = pool_on && (!d.post[1] || d.pool_kh > 4'd3 || d.pool_kw == '0 ||
+                    d.pool_kw > 4'd3 || d.pool_sh == '0 || d.pool_sh > 4'd3 ||
+                    d.pool_sw == '0 || d.pool_sw > 4'd3 || d.pool_pt >= d.pool_kh ||
+                    d.pool_pl >= d.pool_kw || d.pool_eo == '0 || d.pool_fo == '0 ||
+                    (64'(d.pool_eo) - 64'd1) * 64'(d.pool_sh) >= 64'(d.eo) + 64'(d.pool_pt) ||
+                    (64'(d.pool_fo) - 64'd1) * 64'(d.pool_sw) >= 64'(d.fo) + 64'(d.pool_pl) ||
+                    lb_need > 64'(PoolWords));
   logic [25:0] mb_tp;        // mb*t*p
   logic [22:0] cb_rq;
   logic [9:0]  rg_nrg;
@@ -258,6 +281,7 @@ module ey_walker #(
                                      d.version != ey_pkg::DescVersion, ey_pkg::ErrDescMagic);
     check_err = first_err(check_err, d.kind != ey_pkg::KindConv, ey_pkg::ErrDescKind);
     check_err = first_err(check_err, bad_post, ey_pkg::ErrDescPost);
+    check_err = first_err(check_err, bad_pool, ey_pkg::ErrDescPool);
     check_err = first_err(check_err, zero_field, ey_pkg::ErrDescZero);
     check_err = first_err(check_err, bad_mapping, ey_pkg::ErrDescMapping);
     check_err = first_err(check_err, bad_array, ey_pkg::ErrDescArray);
@@ -340,6 +364,15 @@ module ey_walker #(
               18'sd1;
   ey_pkg::layer_cfg_t cfg_q;
 
+  // Pooled rows of the band: pooled row i is complete once the store has passed ofmap row
+  // rend(i) = i*sh - pt + kh - 1, so a band emits the rows whose rend it covers (the last band
+  // all that are left, closing them with -inf rows). nxt / nrend: the next pooled row and its
+  // rend; bpa, bnp, brend: the band's first pooled row, their count, the first one's rend.
+  logic [9:0]  nxt_q, bpa_q, bnp_q;
+  logic [11:0] nrend_q, brend_q;
+  logic        last_band;
+  assign last_band = 32'(y0_q) + 32'(ecur_q) >= 32'(d.eo);
+
   // Store loop: filter mm of the chunk as (block, set column hs, chain v, filter k), ofmap row
   // as (strip, row j), column x.
   logic [15:0] sn0_q;        // the stored chunk: first image, group, first filter, sizes
@@ -348,12 +381,21 @@ module ey_walker #(
   logic [11:0] sblk_q;
   logic [7:0]  shs_q, sv_q;
   logic [5:0]  sk_q;
-  logic [9:0]  ssp_q, sx_q;
+  logic [9:0]  ssp_q;
+  logic [10:0] sx_q;
   logic [5:0]  sj_q;
   logic [11:0] smm_q;
-  logic [9:0]  sy_q;
+  logic [10:0] sy_q;
   logic [31:0] saddr_q;      // psum bank address of the current output
   logic [9:0]  sy0_q, secur_q, ssb_q;  // the stored band: first row, rows, strips
+  logic [9:0]  spa_q, snp_q;          // its pooled rows: first, count
+  logic [11:0] srend_q;               // the ofmap row that closes the first one's windows
+  logic        slastb_q;              // it is the last band
+  logic [10:0] s_ncols, s_nrows;      // columns and rows the store walks, -inf ones included
+  logic        s_virt;                // the current element is a -inf one (no psum read)
+  assign s_ncols = 11'(d.fo) + (pool_on ? 11'(vcols_q) : 11'd0);
+  assign s_nrows = 11'(secur_q) + ((pool_on && slastb_q) ? 11'(vrows_q) : 11'd0);
+  assign s_virt  = sx_q >= 11'(d.fo) || sy_q >= 11'(secur_q);
   logic [7:0]  tvc;          // chains in this set column
   logic [15:0] hs_tv;
   logic [31:0] row_base;
@@ -363,8 +405,8 @@ module ey_walker #(
                       32'(d.fo)) * 32'(tvc) + 32'(sv_q)) * 32'(d.p) + 32'(sk_q);
 
   logic last_x, last_row, last_mm;
-  assign last_x   = sx_q == d.fo - 1'b1;
-  assign last_row = sy_q == secur_q - 1'b1;
+  assign last_x   = 11'(sx_q) == s_ncols - 11'd1;
+  assign last_row = 11'(sy_q) == s_nrows - 11'd1;
   assign last_mm  = smm_q == sfcur_q - 1'b1;
 
   // DMA commands
@@ -385,9 +427,17 @@ module ey_walker #(
                       64'(widx_q)) * 64'(d.cg) + 64'(c0_q)) * 64'(rs_q) * 64'd2);
   assign y_cmd_addr = AddrW'(d.y_addr) + AddrW'((((64'(sn0_q) + 64'(simg_q)) * 64'(d.groups) *
                       64'(d.mg) + 64'(sg_q) * 64'(d.mg) + 64'(sm0_q) +
-                      (one_band ? 64'd0 : 64'(smm_q))) * 64'(ef_q) +
-                      64'(sy0_q) * 64'(d.fo)) * (oq ? 64'd2 : 64'd4));
+                      (one_band ? 64'd0 : 64'(smm_q))) * 64'(yplane_q) +
+                      (pool_on ? 64'(spa_q) * 64'(d.pool_fo) : 64'(sy0_q) * 64'(d.fo))) *
+                      (oq ? 64'd2 : 64'd4));
   assign p_cmd_addr = AddrW'(d.pp_addr) + AddrW'((64'(g_q) * 64'(d.mg) + 64'(m0_q)) * 64'd16);
+
+  // Words of a store transfer: a chunk's planes of an image (one band) or one plane's band;
+  // pooled, the band's pooled rows (none: no transfer).
+  logic [31:0] y_len;
+  assign y_len = (one_band ? 32'(sfcur_q) * 32'(yplane_q)
+                           : (pool_on ? 32'(snp_q) * 32'(d.pool_fo)
+                                      : 32'(secur_q) * 32'(d.fo))) * (oq ? 32'd1 : 32'd2);
 
   logic rd_fire;
   assign rd_fire = rd_valid_i && rd_ready_o;
@@ -399,8 +449,7 @@ module ey_walker #(
     rd_ready_o     = 1'b0;
     wr_cmd_valid_o = 1'b0;
     wr_cmd_addr_o  = y_cmd_addr;
-    wr_cmd_len_o   = (one_band ? 32'(sfcur_q) * 32'(ef_q) : 32'(secur_q) * 32'(d.fo)) *
-                     (oq ? 32'd1 : 32'd2);
+    wr_cmd_len_o   = y_len;
     wr_valid_o     = 1'b0;
     wr_data_o      = '0;
     host_we_o      = 1'b0;
@@ -438,8 +487,8 @@ module ey_walker #(
       default: ;
     endcase
     unique case (sstate_q)
-      SCmd: wr_cmd_valid_o = 1'b1;
-      SRd:  host_re_o = s_issue;
+      SCmd: wr_cmd_valid_o = y_len != '0;
+      SRd:  host_re_o = s_issue && !s_virt;
       default: ;
     endcase
     wr_valid_o = oq_valid;
@@ -491,6 +540,8 @@ module ey_walker #(
       err_desc_o <= '0;
       tp_q <= '0; rq_q <= '0; hw_q <= '0; rs_q <= '0; crs_q <= '0;
       sf_q <= '0; ef_q <= '0; wn_q <= '0; dmax_q <= '0;
+      pefp_q <= '0; yplane_q <= '0; vcols_q <= '0; vrows_q <= '0;
+      nxt_q <= '0; nrend_q <= '0; bpa_q <= '0; bnp_q <= '0; brend_q <= '0;
       xbytes_q <= '0; wbytes_q <= '0; ybytes_q <= '0; ppbytes_q <= '0;
       g_q <= '0; n0_q <= '0; m0_q <= '0; blk0_q <= '0;
       ncur_q <= '0; fcur_q <= '0; mbcur_q <= '0; img_q <= '0;
@@ -538,6 +589,7 @@ module ey_walker #(
             sf_q   <= 20'(d.sb) * 20'(d.fo);
             sbe_q  <= 16'(d.sb) * 16'(d.e);
             ef_q   <= 20'(d.eo) * 20'(d.fo);
+            pefp_q <= 20'(d.pool_eo) * 20'(d.pool_fo);
             wn_q   <= (15'(d.fo) - 15'd1) * 15'(d.uw) + 15'(d.ks);
             dmax_q <= (11'(d.rg) - 11'd1) + (11'(d.e) - 11'd1) * 11'(d.uh);
             state_q <= StCheck2;
@@ -551,7 +603,18 @@ module ey_walker #(
           crs_q    <= 23'(d.cg) * 23'(rs_q);
           xbytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.cg) * 64'(hw_q) * 64'd2;
           wbytes_q <= 64'(d.groups) * 64'(d.mg) * 64'(d.cg) * 64'(rs_q) * 64'd2;
-          ybytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.mg) * 64'(ef_q) * (oq ? 64'd2 : 64'd4);
+          ybytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.mg) *
+                      (pool_on ? 64'(pefp_q) * 64'd2 : 64'(ef_q) * (oq ? 64'd2 : 64'd4));
+          yplane_q <= pool_on ? pefp_q : ef_q;
+          // The last window's far edge, (pool_fo-1)*sw - pl + kw - 1, past fo - 1 (same rows).
+          vcols_q  <= (32'(d.pool_fo) - 32'd1) * 32'(d.pool_sw) + 32'(d.pool_kw) - 32'd1 >
+                      32'(d.fo) - 32'd1 + 32'(d.pool_pl) ?
+                      2'((32'(d.pool_fo) - 32'd1) * 32'(d.pool_sw) + 32'(d.pool_kw) -
+                         32'(d.fo) - 32'(d.pool_pl)) : 2'd0;
+          vrows_q  <= (32'(d.pool_eo) - 32'd1) * 32'(d.pool_sh) + 32'(d.pool_kh) - 32'd1 >
+                      32'(d.eo) - 32'd1 + 32'(d.pool_pt) ?
+                      2'((32'(d.pool_eo) - 32'd1) * 32'(d.pool_sh) + 32'(d.pool_kh) -
+                         32'(d.eo) - 32'(d.pool_pt)) : 2'd0;
           ppbytes_q <= 64'(d.groups) * 64'(d.mg) * 64'd16;
           state_q  <= StCheck3;
         end
@@ -595,6 +658,10 @@ module ey_walker #(
         end
         // A new row band: its rows, strips and first window row, then the ifmap rows it loads.
         StBand1: begin
+          if (y0_q == '0) begin
+            nxt_q   <= '0;
+            nrend_q <= 12'(d.pool_kh) - 12'd1 - 12'(d.pool_pt);
+          end
           ecur_q  <= (32'(d.eo) - 32'(y0_q) > 32'(sbe_q)) ? 10'(sbe_q) : d.eo - y0_q;
           sbcur_q <= (d.strips - s0_q > d.sb) ? d.sb : d.strips - s0_q;
           r0_q    <= $signed(18'(32'(y0_q) * 32'(d.uh))) - $signed(18'(d.pad_top));
@@ -620,7 +687,21 @@ module ey_walker #(
           cfg_q.eo         <= ecur_q;
           cfg_q.strips     <= sbcur_q;
           cfg_q.hw         <= 20'(32'(hb_q) * 32'(d.w));
-          state_q          <= StChunk;
+          bpa_q            <= nxt_q;
+          brend_q          <= nrend_q;
+          bnp_q            <= '0;
+          state_q          <= StBandP;
+        end
+        // One pooled row per cycle while the band closes it.
+        StBandP: begin
+          if (pool_on && 32'(nxt_q) < 32'(d.pool_eo) &&
+              (last_band || 32'(nrend_q) < 32'(y0_q) + 32'(ecur_q))) begin
+            nxt_q   <= nxt_q + 1'b1;
+            nrend_q <= nrend_q + 12'(d.pool_sh);
+            bnp_q   <= bnp_q + 1'b1;
+          end else begin
+            state_q <= StChunk;
+          end
         end
         StChunk: begin
           ncur_q  <= (d.n - n0_q > 16'(d.nb)) ? d.nb : 8'(d.n - n0_q);
@@ -771,6 +852,7 @@ module ey_walker #(
       run_cfg_q <= '0;
       rn0_q <= '0; rg_q <= '0; rm0_q <= '0; rfcur_q <= '0; rncur_q <= '0;
       ry0_q <= '0; recur_q <= '0; rsb_q <= '0; rlast_q <= 1'b0; rp_base_q <= '0;
+      rpa_q <= '0; rnp_q <= '0; rrend_q <= '0;
     end else begin
       unique case (rstate_q)
         RIdle: if (hand) begin
@@ -785,6 +867,9 @@ module ey_walker #(
           rsb_q     <= sbcur_q;
           rp_base_q <= p_base_q;
           rlast_q   <= 32'(c0_q) + 32'(ccur_q) == 32'(d.cg);
+          rpa_q     <= bpa_q;
+          rnp_q     <= bnp_q;
+          rrend_q   <= brend_q;
           rstate_q  <= RStart;
         end
         RStart: rstate_q <= RWait;
@@ -800,15 +885,16 @@ module ey_walker #(
   // everything in flight.
   assign store_go = rstate_q == RWait && core_done_i && !core_done_q && rlast_q;
 
-  localparam int unsigned OqDepth = 8;   // > the path's latency (5), for one output per cycle
+  localparam int unsigned OqDepth = 16;  // > the path's latency (7), for one output per cycle
   logic        s_issue;                 // a psum read goes out this cycle
   logic [4:0]  pv_q;                    // valid bits of the path's stages
-  logic        oq_valid, oq_ready;
-  logic [31:0] oq_data;
+  logic        v5_q;                    // the pooling stage holds a window row's maximum
+  logic        oq_valid, oq_ready, oq_push;
+  logic [31:0] oq_data, oq_in;
   logic [$clog2(OqDepth+1)-1:0] oq_count;
   assign s_issue = sstate_q == SRd &&
                    32'(oq_count) + 32'(pv_q[0]) + 32'(pv_q[1]) + 32'(pv_q[2]) + 32'(pv_q[3]) +
-                   32'(pv_q[4]) < 32'(OqDepth);
+                   32'(pv_q[4]) + 32'(v5_q) < 32'(OqDepth);
   assign pp_re    = sstate_q == SRow;
   assign pp_raddr = sp_base_q + PpAW'(smm_q);
 
@@ -818,7 +904,7 @@ module ey_walker #(
       sn0_q <= '0; sg_q <= '0; sm0_q <= '0; sfcur_q <= '0; sncur_q <= '0; simg_q <= '0;
       sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; ssp_q <= '0; sx_q <= '0; sj_q <= '0;
       smm_q <= '0; sy_q <= '0; saddr_q <= '0; sy0_q <= '0; secur_q <= '0; ssb_q <= '0;
-      sp_base_q <= '0;
+      sp_base_q <= '0; spa_q <= '0; snp_q <= '0; srend_q <= '0; slastb_q <= 1'b0;
     end else begin
       unique case (sstate_q)
         SIdle: if (store_go) begin
@@ -832,12 +918,16 @@ module ey_walker #(
           secur_q  <= recur_q;
           ssb_q    <= rsb_q;
           sp_base_q <= rp_base_q;
+          spa_q    <= rpa_q;
+          snp_q    <= rnp_q;
+          srend_q  <= rrend_q;
+          slastb_q <= 32'(ry0_q) + 32'(recur_q) >= 32'(d.eo);
           simg_q   <= '0;
           sblk_q <= '0; shs_q <= '0; sv_q <= '0; sk_q <= '0; smm_q <= '0;
           ssp_q <= '0; sj_q <= '0; sy_q <= '0; sx_q <= '0;
           sstate_q <= SCmd;
         end
-        SCmd: if (wr_cmd_ready_i) sstate_q <= SRow;
+        SCmd: if (wr_cmd_ready_i || y_len == '0) sstate_q <= SRow;
         SRow: begin
           saddr_q <= row_base;
           sx_q    <= '0;
@@ -888,7 +978,7 @@ module ey_walker #(
           end
         end
         // The last outputs pass the path and the queue into the DMA.
-        SDrain: if (pv_q == '0 && !oq_valid) sstate_q <= SIdle;
+        SDrain: if (pv_q == '0 && !v5_q && !oq_valid) sstate_q <= SIdle;
         default: sstate_q <= SIdle;
       endcase
     end
@@ -964,13 +1054,141 @@ module ey_walker #(
     end
   end
 
+  // Max pooling (post bit 1 outputs, pool_kh != 0). Each output carries its ofmap row (global,
+  // -inf rows past the ofmap included), column, -inf flag and the line-buffer offset of its
+  // plane (0 with one band: a plane's rows are all in one store). Stage 5 takes the maximum
+  // along a window's row as its last column passes (a shift register of the two columns
+  // before); stage 6 adds the two rows before it from the line buffer (row r sits in buffer
+  // r mod 2, read before it is overwritten by row r + 2) once the row that closes the window
+  // passes, and pushes the pooled output. The line buffer keeps, per plane, the rows a window
+  // needs from the band before.
+  localparam logic signed [15:0] NegInf = 16'sh8000;   // never wins over a real output
+  logic [5*11-1:0]    trow_q, tcol_q;
+  logic [5*PlAW-1:0]  tlb_q;
+  logic [4:0]         tvirt_q;
+  logic [PlAW-1:0]    s_lb;
+  assign s_lb = one_band ? '0 : PlAW'((32'(simg_q) * 32'(d.mg) + 32'(sm0_q) + 32'(smm_q)) *
+                                      32'(d.pool_fo));
+  always_ff @(posedge clk_i) begin
+    trow_q  <= {trow_q[4*11-1:0], 11'(sy0_q) + sy_q};
+    tcol_q  <= {tcol_q[4*11-1:0], sx_q};
+    tlb_q   <= {tlb_q[4*PlAW-1:0], s_lb};
+    tvirt_q <= {tvirt_q[3:0], s_virt};
+  end
+  logic [10:0]      row4, col4;
+  logic [PlAW-1:0]  lb4;
+  assign row4 = trow_q[5*11-1 -: 11];
+  assign col4 = tcol_q[5*11-1 -: 11];
+  assign lb4  = tlb_q[5*PlAW-1 -: PlAW];
+
+  function automatic logic signed [15:0] max2(input logic signed [15:0] a,
+                                              input logic signed [15:0] b);
+    max2 = a > b ? a : b;
+  endfunction
+
+  // Stage 5: along the row.
+  logic signed [15:0] v4, hs0, hs1, hmax;
+  logic signed [15:0] hsr0_q, hsr1_q;
+  logic [10:0]        hpc_q, hpc;        // pooled column whose window closes next
+  logic [11:0]        hcend_q, hcend;    // its last ofmap column
+  logic               hemit;
+  assign v4    = tvirt_q[4] ? NegInf : $signed(out4_q[15:0]);
+  assign hs0   = col4 == '0 ? NegInf : hsr0_q;
+  assign hs1   = col4 == '0 ? NegInf : hsr1_q;
+  assign hpc   = col4 == '0 ? '0 : hpc_q;
+  assign hcend = col4 == '0 ? 12'(d.pool_kw) - 12'd1 - 12'(d.pool_pl) : hcend_q;
+  assign hmax  = max2(v4, max2(d.pool_kw >= 4'd2 ? hs0 : NegInf,
+                               d.pool_kw >= 4'd3 ? hs1 : NegInf));
+  assign hemit = pool_on && pv_q[4] && 12'(col4) == hcend && 32'(hpc) < 32'(d.pool_fo);
+
+  logic signed [15:0] h5_q;
+  logic [10:0]        r5_q, pc5_q;
+  logic [PlAW-1:0]    a5_q;
+  logic               fwd_q, fwd_slot_q;   // stage 6 wrote the address stage 5 read
+  logic signed [15:0] fwd_data_q;
+  logic [15:0]        lb0_rdata, lb1_rdata;
+  logic               lb_we;
+  logic [PlAW-1:0]    lb_raddr;
+  assign lb_we    = v5_q;
+  assign lb_raddr = lb4 + PlAW'(hpc);
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || abort_i) begin
+      v5_q <= 1'b0;
+    end else begin
+      v5_q <= hemit;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (pv_q[4]) begin
+      hsr0_q  <= v4;
+      hsr1_q  <= hs0;
+      hpc_q   <= hemit ? hpc + 1'b1 : hpc;
+      hcend_q <= hemit ? hcend + 12'(d.pool_sw) : hcend;
+    end
+    h5_q       <= hmax;
+    r5_q       <= row4;
+    pc5_q      <= hpc;
+    a5_q       <= lb_raddr;
+    fwd_q      <= lb_we && a5_q == lb_raddr;
+    fwd_slot_q <= r5_q[0];
+    fwd_data_q <= h5_q;
+  end
+
+  ey_sram_2p #(.Depth(PoolWords), .Width(16)) u_lb0 (
+    .clk_i   (clk_i),
+    .we_i    (lb_we && !r5_q[0]),
+    .waddr_i (a5_q),
+    .wdata_i (h5_q),
+    .re_i    (hemit),
+    .raddr_i (lb_raddr),
+    .rdata_o (lb0_rdata)
+  );
+  ey_sram_2p #(.Depth(PoolWords), .Width(16)) u_lb1 (
+    .clk_i   (clk_i),
+    .we_i    (lb_we && r5_q[0]),
+    .waddr_i (a5_q),
+    .wdata_i (h5_q),
+    .re_i    (hemit),
+    .raddr_i (lb_raddr),
+    .rdata_o (lb1_rdata)
+  );
+
+  // Stage 6: across rows. npr / nrend: the pooled row whose windows close next and the ofmap
+  // row that closes them; each plane of the band starts at the band's first pooled row.
+  logic signed [15:0] lbd0, lbd1, prev1, prev2, vmax;
+  logic [9:0]         npr_q, npr;
+  logic [11:0]        nrend_s_q, nrend_s;
+  logic               vclose, vemit;
+  assign lbd0    = (fwd_q && !fwd_slot_q) ? fwd_data_q : $signed(lb0_rdata);
+  assign lbd1    = (fwd_q && fwd_slot_q) ? fwd_data_q : $signed(lb1_rdata);
+  assign prev1   = r5_q[0] ? lbd0 : lbd1;   // row r - 1
+  assign prev2   = r5_q[0] ? lbd1 : lbd0;   // row r - 2
+  assign vmax    = max2(h5_q, max2((d.pool_kh >= 4'd2 && r5_q >= 11'd1) ? prev1 : NegInf,
+                                   (d.pool_kh >= 4'd3 && r5_q >= 11'd2) ? prev2 : NegInf));
+  assign npr     = (r5_q == 11'(sy0_q) && pc5_q == '0) ? spa_q : npr_q;
+  assign nrend_s = (r5_q == 11'(sy0_q) && pc5_q == '0) ? srend_q : nrend_s_q;
+  assign vclose  = 12'(r5_q) == nrend_s && 32'(npr) < 32'(d.pool_eo);
+  assign vemit   = v5_q && vclose;
+
+  always_ff @(posedge clk_i) begin
+    if (v5_q) begin
+      npr_q     <= (vclose && 32'(pc5_q) == 32'(d.pool_fo) - 32'd1) ? npr + 1'b1 : npr;
+      nrend_s_q <= (vclose && 32'(pc5_q) == 32'(d.pool_fo) - 32'd1) ? nrend_s + 12'(d.pool_sh)
+                                                                     : nrend_s;
+    end
+  end
+
+  assign oq_push = pool_on ? vemit : pv_q[4];
+  assign oq_in   = pool_on ? {16'b0, vmax} : out4_q;
+
   ey_fifo #(.Depth(OqDepth), .Width(32)) u_oq (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .clr_i   (abort_i),
-    .valid_i (pv_q[4]),
+    .valid_i (oq_push),
     .ready_o (oq_ready),
-    .data_i  (out4_q),
+    .data_i  (oq_in),
     .valid_o (oq_valid),
     .ready_i (wr_ready_i),
     .data_o  (oq_data),
@@ -979,7 +1197,7 @@ module ey_walker #(
   assign wr_wide_o = !oq;
 
 `ifndef SYNTHESIS
-  `EY_ASSERT(OutputQueueHasRoom, pv_q[4] |-> oq_ready, clk_i, rst_ni)
+  `EY_ASSERT(OutputQueueHasRoom, oq_push |-> oq_ready, clk_i, rst_ni)
 `endif
 
   // ---------------------------------------------------------------------------------------
