@@ -113,6 +113,7 @@ TEST_P(DriverPoolDesc, RandomPoolingsMatchTheGoldenModel) {
   o.mem.ready_prob = 0.7;
   o.mem.valid_prob = 0.8;
   auto dev = RtlDevice::Create(GetParam(), o);
+  GoldenDevice golden(hw);
   std::mt19937 rng(std::string(GetParam()) == "tiny" ? 21 : 22);
   int banded = 0;  // layers whose pooling windows straddle row bands
   for (int i = 0; i < 24; ++i) {
@@ -157,6 +158,9 @@ TEST_P(DriverPoolDesc, RandomPoolingsMatchTheGoldenModel) {
     const PoolRun r = RunPooled(*dev, l, x, w, path, pool, sb);
     ExpectSame(want, r.y);
     EXPECT_EQ(r.counters.dram_wr_bytes, want.size() * 2);
+    const PoolRun g = RunPooled(golden, l, x, w, path, pool, sb);
+    ExpectSame(want, g.y);
+    EXPECT_EQ(r.counters.dram_rd_bytes, g.counters.dram_rd_bytes);
     banded += r.bands > 1;
   }
   EXPECT_GE(banded, 6) << "too few layers ran in several row bands";
@@ -165,7 +169,7 @@ TEST_P(DriverPoolDesc, RandomPoolingsMatchTheGoldenModel) {
 INSTANTIATE_TEST_SUITE_P(Configs, DriverPoolDesc, testing::Values("tiny", "small"));
 
 TEST(DriverPoolDescErrors, BadPoolingSettingsStopWithDescPool) {
-  auto dev = RtlDevice::Create("tiny");
+  auto rtl = RtlDevice::Create("tiny");
   std::mt19937 rng(9);
   // 1 x 1 convolution of a 8 x 600 plane, 8 filters: 1 x 1 pooled rows of 600 words, so 8
   // planes in one-strip bands need 4800 line-buffer words (> 4096); one band needs 600.
@@ -199,47 +203,53 @@ TEST(DriverPoolDescErrors, BadPoolingSettingsStopWithDescPool) {
          d.pool_fo = d.fo;
        }},
   };
-  dev->FreeAll();
-  ChainBuilder chain(*dev);
-  chain.AddConv(l, x, w, nullptr, &path);
-  const uint64_t head = chain.Commit();
-  Desc good = chain.layer(0).desc;
-  good.pool_kh = good.pool_kw = good.pool_sh = good.pool_sw = 2;
-  good.pool_eo = good.eo / 2;
-  good.pool_fo = good.fo / 2;
-  ASSERT_GT(good.strips, 1u) << "the layer must have several strips for the band case";
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    Desc d = good;
-    c.mutate(d);
-    dev->Write(head, PackDesc(d));
-    try {
-      dev->RunChain(head, kTimeout);
-      ADD_FAILURE() << "ran without an error";
-    } catch (const DeviceError& e) {
-      EXPECT_EQ(e.code(), ErrCode::kDescPool) << e.what();
-    }
-  }
-  // The device still runs a good descriptor: 2 x 2 / 2 pooling of the 8 x 600 planes.
-  dev->Write(head, PackDesc(good));
-  dev->RunChain(head, kTimeout);
-  const std::vector<int16_t> y = dev->Read<int16_t>(good.y_addr, 8 * 4 * 300);
-  int bad = 0;
-  for (int m = 0; m < 8; ++m) {
-    for (int i = 0; i < 4; ++i) {
-      for (int j = 0; j < 300; ++j) {
-        int32_t best = -32768;
-        for (int a = 0; a < 2; ++a) {
-          for (int b = 0; b < 2; ++b) {
-            const int64_t acc = int64_t{x.at(0, 0, 2 * i + a, 2 * j + b)} * w.at(m, 0, 0, 0);
-            best = std::max(best, Saturate(acc, 16));
-          }
-        }
-        bad += y[(static_cast<size_t>(m) * 4 + i) * 300 + j] != best;
+  // The RTL and the golden device (the driver's CheckDesc semantics) must agree.
+  GoldenDevice golden(ConfigByName("tiny"));
+  for (Device* device : {static_cast<Device*>(rtl.get()), static_cast<Device*>(&golden)}) {
+    Device& dev = *device;
+    SCOPED_TRACE(device == &golden ? "golden device" : "RTL");
+    dev.FreeAll();
+    ChainBuilder chain(dev);
+    chain.AddConv(l, x, w, nullptr, &path);
+    const uint64_t head = chain.Commit();
+    Desc good = chain.layer(0).desc;
+    good.pool_kh = good.pool_kw = good.pool_sh = good.pool_sw = 2;
+    good.pool_eo = good.eo / 2;
+    good.pool_fo = good.fo / 2;
+    ASSERT_GT(good.strips, 1u) << "the layer must have several strips for the band case";
+    for (const Case& c : cases) {
+      SCOPED_TRACE(c.name);
+      Desc d = good;
+      c.mutate(d);
+      dev.Write(head, PackDesc(d));
+      try {
+        dev.RunChain(head, kTimeout);
+        ADD_FAILURE() << "ran without an error";
+      } catch (const DeviceError& e) {
+        EXPECT_EQ(e.code(), ErrCode::kDescPool) << e.what();
       }
     }
+    // The device still runs a good descriptor: 2 x 2 / 2 pooling of the 8 x 600 planes.
+    dev.Write(head, PackDesc(good));
+    dev.RunChain(head, kTimeout);
+    const std::vector<int16_t> y = dev.Read<int16_t>(good.y_addr, 8 * 4 * 300);
+    int bad = 0;
+    for (int m = 0; m < 8; ++m) {
+      for (int i = 0; i < 4; ++i) {
+        for (int j = 0; j < 300; ++j) {
+          int32_t best = -32768;
+          for (int a = 0; a < 2; ++a) {
+            for (int b = 0; b < 2; ++b) {
+              const int64_t acc = int64_t{x.at(0, 0, 2 * i + a, 2 * j + b)} * w.at(m, 0, 0, 0);
+              best = std::max(best, Saturate(acc, 16));
+            }
+          }
+          bad += y[(static_cast<size_t>(m) * 4 + i) * 300 + j] != best;
+        }
+      }
+    }
+    EXPECT_EQ(bad, 0) << "mismatching pooled outputs of " << y.size();
   }
-  EXPECT_EQ(bad, 0) << "mismatching pooled outputs of " << y.size();
 }
 
 }  // namespace
