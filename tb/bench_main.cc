@@ -12,6 +12,7 @@
 //   * Verilated simulation speed in cycles per second on one core.
 // Every layer is also checked against the golden model, so a figure never comes from a wrong
 // result.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +24,7 @@
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
 #include "eyelet/mapping.h"
+#include "eyelet/runtime.h"
 
 namespace eyelet {
 namespace {
@@ -35,7 +37,8 @@ Tensor<int16_t> Random(const Shape& s, std::mt19937& rng, double zero_frac) {
   return t;
 }
 
-int RunOne(ArrayBench& bench, const std::string& name, const ConvLayer& l, double zero_frac) {
+int RunOne(ArrayBench& bench, const std::string& name, const ConvLayer& l, double zero_frac,
+           ArrayStats* stats = nullptr) {
   std::mt19937 rng(1);
   const Tensor<int16_t> x = Random(l.x, rng, zero_frac);
   const Tensor<int16_t> w = Random(l.w, rng, 0.0);
@@ -82,6 +85,7 @@ int RunOne(ArrayBench& bench, const std::string& name, const ConvLayer& l, doubl
   std::printf("  sim speed  %.0f cycles/s (%llu cycles simulated incl. DRAM transfers and CSR "
               "accesses, %.2f s wall, one core)\n",
               st.sim_cycles / secs, static_cast<unsigned long long>(st.sim_cycles), secs);
+  if (stats) *stats = st;
   return ok ? 0 : 1;
 }
 
@@ -183,6 +187,86 @@ int OutputPathCost(ArrayBench& bench, const ConvLayer& l) {
   return ok ? 0 : 1;
 }
 
+// Max pooling fused into the store: AlexNet CONV1 (batch 1, 227 x 227 x 3 -> 96 x 55 x 55,
+// 11 x 11, stride 4) with bias, requantization and ReLU, then the same with 3 x 3 / 2 max
+// pooling after the ReLU (ONNX MaxPool, 27 x 27 out), on the same mapping. Both outputs are
+// checked against the golden model.
+int FusedPoolCost(ArrayBench& bench) {
+  ConvLayer l;
+  l.x = Shape{1, 3, 227, 227};
+  l.w = Shape{96, 3, 11, 11};
+  l.conv.stride_h = l.conv.stride_w = 4;
+  std::mt19937 rng(7);
+  const Tensor<int16_t> x = Random(l.x, rng, 0.0);
+  const Tensor<int16_t> w = Random(l.w, rng, 0.0);
+  OutputPath path;
+  std::uniform_int_distribution<int32_t> bias(-(1 << 20), 1 << 20);
+  for (int m = 0; m < l.w.n; ++m) {
+    path.bias.push_back(bias(rng));
+    path.requant.mult.push_back(20000 + m);
+    path.requant.shift.push_back(31);
+  }
+  path.relu = true;
+  OutputPath pooled = path;
+  pooled.pool = true;
+  pooled.pool_params.kernel_h = pooled.pool_params.kernel_w = 3;
+  pooled.pool_params.stride_h = pooled.pool_params.stride_w = 2;
+  const Tensor<int32_t> acc = ConvAcc(x, w, l.conv);
+  ConvLayer lp = l;
+  lp.post = path.PostBits();
+  const RsMapping m = ChooseMapping(lp, bench.config());
+  ArrayStats conv, fused;
+  const bool ok = bench.RunConv(l, x, w, m, &conv, &path).data() ==
+                      ApplyOutputPath(acc, path).data() &&
+                  bench.RunConv(l, x, w, m, &fused, &pooled).data() ==
+                      ApplyOutputPath(acc, pooled).data();
+  const Shape ys = PoolOutputShape(l.Out(), pooled.pool_params);
+  const uint64_t bound = static_cast<uint64_t>(l.x.Size() + l.w.Size() + ys.Size()) * 2;
+  std::printf("\nMax pooling fused into the store on %s: AlexNet CONV1 (batch 1) with bias, "
+              "requantization and ReLU, then + 3x3/2 max pooling\n"
+              "  mapping %s, tiling nb,mc,cc,sb %d,%d,%d,%d\n"
+              "  cycles  %llu busy without pooling, %llu with (%+.2f%%)\n"
+              "  DRAM    without pooling read %llu, wrote %llu (int16 %s); with: read %llu, wrote "
+              "%llu (int16 %s)\n"
+              "          input + weights + pooled output = %llu bytes; the fused layer moves "
+              "%.3fx that%s\n",
+              bench.config().name.c_str(), m.ToString().c_str(), fused.tiling.nb,
+              fused.tiling.mc, fused.tiling.cc, fused.tiling.sb,
+              static_cast<unsigned long long>(conv.cycles),
+              static_cast<unsigned long long>(fused.cycles),
+              100.0 * (static_cast<double>(fused.cycles) - conv.cycles) / conv.cycles,
+              static_cast<unsigned long long>(conv.dram_rd_bytes),
+              static_cast<unsigned long long>(conv.dram_wr_bytes), l.Out().ToString().c_str(),
+              static_cast<unsigned long long>(fused.dram_rd_bytes),
+              static_cast<unsigned long long>(fused.dram_wr_bytes), ys.ToString().c_str(),
+              static_cast<unsigned long long>(bound),
+              static_cast<double>(fused.dram_rd_bytes + fused.dram_wr_bytes) / bound,
+              ok ? "" : "  FAIL");
+  return ok ? 0 : 1;
+}
+
+// FC at batch 4 on the array (as the CONV layer FcToConvLayer makes of it), with its utilization
+// and what limits it: each weight is used once per image of the batch, so the layer is bound
+// by moving K*M weights into the GLB at one 16-bit word per cycle unless the batch is large.
+int FcCost(ArrayBench& bench, int k, int m_out, int batch) {
+  const ConvLayer l = FcToConvLayer(Shape{batch, k, 1, 1}, Shape{m_out, k, 1, 1});
+  char name[64];
+  std::snprintf(name, sizeof(name), "FC %d -> %d, batch %d", k, m_out, batch);
+  std::printf("\n");
+  ArrayStats st;
+  const int fails = RunOne(bench, name, l, 0.0, &st);
+  const double weight_words = static_cast<double>(k) * m_out;
+  const double compute = static_cast<double>(l.Macs()) / std::max(1, st.active_pes);
+  std::printf("  limit      %s: the %.0f weight words (each used by the %d images of the batch "
+              "only) load at one 16-bit word per cycle, >= %.0f cycles (%.0f %% of the busy "
+              "cycles); the MACs on the %d active PEs need >= %.0f, so more PEs would wait for "
+              "the same stream\n",
+              weight_words >= compute ? "DRAM -> GLB weight stream" : "PE array compute",
+              weight_words, batch, weight_words, 100.0 * weight_words / st.cycles,
+              st.active_pes, compute);
+  return fails;
+}
+
 }  // namespace
 }  // namespace eyelet
 
@@ -201,6 +285,8 @@ int main(int argc, char** argv) {
     fails += RunOne(*bench, "AlexNet-CONV3-shaped", conv3, 0.0);
     fails += AlexNetTable(*bench);
     fails += OutputPathCost(*bench, conv3);
+    if (config == "eyeriss") fails += FusedPoolCost(*bench);
+    fails += FcCost(*bench, 1024, 1024, 4);
     return fails ? 1 : 0;
   } catch (const Error& e) {
     std::fprintf(stderr, "eyelet_bench: error: %s\n", e.what());
