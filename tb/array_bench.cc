@@ -29,37 +29,55 @@ class ArrayBenchImpl : public ArrayBench {
   Tensor<int32_t> RunConv(const ConvLayer& layer, const Tensor<int16_t>& x,
                           const Tensor<int16_t>& w, const RsMapping& mapping, ArrayStats* stats,
                           const OutputPath* path) override {
-    const uint64_t timeout = timeout_ ? timeout_ : kLayerTimeout;
-    timeout_ = 0;
     const uint64_t first = dev_->Cycle();
-    LayerResult r = eyelet::RunConv(*dev_, layer, x, w, &mapping, timeout, path);
-    if (stats) {
-      ArrayStats& st = *stats;
-      const DeviceCounters& c = r.counters;
-      st = ArrayStats{};
-      st.cycles = c.cycles;
-      st.dma_stall = c.dma_stall;
-      st.sim_cycles = dev_->Cycle() - first;
-      st.macs = c.macs;
-      st.skipped = c.skipped;
-      st.passes = c.passes;
-      st.filt_words = c.filt_words;
-      st.if_words = c.if_words;
-      st.pin_words = c.pin_words;
-      st.gon_words = c.gon_words;
-      st.glb_reads = c.glb_reads;
-      st.glb_writes = c.glb_writes;
-      st.dram_rd_bytes = c.dram_rd_bytes;
-      st.dram_wr_bytes = c.dram_wr_bytes;
-      st.dram_min_bytes = r.dram_min_bytes;
-      st.total_pes = hw_.rows * hw_.cols;
-      st.active_pes = ActivePes(layer, r.mapping);
-      st.tiling = r.tiling;
-    }
+    LayerResult r = eyelet::RunConv(*dev_, layer, x, w, &mapping, TakeTimeout(), path);
+    if (stats) Fill(layer, r, first, stats);
+    return std::move(r.y);
+  }
+
+  Tensor<int32_t> RunPool(const Tensor<int16_t>& x, const PoolParams& p,
+                          ArrayStats* stats) override {
+    const uint64_t first = dev_->Cycle();
+    LayerResult r = eyelet::RunPool(*dev_, x, p, TakeTimeout());
+    if (stats) Fill(PoolToConvLayer(x.shape(), p), r, first, stats);
     return std::move(r.y);
   }
 
  private:
+  uint64_t TakeTimeout() {
+    const uint64_t timeout = timeout_ ? timeout_ : kLayerTimeout;
+    timeout_ = 0;
+    return timeout;
+  }
+
+  // The statistics of run `r` of `layer` (the CONV layer the array ran), which began at
+  // simulation cycle `first`.
+  void Fill(const ConvLayer& layer, const LayerResult& r, uint64_t first, ArrayStats* stats) {
+    ArrayStats& st = *stats;
+    const DeviceCounters& c = r.counters;
+    st = ArrayStats{};
+    st.cycles = c.cycles;
+    st.dma_stall = c.dma_stall;
+    st.sim_cycles = dev_->Cycle() - first;
+    st.macs = c.macs;
+    st.skipped = c.skipped;
+    st.passes = c.passes;
+    st.filt_words = c.filt_words;
+    st.if_words = c.if_words;
+    st.pin_words = c.pin_words;
+    st.gon_words = c.gon_words;
+    st.glb_reads = c.glb_reads;
+    st.glb_writes = c.glb_writes;
+    st.dram_rd_bytes = c.dram_rd_bytes;
+    st.dram_wr_bytes = c.dram_wr_bytes;
+    st.dram_min_bytes = r.dram_min_bytes;
+    st.descs = c.descs;
+    st.total_pes = hw_.rows * hw_.cols;
+    st.active_pes = ActivePes(layer, r.mapping);
+    st.mapping = r.mapping;
+    st.tiling = r.tiling;
+  }
+
   ArrayConfig hw_;
   std::unique_ptr<RtlDevice> dev_;
   uint64_t timeout_ = 0;

@@ -35,8 +35,10 @@ struct ArrayStats {
   uint64_t dram_rd_bytes = 0;  // DRAM traffic of the run (descriptor included)
   uint64_t dram_wr_bytes = 0;
   uint64_t dram_min_bytes = 0; // ifmap + weights + outputs, each moved once
+  uint64_t descs = 0;          // descriptors run: 2 when a pooling did not fuse into the layer
   int active_pes = 0;          // PEs holding a filter row of a PE set
   int total_pes = 0;
+  RsMapping mapping;           // completed, as the (first) descriptor ran it
   Tiling tiling;
   uint64_t ArrayCycles() const { return cycles - dma_stall; }
   // MACs of the layer (incl. zero-gated ones) per PE per cycle, over the array's run cycles.
@@ -63,10 +65,16 @@ class ArrayBench {
   virtual Tensor<int32_t> RunConv(const ConvLayer& layer, const Tensor<int16_t>& x,
                                   const Tensor<int16_t>& w, const RsMapping& mapping,
                                   ArrayStats* stats, const OutputPath* path = nullptr) = 0;
+  // Runs a standalone max pooling of `x` (N x C x H x W) as eyelet::RunPool does (the 1x1
+  // CONV of PoolToConvLayer with the pooling fused) and returns the pooled outputs,
+  // N x C x Ho x Wo as golden MaxPool, widened to int32. Throws as RunConv (UnsupportedError
+  // for a window or stride over 3).
+  virtual Tensor<int32_t> RunPool(const Tensor<int16_t>& x, const PoolParams& p,
+                                  ArrayStats* stats) = 0;
   // Limits the FST trace to cycles [first, last] of this bench.
   virtual void TraceWindow(uint64_t first, uint64_t last) = 0;
-  // The next RunConv gives the accelerator only `cycles` cycles: it times out, the driver
-  // soft-resets the device and throws TimeoutError; the bench is usable again right after.
+  // The next RunConv or RunPool gives the accelerator only `cycles` cycles: it times out, the
+  // driver soft-resets the device and throws TimeoutError; the bench is usable again right after.
   virtual void AbortNextRunAfter(uint64_t cycles) = 0;
 };
 
