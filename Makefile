@@ -22,14 +22,14 @@ build: deps configure
 
 # The main job: an AlexNet-CONV3-shaped layer (C 32, M 64, 13 x 13, 3 x 3, pad 1) through the
 # driver into the Verilated 12 x 14 accelerator (descriptor and tensors in DRAM, AXI DMA),
-# every output compared with the golden model; then a sweep of random CONV and FC layers through
-# random output paths on the small array with a slow, stalling DRAM model, and random rows
-# through the PE unit bench.
+# every output compared with the golden model; then a sweep of random CONV, FC and POOL layers
+# (CONV and FC through random output paths, some with max pooling) on the small array with a
+# slow, stalling DRAM model, and random rows through the PE unit bench.
 run: build
 	$(BUILD)/eyelet layer --backend rtl --config eyeriss --batch 1 --in-channels 32 \
 	  --out-channels 64 --height 13 --width 13 --kernel 3 --stride 1 --pad 1 --groups 1 --seed 1
 	$(BUILD)/eyelet sweep --backend rtl --config small --count 20 --seed 1 --mem-latency 20 \
-	  --mem-stall 0.2 --types conv,fc --post
+	  --mem-stall 0.2 --types conv,fc,pool --post
 	$(BUILD)/eyelet pe --count 200 --seed 1
 
 test: build

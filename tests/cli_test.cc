@@ -209,6 +209,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"KernelTwice", {"layer", "--kernel", "3", "--kernel-h", "2"}, "not both"},
         BadArgs{"KernelForFc", {"layer", "--type", "fc", "--kernel", "3"}, "--kernel does not"},
         BadArgs{"GroupsForPool", {"layer", "--type", "pool", "--groups", "2"}, "--groups"},
+        BadArgs{"PoolNoWidth", {"layer", "--requant", "--pool", "3x"}, "--pool '3x' must be"},
+        BadArgs{"PoolZero", {"layer", "--requant", "--pool", "0x0"}, "--pool '0x0' must be"},
+        BadArgs{"PoolNoX", {"layer", "--requant", "--pool", "3"}, "--pool '3' must be"},
+        BadArgs{"PoolBadStride", {"layer", "--requant", "--pool", "2x2/"}, "--pool '2x2/'"},
+        BadArgs{"PoolWithoutRequant", {"layer", "--pool", "2x2"}, "add --requant"},
+        BadArgs{"PoolPadNotBelowWindow",
+                {"layer", "--requant", "--pool", "2x2", "--pool-pad", "2"},
+                "--pool-pad 2 must be between 0 and 1"},
+        BadArgs{"PoolPadAlone", {"layer", "--pool-pad", "1"}, "--pool-pad goes with --pool"},
+        BadArgs{"PoolCeilAlone", {"layer", "--requant", "--pool-ceil"}, "--pool-ceil goes with"},
+        BadArgs{"PoolAndKernel",
+                {"layer", "--type", "pool", "--pool", "2x2", "--kernel", "3"},
+                "--kernel and --pool both set the pooling"},
         BadArgs{"UnknownBackend", {"layer", "--backend", "fpga"}, "--backend must be golden"},
         BadArgs{"UnknownConfig",
                 {"layer", "--backend", "rtl", "--config", "huge"},
@@ -234,6 +247,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"SweepUnknownBackend", {"sweep", "--backend", "fpga"}, "--backend must be rtl"},
         BadArgs{"SweepUnknownConfig", {"sweep", "--config", "huge"}, "built configs are"},
         BadArgs{"SweepUnknownType", {"sweep", "--types", "conv,lstm"}, "--types 'conv,lstm'"},
+        BadArgs{"SweepTrailingComma", {"sweep", "--types", "conv,pool,"}, "--types 'conv,pool,'"},
         BadArgs{"SweepCountNegative", {"sweep", "--count=-2"}, "--count -2"},
         BadArgs{"SweepIndexNegative", {"sweep", "--index=-1"}, "--index -1"},
         BadArgs{"MapUnknownNet",
@@ -374,6 +388,61 @@ TEST(CliLayer, PoolNpyRoundTripMatchesGolden) {
   EXPECT_EQ(y.data(), expected.data());
   EXPECT_EQ(Field(r.out, "window"), "3x3");
   EXPECT_EQ(Field(r.out, "checksum"), Hex64(Checksum(expected)));
+}
+
+TEST(CliLayer, PoolFlagSpellsTheWindowStrideAndPadding) {
+  // --type pool --pool 3x3/2 --pool-pad 1 is --kernel 3 --stride 2 --pad 1; 2x2 alone has
+  // stride 2; --pool-ceil rounds the pooled size up.
+  const std::string shape = "layer --type pool --seed 4 --batch 1 --in-channels 3 --height 8 "
+                            "--width 9 ";
+  const CliResult flags = EyeletLine(shape + "--kernel 3 --stride 2 --pad 1");
+  const CliResult pool = EyeletLine(shape + "--pool 3x3/2 --pool-pad 1");
+  ASSERT_EQ(flags.code, kExitOk) << flags.err;
+  ASSERT_EQ(pool.code, kExitOk) << pool.err;
+  EXPECT_EQ(pool.out, flags.out);
+  const CliResult two = EyeletLine(shape + "--pool 2x2");
+  ASSERT_EQ(two.code, kExitOk) << two.err;
+  EXPECT_EQ(Field(two.out, "output"), "1x3x4x4");
+  EXPECT_EQ(Field(two.out, "stride"), "2");
+  const CliResult ceil = EyeletLine(shape + "--pool 2x2 --pool-ceil");
+  ASSERT_EQ(ceil.code, kExitOk) << ceil.err;
+  EXPECT_EQ(Field(ceil.out, "output"), "1x3x4x5");
+  EXPECT_EQ(Field(ceil.out, "mode"), "ceil");
+}
+
+TEST(CliLayer, PooledConvMatchesGoldenMaxPool) {
+  // --requant --relu --pool 3x3/2 on the golden backend: the output is MaxPool of the same
+  // layer's unpooled int16 outputs (same seed, so the same data and requantization).
+  TempDir dir;
+  const std::string layer =
+      "layer --seed 5 --batch 2 --in-channels 3 --out-channels 4 --height 11 --width 9 "
+      "--kernel 3 --stride 1 --pad 1 --requant --relu";
+  const CliResult plain = EyeletLine(layer + " --output " + dir.File("plain.npy"));
+  const CliResult pooled =
+      EyeletLine(layer + " --pool 3x3/2 --pool-pad 1 --output " + dir.File("pooled.npy"));
+  ASSERT_EQ(plain.code, kExitOk) << plain.err;
+  ASSERT_EQ(pooled.code, kExitOk) << pooled.err;
+  EXPECT_EQ(Field(pooled.out, "output"), "2x4x6x5 (max pool of 2x4x11x9)");
+  EXPECT_EQ(Field(pooled.out, "macs"), Field(plain.out, "macs"));
+  EXPECT_EQ(Field(pooled.out, "post"), Field(plain.out, "post") + ", max pool 3x3/2 pad 1");
+  PoolParams p;
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = 2;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+  const Tensor<int16_t> want = MaxPool(LoadTensorI16(dir.File("plain.npy")), p);
+  EXPECT_EQ(ReadNpy(dir.File("pooled.npy")).dtype, kNpyInt16);
+  const Tensor<int16_t> got = LoadTensorI16(dir.File("pooled.npy"));
+  ASSERT_EQ(got.shape(), want.shape());
+  EXPECT_EQ(got.data(), want.data());
+  // Random shapes leave room for the window.
+  for (int seed = 0; seed < 20; ++seed) {
+    for (const char* type : {"conv", "fc"}) {
+      const std::string pool = std::string(type) == "fc" ? "1x1" : "3x3/2";
+      const CliResult r = Eyelet(
+          {"layer", "--type", type, "--seed", std::to_string(seed), "--requant", "--pool", pool});
+      EXPECT_EQ(r.code, kExitOk) << type << " seed " << seed << ": " << r.err;
+    }
+  }
 }
 
 TEST(CliLayer, MalformedInputIsAnErrorAndWritesNothing) {
@@ -545,13 +614,125 @@ TEST(CliLayerRtl, TraceIsWritten) {
   EXPECT_EQ(Field(r.out, "trace"), trace);
 }
 
-TEST(CliLayerRtl, PoolExitsThree) {
-  const CliResult r = Eyelet({"layer", "--type", "pool", "--backend", "rtl", "--config", "tiny"});
-  EXPECT_EQ(r.code, kExitError);
-  EXPECT_TRUE(r.out.empty()) << r.out;
-  EXPECT_TRUE(Contains(r.err, "eyelet: error: --backend rtl runs CONV and FC layers only"))
-      << r.err;
-  EXPECT_TRUE(Contains(r.err, "POOL layers do not run on the PE array")) << r.err;
+TEST(CliLayerRtl, PooledConvPassesOnTiny) {
+  // CONV + requantization + ReLU + max pooling 3x3/2 fused in hardware: every pooled output
+  // equals the golden backend's, the output shape is the pooled one, --output is int16.
+  TempDir dir;
+  for (const std::string& layer :
+       {std::string("layer --seed 3 --batch 1 --in-channels 4 --out-channels 6 --height 10 "
+                    "--width 10 --kernel 3 --stride 1 --pad 1 --requant --relu --pool 3x3/2"),
+        std::string("layer --seed 4 --batch 2 --in-channels 3 --out-channels 5 --height 9 "
+                    "--width 11 --kernel 2 --stride 1 --pad 0 --bias --requant --leaky "
+                    "--pool 2x3/1 --pool-pad 1 --pool-ceil"),
+        std::string("layer --type fc --seed 6 --batch 3 --in-channels 40 --height 1 --width 1 "
+                    "--out-channels 7 --requant --relu --pool 2x2/1 --pool-pad 1")}) {
+    SCOPED_TRACE(layer);
+    const CliResult g = EyeletLine(layer);
+    const CliResult a =
+        EyeletLine(layer + " --backend rtl --config tiny --output " + dir.File("y.npy"));
+    ASSERT_EQ(g.code, kExitOk) << g.out << g.err;
+    ASSERT_EQ(a.code, kExitOk) << a.out << a.err;
+    ExpectArrayFigures(a, 12);
+    EXPECT_TRUE(Contains(Field(a.out, "post"), ", max pool ")) << a.out;
+    EXPECT_EQ(Field(a.out, "post"), Field(g.out, "post"));
+    EXPECT_EQ(Field(a.out, "output"), Field(g.out, "output"));
+    EXPECT_TRUE(Contains(Field(a.out, "output"), "(max pool of ")) << a.out;
+    EXPECT_EQ(Field(a.out, "checksum"), Field(g.out, "checksum"));
+    EXPECT_FALSE(Field(a.out, "pooling").empty()) << a.out;
+    const NpyArray y = ReadNpy(dir.File("y.npy"));
+    EXPECT_EQ(y.dtype, kNpyInt16);
+    EXPECT_EQ(Field(a.out, "wrote"), dir.File("y.npy") + " (int16 " +
+                                         Field(a.out, "output").substr(
+                                             0, Field(a.out, "output").find(' ')) +
+                                         ")");
+  }
+  EXPECT_EQ(Field(EyeletLine("layer --seed 3 --batch 1 --in-channels 4 --out-channels 6 "
+                             "--height 10 --width 10 --kernel 3 --stride 1 --pad 1 --requant "
+                             "--relu --pool 3x3/2 --backend rtl --config tiny")
+                      .out,
+                  "output"),
+            "1x6x4x4 (max pool of 1x6x10x10)");
+  // Random shapes from the seed, with the pooling fitted: all pass.
+  for (const char* seed : {"1", "2", "3"}) {
+    const CliResult r = EyeletLine(std::string("layer --backend rtl --config tiny --seed ") + seed +
+                                   " --requant --relu --pool 3x3/2");
+    ASSERT_EQ(r.code, kExitOk) << seed << ": " << r.out << r.err;
+    ExpectArrayFigures(r, 12);
+  }
+}
+
+TEST(CliLayerRtl, PoolLayerPassesOnTiny) {
+  // A standalone POOL layer on the array (a 1x1 CONV of weight 1 with the pooling fused):
+  // random draws pass, and fixed shapes give the golden backend's checksum and output.
+  for (const char* seed : {"1", "2", "3", "4"}) {
+    SCOPED_TRACE(std::string("seed ") + seed);
+    const CliResult r =
+        EyeletLine(std::string("layer --type pool --backend rtl --config tiny --seed ") + seed);
+    ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+    EXPECT_TRUE(r.err.empty()) << r.err;
+    EXPECT_EQ(Field(r.out, "layer").rfind("pool (rtl backend, tiny", 0), 0u) << r.out;
+    EXPECT_TRUE(Contains(Field(r.out, "as conv"), "the pooling fused")) << r.out;
+    ExpectArrayFigures(r, 12);
+  }
+  TempDir dir;
+  const Tensor<int16_t> x = RandomTensor(Shape{2, 3, 9, 11}, -32768, 32767, 8);
+  SaveTensor(dir.File("x.npy"), x, "int16");
+  for (const std::string pooling : {"--kernel 3 --stride 2 --pad 1", "--pool 2x3/1 --pool-ceil",
+                                    "--pool 3x3"}) {
+    SCOPED_TRACE(pooling);
+    const std::string layer = "layer --type pool --input " + dir.File("x.npy") + " " + pooling;
+    const CliResult g = EyeletLine(layer + " --output " + dir.File("g.npy"));
+    const CliResult a =
+        EyeletLine(layer + " --backend rtl --config tiny --output " + dir.File("a.npy"));
+    ASSERT_EQ(g.code, kExitOk) << g.err;
+    ASSERT_EQ(a.code, kExitOk) << a.out << a.err;
+    EXPECT_EQ(Field(a.out, "checksum"), Field(g.out, "checksum"));
+    EXPECT_EQ(Field(a.out, "output"), Field(g.out, "output"));
+    EXPECT_EQ(ReadNpy(dir.File("a.npy")).dtype, kNpyInt16);
+    EXPECT_EQ(LoadTensorI16(dir.File("a.npy")).data(), LoadTensorI16(dir.File("g.npy")).data());
+  }
+}
+
+TEST(CliLayerRtl, BadPoolingExitsNonZeroAndWritesNothing) {
+  // Malformed --pool strings and --pool without --requant are usage errors; a window or
+  // stride over 3 on the rtl backend is an error naming the hardware's limit. None writes
+  // --output or --json.
+  TempDir dir;
+  const std::string files =
+      " --output " + dir.File("y.npy") + " --json " + dir.File("r.json");
+  const std::string rtl = "layer --backend rtl --config tiny --seed 2";
+  struct Case {
+    std::string line;
+    int code;
+    const char* expect;
+  };
+  for (const Case& c : std::vector<Case>{
+           {rtl + " --requant --pool 3x", kExitUsage, "--pool '3x' must be a window KxK"},
+           {rtl + " --requant --pool 0x0", kExitUsage, "--pool '0x0' must be a window KxK"},
+           {rtl + " --pool 2x2", kExitUsage, "--pool pools the requantized int16 outputs; "
+                                             "add --requant"},
+           {rtl + " --requant --pool 4x4/2", kExitError,
+            "the hardware pools windows up to 3x3 with strides up to 3"},
+           {rtl + " --requant --pool 2x2/4", kExitError,
+            "the hardware pools windows up to 3x3 with strides up to 3"},
+           {rtl + " --type fc --requant --relu --pool 4x4/2", kExitError,
+            "the hardware pools windows up to 3x3"},
+           {rtl + " --type pool --pool 4x4/2", kExitError, "the hardware pools windows up to 3x3"},
+           {rtl + " --type pool --kernel 5 --height 9 --width 9", kExitError,
+            "the hardware pools windows up to 3x3"},
+           {rtl + " --type pool --stride 4", kExitError, "strides up to 3"},
+       }) {
+    SCOPED_TRACE(c.line);
+    const CliResult r = EyeletLine(c.line + files);
+    EXPECT_EQ(r.code, c.code) << r.out << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_TRUE(Contains(r.err, c.expect)) << r.err;
+    EXPECT_FALSE(fs::exists(dir.File("y.npy")));
+    EXPECT_FALSE(fs::exists(dir.File("r.json")));
+  }
+  // The golden backend pools any window.
+  const CliResult golden = EyeletLine("layer --seed 2 --requant --pool 4x4/2");
+  EXPECT_EQ(golden.code, kExitOk) << golden.err;
 }
 
 // --- FC layers on the array: the CONV layer with R = H, S = W and E = F = 1
@@ -872,12 +1053,32 @@ TEST(CliSweep, ConvAndFcTogether) {
   EXPECT_EQ(conv.out, def.out);
 }
 
-TEST(CliSweep, PoolExitsThree) {
-  for (const char* types : {"pool", "conv,fc,pool"}) {
-    const CliResult r = Eyelet({"sweep", "--config", "tiny", "--types", types});
-    EXPECT_EQ(r.code, kExitError) << types;
-    EXPECT_TRUE(r.out.empty()) << r.out;
-    EXPECT_TRUE(Contains(r.err, "POOL layers do not run on the PE array")) << r.err;
+TEST(CliSweep, PoolLayersPassOnTiny) {
+  // Standalone POOL layers among CONV and FC ones, and with --post poolings fused into the
+  // output paths of some of the others: every element compared with the golden model.
+  const CliResult r = Eyelet({"sweep", "--backend", "rtl", "--config", "tiny", "--types",
+                              "conv,fc,pool", "--post", "--count", "16", "--seed", "1"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "16 passed, 0 failed") << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const std::vector<std::string> lines = LayerLines(r.out);
+  ASSERT_EQ(lines.size(), 16u) << r.out;
+  int pools = 0;
+  int fused = 0;
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(Contains(line, "  PASS  ")) << line;
+    pools += Contains(line, "  pool x ");
+    fused += !Contains(line, "  pool x ") && Contains(line, ", max pool ");
+  }
+  EXPECT_GT(pools, 0) << r.out;
+  EXPECT_GT(fused, 0) << r.out;
+  // Pool layers alone.
+  const CliResult only =
+      Eyelet({"sweep", "--config", "tiny", "--types", "pool", "--count", "8", "--seed", "2"});
+  EXPECT_EQ(only.code, kExitOk) << only.out << only.err;
+  EXPECT_EQ(LastLine(only.out), "8 passed, 0 failed") << only.out;
+  for (const std::string& line : LayerLines(only.out)) {
+    EXPECT_EQ(line.find("pool x "), line.find_first_not_of("0123456789 ")) << line;
   }
 }
 
@@ -941,13 +1142,22 @@ TEST(CliInfo, ReportsTheBuildFromItsCsrs) {
     const CliResult r = Eyelet({"info", "--config", "small", "--backend", backend});
     ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
     EXPECT_EQ(Field(r.out, "device"), std::string(backend) + ":small");
-    EXPECT_EQ(Field(r.out, "id"), "0x45594c54, CSR map 1.2");
+    EXPECT_EQ(Field(r.out, "id"), "0x45594c54, CSR map 1.3");
     EXPECT_EQ(Field(r.out, "array"), "6 x 7 PEs");
     EXPECT_EQ(Field(r.out, "spads"), "ifmap 12, filter 224, psum 24 words per PE");
     EXPECT_EQ(Field(r.out, "widths"), "data 16 bits, psums 32 bits, AXI 64 bits, addresses 32 bits");
     EXPECT_EQ(Field(r.out, "glb"), "ifmap 8192, filter 4096 words, psum 4096 words x 7 banks");
     EXPECT_EQ(Field(r.out, "post"), "output-path table 512 entries (256 filters per chunk)");
+    EXPECT_EQ(Field(r.out, "pool"),
+              "line buffer 4096 words (max pooling, windows and strides up to 3)");
   }
+  TempDir dir;
+  const CliResult json =
+      Eyelet({"info", "--config", "tiny", "--backend", "golden", "--json", dir.File("i.json")});
+  ASSERT_EQ(json.code, kExitOk) << json.err;
+  std::ifstream f(dir.File("i.json"));
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(Contains(text, "\"pool_words\": 4096")) << text;
   const CliResult eyeriss = Eyelet({"info", "--config", "eyeriss"});
   ASSERT_EQ(eyeriss.code, kExitOk) << eyeriss.err;
   EXPECT_EQ(Field(eyeriss.out, "array"), "12 x 14 PEs");

@@ -60,6 +60,8 @@ struct DrawBounds {
 };
 constexpr DrawBounds kGoldenDraw{kMaxRandomChannels, kMaxRandomSize, kMaxRandomKernel};
 constexpr DrawBounds kRtlDraw{8, 16, kMaxRandomKernel};
+// POOL layers on the rtl backend: the hardware pools windows of 1..3 (kPoolMaxWindow).
+constexpr DrawBounds kRtlPoolDraw{8, 16, 3};
 
 // FC shapes `eyelet layer --backend rtl` draws: half of them flat (N x K x 1 x 1), half
 // C x H x W (run with R = H, S = W filters, which always fit the spads at these sizes).
@@ -80,6 +82,10 @@ constexpr int kSweepFcMaxFeatures = 2000;  // K; the mapper takes 1 to 3 s at th
 constexpr int kSweepFcMaxOutputs = 64;     // M
 constexpr double kSweepIfmapZeros = 0.3;  // exercises the PEs' zero gating
 constexpr double kSweepWeightZeros = 0.1;
+constexpr int kSweepPoolMaxImages = 3;  // POOL layers: N 1..3, C 1..6, H, W 1..16
+constexpr int kSweepPoolMaxChannels = 6;
+constexpr int kSweepPoolMaxSize = 16;
+constexpr double kSweepPostPoolChance = 1.0 / 3;  // of a requantizing --post path
 constexpr int kMismatchesListed = 5;
 
 // --- Random numbers: SplitMix64, so a seed draws the same layer on every platform and
@@ -260,6 +266,67 @@ std::string MappingArg(const RsMapping& m) {
   return os.str();
 }
 
+// --pool KxK[/S]: a max-pooling window (R x S rectangles too) and a stride on both axes, the
+// window's own size on each axis when /S is left out. No padding, floor mode (--pool-pad and
+// --pool-ceil set those).
+PoolParams PoolFlag(const std::string& text) {
+  const std::string what = "--pool '" + text +
+                           "' must be a window KxK of positive sizes with an optional stride /S, "
+                           "e.g. 3x3/2 (3x3 alone has stride 3)";
+  auto number = [&](const std::string& item) {
+    if (item.empty() || item.size() > 5 ||
+        item.find_first_not_of("0123456789") != std::string::npos) {
+      throw UsageError(what);
+    }
+    const int v = std::stoi(item);
+    if (v < 1 || v > kMaxDimFlag) throw UsageError(what);
+    return v;
+  };
+  const size_t slash = text.find('/');
+  const std::string window = text.substr(0, slash);
+  const size_t x = window.find('x');
+  if (x == std::string::npos) throw UsageError(what);
+  PoolParams p;
+  p.kernel_h = number(window.substr(0, x));
+  p.kernel_w = number(window.substr(x + 1));
+  if (slash == std::string::npos) {
+    p.stride_h = p.kernel_h;
+    p.stride_w = p.kernel_w;
+  } else {
+    p.stride_h = p.stride_w = number(text.substr(slash + 1));
+  }
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 0;
+  p.ceil_mode = false;
+  return p;
+}
+
+// "3x3/2", "3x2/3x2 pad 1 ceil": a pooling as --pool spells it, with its padding (uniform as
+// one number, else top,left,bottom,right) and ceil mode.
+std::string PoolText(const PoolParams& p) {
+  std::string s = std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + "/" +
+                  std::to_string(p.stride_h);
+  if (p.stride_w != p.stride_h) s += "x" + std::to_string(p.stride_w);
+  if (p.pad_top == p.pad_left && p.pad_top == p.pad_bottom && p.pad_top == p.pad_right) {
+    if (p.pad_top > 0) s += " pad " + std::to_string(p.pad_top);
+  } else {
+    s += " pad " + std::to_string(p.pad_top) + "," + std::to_string(p.pad_left) + "," +
+         std::to_string(p.pad_bottom) + "," + std::to_string(p.pad_right);
+  }
+  if (p.ceil_mode) s += " ceil";
+  return s;
+}
+
+// The rtl backend pools in hardware: windows and strides of 1..kPoolMaxWindow.
+void CheckHardwarePool(const PoolParams& p) {
+  const int most = static_cast<int>(kPoolMaxWindow);
+  if (p.kernel_h > most || p.kernel_w > most || p.stride_h > most || p.stride_w > most) {
+    throw UnsupportedError("max pool " + PoolText(p) + ": the hardware pools windows up to " +
+                           std::to_string(most) + "x" + std::to_string(most) +
+                           " with strides up to " + std::to_string(most) +
+                           "; use a smaller window or stride, or --backend golden");
+  }
+}
+
 // Fails before the work, not after it, when `path` (to be written) is in a missing directory.
 void CheckParentDir(const std::string& path) {
   if (path.empty()) return;
@@ -317,18 +384,27 @@ const char kLayerDetails[] =
     "layer every time. An fc input is N x C x H x W with K = C*H*W features (--in-channels,\n"
     "--height, --width); its weights are M x K.\n"
     "\n"
-    "--backend rtl runs a CONV or FC layer through the driver on the Verilated accelerator\n"
-    "of --config instead (POOL does not run on the array), with the mapper's mapping or\n"
-    "--mapping, compares every output element with the golden model and prints PASS or FAIL\n"
-    "(with the first mismatches), the mapping, DRAM tiling, cycles, passes, PE utilization\n"
-    "(layer MACs / (PEs x cycles)), active PEs, MACs done and zero-gated, the words on each\n"
-    "network, GLB accesses and DRAM bytes. Exit 1 on FAIL. An FC layer runs as the CONV\n"
-    "layer it equals: R = H, S = W, one output per image and filter, the batch reusing the\n"
-    "filters; a flat input (at most one of C, H, W above 1) as K channels of 1 x 1, and\n"
-    "--mapping applies to that CONV layer. Drawn shapes are smaller here (conv: C, M <= 8;\n"
-    "H, W <= 16; fc: batch 1..8, M <= 32, half flat with K <= 300, half C <= 8 x H, W <= 6),\n"
-    "so the same seed draws a different layer than on the golden backend; give shape flags\n"
-    "to run the same one.";
+    "--bias, --requant, --relu / --leaky and --pool KxK[/S] (conv, fc) send the outputs\n"
+    "through the output path: bias, requantization to int16 (parameters drawn from the seed,\n"
+    "fitted to each channel's accumulators), activation, then max pooling (--pool needs\n"
+    "--requant; --pool-pad P pads all sides, --pool-ceil rounds the pooled size up as ONNX\n"
+    "ceil_mode). The output shape printed and written is the pooled one.\n"
+    "\n"
+    "--backend rtl runs the layer through the driver on the Verilated accelerator of\n"
+    "--config instead, with the mapper's mapping or --mapping, compares every output element\n"
+    "with the golden model and prints PASS or FAIL (with the first mismatches), the mapping,\n"
+    "DRAM tiling, cycles, passes, PE utilization (layer MACs / (PEs x cycles)), active PEs,\n"
+    "MACs done and zero-gated, the words on each network, GLB accesses and DRAM bytes. Exit\n"
+    "1 on FAIL. An FC layer runs as the CONV layer it equals: R = H, S = W, one output per\n"
+    "image and filter, the batch reusing the filters; a flat input (at most one of C, H, W\n"
+    "above 1) as K channels of 1 x 1, and --mapping applies to that CONV layer. --pool fuses\n"
+    "the pooling into the layer's store (or, when no tiling suits the walker's line buffer,\n"
+    "runs it as a second descriptor); the hardware pools windows and strides of 1..3. A POOL\n"
+    "layer runs as a 1x1 CONV of weight 1 over its N*C planes with the pooling fused. Drawn\n"
+    "shapes are smaller here (conv: C, M <= 8; H, W <= 16; fc: batch 1..8, M <= 32, half flat\n"
+    "with K <= 300, half C <= 8 x H, W <= 6; pool: C <= 8, H, W <= 16, windows up to 3), so\n"
+    "the same seed draws a different layer than on the golden backend; give shape flags to\n"
+    "run the same one.";
 
 po::options_description LayerDescription() {
   po::options_description d("options", 100, 50);
@@ -345,7 +421,7 @@ po::options_description LayerDescription() {
       ("data-bits", po::value<int>()->value_name("8|16")->default_value(kDefaultDataBits),
        "data width of activations and weights")
       ("backend", po::value<std::string>()->value_name("golden|rtl")->default_value("golden"),
-       "the golden model, or the Verilated PE array (conv, fc)")
+       "the golden model, or the Verilated accelerator")
       ("config", po::value<std::string>()->value_name("NAME"),
        ("rtl: the PE array, one of\n" + ConfigList() + "; default " + kDefaultArrayConfig)
            .c_str())
@@ -369,9 +445,49 @@ po::options_description LayerDescription() {
       ("requant", "conv, fc: requantize to int16, a random multiplier and\n"
        "shift per output channel fitted to its accumulators")
       ("relu", "conv, fc: ReLU after --requant")
-      ("leaky", "conv, fc: leaky ReLU (random slope) after --requant");
+      ("leaky", "conv, fc: leaky ReLU (random slope) after --requant")
+      ("pool", po::value<std::string>()->value_name("KxK[/S]"),
+       "max pooling, e.g. 3x3/2 (stride K when /S is left out):\n"
+       "conv, fc: of the --requant outputs, after the activation;\n"
+       "pool: instead of --kernel and --stride. rtl: K, S <= 3")
+      ("pool-pad", po::value<int>()->value_name("P"),
+       "with --pool: pooling padding on all four sides (P < K)")
+      ("pool-ceil", "ceil mode (ONNX ceil_mode) for the pooled size");
   // clang-format on
   return d;
+}
+
+// --pool, --pool-pad and --pool-ceil into `o` (after the type and the output-path flags).
+void PoolFlags(const po::variables_map& vm, LayerOptions* o) {
+  if (vm.count("pool")) {
+    o->pool = true;
+    o->pool_params = PoolFlag(vm["pool"].as<std::string>());
+    if (vm.count("pool-pad")) {
+      const int pad = vm["pool-pad"].as<int>();
+      const int most = std::min(o->pool_params.kernel_h, o->pool_params.kernel_w) - 1;
+      if (pad < 0 || pad > most) {
+        throw UsageError("--pool-pad " + std::to_string(pad) + " must be between 0 and " +
+                         std::to_string(most) + ": a window of --pool " +
+                         vm["pool"].as<std::string>() + " must cover an input element");
+      }
+      PoolParams& p = o->pool_params;
+      p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = pad;
+    }
+  } else if (vm.count("pool-pad")) {
+    throw UsageError("--pool-pad goes with --pool KxK[/S]");
+  }
+  o->pool_params.ceil_mode = vm.count("pool-ceil") > 0;
+  if (o->type == LayerType::kPool) {
+    if (o->pool) {
+      RejectFlags(vm, {"kernel", "kernel-h", "kernel-w", "stride", "pad"},
+                  "and --pool both set the pooling; give one of them");
+    }
+    return;
+  }
+  if (vm.count("pool-ceil") && !o->pool) throw UsageError("--pool-ceil goes with --pool KxK[/S]");
+  if (o->pool && !o->requant) {
+    throw UsageError("--pool pools the requantized int16 outputs; add --requant");
+  }
 }
 
 LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
@@ -422,6 +538,7 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
     throw UsageError("--relu and --leaky act on requantized int16 outputs; add --requant");
   }
   if (o.relu && o.leaky) throw UsageError("give --relu or --leaky, not both");
+  PoolFlags(vm, &o);
   return o;
 }
 
@@ -461,6 +578,8 @@ struct ConvSetup {
   ConvParams params;
 };
 
+// The shapes of a CONV layer from the files and flags, the rest drawn within `bounds`. With
+// --pool, drawn heights and widths give outputs the pooling window fits (floor mode).
 ConvSetup ResolveConv(const LayerOptions& o, const Tensor<int16_t>* x, const Tensor<int16_t>* w,
                       const DrawBounds& bounds, Rng& rng) {
   std::optional<int> n = o.batch, c = o.in_channels, m = o.out_channels, h = o.height, wd = o.width,
@@ -530,8 +649,16 @@ ConvSetup ResolveConv(const LayerOptions& o, const Tensor<int16_t>* x, const Ten
   }
   const int pad = o.pad ? *o.pad : rng.UniformInt(0, std::min(kernel_h, kernel_w) / 2);
   const int stride = o.stride ? *o.stride : rng.UniformInt(1, 3);
-  const int height = h ? *h : rng.UniformInt(std::max(1, kernel_h - 2 * pad), bounds.size);
-  const int width = wd ? *wd : rng.UniformInt(std::max(1, kernel_w - 2 * pad), bounds.size);
+  // The fewest output rows and columns the pooling needs (1 without one): a drawn input is
+  // at least (out - 1) * stride + kernel - 2 * pad.
+  const PoolParams& pp = o.pool_params;
+  const int out_h = o.pool ? std::max(1, pp.kernel_h - pp.pad_top - pp.pad_bottom) : 1;
+  const int out_w = o.pool ? std::max(1, pp.kernel_w - pp.pad_left - pp.pad_right) : 1;
+  const int height =
+      h ? *h : rng.UniformInt(std::max(1, (out_h - 1) * stride + kernel_h - 2 * pad), bounds.size);
+  const int width =
+      wd ? *wd
+         : rng.UniformInt(std::max(1, (out_w - 1) * stride + kernel_w - 2 * pad), bounds.size);
 
   setup.x = Shape{batch, channels, height, width};
   setup.w = Shape{out_channels, std::max(1, channels / groups), kernel_h, kernel_w};
@@ -556,13 +683,31 @@ void PrintHeader(std::ostream& out, const std::string& type, const LayerOptions&
 
 std::string Source(const std::string& path) { return path.empty() ? "" : "  (" + path + ")"; }
 
+// The layer's output shape `y` (conv, fc), pooled when `o` pools: ShapeError naming --pool when
+// the pooling does not fit it.
+Shape PooledShape(const Shape& y, const LayerOptions& o) {
+  if (!o.pool) return y;
+  try {
+    return PoolOutputShape(y, o.pool_params);
+  } catch (const ShapeError& e) {
+    throw ShapeError("--pool " + PoolText(o.pool_params) + " on the outputs " + y.ToString() +
+                     ": " + e.what());
+  }
+}
+
+// "output" with the shape written: the pooled one, naming the layer's own when it pools.
+std::string OutputText(const Shape& y, const LayerOptions& o) {
+  if (!o.pool) return y.ToString();
+  return PooledShape(y, o).ToString() + " (max pool of " + y.ToString() + ")";
+}
+
 void PrintConvShapes(std::ostream& out, const LayerOptions& o, const ConvSetup& setup,
                      const Shape& y_shape) {
   const uint64_t macs = static_cast<uint64_t>(y_shape.Size()) * setup.w.c * setup.w.h * setup.w.w;
   PrintHeader(out, "conv", o);
   out << "input     " << setup.x.ToString() << Source(o.input_path) << "\n"
       << "weights   " << setup.w.ToString() << Source(o.weights_path) << "\n"
-      << "output    " << y_shape.ToString() << "\n"
+      << "output    " << OutputText(y_shape, o) << "\n"
       << "stride    " << setup.params.stride_h << "\n"
       << "pad       " << setup.params.pad_top << "\n"
       << "groups    " << setup.params.groups << "\n"
@@ -575,15 +720,20 @@ uint32_t PostBitsOf(const LayerOptions& o) {
                                (o.relu ? kPostRelu : 0) | (o.leaky ? kPostLeaky : 0));
 }
 
+// int16 outputs held widened in `y`, as int16.
+Tensor<int16_t> Narrow(const Tensor<int32_t>& y) {
+  Tensor<int16_t> narrow(y.shape());
+  std::transform(y.data().begin(), y.data().end(), narrow.data().begin(),
+                 [](int32_t v) { return static_cast<int16_t>(v); });
+  return narrow;
+}
+
 // Writes --output: int32 accumulators, or the output path's int16 outputs (`int16`).
 void SaveConvOutput(std::ostream& out, const std::string& path, const Tensor<int32_t>& y,
                     bool int16 = false) {
   if (path.empty()) return;
   if (int16) {
-    Tensor<int16_t> narrow(y.shape());
-    std::transform(y.data().begin(), y.data().end(), narrow.data().begin(),
-                   [](int32_t v) { return static_cast<int16_t>(v); });
-    SaveTensor(path, narrow, kNpyInt16);
+    SaveTensor(path, Narrow(y), kNpyInt16);
   } else {
     SaveTensor(path, y, kNpyInt32);
   }
@@ -591,10 +741,10 @@ void SaveConvOutput(std::ostream& out, const std::string& path, const Tensor<int
       << ")\n";
 }
 
-// The output path --bias, --requant, --relu and --leaky ask for, for accumulators `acc`
+// The output path --bias, --requant, --relu, --leaky and --pool ask for, for accumulators `acc`
 // (N x M x E x F): biases up to a quarter of the largest |acc|; per channel a multiplier in
 // [2^14, 2^15) and the shift that brings the channel's largest |acc + bias| to 2^14..2^15;
-// a leaky slope of 1/16 to 1/4. Empty when none is asked for.
+// a leaky slope of 1/16 to 1/4; the pooling as given. Empty when none is asked for.
 std::optional<OutputPath> DrawOutputPath(const LayerOptions& o, const Tensor<int32_t>& acc,
                                          Rng& rng) {
   if (!o.bias && !o.requant) return std::nullopt;
@@ -630,6 +780,8 @@ std::optional<OutputPath> DrawOutputPath(const LayerOptions& o, const Tensor<int
     p.leaky_mult = static_cast<int16_t>(rng.UniformInt(1 << 12, 1 << 14));
     p.leaky_shift = 16;
   }
+  p.pool = o.pool;
+  p.pool_params = o.pool_params;
   return p;
 }
 
@@ -643,6 +795,7 @@ std::string DescribeOutputPath(const OutputPath& p) {
     s += ", leaky ReLU (slope " + std::to_string(p.leaky_mult) + " / 2^" +
          std::to_string(p.leaky_shift) + ")";
   }
+  if (p.pool) s += ", max pool " + PoolText(p.pool_params);
   return s;
 }
 
@@ -650,6 +803,7 @@ int RunConv(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<i
             Rng& rng, std::ostream& out) {
   const ConvSetup setup = ResolveConv(o, x_file, w_file, kGoldenDraw, rng);
   const Shape y_shape = ConvOutputShape(setup.x, setup.w, setup.params);  // validates first
+  PooledShape(y_shape, o);
   const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
   const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
   Tensor<int32_t> y = ConvAcc(x, w, setup.params, o.data_bits);
@@ -792,6 +946,25 @@ RsMapping ResolveMapping(const std::optional<RsMapping>& given, const ConvLayer&
   return m;
 }
 
+// The mapping of `layer` as ResolveMapping gives it; for a pooled layer one with which the
+// pooling fuses into the layer's store, or failing that the unpooled layer's (the runtime then
+// runs the pooling as a layer of its own after it).
+RsMapping ResolveLayerMapping(const std::optional<RsMapping>& given, const ConvLayer& layer,
+                              const ArrayConfig& hw) {
+  if (!layer.pooled) return ResolveMapping(given, layer, hw);
+  try {
+    return ResolveMapping(given, layer, hw);
+  } catch (const UnsupportedError& fused) {
+    ConvLayer unpooled = layer;
+    unpooled.pooled = false;
+    try {
+      return ResolveMapping(given, unpooled, hw);
+    } catch (const UnsupportedError&) {
+      throw fused;
+    }
+  }
+}
+
 // Prints what the array did with `layer` (the CONV layer it ran, for FC the one FcToConv
 // makes), the checksum and the comparison with the golden output, writes --output and --json;
 // returns kExitOk or kExitMismatch. `layer_text` names the layer in the JSON report.
@@ -800,15 +973,27 @@ int ReportRtlLayer(const LayerOptions& o, const ArrayConfig& hw, const std::stri
                    const ArrayStats& st, const Tensor<int32_t>& want, const Tensor<int32_t>& got,
                    std::ostream& out) {
   const Comparison cmp = CompareWithGolden(want, got);
+  const bool pool_only = o.type == LayerType::kPool;
+  // A pool layer's checksum is over int16 values, as on the golden backend.
+  auto checksum = [&](const Tensor<int32_t>& y) {
+    return Hex64(pool_only ? Checksum(Narrow(y)) : Checksum(y));
+  };
   PrintArrayStats(out, layer, m, st);
-  out << "checksum  " << Hex64(Checksum(got));
-  if (!cmp.Pass()) out << " (golden " << Hex64(Checksum(want)) << ")";
+  if (o.pool && !pool_only) {
+    out << "pooling   "
+        << (st.descs > 1 ? "a pool layer of its own after the layer (it did not fuse with "
+                           "this mapping and tiling)"
+                         : "fused into the layer's store")
+        << ", " << st.descs << " descriptor" << (st.descs == 1 ? "" : "s") << "\n";
+  }
+  out << "checksum  " << checksum(got);
+  if (!cmp.Pass()) out << " (golden " << checksum(want) << ")";
   out << "\n";
   out << "result    " << cmp.Summary() << "\n";
   if (cmp.mismatches > 0) {
     for (const std::string& e : cmp.examples) out << "          " << e << "\n";
   }
-  SaveConvOutput(out, o.output_path, got, o.requant);
+  SaveConvOutput(out, o.output_path, got, o.requant || pool_only);
   if (!o.trace_path.empty()) out << "trace     " << o.trace_path << "\n";
   if (!o.json_path.empty()) {
     JsonWriter j;
@@ -819,10 +1004,13 @@ int ReportRtlLayer(const LayerOptions& o, const ArrayConfig& hw, const std::stri
         .Key("type").String(type)
         .Key("layer").String(layer_text);
     if (type != "conv") j.Key("as_conv").String(layer.ToString());
+    if (o.pool && !pool_only) {
+      j.Key("pool").String(PoolText(o.pool_params)).Key("pool_fused").Bool(st.descs == 1);
+    }
     j.Key("mapping").String(m.ToString())
         .Key("pass").Bool(cmp.Pass())
         .Key("mismatches").Int(std::max<int64_t>(cmp.mismatches, 0))
-        .Key("checksum").String(Hex64(Checksum(got)));
+        .Key("checksum").String(checksum(got));
     WriteArrayStats(j, st);
     j.EndObject();
     WriteReport(o.json_path, j.str());
@@ -838,7 +1026,10 @@ int RunConvRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tenso
   ConvLayer layer{setup.x, setup.w, setup.params};
   layer.post = PostBitsOf(o);  // the mapper keeps a chunk's filters within the path's table
   const Shape y_shape = layer.Out();  // validates first
-  const RsMapping m = ResolveMapping(o.mapping, layer, hw);
+  PooledShape(y_shape, o);
+  layer.pooled = o.pool;  // the mapper picks a mapping the pooling fuses with
+  layer.pool = o.pool_params;
+  const RsMapping m = ResolveLayerMapping(o.mapping, layer, hw);
   const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
   const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
   Tensor<int32_t> want = ConvAcc(x, w, setup.params, o.data_bits);  // checks the data
@@ -904,19 +1095,21 @@ FcSetup ResolveFc(const LayerOptions& o, const Tensor<int16_t>* x_file,
   return setup;
 }
 
+// `y` is the FC layer's output shape before any pooling.
 void PrintFcShapes(std::ostream& out, const LayerOptions& o, const Shape& x, const Shape& w,
                    const Shape& y) {
   const uint64_t macs = static_cast<uint64_t>(y.Size()) * static_cast<uint64_t>(x.c) * x.h * x.w;
   PrintHeader(out, "fc", o);
   out << "input     " << x.ToString() << Source(o.input_path) << "\n"
       << "weights   " << w.ToString() << Source(o.weights_path) << "\n"
-      << "output    " << y.ToString() << "\n"
+      << "output    " << OutputText(y, o) << "\n"
       << "macs      " << macs << "\n";
 }
 
 int RunFc(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
           Rng& rng, std::ostream& out) {
   const FcSetup setup = ResolveFc(o, x_file, w_file, /*rtl=*/false, rng);
+  PooledShape(Shape{setup.x.n, setup.w.n, 1, 1}, o);  // validates the pooling first
   const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
   const Tensor<int16_t> w = w_file ? *w_file : RandomData(setup.w, o.data_bits, rng);
   Tensor<int32_t> y = FcAcc(x, w, o.data_bits);
@@ -945,9 +1138,12 @@ int RunFcRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<
   const FcSetup setup = ResolveFc(o, x_file, w_file, /*rtl=*/true, rng);
   ConvLayer layer = FcToConvLayer(setup.x, setup.w);  // ShapeError when K differs
   layer.post = PostBitsOf(o);
+  PooledShape(layer.Out(), o);
+  layer.pooled = o.pool;
+  layer.pool = o.pool_params;
   RsMapping m;
   try {
-    m = ResolveMapping(o.mapping, layer, hw);
+    m = ResolveLayerMapping(o.mapping, layer, hw);
   } catch (const UnsupportedError& e) {
     throw UnsupportedError(FcText(setup.x, setup.w) + " (run as a CONV layer): " + e.what());
   }
@@ -961,7 +1157,7 @@ int RunFcRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<
   ArrayStats st;
   const Tensor<int32_t> got =
       bench->RunConv(fc.layer, fc.x, fc.w, m, &st, path ? &*path : nullptr);
-  PrintFcShapes(out, o, setup.x, setup.w, want.shape());
+  PrintFcShapes(out, o, setup.x, setup.w, layer.Out());
   if (path) out << "post      " << DescribeOutputPath(*path) << "\n";
   out << "as conv   " << layer.ToString() << " (R = H, S = W)\n";
   return ReportRtlLayer(o, hw, "fc", FcText(setup.x, setup.w), layer, m, st, want, got, out);
@@ -983,7 +1179,17 @@ void CheckDataRange(const Tensor<int16_t>& t, int data_bits, const std::string& 
   }
 }
 
-int RunPool(const LayerOptions& o, const Tensor<int16_t>* x_file, Rng& rng, std::ostream& out) {
+// The input shape and pooling of a POOL layer.
+struct PoolSetup {
+  Shape x;
+  PoolParams p;
+};
+
+// The shapes of `o`'s POOL layer from the file and flags, the rest drawn within `bounds`
+// (C <= channels, H, W <= size, windows <= kernel, strides 1..3). Throws ShapeError when the
+// pooling does not fit the input.
+PoolSetup ResolvePool(const LayerOptions& o, const Tensor<int16_t>* x_file,
+                      const DrawBounds& bounds, Rng& rng) {
   std::optional<int> n = o.batch, c = o.in_channels, h = o.height, wd = o.width;
   if (x_file) {
     const Shape& xs = x_file->shape();
@@ -993,48 +1199,98 @@ int RunPool(const LayerOptions& o, const Tensor<int16_t>* x_file, Rng& rng, std:
     wd = FromFile(o.width, xs.w, "width W", o.input_path);
   }
   const int batch = n ? *n : rng.UniformInt(1, 2);
-  const int channels = c ? *c : rng.UniformInt(1, kMaxRandomChannels);
-  // A pooling window must cover at least one input element, so it is larger than the pad;
-  // drawn windows are at least 2 x 2 (1 x 1 would only subsample) where the input allows.
-  const int min_kernel = o.pad ? *o.pad + 1 : 1;
-  const int min_drawn = std::max(min_kernel, 2);
+  const int channels = c ? *c : rng.UniformInt(1, bounds.channels);
   PoolParams p;
-  // Draws a window size in [min_drawn, bound], or [min_kernel, bound] if the input is small.
-  auto draw_window = [&](int bound) {
-    return rng.UniformInt(bound >= min_drawn ? min_drawn : min_kernel, std::max(min_kernel, bound));
-  };
-  p.kernel_h = o.kernel_h ? *o.kernel_h : draw_window(KernelBound(h, o.pad));
-  if (o.kernel_w) {
-    p.kernel_w = *o.kernel_w;
-  } else if (!o.kernel_h) {
-    p.kernel_w = std::max(min_kernel, std::min(p.kernel_h, KernelBound(wd, o.pad)));
+  if (o.pool) {  // --pool: nothing of the pooling is drawn
+    p = o.pool_params;
   } else {
-    p.kernel_w = draw_window(KernelBound(wd, o.pad));
+    // A pooling window must cover at least one input element, so it is larger than the pad;
+    // drawn windows are at least 2 x 2 (1 x 1 would only subsample) where the input allows.
+    const int min_kernel = o.pad ? *o.pad + 1 : 1;
+    const int min_drawn = std::max(min_kernel, 2);
+    // Draws a window size in [min_drawn, bound], or [min_kernel, bound] if the input is small.
+    auto draw_window = [&](int bound) {
+      return rng.UniformInt(bound >= min_drawn ? min_drawn : min_kernel,
+                            std::max(min_kernel, bound));
+    };
+    p.kernel_h = o.kernel_h ? *o.kernel_h : draw_window(KernelBound(h, o.pad, bounds.kernel));
+    if (o.kernel_w) {
+      p.kernel_w = *o.kernel_w;
+    } else if (!o.kernel_h) {
+      p.kernel_w =
+          std::max(min_kernel, std::min(p.kernel_h, KernelBound(wd, o.pad, bounds.kernel)));
+    } else {
+      p.kernel_w = draw_window(KernelBound(wd, o.pad, bounds.kernel));
+    }
+    const int pad = o.pad ? *o.pad : rng.UniformInt(0, (std::min(p.kernel_h, p.kernel_w) - 1) / 2);
+    const int stride = o.stride ? *o.stride : rng.UniformInt(1, 3);
+    p.stride_h = p.stride_w = stride;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = pad;
+    p.ceil_mode = o.pool_params.ceil_mode;
   }
-  const int pad = o.pad ? *o.pad : rng.UniformInt(0, (std::min(p.kernel_h, p.kernel_w) - 1) / 2);
-  const int stride = o.stride ? *o.stride : rng.UniformInt(1, 3);
-  p.stride_h = p.stride_w = stride;
-  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = pad;
-  const int height = h ? *h : rng.UniformInt(std::max(1, p.kernel_h - 2 * pad), kMaxRandomSize);
-  const int width = wd ? *wd : rng.UniformInt(std::max(1, p.kernel_w - 2 * pad), kMaxRandomSize);
-  const Shape xs{batch, channels, height, width};
-  PoolOutputShape(xs, p);  // validates before any data is drawn
-  if (x_file) CheckDataRange(*x_file, o.data_bits, o.input_path);
-  const Tensor<int16_t> x = x_file ? *x_file : RandomData(xs, o.data_bits, rng);
-  const Tensor<int16_t> y = MaxPool(x, p);
+  const int height =
+      h ? *h : rng.UniformInt(std::max(1, p.kernel_h - p.pad_top - p.pad_bottom), bounds.size);
+  const int width =
+      wd ? *wd : rng.UniformInt(std::max(1, p.kernel_w - p.pad_left - p.pad_right), bounds.size);
+  const PoolSetup setup{Shape{batch, channels, height, width}, p};
+  PoolOutputShape(setup.x, p);  // validates before any data is drawn
+  return setup;
+}
+
+void PrintPoolShapes(std::ostream& out, const LayerOptions& o, const PoolSetup& setup,
+                     const Shape& y) {
+  const PoolParams& p = setup.p;
   PrintHeader(out, "pool", o);
-  out << "input     " << x.shape().ToString() << Source(o.input_path) << "\n"
+  out << "input     " << setup.x.ToString() << Source(o.input_path) << "\n"
       << "window    " << p.kernel_h << "x" << p.kernel_w << "\n"
-      << "output    " << y.shape().ToString() << "\n"
-      << "stride    " << stride << "\n"
-      << "pad       " << pad << "\n"
-      << "macs      0\n"
-      << "checksum  " << Hex64(Checksum(y)) << "\n";
+      << "output    " << y.ToString() << "\n"
+      << "stride    " << p.stride_h;
+  if (p.stride_w != p.stride_h) out << "x" << p.stride_w;
+  out << "\n"
+      << "pad       " << p.pad_top << "\n";
+  if (p.ceil_mode) out << "mode      ceil\n";
+  out << "macs      0\n";
+}
+
+int RunPool(const LayerOptions& o, const Tensor<int16_t>* x_file, Rng& rng, std::ostream& out) {
+  const PoolSetup setup = ResolvePool(o, x_file, kGoldenDraw, rng);
+  if (x_file) CheckDataRange(*x_file, o.data_bits, o.input_path);
+  const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
+  const Tensor<int16_t> y = MaxPool(x, setup.p);
+  PrintPoolShapes(out, o, setup, y.shape());
+  out << "checksum  " << Hex64(Checksum(y)) << "\n";
   if (!o.output_path.empty()) {
     SaveTensor(o.output_path, y, kNpyInt16);
     out << "wrote     " << o.output_path << " (int16 " << y.shape().ToString() << ")\n";
   }
   return kExitOk;
+}
+
+// "pool x 2x3x9x9 3x3/2 pad 1": a POOL layer by its input and pooling.
+std::string PoolLayerText(const Shape& x, const PoolParams& p) {
+  return "pool x " + x.ToString() + " " + PoolText(p);
+}
+
+// A POOL layer on the accelerator: the 1x1 CONV of weight 1 PoolToConvLayer makes of it, with
+// the pooling fused into its store (RunPool), compared with golden MaxPool.
+int RunPoolRtl(const LayerOptions& o, const Tensor<int16_t>* x_file, Rng& rng, std::ostream& out) {
+  const ArrayConfig& hw = ConfigByName(o.config);
+  const PoolSetup setup = ResolvePool(o, x_file, kRtlPoolDraw, rng);
+  CheckHardwarePool(setup.p);
+  const ConvLayer layer = PoolToConvLayer(setup.x, setup.p);  // N*C images within 65535
+  if (x_file) CheckDataRange(*x_file, o.data_bits, o.input_path);
+  const Tensor<int16_t> x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
+  const Tensor<int16_t> pooled = MaxPool(x, setup.p);
+  Tensor<int32_t> want(pooled.shape());
+  std::copy(pooled.data().begin(), pooled.data().end(), want.data().begin());
+  const std::unique_ptr<ArrayBench> bench = ArrayBench::Create(hw.name, o.trace_path);
+  ArrayStats st;
+  const Tensor<int32_t> got = bench->RunPool(x, setup.p, &st);
+  PrintPoolShapes(out, o, setup, want.shape());
+  out << "as conv   " << layer.ToString()
+      << " (N*C images of one channel, one 1x1 filter of weight 1, the pooling fused)\n";
+  return ReportRtlLayer(o, hw, "pool", PoolLayerText(setup.x, setup.p), layer, st.mapping, st, want,
+                        got, out);
 }
 
 // Loads a layer's input or weights. For FC a 2-D file is a matrix, N x K (input) or M x K
@@ -1172,7 +1428,8 @@ uint64_t JobSeed(uint64_t seed, int index) {
 
 // --- eyelet sweep
 
-const char kSweepSummary[] = "random CONV/FC layers on the Verilated PE array vs the golden model";
+const char kSweepSummary[] =
+    "random CONV/FC/POOL layers on the Verilated array vs the golden model";
 const char kSweepDetails[] =
     "Draws random CONV layers (batch 1..4, groups 1..3, strides 1..4 with the two axes\n"
     "sometimes different, uneven padding, kernels 1..11 and filters up to 3 rows taller than\n"
@@ -1184,12 +1441,15 @@ const char kSweepDetails[] =
     "any layer failed. Layer K of a seed is the same with any --count: rerun it alone with\n"
     "--index K --trace layer.fst.\n"
     "\n"
-    "--types conv,fc draws each layer's type at random among those listed. FC layers (batch\n"
-    "1..8, M 1..64, K up to 2000 as a flat N x K x 1 x 1 input, a 1 x 1 x K row, or\n"
+    "--types conv,fc,pool draws each layer's type at random among those listed. FC layers\n"
+    "(batch 1..8, M 1..64, K up to 2000 as a flat N x K x 1 x 1 input, a 1 x 1 x K row, or\n"
     "C x H x W with H up to 3 rows taller than the array) run as the CONV layer they equal\n"
     "(R = H, S = W, E = F = 1; a flat input as K channels of 1 x 1), are mapped and drawn a\n"
     "mapping the same way, and every output is compared with the golden FcAcc. POOL layers\n"
-    "do not run on the array (exit 3).\n"
+    "(N 1..3, C 1..6, H, W 1..16; windows and strides 1..3 per axis, pads below the window,\n"
+    "ceil mode now and then) run standalone as a 1x1 CONV with the pooling fused, the\n"
+    "mapper's mapping, compared with the golden MaxPool. With pool among the types, --post\n"
+    "also gives a third of the requantizing output paths such a max pooling.\n"
     "\n"
     "Only --backend rtl is accepted (--backend golden is a usage error: the sweep checks a\n"
     "backend against the golden model, so the golden model has nothing to be checked\n"
@@ -1208,10 +1468,11 @@ po::options_description SweepDescription() {
       ("seed", po::value<int64_t>()->value_name("S")->default_value(1),
        "seed of the layer sequence")
       ("index", po::value<int>()->value_name("K"), "run only layer K (0-based) of the sequence")
-      ("types", po::value<std::string>()->value_name("conv,fc")->default_value("conv"),
-       "layer types to draw, comma-separated: conv, fc")
-      ("post", "send each layer's outputs through a random output path:\n"
-       "bias, requantization to int16, ReLU or leaky ReLU")
+      ("types", po::value<std::string>()->value_name("conv,fc,pool")->default_value("conv"),
+       "layer types to draw, comma-separated: conv, fc, pool")
+      ("post", "send each conv and fc layer's outputs through a random\n"
+       "output path: bias, requantization to int16, ReLU or leaky\n"
+       "ReLU (and, with pool in --types, sometimes max pooling)")
       ("trace", po::value<std::string>()->value_name("FILE.fst"),
        "write an FST waveform of the run")
       ("mem-latency", po::value<int>()->value_name("N")->default_value(8),
@@ -1332,6 +1593,45 @@ FcSetup DrawSweepFc(const ArrayConfig& hw, Rng& rng) {
   return s;
 }
 
+// A random pooling of an e x f plane the hardware runs: windows and strides 1..3 on each
+// axis, pads below the window on each side, ceil mode now and then; empty when none of the
+// draws fits the plane.
+std::optional<PoolParams> DrawSweepPooling(int e, int f, Rng& rng) {
+  const int most = static_cast<int>(kPoolMaxWindow);
+  for (int attempt = 0; attempt < kSweepMappingAttempts; ++attempt) {
+    PoolParams p;
+    p.kernel_h = rng.UniformInt(1, most);
+    p.kernel_w = rng.UniformInt(1, most);
+    p.stride_h = rng.UniformInt(1, most);
+    p.stride_w = rng.UniformInt(1, most);
+    p.pad_top = rng.UniformInt(0, p.kernel_h - 1);
+    p.pad_bottom = rng.UniformInt(0, p.kernel_h - 1);
+    p.pad_left = rng.UniformInt(0, p.kernel_w - 1);
+    p.pad_right = rng.UniformInt(0, p.kernel_w - 1);
+    p.ceil_mode = rng.Chance(1.0 / 3);
+    try {
+      PoolOutputShape(Shape{1, 1, e, f}, p);
+      return p;
+    } catch (const ShapeError&) {
+    }
+  }
+  return std::nullopt;
+}
+
+// A random standalone POOL layer (see kSweepDetails): its input shape and pooling.
+PoolSetup DrawSweepPool(Rng& rng) {
+  PoolSetup s;
+  s.x = Shape{rng.UniformInt(1, kSweepPoolMaxImages), rng.UniformInt(1, kSweepPoolMaxChannels),
+              rng.UniformInt(1, kSweepPoolMaxSize), rng.UniformInt(1, kSweepPoolMaxSize)};
+  const std::optional<PoolParams> p = DrawSweepPooling(s.x.h, s.x.w, rng);
+  if (p) {
+    s.p = *p;
+  } else {  // 1 x 1 windows fit any plane
+    s.p.kernel_h = s.p.kernel_w = s.p.stride_h = s.p.stride_w = 1;
+  }
+  return s;
+}
+
 // A random legal mapping of `l` (channel and filter counts may exceed the layer's, so the
 // zero padding of incomplete blocks is exercised too). Falls back to the mapper's choice, and
 // says so in `*drawn`, when no draw is legal.
@@ -1371,7 +1671,8 @@ const char kInfoDetails[] =
     "Opens the device (--backend rtl: the Verilated accelerator of --config; golden: the\n"
     "golden-model device with the same configuration) and prints what its read-only CSRs\n"
     "report: ID and CSR map version, PE array, scratchpad depths, data, psum, AXI and\n"
-    "address widths, global-buffer areas, and the DRAM window the driver uses. The driver\n"
+    "address widths, global-buffer areas, output-path table, pooling line buffer, and the\n"
+    "DRAM window the driver uses. The driver\n"
     "maps layers from these registers, so one driver serves every build.";
 
 po::options_description InfoDescription() {
@@ -1572,12 +1873,11 @@ int RunLayer(const LayerOptions& o, std::ostream& out) {
     throw UnsupportedError("unknown backend '" + o.backend + "'; use golden or rtl");
   }
   const bool rtl = o.backend == "rtl";
-  if (rtl && o.type == LayerType::kPool) {
-    throw UnsupportedError(
-        "--backend rtl runs CONV and FC layers only: POOL layers do not run on the PE array "
-        "(pooling on the array is separate work); run this one with --backend golden");
-  }
   if (rtl) ConfigByName(o.config);  // an unknown name is a usage error, before any work
+  if (o.pool && o.type != LayerType::kPool && !o.requant) {
+    throw UnsupportedError("--pool pools the requantized int16 outputs; add --requant");
+  }
+  if (rtl && o.pool) CheckHardwarePool(o.pool_params);  // before any work
   CheckParentDir(o.output_path);
   CheckParentDir(o.trace_path);
   CheckParentDir(o.json_path);
@@ -1597,7 +1897,7 @@ int RunLayer(const LayerOptions& o, std::ostream& out) {
     case LayerType::kFc:
       return rtl ? RunFcRtl(o, x_file, w_file, rng, out) : RunFc(o, x_file, w_file, rng, out);
     case LayerType::kPool:
-      return RunPool(o, x_file, rng, out);
+      return rtl ? RunPoolRtl(o, x_file, rng, out) : RunPool(o, x_file, rng, out);
   }
   throw UnsupportedError("unknown layer type");
 }
@@ -1651,7 +1951,8 @@ int RunPe(const PeOptions& o, std::ostream& out) {
 
 // With --post, layer i's output path: one of bias alone, requantization, bias and
 // requantization, + ReLU, + leaky ReLU, from its own stream (the layers and data stay those of
-// a sweep without --post).
+// a sweep without --post). With pool among the types, a requantizing path also pools now and
+// then (DrawSweepPooling; drawn after the rest, so the paths are otherwise those without it).
 std::optional<OutputPath> SweepOutputPath(const SweepOptions& o, int i, const Tensor<int32_t>& acc) {
   if (!o.post) return std::nullopt;
   Rng rng(JobSeed(o.seed ^ 0x9057'0000'0000ull, i));
@@ -1661,19 +1962,21 @@ std::optional<OutputPath> SweepOutputPath(const SweepOptions& o, int i, const Te
   flags.requant = kind >= 1;
   flags.relu = kind == 3;
   flags.leaky = kind == 4;
-  return DrawOutputPath(flags, acc, rng);
+  std::optional<OutputPath> path = DrawOutputPath(flags, acc, rng);
+  const bool pools = std::find(o.types.begin(), o.types.end(), LayerType::kPool) != o.types.end();
+  if (path && pools && path->Requantizes() && rng.Chance(kSweepPostPoolChance)) {
+    const std::optional<PoolParams> p = DrawSweepPooling(acc.shape().h, acc.shape().w, rng);
+    if (p) {
+      path->pool = true;
+      path->pool_params = *p;
+    }
+  }
+  return path;
 }
 
 int RunSweep(const SweepOptions& o, std::ostream& out) {
   if (o.backend != "rtl") {
     throw UnsupportedError("a sweep runs on --backend rtl only, not '" + o.backend + "'");
-  }
-  for (LayerType type : o.types) {
-    if (type == LayerType::kPool) {
-      throw UnsupportedError(
-          "POOL layers do not run on the PE array (pooling on the array is separate work); "
-          "sweep --types conv, fc or conv,fc");
-    }
   }
   const ArrayConfig& hw = ConfigByName(o.config);
   CheckParentDir(o.trace_path);
@@ -1718,10 +2021,17 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
             ? o.types[0]
             : o.types[static_cast<size_t>(rng.UniformInt(0, static_cast<int>(o.types.size()) - 1))];
     const bool fc = type == LayerType::kFc;
+    const bool pool = type == LayerType::kPool;
     const FcSetup fc_shapes = fc ? DrawSweepFc(hw, rng) : FcSetup{};
-    // An FC layer runs as the CONV layer FcToConv makes of it.
-    const ConvLayer layer = fc ? FcToConvLayer(fc_shapes.x, fc_shapes.w) : DrawSweepLayer(hw, rng);
-    const std::string layer_text = fc ? FcText(fc_shapes.x, fc_shapes.w) : layer.ToString();
+    const PoolSetup pool_shapes = pool ? DrawSweepPool(rng) : PoolSetup{};
+    // An FC layer runs as the CONV layer FcToConv makes of it, a POOL layer as the 1x1 CONV of
+    // PoolToConvLayer.
+    const ConvLayer layer = fc     ? FcToConvLayer(fc_shapes.x, fc_shapes.w)
+                            : pool ? PoolToConvLayer(pool_shapes.x, pool_shapes.p)
+                                   : DrawSweepLayer(hw, rng);
+    const std::string layer_text = fc     ? FcText(fc_shapes.x, fc_shapes.w)
+                                   : pool ? PoolLayerText(pool_shapes.x, pool_shapes.p)
+                                          : layer.ToString();
     RsMapping m;
     bool mapped = false;
     bool drawn = false;
@@ -1730,38 +2040,59 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     Comparison cmp;
     std::string problem;
     std::string post_text;  // the output path, when --post drew one
+    ConvLayer model_layer = layer;  // as the cost model sees the run
     try {
-      m = i % 2 == 0 ? ChooseMapping(layer, hw) : DrawMapping(layer, hw, rng, &drawn);
-      mapped = true;
-      if (fc) {
+      if (pool) {  // the runtime maps it: the mapper's choice
         const Tensor<int16_t> x =
-            RandomSparseData(fc_shapes.x, hw.data_bits, kSweepIfmapZeros, rng);
-        const Tensor<int16_t> w =
-            RandomSparseData(fc_shapes.w, hw.data_bits, kSweepWeightZeros, rng);
-        Tensor<int32_t> want = FcAcc(x, w, hw.data_bits);
-        const std::optional<OutputPath> path = SweepOutputPath(o, i, want);
-        if (path) want = ApplyOutputPath(want, *path);
-        const FcConv as_conv = FcToConv(x, w);
-        cmp = CompareWithGolden(want, bench->RunConv(layer, as_conv.x, as_conv.w, m, &st,
-                                                     path ? &*path : nullptr));
-        post_text = path ? "  " + DescribeOutputPath(*path) : "";
+            RandomSparseData(pool_shapes.x, hw.data_bits, kSweepIfmapZeros, rng);
+        const Tensor<int16_t> pooled = MaxPool(x, pool_shapes.p);
+        Tensor<int32_t> want(pooled.shape());
+        std::copy(pooled.data().begin(), pooled.data().end(), want.data().begin());
+        cmp = CompareWithGolden(want, bench->RunPool(x, pool_shapes.p, &st));
+        m = st.mapping;
+        mapped = true;
       } else {
-        const Tensor<int16_t> x = RandomSparseData(layer.x, hw.data_bits, kSweepIfmapZeros, rng);
-        const Tensor<int16_t> w = RandomSparseData(layer.w, hw.data_bits, kSweepWeightZeros, rng);
-        Tensor<int32_t> want = ConvAcc(x, w, layer.conv, hw.data_bits);
-        const std::optional<OutputPath> path = SweepOutputPath(o, i, want);
-        if (path) want = ApplyOutputPath(want, *path);
-        cmp = CompareWithGolden(want, bench->RunConv(layer, x, w, m, &st, path ? &*path : nullptr));
-        post_text = path ? "  " + DescribeOutputPath(*path) : "";
+        m = i % 2 == 0 ? ChooseMapping(layer, hw) : DrawMapping(layer, hw, rng, &drawn);
+        mapped = true;
+        Tensor<int32_t> want;
+        Tensor<int32_t> got;
+        std::optional<OutputPath> path;
+        if (fc) {
+          const Tensor<int16_t> x =
+              RandomSparseData(fc_shapes.x, hw.data_bits, kSweepIfmapZeros, rng);
+          const Tensor<int16_t> w =
+              RandomSparseData(fc_shapes.w, hw.data_bits, kSweepWeightZeros, rng);
+          want = FcAcc(x, w, hw.data_bits);
+          path = SweepOutputPath(o, i, want);
+          const FcConv as_conv = FcToConv(x, w);
+          got = bench->RunConv(layer, as_conv.x, as_conv.w, m, &st, path ? &*path : nullptr);
+        } else {
+          const Tensor<int16_t> x = RandomSparseData(layer.x, hw.data_bits, kSweepIfmapZeros, rng);
+          const Tensor<int16_t> w = RandomSparseData(layer.w, hw.data_bits, kSweepWeightZeros, rng);
+          want = ConvAcc(x, w, layer.conv, hw.data_bits);
+          path = SweepOutputPath(o, i, want);
+          got = bench->RunConv(layer, x, w, m, &st, path ? &*path : nullptr);
+        }
+        if (path) {
+          want = ApplyOutputPath(want, *path);
+          post_text = "  " + DescribeOutputPath(*path);
+          if (path->pool && st.descs > 1) post_text += " (as a pool layer of its own)";
+          if (path->pool && st.descs == 1) {  // fused: the model times the pooled store
+            model_layer.post = path->PostBits();
+            model_layer.pooled = true;
+            model_layer.pool = path->pool_params;
+          }
+        }
+        cmp = CompareWithGolden(want, got);
+        layer_macs += static_cast<uint64_t>(layer.Macs());  // a pooling has none
       }
       RsMapping placed = m;
       placed.n = st.tiling.nb;
-      CompleteMapping(layer, hw, placed);
-      model = EstimateCycles(layer, hw, placed, st.tiling).cycles;
+      CompleteMapping(model_layer, hw, placed);
+      model = EstimateCycles(model_layer, hw, placed, st.tiling).cycles;
       cycles += st.cycles;
       model_cycles += static_cast<uint64_t>(model);
       passes += st.passes;
-      layer_macs += static_cast<uint64_t>(layer.Macs());
     } catch (const TimeoutError& e) {  // a hung array fails this layer; the next gets a new one
       problem = e.what();
       if (i + 1 < end) bench = ArrayBench::Create(hw.name, o.trace_path, mem);
@@ -1776,7 +2107,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     out << "\n";
     j.BeginObject()
         .Key("index").Int(static_cast<int64_t>(i))
-        .Key("type").String(fc ? "fc" : "conv")
+        .Key("type").String(fc ? "fc" : pool ? "pool" : "conv")
         .Key("layer").String(layer_text)
         .Key("mapping").String(mapped ? m.ToString() : "")
         .Key("pass").Bool(pass)
@@ -1789,7 +2120,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       continue;
     }
     if (failed++ == 0) first_failure = i;
-    if (fc) out << "      as conv " << layer.ToString() << "\n";
+    if (fc || pool) out << "      as conv " << layer.ToString() << "\n";
     if (mapped) out << "      mapping " << m.ToString() << "\n";
     if (!problem.empty()) {
       out << "      " << problem << "\n";
@@ -1847,6 +2178,8 @@ int RunInfo(const InfoOptions& o, std::ostream& out) {
       << " words, psum " << info.glb_psum_words << " words x " << info.cols << " banks\n"
       << "post      output-path table " << info.pp_words << " entries (" << info.pp_words / 2
       << " filters per chunk)\n"
+      << "pool      line buffer " << info.pool_words
+      << " words (max pooling, windows and strides up to " << kPoolMaxWindow << ")\n"
       << "dram      " << dev->MemSize() << " bytes at 0x" << std::hex << dev->MemBase()
       << std::dec << "\n";
   if (!o.json_path.empty()) {
@@ -1868,6 +2201,7 @@ int RunInfo(const InfoOptions& o, std::ostream& out) {
         .Key("glb_filter_words").Int(static_cast<int64_t>(info.glb_filter_words))
         .Key("glb_psum_words").Int(static_cast<int64_t>(info.glb_psum_words))
         .Key("pp_words").Int(static_cast<int64_t>(info.pp_words))
+        .Key("pool_words").Int(static_cast<int64_t>(info.pool_words))
         .EndObject();
     WriteReport(o.json_path, j.str());
     out << "json      " << o.json_path << "\n";

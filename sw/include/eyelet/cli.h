@@ -4,10 +4,10 @@
 // is only `return RunCli(argc, argv, std::cout, std::cerr);`.
 //
 //   eyelet [--help | help [COMMAND] | --version]
-//   eyelet layer [options]   one CONV/FC/POOL layer through the golden model, or one CONV or
-//                            FC layer through the Verilated PE array (--backend rtl)
+//   eyelet layer [options]   one CONV/FC/POOL layer through the golden model or through the
+//                            Verilated accelerator (--backend rtl)
 //   eyelet pe [options]      random 1-D row-stationary jobs through the Verilated PE
-//   eyelet sweep [options]   random CONV and FC layers through the Verilated PE array
+//   eyelet sweep [options]   random CONV, FC and POOL layers through the Verilated accelerator
 //   eyelet map [options]     the mapper's choice and predicted cost of CONV layers (a built-in
 //                            net or one layer), beside Eyeriss's published mapping
 //
@@ -45,9 +45,11 @@ constexpr const char kDefaultArrayConfig[] = "small";
 
 // `eyelet layer`. Shape fields left empty are drawn from `seed` (golden backend: C, M <= 16,
 // H, W <= 32; rtl backend: C, M <= 8, H, W <= 16; kernel 1..5; rtl FC: batch 1..8, M <= 32,
-// flat K <= 300 or C <= 8 x H, W <= 6) or taken from the --input / --weights tensors; stride
-// and pad apply to both axes, pad to all four sides. An FC layer on the rtl backend runs as
-// the CONV layer FcToConv (eyelet/runtime.h) makes of it; `mapping` is for that layer.
+// flat K <= 300 or C <= 8 x H, W <= 6; rtl pool: C <= 8, H, W <= 16, windows and strides
+// 1..3) or taken from the --input / --weights tensors; stride and pad apply to both axes, pad
+// to all four sides. An FC layer on the rtl backend runs as the CONV layer FcToConv
+// (eyelet/runtime.h) makes of it, `mapping` is for that layer; a POOL layer as the 1x1 CONV
+// PoolToConvLayer makes of it (the mapper's mapping).
 struct LayerOptions {
   LayerType type = LayerType::kConv;
   uint64_t seed = 1;
@@ -68,11 +70,18 @@ struct LayerOptions {
   bool requant = false;
   bool relu = false;
   bool leaky = false;
-  std::string backend = "golden";  // "golden" or "rtl" (the Verilated PE array: CONV, FC)
+  // Max pooling of the output path's int16 outputs (conv, fc: needs `requant`), after the
+  // activation; `pool_params` is the window, stride, padding and ceil mode. The rtl backend
+  // pools in hardware: windows and strides 1..3. For kPool only pool_params.ceil_mode is read
+  // (the window, stride and pad are the shape fields above).
+  bool pool = false;
+  PoolParams pool_params;
+  std::string backend = "golden";  // "golden" or "rtl" (the Verilated accelerator)
   std::string input_path;          // .npy, int8 or int16; empty: random
   std::string weights_path;        // .npy, int8 or int16; empty: random
-  // .npy: int32 accumulators (conv, fc) or int16 (pool); with the rtl backend the array's
-  // output, written even when it differs from the golden model's.
+  // .npy: int32 accumulators (conv, fc) or int16 (pool; conv, fc with `requant`, pooled when
+  // `pool`); with the rtl backend the array's output, written even when it differs from the
+  // golden model's.
   std::string output_path;
   // rtl backend only:
   std::string config = kDefaultArrayConfig;  // one of BuiltConfigs()
@@ -85,7 +94,8 @@ struct LayerOptions {
 // backend it also compares every output element with the golden model and prints PASS or FAIL
 // with the mapping and the array's statistics; returns kExitOk or kExitMismatch. Throws
 // eyelet::Error (ShapeError, FileError, UnsupportedError, TimeoutError) when the layer cannot be
-// run, UsageError for an unknown config.
+// run (UnsupportedError, before any work, for a pooling window or stride over 3 on the rtl
+// backend), UsageError for an unknown config.
 int RunLayer(const LayerOptions& opts, std::ostream& out);
 
 // `eyelet pe`. Job i draws from a generator seeded by (seed, i), so one job can be rerun
@@ -111,8 +121,10 @@ struct SweepOptions {
   uint64_t seed = 1;
   std::optional<int> index;  // run only layer number `index` of the seed's sequence
   std::string trace_path;    // FST file for the whole run; empty: no trace
-  std::vector<LayerType> types = {LayerType::kConv};  // kConv, kFc; one drawn per layer
-  bool post = false;  // each layer through a random output path (bias, requant, activation)
+  std::vector<LayerType> types = {LayerType::kConv};  // kConv, kFc, kPool; one drawn per layer
+  // Each CONV and FC layer through a random output path (bias, requant, activation, and now
+  // and then, when it requantizes, a max pooling).
+  bool post = false;
   std::string json_path;     // JSON report of every layer; empty: none
   int mem_latency = 8;       // DRAM model read latency, cycles
   double mem_stall = 0.0;    // DRAM model: chance of holding back a ready / due beat per cycle
@@ -127,8 +139,8 @@ struct InfoOptions {
 int RunInfo(const InfoOptions& opts, std::ostream& out);
 
 // Runs the layers on the Verilated PE array, compares each with the golden model, prints one
-// line per layer and ends with "N passed, M failed"; returns kExitOk or kExitMismatch. Throws
-// UnsupportedError for kPool in `types`: pooling does not run on the array.
+// line per layer and ends with "N passed, M failed"; returns kExitOk or kExitMismatch. POOL
+// layers run standalone (RunPool), windows and strides 1..3.
 int RunSweep(const SweepOptions& opts, std::ostream& out);
 
 // `eyelet map`: the CONV layers of a built-in net (BuiltNets()), or one layer.
