@@ -19,14 +19,17 @@
 //       filters (post bits 0-1) into one half of the table,
 //     after the last channel chunk, store the outputs from the psum banks to DRAM (NCHW)
 //       through the output path: int32 accumulators (+ bias), or int16 requantized ones
-//       (+ ReLU or leaky ReLU).
+//       (+ ReLU or leaky ReLU), and with pool_kh != 0 only their max pooling (pool_eo x
+//       pool_fo per plane; see "Max pooling" by the output queue).
 //
 // Row band b covers ofmap rows y0 = b*sb*e .. y0 + ecur - 1 and reads ifmap rows r0 = y0*uh -
 // pad_top .. r1 = (y0 + ecur - 1)*uh - pad_top + kr - 1; the walker loads rows lo = max(r0, 0)
 // .. min(r1, h - 1) (hb rows) and runs the band as a layer of hb rows, ecur output rows and
 // lo - r0 rows of top padding. With one band (sb >= strips) it loads whole channels, one
 // transfer per image, and stores whole planes; with several, one transfer per image and
-// channel, and per image and filter.
+// channel, and per image and filter. Pooled, a band writes the pooled rows whose windows it
+// closes (StBandP counts them; none: no transfer), and the line buffer carries each plane's
+// last two rows into the next band.
 //
 // Three sequencers share the work. The load sequencer walks the loops and loads a chunk; the
 // run sequencer takes a loaded chunk's layer record and runs the array on it; the store
