@@ -13,12 +13,12 @@ typedef struct packed {
   logic [3:0] pool_kw;  // pooling window width, 1..3
   logic [3:0] pool_kh;  // max-pooling window height after the output path: 0 no pooling, else 1..3 (needs post bit 1)
   logic [63:0] pp_addr;  // output-path table, read when post bit 0 or 1 is set: 16 bytes per output channel g*mg + m (bias int32, mult int32, shift 0..62 in byte 8)
-  logic [15:0] pad1;
+  logic [14:0] pad1;
   logic [15:0] lk_mult;  // leaky ReLU slope multiplier, signed
   logic [5:0] lk_shift;  // leaky ReLU slope: y = x < 0 ? sat((x*lk_mult + round) >> lk_shift) : x; 0..62
   logic [3:0] post;  // output path: bit 0 add bias, bit 1 requantize to int16, bit 2 ReLU, bit 3 leaky ReLU (bits 2-3 need bit 1)
   logic [9:0] strips;  // ofmap row strips of e rows
-  logic [11:0] cb;  // channel blocks
+  logic [12:0] cb;  // channel blocks
   logic [10:0] pad2;
   logic [5:0] th;  // set columns side by side
   logic [5:0] tv;  // chains stacked vertically
@@ -29,7 +29,6 @@ typedef struct packed {
   logic [4:0] q;  // channels per PE
   logic [5:0] p;  // filters per PE
   logic [5:0] e;  // PE-set width (ofmap rows per strip)
-  logic [0:0] pad3;
   logic [5:0] pad_left;  // zero columns left of the ifmap
   logic [5:0] pad_top;  // zero rows above the ifmap
   logic [3:0] uw;  // horizontal stride
@@ -38,16 +37,16 @@ typedef struct packed {
   logic [9:0] eo;  // ofmap height E
   logic [4:0] ks;  // filter width S
   logic [5:0] kr;  // filter height R
-  logic [11:0] mg;  // filters (output channels) per group
-  logic [9:0] pad4;
+  logic [12:0] mg;  // filters (output channels) per group
+  logic [7:0] pad3;
   logic [9:0] w;  // ifmap width
   logic [9:0] h;  // ifmap height
-  logic [11:0] cg;  // input channels per group
+  logic [12:0] cg;  // input channels per group
   logic [9:0] sb;  // ofmap strips (of e rows) per row band, 1..strips
-  logic [11:0] cbc;  // channel blocks (of r*q channels) per GLB chunk, 1..cb
-  logic [3:0] pad5;
-  logic [11:0] mbc;  // filter blocks per GLB chunk, 1..mb
-  logic [11:0] mb;  // filter blocks of t*p filters per group, ceil(mg/(t*p))
+  logic [12:0] cbc;  // channel blocks (of r*q channels) per GLB chunk, 1..cb
+  logic [1:0] pad4;
+  logic [12:0] mbc;  // filter blocks per GLB chunk, 1..mb
+  logic [12:0] mb;  // filter blocks of t*p filters per group, ceil(mg/(t*p))
   logic [7:0] nb;  // images per GLB chunk, 1..n
   logic [11:0] groups;  // convolution groups
   logic [15:0] n;  // images in the layer
@@ -55,8 +54,8 @@ typedef struct packed {
   logic [63:0] w_addr;  // weights M x C/groups x R x S, int16
   logic [63:0] x_addr;  // ifmap N x C x H x W, int16
   logic [63:0] next;  // address of the next descriptor; 0 ends the chain
-  logic [35:0] pad6;
+  logic [35:0] pad5;
   logic [3:0] kind;  // layer type: 1 CONV
-  logic [7:0] version;  // descriptor format version, 3
+  logic [7:0] version;  // descriptor format version, 4
   logic [15:0] magic;  // 0xE1E7
 } desc_t;

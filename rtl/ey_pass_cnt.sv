@@ -10,12 +10,12 @@ module ey_pass_cnt (
   input  logic        init_i,   // back to the first pass
   input  logic        adv_i,    // to the next pass
 
-  input  logic [11:0] mb_n_i,
-  input  logic [11:0] cb_n_i,
+  input  logic [12:0] mb_n_i,
+  input  logic [12:0] cb_n_i,
   input  logic [3:0]  nrg_n_i,
 
-  output logic [11:0] mb_o,
-  output logic [11:0] cb_o,
+  output logic [12:0] mb_o,
+  output logic [12:0] cb_o,
   output logic [3:0]  rgi_o,
   output logic        first_o,  // first pass of a filter block: no earlier psums
   output logic        last_o,   // last pass of the layer

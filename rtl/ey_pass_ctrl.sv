@@ -267,7 +267,7 @@ module ey_pass_ctrl #(
   assign done_o = (state_q == StDone);
 
   // Per-pass bases of a generator: first filter, first channel, first filter row.
-  function automatic logic [23:0] block_base(input logic [11:0] idx, input logic [7:0] a,
+  function automatic logic [23:0] block_base(input logic [12:0] idx, input logic [7:0] a,
                                              input logic [7:0] b);
     block_base = 24'(idx) * 24'(a) * 24'(b);
   endfunction
@@ -277,7 +277,7 @@ module ey_pass_ctrl #(
   // ---------------------------------------------------------------------------------------
   logic        fg_active_q;
   logic [7:0]  fg_row_q, fg_v_q, fg_cgi_q, fg_ii_q, fg_hs_q, fg_s_q, fg_cc_q, fg_k_q;
-  logic [11:0] fg_mb, fg_cb;
+  logic [12:0] fg_mb, fg_cb;
   logic [3:0]  fg_rgi;
   logic        fg_last_pass, fg_adv;
   logic [23:0] mbase, cbase;
@@ -398,7 +398,7 @@ module ey_pass_ctrl #(
   // ---------------------------------------------------------------------------------------
   logic        ig_active_q;
   logic [7:0]  ig_n_q, ig_d_q, ig_dq_q, ig_dm_q, ig_cgi_q, ig_cc_q;
-  logic [11:0] ig_cb;
+  logic [12:0] ig_cb;
   logic [3:0]  ig_rgi;
   logic        ig_last_pass, ig_adv;
   logic [23:0] ig_cbase;

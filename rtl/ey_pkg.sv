@@ -30,7 +30,7 @@ package ey_pkg;
   // The layer descriptor in DRAM (generated from rtl/desc.def).
 `include "ey_desc.svh"
   parameter logic [15:0] DescMagic   = 16'hE1E7;
-  parameter logic [7:0]  DescVersion = 8'd3;
+  parameter logic [7:0]  DescVersion = 8'd4;
   parameter logic [3:0]  KindConv    = 4'd1;
 
   // STATUS error codes (generated from rtl/errors.def).

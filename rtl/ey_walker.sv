@@ -155,7 +155,8 @@ module ey_walker #(
   logic    hand;          // the load sequencer's chunk goes to the run sequencer
   ey_pkg::layer_cfg_t run_cfg_q;
   logic [15:0] rn0_q;
-  logic [11:0] rg_q, rm0_q, rfcur_q;
+  logic [11:0] rg_q;
+  logic [12:0] rm0_q, rfcur_q;
   logic [7:0]  rncur_q;
   logic [9:0]  ry0_q, recur_q, rsb_q;
   logic        rlast_q;   // the chunk is its outputs' last channel chunk: store after it
@@ -178,7 +179,7 @@ module ey_walker #(
   logic [10:0] rq_q;         // r*q
   logic [19:0] hw_q;         // h*w
   logic [10:0] rs_q;         // R*S
-  logic [22:0] crs_q;        // cg*R*S
+  logic [23:0] crs_q;        // cg*R*S
   logic [19:0] sf_q;         // sb*F: psum columns of one band
   logic [15:0] sbe_q;        // sb*e: ofmap rows of a full band
   logic [19:0] hbmw_q;       // ifmap words of one channel of the largest band
@@ -230,15 +231,15 @@ module ey_walker #(
                     (64'(d.pool_eo) - 64'd1) * 64'(d.pool_sh) >= 64'(d.eo) + 64'(d.pool_pt) ||
                     (64'(d.pool_fo) - 64'd1) * 64'(d.pool_sw) >= 64'(d.fo) + 64'(d.pool_pl) ||
                     lb_need > 64'(PoolWords));
-  logic [25:0] mb_tp;        // mb*t*p
-  logic [22:0] cb_rq;
+  logic [26:0] mb_tp;        // mb*t*p
+  logic [23:0] cb_rq;
   logic [9:0]  rg_nrg;
   logic [15:0] strips_e;
   logic [11:0] tv_th;
   logic [63:0] chunk_filt;   // min(mbc*t*p, mg)
   logic [AddrW:0] top;       // 2^AddrW
-  assign mb_tp      = 26'(d.mb) * 26'(tp_q);
-  assign cb_rq      = 23'(d.cb) * 23'(rq_q);
+  assign mb_tp      = 27'(d.mb) * 27'(tp_q);
+  assign cb_rq      = 24'(d.cb) * 24'(rq_q);
   assign rg_nrg     = 10'(d.rg) * 10'(d.nrg);
   assign strips_e   = 16'(d.strips) * 16'(d.e);
   assign tv_th      = 12'(d.tv) * 12'(d.th);
@@ -247,8 +248,8 @@ module ey_walker #(
 
   assign bad_mapping = 16'(d.nb) > d.n ||
                        d.mbc > d.mb || d.cbc > d.cb ||
-                       26'(mb_tp) < 26'(d.mg) || mb_tp - 26'(tp_q) >= 26'(d.mg) ||
-                       cb_rq < 23'(d.cg) || cb_rq - 23'(rq_q) >= 23'(d.cg) ||
+                       mb_tp < 27'(d.mg) || mb_tp - 27'(tp_q) >= 27'(d.mg) ||
+                       cb_rq < 24'(d.cg) || cb_rq - 24'(rq_q) >= 24'(d.cg) ||
                        rg_nrg < 10'(d.kr) || rg_nrg - 10'(d.rg) >= 10'(d.kr) ||
                        strips_e < 16'(d.eo) || strips_e - 16'(d.e) >= 16'(d.eo) ||
                        tv_th < 12'(d.t) || tv_th - 12'(d.tv) >= 12'(d.t) ||
@@ -311,19 +312,19 @@ module ey_walker #(
   // ---------------------------------------------------------------------------------------
   logic [11:0] g_q;          // group
   logic [15:0] n0_q;         // first image of the chunk
-  logic [11:0] m0_q;         // first filter of the chunk (in the group)
-  logic [11:0] blk0_q;       // first filter block of the chunk
+  logic [12:0] m0_q;         // first filter of the chunk (in the group)
+  logic [12:0] blk0_q;       // first filter block of the chunk
   logic [7:0]  ncur_q;       // images in the chunk
-  logic [11:0] fcur_q;       // filters in the chunk
-  logic [11:0] mbcur_q;      // filter blocks in the chunk
+  logic [12:0] fcur_q;       // filters in the chunk
+  logic [12:0] mbcur_q;      // filter blocks in the chunk
   logic [7:0]  img_q;        // image of the chunk being loaded / stored
-  logic [11:0] c0_q;         // first channel of the chunk (in the group)
-  logic [11:0] cblk0_q;      // first channel block of the chunk
-  logic [11:0] ccur_q;       // channels in the chunk
-  logic [11:0] cbcur_q;      // channel blocks in the chunk
-  logic [11:0] cc_q;         // channels in a full channel chunk, min(cbc*r*q, cg)
-  logic [11:0] widx_q;       // filter of the chunk being loaded (one transfer per filter)
-  logic [11:0] xc_q;         // channel of the image being loaded (several bands)
+  logic [12:0] c0_q;         // first channel of the chunk (in the group)
+  logic [12:0] cblk0_q;      // first channel block of the chunk
+  logic [12:0] ccur_q;       // channels in the chunk
+  logic [12:0] cbcur_q;      // channel blocks in the chunk
+  logic [12:0] cc_q;         // channels in a full channel chunk, min(cbc*r*q, cg)
+  logic [12:0] widx_q;       // filter of the chunk being loaded (one transfer per filter)
+  logic [12:0] xc_q;         // channel of the image being loaded (several bands)
   logic [31:0] tcnt_q;       // words of the current load transfer
   logic        one_cchunk;   // the group's channels are one chunk
   logic        one_band;     // the ofmap rows are one band
@@ -379,15 +380,16 @@ module ey_walker #(
   // Store loop: filter mm of the chunk as (block, set column hs, chain v, filter k), ofmap row
   // as (strip, row j), column x.
   logic [15:0] sn0_q;        // the stored chunk: first image, group, first filter, sizes
-  logic [11:0] sg_q, sm0_q, sfcur_q;
+  logic [11:0] sg_q;
+  logic [12:0] sm0_q, sfcur_q;
   logic [7:0]  sncur_q, simg_q;
-  logic [11:0] sblk_q;
+  logic [12:0] sblk_q;
   logic [7:0]  shs_q, sv_q;
   logic [5:0]  sk_q;
   logic [9:0]  ssp_q;
   logic [10:0] sx_q;
   logic [5:0]  sj_q;
-  logic [11:0] smm_q;
+  logic [12:0] smm_q;
   logic [10:0] sy_q;
   logic [31:0] saddr_q;      // psum bank address of the current output
   logic [9:0]  sy0_q, secur_q, ssb_q;  // the stored band: first row, rows, strips
@@ -599,11 +601,11 @@ module ey_walker #(
           end
         end
         StCheck2: begin
-          cc_q     <= (32'(d.cbc) * 32'(rq_q) < 32'(d.cg)) ? 12'(32'(d.cbc) * 32'(rq_q)) : d.cg;
+          cc_q     <= (32'(d.cbc) * 32'(rq_q) < 32'(d.cg)) ? 13'(32'(d.cbc) * 32'(rq_q)) : d.cg;
           // Ifmap rows of the largest band: all h with one band (whole channels are loaded).
           hbmw_q   <= (one_band || (32'(sbe_q) - 32'd1) * 32'(d.uh) + 32'(d.kr) >= 32'(d.h)) ?
                       hw_q : 20'(((32'(sbe_q) - 32'd1) * 32'(d.uh) + 32'(d.kr)) * 32'(d.w));
-          crs_q    <= 23'(d.cg) * 23'(rs_q);
+          crs_q    <= 24'(d.cg) * 24'(rs_q);
           xbytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.cg) * 64'(hw_q) * 64'd2;
           wbytes_q <= 64'(d.groups) * 64'(d.mg) * 64'(d.cg) * 64'(rs_q) * 64'd2;
           ybytes_q <= 64'(d.n) * 64'(d.groups) * 64'(d.mg) *
@@ -708,7 +710,7 @@ module ey_walker #(
         end
         StChunk: begin
           ncur_q  <= (d.n - n0_q > 16'(d.nb)) ? d.nb : 8'(d.n - n0_q);
-          fcur_q  <= ((32'(d.mg) - 32'(m0_q)) > 32'(d.mbc) * 32'(tp_q)) ? 12'(32'(d.mbc) * 32'(tp_q))
+          fcur_q  <= ((32'(d.mg) - 32'(m0_q)) > 32'(d.mbc) * 32'(tp_q)) ? 13'(32'(d.mbc) * 32'(tp_q))
                                                                  : d.mg - m0_q;
           mbcur_q <= (d.mb - blk0_q > d.mbc) ? d.mbc : d.mb - blk0_q;
           ccur_q  <= (d.cg - c0_q > cc_q) ? cc_q : d.cg - c0_q;

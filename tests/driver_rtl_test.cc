@@ -564,6 +564,14 @@ TEST(DriverFc, FlatInputsFromOneToThousandsOfFeatures) {
   }
 }
 
+TEST(DriverFc, MoreThan4095FeaturesOrOutputs) {
+  // Channel and filter counts past 12 bits (the descriptor's cg and mg hold 13): K = 4100
+  // inputs (several channel chunks on tiny), M = 4100 outputs (several filter chunks).
+  std::mt19937 rng(44);
+  ExpectFcMatches("tiny", Random(Shape{2, 4100, 1, 1}, rng), Random(Shape{3, 1, 1, 4100}, rng));
+  ExpectFcMatches("small", Random(Shape{2, 3, 1, 1}, rng), Random(Shape{4100, 1, 1, 3}, rng));
+}
+
 TEST(DriverFc, ChannelByHeightByWidthInputs) {
   // C x H x W inputs keep their shape: R = H filter rows (split into row groups when taller
   // than the array) by S = W, one output per image and filter. The weights come in any shape
@@ -615,21 +623,21 @@ TEST(DriverFc, MismatchedKOrFieldsTooNarrowAreErrors) {
   }
   EXPECT_THROW(RunFc(d, Random(Shape{1, 4, 5, 5}, rng), Random(Shape{3, 4, 5, 4}, rng)),
                ShapeError);
-  // The descriptor holds K (channels) and M (filters) in 12 bits each.
+  // The descriptor holds K (channels) and M (filters) in 13 bits each.
   try {
-    RunFc(d, Random(Shape{1, 4096, 1, 1}, rng), Random(Shape{2, 1, 1, 4096}, rng));
-    FAIL() << "K = 4096 mapped";
+    RunFc(d, Random(Shape{1, 8192, 1, 1}, rng), Random(Shape{2, 1, 1, 8192}, rng));
+    FAIL() << "K = 8192 mapped";
   } catch (const UnsupportedError& e) {
-    EXPECT_NE(std::string(e.what()).find("fc layer x 1x4096x1x1 w 2x1x1x4096"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("fc layer x 1x8192x1x1 w 2x1x1x8192"), std::string::npos)
         << e.what();
-    EXPECT_NE(std::string(e.what()).find("'cg' = 4096 does not fit its 12 bits"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("'cg' = 8192 does not fit its 13 bits"), std::string::npos)
         << e.what();
   }
   try {
-    RunFc(d, Random(Shape{1, 3, 1, 1}, rng), Random(Shape{4096, 1, 1, 3}, rng));
-    FAIL() << "M = 4096 mapped";
+    RunFc(d, Random(Shape{1, 3, 1, 1}, rng), Random(Shape{8192, 1, 1, 3}, rng));
+    FAIL() << "M = 8192 mapped";
   } catch (const UnsupportedError& e) {
-    EXPECT_NE(std::string(e.what()).find("'mg' = 4096 does not fit its 12 bits"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("'mg' = 8192 does not fit its 13 bits"), std::string::npos)
         << e.what();
   }
   // The device still runs the next layer.

@@ -228,7 +228,7 @@ TEST(DescCodec, ConvDescriptorFollowsTheLayerMappingAndTiling) {
   t.cc = 2;
   const Desc d = MakeConvDesc(l, m, t, 0x100, 0x200, 0x300, 0x400);
   EXPECT_EQ(d.magic, kDescMagic);
-  EXPECT_EQ(d.version, 3u);
+  EXPECT_EQ(d.version, 4u);
   EXPECT_EQ(d.kind, 1u);
   EXPECT_EQ(d.next, 0x400u);
   EXPECT_EQ(d.x_addr, 0x100u);

@@ -67,7 +67,7 @@ HwInfo PoolCheckHw() { return GoldenDevice(PoolCheckConfig(), kMemBase, kMemSize
 
 TEST(PoolDesc, MakeConvDescFillsThePoolingFields) {
   const Desc d = PooledDesc();
-  EXPECT_EQ(d.version, 3u);
+  EXPECT_EQ(d.version, 4u);
   EXPECT_EQ(d.pool_kh, 2u);
   EXPECT_EQ(d.pool_kw, 2u);
   EXPECT_EQ(d.pool_sh, 2u);

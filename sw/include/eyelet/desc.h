@@ -11,7 +11,7 @@ constexpr int kDescWords = 12;
 
 struct Desc {
   uint64_t magic = 0;  // 16 bits: 0xE1E7
-  uint64_t version = 0;  // 8 bits: descriptor format version, 3
+  uint64_t version = 0;  // 8 bits: descriptor format version, 4
   uint64_t kind = 0;  // 4 bits: layer type: 1 CONV
   uint64_t next = 0;  // 64 bits: address of the next descriptor; 0 ends the chain
   uint64_t x_addr = 0;  // 64 bits: ifmap N x C x H x W, int16
@@ -20,14 +20,14 @@ struct Desc {
   uint64_t n = 0;  // 16 bits: images in the layer
   uint64_t groups = 0;  // 12 bits: convolution groups
   uint64_t nb = 0;  // 8 bits: images per GLB chunk, 1..n
-  uint64_t mb = 0;  // 12 bits: filter blocks of t*p filters per group, ceil(mg/(t*p))
-  uint64_t mbc = 0;  // 12 bits: filter blocks per GLB chunk, 1..mb
-  uint64_t cbc = 0;  // 12 bits: channel blocks (of r*q channels) per GLB chunk, 1..cb
+  uint64_t mb = 0;  // 13 bits: filter blocks of t*p filters per group, ceil(mg/(t*p))
+  uint64_t mbc = 0;  // 13 bits: filter blocks per GLB chunk, 1..mb
+  uint64_t cbc = 0;  // 13 bits: channel blocks (of r*q channels) per GLB chunk, 1..cb
   uint64_t sb = 0;  // 10 bits: ofmap strips (of e rows) per row band, 1..strips
-  uint64_t cg = 0;  // 12 bits: input channels per group
+  uint64_t cg = 0;  // 13 bits: input channels per group
   uint64_t h = 0;  // 10 bits: ifmap height
   uint64_t w = 0;  // 10 bits: ifmap width
-  uint64_t mg = 0;  // 12 bits: filters (output channels) per group
+  uint64_t mg = 0;  // 13 bits: filters (output channels) per group
   uint64_t kr = 0;  // 6 bits: filter height R
   uint64_t ks = 0;  // 5 bits: filter width S
   uint64_t eo = 0;  // 10 bits: ofmap height E
@@ -45,7 +45,7 @@ struct Desc {
   uint64_t nrg = 0;  // 4 bits: filter-row groups
   uint64_t tv = 0;  // 6 bits: chains stacked vertically
   uint64_t th = 0;  // 6 bits: set columns side by side
-  uint64_t cb = 0;  // 12 bits: channel blocks
+  uint64_t cb = 0;  // 13 bits: channel blocks
   uint64_t strips = 0;  // 10 bits: ofmap row strips of e rows
   uint64_t post = 0;  // 4 bits: output path: bit 0 add bias, bit 1 requantize to int16, bit 2 ReLU, bit 3 leaky ReLU (bits 2-3 need bit 1)
   uint64_t lk_shift = 0;  // 6 bits: leaky ReLU slope: y = x < 0 ? sat((x*lk_mult + round) >> lk_shift) : x; 0..62
@@ -80,22 +80,22 @@ constexpr DescField kDescFields[] = {
     {"n", 5, 0, 16, &Desc::n},
     {"groups", 5, 16, 12, &Desc::groups},
     {"nb", 5, 28, 8, &Desc::nb},
-    {"mb", 5, 36, 12, &Desc::mb},
-    {"mbc", 5, 48, 12, &Desc::mbc},
-    {"cbc", 6, 0, 12, &Desc::cbc},
-    {"sb", 6, 12, 10, &Desc::sb},
-    {"cg", 6, 22, 12, &Desc::cg},
-    {"h", 6, 34, 10, &Desc::h},
-    {"w", 6, 44, 10, &Desc::w},
-    {"mg", 7, 0, 12, &Desc::mg},
-    {"kr", 7, 12, 6, &Desc::kr},
-    {"ks", 7, 18, 5, &Desc::ks},
-    {"eo", 7, 23, 10, &Desc::eo},
-    {"fo", 7, 33, 10, &Desc::fo},
-    {"uh", 7, 43, 4, &Desc::uh},
-    {"uw", 7, 47, 4, &Desc::uw},
-    {"pad_top", 7, 51, 6, &Desc::pad_top},
-    {"pad_left", 7, 57, 6, &Desc::pad_left},
+    {"mb", 5, 36, 13, &Desc::mb},
+    {"mbc", 5, 49, 13, &Desc::mbc},
+    {"cbc", 6, 0, 13, &Desc::cbc},
+    {"sb", 6, 13, 10, &Desc::sb},
+    {"cg", 6, 23, 13, &Desc::cg},
+    {"h", 6, 36, 10, &Desc::h},
+    {"w", 6, 46, 10, &Desc::w},
+    {"mg", 7, 0, 13, &Desc::mg},
+    {"kr", 7, 13, 6, &Desc::kr},
+    {"ks", 7, 19, 5, &Desc::ks},
+    {"eo", 7, 24, 10, &Desc::eo},
+    {"fo", 7, 34, 10, &Desc::fo},
+    {"uh", 7, 44, 4, &Desc::uh},
+    {"uw", 7, 48, 4, &Desc::uw},
+    {"pad_top", 7, 52, 6, &Desc::pad_top},
+    {"pad_left", 7, 58, 6, &Desc::pad_left},
     {"e", 8, 0, 6, &Desc::e},
     {"p", 8, 6, 6, &Desc::p},
     {"q", 8, 12, 5, &Desc::q},
@@ -105,11 +105,11 @@ constexpr DescField kDescFields[] = {
     {"nrg", 8, 37, 4, &Desc::nrg},
     {"tv", 8, 41, 6, &Desc::tv},
     {"th", 8, 47, 6, &Desc::th},
-    {"cb", 9, 0, 12, &Desc::cb},
-    {"strips", 9, 12, 10, &Desc::strips},
-    {"post", 9, 22, 4, &Desc::post},
-    {"lk_shift", 9, 26, 6, &Desc::lk_shift},
-    {"lk_mult", 9, 32, 16, &Desc::lk_mult},
+    {"cb", 9, 0, 13, &Desc::cb},
+    {"strips", 9, 13, 10, &Desc::strips},
+    {"post", 9, 23, 4, &Desc::post},
+    {"lk_shift", 9, 27, 6, &Desc::lk_shift},
+    {"lk_mult", 9, 33, 16, &Desc::lk_mult},
     {"pp_addr", 10, 0, 64, &Desc::pp_addr},
     {"pool_kh", 11, 0, 4, &Desc::pool_kh},
     {"pool_kw", 11, 4, 4, &Desc::pool_kw},

@@ -19,7 +19,7 @@
 namespace eyelet {
 
 constexpr uint64_t kDescMagic = 0xE1E7;
-constexpr uint64_t kDescVersion = 3;
+constexpr uint64_t kDescVersion = 4;
 constexpr uint64_t kDescKindConv = 1;
 constexpr uint64_t kDescBytes = kDescWords * 8;
 
@@ -47,7 +47,7 @@ Desc UnpackDesc(const uint64_t* words);
 ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw);
 
 // Checks the walker makes on a fetched descriptor, in this order (first failure wins):
-//   DESC_MAGIC    magic != 0xE1E7 or version != 3
+//   DESC_MAGIC    magic != 0xE1E7 or version != 4
 //   DESC_KIND     kind != 1 (CONV)
 //   DESC_POST     post has ReLU or leaky without requantization, or both; lk_shift > 62
 //   DESC_POOL     only with pooling (pool_kh != 0): post bit 1 (requantization) clear;
@@ -88,7 +88,7 @@ std::string ErrCodeText(ErrCode code);
 // empty string where the meaning says it (the mapping and GLB codes: map with ChooseMapping).
 std::string ErrCodeAdvice(ErrCode code);
 
-// Every field on one line, addresses in hex: "magic=0xe1e7 version=3 kind=1 next=0x0 ...".
+// Every field on one line, addresses in hex: "magic=0xe1e7 version=4 kind=1 next=0x0 ...".
 std::string DescribeDesc(const Desc& d);
 
 // The CONV descriptor of `layer` (per-group sizes, as MakeLayerCfg) with a completed mapping

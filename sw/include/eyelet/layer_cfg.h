@@ -7,14 +7,14 @@
 
 namespace eyelet {
 
-constexpr int kLayerCfgBits = 338;
+constexpr int kLayerCfgBits = 342;
 
 struct LayerCfg {
   uint32_t n = 0;  // 8 bits: images in the layer (batch), 1..255
-  uint32_t cg = 0;  // 12 bits: input channels of the group
+  uint32_t cg = 0;  // 13 bits: input channels of the group
   uint32_t h = 0;  // 10 bits: ifmap height
   uint32_t w = 0;  // 10 bits: ifmap width
-  uint32_t mg = 0;  // 12 bits: filters (output channels) of the group
+  uint32_t mg = 0;  // 13 bits: filters (output channels) of the group
   uint32_t kr = 0;  // 6 bits: filter height R
   uint32_t ks = 0;  // 5 bits: filter width S, 1..IfmapDepth
   uint32_t eo = 0;  // 10 bits: ofmap height E
@@ -32,8 +32,8 @@ struct LayerCfg {
   uint32_t nrg = 0;  // 4 bits: filter-row groups
   uint32_t tv = 0;  // 6 bits: chains stacked vertically
   uint32_t th = 0;  // 6 bits: set columns side by side
-  uint32_t cb = 0;  // 12 bits: channel blocks (passes over r*q channels)
-  uint32_t mb = 0;  // 12 bits: filter blocks (passes over t*p filters)
+  uint32_t cb = 0;  // 13 bits: channel blocks (passes over r*q channels)
+  uint32_t mb = 0;  // 13 bits: filter blocks (passes over t*p filters)
   uint32_t strips = 0;  // 10 bits: ofmap row strips of e rows
   uint32_t wn = 0;  // 11 bits: ifmap columns per PE row, (F-1)*uw + S
   uint32_t dmax = 0;  // 8 bits: last ifmap diagonal of a set, (rg-1) + (e-1)*uh
@@ -55,30 +55,30 @@ struct LayerCfgField {
 };
 
 constexpr LayerCfgField kLayerCfgFields[] = {
-    {"n", 330, 8, &LayerCfg::n},
-    {"cg", 318, 12, &LayerCfg::cg},
-    {"h", 308, 10, &LayerCfg::h},
-    {"w", 298, 10, &LayerCfg::w},
-    {"mg", 286, 12, &LayerCfg::mg},
-    {"kr", 280, 6, &LayerCfg::kr},
-    {"ks", 275, 5, &LayerCfg::ks},
-    {"eo", 265, 10, &LayerCfg::eo},
-    {"fo", 255, 10, &LayerCfg::fo},
-    {"uh", 251, 4, &LayerCfg::uh},
-    {"uw", 247, 4, &LayerCfg::uw},
-    {"pad_top", 241, 6, &LayerCfg::pad_top},
-    {"pad_left", 235, 6, &LayerCfg::pad_left},
-    {"e", 229, 6, &LayerCfg::e},
-    {"p", 223, 6, &LayerCfg::p},
-    {"q", 218, 5, &LayerCfg::q},
-    {"r", 212, 6, &LayerCfg::r},
-    {"t", 204, 8, &LayerCfg::t},
-    {"rg", 198, 6, &LayerCfg::rg},
-    {"nrg", 194, 4, &LayerCfg::nrg},
-    {"tv", 188, 6, &LayerCfg::tv},
-    {"th", 182, 6, &LayerCfg::th},
-    {"cb", 170, 12, &LayerCfg::cb},
-    {"mb", 158, 12, &LayerCfg::mb},
+    {"n", 334, 8, &LayerCfg::n},
+    {"cg", 321, 13, &LayerCfg::cg},
+    {"h", 311, 10, &LayerCfg::h},
+    {"w", 301, 10, &LayerCfg::w},
+    {"mg", 288, 13, &LayerCfg::mg},
+    {"kr", 282, 6, &LayerCfg::kr},
+    {"ks", 277, 5, &LayerCfg::ks},
+    {"eo", 267, 10, &LayerCfg::eo},
+    {"fo", 257, 10, &LayerCfg::fo},
+    {"uh", 253, 4, &LayerCfg::uh},
+    {"uw", 249, 4, &LayerCfg::uw},
+    {"pad_top", 243, 6, &LayerCfg::pad_top},
+    {"pad_left", 237, 6, &LayerCfg::pad_left},
+    {"e", 231, 6, &LayerCfg::e},
+    {"p", 225, 6, &LayerCfg::p},
+    {"q", 220, 5, &LayerCfg::q},
+    {"r", 214, 6, &LayerCfg::r},
+    {"t", 206, 8, &LayerCfg::t},
+    {"rg", 200, 6, &LayerCfg::rg},
+    {"nrg", 196, 4, &LayerCfg::nrg},
+    {"tv", 190, 6, &LayerCfg::tv},
+    {"th", 184, 6, &LayerCfg::th},
+    {"cb", 171, 13, &LayerCfg::cb},
+    {"mb", 158, 13, &LayerCfg::mb},
     {"strips", 148, 10, &LayerCfg::strips},
     {"wn", 137, 11, &LayerCfg::wn},
     {"dmax", 129, 8, &LayerCfg::dmax},
