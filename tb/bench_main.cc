@@ -267,6 +267,31 @@ int FcCost(ArrayBench& bench, int k, int m_out, int batch) {
   return fails;
 }
 
+// FC 4096 -> 4096 at batch 4 by the cost model alone (16.8 M weight words would take some
+// 20 minutes to simulate): the mapper's choice, its predicted cycles and utilization. FcCost
+// measures the model against the RTL on the 1024 -> 1024 layer just before.
+void FcModel(const ArrayConfig& hw, int k, int m_out, int batch) {
+  const ConvLayer l = FcToConvLayer(Shape{batch, k, 1, 1}, Shape{m_out, k, 1, 1});
+  const RsMapping m = ChooseMapping(l, hw);
+  const Tiling t = ChooseTiling(l, hw, m);
+  const CycleEstimate c = EstimateCycles(l, hw, m, t);
+  const int pes = ActivePes(l, m);
+  std::printf("\nFC %d -> %d, batch %d on %s, cost model (not simulated): mapping %s, %d active "
+              "PEs, tiling nb,mc,cc,sb %d,%d,%d,%d\n"
+              "  predicted  %lld busy cycles (array %lld), utilization %.2f %% of %d PEs; DRAM "
+              "%lld bytes (%.2fx the minimum)\n"
+              "  limit      DRAM -> GLB weight stream: %lld weight words at one word per cycle "
+              "are %.0f %% of the predicted cycles\n",
+              k, m_out, batch, hw.name.c_str(), m.ToString().c_str(), pes, t.nb, t.mc, t.cc, t.sb,
+              static_cast<long long>(c.cycles), static_cast<long long>(c.compute_cycles),
+              100.0 * static_cast<double>(l.Macs()) / (static_cast<double>(hw.rows) * hw.cols *
+                                                        static_cast<double>(c.cycles)),
+              hw.rows * hw.cols, static_cast<long long>(c.DramBytes()),
+              static_cast<double>(c.DramBytes()) / static_cast<double>(MinDramBytes(l, hw)),
+              static_cast<long long>(int64_t{k} * m_out),
+              100.0 * static_cast<double>(int64_t{k} * m_out) / static_cast<double>(c.cycles));
+}
+
 }  // namespace
 }  // namespace eyelet
 
@@ -287,6 +312,7 @@ int main(int argc, char** argv) {
     fails += OutputPathCost(*bench, conv3);
     if (config == "eyeriss") fails += FusedPoolCost(*bench);
     fails += FcCost(*bench, 1024, 1024, 4);
+    FcModel(bench->config(), 4096, 4096, 4);
     return fails ? 1 : 0;
   } catch (const Error& e) {
     std::fprintf(stderr, "eyelet_bench: error: %s\n", e.what());
