@@ -19,42 +19,19 @@
 #include "eyelet/golden_device.h"
 #include "eyelet/mapping.h"
 #include "eyelet/runtime.h"
+#include "pool_cases.h"
 #include "rtl_device.h"
 
 namespace eyelet {
 namespace {
 
-constexpr uint64_t kTimeout = 20'000'000;
+using pool_cases::DrawPool;
+using pool_cases::kTimeout;
+using pool_cases::Pick;
 
-int Pick(std::mt19937& rng, int lo, int hi) {
-  return std::uniform_int_distribution<int>(lo, hi)(rng);
-}
-
+// Full-range int16 data, so the output path's requantization hits both rails.
 Tensor<int16_t> Random(const Shape& s, std::mt19937& rng) {
-  Tensor<int16_t> t(s);
-  for (auto& v : t.data()) v = static_cast<int16_t>(Pick(rng, -32768, 32767));
-  return t;
-}
-
-// A random pooling of an e x f plane (ONNX rules: golden PoolOutputShape), windows 1..3.
-PoolParams DrawPool(int e, int f, std::mt19937& rng) {
-  for (;;) {
-    PoolParams p;
-    p.kernel_h = Pick(rng, 1, 3);
-    p.kernel_w = Pick(rng, 1, 3);
-    p.stride_h = Pick(rng, 1, 3);
-    p.stride_w = Pick(rng, 1, 3);
-    p.pad_top = Pick(rng, 0, p.kernel_h - 1);
-    p.pad_bottom = Pick(rng, 0, p.kernel_h - 1);
-    p.pad_left = Pick(rng, 0, p.kernel_w - 1);
-    p.pad_right = Pick(rng, 0, p.kernel_w - 1);
-    p.ceil_mode = Pick(rng, 0, 1) == 1;
-    try {
-      PoolOutputShape(Shape{1, 1, e, f}, p);
-      return p;
-    } catch (const Error&) {
-    }
-  }
+  return pool_cases::Random(s, rng, 32767);
 }
 
 struct PoolRun {
@@ -94,14 +71,11 @@ PoolRun RunPooled(Device& dev, const ConvLayer& l, const Tensor<int16_t>& x,
 }
 
 void ExpectSame(const std::vector<int32_t>& want, const std::vector<int32_t>& got) {
-  ASSERT_EQ(want.size(), got.size());
-  int bad = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    if (want[i] != got[i] && ++bad <= 5) {
-      ADD_FAILURE() << "output " << i << ": expected " << want[i] << ", got " << got[i];
-    }
-  }
-  EXPECT_EQ(bad, 0) << "mismatching outputs of " << want.size();
+  Tensor<int32_t> w(Shape{1, 1, 1, static_cast<int>(want.size())});
+  Tensor<int32_t> g(Shape{1, 1, 1, static_cast<int>(got.size())});
+  w.data() = want;
+  g.data() = got;
+  pool_cases::ExpectSame(w, g, "pooled outputs");
 }
 
 class DriverPoolDesc : public testing::TestWithParam<const char*> {};
