@@ -154,6 +154,20 @@ int AlexNetTable(ArrayBench& bench) {
   return fails;
 }
 
+// Bias (random, +-2^20), requantization (mult 20000 + channel, `shift`) and ReLU for m
+// channels: the output path the bench's layers run through.
+OutputPath ReluPath(int m, int shift, std::mt19937& rng) {
+  OutputPath path;
+  std::uniform_int_distribution<int32_t> bias(-(1 << 20), 1 << 20);
+  for (int i = 0; i < m; ++i) {
+    path.bias.push_back(bias(rng));
+    path.requant.mult.push_back(20000 + i);
+    path.requant.shift.push_back(shift);
+  }
+  path.relu = true;
+  return path;
+}
+
 // The output path's cost: the same layer and mapping with int32 accumulators out, and with
 // bias, requantization to int16 and ReLU in the walker's store.
 int OutputPathCost(ArrayBench& bench, const ConvLayer& l) {
@@ -161,14 +175,7 @@ int OutputPathCost(ArrayBench& bench, const ConvLayer& l) {
   const Tensor<int16_t> x = Random(l.x, rng, 0.0);
   const Tensor<int16_t> w = Random(l.w, rng, 0.0);
   const Tensor<int32_t> acc = ConvAcc(x, w, l.conv);
-  OutputPath path;
-  std::uniform_int_distribution<int32_t> bias(-(1 << 20), 1 << 20);
-  for (int m = 0; m < l.w.n; ++m) {
-    path.bias.push_back(bias(rng));
-    path.requant.mult.push_back(20000 + m);
-    path.requant.shift.push_back(30);
-  }
-  path.relu = true;
+  const OutputPath path = ReluPath(l.w.n, 30, rng);
   const RsMapping m = ChooseMapping(l, bench.config());
   ArrayStats plain, post;
   const bool ok = bench.RunConv(l, x, w, m, &plain).data() == acc.data() &&
@@ -199,14 +206,7 @@ int FusedPoolCost(ArrayBench& bench) {
   std::mt19937 rng(7);
   const Tensor<int16_t> x = Random(l.x, rng, 0.0);
   const Tensor<int16_t> w = Random(l.w, rng, 0.0);
-  OutputPath path;
-  std::uniform_int_distribution<int32_t> bias(-(1 << 20), 1 << 20);
-  for (int m = 0; m < l.w.n; ++m) {
-    path.bias.push_back(bias(rng));
-    path.requant.mult.push_back(20000 + m);
-    path.requant.shift.push_back(31);
-  }
-  path.relu = true;
+  const OutputPath path = ReluPath(l.w.n, 31, rng);
   OutputPath pooled = path;
   pooled.pool = true;
   pooled.pool_params.kernel_h = pooled.pool_params.kernel_w = 3;
