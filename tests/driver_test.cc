@@ -760,9 +760,10 @@ TEST(Device, AllocAlignsAndFills) {
 
 // --- Runtime ------------------------------------------------------------------------------------
 
-// Upper limits of DrawShape's draws (lower ones: 1, and 0 for pads).
+// Upper limits of DrawShape's draws (lower ones: 1, c_min channels per group, and 0 for pads).
 struct ShapeLimits {
   int groups, n, c_per_group, h_min, h, w_min, w, m_per_group, r, s, stride;
+  int c_min = 1;
 };
 
 // A random layer within `lim` whose kernel fits its padded input, or nothing (draw again).
@@ -771,7 +772,7 @@ std::optional<ConvLayer> DrawShape(const ShapeLimits& lim, std::mt19937& rng) {
   ConvLayer l;
   const int groups = pick(1, lim.groups);
   l.conv.groups = groups;
-  l.x = Shape{pick(1, lim.n), groups * pick(1, lim.c_per_group), pick(lim.h_min, lim.h),
+  l.x = Shape{pick(1, lim.n), groups * pick(lim.c_min, lim.c_per_group), pick(lim.h_min, lim.h),
               pick(lim.w_min, lim.w)};
   l.w = Shape{groups * pick(1, lim.m_per_group), l.x.c / groups, pick(1, lim.r), pick(1, lim.s)};
   l.conv.stride_h = pick(1, lim.stride);
@@ -1164,23 +1165,10 @@ TEST(Runtime, RowBandRunsCoverEveryCase) {
 // A random layer with more channels than one GLB chunk of ChannelChunkConfig() holds, that maps
 // there in channel chunks.
 ConvLayer RandomChunkedLayer(std::mt19937& rng) {
-  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   for (;;) {
-    ConvLayer l;
-    const int groups = pick(1, 2);
-    l.conv.groups = groups;
-    l.x = Shape{pick(1, 3), groups * pick(3, 10), pick(3, 9), pick(3, 9)};
-    l.w = Shape{groups * pick(1, 10), l.x.c / groups, pick(1, 4), pick(1, 4)};
-    l.conv.stride_h = pick(1, 2);
-    l.conv.stride_w = pick(1, 2);
-    l.conv.pad_top = pick(0, 2);
-    l.conv.pad_left = pick(0, 2);
-    l.conv.pad_bottom = pick(0, 2);
-    l.conv.pad_right = pick(0, 2);
-    if (l.w.h > l.x.h + l.conv.pad_top + l.conv.pad_bottom ||
-        l.w.w > l.x.w + l.conv.pad_left + l.conv.pad_right) {
-      continue;
-    }
+    const std::optional<ConvLayer> drawn = DrawShape({2, 3, 10, 3, 9, 3, 9, 10, 4, 4, 2, 3}, rng);
+    if (!drawn) continue;
+    const ConvLayer& l = *drawn;
     try {
       const RsMapping m = ChooseMapping(l, ChannelChunkConfig());
       if (ChooseTiling(l, ChannelChunkConfig(), m).cc < l.w.c) return l;

@@ -306,42 +306,30 @@ ErrCode GoldenDevice::Transfers(const Desc& d) {
               return ErrCode::kAxiRdDecerr;
             }
             if (c0 + ccur < d.cg) continue;  // outputs only after the last channel chunk
+            // One band: per image, the fcur filters' whole planes; several: per image and
+            // filter, the band's rows, or pooled, the pooled rows the band completes (none: no
+            // transfer).
+            uint64_t row0 = y0, rows = ecur;
             if (pooled) {
-              // One band: per image, the fcur filters' whole pooled planes; several: per image
-              // and filter, the pooled rows the band completes (none: no transfer).
-              const PooledRows rows = BandPooledRows(
+              const PooledRows pr = BandPooledRows(
                   band.y0, band.rows, b + 1 == bands, static_cast<int>(d.pool_kh),
                   static_cast<int>(d.pool_sh), static_cast<int>(d.pool_pt),
                   static_cast<int>(d.pool_eo));
-              if (bands > 1 && rows.count == 0) continue;
-              for (uint64_t n = n0; n < n0 + ncur; ++n) {
-                const uint64_t first = (n * d.groups + g) * d.mg + m0;
-                for (uint64_t mm = 0; mm < (bands == 1 ? 1 : fcur); ++mm) {
-                  const bool ok =
-                      bands == 1
-                          ? move(d.y_addr + first * d.pool_eo * pooled_row_bytes,
-                                 fcur * d.pool_eo * pooled_row_bytes, cnt_.dram_wr_bytes)
-                          : move(d.y_addr + ((first + mm) * d.pool_eo +
-                                             static_cast<uint64_t>(rows.first)) *
-                                                pooled_row_bytes,
-                                 static_cast<uint64_t>(rows.count) * pooled_row_bytes,
-                                 cnt_.dram_wr_bytes);
-                  if (!ok) return ErrCode::kAxiWrDecerr;
-                }
-              }
-              continue;
+              row0 = static_cast<uint64_t>(pr.first);
+              rows = static_cast<uint64_t>(pr.count);
+              if (bands > 1 && rows == 0) continue;
             }
-            // One band: per image, the fcur filters' whole planes; several: per image and
-            // filter, the band's rows.
+            const uint64_t plane_rows = pooled ? d.pool_eo : d.eo;
+            const uint64_t row_bytes = pooled ? pooled_row_bytes : out_row_bytes;
             for (uint64_t n = n0; n < n0 + ncur; ++n) {
               const uint64_t first = (n * d.groups + g) * d.mg + m0;
               for (uint64_t mm = 0; mm < (bands == 1 ? 1 : fcur); ++mm) {
                 const bool ok =
                     bands == 1
-                        ? move(d.y_addr + first * d.eo * out_row_bytes,
-                               fcur * d.eo * out_row_bytes, cnt_.dram_wr_bytes)
-                        : move(d.y_addr + ((first + mm) * d.eo + y0) * out_row_bytes,
-                               ecur * out_row_bytes, cnt_.dram_wr_bytes);
+                        ? move(d.y_addr + first * plane_rows * row_bytes,
+                               fcur * plane_rows * row_bytes, cnt_.dram_wr_bytes)
+                        : move(d.y_addr + ((first + mm) * plane_rows + row0) * row_bytes,
+                               rows * row_bytes, cnt_.dram_wr_bytes);
                 if (!ok) return ErrCode::kAxiWrDecerr;
               }
             }
