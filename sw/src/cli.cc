@@ -33,6 +33,7 @@
 #include "eyelet/mapping.h"
 #include "eyelet/nets.h"
 #include "eyelet/npy.h"
+#include "eyelet/rng.h"
 #include "eyelet/runtime.h"
 #include "eyelet/tensor.h"
 #include "pe_bench.h"
@@ -87,31 +88,6 @@ constexpr int kSweepPoolMaxChannels = 6;
 constexpr int kSweepPoolMaxSize = 16;
 constexpr double kSweepPostPoolChance = 1.0 / 3;  // of a requantizing --post path
 constexpr int kMismatchesListed = 5;
-
-// --- Random numbers: SplitMix64, so a seed draws the same layer on every platform and
-// standard library (std::uniform_int_distribution is not specified bit for bit).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [lo, hi]; lo when hi <= lo.
-  int64_t Uniform(int64_t lo, int64_t hi) {
-    if (hi <= lo) return lo;
-    const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
-    return lo + static_cast<int64_t>(Next() % span);
-  }
-  int UniformInt(int lo, int hi) { return static_cast<int>(Uniform(lo, hi)); }
-  bool Chance(double p) { return static_cast<double>(Next() >> 11) * 0x1.0p-53 < p; }
-
- private:
-  uint64_t state_;
-};
 
 int64_t DataMin(int bits) { return -(int64_t{1} << (bits - 1)); }
 int64_t DataMax(int bits) { return (int64_t{1} << (bits - 1)) - 1; }
