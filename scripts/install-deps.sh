@@ -9,6 +9,7 @@ pkgs=(
   yosys                # 0.23: synthesis smoke checks
   libgtest-dev googletest
   libboost-program-options-dev
+  nlohmann-json3-dev   # 3.11: JSON reports (eyelet --json, map_report)
   zlib1g-dev           # FST tracing in Verilator
 )
 

@@ -2,6 +2,7 @@
 #include "array_bench.h"
 
 #include "eyelet/error.h"
+#include "eyelet/layer_check.h"
 #include "eyelet/runtime.h"
 #include "rtl_device.h"
 
@@ -10,7 +11,7 @@ namespace eyelet {
 namespace {
 
 // Device cycles a layer may take before the driver gives up on it.
-constexpr uint64_t kLayerTimeout = 200'000'000;
+constexpr uint64_t kLayerTimeout = kLayerTimeoutCycles;
 
 class ArrayBenchImpl : public ArrayBench {
  public:
@@ -53,29 +54,8 @@ class ArrayBenchImpl : public ArrayBench {
   // The statistics of run `r` of `layer` (the CONV layer the array ran), which began at
   // simulation cycle `first`.
   void Fill(const ConvLayer& layer, const LayerResult& r, uint64_t first, ArrayStats* stats) {
-    ArrayStats& st = *stats;
-    const DeviceCounters& c = r.counters;
-    st = ArrayStats{};
-    st.cycles = c.cycles;
-    st.dma_stall = c.dma_stall;
-    st.sim_cycles = dev_->Cycle() - first;
-    st.macs = c.macs;
-    st.skipped = c.skipped;
-    st.passes = c.passes;
-    st.filt_words = c.filt_words;
-    st.if_words = c.if_words;
-    st.pin_words = c.pin_words;
-    st.gon_words = c.gon_words;
-    st.glb_reads = c.glb_reads;
-    st.glb_writes = c.glb_writes;
-    st.dram_rd_bytes = c.dram_rd_bytes;
-    st.dram_wr_bytes = c.dram_wr_bytes;
-    st.dram_min_bytes = r.dram_min_bytes;
-    st.descs = c.descs;
-    st.total_pes = hw_.rows * hw_.cols;
-    st.active_pes = ActivePes(layer, r.mapping);
-    st.mapping = r.mapping;
-    st.tiling = r.tiling;
+    *stats = MakeArrayStats(layer, r, hw_.rows * hw_.cols);
+    stats->sim_cycles = dev_->Cycle() - first;
   }
 
   ArrayConfig hw_;

@@ -4,7 +4,8 @@
 // runs CONV layers exactly as a host program would: through the driver (RtlDevice) and the
 // runtime (RunConv: map, tile, write tensors and a descriptor into DRAM, ring the doorbell,
 // wait for the interrupt, read the outputs). Nothing reaches the array by a back door. Plain
-// C++ interface; the Verilator headers stay inside tb/*.cc.
+// C++ interface; the Verilator headers stay inside tb/*.cc. Its statistics are the library's
+// (eyelet/array_stats.h) plus the simulated cycles only a bench counts.
 #ifndef EYELET_TB_ARRAY_BENCH_H_
 #define EYELET_TB_ARRAY_BENCH_H_
 
@@ -13,40 +14,12 @@
 #include <string>
 
 #include "axi_mem.h"
+#include "eyelet/array_stats.h"
 #include "eyelet/mapping.h"
 #include "eyelet/runtime.h"
 #include "eyelet/tensor.h"
 
 namespace eyelet {
-
-struct ArrayStats {
-  uint64_t cycles = 0;         // accelerator busy cycles: descriptor fetch, DMA and compute
-  uint64_t dma_stall = 0;      // busy cycles in which the array was not running (DRAM moves)
-  uint64_t sim_cycles = 0;     // every simulated clock cycle of the run, CSR traffic included
-  uint64_t macs = 0;           // MACs done by the PEs (zero-gated ones excluded)
-  uint64_t skipped = 0;        // MACs skipped by zero gating
-  uint64_t passes = 0;
-  uint64_t filt_words = 0;     // words moved on each network
-  uint64_t if_words = 0;
-  uint64_t pin_words = 0;
-  uint64_t gon_words = 0;
-  uint64_t glb_reads = 0;      // global-buffer words read (filters, ifmaps, psums) and written
-  uint64_t glb_writes = 0;
-  uint64_t dram_rd_bytes = 0;  // DRAM traffic of the run (descriptor included)
-  uint64_t dram_wr_bytes = 0;
-  uint64_t dram_min_bytes = 0; // ifmap + weights + outputs, each moved once
-  uint64_t descs = 0;          // descriptors run: 2 when a pooling did not fuse into the layer
-  int active_pes = 0;          // PEs holding a filter row of a PE set
-  int total_pes = 0;
-  RsMapping mapping;           // completed, as the (first) descriptor ran it
-  Tiling tiling;
-  uint64_t ArrayCycles() const { return cycles - dma_stall; }
-  // MACs of the layer (incl. zero-gated ones) per PE per cycle, over the array's run cycles.
-  double Utilization() const {
-    const uint64_t c = ArrayCycles();
-    return c ? static_cast<double>(macs + skipped) / (static_cast<double>(total_pes) * c) : 0.0;
-  }
-};
 
 class ArrayBench {
  public:

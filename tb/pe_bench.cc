@@ -175,27 +175,4 @@ PeResult PeBench::Run(const PeJob& job, uint64_t max_cycles) {
   return res;
 }
 
-std::vector<int32_t> PeReference(const PeJob& job, int data_bits, int acc_bits) {
-  const int width = (job.f - 1) * job.u + job.s;
-  const size_t x_words = static_cast<size_t>(job.rows) * job.q * width;
-  const size_t w_words = static_cast<size_t>(job.p) * job.q * job.s;
-  std::vector<int32_t> ref;
-  for (int ps = 0; ps < job.passes; ++ps) {
-    Tensor<int16_t> x(Shape{job.rows, job.q, 1, width});
-    x.data().assign(job.ifmap.begin() + ps * x_words, job.ifmap.begin() + (ps + 1) * x_words);
-    Tensor<int16_t> w(Shape{job.p, job.q, 1, job.s});
-    w.data().assign(job.weight.begin() + ps * w_words, job.weight.begin() + (ps + 1) * w_words);
-    ConvParams cp;
-    cp.stride_w = job.u;
-    const Tensor<int32_t> y = ConvAcc(x, w, cp, data_bits, acc_bits);  // rows x p x 1 x f
-    ref.insert(ref.end(), y.data().begin(), y.data().end());
-  }
-  if (job.accumulate_in) {
-    for (size_t i = 0; i < ref.size(); ++i) {
-      ref[i] = WrapAcc(static_cast<int64_t>(ref[i]) + job.psum_in[i], acc_bits);
-    }
-  }
-  return ref;
-}
-
 }  // namespace eyelet

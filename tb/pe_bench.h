@@ -1,14 +1,8 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
-// Unit bench for one Verilated processing element (rtl/ey_pe.sv). Plain C++ interface: the
-// Verilator headers stay inside pe_bench.cc.
-//
-// One PeJob is what a PE does between two clears: `passes` processing passes, each of which
-// loads p*q*S filter weights (filter stationary) and runs `rows` 1-D convolutions, each of
-// one ifmap row (q channels, already padded, exactly (F-1)*U + S columns) against the p
-// filter rows, into p psum rows of F values. With accumulate_in set, every output psum adds a
-// psum streamed in (from the PE below or the GLB in the array). Rows below are numbered
-// across passes: pass i holds rows i*rows .. (i+1)*rows-1.
+// Unit bench for one Verilated processing element (rtl/ey_pe.sv): a PeRunner (eyelet/pe_job.h
+// describes the jobs), registered as PE runner "rtl" by tb/rtl_backend.cc. Plain C++ interface:
+// the Verilator headers stay inside pe_bench.cc.
 #ifndef EYELET_TB_PE_BENCH_H_
 #define EYELET_TB_PE_BENCH_H_
 
@@ -17,46 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "eyelet/pe_job.h"
+
 namespace eyelet {
 
-struct PeConfig {  // the PE's build parameters, read back from the Verilated model
-  int data_bits;
-  int acc_bits;
-  int ifmap_depth;
-  int filter_depth;
-  int psum_depth;
-};
-
-struct PeJob {
-  int s = 3;       // filter row width S
-  int p = 1;       // filters interleaved in the filter spad
-  int q = 1;       // channels interleaved in the ifmap and filter spads
-  int u = 1;       // stride
-  int f = 4;       // output row width F
-  int rows = 1;    // ifmap rows per pass, streamed through the stationary filter
-  int passes = 1;  // passes, each with its own filter weights
-  bool accumulate_in = false;
-  // weight[((pass * p + k) * q + c) * s + x]  (filter k, channel c, column x)
-  std::vector<int16_t> weight;
-  // ifmap[((row * q) + c) * width + col], width = (f-1)*u + s
-  std::vector<int16_t> ifmap;
-  // psum_in[((row * p) + k) * f + x], used when accumulate_in
-  std::vector<int32_t> psum_in;
-  // Back-pressure: probability (0..1) that the bench holds a stream's valid low or its
-  // ready low in a cycle. Drawn from `stall_seed`.
-  double in_stall = 0.0;
-  double out_stall = 0.0;
-  uint32_t stall_seed = 1;
-};
-
-struct PeResult {
-  std::vector<int32_t> psum;  // psum[((row * p) + k) * f + x]
-  uint64_t cycles = 0;        // from the end of reset to the last psum out
-  uint64_t macs = 0;          // MACs performed (stat_mac_o strobes)
-  uint64_t skipped = 0;       // MACs skipped by zero gating (stat_skip_o strobes)
-};
-
-class PeBench {
+class PeBench : public PeRunner {
  public:
   // trace_path: empty for no trace, else an FST file written for this bench's lifetime.
   explicit PeBench(const std::string& trace_path = "");
@@ -64,18 +23,14 @@ class PeBench {
   PeBench(const PeBench&) = delete;
   PeBench& operator=(const PeBench&) = delete;
 
-  PeConfig config() const;
+  PeConfig config() const override;
   // Runs one job from a clear; throws TimeoutError if the PE stops making progress.
-  PeResult Run(const PeJob& job, uint64_t max_cycles = 10'000'000);
+  PeResult Run(const PeJob& job, uint64_t max_cycles = 10'000'000) override;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// The expected psums for a job, from the golden model's ConvAcc (so the PE is checked against
-// the same reference as every layer).
-std::vector<int32_t> PeReference(const PeJob& job, int data_bits, int acc_bits);
 
 }  // namespace eyelet
 

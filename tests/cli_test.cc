@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cctype>
 #include <cinttypes>
 #include <cstdio>
@@ -20,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "eyelet/backend.h"
+#include "eyelet/error.h"
 #include "eyelet/golden.h"
 #include "eyelet/npy.h"
 #include "eyelet/tensor.h"
@@ -28,6 +32,21 @@ namespace eyelet {
 namespace {
 
 namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+// A JSON report written by the tool, parsed (a parse error fails the test with the text).
+Json ReadJson(const std::string& path) {
+  std::ifstream f(path);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_FALSE(text.empty()) << path;
+  EXPECT_EQ(text.back(), '\n') << path;
+  try {
+    return Json::parse(text);
+  } catch (const Json::exception& e) {
+    ADD_FAILURE() << path << ": " << e.what() << "\n" << text;
+    return Json();
+  }
+}
 
 struct CliResult {
   int code;
@@ -145,7 +164,7 @@ TEST(Cli, SubcommandHelpListsItsOptions) {
        {"--backend", "--config", "--count", "--seed", "--index", "--types", "--trace"}) {
     EXPECT_TRUE(Contains(r.out, flag)) << flag << "\n" << r.out;
   }
-  EXPECT_TRUE(Contains(r.out, "--backend golden is a usage error")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "--backend golden runs the\nsame layers")) << r.out;
   r = Eyelet({"pe", "--help"});
   EXPECT_EQ(r.code, kExitOk);
   for (const char* flag : {"--count", "--seed", "--trace", "--stall", "--job"}) {
@@ -226,8 +245,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"UnknownConfig",
                 {"layer", "--backend", "rtl", "--config", "huge"},
                 "unknown hardware config 'huge'; built configs are: tiny, small, eyeriss"},
-        BadArgs{"ConfigForGolden", {"layer", "--config", "tiny"}, "--config applies to"},
-        BadArgs{"MappingForGolden", {"layer", "--mapping", "1,1,1,1,1"}, "--mapping applies to"},
+        BadArgs{"GoldenUnknownConfig", {"layer", "--config", "huge"}, "built configs are"},
+        BadArgs{"GoldenMappingZero", {"layer", "--mapping", "2,0,1,1,1"}, "positive"},
         BadArgs{"TraceForGolden", {"layer", "--trace", "x.fst"}, "--trace applies to"},
         BadArgs{"MappingTooShort",
                 {"layer", "--backend", "rtl", "--mapping", "2,1,1"},
@@ -243,8 +262,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{"StallNotANumber", {"pe", "--stall", "lots"}, "--stall"},
         BadArgs{"CountNegative", {"pe", "--count=-1"}, "--count -1"},
         BadArgs{"PeUnknownFlag", {"pe", "--rows", "3"}, "--rows"},
-        BadArgs{"SweepGoldenBackend", {"sweep", "--backend", "golden"}, "--backend golden"},
-        BadArgs{"SweepUnknownBackend", {"sweep", "--backend", "fpga"}, "--backend must be rtl"},
+        BadArgs{"SweepGoldenTrace",
+                {"sweep", "--backend", "golden", "--trace", "x.fst"},
+                "--trace applies to --backend rtl only"},
+        BadArgs{"SweepUnknownBackend",
+                {"sweep", "--backend", "fpga"},
+                "--backend must be golden or rtl, not 'fpga'"},
         BadArgs{"SweepUnknownConfig", {"sweep", "--config", "huge"}, "built configs are"},
         BadArgs{"SweepUnknownType", {"sweep", "--types", "conv,lstm"}, "--types 'conv,lstm'"},
         BadArgs{"SweepTrailingComma", {"sweep", "--types", "conv,pool,"}, "--types 'conv,pool,'"},
@@ -482,12 +505,35 @@ TEST(CliLayer, JobErrorsExitThree) {
   EXPECT_TRUE(Contains(r.err, "cannot open")) << r.err;
 }
 
-TEST(CliLayer, GoldenBackendOutputHasNoArrayFields) {
+TEST(CliLayer, GoldenBackendReportsNoTiming) {
+  // The golden device runs the descriptors and is checked like any device, but has no timing
+  // model: no cycles, passes, utilization, NoC or GLB lines.
   const CliResult r = Eyelet({"layer", "--seed", "2", "--backend", "golden"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
-  EXPECT_TRUE(Contains(r.out, "golden backend")) << r.out;
-  EXPECT_EQ(Field(r.out, "result"), "");
+  EXPECT_TRUE(Contains(Field(r.out, "layer"), "golden backend, small 6x7 PE array")) << r.out;
+  EXPECT_EQ(Field(r.out, "result").rfind("PASS (all ", 0), 0u) << r.out;
+  EXPECT_EQ(Field(r.out, "timing").rfind("none", 0), 0u) << r.out;
+  EXPECT_EQ(Field(r.out, "mapping").rfind("e=", 0), 0u) << r.out;
   EXPECT_EQ(Field(r.out, "cycles"), "");
+  EXPECT_EQ(Field(r.out, "util"), "");
+}
+
+TEST(CliLayer, SameSeedSameLayerOnEveryBackend) {
+  // One seed draws one layer, one mapping and one set of data whatever the backend; the
+  // outputs agree with each other and with the golden model.
+  for (const char* type : {"conv", "fc", "pool"}) {
+    SCOPED_TRACE(type);
+    const std::string layer = std::string("layer --config tiny --seed 3 --type ") + type +
+                              (std::string(type) == "pool" ? "" : " --bias --requant --relu");
+    const CliResult g = EyeletLine(layer + " --backend golden");
+    const CliResult a = EyeletLine(layer + " --backend rtl");
+    ASSERT_EQ(g.code, kExitOk) << g.out << g.err;
+    ASSERT_EQ(a.code, kExitOk) << a.out << a.err;
+    for (const char* key : {"input", "weights", "output", "macs", "post", "mapping", "tiling",
+                            "pes", "pe macs", "dram", "checksum", "result"}) {
+      EXPECT_EQ(Field(a.out, key), Field(g.out, key)) << key;
+    }
+  }
 }
 
 // --- eyelet layer --backend rtl
@@ -730,9 +776,10 @@ TEST(CliLayerRtl, BadPoolingExitsNonZeroAndWritesNothing) {
     EXPECT_FALSE(fs::exists(dir.File("y.npy")));
     EXPECT_FALSE(fs::exists(dir.File("r.json")));
   }
-  // The golden backend pools any window.
+  // The golden backend runs the same descriptors, so it has the same limit.
   const CliResult golden = EyeletLine("layer --seed 2 --requant --pool 4x4/2");
-  EXPECT_EQ(golden.code, kExitOk) << golden.err;
+  EXPECT_EQ(golden.code, kExitError) << golden.err;
+  EXPECT_TRUE(Contains(golden.err, "the hardware pools windows up to 3x3")) << golden.err;
 }
 
 // --- FC layers on the array: the CONV layer with R = H, S = W and E = F = 1
@@ -844,12 +891,12 @@ TEST(CliLayerRtl, FcGivenMappingAndJson) {
   ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
   EXPECT_EQ(Field(r.out, "mapping").rfind("e=1 p=4 q=1 r=1 t=5 n=4", 0), 0u) << r.out;
   EXPECT_EQ(Field(r.out, "result").rfind("PASS (all 160 outputs", 0), 0u) << r.out;
-  std::ifstream f(json);
-  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  EXPECT_TRUE(Contains(text, "\"type\": \"fc\",")) << text;
-  EXPECT_TRUE(Contains(text, "\"layer\": \"fc x 4x16x5x5 w 40x1x1x400\",")) << text;
-  EXPECT_TRUE(Contains(text, "\"as_conv\": \"x 4x16x5x5 w 40x16x5x5 ")) << text;
-  EXPECT_TRUE(Contains(text, "\"pass\": true,")) << text;
+  const Json j = ReadJson(json);
+  EXPECT_EQ(j.value("type", ""), "fc") << j;
+  EXPECT_EQ(j.value("layer", ""), "fc x 4x16x5x5 w 40x1x1x400") << j;
+  EXPECT_EQ(j.value("as_conv", "").rfind("x 4x16x5x5 w 40x16x5x5 ", 0), 0u) << j;
+  EXPECT_EQ(j.value("pass", false), true) << j;
+  EXPECT_EQ(j.value("mismatches", -1), 0) << j;
   // R = 5 rows per set, two chained sets: 10 rows > 6.
   const CliResult bad = EyeletLine(
       "layer --type fc --backend rtl --config small --batch 4 --in-channels 16 --height 5 "
@@ -1095,14 +1142,28 @@ TEST(CliSweep, SlowRandomMemoryAndJsonReport) {
                               "--mem-latency", "40", "--mem-stall", "0.4", "--json", json});
   ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
   EXPECT_EQ(LastLine(r.out), "json      " + json) << r.out;
-  std::ifstream f(json);
-  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text.rfind("{\n  \"command\": \"sweep\",\n  \"config\": \"tiny\",\n  \"seed\": 2,", 0),
-            0u)
-      << text;
-  EXPECT_TRUE(Contains(text, "\"mem_latency\": 40,")) << text;
-  EXPECT_TRUE(Contains(text, "\"passed\": 3,\n  \"failed\": 0\n}")) << text;
-  EXPECT_TRUE(Contains(text, "\"dram_read_bytes\": ")) << text;
+  const Json j = ReadJson(json);
+  EXPECT_EQ(j.value("command", ""), "sweep") << j;
+  EXPECT_EQ(j.value("backend", ""), "rtl") << j;
+  EXPECT_EQ(j.value("config", ""), "tiny") << j;
+  EXPECT_EQ(j.value("seed", -1), 2) << j;
+  EXPECT_EQ(j.value("mem_latency", -1), 40) << j;
+  EXPECT_DOUBLE_EQ(j.value("mem_stall", -1.0), 0.4) << j;
+  EXPECT_EQ(j.value("passed", -1), 3) << j;
+  EXPECT_EQ(j.value("failed", -1), 0) << j;
+  ASSERT_TRUE(j.contains("layers") && j["layers"].is_array()) << j;
+  ASSERT_EQ(j["layers"].size(), 3u) << j;
+  const std::vector<std::string> lines = LayerLines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  for (size_t i = 0; i < 3; ++i) {
+    const Json& l = j["layers"][i];
+    EXPECT_EQ(l.value("index", -1), static_cast<int>(i)) << l;
+    EXPECT_TRUE(l.value("pass", false)) << l;
+    EXPECT_GT(l.value("dram_read_bytes", 0), 0) << l;
+    // The cycles printed on the layer's line.
+    EXPECT_TRUE(Contains(lines[i], "  " + std::to_string(l.value("cycles", -1)) + " cycles"))
+        << lines[i] << "\n" << l;
+  }
   // The same layers with a fast memory: same results, fewer cycles waiting for DRAM.
   const CliResult fast = Eyelet({"sweep", "--config", "tiny", "--count", "3", "--seed", "2"});
   ASSERT_EQ(fast.code, kExitOk) << fast.out << fast.err;
@@ -1121,19 +1182,23 @@ TEST(CliLayerRtl, JsonReportHasTheCounters) {
   const CliResult r = Eyelet({"layer", "--backend", "rtl", "--config", "tiny", "--seed", "3",
                               "--json", json});
   ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
-  std::ifstream f(json);
-  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text.rfind("{\n  \"command\": \"layer\",\n  \"backend\": \"rtl\",\n  \"config\": "
-                      "\"tiny\",",
-                      0),
-            0u)
-      << text;
-  EXPECT_TRUE(Contains(text, "\"pass\": true,")) << text;
-  EXPECT_TRUE(Contains(text, "\"cycles\": " +
-                                 std::to_string(LeadingNumber(Field(r.out, "cycles"))) + ","))
-      << text << r.out;
-  EXPECT_EQ(text.back(), '\n');
-  EXPECT_EQ(Eyelet({"layer", "--backend", "golden", "--json", json}).code, kExitUsage);
+  const Json j = ReadJson(json);
+  EXPECT_EQ(j.value("command", ""), "layer") << j;
+  EXPECT_EQ(j.value("backend", ""), "rtl") << j;
+  EXPECT_EQ(j.value("config", ""), "tiny") << j;
+  EXPECT_EQ(j.value("pass", false), true) << j;
+  EXPECT_EQ(j.value("checksum", ""), Field(r.out, "checksum")) << j;
+  EXPECT_EQ(j.value("cycles", int64_t{-1}), LeadingNumber(Field(r.out, "cycles"))) << j << r.out;
+  EXPECT_EQ(j.value("total_pes", -1), 12) << j;
+  // The golden device writes the same report, with no timing.
+  const CliResult g = Eyelet({"layer", "--backend", "golden", "--config", "tiny", "--seed", "3",
+                              "--json", json});
+  ASSERT_EQ(g.code, kExitOk) << g.out << g.err;
+  const Json gj = ReadJson(json);
+  EXPECT_EQ(gj.value("backend", ""), "golden") << gj;
+  EXPECT_EQ(gj.value("checksum", ""), j.value("checksum", "x")) << gj;
+  EXPECT_EQ(gj.value("mapping", ""), j.value("mapping", "x")) << gj;
+  EXPECT_EQ(gj.value("cycles", -1), 0) << gj;
 }
 
 TEST(CliInfo, ReportsTheBuildFromItsCsrs) {
@@ -1155,9 +1220,12 @@ TEST(CliInfo, ReportsTheBuildFromItsCsrs) {
   const CliResult json =
       Eyelet({"info", "--config", "tiny", "--backend", "golden", "--json", dir.File("i.json")});
   ASSERT_EQ(json.code, kExitOk) << json.err;
-  std::ifstream f(dir.File("i.json"));
-  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  EXPECT_TRUE(Contains(text, "\"pool_words\": 4096")) << text;
+  const Json j = ReadJson(dir.File("i.json"));
+  EXPECT_EQ(j.value("device", ""), "golden:tiny") << j;
+  EXPECT_EQ(j.value("id", 0u), 0x45594c54u) << j;
+  EXPECT_EQ(j.value("rows", 0), 3) << j;
+  EXPECT_EQ(j.value("cols", 0), 4) << j;
+  EXPECT_EQ(j.value("pool_words", 0), 4096) << j;
   const CliResult eyeriss = Eyelet({"info", "--config", "eyeriss"});
   ASSERT_EQ(eyeriss.code, kExitOk) << eyeriss.err;
   EXPECT_EQ(Field(eyeriss.out, "array"), "12 x 14 PEs");
@@ -1185,11 +1253,14 @@ TEST(CliMap, OneLayerWithJson) {
               "--width", "13", "--kernel", "3", "--pad", "1", "--json", json});
   EXPECT_EQ(r.code, kExitOk) << r.err;
   EXPECT_TRUE(Contains(r.out, " 7,8,1,2,4 ")) << r.out;  // the mapping in the README's bench
-  std::ifstream f(json);
-  std::stringstream text;
-  text << f.rdbuf();
-  EXPECT_TRUE(Contains(text.str(), "\"layer\": \"layer\"")) << text.str();
-  EXPECT_TRUE(Contains(text.str(), "\"e\": 7")) << text.str();
+  const Json j = ReadJson(json);
+  ASSERT_TRUE(j.contains("layers") && j["layers"].size() == 1u) << j;
+  const Json& row = j["layers"][0];
+  EXPECT_EQ(row.value("layer", ""), "layer") << row;
+  EXPECT_EQ(row["ours"].value("e", 0), 7) << row;
+  EXPECT_EQ(row["ours"].value("p", 0), 8) << row;
+  EXPECT_EQ(row["shape"].value("c", 0), 32) << row;
+  EXPECT_EQ(j["config"].value("name", ""), "eyeriss") << j;
 }
 
 TEST(CliMap, FcLayerMaps) {
@@ -1225,6 +1296,65 @@ TEST(CliMap, UnmappableLayerExitsThreeNamingTheLimit) {
   EXPECT_TRUE(Contains(r.err, "GLB ifmap area: 1 image(s) x 1 channel(s) x 9 row(s) (1 of 92 "
                               "strips) are 9000 words > 8192"))
       << r.err;
+}
+
+TEST(CliSweep, GoldenBackendRunsTheSameLayers) {
+  // The golden device runs the very same layers, mappings and output paths as the rtl one
+  // (each checked against golden.h); it has no cycles to print.
+  const std::string sweep = "sweep --config tiny --types conv,fc,pool --post --count 8 --seed 4";
+  const CliResult g = EyeletLine(sweep + " --backend golden");
+  const CliResult a = EyeletLine(sweep + " --backend rtl");
+  ASSERT_EQ(g.code, kExitOk) << g.out << g.err;
+  ASSERT_EQ(a.code, kExitOk) << a.out << a.err;
+  EXPECT_EQ(LastLine(g.out), "8 passed, 0 failed") << g.out;
+  const std::vector<std::string> gl = LayerLines(g.out), al = LayerLines(a.out);
+  ASSERT_EQ(gl.size(), 8u) << g.out;
+  ASSERT_EQ(al.size(), 8u) << a.out;
+  for (size_t i = 0; i < gl.size(); ++i) {
+    // Everything up to PASS: the layer, its mapping and its output path.
+    EXPECT_EQ(gl[i].substr(0, gl[i].find("  PASS")), al[i].substr(0, al[i].find("  PASS")));
+    EXPECT_FALSE(Contains(gl[i], " cycles (model")) << gl[i];
+  }
+  EXPECT_TRUE(Contains(g.out, "golden backend")) << g.out;
+}
+
+// --- Devices by name (eyelet/backend.h), as the tool opens them.
+
+TEST(CliBackends, GoldenAndRtlAreRegistered) {
+  const std::vector<std::string> names = BackendNames();
+  EXPECT_EQ(names, (std::vector<std::string>{"golden", "rtl"}));
+  EXPECT_EQ(OpenDevice("golden:tiny")->Name(), "golden:tiny");
+  EXPECT_EQ(PeRunnerNames(), std::vector<std::string>{"rtl"});
+}
+
+TEST(CliBackends, UnknownBackendOrConfigNamesTheKnownOnes) {
+  try {
+    OpenDevice("fpga:small");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_TRUE(Contains(e.what(), "unknown device 'fpga:small'")) << e.what();
+    EXPECT_TRUE(Contains(e.what(), "golden or rtl")) << e.what();
+  }
+  try {
+    OpenDevice("golden");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_TRUE(Contains(e.what(), "backend:config")) << e.what();
+  }
+  try {
+    OpenDevice("golden:huge");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_TRUE(Contains(e.what(), "tiny, small, eyeriss")) << e.what();
+  }
+  try {
+    OpenPeRunner("golden");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_TRUE(Contains(e.what(), "linked: rtl")) << e.what();
+  }
+  EXPECT_THROW(RegisterBackend("golden", nullptr), Error);
+  EXPECT_THROW(RegisterBackend("bad name", nullptr), Error);
 }
 
 }  // namespace

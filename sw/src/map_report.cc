@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "eyelet/error.h"
-#include "eyelet/json.h"
 
 namespace eyelet {
 
@@ -31,10 +31,10 @@ std::string Chunks(const RsMapping& m, const Tiling& t) {
          std::to_string(BandStrips(m, t));
 }
 
-void WriteTiling(JsonWriter& j, const RsMapping& m, const Tiling& t) {
-  j.Key("tiling").BeginObject().Key("nb").Int(t.nb).Key("mc").Int(t.mc).Key("cc").Int(t.cc);
-  j.Key("sb").Int(BandStrips(m, t));
-  j.EndObject();
+using Json = nlohmann::ordered_json;  // keys in the order written
+
+void WriteTiling(Json& j, const RsMapping& m, const Tiling& t) {
+  j["tiling"] = Json{{"nb", t.nb}, {"mc", t.mc}, {"cc", t.cc}, {"sb", BandStrips(m, t)}};
 }
 
 // Columns padded to their widest cell, two spaces apart; `align` has one letter per column,
@@ -59,33 +59,45 @@ std::string Table(std::vector<std::vector<std::string>> rows, const std::string&
   return out;
 }
 
-void WriteMapping(JsonWriter& j, const RsMapping& m) {
-  j.Key("e").Int(m.e).Key("p").Int(m.p).Key("q").Int(m.q).Key("r").Int(m.r).Key("t").Int(m.t);
-  j.Key("n").Int(m.n).Key("rg").Int(m.rg).Key("nrg").Int(m.nrg).Key("fold").Int(m.fold);
-  j.Key("tv").Int(m.tv).Key("th").Int(m.th).Key("cb").Int(m.cb).Key("mb").Int(m.mb);
-  j.Key("strips").Int(m.strips);
+void WriteMapping(Json& j, const RsMapping& m) {
+  j["e"] = m.e;
+  j["p"] = m.p;
+  j["q"] = m.q;
+  j["r"] = m.r;
+  j["t"] = m.t;
+  j["n"] = m.n;
+  j["rg"] = m.rg;
+  j["nrg"] = m.nrg;
+  j["fold"] = m.fold;
+  j["tv"] = m.tv;
+  j["th"] = m.th;
+  j["cb"] = m.cb;
+  j["mb"] = m.mb;
+  j["strips"] = m.strips;
 }
 
-void WriteCost(JsonWriter& j, const CostEstimate& c) {
+void WriteCost(Json& j, const CostEstimate& c) {
   const CycleEstimate& t = c.time;
-  j.Key("cycles").Int(t.cycles).Key("compute_cycles").Int(t.compute_cycles);
-  j.Key("dram_cycles").Int(t.dram_cycles).Key("runs").Int(t.runs);
-  j.Key("dram_read_bytes").Int(t.dram_read_bytes).Key("dram_write_bytes").Int(t.dram_write_bytes);
+  j["cycles"] = t.cycles;
+  j["compute_cycles"] = t.compute_cycles;
+  j["dram_cycles"] = t.dram_cycles;
+  j["runs"] = t.runs;
+  j["dram_read_bytes"] = t.dram_read_bytes;
+  j["dram_write_bytes"] = t.dram_write_bytes;
   const AccessCounts& a = c.access;
-  j.Key("accesses").BeginObject();
-  j.Key("glb_reads").Int(a.glb_reads).Key("glb_writes").Int(a.glb_writes);
-  j.Key("noc_filter").Int(a.noc_filter).Key("noc_ifmap").Int(a.noc_ifmap);
-  j.Key("noc_psum_in").Int(a.noc_psum_in).Key("noc_psum_out").Int(a.noc_psum_out);
-  j.Key("spad_ifmap").Int(a.spad_ifmap).Key("spad_filter").Int(a.spad_filter);
-  j.Key("spad_psum").Int(a.spad_psum).Key("macs").Int(a.macs);
-  j.EndObject();
+  j["accesses"] = Json{{"glb_reads", a.glb_reads},     {"glb_writes", a.glb_writes},
+                       {"noc_filter", a.noc_filter},   {"noc_ifmap", a.noc_ifmap},
+                       {"noc_psum_in", a.noc_psum_in}, {"noc_psum_out", a.noc_psum_out},
+                       {"spad_ifmap", a.spad_ifmap},   {"spad_filter", a.spad_filter},
+                       {"spad_psum", a.spad_psum},     {"macs", a.macs}};
   const ResourceUse& u = c.use;
-  j.Key("use").BeginObject();
-  j.Key("active_pes").Int(u.active_pes).Key("ifmap_spad").Int(u.ifmap_spad);
-  j.Key("filter_spad").Int(u.filter_spad).Key("psum_spad").Int(u.psum_spad);
-  j.Key("glb_ifmap_words").Int(u.glb_ifmap_words).Key("glb_filter_words").Int(u.glb_filter_words);
-  j.Key("glb_psum_words_per_column").Int(u.glb_psum_words);
-  j.EndObject();
+  j["use"] = Json{{"active_pes", u.active_pes},
+                  {"ifmap_spad", u.ifmap_spad},
+                  {"filter_spad", u.filter_spad},
+                  {"psum_spad", u.psum_spad},
+                  {"glb_ifmap_words", u.glb_ifmap_words},
+                  {"glb_filter_words", u.glb_filter_words},
+                  {"glb_psum_words_per_column", u.glb_psum_words}};
 }
 
 // Our predicted cycles over Eyeriss's, when both exist.
@@ -212,76 +224,77 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
 
 std::string MapTableJson(const std::string& title, const std::vector<MapRow>& rows,
                          const ArrayConfig& hw) {
-  JsonWriter j;
-  j.BeginObject().Key("title").String(title);
-  j.Key("config").BeginObject().Key("name").String(hw.name);
-  j.Key("rows").Int(hw.rows).Key("cols").Int(hw.cols);
-  j.Key("ifmap_spad").Int(hw.ifmap_depth).Key("filter_spad").Int(hw.filter_depth);
-  j.Key("psum_spad").Int(hw.psum_depth);
-  j.Key("glb_ifmap_words").Int(hw.glb_ifmap_words).Key("glb_filter_words").Int(hw.glb_filter_words);
-  j.Key("glb_psum_words_per_column").Int(hw.glb_psum_words);
-  j.EndObject();
-  j.Key("model").BeginObject();
-  j.Key("dram_load_cycles_per_word").Int(kDramLoadCyclesPerWord);
-  j.Key("dram_store_cycles_per_output").Int(kDramStoreCyclesPerOutput);
-  j.Key("dram_cycles_per_transfer").Int(kDramTransferCycles);
-  j.EndObject();
-  j.Key("layers").BeginArray();
+  Json j;
+  j["title"] = title;
+  j["config"] = Json{{"name", hw.name},
+                     {"rows", hw.rows},
+                     {"cols", hw.cols},
+                     {"ifmap_spad", hw.ifmap_depth},
+                     {"filter_spad", hw.filter_depth},
+                     {"psum_spad", hw.psum_depth},
+                     {"glb_ifmap_words", hw.glb_ifmap_words},
+                     {"glb_filter_words", hw.glb_filter_words},
+                     {"glb_psum_words_per_column", hw.glb_psum_words}};
+  j["model"] = Json{{"dram_load_cycles_per_word", kDramLoadCyclesPerWord},
+                    {"dram_store_cycles_per_output", kDramStoreCyclesPerOutput},
+                    {"dram_cycles_per_transfer", kDramTransferCycles}};
+  j["layers"] = Json::array();
   for (const MapRow& r : rows) {
     const ConvLayer& l = r.layer;
-    j.BeginObject().Key("layer").String(r.name);
-    j.Key("shape").BeginObject();
-    j.Key("n").Int(l.x.n).Key("c").Int(l.x.c).Key("h").Int(l.x.h).Key("w").Int(l.x.w);
-    j.Key("m").Int(l.w.n).Key("r").Int(l.w.h).Key("s").Int(l.w.w);
-    j.Key("stride_h").Int(l.conv.stride_h).Key("stride_w").Int(l.conv.stride_w);
-    j.Key("pad_top").Int(l.conv.pad_top).Key("pad_left").Int(l.conv.pad_left);
-    j.Key("pad_bottom").Int(l.conv.pad_bottom).Key("pad_right").Int(l.conv.pad_right);
-    j.Key("groups").Int(l.conv.groups);
-    j.EndObject();
-    j.Key("macs").Int(l.Macs()).Key("min_dram_bytes").Int(r.min_dram_bytes);
-    j.Key("ours").BeginObject();
+    Json row;
+    row["layer"] = r.name;
+    row["shape"] = Json{{"n", l.x.n},
+                        {"c", l.x.c},
+                        {"h", l.x.h},
+                        {"w", l.x.w},
+                        {"m", l.w.n},
+                        {"r", l.w.h},
+                        {"s", l.w.w},
+                        {"stride_h", l.conv.stride_h},
+                        {"stride_w", l.conv.stride_w},
+                        {"pad_top", l.conv.pad_top},
+                        {"pad_left", l.conv.pad_left},
+                        {"pad_bottom", l.conv.pad_bottom},
+                        {"pad_right", l.conv.pad_right},
+                        {"groups", l.conv.groups}};
+    row["macs"] = l.Macs();
+    row["min_dram_bytes"] = r.min_dram_bytes;
+    Json ours = Json::object();
     if (r.error.empty()) {
-      WriteMapping(j, r.mapping);
-      WriteTiling(j, r.mapping, r.tiling);
-      WriteCost(j, r.cost);
+      WriteMapping(ours, r.mapping);
+      WriteTiling(ours, r.mapping, r.tiling);
+      WriteCost(ours, r.cost);
     } else {
-      j.Key("error").String(r.error);
+      ours["error"] = r.error;
     }
-    j.EndObject();
-    j.Key("eyeriss");
+    row["ours"] = std::move(ours);
     if (r.eyeriss) {
       const EyerissEvaluation& ev = *r.eyeriss;
       const EyerissPublished& pub = *r.published;
-      j.BeginObject();
-      WriteMapping(j, ev.mapping);
-      j.Key("m").Int(pub.mapping.m);
-      WriteTiling(j, ev.mapping, ev.tiling);
-      WriteCost(j, ev.cost);
-      j.Key("glb_ifmap_kb").Double(ev.glb_ifmap_bytes / 1024.0);
-      j.Key("glb_psum_kb").Double(ev.glb_psum_bytes / 1024.0);
-      j.Key("glb_filter_kb").Double(ev.glb_filter_bytes / 1024.0);
-      j.Key("eyeriss_limit").String(ev.eyeriss_limit);
-      j.Key("our_rtl_limit").String(ev.our_rtl_limit);
-      j.Key("paper").BeginObject();
-      j.Key("active_pes").Int(pub.active_pes).Key("filter_spad").Int(pub.filter_spad);
-      j.Key("glb_ifmap_kb").Double(pub.glb_ifmap_kb).Key("glb_psum_kb").Double(pub.glb_psum_kb);
-      j.Key("processing_ms").Double(pub.processing_ms);
-      j.EndObject();
-      j.EndObject();
+      Json e;
+      WriteMapping(e, ev.mapping);
+      e["m"] = pub.mapping.m;
+      WriteTiling(e, ev.mapping, ev.tiling);
+      WriteCost(e, ev.cost);
+      e["glb_ifmap_kb"] = ev.glb_ifmap_bytes / 1024.0;
+      e["glb_psum_kb"] = ev.glb_psum_bytes / 1024.0;
+      e["glb_filter_kb"] = ev.glb_filter_bytes / 1024.0;
+      e["eyeriss_limit"] = ev.eyeriss_limit;
+      e["our_rtl_limit"] = ev.our_rtl_limit;
+      e["paper"] = Json{{"active_pes", pub.active_pes},
+                        {"filter_spad", pub.filter_spad},
+                        {"glb_ifmap_kb", pub.glb_ifmap_kb},
+                        {"glb_psum_kb", pub.glb_psum_kb},
+                        {"processing_ms", pub.processing_ms}};
+      row["eyeriss"] = std::move(e);
     } else {
-      j.Null();
+      row["eyeriss"] = nullptr;
     }
-    j.Key("cycles_ours_over_eyeriss");
     const std::optional<double> ratio = CycleRatio(r);
-    if (ratio) {
-      j.Double(*ratio);
-    } else {
-      j.Null();
-    }
-    j.EndObject();
+    row["cycles_ours_over_eyeriss"] = ratio ? Json(*ratio) : Json(nullptr);
+    j["layers"].push_back(std::move(row));
   }
-  j.EndArray().EndObject();
-  return j.str();
+  return j.dump(2) + "\n";
 }
 
 }  // namespace eyelet

@@ -1,0 +1,67 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Devices by name: OpenDevice("golden:small"), OpenDevice("rtl:eyeriss", options), later
+// "uart:/dev/ttyUSB1". A backend registers a factory under its name; everything above Device is
+// shared, so a tool names a device and never includes a backend's header.
+//
+// Registration. "golden" is built in (sw/src/backend.cc registers it with the registry itself).
+// Other backends register from their own library with a namespace-scope registrar,
+//   const bool kRegistered = RegisterBackend("rtl", &OpenRtl);
+// which runs only if the linker keeps its object file: a static library's member nobody
+// references is dropped, registrar and all. The rtl backend (tb/rtl_backend.cc) is therefore
+// an OBJECT library (eyelet_rtl_backend in CMakeLists.txt): its object is linked into every
+// executable that lists it, so linking the backend is what makes "rtl" openable, and a program
+// that does not link it gets "unknown backend 'rtl'" naming what is linked.
+//
+// PE runners (a unit bench around one processing element, eyelet/pe_job.h) register and open
+// the same way, by name ("rtl": the Verilated PE).
+#ifndef EYELET_BACKEND_H_
+#define EYELET_BACKEND_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eyelet/device.h"
+#include "eyelet/pe_job.h"
+
+namespace eyelet {
+
+// Options a backend may use; each ignores what it has no use for, except a trace it cannot
+// write (UnsupportedError). Fields left unset keep the backend's defaults.
+struct DeviceOptions {
+  std::string trace_path;            // waveform (FST) of the device's whole life; empty: none
+  std::optional<int> mem_latency;    // DRAM model: cycles from a read request to its first beat
+  std::optional<double> mem_stall;   // DRAM model: chance a ready or due beat is held back a cycle
+  std::optional<uint64_t> mem_seed;  // DRAM model: seed of those draws
+};
+
+// Opens a device from `config` (the part after "backend:") and the options.
+using DeviceFactory =
+    std::function<std::unique_ptr<Device>(const std::string& config, const DeviceOptions&)>;
+using PeRunnerFactory = std::function<std::unique_ptr<PeRunner>(const DeviceOptions&)>;
+
+// Adds a backend; returns true (for namespace-scope registrars). Throws Error when the name is
+// taken or is not a plain word (letters, digits, '-', '_').
+bool RegisterBackend(const std::string& name, DeviceFactory factory);
+bool RegisterPeRunner(const std::string& name, PeRunnerFactory factory);
+
+// The registered names, sorted ("golden", "rtl").
+std::vector<std::string> BackendNames();
+std::vector<std::string> PeRunnerNames();
+// "golden or rtl", for messages.
+std::string BackendList();
+
+// Opens "backend:config". Throws UsageError naming the known backends for an unknown backend
+// or a spec without ':', and whatever the backend throws (UsageError listing the built configs
+// for an unknown config name of golden and rtl).
+std::unique_ptr<Device> OpenDevice(const std::string& spec, const DeviceOptions& options = {});
+// Opens the PE runner `name`; UsageError naming the registered ones when none has that name.
+std::unique_ptr<PeRunner> OpenPeRunner(const std::string& name, const DeviceOptions& options = {});
+
+}  // namespace eyelet
+
+#endif  // EYELET_BACKEND_H_

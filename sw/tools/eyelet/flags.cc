@@ -1,0 +1,307 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+#include "flags.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "eyelet/backend.h"
+#include "eyelet/draw.h"
+#include "eyelet/error.h"
+
+namespace eyelet {
+namespace cli {
+
+po::variables_map ParseFlags(const std::vector<std::string>& args,
+                             const po::options_description& desc) {
+  // Words without a --name land in a hidden option so the error can name them.
+  constexpr const char* kStray = "unexpected-argument";
+  po::options_description all;
+  all.add(desc).add_options()(kStray, po::value<std::vector<std::string>>(), "");
+  po::positional_options_description positional;
+  positional.add(kStray, -1);
+  po::variables_map vm;
+  try {
+    // No abbreviations: `--str` must not silently mean `--stride`.
+    const int style =
+        po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+    po::store(po::command_line_parser(args).options(all).positional(positional).style(style).run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(e.what());
+  }
+  if (vm.count(kStray)) {
+    throw UsageError("unexpected argument '" + vm[kStray].as<std::vector<std::string>>()[0] +
+                     "'; every value follows its --option");
+  }
+  return vm;
+}
+
+uint64_t SeedFlag(const po::variables_map& vm) {
+  const int64_t seed = vm["seed"].as<int64_t>();
+  if (seed < 0) {
+    throw UsageError("--seed " + std::to_string(seed) + " must not be negative");
+  }
+  return static_cast<uint64_t>(seed);
+}
+
+void IntFlag(const po::variables_map& vm, const std::string& name, int lo, int hi,
+             std::optional<int>* field) {
+  if (!vm.count(name)) return;
+  const int v = vm[name].as<int>();
+  if (v < lo || v > hi) {
+    throw UsageError("--" + name + " " + std::to_string(v) + " must be between " +
+                     std::to_string(lo) + " and " + std::to_string(hi));
+  }
+  *field = v;
+}
+
+void RejectFlags(const po::variables_map& vm, const std::vector<std::string>& names,
+                 const std::string& why) {
+  for (const std::string& name : names) {
+    if (vm.count(name) && !vm[name].defaulted()) throw UsageError("--" + name + " " + why);
+  }
+}
+
+std::string ConfigList() {
+  std::string list;
+  for (const ArrayConfig& c : BuiltConfigs()) {
+    if (!list.empty()) list += ", ";
+    list += c.name + " (" + std::to_string(c.rows) + "x" + std::to_string(c.cols) + ")";
+  }
+  return list;
+}
+
+std::string ConfigFlag(const po::variables_map& vm) {
+  const std::string name =
+      vm.count("config") ? vm["config"].as<std::string>() : kDefaultArrayConfig;
+  return ConfigByName(name).name;
+}
+
+std::string BackendFlag(const po::variables_map& vm) {
+  const std::string backend = vm["backend"].as<std::string>();
+  for (const std::string& name : BackendNames()) {
+    if (name == backend) return backend;
+  }
+  throw UsageError("--backend must be " + BackendList() + ", not '" + backend + "'");
+}
+
+RsMapping MappingFlag(const std::string& text) {
+  const std::string what = "--mapping '" + text +
+                           "' must be five positive integers e,p,q,r,t (PE-set width, filters "
+                           "per PE, channels per PE, sets chained on channels, chains on "
+                           "filters), e.g. 4,2,1,1,2";
+  std::vector<int> v;
+  std::istringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (item.empty() || item.size() > 5 ||
+        item.find_first_not_of("0123456789") != std::string::npos) {
+      throw UsageError(what);
+    }
+    v.push_back(std::stoi(item));
+    if (v.back() < 1) throw UsageError(what);
+  }
+  if (v.size() != 5 || text.back() == ',') throw UsageError(what);
+  RsMapping m;
+  m.e = v[0];
+  m.p = v[1];
+  m.q = v[2];
+  m.r = v[3];
+  m.t = v[4];
+  return m;
+}
+
+std::string MappingArg(const RsMapping& m) {
+  std::ostringstream os;
+  os << m.e << "," << m.p << "," << m.q << "," << m.r << "," << m.t;
+  return os.str();
+}
+
+PoolParams PoolFlag(const std::string& text) {
+  const std::string what = "--pool '" + text +
+                           "' must be a window KxK of positive sizes with an optional stride /S, "
+                           "e.g. 3x3/2 (3x3 alone has stride 3)";
+  auto number = [&](const std::string& item) {
+    if (item.empty() || item.size() > 5 ||
+        item.find_first_not_of("0123456789") != std::string::npos) {
+      throw UsageError(what);
+    }
+    const int v = std::stoi(item);
+    if (v < 1 || v > kMaxDimFlag) throw UsageError(what);
+    return v;
+  };
+  const size_t slash = text.find('/');
+  const std::string window = text.substr(0, slash);
+  const size_t x = window.find('x');
+  if (x == std::string::npos) throw UsageError(what);
+  PoolParams p;
+  p.kernel_h = number(window.substr(0, x));
+  p.kernel_w = number(window.substr(x + 1));
+  if (slash == std::string::npos) {
+    p.stride_h = p.kernel_h;
+    p.stride_w = p.kernel_w;
+  } else {
+    p.stride_h = p.stride_w = number(text.substr(slash + 1));
+  }
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 0;
+  p.ceil_mode = false;
+  return p;
+}
+
+void AddShapeOptions(po::options_description& d) {
+  // clang-format off
+  d.add_options()
+      ("in-channels", po::value<int>()->value_name("C"), "input channels C")
+      ("out-channels", po::value<int>()->value_name("M"), "output channels M (conv, fc)")
+      ("height", po::value<int>()->value_name("H"), "input height H")
+      ("width", po::value<int>()->value_name("W"), "input width W")
+      ("kernel", po::value<int>()->value_name("K"),
+       "kernel R = S (conv) or pooling window K x K (pool)")
+      ("kernel-h", po::value<int>()->value_name("R"), "kernel height R")
+      ("kernel-w", po::value<int>()->value_name("S"), "kernel width S")
+      ("stride", po::value<int>()->value_name("U"), "stride on both axes")
+      ("pad", po::value<int>()->value_name("P"), "padding on all four sides")
+      ("groups", po::value<int>()->value_name("G"), "conv groups; must divide C and M");
+  // clang-format on
+}
+
+void ShapeFlags(const po::variables_map& vm, LayerSpec* o) {
+  IntFlag(vm, "in-channels", 1, kMaxDimFlag, &o->in_channels);
+  IntFlag(vm, "out-channels", 1, kMaxDimFlag, &o->out_channels);
+  IntFlag(vm, "height", 1, kMaxDimFlag, &o->height);
+  IntFlag(vm, "width", 1, kMaxDimFlag, &o->width);
+  if (vm.count("kernel") && (vm.count("kernel-h") || vm.count("kernel-w"))) {
+    throw UsageError("give --kernel, or --kernel-h and --kernel-w, not both");
+  }
+  IntFlag(vm, "kernel", 1, kMaxDimFlag, &o->kernel_h);
+  IntFlag(vm, "kernel", 1, kMaxDimFlag, &o->kernel_w);
+  IntFlag(vm, "kernel-h", 1, kMaxDimFlag, &o->kernel_h);
+  IntFlag(vm, "kernel-w", 1, kMaxDimFlag, &o->kernel_w);
+  IntFlag(vm, "stride", 1, kMaxDimFlag, &o->stride);
+  IntFlag(vm, "pad", 0, kMaxDimFlag, &o->pad);
+  IntFlag(vm, "groups", 1, kMaxDimFlag, &o->groups);
+}
+
+void CheckParentDir(const std::string& path) {
+  if (path.empty()) return;
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
+    throw FileError(path + ": directory " + dir.string() + " does not exist; create it first");
+  }
+}
+
+void WriteJsonReport(const std::string& path, const Json& doc) {
+  std::ofstream f(path);
+  f << doc.dump(2) << "\n";
+  f.close();
+  if (!f) throw FileError("cannot write the JSON report '" + path + "'");
+}
+
+std::string Hex64(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "0x%016" PRIx64, v);
+  return buf;
+}
+
+std::string Percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f%%", 100.0 * fraction);
+  return buf;
+}
+
+std::string SignedPercent(int64_t model, uint64_t measured) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%+.1f%%",
+                measured == 0 ? 0.0
+                              : 100.0 * (static_cast<double>(model) - static_cast<double>(measured)) /
+                                    static_cast<double>(measured));
+  return buf;
+}
+
+std::string ShortMapping(const RsMapping& m) {
+  std::ostringstream os;
+  os << "e=" << m.e << " p=" << m.p << " q=" << m.q << " r=" << m.r << " t=" << m.t;
+  return os.str();
+}
+
+std::string DescribeOutputPath(const OutputPath& p) {
+  std::string s;
+  if (!p.bias.empty()) s = "bias";
+  if (p.Requantizes()) s += std::string(s.empty() ? "" : ", ") + "requantization to int16";
+  if (p.relu) s += ", ReLU";
+  if (p.leaky) {
+    s += ", leaky ReLU (slope " + std::to_string(p.leaky_mult) + " / 2^" +
+         std::to_string(p.leaky_shift) + ")";
+  }
+  if (p.pool) s += ", max pool " + PoolText(p.pool_params);
+  return s;
+}
+
+void PrintArrayStats(std::ostream& out, const ConvLayer& layer, const RsMapping& m,
+                     const ArrayStats& st) {
+  const double util = st.ArrayCycles() == 0 || st.total_pes == 0
+                          ? 0.0
+                          : static_cast<double>(layer.Macs()) /
+                                (static_cast<double>(st.total_pes) * st.ArrayCycles());
+  const double stall = st.cycles == 0 ? 0.0 : static_cast<double>(st.dma_stall) / st.cycles;
+  const uint64_t dram = st.dram_rd_bytes + st.dram_wr_bytes;
+  char ratio[32];
+  std::snprintf(ratio, sizeof(ratio), "%.2fx",
+                st.dram_min_bytes == 0 ? 0.0 : static_cast<double>(dram) / st.dram_min_bytes);
+  out << "mapping   " << m.ToString() << "\n"
+      << "tiling    " << st.tiling.nb << " images x " << st.tiling.mc << " filters x "
+      << st.tiling.cc << " channels x " << BandStrips(m, st.tiling)
+      << " strips per GLB chunk\n";
+  if (st.Timed()) {
+    out << "cycles    " << st.cycles << " busy: array " << st.ArrayCycles()
+        << ", waiting for DRAM " << st.dma_stall << " (" << Percent(stall) << ")\n"
+        << "passes    " << st.passes << "\n"
+        << "util      " << Percent(util) << " (layer MACs / (" << st.total_pes
+        << " PEs x array cycles))\n";
+  } else {
+    out << "timing    none (the device has no timing model: no cycles, passes, NoC or GLB "
+           "counts)\n";
+  }
+  out << "pes       " << st.active_pes << " of " << st.total_pes << " active\n"
+      << "pe macs   " << st.macs << " done, " << st.skipped << " zero-gated\n";
+  if (st.Timed()) {
+    out << "noc       filter " << st.filt_words << ", ifmap " << st.if_words << ", psum in "
+        << st.pin_words << ", psum out " << st.gon_words << " words\n"
+        << "glb       " << st.glb_reads << " words read, " << st.glb_writes << " written\n";
+  }
+  out << "dram      " << st.dram_rd_bytes << " bytes read, " << st.dram_wr_bytes
+      << " written; " << ratio << " the minimum " << st.dram_min_bytes
+      << " (each tensor moved once)\n";
+}
+
+void AddArrayStats(Json& j, const ArrayStats& st) {
+  j["cycles"] = st.cycles;
+  j["array_cycles"] = st.ArrayCycles();
+  j["dma_stall_cycles"] = st.dma_stall;
+  j["passes"] = st.passes;
+  j["utilization"] = st.Utilization();
+  j["active_pes"] = st.active_pes;
+  j["total_pes"] = st.total_pes;
+  j["macs"] = st.macs;
+  j["macs_zero_gated"] = st.skipped;
+  j["noc_filter_words"] = st.filt_words;
+  j["noc_ifmap_words"] = st.if_words;
+  j["noc_psum_in_words"] = st.pin_words;
+  j["noc_psum_out_words"] = st.gon_words;
+  j["glb_reads"] = st.glb_reads;
+  j["glb_writes"] = st.glb_writes;
+  j["dram_read_bytes"] = st.dram_rd_bytes;
+  j["dram_write_bytes"] = st.dram_wr_bytes;
+  j["dram_min_bytes"] = st.dram_min_bytes;
+  j["tiling_images"] = st.tiling.nb;
+  j["tiling_filters"] = st.tiling.mc;
+  j["tiling_channels"] = st.tiling.cc;
+}
+
+}  // namespace cli
+}  // namespace eyelet

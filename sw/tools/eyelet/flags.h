@@ -1,0 +1,102 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// What the `eyelet` commands share: the command table entry each command file defines, flag
+// parsing helpers over Boost.Program_options, and the few text and JSON formats several
+// commands print. Internal to the tool (sw/tools/eyelet/).
+#ifndef EYELET_TOOLS_EYELET_FLAGS_H_
+#define EYELET_TOOLS_EYELET_FLAGS_H_
+
+#include <boost/program_options.hpp>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "eyelet/array_stats.h"
+#include "eyelet/cli.h"
+#include "eyelet/mapping.h"
+
+namespace eyelet {
+namespace cli {
+
+namespace po = boost::program_options;
+using Json = nlohmann::ordered_json;  // keys in the order written
+
+// One `eyelet` command: its help texts, its flags and what runs once they are parsed.
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* details;
+  po::options_description (*describe)();
+  int (*run)(const po::variables_map& vm, std::ostream& out);  // after parsing and --help
+};
+
+// Defined by layer.cc, pe.cc, sweep.cc, info.cc and map.cc.
+extern const Command kLayerCommand;
+extern const Command kPeCommand;
+extern const Command kSweepCommand;
+extern const Command kInfoCommand;
+extern const Command kMapCommand;
+
+constexpr int kMaxDimFlag = 1 << 16;  // sanity bound on every shape flag
+constexpr double kMaxStall = 0.9;
+
+// Parses `args` against `desc`, without abbreviations; words without a --name are errors.
+// Throws UsageError.
+po::variables_map ParseFlags(const std::vector<std::string>& args,
+                             const po::options_description& desc);
+// --seed, not negative.
+uint64_t SeedFlag(const po::variables_map& vm);
+// Copies an optional integer flag into `field` after checking its range.
+void IntFlag(const po::variables_map& vm, const std::string& name, int lo, int hi,
+             std::optional<int>* field);
+// UsageError "--name why" for the first of `names` given.
+void RejectFlags(const po::variables_map& vm, const std::vector<std::string>& names,
+                 const std::string& why);
+// "tiny (3x4), small (6x7), eyeriss (12x14)", for help texts.
+std::string ConfigList();
+// --config: a built hardware config (ConfigByName throws UsageError naming them all).
+std::string ConfigFlag(const po::variables_map& vm);
+// --backend: a registered backend, else UsageError "--backend must be golden or rtl, not 'x'".
+std::string BackendFlag(const po::variables_map& vm);
+// --mapping e,p,q,r,t: five positive integers.
+RsMapping MappingFlag(const std::string& text);
+std::string MappingArg(const RsMapping& m);
+// --pool KxK[/S]: a max-pooling window and a stride on both axes (the window's own size when
+// /S is left out); no padding, floor mode.
+PoolParams PoolFlag(const std::string& text);
+// The layer shape flags `layer` and `map` share (batch aside, whose help differs), and their
+// values into `spec` after checking their ranges.
+void AddShapeOptions(po::options_description& d);
+void ShapeFlags(const po::variables_map& vm, LayerSpec* spec);
+
+// Fails before the work, not after it, when `path` (to be written) is in a missing directory.
+void CheckParentDir(const std::string& path);
+// Writes `doc` (two-space indented, ending in a newline) to `path` in one go, after the work,
+// so a failed run leaves no partial report behind. Throws FileError.
+void WriteJsonReport(const std::string& path, const Json& doc);
+
+// "0x0123456789abcdef".
+std::string Hex64(uint64_t v);
+// "12.3%".
+std::string Percent(double fraction);
+// How far `model` is from `measured`, as "+1.2%".
+std::string SignedPercent(int64_t model, uint64_t measured);
+// "e=4 p=2 q=1 r=1 t=2": the free parameters of a mapping.
+std::string ShortMapping(const RsMapping& m);
+// "bias, requantization to int16, ReLU, max pool 3x3/2".
+std::string DescribeOutputPath(const OutputPath& p);
+
+// The device's figures for one layer as `key  value` lines (those that need time only from a
+// device with timing).
+void PrintArrayStats(std::ostream& out, const ConvLayer& layer, const RsMapping& m,
+                     const ArrayStats& st);
+// The same figures as members of a JSON object.
+void AddArrayStats(Json& j, const ArrayStats& st);
+
+}  // namespace cli
+}  // namespace eyelet
+
+#endif  // EYELET_TOOLS_EYELET_FLAGS_H_

@@ -1,0 +1,308 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// `eyelet sweep`: random CONV, FC and POOL layers (eyelet/draw.h) on a device by name, each
+// checked against the golden model (eyelet/layer_check.h), with the cost model's prediction
+// beside the measured cycles.
+#include <algorithm>
+#include <climits>
+#include <iomanip>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "eyelet/backend.h"
+#include "eyelet/cli.h"
+#include "eyelet/cost_model.h"
+#include "eyelet/draw.h"
+#include "eyelet/error.h"
+#include "eyelet/layer_check.h"
+#include "eyelet/rng.h"
+#include "flags.h"
+
+namespace eyelet {
+namespace cli {
+namespace {
+
+const char kSweepSummary[] = "random CONV/FC/POOL layers on a device vs the golden model";
+const char kSweepDetails[] =
+    "Draws random CONV layers (batch 1..4, groups 1..3, strides 1..4 with the two axes\n"
+    "sometimes different, uneven padding, kernels 1..11 and filters up to 3 rows taller than\n"
+    "the array, ifmaps with ~30% zeros), maps even-numbered layers with the mapper's choice\n"
+    "and odd ones with a random legal mapping (so p, q, r, t > 1 and e < E occur), runs each\n"
+    "on the device --backend:--config and compares every output element with the golden\n"
+    "model. Prints one line per layer (index, shape, mapping, PASS/FAIL, cycles), the first\n"
+    "mismatches of a failing one, the totals, and last 'N passed, M failed'. Exit 1 if any\n"
+    "layer failed. Layer K of a seed is the same with any --count: rerun it alone with\n"
+    "--index K --trace layer.fst.\n"
+    "\n"
+    "--types conv,fc,pool draws each layer's type at random among those listed. FC layers\n"
+    "(batch 1..8, M 1..64, K up to 2000 as a flat N x K x 1 x 1 input, a 1 x 1 x K row, or\n"
+    "C x H x W with H up to 3 rows taller than the array) run as the CONV layer they equal\n"
+    "(R = H, S = W, E = F = 1; a flat input as K channels of 1 x 1), are mapped and drawn a\n"
+    "mapping the same way, and every output is compared with the golden FcAcc. POOL layers\n"
+    "(N 1..3, C 1..6, H, W 1..16; windows and strides 1..3 per axis, pads below the window,\n"
+    "ceil mode now and then) run standalone as a 1x1 CONV with the pooling fused, the\n"
+    "mapper's mapping, compared with the golden MaxPool. With pool among the types, --post\n"
+    "also gives a third of the requantizing output paths such a max pooling.\n"
+    "\n"
+    "--backend rtl (the default) runs the Verilated accelerator; --backend golden runs the\n"
+    "same layers, mappings and descriptors on the golden-model device, which checks the\n"
+    "device emulation and the runtime against golden.h (no cycles: it has no timing model).";
+
+po::options_description SweepDescription() {
+  po::options_description d("options", 100, 50);
+  // clang-format off
+  d.add_options()
+      ("help,h", "print this help")
+      ("backend", po::value<std::string>()->value_name("golden|rtl")->default_value("rtl"),
+       "where the layers run: the Verilated PE array or the\n"
+       "golden-model device")
+      ("config", po::value<std::string>()->value_name("NAME")->default_value(kDefaultArrayConfig),
+       ("hardware config, one of " + ConfigList()).c_str())
+      ("count", po::value<int>()->value_name("N")->default_value(20), "number of layers")
+      ("seed", po::value<int64_t>()->value_name("S")->default_value(1),
+       "seed of the layer sequence")
+      ("index", po::value<int>()->value_name("K"), "run only layer K (0-based) of the sequence")
+      ("types", po::value<std::string>()->value_name("conv,fc,pool")->default_value("conv"),
+       "layer types to draw, comma-separated: conv, fc, pool")
+      ("post", "send each conv and fc layer's outputs through a random\n"
+       "output path: bias, requantization to int16, ReLU or leaky\n"
+       "ReLU (and, with pool in --types, sometimes max pooling)")
+      ("trace", po::value<std::string>()->value_name("FILE.fst"),
+       "rtl: write an FST waveform of the run")
+      ("mem-latency", po::value<int>()->value_name("N")->default_value(8),
+       "rtl: DRAM model: cycles from a read request to its first beat")
+      ("mem-stall", po::value<double>()->value_name("P")->default_value(0.0),
+       "rtl: DRAM model: chance that a ready or a due beat is held\n"
+       "back in a cycle, on every AXI channel (0 .. 0.9)")
+      ("json", po::value<std::string>()->value_name("FILE.json"),
+       "write every layer's result and counters as JSON");
+  // clang-format on
+  return d;
+}
+
+std::vector<LayerType> TypesFlag(const std::string& text) {
+  std::vector<LayerType> types;
+  std::istringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (item == "conv") {
+      types.push_back(LayerType::kConv);
+    } else if (item == "fc") {
+      types.push_back(LayerType::kFc);
+    } else if (item == "pool") {
+      types.push_back(LayerType::kPool);
+    } else {
+      throw UsageError("--types '" + text + "' must be a comma-separated list of conv, fc, pool");
+    }
+  }
+  if (types.empty() || text.back() == ',') {
+    throw UsageError("--types '" + text + "' must be a comma-separated list of conv, fc, pool");
+  }
+  return types;
+}
+
+SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
+  SweepOptions o;
+  o.backend = BackendFlag(vm);
+  if (o.backend == "golden") {
+    RejectFlags(vm, {"trace", "mem-latency", "mem-stall"}, "applies to --backend rtl only");
+  }
+  o.config = ConfigFlag(vm);
+  o.count = vm["count"].as<int>();
+  if (o.count < 0) throw UsageError("--count " + std::to_string(o.count) + " must be >= 0");
+  o.seed = SeedFlag(vm);
+  IntFlag(vm, "index", 0, INT_MAX, &o.index);
+  o.types = TypesFlag(vm["types"].as<std::string>());
+  o.post = vm.count("post") > 0;
+  if (vm.count("trace")) o.trace_path = vm["trace"].as<std::string>();
+  if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
+  o.mem_latency = vm["mem-latency"].as<int>();
+  if (o.mem_latency < 1 || o.mem_latency > 10000) {
+    throw UsageError("--mem-latency " + std::to_string(o.mem_latency) + " must be 1..10000");
+  }
+  o.mem_stall = vm["mem-stall"].as<double>();
+  if (!(o.mem_stall >= 0.0 && o.mem_stall <= kMaxStall)) {
+    throw UsageError("--mem-stall " + std::to_string(o.mem_stall) + " must be 0 .. 0.9");
+  }
+  return o;
+}
+
+int SweepCommand(const po::variables_map& vm, std::ostream& out) {
+  return RunSweep(SweepOptionsFrom(vm), out);
+}
+
+}  // namespace
+
+const Command kSweepCommand = {"sweep", kSweepSummary, kSweepDetails, SweepDescription,
+                               SweepCommand};
+
+}  // namespace cli
+
+int RunSweep(const SweepOptions& o, std::ostream& out) {
+  using namespace cli;
+  const ArrayConfig& hw = ConfigByName(o.config);
+  CheckParentDir(o.trace_path);
+  CheckParentDir(o.json_path);
+  DeviceOptions dopt;  // the DRAM model's settings (the rtl backend's)
+  dopt.trace_path = o.trace_path;
+  dopt.mem_latency = o.mem_latency;
+  dopt.mem_stall = o.mem_stall;
+  dopt.mem_seed = o.seed;
+  const std::string spec = o.backend + ":" + hw.name;
+  std::unique_ptr<Device> device = OpenDevice(spec, dopt);
+  const bool pools = std::find(o.types.begin(), o.types.end(), LayerType::kPool) != o.types.end();
+  Json j;
+  j["command"] = "sweep";
+  j["backend"] = o.backend;
+  j["config"] = hw.name;
+  j["seed"] = o.seed;
+  j["mem_latency"] = o.mem_latency;
+  j["mem_stall"] = o.mem_stall;
+  j["layers"] = Json::array();
+  const int first = o.index ? *o.index : 0;
+  const int end = o.index ? *o.index + 1 : o.count;
+  out << "sweep     " << hw.name << " " << hw.rows << "x" << hw.cols << " PE array";
+  if (o.backend != "rtl") out << " (" << o.backend << " backend)";
+  out << ", seed " << o.seed << ", ";
+  if (end - first == 1) {
+    out << "layer " << first << "\n";
+  } else {
+    out << (end - first) << " layers\n";
+  }
+  const int index_width = static_cast<int>(std::to_string(std::max(0, end - 1)).size());
+  int passed = 0;
+  int failed = 0;
+  int first_failure = -1;
+  bool timed = false;  // whether any layer ran on a device with timing
+  uint64_t cycles = 0;
+  uint64_t passes = 0;
+  uint64_t layer_macs = 0;
+  uint64_t model_cycles = 0;  // the cost model's prediction for the same mappings and tilings
+  for (int i = first; i < end; ++i) {
+    Rng rng(JobSeed(o.seed, i));
+    const SweepShape shape = DrawSweepShape(hw, o.types, rng);
+    const ConvLayer& layer = shape.layer;
+    const bool fc = shape.type == LayerType::kFc;
+    const bool pool = shape.type == LayerType::kPool;
+    RsMapping m;
+    bool mapped = false;
+    bool drawn = false;
+    ArrayStats st;
+    int64_t model = 0;  // predicted cycles, when the layer ran
+    Comparison cmp;
+    std::string problem;
+    std::string post_text;  // the output path, when --post drew one
+    ConvLayer model_layer = layer;  // as the cost model sees the run
+    try {
+      if (pool) {  // the runtime maps it: the mapper's choice
+        const LayerCase c = DrawSweepData(shape, hw.data_bits, rng);
+        const LayerCheck check = CheckLayer(*device, hw, c, GoldenAcc(c), nullptr, nullptr);
+        st = check.stats;
+        cmp = check.cmp;
+        m = st.mapping;
+        mapped = true;
+      } else {
+        m = i % 2 == 0 ? ChooseMapping(layer, hw) : DrawMapping(layer, hw, rng, &drawn);
+        mapped = true;
+        const LayerCase c = DrawSweepData(shape, hw.data_bits, rng);
+        const Tensor<int32_t> acc = GoldenAcc(c);
+        const std::optional<OutputPath> path =
+            o.post ? DrawSweepOutputPath(o.seed, i, pools, acc) : std::nullopt;
+        const OutputPath* p = path ? &*path : nullptr;
+        const LayerCheck check = CheckLayer(*device, hw, c, GoldenOutput(acc, p), &m, p);
+        st = check.stats;
+        if (path) {
+          post_text = "  " + DescribeOutputPath(*path);
+          if (path->pool && st.descs > 1) post_text += " (as a pool layer of its own)";
+          if (path->pool && st.descs == 1) {  // fused: the model times the pooled store
+            model_layer.post = path->PostBits();
+            model_layer.pooled = true;
+            model_layer.pool = path->pool_params;
+          }
+        }
+        cmp = check.cmp;
+        layer_macs += static_cast<uint64_t>(layer.Macs());  // a pooling has none
+      }
+      RsMapping placed = m;
+      placed.n = st.tiling.nb;
+      CompleteMapping(model_layer, hw, placed);
+      model = EstimateCycles(model_layer, hw, placed, st.tiling).cycles;
+      timed |= st.Timed();
+      cycles += st.cycles;
+      model_cycles += static_cast<uint64_t>(model);
+      passes += st.passes;
+    } catch (const TimeoutError& e) {  // a hung array fails this layer; the next gets a new one
+      problem = e.what();
+      if (i + 1 < end) device = OpenDevice(spec, dopt);
+    } catch (const Error& e) {  // a layer or mapping the mapper or the runtime rejects
+      problem = e.what();
+    }
+    const bool pass = problem.empty() && cmp.Pass();
+    out << "  " << std::setw(index_width) << i << "  " << shape.text << "  "
+        << (!mapped ? "(no mapping)" : ShortMapping(m) + (drawn ? " (random)" : " (mapper)"))
+        << post_text << "  " << (pass ? "PASS" : "FAIL");
+    if (st.Timed() || !problem.empty() || o.backend == "rtl") {
+      out << "  " << st.cycles << " cycles";
+      if (model > 0) out << " (model " << model << ", " << SignedPercent(model, st.cycles) << ")";
+    } else if (model > 0) {
+      out << "  model " << model << " cycles";
+    }
+    out << "\n";
+    Json layer_json;
+    layer_json["index"] = i;
+    layer_json["type"] = LayerTypeName(shape.type);
+    layer_json["layer"] = shape.text;
+    layer_json["mapping"] = mapped ? m.ToString() : "";
+    layer_json["pass"] = pass;
+    layer_json["problem"] = problem.empty() ? (cmp.Pass() ? "" : cmp.Summary()) : problem;
+    layer_json["model_cycles"] = model;
+    AddArrayStats(layer_json, st);
+    j["layers"].push_back(std::move(layer_json));
+    if (pass) {
+      ++passed;
+      continue;
+    }
+    if (failed++ == 0) first_failure = i;
+    if (fc || pool) out << "      as conv " << layer.ToString() << "\n";
+    if (mapped) out << "      mapping " << m.ToString() << "\n";
+    if (!problem.empty()) {
+      out << "      " << problem << "\n";
+    } else {
+      out << "      " << cmp.Summary() << "\n";
+      if (cmp.mismatches > 0) {
+        for (const std::string& e : cmp.examples) out << "        " << e << "\n";
+      }
+    }
+  }
+  const double util = cycles == 0 ? 0.0
+                                  : static_cast<double>(layer_macs) /
+                                        (static_cast<double>(hw.rows) * hw.cols * cycles);
+  if (timed || o.backend == "rtl") {
+    out << "total     " << cycles << " cycles (model " << model_cycles << ", "
+        << SignedPercent(static_cast<int64_t>(model_cycles), cycles) << "), " << passes
+        << " passes, " << layer_macs << " layer MACs, util " << Percent(util)
+        << " (layer MACs / (" << hw.rows * hw.cols << " PEs x cycles))\n";
+  } else {
+    out << "total     " << layer_macs << " layer MACs; model " << model_cycles
+        << " cycles (the " << o.backend << " device has no timing model)\n";
+  }
+  if (failed > 0) {
+    out << "rerun a failing layer alone, e.g.: eyelet sweep --backend " << o.backend
+        << " --config " << hw.name << " --seed " << o.seed << " --index " << first_failure
+        << (o.backend == "rtl" ? " --trace layer" + std::to_string(first_failure) + ".fst" : "")
+        << "\n";
+  }
+  out << passed << " passed, " << failed << " failed\n";
+  j["passed"] = passed;
+  j["failed"] = failed;
+  if (!o.json_path.empty()) {
+    WriteJsonReport(o.json_path, j);
+    out << "json      " << o.json_path << "\n";
+  }
+  return failed > 0 ? kExitMismatch : kExitOk;
+}
+
+}  // namespace eyelet
