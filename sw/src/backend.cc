@@ -12,8 +12,8 @@ namespace {
 
 std::unique_ptr<Device> OpenGolden(const std::string& config, const DeviceOptions& options) {
   if (!options.trace_path.empty()) {
-    throw UnsupportedError("the golden backend has no waveform to write to '" +
-                           options.trace_path + "'; drop the trace or use the rtl backend");
+    throw UnsupportedError("the golden backend has no waveform to write to '" + options.trace_path +
+                           "'; drop the trace or use the rtl backend");
   }
   // No timing model: the DRAM model's latency and stalls do not apply.
   return std::make_unique<GoldenDevice>(ConfigByName(config));
@@ -31,9 +31,9 @@ std::map<std::string, PeRunnerFactory>& PeRunners() {
 }
 
 void CheckName(const std::string& name, bool taken, const std::string& what) {
-  if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
-                          std::string::npos) {
+  if (name.empty() ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != std::string::npos) {
     throw Error(what + " name '" + name + "' must be a word of letters, digits, '-' and '_'");
   }
   if (taken) throw Error(what + " '" + name + "' is registered twice; link it once");

@@ -222,9 +222,9 @@ FcShapes DrawFcShapes(const LayerSpec& o, const Tensor<int16_t>* x_file,
   } else if (!c && !h && !wd && rng.Chance(0.5)) {
     setup.x = Shape{batch, rng.UniformInt(1, kFcDraw.features), 1, 1};
   } else {
-    setup.x = Shape{batch, c ? *c : rng.UniformInt(1, kFcDraw.channels),
-                    h ? *h : rng.UniformInt(1, kFcDraw.size),
-                    wd ? *wd : rng.UniformInt(1, kFcDraw.size)};
+    setup.x =
+        Shape{batch, c ? *c : rng.UniformInt(1, kFcDraw.channels),
+              h ? *h : rng.UniformInt(1, kFcDraw.size), wd ? *wd : rng.UniformInt(1, kFcDraw.size)};
   }
   const int64_t features = int64_t{setup.x.c} * setup.x.h * setup.x.w;
   if (features > INT_MAX) {
@@ -260,8 +260,7 @@ PoolShapes DrawPoolShapes(const LayerSpec& o, const Tensor<int16_t>* x_file, Rng
       return rng.UniformInt(bound >= min_drawn ? min_drawn : min_kernel,
                             std::max(min_kernel, bound));
     };
-    p.kernel_h =
-        o.kernel_h ? *o.kernel_h : draw_window(KernelBound(h, o.pad, bounds.kernel));
+    p.kernel_h = o.kernel_h ? *o.kernel_h : draw_window(KernelBound(h, o.pad, bounds.kernel));
     if (o.kernel_w) {
       p.kernel_w = *o.kernel_w;
     } else if (!o.kernel_h) {

@@ -97,8 +97,8 @@ Comparison CompareOutputs(const Tensor<int32_t>& want, const Tensor<int32_t>& go
 }
 
 LayerCheck CheckLayer(Device& device, const ArrayConfig& hw, const LayerCase& c,
-                      const Tensor<int32_t>& want, const RsMapping* mapping,
-                      const OutputPath* path, uint64_t timeout_cycles) {
+                      const Tensor<int32_t>& want, const RsMapping* mapping, const OutputPath* path,
+                      uint64_t timeout_cycles) {
   const int pes = hw.rows * hw.cols;
   LayerCheck check;
   switch (c.type) {

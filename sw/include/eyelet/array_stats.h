@@ -15,26 +15,26 @@
 namespace eyelet {
 
 struct ArrayStats {
-  uint64_t cycles = 0;         // accelerator busy cycles: descriptor fetch, DMA and compute
-  uint64_t dma_stall = 0;      // busy cycles in which the array was not running (DRAM moves)
-  uint64_t sim_cycles = 0;     // every simulated clock cycle of the run, CSR traffic included
-                               // (set by benches that count them; 0 otherwise)
-  uint64_t macs = 0;           // MACs done by the PEs (zero-gated ones excluded)
-  uint64_t skipped = 0;        // MACs skipped by zero gating
+  uint64_t cycles = 0;      // accelerator busy cycles: descriptor fetch, DMA and compute
+  uint64_t dma_stall = 0;   // busy cycles in which the array was not running (DRAM moves)
+  uint64_t sim_cycles = 0;  // every simulated clock cycle of the run, CSR traffic included
+                            // (set by benches that count them; 0 otherwise)
+  uint64_t macs = 0;        // MACs done by the PEs (zero-gated ones excluded)
+  uint64_t skipped = 0;     // MACs skipped by zero gating
   uint64_t passes = 0;
-  uint64_t filt_words = 0;     // words moved on each network
+  uint64_t filt_words = 0;  // words moved on each network
   uint64_t if_words = 0;
   uint64_t pin_words = 0;
   uint64_t gon_words = 0;
-  uint64_t glb_reads = 0;      // global-buffer words read (filters, ifmaps, psums) and written
+  uint64_t glb_reads = 0;  // global-buffer words read (filters, ifmaps, psums) and written
   uint64_t glb_writes = 0;
   uint64_t dram_rd_bytes = 0;  // DRAM traffic of the run (descriptor included)
   uint64_t dram_wr_bytes = 0;
-  uint64_t dram_min_bytes = 0; // ifmap + weights + outputs, each moved once
-  uint64_t descs = 0;          // descriptors run: 2 when a pooling did not fuse into the layer
-  int active_pes = 0;          // PEs holding a filter row of a PE set
+  uint64_t dram_min_bytes = 0;  // ifmap + weights + outputs, each moved once
+  uint64_t descs = 0;           // descriptors run: 2 when a pooling did not fuse into the layer
+  int active_pes = 0;           // PEs holding a filter row of a PE set
   int total_pes = 0;
-  RsMapping mapping;           // completed, as the (first) descriptor ran it
+  RsMapping mapping;  // completed, as the (first) descriptor ran it
   Tiling tiling;
   uint64_t ArrayCycles() const { return cycles - dma_stall; }
   // MACs of the layer (incl. zero-gated ones) per PE per cycle, over the array's run cycles.

@@ -107,9 +107,9 @@ struct SweepOptions {
   // Each CONV and FC layer through a random output path (bias, requant, activation, and now
   // and then, when it requantizes, a max pooling).
   bool post = false;
-  std::string json_path;     // JSON report of every layer; empty: none
-  int mem_latency = 8;       // rtl: DRAM model read latency, cycles
-  double mem_stall = 0.0;    // rtl: DRAM model: chance of holding back a ready / due beat per cycle
+  std::string json_path;   // JSON report of every layer; empty: none
+  int mem_latency = 8;     // rtl: DRAM model read latency, cycles
+  double mem_stall = 0.0;  // rtl: DRAM model: chance of holding back a ready / due beat per cycle
 };
 
 // `eyelet info`.

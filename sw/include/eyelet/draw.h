@@ -30,8 +30,7 @@ uint64_t JobSeed(uint64_t seed, int index);
 
 // Uniform signed `data_bits` values; the sparse one makes about `zero_fraction` of them 0.
 Tensor<int16_t> RandomData(const Shape& shape, int data_bits, Rng& rng);
-Tensor<int16_t> RandomSparseData(const Shape& shape, int data_bits, double zero_fraction,
-                                 Rng& rng);
+Tensor<int16_t> RandomSparseData(const Shape& shape, int data_bits, double zero_fraction, Rng& rng);
 
 // --- One layer, `eyelet layer`: fields given are kept, the rest drawn.
 
@@ -67,8 +66,8 @@ struct ConvShapes {
 };
 // From x / w (either may be null) and `spec`, the rest drawn. Throws ShapeError when a file and
 // a field disagree or the weights do not fit the channels and groups.
-ConvShapes DrawConvShapes(const LayerSpec& spec, const Tensor<int16_t>* x,
-                          const Tensor<int16_t>* w, Rng& rng);
+ConvShapes DrawConvShapes(const LayerSpec& spec, const Tensor<int16_t>* x, const Tensor<int16_t>* w,
+                          Rng& rng);
 
 struct FcShapes {
   Shape x;  // N x C x H x W, K = C*H*W

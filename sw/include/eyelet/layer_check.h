@@ -62,8 +62,7 @@ struct Comparison {
 
 // Compares `got` with `want`; lists the first `listed` mismatches as "n,c,h,w = ...: expected
 // E, got G".
-Comparison CompareOutputs(const Tensor<int32_t>& want, const Tensor<int32_t>& got,
-                          int listed = 5);
+Comparison CompareOutputs(const Tensor<int32_t>& want, const Tensor<int32_t>& got, int listed = 5);
 
 struct LayerCheck {
   Tensor<int32_t> got;  // the device's outputs (int16 ones widened)
@@ -77,8 +76,8 @@ struct LayerCheck {
 // the PE count). Throws as the runtime: UnsupportedError before anything runs, TimeoutError or
 // DeviceError when the device fails.
 LayerCheck CheckLayer(Device& device, const ArrayConfig& hw, const LayerCase& c,
-                      const Tensor<int32_t>& want, const RsMapping* mapping,
-                      const OutputPath* path, uint64_t timeout_cycles = kLayerTimeoutCycles);
+                      const Tensor<int32_t>& want, const RsMapping* mapping, const OutputPath* path,
+                      uint64_t timeout_cycles = kLayerTimeoutCycles);
 
 }  // namespace eyelet
 

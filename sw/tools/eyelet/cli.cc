@@ -1,11 +1,12 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
 // RunCli: the command table, usage texts, and the mapping of errors to exit codes (eyelet/cli.h).
+#include "eyelet/cli.h"
+
 #include <exception>
 #include <string>
 #include <vector>
 
-#include "eyelet/cli.h"
 #include "eyelet/error.h"
 #include "flags.h"
 

@@ -217,9 +217,10 @@ std::string Percent(double fraction) {
 std::string SignedPercent(int64_t model, uint64_t measured) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%+.1f%%",
-                measured == 0 ? 0.0
-                              : 100.0 * (static_cast<double>(model) - static_cast<double>(measured)) /
-                                    static_cast<double>(measured));
+                measured == 0
+                    ? 0.0
+                    : 100.0 * (static_cast<double>(model) - static_cast<double>(measured)) /
+                          static_cast<double>(measured));
   return buf;
 }
 
@@ -255,11 +256,10 @@ void PrintArrayStats(std::ostream& out, const ConvLayer& layer, const RsMapping&
                 st.dram_min_bytes == 0 ? 0.0 : static_cast<double>(dram) / st.dram_min_bytes);
   out << "mapping   " << m.ToString() << "\n"
       << "tiling    " << st.tiling.nb << " images x " << st.tiling.mc << " filters x "
-      << st.tiling.cc << " channels x " << BandStrips(m, st.tiling)
-      << " strips per GLB chunk\n";
+      << st.tiling.cc << " channels x " << BandStrips(m, st.tiling) << " strips per GLB chunk\n";
   if (st.Timed()) {
-    out << "cycles    " << st.cycles << " busy: array " << st.ArrayCycles()
-        << ", waiting for DRAM " << st.dma_stall << " (" << Percent(stall) << ")\n"
+    out << "cycles    " << st.cycles << " busy: array " << st.ArrayCycles() << ", waiting for DRAM "
+        << st.dma_stall << " (" << Percent(stall) << ")\n"
         << "passes    " << st.passes << "\n"
         << "util      " << Percent(util) << " (layer MACs / (" << st.total_pes
         << " PEs x array cycles))\n";
@@ -274,9 +274,8 @@ void PrintArrayStats(std::ostream& out, const ConvLayer& layer, const RsMapping&
         << st.pin_words << ", psum out " << st.gon_words << " words\n"
         << "glb       " << st.glb_reads << " words read, " << st.glb_writes << " written\n";
   }
-  out << "dram      " << st.dram_rd_bytes << " bytes read, " << st.dram_wr_bytes
-      << " written; " << ratio << " the minimum " << st.dram_min_bytes
-      << " (each tensor moved once)\n";
+  out << "dram      " << st.dram_rd_bytes << " bytes read, " << st.dram_wr_bytes << " written; "
+      << ratio << " the minimum " << st.dram_min_bytes << " (each tensor moved once)\n";
 }
 
 void AddArrayStats(Json& j, const ArrayStats& st) {

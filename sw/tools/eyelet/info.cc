@@ -75,8 +75,8 @@ int RunInfo(const InfoOptions& o, std::ostream& out) {
       << " filters per chunk)\n"
       << "pool      line buffer " << info.pool_words
       << " words (max pooling, windows and strides up to " << kPoolMaxWindow << ")\n"
-      << "dram      " << dev->MemSize() << " bytes at 0x" << std::hex << dev->MemBase()
-      << std::dec << "\n";
+      << "dram      " << dev->MemSize() << " bytes at 0x" << std::hex << dev->MemBase() << std::dec
+      << "\n";
   if (!o.json_path.empty()) {
     Json j;
     j["device"] = dev->Name();

@@ -276,8 +276,7 @@ Tensor<int16_t> Narrow(const Tensor<int32_t>& y) {
 }
 
 // Writes --output: int32 accumulators, or int16 outputs (`int16`).
-void SaveOutput(std::ostream& out, const std::string& path, const Tensor<int32_t>& y,
-                bool int16) {
+void SaveOutput(std::ostream& out, const std::string& path, const Tensor<int32_t>& y, bool int16) {
   if (path.empty()) return;
   if (int16) {
     SaveTensor(path, Narrow(y), kNpyInt16);
@@ -406,7 +405,7 @@ int RunConvLayer(const LayerOptions& o, const Tensor<int16_t>* x_file,
   c.data_bits = o.data_bits;
   ConvLayer& layer = c.layer;
   layer = ConvLayer{setup.x, setup.w, setup.params};
-  layer.post = PostBitsOf(o);  // the mapper keeps a chunk's filters within the path's table
+  layer.post = PostBitsOf(o);         // the mapper keeps a chunk's filters within the path's table
   const Shape y_shape = layer.Out();  // validates first
   PooledShape(y_shape, o);
   layer.pooled = o.pool;  // the mapper picks a mapping the pooling fuses with

@@ -194,7 +194,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     int64_t model = 0;  // predicted cycles, when the layer ran
     Comparison cmp;
     std::string problem;
-    std::string post_text;  // the output path, when --post drew one
+    std::string post_text;          // the output path, when --post drew one
     ConvLayer model_layer = layer;  // as the cost model sees the run
     try {
       if (pool) {  // the runtime maps it: the mapper's choice
@@ -283,15 +283,15 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   if (timed || o.backend == "rtl") {
     out << "total     " << cycles << " cycles (model " << model_cycles << ", "
         << SignedPercent(static_cast<int64_t>(model_cycles), cycles) << "), " << passes
-        << " passes, " << layer_macs << " layer MACs, util " << Percent(util)
-        << " (layer MACs / (" << hw.rows * hw.cols << " PEs x cycles))\n";
+        << " passes, " << layer_macs << " layer MACs, util " << Percent(util) << " (layer MACs / ("
+        << hw.rows * hw.cols << " PEs x cycles))\n";
   } else {
-    out << "total     " << layer_macs << " layer MACs; model " << model_cycles
-        << " cycles (the " << o.backend << " device has no timing model)\n";
+    out << "total     " << layer_macs << " layer MACs; model " << model_cycles << " cycles (the "
+        << o.backend << " device has no timing model)\n";
   }
   if (failed > 0) {
-    out << "rerun a failing layer alone, e.g.: eyelet sweep --backend " << o.backend
-        << " --config " << hw.name << " --seed " << o.seed << " --index " << first_failure
+    out << "rerun a failing layer alone, e.g.: eyelet sweep --backend " << o.backend << " --config "
+        << hw.name << " --seed " << o.seed << " --index " << first_failure
         << (o.backend == "rtl" ? " --trace layer" + std::to_string(first_failure) + ".fst" : "")
         << "\n";
   }
