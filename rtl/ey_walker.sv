@@ -65,7 +65,7 @@ module ey_walker #(
   localparam int unsigned PpAW   = $clog2(PpWords),
   localparam int unsigned PlAW   = $clog2(PoolWords),
   localparam int unsigned ColW   = (Cols > 1) ? $clog2(Cols) : 1,
-  localparam int unsigned NumCore = 9
+  localparam int unsigned NumCore = ey_pkg::NumCoreCnt
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,

@@ -369,6 +369,8 @@ class Rules:
         self.lets = []                    # (name, expr ast, width, stage, comment)
         self.let_info = {}                # name -> (width, stage)
         self.rules = []                   # (code, expr ast, text)
+        self.cast = {}                    # let name -> the width it is cut to, or None
+        self.ports = []                   # lets the checker drives out, in order
 
     def parse(self, path):
         with open(path) as f:
@@ -379,25 +381,33 @@ class Rules:
                     continue
                 where = f"{os.path.basename(path)}:{number}"
                 try:
-                    if line.startswith("let "):
-                        name, expr = line[4:].split("=", 1)
+                    if line.startswith("let ") or line.startswith("port "):
+                        kind, rest = line.split(None, 1)
+                        name, expr = rest.split("=", 1)
                         name = name.strip()
+                        bits = None
+                        if ":" in name:
+                            name, bits = name.split(":")
+                            bits = int(bits)
                         tree = ast.parse(expr.strip(), mode="eval").body
-                        if any(isinstance(x, ast.Name) and x.id in HW_PARAMS
-                               for x in ast.walk(tree)):
-                            raise RuleError(f"let {name} reads a hardware parameter")
                         width, stage = self.width(tree)
                         stage += 1
-                        if stage > 2:
-                            raise RuleError(f"let {name} needs a third check cycle")
+                        if stage > 3:
+                            raise RuleError(f"{name} needs a fourth check cycle")
                         if name in self.let_info or name in self.fields:
                             raise RuleError(f"{name} is defined twice")
+                        if bits is not None:
+                            width = bits
                         self.lets.append((name, tree, width, stage, comment))
                         self.let_info[name] = (width, stage)
+                        self.cast[name] = bits
+                        if kind == "port":
+                            self.ports.append(name)
                     else:
                         code, expr = line.split(":", 1)
                         tree = ast.parse(expr.strip(), mode="eval").body
-                        self.width(tree)
+                        if self.width(tree)[1] > 2:
+                            raise RuleError("a rule reads a value of the third check cycle")
                         self.rules.append((code.strip(), tree, expr.strip()))
                 except (RuleError, SyntaxError, ValueError) as e:
                     raise SystemExit(f"{where}: {e}")
@@ -581,19 +591,21 @@ def rules_cpp_h(rules):
             "// rules' ends_within.",
             "bool EndsWithin(uint64_t addr, uint64_t bytes, int addr_bits);",
             "",
-            "// The values rtl/desc_checks.def names with `let`, in 64-bit arithmetic (the walker's",
-            "// checker registers them at their natural widths: DescValueBits).",
+            "// The values rtl/desc_checks.def names with `let` or `port`, in 64-bit arithmetic cut",
+            "// to the width the walker's checker registers them at (kDescValueFields).",
             "struct DescValues {"] + [f"  uint64_t {name} = 0;" + (f"  // {c}" if c else "") for name, _, _, _, c in rules.lets] + [
             "};",
-            "DescValues ComputeDescValues(const Desc& d);",
+            "DescValues ComputeDescValues(const Desc& d, const HwInfo& info);",
             "",
             "struct DescValueField {",
             "  const char* name;",
             "  int bits;  // of the walker's register",
             "  uint64_t DescValues::*member;",
+            "  bool port;  // an output of rtl/ey_desc_check.sv (the walker reads it)",
             "};",
             "constexpr DescValueField kDescValueFields[] = {"] + [
-            f"    {{\"{name}\", {width}, &DescValues::{name}}}," for name, _, width, _, _ in rules.lets] + [
+            f"    {{\"{name}\", {width}, &DescValues::{name}, {'true' if name in rules.ports else 'false'}}},"
+            for name, _, width, _, _ in rules.lets] + [
             "};",
             "",
             "// The index in kDescRules of the first rule `d` fails on `info`, or -1 when it passes.",
@@ -624,15 +636,18 @@ def rules_cpp_cc(rules):
            "",
            "// Unsigned 64-bit arithmetic: a wrapped subtraction only feeds rules that an earlier",
            "// rule (or clause) has already decided.",
-           "DescValues ComputeDescValues(const Desc& d) {",
+           "DescValues ComputeDescValues(const Desc& d, const HwInfo& info) {",
            "  DescValues v;"]
-    for name, tree, _, _, comment in rules.lets:
-        out.append(f"  v.{name} = {rules.cpp(tree, lets='v.')};")
+    for name, tree, width, _, comment in rules.lets:
+        expr = rules.cpp(tree, lets='v.')
+        if rules.cast[name] is not None:
+            expr = f"{expr} & 0x{(1 << width) - 1:x}"
+        out.append(f"  v.{name} = {expr};")
     out += ["  return v;",
             "}",
             "",
             "int FirstFailingDescRule(const Desc& d, const HwInfo& info) {",
-            "  const DescValues v = ComputeDescValues(d);"]
+            "  const DescValues v = ComputeDescValues(d, info);"]
     for i, (code, tree, text) in enumerate(rules.rules):
         out.append(f"  if ({rules.cpp(tree, lets='v.')}) return {i};  // {code}")
     out += ["  return -1;", "}", "", "}  // namespace eyelet"]
@@ -647,12 +662,15 @@ def rules_sv(rules):
     out = ["// Generated by scripts/gen_defs.py from rtl/desc_checks.def. Do not edit.",
            "//",
            "// Descriptor checker: the rules of rtl/desc_checks.def on a fetched descriptor, the same",
-           "// table the driver's CheckDesc (sw/src/desc_rules.cc) is generated from. Three cycles:",
-           "// with first_en_i the values that read only fields are registered, with second_en_i",
-           "// (the next cycle) those built on them, and in the cycle after, err_o holds the code of",
-           "// the first rule that holds (ErrNone when none does). desc_i must stay stable from the",
-           "// first cycle to the third. The registered values leave as outputs: the walker's tiling",
-           "// loops read them, so every product of fields is computed once, here.",
+           "// table the driver's CheckDesc (sw/src/desc_rules.cc) is generated from. The walker's",
+           "// load sequencer (rtl/ey_load_seq.sv) steps it through three check cycles: with",
+           "// products_en_i the values that read only fields are registered, with derived_en_i (the",
+           "// next cycle) those built on them, and in the check cycle err_code_o (combinational",
+           "// from those registers) holds the code of the first rule that holds (ErrNone when none",
+           "// does) while fit_en_i registers the values built on the second cycle's. desc_i stays",
+           "// stable throughout. The values declared `port` leave as outputs, held until the next",
+           "// descriptor's check cycles: the walker's tiling loops read them, so every product of",
+           "// fields is computed once, here.",
            "`include \"ey_assert.svh\"",
            "",
            "module ey_desc_check #("]
@@ -662,11 +680,13 @@ def rules_sv(rules):
     ports = [("input  logic          clk_i", ""),
              ("input  logic          rst_ni", ""),
              ("input  ey_pkg::desc_t desc_i", ""),
-             ("input  logic          first_en_i", "first check cycle"),
-             ("input  logic          second_en_i", "second check cycle"),
-             ("output logic [7:0]    err_o", "from the third cycle: the failing rule's code")]
+             ("input  logic          products_en_i", "first check cycle"),
+             ("input  logic          derived_en_i", "second check cycle"),
+             ("input  logic          fit_en_i", "third: the check cycle"),
+             ("output logic [7:0]    err_code_o", "in the check cycle: the first failing rule's code")]
     for name, _, width, stage, comment in rules.lets:
-        ports.append((f"output logic [{width - 1}:0] {name}_o", comment))
+        if name in rules.ports:
+            ports.append((f"output logic [{width - 1}:0] {name}_o", comment))
     out.append(") (")
     for i, (decl, comment) in enumerate(ports):
         line = "  " + decl + ("," if i + 1 < len(ports) else "")
@@ -676,8 +696,9 @@ def rules_sv(rules):
             "  ey_pkg::desc_t d;",
             "  assign d = desc_i;",
             ""]
-    for name, _, width, stage, _ in rules.lets:
-        out.append(f"  logic [{width - 1}:0] {name}_q;")
+    for name, _, width, stage, comment in rules.lets:
+        out.append(f"  logic [{width - 1}:0] {name}_q;" + (f"  // {comment}" if comment else ""))
+    for name in rules.ports:
         out.append(f"  assign {name}_o = {name}_q;")
     out += ["",
             "  always_ff @(posedge clk_i) begin",
@@ -685,11 +706,16 @@ def rules_sv(rules):
     for name, _, _, _, _ in rules.lets:
         out.append(f"      {name}_q <= '0;")
     out.append("    end else begin")
-    for stage, en in ((1, "first_en_i"), (2, "second_en_i")):
+    for stage, en in ((1, "products_en_i"), (2, "derived_en_i"), (3, "fit_en_i")):
+        if not any(st == stage for _, _, _, st, _ in rules.lets):
+            continue
         out.append(f"      if ({en}) begin")
         for name, tree, width, st, _ in rules.lets:
             if st == stage:
-                out.append(f"        {name}_q <= {rules.sv(tree)};")
+                expr = rules.sv(tree)
+                if rules.cast[name] is not None:
+                    expr = f"{width}'({expr})"
+                out.append(f"        {name}_q <= {expr};")
         out.append("      end")
     out += ["    end",
             "  end",
@@ -702,18 +728,35 @@ def rules_sv(rules):
             "",
             "  // The rules in order: the first that holds names the error.",
             "  always_comb begin",
-            "    err_o = ey_pkg::ErrNone;"]
+            "    err_code_o = ey_pkg::ErrNone;"]
     for i, (code, tree, text) in enumerate(rules.rules):
         kw = "if" if i == 0 else "else if"
         out.append(f"    // {code}: {text}")
-        out.append(f"    {kw} ({rules.sv(tree)}) err_o = ey_pkg::Err{camel(code)};")
+        out.append(f"    {kw} ({rules.sv(tree)}) err_code_o = ey_pkg::Err{camel(code)};")
     out += ["  end",
             "",
             "`ifndef SYNTHESIS",
-            "  `EY_ASSERT(CheckEnablesInOrder, first_en_i |=> !first_en_i, clk_i, rst_ni)",
+            "  `EY_ASSERT(DerivedAfterProducts, products_en_i |=> derived_en_i, clk_i, rst_ni)",
+            "  `EY_ASSERT(FitAfterDerived, derived_en_i |=> fit_en_i, clk_i, rst_ni)",
             "`endif",
             "",
             "endmodule"]
+    return "\n".join(out) + "\n"
+
+
+def rules_tb(rules):
+    out = ["// Generated by scripts/gen_defs.py from rtl/desc_checks.def. Do not edit.",
+           "// The value outputs of rtl/ey_desc_check.sv (kDescValueFields with port set, in order),",
+           "// as an X-macro",
+           "// for the checker's unit bench (tb/desc_check_bench.cc).",
+           "#ifndef EYELET_TB_DESC_CHECK_PORTS_H_",
+           "#define EYELET_TB_DESC_CHECK_PORTS_H_",
+           "",
+           "#define EY_DESC_CHECK_VALUE_PORTS(X) \\"]
+    names = rules.ports
+    for i, name in enumerate(names):
+        out.append(f"  X({name}_o)" + (" \\" if i + 1 < len(names) else ""))
+    out += ["", "#endif  // EYELET_TB_DESC_CHECK_PORTS_H_"]
     return "\n".join(out) + "\n"
 
 
@@ -739,6 +782,7 @@ def main():
                os.path.join(ROOT, "rtl", "ey_desc_check.sv"): rules_sv(rules),
                os.path.join(ROOT, "sw", "include", "eyelet", "desc_rules.h"): rules_cpp_h(rules),
                os.path.join(ROOT, "sw", "src", "desc_rules.cc"): rules_cpp_cc(rules),
+               os.path.join(ROOT, "tb", "desc_check_ports.h"): rules_tb(rules),
                os.path.join(ROOT, "rtl", "ey_errors.svh"): err_sv(codes),
                os.path.join(ROOT, "sw", "include", "eyelet", "error_codes.h"): err_cpp(codes)}
     stale = []

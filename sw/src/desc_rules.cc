@@ -15,7 +15,7 @@ bool EndsWithin(uint64_t addr, uint64_t bytes, int addr_bits) {
 
 // Unsigned 64-bit arithmetic: a wrapped subtraction only feeds rules that an earlier
 // rule (or clause) has already decided.
-DescValues ComputeDescValues(const Desc& d) {
+DescValues ComputeDescValues(const Desc& d, const HwInfo& info) {
   DescValues v;
   v.tp = (d.t * d.p);
   v.rq = (d.r * d.q);
@@ -27,20 +27,40 @@ DescValues ComputeDescValues(const Desc& d) {
   v.pefp = (d.pool_eo * d.pool_fo);
   v.wn = (((d.fo - uint64_t{1}) * d.uw) + d.ks);
   v.dmax = ((d.rg - uint64_t{1}) + ((d.e - uint64_t{1}) * d.uh));
+  v.rg_nrg = (d.rg * d.nrg);
+  v.strips_e = (d.strips * d.e);
+  v.tv_th = (d.tv * d.th);
+  v.eo_span = ((d.eo - uint64_t{1}) * d.uh);
+  v.nb_sb = (d.nb * d.sb);
+  v.array_rows = ((d.rg * d.r) * d.tv);
+  v.array_cols = (d.e * d.th);
+  v.ifmap_spad = (d.ks * d.q);
+  v.filt_spad = ((d.p * d.q) * d.ks);
+  v.pool_row_span = ((d.pool_eo != uint64_t{0}) ? ((d.pool_eo - uint64_t{1}) * d.pool_sh) : uint64_t{0});
+  v.pool_col_span = ((d.pool_fo != uint64_t{0}) ? ((d.pool_fo - uint64_t{1}) * d.pool_sw) : uint64_t{0});
   v.lb_need = ((d.sb >= d.strips) ? d.pool_fo : ((d.nb * d.mg) * d.pool_fo));
   v.pp_bytes = ((d.groups * d.mg) * kPpEntryBytes);
   v.crs = (d.cg * v.rs);
   v.cc = std::min((d.cbc * v.rq), d.cg);
+  v.mb_tp = (d.mb * v.tp);
+  v.mbc_tp = (d.mbc * v.tp);
+  v.cb_rq = (d.cb * v.rq);
   v.chunk_filt = std::min((d.mbc * v.tp), d.mg);
+  v.psum_words = ((((d.mbc * d.nb) * v.sf) * d.tv) * d.p);
   v.hbmw = (((d.sb >= d.strips) || ((((v.sbe - uint64_t{1}) * d.uh) + d.kr) >= d.h)) ? v.hw : ((((v.sbe - uint64_t{1}) * d.uh) + d.kr) * d.w));
   v.x_bytes = ((((d.n * d.groups) * d.cg) * v.hw) * uint64_t{2});
   v.w_bytes = ((((d.groups * d.mg) * d.cg) * v.rs) * uint64_t{2});
   v.y_bytes = (((d.n * d.groups) * d.mg) * ((d.pool_kh != uint64_t{0}) ? (v.pefp * uint64_t{2}) : (v.ef * (((d.post & kPostRequant) != uint64_t{0}) ? uint64_t{2} : uint64_t{4}))));
+  v.yplane = ((d.pool_kh != uint64_t{0}) ? v.pefp : v.ef);
+  v.vcols = (((v.pool_col_span + d.pool_kw) > (d.fo + d.pool_pl)) ? (((v.pool_col_span + d.pool_kw) - d.fo) - d.pool_pl) : uint64_t{0}) & 0x3;
+  v.vrows = (((v.pool_row_span + d.pool_kh) > (d.eo + d.pool_pt)) ? (((v.pool_row_span + d.pool_kh) - d.eo) - d.pool_pt) : uint64_t{0}) & 0x3;
+  v.x_pp = ((((d.nb * v.cc) * v.hbmw) * uint64_t{2}) <= static_cast<uint64_t>(info.glb_ifmap_words));
+  v.w_pp = ((((v.chunk_filt * v.cc) * v.rs) * uint64_t{2}) <= static_cast<uint64_t>(info.glb_filter_words));
   return v;
 }
 
 int FirstFailingDescRule(const Desc& d, const HwInfo& info) {
-  const DescValues v = ComputeDescValues(d);
+  const DescValues v = ComputeDescValues(d, info);
   if (((d.magic != kDescMagic) || (d.version != kDescVersion))) return 0;  // DESC_MAGIC
   if ((d.kind != kDescKindConv)) return 1;  // DESC_KIND
   if ((((d.post & (kPostRelu + kPostLeaky)) != uint64_t{0}) && ((d.post & kPostRequant) == uint64_t{0}))) return 2;  // DESC_POST
@@ -51,27 +71,27 @@ int FirstFailingDescRule(const Desc& d, const HwInfo& info) {
   if (((d.pool_kh != uint64_t{0}) && ((d.pool_kw == uint64_t{0}) || (d.pool_sh == uint64_t{0}) || (d.pool_sh > kPoolMaxWindow) || (d.pool_sw == uint64_t{0}) || (d.pool_sw > kPoolMaxWindow)))) return 7;  // DESC_POOL
   if (((d.pool_kh != uint64_t{0}) && ((d.pool_pt >= d.pool_kh) || (d.pool_pl >= d.pool_kw)))) return 8;  // DESC_POOL
   if (((d.pool_kh != uint64_t{0}) && ((d.pool_eo == uint64_t{0}) || (d.pool_fo == uint64_t{0})))) return 9;  // DESC_POOL
-  if (((d.pool_kh != uint64_t{0}) && (d.pool_eo != uint64_t{0}) && (((d.pool_eo - uint64_t{1}) * d.pool_sh) >= (d.eo + d.pool_pt)))) return 10;  // DESC_POOL
-  if (((d.pool_kh != uint64_t{0}) && (d.pool_fo != uint64_t{0}) && (((d.pool_fo - uint64_t{1}) * d.pool_sw) >= (d.fo + d.pool_pl)))) return 11;  // DESC_POOL
+  if (((d.pool_kh != uint64_t{0}) && (d.pool_eo != uint64_t{0}) && (v.pool_row_span >= (d.eo + d.pool_pt)))) return 10;  // DESC_POOL
+  if (((d.pool_kh != uint64_t{0}) && (d.pool_fo != uint64_t{0}) && (v.pool_col_span >= (d.fo + d.pool_pl)))) return 11;  // DESC_POOL
   if (((d.pool_kh != uint64_t{0}) && (v.lb_need > static_cast<uint64_t>(info.pool_words)))) return 12;  // DESC_POOL
   if (((d.n == uint64_t{0}) || (d.groups == uint64_t{0}) || (d.nb == uint64_t{0}) || (d.mb == uint64_t{0}) || (d.mbc == uint64_t{0}) || (d.cbc == uint64_t{0}) || (d.sb == uint64_t{0}))) return 13;  // DESC_ZERO
   if (((d.cg == uint64_t{0}) || (d.h == uint64_t{0}) || (d.w == uint64_t{0}) || (d.mg == uint64_t{0}) || (d.kr == uint64_t{0}) || (d.ks == uint64_t{0}) || (d.eo == uint64_t{0}) || (d.fo == uint64_t{0}))) return 14;  // DESC_ZERO
   if (((d.uh == uint64_t{0}) || (d.uw == uint64_t{0}) || (d.e == uint64_t{0}) || (d.p == uint64_t{0}) || (d.q == uint64_t{0}) || (d.r == uint64_t{0}) || (d.t == uint64_t{0}) || (d.rg == uint64_t{0}))) return 15;  // DESC_ZERO
   if (((d.nrg == uint64_t{0}) || (d.tv == uint64_t{0}) || (d.th == uint64_t{0}) || (d.cb == uint64_t{0}) || (d.strips == uint64_t{0}))) return 16;  // DESC_ZERO
   if (((d.nb > d.n) || (d.mbc > d.mb) || (d.cbc > d.cb) || (d.sb > d.strips))) return 17;  // DESC_MAPPING
-  if ((((d.mb * v.tp) < d.mg) || (((d.mb - uint64_t{1}) * v.tp) >= d.mg))) return 18;  // DESC_MAPPING
-  if ((((d.cb * v.rq) < d.cg) || (((d.cb - uint64_t{1}) * v.rq) >= d.cg))) return 19;  // DESC_MAPPING
-  if ((((d.nrg * d.rg) < d.kr) || (((d.nrg - uint64_t{1}) * d.rg) >= d.kr))) return 20;  // DESC_MAPPING
-  if ((((d.strips * d.e) < d.eo) || (((d.strips - uint64_t{1}) * d.e) >= d.eo))) return 21;  // DESC_MAPPING
-  if ((((d.th * d.tv) < d.t) || (((d.th - uint64_t{1}) * d.tv) >= d.t))) return 22;  // DESC_MAPPING
+  if (((v.mb_tp < d.mg) || ((v.mb_tp - v.tp) >= d.mg))) return 18;  // DESC_MAPPING
+  if (((v.cb_rq < d.cg) || ((v.cb_rq - v.rq) >= d.cg))) return 19;  // DESC_MAPPING
+  if (((v.rg_nrg < d.kr) || ((v.rg_nrg - d.rg) >= d.kr))) return 20;  // DESC_MAPPING
+  if (((v.strips_e < d.eo) || ((v.strips_e - d.e) >= d.eo))) return 21;  // DESC_MAPPING
+  if (((v.tv_th < d.t) || ((v.tv_th - d.tv) >= d.t))) return 22;  // DESC_MAPPING
   if ((v.wn > uint64_t{2047})) return 23;  // DESC_MAPPING
-  if ((((d.eo - uint64_t{1}) * d.uh) > ((d.h - uint64_t{1}) + d.pad_top))) return 24;  // DESC_MAPPING
-  if (((d.nb * d.sb) >= uint64_t{65536})) return 25;  // DESC_MAPPING
-  if (((((d.rg * d.r) * d.tv) > static_cast<uint64_t>(info.rows)) || ((d.e * d.th) > static_cast<uint64_t>(info.cols)) || (v.dmax > uint64_t{254}))) return 26;  // DESC_ARRAY
-  if ((((d.ks * d.q) > static_cast<uint64_t>(info.ifmap_depth)) || (((d.p * d.q) * d.ks) > static_cast<uint64_t>(info.filter_depth)) || (d.p > static_cast<uint64_t>(info.psum_depth)))) return 27;  // DESC_SPAD
+  if ((v.eo_span > ((d.h - uint64_t{1}) + d.pad_top))) return 24;  // DESC_MAPPING
+  if ((v.nb_sb >= uint64_t{65536})) return 25;  // DESC_MAPPING
+  if (((v.array_rows > static_cast<uint64_t>(info.rows)) || (v.array_cols > static_cast<uint64_t>(info.cols)) || (v.dmax > uint64_t{254}))) return 26;  // DESC_ARRAY
+  if (((v.ifmap_spad > static_cast<uint64_t>(info.ifmap_depth)) || (v.filt_spad > static_cast<uint64_t>(info.filter_depth)) || (d.p > static_cast<uint64_t>(info.psum_depth)))) return 27;  // DESC_SPAD
   if ((((d.nb * v.cc) * v.hbmw) > static_cast<uint64_t>(info.glb_ifmap_words))) return 28;  // DESC_GLB
   if ((((v.chunk_filt * v.cc) * v.rs) > static_cast<uint64_t>(info.glb_filter_words))) return 29;  // DESC_GLB
-  if ((((((d.mbc * d.nb) * v.sf) * d.tv) * d.p) > static_cast<uint64_t>(info.glb_psum_words))) return 30;  // DESC_GLB
+  if ((v.psum_words > static_cast<uint64_t>(info.glb_psum_words))) return 30;  // DESC_GLB
   if ((((d.post & kPostTableBits) != uint64_t{0}) && ((v.chunk_filt * uint64_t{2}) > static_cast<uint64_t>(info.pp_words)))) return 31;  // DESC_GLB
   if ((((d.x_addr % uint64_t{8}) != uint64_t{0}) || ((d.w_addr % uint64_t{8}) != uint64_t{0}) || ((d.y_addr % uint64_t{8}) != uint64_t{0}) || ((d.next % uint64_t{8}) != uint64_t{0}))) return 32;  // DESC_ALIGN
   if ((((d.post & kPostTableBits) != uint64_t{0}) && ((d.pp_addr % uint64_t{8}) != uint64_t{0}))) return 33;  // DESC_ALIGN

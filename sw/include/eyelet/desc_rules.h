@@ -28,27 +28,27 @@ constexpr DescRule kDescRules[kNumDescRules] = {
     {ErrCode::kDescPool, "pool_kh != 0 and (pool_kw == 0 or pool_sh == 0 or pool_sh > POOL_MAX_WINDOW or pool_sw == 0 or pool_sw > POOL_MAX_WINDOW)"},
     {ErrCode::kDescPool, "pool_kh != 0 and (pool_pt >= pool_kh or pool_pl >= pool_kw)"},
     {ErrCode::kDescPool, "pool_kh != 0 and (pool_eo == 0 or pool_fo == 0)"},
-    {ErrCode::kDescPool, "pool_kh != 0 and pool_eo != 0 and (pool_eo - 1) * pool_sh >= eo + pool_pt"},
-    {ErrCode::kDescPool, "pool_kh != 0 and pool_fo != 0 and (pool_fo - 1) * pool_sw >= fo + pool_pl"},
+    {ErrCode::kDescPool, "pool_kh != 0 and pool_eo != 0 and pool_row_span >= eo + pool_pt"},
+    {ErrCode::kDescPool, "pool_kh != 0 and pool_fo != 0 and pool_col_span >= fo + pool_pl"},
     {ErrCode::kDescPool, "pool_kh != 0 and lb_need > POOL_WORDS"},
     {ErrCode::kDescZero, "n == 0 or groups == 0 or nb == 0 or mb == 0 or mbc == 0 or cbc == 0 or sb == 0"},
     {ErrCode::kDescZero, "cg == 0 or h == 0 or w == 0 or mg == 0 or kr == 0 or ks == 0 or eo == 0 or fo == 0"},
     {ErrCode::kDescZero, "uh == 0 or uw == 0 or e == 0 or p == 0 or q == 0 or r == 0 or t == 0 or rg == 0"},
     {ErrCode::kDescZero, "nrg == 0 or tv == 0 or th == 0 or cb == 0 or strips == 0"},
     {ErrCode::kDescMapping, "nb > n or mbc > mb or cbc > cb or sb > strips"},
-    {ErrCode::kDescMapping, "mb * tp < mg or (mb - 1) * tp >= mg"},
-    {ErrCode::kDescMapping, "cb * rq < cg or (cb - 1) * rq >= cg"},
-    {ErrCode::kDescMapping, "nrg * rg < kr or (nrg - 1) * rg >= kr"},
-    {ErrCode::kDescMapping, "strips * e < eo or (strips - 1) * e >= eo"},
-    {ErrCode::kDescMapping, "th * tv < t or (th - 1) * tv >= t"},
+    {ErrCode::kDescMapping, "mb_tp < mg or mb_tp - tp >= mg"},
+    {ErrCode::kDescMapping, "cb_rq < cg or cb_rq - rq >= cg"},
+    {ErrCode::kDescMapping, "rg_nrg < kr or rg_nrg - rg >= kr"},
+    {ErrCode::kDescMapping, "strips_e < eo or strips_e - e >= eo"},
+    {ErrCode::kDescMapping, "tv_th < t or tv_th - tv >= t"},
     {ErrCode::kDescMapping, "wn > 2047"},
-    {ErrCode::kDescMapping, "(eo - 1) * uh > h - 1 + pad_top"},
-    {ErrCode::kDescMapping, "nb * sb >= 65536"},
-    {ErrCode::kDescArray, "rg * r * tv > ROWS or e * th > COLS or dmax > 254"},
-    {ErrCode::kDescSpad, "ks * q > IFMAP_DEPTH or p * q * ks > FILTER_DEPTH or p > PSUM_DEPTH"},
+    {ErrCode::kDescMapping, "eo_span > h - 1 + pad_top"},
+    {ErrCode::kDescMapping, "nb_sb >= 65536"},
+    {ErrCode::kDescArray, "array_rows > ROWS or array_cols > COLS or dmax > 254"},
+    {ErrCode::kDescSpad, "ifmap_spad > IFMAP_DEPTH or filt_spad > FILTER_DEPTH or p > PSUM_DEPTH"},
     {ErrCode::kDescGlb, "nb * cc * hbmw > GLB_IFMAP_WORDS"},
     {ErrCode::kDescGlb, "chunk_filt * cc * rs > GLB_FILTER_WORDS"},
-    {ErrCode::kDescGlb, "mbc * nb * sf * tv * p > GLB_PSUM_WORDS"},
+    {ErrCode::kDescGlb, "psum_words > GLB_PSUM_WORDS"},
     {ErrCode::kDescGlb, "(post & POST_TABLE_BITS) != 0 and chunk_filt * 2 > PP_WORDS"},
     {ErrCode::kDescAlign, "x_addr % 8 != 0 or w_addr % 8 != 0 or y_addr % 8 != 0 or next % 8 != 0"},
     {ErrCode::kDescAlign, "(post & POST_TABLE_BITS) != 0 and pp_addr % 8 != 0"},
@@ -61,8 +61,8 @@ constexpr DescRule kDescRules[kNumDescRules] = {
 // rules' ends_within.
 bool EndsWithin(uint64_t addr, uint64_t bytes, int addr_bits);
 
-// The values rtl/desc_checks.def names with `let`, in 64-bit arithmetic (the walker's
-// checker registers them at their natural widths: DescValueBits).
+// The values rtl/desc_checks.def names with `let` or `port`, in 64-bit arithmetic cut
+// to the width the walker's checker registers them at (kDescValueFields).
 struct DescValues {
   uint64_t tp = 0;  // filters of one block
   uint64_t rq = 0;  // channels of one block
@@ -74,43 +74,84 @@ struct DescValues {
   uint64_t pefp = 0;  // pooled outputs of one plane
   uint64_t wn = 0;  // ifmap columns a row of windows reads
   uint64_t dmax = 0;  // the deepest ifmap diagonal of a PE set
+  uint64_t rg_nrg = 0;  // filter rows the row groups cover
+  uint64_t strips_e = 0;  // ofmap rows the strips cover
+  uint64_t tv_th = 0;  // chains the set columns hold
+  uint64_t eo_span = 0;  // the last ofmap row's first window row
+  uint64_t nb_sb = 0;  // image-strips of a band
+  uint64_t array_rows = 0;  // PE rows the mapping needs
+  uint64_t array_cols = 0;  // PE columns
+  uint64_t ifmap_spad = 0;  // ifmap spad words
+  uint64_t filt_spad = 0;  // filter spad words
+  uint64_t pool_row_span = 0;  // the last pooled row's first ofmap row
+  uint64_t pool_col_span = 0;
   uint64_t lb_need = 0;  // pooling line-buffer words
   uint64_t pp_bytes = 0;  // the output-path table
   uint64_t crs = 0;  // weights of one filter
   uint64_t cc = 0;  // channels of a full channel chunk
+  uint64_t mb_tp = 0;  // filters the blocks cover
+  uint64_t mbc_tp = 0;  // filters of a full filter chunk, before the group's end
+  uint64_t cb_rq = 0;  // channels the blocks cover
   uint64_t chunk_filt = 0;  // filters of a full filter chunk
+  uint64_t psum_words = 0;  // psum bank words of a chunk
   uint64_t hbmw = 0;
   uint64_t x_bytes = 0;
   uint64_t w_bytes = 0;
   uint64_t y_bytes = 0;
+  uint64_t yplane = 0;  // output words of one plane, pooled or not
+  uint64_t vcols = 0;
+  uint64_t vrows = 0;
+  uint64_t x_pp = 0;
+  uint64_t w_pp = 0;
 };
-DescValues ComputeDescValues(const Desc& d);
+DescValues ComputeDescValues(const Desc& d, const HwInfo& info);
 
 struct DescValueField {
   const char* name;
   int bits;  // of the walker's register
   uint64_t DescValues::*member;
+  bool port;  // an output of rtl/ey_desc_check.sv (the walker reads it)
 };
 constexpr DescValueField kDescValueFields[] = {
-    {"tp", 14, &DescValues::tp},
-    {"rq", 11, &DescValues::rq},
-    {"hw", 20, &DescValues::hw},
-    {"rs", 11, &DescValues::rs},
-    {"sbe", 16, &DescValues::sbe},
-    {"sf", 20, &DescValues::sf},
-    {"ef", 20, &DescValues::ef},
-    {"pefp", 20, &DescValues::pefp},
-    {"wn", 15, &DescValues::wn},
-    {"dmax", 11, &DescValues::dmax},
-    {"lb_need", 31, &DescValues::lb_need},
-    {"pp_bytes", 33, &DescValues::pp_bytes},
-    {"crs", 24, &DescValues::crs},
-    {"cc", 24, &DescValues::cc},
-    {"chunk_filt", 27, &DescValues::chunk_filt},
-    {"hbmw", 31, &DescValues::hbmw},
-    {"x_bytes", 63, &DescValues::x_bytes},
-    {"w_bytes", 51, &DescValues::w_bytes},
-    {"y_bytes", 64, &DescValues::y_bytes},
+    {"tp", 14, &DescValues::tp, false},
+    {"rq", 11, &DescValues::rq, false},
+    {"hw", 20, &DescValues::hw, true},
+    {"rs", 11, &DescValues::rs, true},
+    {"sbe", 16, &DescValues::sbe, true},
+    {"sf", 20, &DescValues::sf, false},
+    {"ef", 20, &DescValues::ef, false},
+    {"pefp", 20, &DescValues::pefp, false},
+    {"wn", 15, &DescValues::wn, true},
+    {"dmax", 11, &DescValues::dmax, true},
+    {"rg_nrg", 10, &DescValues::rg_nrg, false},
+    {"strips_e", 16, &DescValues::strips_e, false},
+    {"tv_th", 12, &DescValues::tv_th, false},
+    {"eo_span", 14, &DescValues::eo_span, false},
+    {"nb_sb", 18, &DescValues::nb_sb, false},
+    {"array_rows", 18, &DescValues::array_rows, false},
+    {"array_cols", 12, &DescValues::array_cols, false},
+    {"ifmap_spad", 10, &DescValues::ifmap_spad, false},
+    {"filt_spad", 16, &DescValues::filt_spad, false},
+    {"pool_row_span", 14, &DescValues::pool_row_span, false},
+    {"pool_col_span", 14, &DescValues::pool_col_span, false},
+    {"lb_need", 31, &DescValues::lb_need, false},
+    {"pp_bytes", 33, &DescValues::pp_bytes, false},
+    {"crs", 24, &DescValues::crs, true},
+    {"cc", 24, &DescValues::cc, true},
+    {"mb_tp", 27, &DescValues::mb_tp, false},
+    {"mbc_tp", 27, &DescValues::mbc_tp, true},
+    {"cb_rq", 24, &DescValues::cb_rq, false},
+    {"chunk_filt", 27, &DescValues::chunk_filt, false},
+    {"psum_words", 53, &DescValues::psum_words, false},
+    {"hbmw", 31, &DescValues::hbmw, false},
+    {"x_bytes", 63, &DescValues::x_bytes, false},
+    {"w_bytes", 51, &DescValues::w_bytes, false},
+    {"y_bytes", 64, &DescValues::y_bytes, false},
+    {"yplane", 20, &DescValues::yplane, true},
+    {"vcols", 2, &DescValues::vcols, true},
+    {"vrows", 2, &DescValues::vrows, true},
+    {"x_pp", 1, &DescValues::x_pp, true},
+    {"w_pp", 1, &DescValues::w_pp, true},
 };
 
 // The index in kDescRules of the first rule `d` fails on `info`, or -1 when it passes.
