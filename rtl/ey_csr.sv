@@ -22,7 +22,7 @@ module ey_csr #(
   parameter int unsigned PpWords     = 512,
   parameter int unsigned PoolWords   = 4096,
   parameter int unsigned AddrW       = 32,
-  localparam int unsigned NumCnt = 14
+  localparam int unsigned NumCnt = ey_pkg::NumCnt
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
@@ -145,9 +145,9 @@ module ey_csr #(
       desc_base_q  <= '0;
     end else begin
       // A start while busy is ignored: it must not clear the status of the run in flight.
-      start_o      <= wr_ctrl && wstrb_q[0] && wdata_q[0] && !busy_i;
-      soft_reset_o <= wr_ctrl && wstrb_q[0] && wdata_q[1];
-      if (wr_ctrl && wstrb_q[0]) irq_en_q <= wdata_q[2];
+      start_o      <= wr_ctrl && wstrb_q[0] && wdata_q[ey_pkg::CtrlStartLsb] && !busy_i;
+      soft_reset_o <= wr_ctrl && wstrb_q[0] && wdata_q[ey_pkg::CtrlSoftResetLsb];
+      if (wr_ctrl && wstrb_q[0]) irq_en_q <= wdata_q[ey_pkg::CtrlIrqEnableLsb];
       if (do_write && awaddr_q == ey_pkg::CsrDescBaseLo) begin
         desc_base_q[31:0] <= merge(desc_base_q[31:0], wdata_q, wstrb_q);
       end
@@ -203,41 +203,49 @@ module ey_csr #(
   logic [31:0] rd_data;
   logic        rd_ok;
 
+  // The CNT_* registers are contiguous from CNT_CYCLES (csr_map.def's counter rows).
+  localparam logic [11:0] CntEnd = ey_pkg::CsrCntCycles + 12'(4 * NumCnt);
+  logic [11:0] cnt_off;
+  logic [9:0]  cnt_idx;   // the counter an aligned offset names
+  assign cnt_off = araddr_i - ey_pkg::CsrCntCycles;
+  assign cnt_idx = cnt_off[11:2];
+
   always_comb begin
     rd_ok   = 1'b1;
     rd_data = '0;
     unique case (araddr_i)
       ey_pkg::CsrId:          rd_data = ey_pkg::CsrIdValue;
       ey_pkg::CsrVersion:     rd_data = ey_pkg::CsrVersionValue;
-      ey_pkg::CsrHwArray:     rd_data = {16'(Rows), 16'(Cols)};
-      ey_pkg::CsrHwSpad:      rd_data = {8'(IfmapDepth), 8'(PsumDepth), 16'(FilterDepth)};
-      ey_pkg::CsrHwWidths:    rd_data = {8'd0, 8'(DataW), 8'(AccW), 8'(AxiDataW / 8)};
+      ey_pkg::CsrHwArray:     rd_data = 32'(Rows) << ey_pkg::HwArrayRowsLsb |
+                                        32'(Cols) << ey_pkg::HwArrayColsLsb;
+      ey_pkg::CsrHwSpad:      rd_data = 32'(IfmapDepth) << ey_pkg::HwSpadIfmapLsb |
+                                        32'(PsumDepth) << ey_pkg::HwSpadPsumLsb |
+                                        32'(FilterDepth) << ey_pkg::HwSpadFilterLsb;
+      ey_pkg::CsrHwWidths:    rd_data = 32'(DataW) << ey_pkg::HwWidthsDataWLsb |
+                                        32'(AccW) << ey_pkg::HwWidthsAccWLsb |
+                                        32'(AxiDataW / 8) << ey_pkg::HwWidthsAxiBytesLsb;
       ey_pkg::CsrHwGlbIfmap:  rd_data = 32'(IfmapWords);
       ey_pkg::CsrHwGlbFilter: rd_data = 32'(FilterWords);
       ey_pkg::CsrHwGlbPsum:   rd_data = 32'(PsumWords);
       ey_pkg::CsrHwPp:        rd_data = 32'(PpWords);
       ey_pkg::CsrHwPool:      rd_data = 32'(PoolWords);
       ey_pkg::CsrHwAddr:      rd_data = 32'(AddrW);
-      ey_pkg::CsrCtrl:        rd_data = {29'd0, irq_en_q, 2'b00};
-      ey_pkg::CsrStatus:      rd_data = {err_desc_q, err_code_q, 6'd0, done_q, busy_i};
-      ey_pkg::CsrIrq:         rd_data = {30'd0, irq_q};
+      ey_pkg::CsrCtrl:        rd_data = 32'(irq_en_q) << ey_pkg::CtrlIrqEnableLsb;
+      ey_pkg::CsrStatus:      rd_data = 32'(err_desc_q) << ey_pkg::StatusDescLsb |
+                                        32'(err_code_q) << ey_pkg::StatusCodeLsb |
+                                        32'(done_q) << ey_pkg::StatusDoneLsb |
+                                        32'(busy_i) << ey_pkg::StatusBusyLsb;
+      ey_pkg::CsrIrq:         rd_data = 32'(irq_q[1]) << ey_pkg::IrqErrorLsb |
+                                        32'(irq_q[0]) << ey_pkg::IrqDoneLsb;
       ey_pkg::CsrDescBaseLo:  rd_data = desc_base_q[31:0];
       ey_pkg::CsrDescBaseHi:  rd_data = desc_base_q[63:32];
-      ey_pkg::CsrCntCycles:   rd_data = counters_i[0*32 +: 32];
-      ey_pkg::CsrCntPasses:   rd_data = counters_i[1*32 +: 32];
-      ey_pkg::CsrCntMac:      rd_data = counters_i[2*32 +: 32];
-      ey_pkg::CsrCntSkip:     rd_data = counters_i[3*32 +: 32];
-      ey_pkg::CsrCntFiltWords: rd_data = counters_i[4*32 +: 32];
-      ey_pkg::CsrCntIfWords:  rd_data = counters_i[5*32 +: 32];
-      ey_pkg::CsrCntPinWords: rd_data = counters_i[6*32 +: 32];
-      ey_pkg::CsrCntGonWords: rd_data = counters_i[7*32 +: 32];
-      ey_pkg::CsrCntGlbReads: rd_data = counters_i[8*32 +: 32];
-      ey_pkg::CsrCntGlbWrites: rd_data = counters_i[9*32 +: 32];
-      ey_pkg::CsrCntDramRdBytes: rd_data = counters_i[10*32 +: 32];
-      ey_pkg::CsrCntDramWrBytes: rd_data = counters_i[11*32 +: 32];
-      ey_pkg::CsrCntDmaStall: rd_data = counters_i[12*32 +: 32];
-      ey_pkg::CsrCntDescs:    rd_data = counters_i[13*32 +: 32];
-      default:                rd_ok = 1'b0;
+      default: begin
+        if (araddr_i >= ey_pkg::CsrCntCycles && araddr_i < CntEnd && cnt_off[1:0] == 2'b00) begin
+          rd_data = counters_i[32'(cnt_idx) * 32 +: 32];
+        end else begin
+          rd_ok = 1'b0;
+        end
+      end
     endcase
   end
 

@@ -59,3 +59,27 @@ typedef struct packed {
   logic [7:0] version;  // descriptor format version, 4
   logic [15:0] magic;  // 0xE1E7
 } desc_t;
+parameter logic [15:0] DescMagic = 16'he1e7;  // the magic of every descriptor
+parameter logic [7:0] DescVersion = 8'h4;  // this format's version
+parameter logic [3:0] DescKindConv = 4'h1;  // layer type CONV (FC and pooling run as CONV layers)
+parameter logic [3:0] PostTableBits = 4'h3;  // post bits that read the output-path table at pp_addr (bias, requantization)
+parameter logic [7:0] PpEntryBytes = 8'h10;  // bytes of one entry
+parameter logic [3:0] PoolMaxWindow = 4'h3;  // pooling windows and strides are 1..POOL_MAX_WINDOW rows and columns
+parameter int unsigned PostBiasLsb = 0;  // add the table's bias (at AccW)
+parameter int unsigned PostBiasW = 1;
+parameter logic [0:0] PostBias = 1'h1;
+parameter int unsigned PostRequantLsb = 1;  // requantize with the table's mult and shift: int16 outputs
+parameter int unsigned PostRequantW = 1;
+parameter logic [1:0] PostRequant = 2'h2;
+parameter int unsigned PostReluLsb = 2;  // then ReLU
+parameter int unsigned PostReluW = 1;
+parameter logic [2:0] PostRelu = 3'h4;
+parameter int unsigned PostLeakyLsb = 3;  // or leaky ReLU with lk_mult, lk_shift
+parameter int unsigned PostLeakyW = 1;
+parameter logic [3:0] PostLeaky = 4'h8;
+parameter int unsigned PpBiasLsb = 0;  // bias, int32
+parameter int unsigned PpBiasW = 32;
+parameter int unsigned PpMultLsb = 32;  // requantization multiplier, int32
+parameter int unsigned PpMultW = 32;
+parameter int unsigned PpShiftLsb = 64;  // requantization shift 0..62 (byte 8; bytes 9-15 unused)
+parameter int unsigned PpShiftW = 6;

@@ -21,17 +21,13 @@ package ey_pkg;
   // The layer configuration record (generated from rtl/layer_cfg.def).
 `include "ey_layer_cfg.svh"
 
-  // CSR byte offsets (generated from rtl/csr_map.def).
+  // CSR byte offsets, ID and version values, bit fields and the counter list (generated from
+  // rtl/csr_map.def).
 `include "ey_csr_map.svh"
 
-  parameter logic [31:0] CsrIdValue      = 32'h4559_4c54;  // "EYLT"
-  parameter logic [31:0] CsrVersionValue = 32'h0001_0003;  // CSR map 1.3 (HW_POOL)
-
-  // The layer descriptor in DRAM (generated from rtl/desc.def).
+  // The layer descriptor in DRAM, its magic, version and kinds, the output path's post bits
+  // and table entry (generated from rtl/desc.def).
 `include "ey_desc.svh"
-  parameter logic [15:0] DescMagic   = 16'hE1E7;
-  parameter logic [7:0]  DescVersion = 8'd4;
-  parameter logic [3:0]  KindConv    = 4'd1;
 
   // STATUS error codes (generated from rtl/errors.def).
 `include "ey_errors.svh"

@@ -86,7 +86,7 @@ module ey_top #(
   logic [7:0]  err_code;
   logic [15:0] err_desc;
   logic [31:0] cnt_cycles, cnt_rd_bytes, cnt_wr_bytes, cnt_stall, cnt_descs;
-  logic [9*32-1:0] core_cnt, core_cnt_sum;
+  logic [ey_pkg::NumCoreCnt*32-1:0] core_cnt, core_cnt_sum;
 
   // Walker <-> DMA
   logic             rd_cmd_valid, rd_cmd_ready, rd_valid, rd_ready, rd_idle;

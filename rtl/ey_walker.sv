@@ -65,7 +65,7 @@ module ey_walker #(
   localparam int unsigned PpAW   = $clog2(PpWords),
   localparam int unsigned PlAW   = $clog2(PoolWords),
   localparam int unsigned ColW   = (Cols > 1) ? $clog2(Cols) : 1,
-  localparam int unsigned NumCore = 9
+  localparam int unsigned NumCore = ey_pkg::NumCoreCnt
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -283,7 +283,7 @@ module ey_walker #(
     check_err = ey_pkg::ErrNone;
     check_err = first_err(check_err, d.magic != ey_pkg::DescMagic ||
                                      d.version != ey_pkg::DescVersion, ey_pkg::ErrDescMagic);
-    check_err = first_err(check_err, d.kind != ey_pkg::KindConv, ey_pkg::ErrDescKind);
+    check_err = first_err(check_err, d.kind != ey_pkg::DescKindConv, ey_pkg::ErrDescKind);
     check_err = first_err(check_err, bad_post, ey_pkg::ErrDescPost);
     check_err = first_err(check_err, bad_pool, ey_pkg::ErrDescPool);
     check_err = first_err(check_err, zero_field, ey_pkg::ErrDescZero);

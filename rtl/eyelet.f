@@ -14,5 +14,6 @@ rtl/ey_core.sv
 rtl/ey_csr.sv
 rtl/ey_dma_rd.sv
 rtl/ey_dma_wr.sv
+rtl/ey_desc_check.sv
 rtl/ey_walker.sv
 rtl/ey_top.sv

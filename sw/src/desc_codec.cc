@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "eyelet/desc_rules.h"
 #include "eyelet/error.h"
 #include "eyelet/hex.h"
 
@@ -23,20 +24,6 @@ const DescField* OversizeField(const Desc& d) {
 std::string OversizeMessage(const Desc& d, const DescField& f) {
   return "descriptor field '" + std::string(f.name) + "' = " + std::to_string(d.*(f.member)) +
          " does not fit its " + std::to_string(f.bits) + " bits";
-}
-
-// addr + bytes <= 2^addr_bits, without overflow (addr_bits is clamped to [0, 64]).
-bool EndsWithin(uint64_t addr, uint64_t bytes, int addr_bits) {
-  const int bits = std::clamp(addr_bits, 0, 64);
-  if (bits == 64) return bytes == 0 || addr <= ~uint64_t{0} - (bytes - 1);
-  const uint64_t limit = uint64_t{1} << bits;
-  return bytes <= limit && addr <= limit - bytes;
-}
-
-// `count` blocks of `size` cover `total` with none left over: count*size >= total and
-// (count-1)*size < total. count and size are nonzero here.
-bool Covers(uint64_t count, uint64_t size, uint64_t total) {
-  return count * size >= total && (count - 1) * size < total;
 }
 
 }  // namespace
@@ -62,71 +49,14 @@ ErrCode CheckDescAddr(uint64_t addr, const HwInfo& hw) {
 }
 
 ErrCode CheckDesc(const Desc& d, const HwInfo& hw) {
-  if (d.magic != kDescMagic || d.version != kDescVersion) return ErrCode::kDescMagic;
-  if (d.kind != kDescKindConv) return ErrCode::kDescKind;
-  const bool table = (d.post & kPostTableBits) != 0, requant = (d.post & kPostRequant) != 0;
-  if (((d.post & (kPostRelu | kPostLeaky)) != 0 && !requant) ||
-      (d.post & (kPostRelu | kPostLeaky)) == (kPostRelu | kPostLeaky) || d.lk_shift > 62) {
-    return ErrCode::kDescPost;
-  }
-  if (d.pool_kh != 0) {
-    const auto in_range = [](uint64_t v) { return v >= 1 && v <= kPoolMaxWindow; };
-    // Line-buffer words: one pooled row with one band; with several, a partial pooled row per
-    // image and filter of the group survives from one band to the next.
-    const uint64_t line = d.sb >= d.strips ? d.pool_fo : d.nb * d.mg * d.pool_fo;
-    if (!requant || !in_range(d.pool_kh) || !in_range(d.pool_kw) || !in_range(d.pool_sh) ||
-        !in_range(d.pool_sw) || d.pool_pt >= d.pool_kh || d.pool_pl >= d.pool_kw ||
-        d.pool_eo == 0 || d.pool_fo == 0 || (d.pool_eo - 1) * d.pool_sh >= d.eo + d.pool_pt ||
-        (d.pool_fo - 1) * d.pool_sw >= d.fo + d.pool_pl ||
-        line > static_cast<uint64_t>(hw.pool_words)) {
-      return ErrCode::kDescPool;
-    }
-  }
-  for (uint64_t v : {d.n,  d.groups, d.nb, d.mb, d.mbc, d.cbc, d.sb, d.cg, d.h,  d.w,
-                     d.mg, d.kr,     d.ks, d.eo, d.fo,  d.uh,  d.uw, d.e,  d.p,  d.q,
-                     d.r,  d.t,      d.rg, d.nrg, d.tv, d.th,  d.cb, d.strips}) {
-    if (v == 0) return ErrCode::kDescZero;
-  }
-  if (d.nb > d.n || d.mbc > d.mb || d.cbc > d.cb || !Covers(d.mb, d.t * d.p, d.mg) ||
-      !Covers(d.cb, d.r * d.q, d.cg) || !Covers(d.nrg, d.rg, d.kr) ||
-      !Covers(d.strips, d.e, d.eo) || !Covers(d.th, d.tv, d.t) || (d.fo - 1) * d.uw + d.ks > 2047 ||
-      d.sb > d.strips || (d.eo - 1) * d.uh > d.h - 1 + d.pad_top || d.nb * d.sb >= 65536) {
-    return ErrCode::kDescMapping;
-  }
-  const auto rows = static_cast<uint64_t>(hw.rows), cols = static_cast<uint64_t>(hw.cols);
-  if (d.rg * d.r * d.tv > rows || d.e * d.th > cols || (d.rg - 1) + (d.e - 1) * d.uh > 254) {
-    return ErrCode::kDescArray;
-  }
-  if (d.ks * d.q > static_cast<uint64_t>(hw.ifmap_depth) ||
-      d.p * d.q * d.ks > static_cast<uint64_t>(hw.filter_depth) ||
-      d.p > static_cast<uint64_t>(hw.psum_depth)) {
-    return ErrCode::kDescSpad;
-  }
-  const uint64_t chunk_filters = std::min(d.mbc * d.t * d.p, d.mg);
-  const uint64_t chunk_channels = std::min(d.cbc * d.r * d.q, d.cg);
-  // One band loads whole channels; several load the rows their windows read.
-  const uint64_t band_rows =
-      d.sb >= d.strips ? d.h : std::min(d.h, (d.sb * d.e - 1) * d.uh + d.kr);
-  if (d.nb * chunk_channels * band_rows * d.w > static_cast<uint64_t>(hw.glb_ifmap_words) ||
-      chunk_filters * chunk_channels * d.kr * d.ks > static_cast<uint64_t>(hw.glb_filter_words) ||
-      d.mbc * d.nb * d.sb * d.fo * d.tv * d.p > static_cast<uint64_t>(hw.glb_psum_words) ||
-      (table && chunk_filters > static_cast<uint64_t>(hw.pp_words / 2))) {
-    return ErrCode::kDescGlb;
-  }
-  if (d.x_addr % 8 != 0 || d.w_addr % 8 != 0 || d.y_addr % 8 != 0 || d.next % 8 != 0 ||
-      (table && d.pp_addr % 8 != 0)) {
-    return ErrCode::kDescAlign;
-  }
-  if (!EndsWithin(d.x_addr, d.n * d.groups * d.cg * d.h * d.w * 2, hw.addr_bits) ||
-      !EndsWithin(d.w_addr, d.groups * d.mg * d.cg * d.kr * d.ks * 2, hw.addr_bits) ||
-      !EndsWithin(d.y_addr,
-                  d.pool_kh != 0 ? d.n * d.groups * d.mg * d.pool_eo * d.pool_fo * 2
-                                 : d.n * d.groups * d.mg * d.eo * d.fo * (requant ? 2 : 4),
-                  hw.addr_bits) ||
-      (table && !EndsWithin(d.pp_addr, d.groups * d.mg * kPpEntryBytes, hw.addr_bits))) {
-    return ErrCode::kDescRange;
-  }
-  return ErrCode::kNone;
+  const int rule = FirstFailingDescRule(d, hw);
+  return rule < 0 ? ErrCode::kNone : kDescRules[rule].code;
+}
+
+std::string FailedDescRule(const Desc& d, const HwInfo& hw) {
+  const int rule = FirstFailingDescRule(d, hw);
+  if (rule < 0) return "";
+  return std::string(ErrCodeName(kDescRules[rule].code)) + ": " + kDescRules[rule].text;
 }
 
 const char* ErrCodeName(ErrCode code) {

@@ -34,6 +34,15 @@ ArrayConfig HwInfo::ToArrayConfig(const std::string& name) const {
   return c;
 }
 
+namespace {
+
+// Bits [shift, shift + bits) of a register (csr_map.h's fields).
+int Field(uint32_t reg, int shift, int bits) {
+  return static_cast<int>((reg >> shift) & ((uint64_t{1} << bits) - 1));
+}
+
+}  // namespace
+
 HwInfo Device::ReadHwInfo() {
   HwInfo hw;
   hw.id = ReadCsr(kCsrId);
@@ -43,16 +52,16 @@ HwInfo Device::ReadHwInfo() {
   }
   hw.version = ReadCsr(kCsrVersion);
   const uint32_t array = ReadCsr(kCsrHwArray);
-  hw.rows = static_cast<int>(array >> 16);
-  hw.cols = static_cast<int>(array & 0xffff);
+  hw.rows = Field(array, kHwArrayRowsShift, kHwArrayRowsBits);
+  hw.cols = Field(array, kHwArrayColsShift, kHwArrayColsBits);
   const uint32_t spad = ReadCsr(kCsrHwSpad);
-  hw.ifmap_depth = static_cast<int>(spad >> 24);
-  hw.psum_depth = static_cast<int>((spad >> 16) & 0xff);
-  hw.filter_depth = static_cast<int>(spad & 0xffff);
+  hw.ifmap_depth = Field(spad, kHwSpadIfmapShift, kHwSpadIfmapBits);
+  hw.psum_depth = Field(spad, kHwSpadPsumShift, kHwSpadPsumBits);
+  hw.filter_depth = Field(spad, kHwSpadFilterShift, kHwSpadFilterBits);
   const uint32_t widths = ReadCsr(kCsrHwWidths);
-  hw.data_bits = static_cast<int>((widths >> 16) & 0xff);
-  hw.acc_bits = static_cast<int>((widths >> 8) & 0xff);
-  hw.axi_bytes = static_cast<int>(widths & 0xff);
+  hw.data_bits = Field(widths, kHwWidthsDataWShift, kHwWidthsDataWBits);
+  hw.acc_bits = Field(widths, kHwWidthsAccWShift, kHwWidthsAccWBits);
+  hw.axi_bytes = Field(widths, kHwWidthsAxiBytesShift, kHwWidthsAxiBytesBits);
   hw.addr_bits = static_cast<int>(ReadCsr(kCsrHwAddr));
   hw.glb_ifmap_words = static_cast<int>(ReadCsr(kCsrHwGlbIfmap));
   hw.glb_filter_words = static_cast<int>(ReadCsr(kCsrHwGlbFilter));
@@ -107,8 +116,8 @@ void Device::RunChain(uint64_t desc_addr, uint64_t timeout_cycles) {
                        "allow more cycles");
   }
   const uint32_t status = ReadCsr(kCsrStatus);
-  const auto code = static_cast<ErrCode>((status >> kStatusCodeShift) & 0xff);
-  const int index = static_cast<int>(status >> kStatusDescShift);
+  const auto code = static_cast<ErrCode>(Field(status, kStatusCodeShift, kStatusCodeBits));
+  const int index = Field(status, kStatusDescShift, kStatusDescBits);
   WriteCsr(kCsrIrq, kIrqDone | kIrqError);
   if (code != ErrCode::kNone) {
     const std::string advice = ErrCodeAdvice(code);
@@ -125,20 +134,7 @@ void Device::RunChain(uint64_t desc_addr, uint64_t timeout_cycles) {
 
 DeviceCounters Device::ReadCounters() {
   DeviceCounters c;
-  c.cycles = ReadCsr(kCsrCntCycles);
-  c.passes = ReadCsr(kCsrCntPasses);
-  c.macs = ReadCsr(kCsrCntMac);
-  c.skipped = ReadCsr(kCsrCntSkip);
-  c.filt_words = ReadCsr(kCsrCntFiltWords);
-  c.if_words = ReadCsr(kCsrCntIfWords);
-  c.pin_words = ReadCsr(kCsrCntPinWords);
-  c.gon_words = ReadCsr(kCsrCntGonWords);
-  c.glb_reads = ReadCsr(kCsrCntGlbReads);
-  c.glb_writes = ReadCsr(kCsrCntGlbWrites);
-  c.dram_rd_bytes = ReadCsr(kCsrCntDramRdBytes);
-  c.dram_wr_bytes = ReadCsr(kCsrCntDramWrBytes);
-  c.dma_stall = ReadCsr(kCsrCntDmaStall);
-  c.descs = ReadCsr(kCsrCntDescs);
+  for (const CounterReg& r : kCounterRegs) c.*(r.member) = ReadCsr(r.offset);
   return c;
 }
 

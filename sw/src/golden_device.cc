@@ -19,28 +19,6 @@ namespace {
 
 constexpr int kAxiDataBytes = 8;
 
-// The CNT_* registers and the counters they show.
-struct CounterReg {
-  uint32_t offset;
-  uint64_t DeviceCounters::*member;
-};
-constexpr CounterReg kCounterRegs[] = {
-    {kCsrCntCycles, &DeviceCounters::cycles},
-    {kCsrCntPasses, &DeviceCounters::passes},
-    {kCsrCntMac, &DeviceCounters::macs},
-    {kCsrCntSkip, &DeviceCounters::skipped},
-    {kCsrCntFiltWords, &DeviceCounters::filt_words},
-    {kCsrCntIfWords, &DeviceCounters::if_words},
-    {kCsrCntPinWords, &DeviceCounters::pin_words},
-    {kCsrCntGonWords, &DeviceCounters::gon_words},
-    {kCsrCntGlbReads, &DeviceCounters::glb_reads},
-    {kCsrCntGlbWrites, &DeviceCounters::glb_writes},
-    {kCsrCntDramRdBytes, &DeviceCounters::dram_rd_bytes},
-    {kCsrCntDramWrBytes, &DeviceCounters::dram_wr_bytes},
-    {kCsrCntDmaStall, &DeviceCounters::dma_stall},
-    {kCsrCntDescs, &DeviceCounters::descs},
-};
-
 void CheckFits(int v, int lo, int hi, const char* what, const std::string& config) {
   if (v < lo || v > hi) {
     throw UnsupportedError("golden device for '" + config + "': " + what + " = " +
@@ -101,11 +79,13 @@ uint32_t GoldenDevice::ReadCsr(uint32_t offset) {
     case kCsrVersion:
       return info_.version;
     case kCsrHwArray:
-      return u(info_.rows) << 16 | u(info_.cols);
+      return u(info_.rows) << kHwArrayRowsShift | u(info_.cols) << kHwArrayColsShift;
     case kCsrHwSpad:
-      return u(info_.ifmap_depth) << 24 | u(info_.psum_depth) << 16 | u(info_.filter_depth);
+      return u(info_.ifmap_depth) << kHwSpadIfmapShift | u(info_.psum_depth) << kHwSpadPsumShift |
+             u(info_.filter_depth) << kHwSpadFilterShift;
     case kCsrHwWidths:
-      return u(info_.data_bits) << 16 | u(info_.acc_bits) << 8 | u(info_.axi_bytes);
+      return u(info_.data_bits) << kHwWidthsDataWShift | u(info_.acc_bits) << kHwWidthsAccWShift |
+             u(info_.axi_bytes) << kHwWidthsAxiBytesShift;
     case kCsrHwGlbIfmap:
       return u(info_.glb_ifmap_words);
     case kCsrHwGlbFilter:

@@ -289,7 +289,8 @@ int ChainBuilder::Push(Layer l, const Tensor<int16_t>* x, const Tensor<int16_t>&
   if (code != ErrCode::kNone) {
     const std::string advice = ErrCodeAdvice(code);
     throw UnsupportedError("layer " + layer.ToString() + " cannot run on " + device_.Name() +
-                           ": its descriptor fails " + ErrCodeText(code) +
+                           ": its descriptor fails " + ErrCodeText(code) + ", rule `" +
+                           FailedDescRule(l.desc, hw_) + "` (rtl/desc_checks.def)" +
                            (advice.empty() ? "" : " (" + advice + ")") + ": " +
                            DescribeDesc(l.desc));
   }

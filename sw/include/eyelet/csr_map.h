@@ -77,6 +77,98 @@ constexpr CsrInfo kCsrs[] = {
     {"CNT_DESCS", 0x074, "ro"},
 };
 
+// Values and bit fields.
+constexpr uint32_t kCsrIdValue = 0x45594c54;  // what ID reads: "EYLT"
+constexpr uint32_t kCsrVersionValue = 0x10003;  // what VERSION reads: CSR map 1.3 (HW_POOL)
+constexpr int kVersionMajorShift = 16;  // CSR map major version
+constexpr int kVersionMajorBits = 16;
+constexpr int kVersionMinorShift = 0;  // CSR map minor version
+constexpr int kVersionMinorBits = 16;
+constexpr int kHwArrayRowsShift = 16;  // PE rows
+constexpr int kHwArrayRowsBits = 16;
+constexpr int kHwArrayColsShift = 0;  // PE columns
+constexpr int kHwArrayColsBits = 16;
+constexpr int kHwSpadIfmapShift = 24;  // ifmap spad words
+constexpr int kHwSpadIfmapBits = 8;
+constexpr int kHwSpadPsumShift = 16;  // psum spad words
+constexpr int kHwSpadPsumBits = 8;
+constexpr int kHwSpadFilterShift = 0;  // filter spad words
+constexpr int kHwSpadFilterBits = 16;
+constexpr int kHwWidthsDataWShift = 16;  // DataW, data bits
+constexpr int kHwWidthsDataWBits = 8;
+constexpr int kHwWidthsAccWShift = 8;  // AccW, accumulator bits
+constexpr int kHwWidthsAccWBits = 8;
+constexpr int kHwWidthsAxiBytesShift = 0;  // AXI data width / 8
+constexpr int kHwWidthsAxiBytesBits = 8;
+constexpr uint32_t kCtrlStart = uint32_t{1} << 0;  // start the chain at DESC_BASE (reads 0)
+constexpr int kCtrlStartShift = 0;
+constexpr int kCtrlStartBits = 1;
+constexpr uint32_t kCtrlSoftReset = uint32_t{1} << 1;  // stop a run, clear STATUS and IRQ (reads 0)
+constexpr int kCtrlSoftResetShift = 1;
+constexpr int kCtrlSoftResetBits = 1;
+constexpr uint32_t kCtrlIrqEnable = uint32_t{1} << 2;  // drive irq_o while an IRQ event is raised
+constexpr int kCtrlIrqEnableShift = 2;
+constexpr int kCtrlIrqEnableBits = 1;
+constexpr uint32_t kStatusBusy = uint32_t{1} << 0;  // a chain is running
+constexpr int kStatusBusyShift = 0;
+constexpr int kStatusBusyBits = 1;
+constexpr uint32_t kStatusDone = uint32_t{1} << 1;  // the last chain finished
+constexpr int kStatusDoneShift = 1;
+constexpr int kStatusDoneBits = 1;
+constexpr int kStatusCodeShift = 8;  // error code of the last chain (errors.def), 0 none
+constexpr int kStatusCodeBits = 8;
+constexpr int kStatusDescShift = 16;  // index of the descriptor that failed (0 = the first)
+constexpr int kStatusDescBits = 16;
+constexpr uint32_t kIrqDone = uint32_t{1} << 0;  // the chain finished
+constexpr int kIrqDoneShift = 0;
+constexpr int kIrqDoneBits = 1;
+constexpr uint32_t kIrqError = uint32_t{1} << 1;  // the chain stopped on an error
+constexpr int kIrqErrorShift = 1;
+constexpr int kIrqErrorBits = 1;
+
+// The CNT_* registers in map order, as the host reads them (each is 32 bits in
+// hardware and wraps at 2^32).
+struct DeviceCounters {
+  uint64_t cycles = 0;  // CNT_CYCLES: busy cycles of the last run
+  uint64_t passes = 0;  // CNT_PASSES: processing passes
+  uint64_t macs = 0;  // CNT_MAC: MACs done
+  uint64_t skipped = 0;  // CNT_SKIP: MACs skipped by zero gating
+  uint64_t filt_words = 0;  // CNT_FILT_WORDS: words on the filter GIN
+  uint64_t if_words = 0;  // CNT_IF_WORDS: words on the ifmap GIN
+  uint64_t pin_words = 0;  // CNT_PIN_WORDS: words on the psum GIN lanes
+  uint64_t gon_words = 0;  // CNT_GON_WORDS: words on the GON lanes
+  uint64_t glb_reads = 0;  // CNT_GLB_READS: GLB words read
+  uint64_t glb_writes = 0;  // CNT_GLB_WRITES: GLB words written
+  uint64_t dram_rd_bytes = 0;  // CNT_DRAM_RD_BYTES: bytes read from DRAM (descriptors, ifmaps, weights)
+  uint64_t dram_wr_bytes = 0;  // CNT_DRAM_WR_BYTES: bytes written to DRAM (outputs)
+  uint64_t dma_stall = 0;  // CNT_DMA_STALL: busy cycles in which the array waited for DRAM (not running)
+  uint64_t descs = 0;  // CNT_DESCS: descriptors completed
+};
+
+struct CounterReg {
+  const char* name;
+  uint32_t offset;
+  uint64_t DeviceCounters::*member;
+  bool core;  // counted by the core (pass controller, array, GLB), else by the walker
+};
+
+constexpr CounterReg kCounterRegs[] = {
+    {"CNT_CYCLES", 0x040, &DeviceCounters::cycles, false},
+    {"CNT_PASSES", 0x044, &DeviceCounters::passes, true},
+    {"CNT_MAC", 0x048, &DeviceCounters::macs, true},
+    {"CNT_SKIP", 0x04c, &DeviceCounters::skipped, true},
+    {"CNT_FILT_WORDS", 0x050, &DeviceCounters::filt_words, true},
+    {"CNT_IF_WORDS", 0x054, &DeviceCounters::if_words, true},
+    {"CNT_PIN_WORDS", 0x058, &DeviceCounters::pin_words, true},
+    {"CNT_GON_WORDS", 0x05c, &DeviceCounters::gon_words, true},
+    {"CNT_GLB_READS", 0x060, &DeviceCounters::glb_reads, true},
+    {"CNT_GLB_WRITES", 0x064, &DeviceCounters::glb_writes, true},
+    {"CNT_DRAM_RD_BYTES", 0x068, &DeviceCounters::dram_rd_bytes, false},
+    {"CNT_DRAM_WR_BYTES", 0x06c, &DeviceCounters::dram_wr_bytes, false},
+    {"CNT_DMA_STALL", 0x070, &DeviceCounters::dma_stall, false},
+    {"CNT_DESCS", 0x074, &DeviceCounters::descs, false},
+};
+
 }  // namespace eyelet
 
 #endif  // EYELET_CSR_MAP_H_

@@ -121,6 +121,32 @@ constexpr DescField kDescFields[] = {
     {"pool_fo", 11, 34, 10, &Desc::pool_fo},
 };
 
+// Values and bit fields.
+constexpr uint64_t kDescMagic = 0xe1e7;  // the magic of every descriptor
+constexpr uint64_t kDescVersion = 0x4;  // this format's version
+constexpr uint64_t kDescKindConv = 0x1;  // layer type CONV (FC and pooling run as CONV layers)
+constexpr uint64_t kPostTableBits = 0x3;  // post bits that read the output-path table at pp_addr (bias, requantization)
+constexpr uint64_t kPpEntryBytes = 0x10;  // bytes of one entry
+constexpr uint64_t kPoolMaxWindow = 0x3;  // pooling windows and strides are 1..POOL_MAX_WINDOW rows and columns
+constexpr uint64_t kPostBias = uint64_t{1} << 0;  // add the table's bias (at AccW)
+constexpr int kPostBiasShift = 0;
+constexpr int kPostBiasBits = 1;
+constexpr uint64_t kPostRequant = uint64_t{1} << 1;  // requantize with the table's mult and shift: int16 outputs
+constexpr int kPostRequantShift = 1;
+constexpr int kPostRequantBits = 1;
+constexpr uint64_t kPostRelu = uint64_t{1} << 2;  // then ReLU
+constexpr int kPostReluShift = 2;
+constexpr int kPostReluBits = 1;
+constexpr uint64_t kPostLeaky = uint64_t{1} << 3;  // or leaky ReLU with lk_mult, lk_shift
+constexpr int kPostLeakyShift = 3;
+constexpr int kPostLeakyBits = 1;
+constexpr int kPpBiasShift = 0;  // bias, int32
+constexpr int kPpBiasBits = 32;
+constexpr int kPpMultShift = 32;  // requantization multiplier, int32
+constexpr int kPpMultBits = 32;
+constexpr int kPpShiftShift = 64;  // requantization shift 0..62 (byte 8; bytes 9-15 unused)
+constexpr int kPpShiftBits = 6;
+
 }  // namespace eyelet
 
 #endif  // EYELET_DESC_H_

@@ -17,24 +17,14 @@
 #include <type_traits>
 #include <vector>
 
+#include "eyelet/csr_map.h"
 #include "eyelet/mapping.h"
 
 namespace eyelet {
 
-constexpr uint32_t kCsrIdValue = 0x45594c54;  // "EYLT"
-constexpr uint32_t kCsrVersionValue = 0x00010003;  // CSR map 1.3: HW_POOL
-// CTRL bits.
-constexpr uint32_t kCtrlStart = 1u << 0;
-constexpr uint32_t kCtrlSoftReset = 1u << 1;
-constexpr uint32_t kCtrlIrqEnable = 1u << 2;
-// STATUS fields.
-constexpr uint32_t kStatusBusy = 1u << 0;
-constexpr uint32_t kStatusDone = 1u << 1;
-constexpr int kStatusCodeShift = 8;
-constexpr int kStatusDescShift = 16;
-// IRQ bits (write 1 to clear).
-constexpr uint32_t kIrqDone = 1u << 0;
-constexpr uint32_t kIrqError = 1u << 1;
+// The CSR map's offsets, values (kCsrIdValue, kCsrVersionValue), bit fields (kCtrlStart,
+// kStatusCodeShift, ...) and counters (DeviceCounters, kCounterRegs) come from rtl/csr_map.def
+// through the generated eyelet/csr_map.h.
 
 // The hardware configuration the CSRs report (HW_*, ID, VERSION).
 struct HwInfo {
@@ -56,24 +46,6 @@ struct HwInfo {
   int pool_words = 0;      // pooling line-buffer words (HW_POOL)
   // The mapper's view: these fields, the rest at ArrayConfig's defaults.
   ArrayConfig ToArrayConfig(const std::string& name) const;
-};
-
-// The CNT_* registers in map order. Each is 32 bits in hardware (wraps at 2^32).
-struct DeviceCounters {
-  uint64_t cycles = 0;
-  uint64_t passes = 0;
-  uint64_t macs = 0;
-  uint64_t skipped = 0;
-  uint64_t filt_words = 0;
-  uint64_t if_words = 0;
-  uint64_t pin_words = 0;
-  uint64_t gon_words = 0;
-  uint64_t glb_reads = 0;
-  uint64_t glb_writes = 0;
-  uint64_t dram_rd_bytes = 0;
-  uint64_t dram_wr_bytes = 0;
-  uint64_t dma_stall = 0;
-  uint64_t descs = 0;
 };
 
 class Device {
