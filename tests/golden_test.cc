@@ -777,14 +777,36 @@ TEST(GoldenQuantLayer, FullyConnected) {
 }
 
 TEST(GoldenChecksum, IsFnv1aOverLittleEndianBytes) {
-  // FNV-1a 64 of the bytes 01 00 ff ff (int16 1, -1), computed by hand from the definition.
-  uint64_t h = 1469598103934665603ull;
+  // FNV-1a 64 of the bytes 01 00 ff ff (int16 1, -1), computed from the definition with the
+  // published offset basis and prime (not the constants golden.h uses).
+  uint64_t h = 0xcbf29ce484222325ull;
   for (uint8_t b : {0x01, 0x00, 0xff, 0xff}) {
     h ^= b;
-    h *= 1099511628211ull;
+    h *= 0x100000001b3ull;
   }
   EXPECT_EQ(Checksum(MakeTensor<int16_t>(MakeShape(1, 1, 1, 2), {1, -1})), h);
   EXPECT_NE(Checksum(MakeTensor<int16_t>(MakeShape(1, 1, 1, 2), {-1, 1})), h);
+}
+
+// The published FNV-1a 64 test vectors (Fowler, Noll, Vo; the FNV reference test suite,
+// draft-eastlake-fnv): the offset basis for no bytes, and the hashes of "a" and "foobar".
+// Bytes go in as a uint8 tensor; a default tensor holds none.
+Tensor<uint8_t> Bytes(const std::string& s) {
+  Tensor<uint8_t> t(MakeShape(1, 1, 1, static_cast<int>(s.size())));
+  for (size_t i = 0; i < s.size(); ++i) t.data()[i] = static_cast<uint8_t>(s[i]);
+  return t;
+}
+
+TEST(GoldenChecksum, MatchesThePublishedFnv1a64Vectors) {
+  EXPECT_EQ(Checksum(Tensor<uint8_t>{}), 0xcbf29ce484222325ull);
+  EXPECT_EQ(Checksum(Bytes("a")), 0xaf63dc4c8601ec8cull);
+  EXPECT_EQ(Checksum(Bytes("foobar")), 0x85944171f73967e8ull);
+  // int16 elements hash their bytes low first: "fo", "ob", "ar" as little-endian words.
+  EXPECT_EQ(Checksum(MakeTensor<int16_t>(MakeShape(1, 1, 1, 3), {0x6f66, 0x626f, 0x7261})),
+            0x85944171f73967e8ull);
+  // int32 too: "foob" as one word.
+  EXPECT_EQ(Checksum(MakeTensor<int32_t>(MakeShape(1, 1, 1, 1), {0x626f6f66})),
+            Checksum(Bytes("foob")));
 }
 
 // ------------------------------------------------------------------------------------------
