@@ -343,7 +343,7 @@ TEST(Tiling, BandsOnlyWhenWholeChannelsDoNotFit) {
   EXPECT_LT(t.sb, m.strips);
 }
 
-TEST(Eyeriss, WideSetsFoldOnlyWhenAsked) {
+TEST(Mapping, WideSetsFoldOnlyWhenAsked) {
   const ConvLayer l = NetByName("alexnet").layers[1].Conv(1);
   RsMapping m;
   m.e = 27;
