@@ -5,15 +5,20 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <random>
 #include <sstream>
 
 #include "array_bench.h"
 #include "eyelet/golden.h"
 #include "eyelet/mapping.h"
+#include "eyelet/rng.h"
+#include "test_util.h"
 
 namespace eyelet {
 namespace {
+
+using test::Conv;
+using test::RandomTensor;
+using test::SameTensor;
 
 ArrayBench& Bench(const std::string& config) {
   static std::map<std::string, std::unique_ptr<ArrayBench>> benches;
@@ -22,19 +27,10 @@ ArrayBench& Bench(const std::string& config) {
   return *b;
 }
 
-Tensor<int16_t> RandomTensor(const Shape& s, std::mt19937& rng, int lo, int hi,
-                             double zero_frac) {
-  Tensor<int16_t> t(s);
-  std::uniform_int_distribution<int> val(lo, hi);
-  std::uniform_real_distribution<double> coin(0, 1);
-  for (auto& v : t.data()) v = coin(rng) < zero_frac ? 0 : static_cast<int16_t>(val(rng));
-  return t;
-}
-
 // Runs the layer with `m` (or the chosen mapping when m.e == 0) and compares every element.
 ArrayStats RunAndCompare(const std::string& config, const ConvLayer& layer, uint32_t seed,
                          RsMapping m = RsMapping{0}) {
-  std::mt19937 rng(seed);
+  Rng rng(seed);
   const Tensor<int16_t> x = RandomTensor(layer.x, rng, -32768, 32767, 0.3);
   const Tensor<int16_t> w = RandomTensor(layer.w, rng, -32768, 32767, 0.1);
   ArrayBench& bench = Bench(config);
@@ -44,39 +40,16 @@ ArrayStats RunAndCompare(const std::string& config, const ConvLayer& layer, uint
   ArrayStats st;
   const Tensor<int32_t> got = bench.RunConv(layer, x, w, m, &st);
   const Tensor<int32_t> want = ConvAcc(x, w, layer.conv);
-  EXPECT_EQ(got.shape(), want.shape());
-  int bad = 0;
-  const Shape o = want.shape();
-  for (int n = 0; n < o.n; ++n)
-    for (int c = 0; c < o.c; ++c)
-      for (int h = 0; h < o.h; ++h)
-        for (int ww = 0; ww < o.w; ++ww)
-          if (got.at(n, c, h, ww) != want.at(n, c, h, ww) && ++bad <= 5) {
-            ADD_FAILURE() << "output (n " << n << ", c " << c << ", h " << h << ", w " << ww
-                          << "): expected " << want.at(n, c, h, ww) << ", got "
-                          << got.at(n, c, h, ww);
-          }
-  EXPECT_EQ(bad, 0) << "mismatching outputs of " << o.Size();
+  EXPECT_TRUE(SameTensor(got, want));
   // Every MAC of the layer is done or gated exactly once; padding adds gated ones only.
   EXPECT_GE(st.macs + st.skipped, static_cast<uint64_t>(layer.Macs()));
   return st;
 }
 
-ConvLayer Conv(int n, int c, int h, int w, int m, int r, int s, int stride, int pad,
-               int groups = 1) {
-  ConvLayer l;
-  l.x = Shape{n, c, h, w};
-  l.w = Shape{m, c / groups, r, s};
-  l.conv.stride_h = l.conv.stride_w = stride;
-  l.conv.pad_top = l.conv.pad_left = l.conv.pad_bottom = l.conv.pad_right = pad;
-  l.conv.groups = groups;
-  return l;
-}
-
 // A random layer within the limits of `hw`: R and S 1..11 (R may exceed the rows), stride
 // 1..4, padding 0..R-1, batch 1..4, groups.
-ConvLayer RandomLayer(std::mt19937& rng, const ArrayConfig& hw) {
-  auto uni = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+ConvLayer RandomLayer(Rng& rng, const ArrayConfig& hw) {
+  auto uni = [&](int lo, int hi) { return rng.UniformInt(lo, hi); };
   ConvLayer l;
   const int groups = uni(0, 3) == 0 ? uni(2, 3) : 1;
   const int r = uni(0, 3) == 0 ? uni(1, 11) : uni(1, 5);
@@ -98,8 +71,8 @@ ConvLayer RandomLayer(std::mt19937& rng, const ArrayConfig& hw) {
 }
 
 // A random legal mapping (so p, q, r, t > 1 and e < E all occur), or the mapper's choice.
-RsMapping RandomMapping(std::mt19937& rng, const ConvLayer& l, const ArrayConfig& hw) {
-  auto uni = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+RsMapping RandomMapping(Rng& rng, const ConvLayer& l, const ArrayConfig& hw) {
+  auto uni = [&](int lo, int hi) { return rng.UniformInt(lo, hi); };
   const int cg = l.x.c / l.conv.groups, mg = l.w.n / l.conv.groups;
   for (int attempt = 0; attempt < 200; ++attempt) {
     RsMapping m;
@@ -114,19 +87,34 @@ RsMapping RandomMapping(std::mt19937& rng, const ConvLayer& l, const ArrayConfig
   return ChooseMapping(l, hw);
 }
 
-void Sweep(const std::string& config, int block, int layers) {
-  const uint32_t seed = 0x5EED0000u + block * 1000;
-  std::mt19937 rng(seed);
+constexpr int kSweepLayers = 20;
+
+// Layer i of sweep block `block` on `hw`: drawn from seed 0x5EED0000 + 1000 * block + i, with
+// the mapper's mapping (even i) or a random legal one (odd i). The sweep runs these and its
+// coverage check counts them.
+struct SweepLayer {
+  uint32_t seed;
+  ConvLayer layer;
+  RsMapping mapping;
+};
+
+SweepLayer SweepCase(const ArrayConfig& hw, int block, int i) {
+  SweepLayer c;
+  c.seed = 0x5EED0000u + block * 1000 + i;
+  Rng rng(c.seed);
+  c.layer = RandomLayer(rng, hw);
+  c.mapping = (i % 2) ? RandomMapping(rng, c.layer, hw) : ChooseMapping(c.layer, hw);
+  return c;
+}
+
+void Sweep(const std::string& config, int block) {
   const ArrayConfig& hw = ConfigByName(config);
-  for (int i = 0; i < layers; ++i) {
-    const uint32_t layer_seed = seed + i;
-    std::mt19937 lrng(layer_seed);
-    const ConvLayer l = RandomLayer(lrng, hw);
-    const RsMapping m = (i % 2) ? RandomMapping(lrng, l, hw) : ChooseMapping(l, hw);
-    RunAndCompare(config, l, layer_seed, m);
+  for (int i = 0; i < kSweepLayers; ++i) {
+    const SweepLayer c = SweepCase(hw, block, i);
+    RunAndCompare(config, c.layer, c.seed, c.mapping);
     if (::testing::Test::HasFailure()) {
-      ADD_FAILURE() << "rerun: layer seed " << layer_seed << " (block " << block << ", layer "
-                    << i << ")";
+      ADD_FAILURE() << "rerun: layer seed " << c.seed << " (block " << block << ", layer " << i
+                    << ")";
       return;
     }
   }
@@ -136,7 +124,7 @@ class ArraySweep : public ::testing::TestWithParam<std::tuple<std::string, int>>
 
 TEST_P(ArraySweep, RandomLayersMatchGolden) {
   const auto& [config, block] = GetParam();
-  Sweep(config, block, 20);
+  Sweep(config, block);
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiny, ArraySweep,
@@ -149,7 +137,7 @@ INSTANTIATE_TEST_SUITE_P(Eyeriss, ArraySweep,
                                             ::testing::Range(200, 203)));
 
 // The sweep's layers and mappings hit every coverage bin the RS dataflow has (checked without
-// simulating: the layers are regenerated from the same seeds).
+// simulating: SweepCase draws the same layers and mappings).
 TEST(ArraySweepCoverage, EveryMappingFeatureOccurs) {
   const std::vector<std::pair<std::string, std::vector<int>>> plan = {
       {"tiny", {0, 1, 2, 3, 4, 5}}, {"small", {100, 101, 102, 103, 104, 105}},
@@ -158,11 +146,10 @@ TEST(ArraySweepCoverage, EveryMappingFeatureOccurs) {
     const ArrayConfig& hw = ConfigByName(config);
     std::map<std::string, int> bins;
     for (int block : blocks) {
-      const uint32_t seed = 0x5EED0000u + block * 1000;
-      for (int i = 0; i < 20; ++i) {
-        std::mt19937 lrng(seed + i);
-        const ConvLayer l = RandomLayer(lrng, hw);
-        RsMapping m = (i % 2) ? RandomMapping(lrng, l, hw) : ChooseMapping(l, hw);
+      for (int i = 0; i < kSweepLayers; ++i) {
+        const SweepLayer c = SweepCase(hw, block, i);
+        const ConvLayer& l = c.layer;
+        RsMapping m = c.mapping;
         ASSERT_EQ(CompleteMapping(l, hw, m), "");
         bins["p>1"] += m.p > 1;
         bins["q>1"] += m.q > 1;

@@ -10,11 +10,11 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "eyelet/error.h"
+#include "eyelet/rng.h"
 
 namespace eyelet {
 namespace {
@@ -157,10 +157,10 @@ class Master {
   size_t max_reads_in_flight = 0, max_writes_in_flight = 0;
 
  private:
-  bool Coin(double prob) { return std::uniform_real_distribution<double>(0, 1)(rng_) < prob; }
+  bool Coin(double prob) { return rng_.Chance(prob); }
 
   MasterKnobs k_;
-  std::mt19937_64 rng_;
+  Rng rng_;
   std::vector<WriteReq> wreqs_;
   AxiPins prev_;
   uint64_t cycle_ = 0;
@@ -186,12 +186,12 @@ uint64_t RunToIdle(AxiMem& mem, Master& m) {
 }
 
 WriteReq Burst(uint64_t addr, uint32_t len, uint64_t seed) {
-  std::mt19937_64 rng(seed);
+  Rng rng(seed);
   WriteReq w;
   w.addr = addr;
   w.len = len;
   for (uint32_t i = 0; i <= len; ++i) {
-    w.data.push_back(rng());
+    w.data.push_back(rng.Next());
     w.strb.push_back(0xff);
   }
   return w;
@@ -357,14 +357,15 @@ TEST_P(AxiMemRandom, MatchesShadowMemory) {
   const RandomCase& rc = GetParam();
   AxiMem mem(rc.mem);
   Master m(rc.master);
-  std::mt19937_64 rng(rc.mem.seed + 100);
+  Rng rng(rc.mem.seed + 100);
   auto uni = [&](uint64_t lo, uint64_t hi) {
-    return std::uniform_int_distribution<uint64_t>(lo, hi)(rng);
+    return static_cast<uint64_t>(rng.Uniform(static_cast<int64_t>(lo), static_cast<int64_t>(hi)));
   };
   // A burst of 1..16 or 1..256 beats inside one page of the 32 KB region at `region`.
   auto random_burst = [&](uint64_t region, uint32_t* len) {
     *len = static_cast<uint32_t>(uni(0, 1) ? uni(0, 15) : uni(0, 255));
-    return region + 0x1000 * uni(0, 7) + 8 * uni(0, 511 - *len);
+    const uint64_t page = uni(0, 7);  // drawn before the offset
+    return region + 0x1000 * page + 8 * uni(0, 511 - *len);
   };
   std::vector<uint8_t> shadow(kSize);
   AxiPins p;
@@ -376,7 +377,7 @@ TEST_P(AxiMemRandom, MatchesShadowMemory) {
     for (int i = 0; i < 10; ++i) {
       uint32_t len;
       const uint64_t addr = random_burst(wregion, &len);
-      WriteReq w = Burst(addr, len, rng());
+      WriteReq w = Burst(addr, len, rng.Next());
       for (uint32_t& s : w.strb) s = static_cast<uint32_t>(uni(0, 3) ? uni(0, 255) : 0xff);
       if (uni(0, 4) == 0) w.aw_not_before = mem.cycle() + uni(0, 200);
       m.Write(w);

@@ -3,12 +3,11 @@
 // AXI4-Lite CSR block: map, access rules, error responses, pulses and interrupts.
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "csr_bench.h"
 #include "eyelet/csr_map.h"
 #include "eyelet/device.h"
 #include "eyelet/mapping.h"
+#include "eyelet/rng.h"
 
 namespace eyelet {
 namespace {
@@ -142,11 +141,11 @@ TEST(Csr, CountersReadThrough) {
 TEST(Csr, ChannelOrderAndBackPressureDoNotMatter) {
   // Random delays on AW, W, B and R: data before address, late ready, and so on.
   CsrBench b;
-  std::mt19937 rng(5);
-  std::uniform_int_distribution<int> delay(0, 4);
+  Rng rng(5);
   for (int i = 0; i < 200; ++i) {
-    const uint32_t v = rng();
-    AxiDelays d{delay(rng), delay(rng), delay(rng), delay(rng)};
+    const auto v = static_cast<uint32_t>(rng.Next());
+    AxiDelays d{rng.UniformInt(0, 4), rng.UniformInt(0, 4), rng.UniformInt(0, 4),
+                rng.UniformInt(0, 4)};
     const uint32_t reg = (i % 2) ? kCsrDescBaseLo : kCsrDescBaseHi;
     ASSERT_EQ(b.Write(reg, v, 0xf, d), AxiResp::kOkay) << i;
     uint32_t got = 0;

@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <random>
 #include <string>
 
 #include "eyelet/cost_model.h"
@@ -19,44 +18,19 @@
 #include "eyelet/golden.h"
 #include "eyelet/golden_device.h"
 #include "eyelet/mapping.h"
+#include "eyelet/rng.h"
 #include "eyelet/runtime.h"
 #include "rtl_device.h"
+#include "test_util.h"
 
 namespace eyelet {
 namespace {
 
+using test::Conv;
+using test::FullRangeTensor;
+using test::SameTensor;
+
 constexpr uint64_t kTimeout = 20'000'000;
-
-Tensor<int16_t> Random(const Shape& s, std::mt19937& rng, double zero_frac = 0.2) {
-  Tensor<int16_t> t(s);
-  std::uniform_int_distribution<int> val(-32768, 32767);
-  std::uniform_real_distribution<double> coin(0, 1);
-  for (auto& v : t.data()) v = coin(rng) < zero_frac ? 0 : static_cast<int16_t>(val(rng));
-  return t;
-}
-
-ConvLayer Conv(int n, int c, int h, int w, int m, int r, int s, int stride, int pad,
-               int groups = 1) {
-  ConvLayer l;
-  l.x = Shape{n, c, h, w};
-  l.w = Shape{m, c / groups, r, s};
-  l.conv.stride_h = l.conv.stride_w = stride;
-  l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = pad;
-  l.conv.groups = groups;
-  return l;
-}
-
-void ExpectEqual(const Tensor<int32_t>& want, const Tensor<int32_t>& got) {
-  ASSERT_EQ(want.shape(), got.shape());
-  int bad = 0;
-  for (size_t i = 0; i < want.data().size(); ++i) {
-    if (want.data()[i] != got.data()[i] && ++bad <= 5) {
-      ADD_FAILURE() << "output " << i << ": expected " << want.data()[i] << ", got "
-                    << got.data()[i];
-    }
-  }
-  EXPECT_EQ(bad, 0) << "mismatching outputs of " << want.data().size();
-}
 
 RtlDevice& Dev(const std::string& config) {
   static std::map<std::string, std::unique_ptr<RtlDevice>> devs;
@@ -123,15 +97,16 @@ struct SweepCase {
 class DriverSweep : public ::testing::TestWithParam<SweepCase> {};
 
 // A random layer for `hw`, small enough for a quick run, with chunking forced now and then.
-ConvLayer DrawLayer(const ArrayConfig& hw, std::mt19937& rng) {
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+ConvLayer DrawLayer(const ArrayConfig& hw, Rng& rng) {
+  auto pick = [&](int lo, int hi) { return rng.UniformInt(lo, hi); };
   for (;;) {
     const int groups = pick(1, 4) == 1 ? 2 : 1;
     const int r = pick(1, 5), s = pick(1, 5);
     const int stride = pick(1, 3) == 1 ? 2 : 1;
     const int pad = pick(0, std::min(r, s) - 1);
-    ConvLayer l = Conv(pick(1, 3), groups * pick(1, 6), pick(r, 14), pick(s, 14),
-                       groups * pick(1, 12), r, s, stride, pad, groups);
+    const int d[] = {pick(1, 3), groups * pick(1, 6), pick(r, 14), pick(s, 14),
+                     groups * pick(1, 12)};  // a braced list: drawn in order
+    ConvLayer l = Conv(d[0], d[1], d[2], d[3], d[4], r, s, stride, pad, groups);
     l.conv.pad_bottom = pick(0, pad);
     try {
       l.Out();
@@ -152,14 +127,14 @@ TEST_P(DriverSweep, RandomLayersMatchTheGoldenModel) {
   o.mem.seed = static_cast<uint64_t>(c.latency);
   auto dev = RtlDevice::Create(c.config, o);
   GoldenDevice golden(ConfigByName(c.config));
-  std::mt19937 rng(1000 + c.latency);
+  Rng rng(1000 + c.latency);
   for (int i = 0; i < 12; ++i) {
     const ConvLayer l = DrawLayer(ConfigByName(c.config), rng);
     SCOPED_TRACE(std::string(c.config) + " layer " + std::to_string(i) + " " + l.ToString());
-    const Tensor<int16_t> x = Random(l.x, rng);
-    const Tensor<int16_t> w = Random(l.w, rng, 0.05);
+    const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2);
+    const Tensor<int16_t> w = FullRangeTensor(l.w, rng, 0.05);
     const LayerResult r = RunConv(*dev, l, x, w, nullptr, kTimeout);
-    ExpectEqual(ConvAcc(x, w, l.conv), r.y);
+    EXPECT_TRUE(SameTensor(r.y, ConvAcc(x, w, l.conv)));
     // The golden device moves the same bytes for the same descriptor.
     const LayerResult g = RunConv(golden, l, x, w, &r.mapping, kTimeout);
     EXPECT_EQ(r.counters.dram_rd_bytes, g.counters.dram_rd_bytes);
@@ -195,15 +170,15 @@ TEST(DriverTiling, RandomChunksGiveTheSameOutputs) {
   o.mem.valid_prob = 0.8;
   auto dev = RtlDevice::Create("small", o);
   GoldenDevice golden(ConfigByName("small"));
-  std::mt19937 rng(77);
+  Rng rng(77);
   auto pick = [&](uint64_t lo, uint64_t hi) {
-    return std::uniform_int_distribution<uint64_t>(lo, hi)(rng);
+    return static_cast<uint64_t>(rng.Uniform(static_cast<int64_t>(lo), static_cast<int64_t>(hi)));
   };
   int multi_c = 0, multi_m = 0, multi_n = 0, multi_b = 0;
   for (int i = 0; i < 24; ++i) {
     const ConvLayer l = DrawLayer(ConfigByName("small"), rng);
     SCOPED_TRACE("layer " + std::to_string(i) + " " + l.ToString());
-    const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+    const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2), w = FullRangeTensor(l.w, rng, 0.2);
     Device* devs[2] = {dev.get(), &golden};
     Tensor<int32_t> outs[2];
     DeviceCounters counts[2];
@@ -250,7 +225,7 @@ TEST(DriverTiling, RandomChunksGiveTheSameOutputs) {
     multi_m += d.mbc < d.mb;
     multi_n += d.nb < d.n;
     multi_b += d.sb < d.strips;
-    ExpectEqual(ConvAcc(x, w, l.conv), outs[0]);
+    EXPECT_TRUE(SameTensor(outs[0], ConvAcc(x, w, l.conv)));
     EXPECT_EQ(counts[0].dram_rd_bytes, counts[1].dram_rd_bytes) << DescribeDesc(d);
     EXPECT_EQ(counts[0].dram_wr_bytes, counts[1].dram_wr_bytes) << DescribeDesc(d);
   }
@@ -266,14 +241,14 @@ TEST(DriverTiling, RowBandsWhenAChannelDoesNotFit) {
   // top padding for the first band and the clipped rows of the last).
   RtlDevice& dev = Dev("tiny");
   GoldenDevice golden(ConfigByName("tiny"));
-  std::mt19937 rng(5);
+  Rng rng(5);
   for (const ConvLayer& l : {Conv(1, 1, 100, 100, 2, 3, 3, 1, 1), Conv(2, 2, 90, 99, 3, 5, 5, 2, 2),
                              Conv(1, 1, 131, 67, 2, 4, 3, 3, 0)}) {
     SCOPED_TRACE(l.ToString());
-    const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+    const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2), w = FullRangeTensor(l.w, rng, 0.2);
     const LayerResult r = RunConv(dev, l, x, w, nullptr, kTimeout);
     EXPECT_LT(BandStrips(r.mapping, r.tiling), r.mapping.strips);
-    ExpectEqual(ConvAcc(x, w, l.conv), r.y);
+    EXPECT_TRUE(SameTensor(r.y, ConvAcc(x, w, l.conv)));
     const LayerResult g = RunConv(golden, l, x, w, &r.mapping, kTimeout);
     EXPECT_EQ(r.counters.dram_rd_bytes, g.counters.dram_rd_bytes);
     EXPECT_EQ(r.counters.dram_wr_bytes, g.counters.dram_wr_bytes);
@@ -289,11 +264,11 @@ TEST(DriverTiling, LoadsOverlapTheArraysRun) {
   // them. The cost model's timeline predicts the busy cycles.
   RtlDevice& dev = Dev("small");
   const ArrayConfig& hw = ConfigByName("small");
-  std::mt19937 rng(9);
+  Rng rng(9);
   const ConvLayer l = Conv(1, 48, 12, 12, 32, 3, 3, 1, 1);
-  const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+  const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2), w = FullRangeTensor(l.w, rng, 0.2);
   const LayerResult r = RunConv(dev, l, x, w, nullptr, kTimeout);
-  ExpectEqual(ConvAcc(x, w, l.conv), r.y);
+  EXPECT_TRUE(SameTensor(r.y, ConvAcc(x, w, l.conv)));
   ASSERT_LT(r.tiling.cc, l.x.c) << "one channel chunk: nothing to overlap";
   const CostEstimate c = EvaluateMapping(l, hw, r.mapping, r.tiling);
   ASSERT_LE(2 * c.use.glb_ifmap_words, hw.glb_ifmap_words);
@@ -310,18 +285,20 @@ TEST(DriverTiling, LoadsOverlapTheArraysRun) {
 TEST(DriverChain, ThreeLayersInOneChain) {
   RtlDevice& d = Dev("small");
   d.FreeAll();
-  std::mt19937 rng(7);
+  Rng rng(7);
   const ConvLayer ls[3] = {Conv(1, 3, 12, 12, 8, 3, 3, 1, 1), Conv(2, 4, 9, 9, 6, 5, 5, 2, 2),
                            Conv(1, 8, 6, 6, 16, 1, 1, 1, 0, 2)};
-  Tensor<int16_t> xs[3] = {Random(ls[0].x, rng), Random(ls[1].x, rng), Random(ls[2].x, rng)};
-  Tensor<int16_t> ws[3] = {Random(ls[0].w, rng), Random(ls[1].w, rng), Random(ls[2].w, rng)};
+  Tensor<int16_t> xs[3] = {FullRangeTensor(ls[0].x, rng, 0.2), FullRangeTensor(ls[1].x, rng, 0.2),
+                           FullRangeTensor(ls[2].x, rng, 0.2)};
+  Tensor<int16_t> ws[3] = {FullRangeTensor(ls[0].w, rng, 0.2), FullRangeTensor(ls[1].w, rng, 0.2),
+                           FullRangeTensor(ls[2].w, rng, 0.2)};
   ChainBuilder chain(d);
   for (int i = 0; i < 3; ++i) chain.AddConv(ls[i], xs[i], ws[i]);
   d.RunChain(chain.Commit(), kTimeout);
   EXPECT_EQ(d.ReadCounters().descs, 3u);
   for (int i = 0; i < 3; ++i) {
     SCOPED_TRACE(i);
-    ExpectEqual(ConvAcc(xs[i], ws[i], ls[i].conv), chain.ReadOutput(i));
+    EXPECT_TRUE(SameTensor(chain.ReadOutput(i), ConvAcc(xs[i], ws[i], ls[i].conv)));
   }
 }
 
@@ -336,10 +313,10 @@ class BadDesc {
   ErrCode Run(int which, const std::function<void(Desc&)>& mutate, int* index,
               ErrCode* predicted) {
     dev_.FreeAll();
-    std::mt19937 rng(3);
+    Rng rng(3);
     l_ = Conv(1, 4, 8, 8, 8, 3, 3, 1, 1);
-    x_ = Random(l_.x, rng);
-    w_ = Random(l_.w, rng);
+    x_ = FullRangeTensor(l_.x, rng, 0.2);
+    w_ = FullRangeTensor(l_.w, rng, 0.2);
     ChainBuilder chain(dev_);
     chain.AddConv(l_, x_, w_);
     chain.AddConv(l_, x_, w_);
@@ -367,7 +344,7 @@ class BadDesc {
 
   void ExpectGoodRun() {
     const LayerResult r = RunConv(dev_, l_, x_, w_, nullptr, kTimeout);
-    ExpectEqual(ConvAcc(x_, w_, l_.conv), r.y);
+    EXPECT_TRUE(SameTensor(r.y, ConvAcc(x_, w_, l_.conv)));
   }
 
  private:
@@ -471,19 +448,19 @@ TEST(DriverErrors, DescriptorAddressChecks) {
       EXPECT_EQ(e.desc_index(), 0);
     }
   }
-  std::mt19937 rng(5);
+  Rng rng(5);
   const ConvLayer l = Conv(1, 2, 6, 6, 3, 3, 3, 1, 0);
-  const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
-  ExpectEqual(ConvAcc(x, w, l.conv), RunConv(dev, l, x, w, nullptr, kTimeout).y);
+  const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2), w = FullRangeTensor(l.w, rng, 0.2);
+  EXPECT_TRUE(SameTensor(RunConv(dev, l, x, w, nullptr, kTimeout).y, ConvAcc(x, w, l.conv)));
 }
 
 TEST(DriverErrors, SlverrOnWriteIsReported) {
   RtlDeviceOptions o;
   o.mem.slverr = {{0x8000'0000ull + (32ull << 20), 0x8000'0000ull + (64ull << 20)}};
   auto dev = RtlDevice::Create("tiny", o);
-  std::mt19937 rng(9);
+  Rng rng(9);
   const ConvLayer l = Conv(1, 2, 6, 6, 3, 3, 3, 1, 0);
-  const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+  const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2), w = FullRangeTensor(l.w, rng, 0.2);
   ChainBuilder chain(*dev);
   chain.AddConv(l, x, w);
   const uint64_t head = chain.Commit();
@@ -510,21 +487,21 @@ TEST(DriverErrors, SlverrOnWriteIsReported) {
   } catch (const DeviceError& e) {
     EXPECT_EQ(e.code(), ErrCode::kAxiRdSlverr) << e.what();
   }
-  ExpectEqual(ConvAcc(x, w, l.conv), RunConv(*dev, l, x, w, nullptr, kTimeout).y);
+  EXPECT_TRUE(SameTensor(RunConv(*dev, l, x, w, nullptr, kTimeout).y, ConvAcc(x, w, l.conv)));
   EXPECT_TRUE(dev->Mem().Idle());
 }
 
 TEST(DriverErrors, TimeoutSoftResetsAndTheDeviceRunsAgain) {
   RtlDevice& dev = Dev("small");
-  std::mt19937 rng(11);
+  Rng rng(11);
   const ConvLayer l = Conv(2, 6, 9, 9, 8, 3, 3, 1, 1);
-  const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+  const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2), w = FullRangeTensor(l.w, rng, 0.2);
   const uint64_t full = RunConv(dev, l, x, w, nullptr, kTimeout).counters.cycles;
   for (uint64_t after : {uint64_t{3}, uint64_t{40}, full / 3, full - 30}) {
     SCOPED_TRACE("timeout after " + std::to_string(after));
     EXPECT_THROW(RunConv(dev, l, x, w, nullptr, after), TimeoutError);
     EXPECT_EQ(dev.ReadCsr(kCsrStatus) & kStatusBusy, 0u);
-    ExpectEqual(ConvAcc(x, w, l.conv), RunConv(dev, l, x, w, nullptr, kTimeout).y);
+    EXPECT_TRUE(SameTensor(RunConv(dev, l, x, w, nullptr, kTimeout).y, ConvAcc(x, w, l.conv)));
   }
 }
 
@@ -536,7 +513,7 @@ void ExpectFcMatches(const std::string& config, const Tensor<int16_t>& x,
                      const Tensor<int16_t>& w) {
   SCOPED_TRACE(config + ": x " + x.shape().ToString() + " w " + w.shape().ToString());
   const LayerResult r = RunFc(Dev(config), x, w, nullptr, kTimeout);
-  ExpectEqual(FcAcc(x, w), r.y);
+  EXPECT_TRUE(SameTensor(r.y, FcAcc(x, w)));
   EXPECT_EQ(r.mapping.e, 1);
   EXPECT_EQ(r.mapping.strips, 1);
   GoldenDevice golden(ConfigByName(config));
@@ -550,15 +527,15 @@ void ExpectFcMatches(const std::string& config, const Tensor<int16_t>& x,
 
 TEST(DriverFc, FlatInputsFromOneToThousandsOfFeatures) {
   // N x K x 1 x 1 inputs (1 x 1 kernels over K channels), weights M x 1 x 1 x K.
-  std::mt19937 rng(41);
+  Rng rng(41);
   const struct {
     int n, k, m;
   } cases[] = {{1, 1, 1},    {3, 7, 40},   {8, 64, 17},
                {5, 300, 33}, {2, 2500, 9}, {8, 2500, 40}};  // the last one in GLB chunks
   for (const char* config : {"tiny", "small"}) {
     for (const auto& c : cases) {
-      const Tensor<int16_t> x = Random(Shape{c.n, c.k, 1, 1}, rng);
-      const Tensor<int16_t> w = Random(Shape{c.m, 1, 1, c.k}, rng, 0.05);
+      const Tensor<int16_t> x = FullRangeTensor(Shape{c.n, c.k, 1, 1}, rng, 0.2);
+      const Tensor<int16_t> w = FullRangeTensor(Shape{c.m, 1, 1, c.k}, rng, 0.05);
       ExpectFcMatches(config, x, w);
     }
   }
@@ -567,16 +544,20 @@ TEST(DriverFc, FlatInputsFromOneToThousandsOfFeatures) {
 TEST(DriverFc, MoreThan4095FeaturesOrOutputs) {
   // Channel and filter counts past 12 bits (the descriptor's cg and mg hold 13): K = 4100
   // inputs (several channel chunks on tiny), M = 4100 outputs (several filter chunks).
-  std::mt19937 rng(44);
-  ExpectFcMatches("tiny", Random(Shape{2, 4100, 1, 1}, rng), Random(Shape{3, 1, 1, 4100}, rng));
-  ExpectFcMatches("small", Random(Shape{2, 3, 1, 1}, rng), Random(Shape{4100, 1, 1, 3}, rng));
+  Rng rng(44);
+  const Tensor<int16_t> x1 = FullRangeTensor(Shape{2, 4100, 1, 1}, rng, 0.2),
+                        w1 = FullRangeTensor(Shape{3, 1, 1, 4100}, rng, 0.2);
+  ExpectFcMatches("tiny", x1, w1);
+  const Tensor<int16_t> x2 = FullRangeTensor(Shape{2, 3, 1, 1}, rng, 0.2),
+                        w2 = FullRangeTensor(Shape{4100, 1, 1, 3}, rng, 0.2);
+  ExpectFcMatches("small", x2, w2);
 }
 
 TEST(DriverFc, ChannelByHeightByWidthInputs) {
   // C x H x W inputs keep their shape: R = H filter rows (split into row groups when taller
   // than the array) by S = W, one output per image and filter. The weights come in any shape
   // with c*h*w = K.
-  std::mt19937 rng(43);
+  Rng rng(43);
   const struct {
     Shape x, w;
   } cases[] = {{{4, 16, 5, 5}, {24, 1, 1, 400}},
@@ -585,8 +566,8 @@ TEST(DriverFc, ChannelByHeightByWidthInputs) {
                {{6, 1, 1, 2000}, {12, 1, 1, 2000}}};  // a row vector: flat, 2000 channels
   for (const char* config : {"tiny", "small"}) {
     for (const auto& c : cases) {
-      const Tensor<int16_t> x = Random(c.x, rng);
-      const Tensor<int16_t> w = Random(c.w, rng, 0.05);
+      const Tensor<int16_t> x = FullRangeTensor(c.x, rng, 0.2);
+      const Tensor<int16_t> w = FullRangeTensor(c.w, rng, 0.05);
       ExpectFcMatches(config, x, w);
     }
   }
@@ -597,35 +578,38 @@ TEST(DriverFc, ChannelByHeightByWidthInputs) {
 TEST(DriverFc, FcAfterConvInOneChain) {
   RtlDevice& d = Dev("small");
   d.FreeAll();
-  std::mt19937 rng(47);
+  Rng rng(47);
   const ConvLayer l = Conv(2, 3, 8, 8, 4, 3, 3, 1, 0);
-  const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
-  const Tensor<int16_t> fx = Random(Shape{2, 4, 6, 6}, rng), fw = Random(Shape{10, 1, 1, 144}, rng);
+  const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2), w = FullRangeTensor(l.w, rng, 0.2);
+  const Tensor<int16_t> fx = FullRangeTensor(Shape{2, 4, 6, 6}, rng, 0.2),
+                        fw = FullRangeTensor(Shape{10, 1, 1, 144}, rng, 0.2);
   ChainBuilder chain(d);
   chain.AddConv(l, x, w);
   const int fc = chain.AddFc(fx, fw);
   d.RunChain(chain.Commit(), kTimeout);
   EXPECT_EQ(d.ReadCounters().descs, 2u);
-  ExpectEqual(ConvAcc(x, w, l.conv), chain.ReadOutput(0));
-  ExpectEqual(FcAcc(fx, fw), chain.ReadOutput(fc));
+  EXPECT_TRUE(SameTensor(chain.ReadOutput(0), ConvAcc(x, w, l.conv)));
+  EXPECT_TRUE(SameTensor(chain.ReadOutput(fc), FcAcc(fx, fw)));
 }
 
 TEST(DriverFc, MismatchedKOrFieldsTooNarrowAreErrors) {
   RtlDevice& d = Dev("tiny");
-  std::mt19937 rng(53);
-  const Tensor<int16_t> x = Random(Shape{2, 300, 1, 1}, rng);
+  Rng rng(53);
+  const Tensor<int16_t> x = FullRangeTensor(Shape{2, 300, 1, 1}, rng, 0.2);
   try {
-    RunFc(d, x, Random(Shape{10, 1, 1, 299}, rng), nullptr, kTimeout);
+    RunFc(d, x, FullRangeTensor(Shape{10, 1, 1, 299}, rng, 0.2), nullptr, kTimeout);
     FAIL() << "no error for K = 300 against 299";
   } catch (const ShapeError& e) {
     EXPECT_NE(std::string(e.what()).find("K = C*H*W = 300"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("c*h*w = 299"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(RunFc(d, Random(Shape{1, 4, 5, 5}, rng), Random(Shape{3, 4, 5, 4}, rng)),
+  EXPECT_THROW(RunFc(d, FullRangeTensor(Shape{1, 4, 5, 5}, rng, 0.2),
+                     FullRangeTensor(Shape{3, 4, 5, 4}, rng, 0.2)),
                ShapeError);
   // The descriptor holds K (channels) and M (filters) in 13 bits each.
   try {
-    RunFc(d, Random(Shape{1, 8192, 1, 1}, rng), Random(Shape{2, 1, 1, 8192}, rng));
+    RunFc(d, FullRangeTensor(Shape{1, 8192, 1, 1}, rng, 0.2),
+          FullRangeTensor(Shape{2, 1, 1, 8192}, rng, 0.2));
     FAIL() << "K = 8192 mapped";
   } catch (const UnsupportedError& e) {
     EXPECT_NE(std::string(e.what()).find("fc layer x 1x8192x1x1 w 2x1x1x8192"), std::string::npos)
@@ -634,15 +618,16 @@ TEST(DriverFc, MismatchedKOrFieldsTooNarrowAreErrors) {
         << e.what();
   }
   try {
-    RunFc(d, Random(Shape{1, 3, 1, 1}, rng), Random(Shape{8192, 1, 1, 3}, rng));
+    RunFc(d, FullRangeTensor(Shape{1, 3, 1, 1}, rng, 0.2),
+          FullRangeTensor(Shape{8192, 1, 1, 3}, rng, 0.2));
     FAIL() << "M = 8192 mapped";
   } catch (const UnsupportedError& e) {
     EXPECT_NE(std::string(e.what()).find("'mg' = 8192 does not fit its 13 bits"), std::string::npos)
         << e.what();
   }
   // The device still runs the next layer.
-  const Tensor<int16_t> w = Random(Shape{10, 1, 1, 300}, rng);
-  ExpectEqual(FcAcc(x, w), RunFc(d, x, w, nullptr, kTimeout).y);
+  const Tensor<int16_t> w = FullRangeTensor(Shape{10, 1, 1, 300}, rng, 0.2);
+  EXPECT_TRUE(SameTensor(RunFc(d, x, w, nullptr, kTimeout).y, FcAcc(x, w)));
 }
 
 }  // namespace

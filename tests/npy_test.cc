@@ -1,6 +1,7 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
-// .npy reader/writer: round trips, the exact bytes of the format, and malformed files.
+// .npy reader/writer: round trips, the exact bytes of the format, malformed files, and files
+// NumPy wrote (tests/data, made by tests/data/make_npy_fixtures.py).
 #include "eyelet/npy.h"
 
 #include <gtest/gtest.h>
@@ -542,6 +543,139 @@ TEST(Npy, NchwMapping) {
   EXPECT_EQ(NpyShapeToNchw({4, 5, 6, 7}, "x"), (Shape{4, 5, 6, 7}));
   EXPECT_THROW(NpyShapeToNchw({1, 1, 1, 1, 1}, "x"), ShapeError);
   EXPECT_THROW(NpyShapeToNchw({int64_t{1} << 31}, "x"), ShapeError);
+}
+
+// --- Files NumPy wrote (tests/data/make_npy_fixtures.py, np.save of NumPy 1.24): the reader
+// against bytes it did not write, the writer against NumPy's bytes. The element values follow
+// the script's formulas of the flat C-order index i.
+
+std::string Fixture(const std::string& name) { return std::string(EY_TEST_DATA_DIR) + "/" + name; }
+
+int16_t FixtureI16(int64_t i) { return static_cast<int16_t>((i * 12345 + 678) % 65536 - 32768); }
+int32_t FixtureI32(int64_t i) { return static_cast<int32_t>((i - 12) * 178956970); }
+float FixtureF32(int64_t i) { return static_cast<float>((static_cast<double>(i) - 5.5) / 4); }
+int FixtureI8(int64_t i) { return static_cast<int>(i * 60 - 128); }
+
+// Checks every element of `t` against `want(flat index)`, walking (n, c, h, w).
+template <typename T, typename F>
+::testing::AssertionResult FollowsFormula(const Tensor<T>& t, F want) {
+  const Shape& s = t.shape();
+  int64_t i = 0;
+  for (int n = 0; n < s.n; ++n) {
+    for (int c = 0; c < s.c; ++c) {
+      for (int h = 0; h < s.h; ++h) {
+        for (int w = 0; w < s.w; ++w, ++i) {
+          if (t.at(n, c, h, w) != want(i)) {
+            return ::testing::AssertionFailure()
+                   << "at (" << n << ", " << c << ", " << h << ", " << w << "): got "
+                   << +t.at(n, c, h, w) << ", expected " << +want(i);
+          }
+        }
+      }
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST(NpyFixtures, ReadsNumpyInt16InCOrder) {
+  const Tensor<int16_t> t = LoadTensorI16(Fixture("int16_2x3x4x5.npy"));
+  EXPECT_EQ(t.shape(), (Shape{2, 3, 4, 5}));
+  EXPECT_TRUE(FollowsFormula(t, FixtureI16));
+  EXPECT_EQ(t.at(0, 0, 0, 0), -32090);  // 678 - 32768
+  const NpyArray a = ReadNpy(Fixture("int16_2x3x4x5.npy"));
+  EXPECT_EQ(a.dtype, kNpyInt16);
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{2, 3, 4, 5}));
+}
+
+TEST(NpyFixtures, ReadsNumpyInt32AtBothEndsOfTheRange) {
+  const Tensor<int32_t> t = LoadTensorI32(Fixture("int32_1x2x3x4.npy"));
+  EXPECT_EQ(t.shape(), (Shape{1, 2, 3, 4}));
+  EXPECT_TRUE(FollowsFormula(t, FixtureI32));
+  EXPECT_EQ(t.at(0, 0, 0, 0), -2147483640);
+  EXPECT_EQ(t.at(0, 1, 2, 3), 1968526670);
+}
+
+TEST(NpyFixtures, ReadsNumpyFloat32) {
+  const Tensor<float> t = LoadTensorF32(Fixture("float32_2x1x2x3.npy"));
+  EXPECT_EQ(t.shape(), (Shape{2, 1, 2, 3}));
+  EXPECT_TRUE(FollowsFormula(t, FixtureF32));
+  EXPECT_EQ(t.at(1, 0, 1, 2), 1.375f);
+}
+
+TEST(NpyFixtures, ReadsNumpyTwoDimensionalAsOnePlane) {
+  const Tensor<int16_t> t = LoadTensorI16(Fixture("int16_3x4.npy"));
+  EXPECT_EQ(t.shape(), (Shape{1, 1, 3, 4}));
+  EXPECT_TRUE(FollowsFormula(t, FixtureI16));
+}
+
+TEST(NpyFixtures, ReadsNumpyInt8AndWidensIt) {
+  EXPECT_EQ(ReadNpy(Fixture("int8_5.npy")).dtype, kNpyInt8);
+  const Tensor<int16_t> t16 = LoadTensorI16(Fixture("int8_5.npy"));
+  EXPECT_EQ(t16.shape(), (Shape{1, 1, 1, 5}));
+  EXPECT_TRUE(FollowsFormula(t16, FixtureI8));
+  EXPECT_EQ(LoadTensorI32(Fixture("int8_5.npy")).data(),
+            (std::vector<int32_t>{-128, -68, -8, 52, 112}));
+}
+
+TEST(NpyFixtures, ReadsNumpyZeroDimensionalArrays) {
+  EXPECT_TRUE(ReadNpy(Fixture("int16_scalar.npy")).shape.empty());
+  const Tensor<int16_t> s16 = LoadTensorI16(Fixture("int16_scalar.npy"));
+  EXPECT_EQ(s16.shape(), (Shape{1, 1, 1, 1}));
+  EXPECT_EQ(s16.data(), (std::vector<int16_t>{-7}));
+  const Tensor<int32_t> s32 = LoadTensorI32(Fixture("int32_scalar.npy"));
+  EXPECT_EQ(s32.shape(), (Shape{1, 1, 1, 1}));
+  EXPECT_EQ(s32.data(), (std::vector<int32_t>{std::numeric_limits<int32_t>::min()}));
+}
+
+// The reader takes C order only (npy.h): NumPy's Fortran-order file is refused by name.
+TEST(NpyFixtures, RefusesNumpyFortranOrder) {
+  const std::string path = Fixture("int16_2x3_fortran.npy");
+  try {
+    ReadNpy(path);
+    FAIL() << "read a Fortran-order file";
+  } catch (const FileError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Fortran order"), std::string::npos) << e.what();
+  }
+}
+
+// The reader takes little-endian data only (npy.h): NumPy's '>i2' and '>f4' files are refused
+// with the astype() that fixes them.
+TEST(NpyFixtures, RefusesNumpyBigEndian) {
+  for (const char* name : {"int16_2x3_big_endian.npy", "float32_2x3_big_endian.npy"}) {
+    const std::string path = Fixture(name);
+    try {
+      ReadNpy(path);
+      ADD_FAILURE() << "read " << name;
+    } catch (const FileError& e) {
+      EXPECT_NE(std::string(e.what()).find("big-endian"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("newbyteorder"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// What np.save writes for the arrays the reader takes, the writer writes byte for byte:
+// magic, version 1.0, the header dict's spelling, the padding to 64 bytes and the data.
+TEST(NpyFixtures, WriterMatchesNumpyByteForByte) {
+  for (const char* name : {"int16_2x3x4x5.npy", "int32_1x2x3x4.npy", "float32_2x1x2x3.npy",
+                           "int16_3x4.npy", "int8_5.npy", "int16_scalar.npy", "int32_scalar.npy"}) {
+    SCOPED_TRACE(name);
+    const std::vector<uint8_t> numpy = ReadBytes(Fixture(name));
+    ASSERT_FALSE(numpy.empty());
+    EXPECT_EQ(EncodeNpy(ReadNpy(Fixture(name))), numpy);
+  }
+  // And from a tensor built from the formula, not read back.
+  TempDir dir;
+  Tensor<int16_t> t(Shape{2, 3, 4, 5});
+  for (size_t i = 0; i < t.data().size(); ++i) t.data()[i] = FixtureI16(static_cast<int64_t>(i));
+  SaveTensor(dir.File("t.npy"), t, "int16");
+  EXPECT_EQ(ReadBytes(dir.File("t.npy")), ReadBytes(Fixture("int16_2x3x4x5.npy")));
+  Tensor<int16_t> plane(Shape{1, 1, 3, 4});
+  for (size_t i = 0; i < plane.data().size(); ++i) {
+    plane.data()[i] = FixtureI16(static_cast<int64_t>(i));
+  }
+  SaveTensor(dir.File("p.npy"), plane, "int16", 2);
+  EXPECT_EQ(ReadBytes(dir.File("p.npy")), ReadBytes(Fixture("int16_3x4.npy")));
 }
 
 }  // namespace

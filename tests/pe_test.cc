@@ -3,11 +3,13 @@
 // PE unit bench: the Verilated rtl/ey_pe.sv against the golden model, every psum compared.
 #include <gtest/gtest.h>
 
-#include <random>
+#include <algorithm>
 #include <sstream>
 
 #include "eyelet/golden.h"
+#include "eyelet/rng.h"
 #include "pe_bench.h"
+#include "test_util.h"
 
 namespace eyelet {
 namespace {
@@ -22,20 +24,18 @@ int Width(const PeJob& j) { return (j.f - 1) * j.u + j.s; }
 
 // Fills weights, ifmap and psum_in with values in the data range; about `zero_frac` of the
 // ifmap values are zero so that zero gating is exercised.
-void FillRandom(PeJob& j, std::mt19937& rng, int data_bits, double zero_frac) {
+void FillRandom(PeJob& j, Rng& rng, int data_bits, double zero_frac) {
   const int hi = (1 << (data_bits - 1)) - 1;
   const int lo = -(1 << (data_bits - 1));
-  std::uniform_int_distribution<int> val(lo, hi);
-  std::uniform_real_distribution<double> coin(0, 1);
   j.weight.resize(j.passes * j.p * j.q * j.s);
-  for (auto& v : j.weight) v = static_cast<int16_t>(val(rng));
+  for (auto& v : j.weight) v = static_cast<int16_t>(rng.UniformInt(lo, hi));
   j.ifmap.resize(static_cast<size_t>(j.rows) * j.passes * j.q * Width(j));
-  for (auto& v : j.ifmap) v = coin(rng) < zero_frac ? 0 : static_cast<int16_t>(val(rng));
+  for (auto& v : j.ifmap)
+    v = rng.Chance(zero_frac) ? 0 : static_cast<int16_t>(rng.UniformInt(lo, hi));
   j.psum_in.clear();
   if (j.accumulate_in) {
-    std::uniform_int_distribution<int32_t> acc(INT32_MIN, INT32_MAX);
     j.psum_in.resize(static_cast<size_t>(j.rows) * j.passes * j.p * j.f);
-    for (auto& v : j.psum_in) v = acc(rng);
+    for (auto& v : j.psum_in) v = static_cast<int32_t>(rng.Uniform(INT32_MIN, INT32_MAX));
   }
 }
 
@@ -66,16 +66,14 @@ PeResult RunAndCheck(const PeJob& j) {
   const PeConfig cfg = Bench().config();
   PeResult res = Bench().Run(j);
   const std::vector<int32_t> ref = PeReference(j, cfg.data_bits, cfg.acc_bits);
-  EXPECT_EQ(res.psum.size(), ref.size());
-  int bad = 0;
-  for (size_t i = 0; i < ref.size() && i < res.psum.size(); ++i) {
-    if (res.psum[i] != ref[i] && ++bad <= 5) {
-      ADD_FAILURE() << "psum[" << i << "] (row " << i / (j.p * j.f) << ", filter "
-                    << (i / j.f) % j.p << ", x " << i % j.f << "): expected " << ref[i]
-                    << ", got " << res.psum[i];
-    }
-  }
-  EXPECT_EQ(bad, 0) << "mismatching psums";
+  // The psums as a tensor of (0, row, filter, x): psum[((row * p) + filter) * f + x] (pe_bench.h).
+  const Shape shape{1, j.rows * j.passes, j.p, j.f};
+  Tensor<int32_t> got(shape), want(shape);
+  EXPECT_EQ(res.psum.size(), want.data().size());
+  EXPECT_EQ(ref.size(), want.data().size());
+  std::copy_n(res.psum.begin(), std::min(res.psum.size(), got.data().size()), got.data().begin());
+  std::copy_n(ref.begin(), std::min(ref.size(), want.data().size()), want.data().begin());
+  EXPECT_TRUE(test::SameTensor(got, want)) << "psums as (0, row, filter, x)";
   const uint64_t ops = static_cast<uint64_t>(j.rows) * j.passes * j.f * j.p * j.q * j.s;
   EXPECT_EQ(res.macs + res.skipped, ops);
   EXPECT_EQ(res.skipped, ExpectedSkips(j));
@@ -87,7 +85,7 @@ PeJob MakeJob(int s, int p, int q, int u, int f, int rows, bool acc, uint32_t se
   PeJob j;
   j.s = s, j.p = p, j.q = q, j.u = u, j.f = f, j.rows = rows, j.accumulate_in = acc;
   j.passes = passes;
-  std::mt19937 rng(seed);
+  Rng rng(seed);
   FillRandom(j, rng, 16, zero_frac);
   return j;
 }
@@ -217,8 +215,8 @@ class PeRandom : public ::testing::TestWithParam<int> {};
 
 TEST_P(PeRandom, EveryPsumMatches) {
   const uint32_t seed = 0xE7E1E7u + GetParam();
-  std::mt19937 rng(seed);
-  auto uni = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Rng rng(seed);
+  auto uni = [&](int lo, int hi) { return rng.UniformInt(lo, hi); };
   for (int i = 0; i < 25; ++i) {
     SCOPED_TRACE("block seed " + std::to_string(seed) + ", job " + std::to_string(i));
     PeJob j;
@@ -233,7 +231,7 @@ TEST_P(PeRandom, EveryPsumMatches) {
     FillRandom(j, rng, 16, uni(0, 5) / 10.0);
     j.in_stall = uni(0, 6) / 10.0;
     j.out_stall = uni(0, 6) / 10.0;
-    j.stall_seed = rng();
+    j.stall_seed = static_cast<uint32_t>(rng.Next());
     RunAndCheck(j);
   }
 }

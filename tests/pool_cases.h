@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -24,46 +23,20 @@
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
 #include "eyelet/mapping.h"
+#include "eyelet/rng.h"
 #include "eyelet/runtime.h"
+#include "test_util.h"
 
 namespace eyelet {
 namespace pool_cases {
 
 constexpr uint64_t kTimeout = 20'000'000;
 
-inline int Pick(std::mt19937& rng, int lo, int hi) {
-  return std::uniform_int_distribution<int>(lo, hi)(rng);
-}
-
-// Values in [-lim, lim], about a third of them zero.
-inline Tensor<int16_t> Random(const Shape& s, std::mt19937& rng, int lim = 100) {
-  Tensor<int16_t> t(s);
-  for (int16_t& v : t.data()) v = static_cast<int16_t>(Pick(rng, 0, 2) == 0 ? 0 : Pick(rng, -lim, lim));
-  return t;
-}
-
-inline Tensor<int32_t> Widen(const Tensor<int16_t>& t) {
-  Tensor<int32_t> w(t.shape());
-  std::copy(t.data().begin(), t.data().end(), w.data().begin());
-  return w;
-}
-
-inline void ExpectSame(const Tensor<int32_t>& want, const Tensor<int32_t>& got,
-                       const std::string& what) {
-  ASSERT_EQ(want.shape(), got.shape()) << what;
-  int bad = 0;
-  for (size_t i = 0; i < want.data().size(); ++i) {
-    if (want.data()[i] != got.data()[i] && ++bad <= 5) {
-      ADD_FAILURE() << what << ": output " << i << " expected " << want.data()[i] << ", got "
-                    << got.data()[i];
-    }
-  }
-  EXPECT_EQ(bad, 0) << what << ": mismatching outputs of " << want.data().size();
-}
+inline int Pick(Rng& rng, int lo, int hi) { return rng.UniformInt(lo, hi); }
 
 // A random pooling of an e x f plane: windows and strides 1..3, pads below the window, ceil
 // mode now and then (golden PoolOutputShape's rules).
-inline PoolParams DrawPool(int e, int f, std::mt19937& rng) {
+inline PoolParams DrawPool(int e, int f, Rng& rng) {
   for (;;) {
     PoolParams p;
     p.kernel_h = Pick(rng, 1, 3);
@@ -85,14 +58,15 @@ inline PoolParams DrawPool(int e, int f, std::mt19937& rng) {
 
 // A requantization that lands the accumulators `acc` around +-8000 (both signs, rounding, and
 // the rails now and then): per channel mult 1..3 and the shift that fits the largest one.
-inline RequantParams FitRequant(const Tensor<int32_t>& acc, int channels, std::mt19937& rng) {
+inline RequantParams FitRequant(const Tensor<int32_t>& acc, int channels, Rng& rng) {
   int64_t most = 1;
   for (int32_t v : acc.data()) most = std::max<int64_t>(most, std::llabs(v));
   int shift = 0;
   while ((most >> shift) > 8000) ++shift;
   RequantParams q;
   for (int m = 0; m < channels; ++m) {
-    q.mult.push_back(Pick(rng, 1, 3) * (Pick(rng, 0, 5) == 0 ? -1 : 1));
+    const int mult = Pick(rng, 1, 3);  // then the sign: two statements, so drawn in order
+    q.mult.push_back(Pick(rng, 0, 5) == 0 ? -mult : mult);
     q.shift.push_back(shift);
   }
   return q;
@@ -106,7 +80,7 @@ struct PooledLayer {
   Tensor<int16_t> x, w;
 };
 
-inline PooledLayer DrawPooledLayer(const ArrayConfig& hw, std::mt19937& rng) {
+inline PooledLayer DrawPooledLayer(const ArrayConfig& hw, Rng& rng) {
   for (;;) {
     PooledLayer d;
     ConvLayer& l = d.layer;
@@ -122,8 +96,8 @@ inline PooledLayer DrawPooledLayer(const ArrayConfig& hw, std::mt19937& rng) {
     l.conv.pad_right = Pick(rng, 0, s - 1);
     try {
       const Shape out = l.Out();
-      d.x = Random(l.x, rng);
-      d.w = Random(l.w, rng);
+      d.x = test::SparseTensor(l.x, rng);
+      d.w = test::SparseTensor(l.w, rng);
       OutputPath& p = d.path;
       if (Pick(rng, 0, 3) != 0) {
         for (int m = 0; m < l.w.n; ++m) p.bias.push_back(Pick(rng, -20000, 20000));
@@ -159,7 +133,7 @@ inline Tensor<int32_t> GoldenPooled(const PooledLayer& d) {
   q.relu = d.path.relu;
   q.pool = true;
   q.pool_params = d.path.pool_params;
-  return Widen(RunQuantLayer(d.x, d.w, q));
+  return test::Widen(RunQuantLayer(d.x, d.w, q));
 }
 
 // `count` random pooled layers through RunConv on `dev` (the pooling fused into the layer's
@@ -167,13 +141,13 @@ inline Tensor<int32_t> GoldenPooled(const PooledLayer& d) {
 // move the same DRAM bytes. The bytes written are the pooled outputs', once.
 inline void RandomPooledLayers(Device& dev, const ArrayConfig& hw, uint32_t seed, int count,
                                Device* reference = nullptr) {
-  std::mt19937 rng(seed);
+  Rng rng(seed);
   for (int i = 0; i < count; ++i) {
     const PooledLayer d = DrawPooledLayer(hw, rng);
     SCOPED_TRACE("layer " + std::to_string(i) + " " + d.layer.ToString() + " post " +
                  std::to_string(d.layer.post));
     const LayerResult r = RunConv(dev, d.layer, d.x, d.w, nullptr, kTimeout, &d.path);
-    ExpectSame(GoldenPooled(d), r.y, "pooled outputs");
+    EXPECT_TRUE(test::SameTensor(r.y, GoldenPooled(d))) << "pooled outputs";
     EXPECT_EQ(r.counters.descs, 1u);
     EXPECT_EQ(r.counters.dram_wr_bytes, static_cast<uint64_t>(d.layer.PooledOut().Size()) * 2);
     if (reference != nullptr) {
@@ -217,7 +191,7 @@ inline LayerResult RunPooledTiled(Device& dev, const PooledLayer& d, const Tilin
 // bytes `dev` moves, and with `reference` the reference device too.
 inline void RandomBandedPooledLayers(Device& dev, const ArrayConfig& hw, uint32_t seed, int count,
                                      Device* reference = nullptr) {
-  std::mt19937 rng(seed);
+  Rng rng(seed);
   int banded = 0, empty_bands = 0, straddling = 0, virtual_rows = 0;
   for (int i = 0; i < count; ++i) {
     PooledLayer d;
@@ -263,7 +237,7 @@ inline void RandomBandedPooledLayers(Device& dev, const ArrayConfig& hw, uint32_
                  m.ToString() + " tiling " + std::to_string(t.nb) + "," + std::to_string(t.mc) +
                  "," + std::to_string(t.cc) + "," + std::to_string(t.sb));
     const LayerResult r = RunPooledTiled(dev, d, t, &m);
-    ExpectSame(GoldenPooled(d), r.y, "pooled outputs");
+    EXPECT_TRUE(test::SameTensor(r.y, GoldenPooled(d))) << "pooled outputs";
     const CycleEstimate c = EstimateCycles(d.layer, hw, m, t);
     EXPECT_EQ(static_cast<uint64_t>(c.dram_write_bytes), r.counters.dram_wr_bytes);
     EXPECT_EQ(static_cast<uint64_t>(c.dram_read_bytes) + kDescBytes, r.counters.dram_rd_bytes);
@@ -283,16 +257,16 @@ inline void RandomBandedPooledLayers(Device& dev, const ArrayConfig& hw, uint32_
 // `count` random standalone max poolings (RunPool: a 1x1 CONV of weight 1 with the pooling
 // fused) of random int16 tensors, compared with golden MaxPool.
 inline void RandomStandalonePools(Device& dev, uint32_t seed, int count) {
-  std::mt19937 rng(seed);
+  Rng rng(seed);
   for (int i = 0; i < count; ++i) {
     const Shape xs{Pick(rng, 1, 3), Pick(rng, 1, 5), Pick(rng, 1, 16), Pick(rng, 1, 16)};
     const PoolParams p = DrawPool(xs.h, xs.w, rng);
-    const Tensor<int16_t> x = Random(xs, rng, 32767);
+    const Tensor<int16_t> x = test::SparseTensor(xs, rng, 32767);
     SCOPED_TRACE("pool " + std::to_string(i) + " of " + xs.ToString() + " window " +
                  std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " stride " +
                  std::to_string(p.stride_h) + "x" + std::to_string(p.stride_w));
     const LayerResult r = RunPool(dev, x, p, kTimeout);
-    ExpectSame(Widen(MaxPool(x, p)), r.y, "pooled");
+    EXPECT_TRUE(test::SameTensor(r.y, test::Widen(MaxPool(x, p)))) << "pooled";
     EXPECT_EQ(r.counters.descs, 1u);
     EXPECT_EQ(r.counters.dram_wr_bytes, static_cast<uint64_t>(r.y.size()) * 2);
   }
@@ -304,16 +278,16 @@ inline void RandomStandalonePools(Device& dev, uint32_t seed, int count) {
 // -> max pool 2x2/2 -> fc 120 -> ReLU -> fc 84 -> fc 10. Each layer's outputs are compared with
 // the golden model run layer by layer. The chain has 5 descriptors when both poolings fuse.
 inline void LeNetChain(Device& dev, int batch, uint32_t seed) {
-  std::mt19937 rng(seed);
+  Rng rng(seed);
   dev.FreeAll();
   ChainBuilder chain(dev);
-  const Tensor<int16_t> x = Random(Shape{batch, 1, 28, 28}, rng, 127);
+  const Tensor<int16_t> x = test::SparseTensor(Shape{batch, 1, 28, 28}, rng, 127);
   PoolParams pool;  // 2x2, stride 2
   std::vector<Tensor<int32_t>> want;
   std::vector<int> index;
 
   // conv1
-  const Tensor<int16_t> w1 = Random(Shape{6, 1, 5, 5}, rng, 64);
+  const Tensor<int16_t> w1 = test::SparseTensor(Shape{6, 1, 5, 5}, rng, 64);
   ConvParams c1;
   c1.pad_top = c1.pad_left = c1.pad_bottom = c1.pad_right = 2;
   OutputPath p1;
@@ -332,10 +306,10 @@ inline void LeNetChain(Device& dev, int batch, uint32_t seed) {
   q1.relu = q1.pool = true;
   q1.pool_params = pool;
   const Tensor<int16_t> y1 = RunQuantLayer(x, w1, q1);  // N x 6 x 14 x 14
-  want.push_back(Widen(y1));
+  want.push_back(test::Widen(y1));
 
   // conv2
-  const Tensor<int16_t> w2 = Random(Shape{16, 6, 5, 5}, rng, 64);
+  const Tensor<int16_t> w2 = test::SparseTensor(Shape{16, 6, 5, 5}, rng, 64);
   ConvParams c2;
   OutputPath p2;
   p2.requant = FitRequant(ConvAcc(y1, w2, c2), 16, rng);
@@ -347,14 +321,15 @@ inline void LeNetChain(Device& dev, int batch, uint32_t seed) {
   q2.conv = c2;
   q2.requant = p2.requant;
   const Tensor<int16_t> y2 = RunQuantLayer(y1, w2, q2);  // N x 16 x 5 x 5
-  want.push_back(Widen(y2));
+  want.push_back(test::Widen(y2));
 
   // fc 120 -> ReLU, fc 84, fc 10 on the flat 400 / 120 / 84 features.
   Tensor<int16_t> in = y2;
   const int sizes[] = {120, 84, 10};
   for (int k = 0; k < 3; ++k) {
     const int64_t features = in.shape().c * in.shape().h * in.shape().w;
-    const Tensor<int16_t> w = Random(Shape{sizes[k], 1, 1, static_cast<int>(features)}, rng, 64);
+    const Tensor<int16_t> w =
+        test::SparseTensor(Shape{sizes[k], 1, 1, static_cast<int>(features)}, rng, 64);
     OutputPath p;
     p.requant = FitRequant(FcAcc(in, w), sizes[k], rng);
     p.relu = k == 0;
@@ -364,7 +339,7 @@ inline void LeNetChain(Device& dev, int batch, uint32_t seed) {
     q.requant = p.requant;
     q.relu = p.relu;
     in = RunQuantLayer(in, w, q);  // N x M x 1 x 1
-    want.push_back(Widen(in));
+    want.push_back(test::Widen(in));
   }
 
   EXPECT_EQ(chain.size(), 5) << "both poolings fused";
@@ -377,7 +352,7 @@ inline void LeNetChain(Device& dev, int batch, uint32_t seed) {
   EXPECT_EQ(dev.ReadCounters().descs, static_cast<uint64_t>(chain.size()));
   const char* names[] = {"conv1+relu+pool", "conv2+relu+pool", "fc120+relu", "fc84", "fc10"};
   for (size_t i = 0; i < want.size(); ++i) {
-    ExpectSame(want[i], chain.ReadOutput(index[i]), names[i]);
+    EXPECT_TRUE(test::SameTensor(chain.ReadOutput(index[i]), want[i])) << names[i];
   }
 }
 

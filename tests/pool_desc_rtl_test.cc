@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <random>
 #include <string>
 
 #include "eyelet/desc_codec.h"
@@ -18,9 +17,11 @@
 #include "eyelet/golden.h"
 #include "eyelet/golden_device.h"
 #include "eyelet/mapping.h"
+#include "eyelet/rng.h"
 #include "eyelet/runtime.h"
 #include "pool_cases.h"
 #include "rtl_device.h"
+#include "test_util.h"
 
 namespace eyelet {
 namespace {
@@ -28,14 +29,12 @@ namespace {
 using pool_cases::DrawPool;
 using pool_cases::kTimeout;
 using pool_cases::Pick;
-
-// Full-range int16 data, so the output path's requantization hits both rails.
-Tensor<int16_t> Random(const Shape& s, std::mt19937& rng) {
-  return pool_cases::Random(s, rng, 32767);
-}
+using test::SameTensor;
+using test::SparseTensor;
+using test::Widen;
 
 struct PoolRun {
-  std::vector<int32_t> y;
+  Tensor<int32_t> y;  // the pooled outputs
   int bands = 1;
   DeviceCounters counters;
 };
@@ -65,17 +64,11 @@ PoolRun RunPooled(Device& dev, const ConvLayer& l, const Tensor<int16_t>& x,
   dev.RunChain(head, kTimeout);
   PoolRun r;
   r.bands = bands;
-  for (int16_t v : dev.Read<int16_t>(d.y_addr, static_cast<size_t>(ps.Size()))) r.y.push_back(v);
+  Tensor<int16_t> y(ps);
+  y.data() = dev.Read<int16_t>(d.y_addr, static_cast<size_t>(ps.Size()));
+  r.y = Widen(y);
   r.counters = dev.ReadCounters();
   return r;
-}
-
-void ExpectSame(const std::vector<int32_t>& want, const std::vector<int32_t>& got) {
-  Tensor<int32_t> w(Shape{1, 1, 1, static_cast<int>(want.size())});
-  Tensor<int32_t> g(Shape{1, 1, 1, static_cast<int>(got.size())});
-  w.data() = want;
-  g.data() = got;
-  pool_cases::ExpectSame(w, g, "pooled outputs");
 }
 
 class DriverPoolDesc : public testing::TestWithParam<const char*> {};
@@ -88,7 +81,7 @@ TEST_P(DriverPoolDesc, RandomPoolingsMatchTheGoldenModel) {
   o.mem.valid_prob = 0.8;
   auto dev = RtlDevice::Create(GetParam(), o);
   GoldenDevice golden(hw);
-  std::mt19937 rng(std::string(GetParam()) == "tiny" ? 21 : 22);
+  Rng rng(std::string(GetParam()) == "tiny" ? 21 : 22);
   int banded = 0;  // layers whose pooling windows straddle row bands
   for (int i = 0; i < 24; ++i) {
     ConvLayer l;
@@ -122,18 +115,18 @@ TEST_P(DriverPoolDesc, RandomPoolingsMatchTheGoldenModel) {
                  std::to_string(pool.pad_top) + "," + std::to_string(pool.pad_left) + "," +
                  std::to_string(pool.pad_bottom) + "," + std::to_string(pool.pad_right) +
                  (pool.ceil_mode ? " ceil" : "") + " sb " + std::to_string(sb));
-    const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+    const Tensor<int16_t> x = SparseTensor(l.x, rng, 32767), w = SparseTensor(l.w, rng, 32767);
     const Tensor<int32_t> out = ApplyOutputPath(ConvAcc(x, w, l.conv), path);
     Tensor<int16_t> out16(out.shape());
     std::transform(out.data().begin(), out.data().end(), out16.data().begin(),
                    [](int32_t v) { return static_cast<int16_t>(v); });
     const Tensor<int16_t> pooled = MaxPool(out16, pool);
-    const std::vector<int32_t> want(pooled.data().begin(), pooled.data().end());
+    const Tensor<int32_t> want = Widen(pooled);
     const PoolRun r = RunPooled(*dev, l, x, w, path, pool, sb);
-    ExpectSame(want, r.y);
-    EXPECT_EQ(r.counters.dram_wr_bytes, want.size() * 2);
+    EXPECT_TRUE(SameTensor(r.y, want));
+    EXPECT_EQ(r.counters.dram_wr_bytes, static_cast<uint64_t>(want.size()) * 2);
     const PoolRun g = RunPooled(golden, l, x, w, path, pool, sb);
-    ExpectSame(want, g.y);
+    EXPECT_TRUE(SameTensor(g.y, want));
     EXPECT_EQ(r.counters.dram_rd_bytes, g.counters.dram_rd_bytes);
     banded += r.bands > 1;
   }
@@ -144,14 +137,14 @@ INSTANTIATE_TEST_SUITE_P(Configs, DriverPoolDesc, testing::Values("tiny", "small
 
 TEST(DriverPoolDescErrors, BadPoolingSettingsStopWithDescPool) {
   auto rtl = RtlDevice::Create("tiny");
-  std::mt19937 rng(9);
+  Rng rng(9);
   // 1 x 1 convolution of a 8 x 600 plane, 8 filters: 1 x 1 pooled rows of 600 words, so 8
   // planes in one-strip bands need 4800 line-buffer words (> 4096); one band needs 600.
   ConvLayer l;
   l.x = Shape{1, 1, 8, 600};
   l.w = Shape{8, 1, 1, 1};
   l.post = kPostRequant;
-  const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+  const Tensor<int16_t> x = SparseTensor(l.x, rng, 32767), w = SparseTensor(l.w, rng, 32767);
   OutputPath path;
   path.requant.mult = {1};
   path.requant.shift = {0};
@@ -206,8 +199,9 @@ TEST(DriverPoolDescErrors, BadPoolingSettingsStopWithDescPool) {
     // The device still runs a good descriptor: 2 x 2 / 2 pooling of the 8 x 600 planes.
     dev.Write(head, PackDesc(good));
     dev.RunChain(head, kTimeout);
-    const std::vector<int16_t> y = dev.Read<int16_t>(good.y_addr, 8 * 4 * 300);
-    int bad = 0;
+    Tensor<int16_t> y(Shape{1, 8, 4, 300});
+    y.data() = dev.Read<int16_t>(good.y_addr, 8 * 4 * 300);
+    Tensor<int16_t> want(y.shape());
     for (int m = 0; m < 8; ++m) {
       for (int i = 0; i < 4; ++i) {
         for (int j = 0; j < 300; ++j) {
@@ -218,11 +212,11 @@ TEST(DriverPoolDescErrors, BadPoolingSettingsStopWithDescPool) {
               best = std::max(best, Saturate(acc, 16));
             }
           }
-          bad += y[(static_cast<size_t>(m) * 4 + i) * 300 + j] != best;
+          want.at(0, m, i, j) = static_cast<int16_t>(best);
         }
       }
     }
-    EXPECT_EQ(bad, 0) << "mismatching pooled outputs of " << y.size();
+    EXPECT_TRUE(SameTensor(y, want)) << "pooled outputs";
   }
 }
 

@@ -42,7 +42,8 @@ TEST_P(DriverPool, RandomPoolingsInRowBandsMatchTheGoldenAndTheCostModel) {
   const ArrayConfig& hw = ConfigByName(GetParam());
   auto dev = RtlDevice::Create(GetParam(), StallingDram());
   GoldenDevice golden(hw);
-  pool_cases::RandomBandedPooledLayers(*dev, hw, std::string(GetParam()) == "tiny" ? 53 : 54,
+  // Seeds whose 40 draws meet RandomBandedPooledLayers' coverage counts on each config.
+  pool_cases::RandomBandedPooledLayers(*dev, hw, std::string(GetParam()) == "tiny" ? 253 : 54,
                                        40, &golden);
 }
 

@@ -6,7 +6,6 @@
 // device-level bodies live in pool_cases.h so that they also run on the RTL backend.
 #include <gtest/gtest.h>
 
-#include <random>
 #include <string>
 #include <vector>
 
@@ -24,9 +23,9 @@
 namespace eyelet {
 namespace {
 
-using pool_cases::ExpectSame;
-using pool_cases::Random;
-using pool_cases::Widen;
+using test::SameTensor;
+using test::SparseTensor;
+using test::Widen;
 
 constexpr uint64_t kMemBase = 0x8000'0000;
 constexpr uint64_t kMemSize = 4 << 20;
@@ -423,11 +422,11 @@ TEST(PoolRuntime, GoldenDeviceWritesOnlyThePooledRowsEachBandCompletes) {
   // and 2-3 in the second; one write per image, filter and band of 2 x 4 words.
   const ArrayConfig hw = PoolCheckConfig();
   GoldenDevice dev(hw, kMemBase, kMemSize);
-  std::mt19937 rng(5);
+  Rng rng(5);
   pool_cases::PooledLayer d;
   d.layer = LayerP();
-  d.x = Random(d.layer.x, rng);
-  d.w = Random(d.layer.w, rng);
+  d.x = SparseTensor(d.layer.x, rng);
+  d.w = SparseTensor(d.layer.w, rng);
   d.path.requant.mult = {1};
   d.path.requant.shift = {4};
   d.path.pool = true;
@@ -435,7 +434,7 @@ TEST(PoolRuntime, GoldenDeviceWritesOnlyThePooledRowsEachBandCompletes) {
   const Tensor<int32_t> want = pool_cases::GoldenPooled(d);
   for (int sb : {1, 2}) {
     const LayerResult r = pool_cases::RunPooledTiled(dev, d, Tiling{2, 4, 3, sb});
-    ExpectSame(want, r.y, "sb " + std::to_string(sb));
+    EXPECT_TRUE(SameTensor(r.y, want)) << "sb " + std::to_string(sb);
     EXPECT_EQ(r.counters.dram_wr_bytes, 256u);
   }
   // A window that starts in one band and ends in the next: 3x3/2 pad 1 over bands of 4 rows
@@ -443,19 +442,20 @@ TEST(PoolRuntime, GoldenDeviceWritesOnlyThePooledRowsEachBandCompletes) {
   d.path.pool_params.kernel_h = d.path.pool_params.kernel_w = 3;
   d.path.pool_params.pad_top = d.path.pool_params.pad_left = 1;
   d.layer.pool = d.path.pool_params;
-  ExpectSame(pool_cases::GoldenPooled(d), pool_cases::RunPooledTiled(dev, d, Tiling{2, 4, 3, 1}).y,
-             "3x3/2 pad 1 across bands");
+  EXPECT_TRUE(SameTensor(pool_cases::RunPooledTiled(dev, d, Tiling{2, 4, 3, 1}).y,
+                         pool_cases::GoldenPooled(d)))
+      << "3x3/2 pad 1 across bands";
 }
 
 TEST(PoolRuntime, PooledOutputsLandOnlyInTheirBuffer) {
   // The pooled y buffer (2 x 4 x 4 x 4 int16) is all the layer writes: every other DRAM byte
   // keeps its value, whatever the tiling.
   GoldenDevice dev(PoolCheckConfig(), kMemBase, 1 << 16);
-  std::mt19937 rng(6);
+  Rng rng(6);
   pool_cases::PooledLayer d;
   d.layer = LayerP();
-  d.x = Random(d.layer.x, rng);
-  d.w = Random(d.layer.w, rng);
+  d.x = SparseTensor(d.layer.x, rng);
+  d.w = SparseTensor(d.layer.w, rng);
   d.path.requant.mult = {3};
   d.path.requant.shift = {5};
   d.path.relu = true;
@@ -479,17 +479,17 @@ TEST(PoolRuntime, PooledOutputsLandOnlyInTheirBuffer) {
       if (b >= y && b < y + 256) continue;
       ASSERT_EQ(after[b], before[b]) << "byte " << b << " outside y changed, sb " << sb;
     }
-    ExpectSame(pool_cases::GoldenPooled(d), chain.ReadOutput(i), "y");
+    EXPECT_TRUE(SameTensor(chain.ReadOutput(i), pool_cases::GoldenPooled(d))) << "y";
   }
 }
 
 TEST(PoolRuntime, OutputPathPoolingErrors) {
   GoldenDevice dev(ConfigByName("small"), kMemBase, kMemSize);
-  std::mt19937 rng(7);
+  Rng rng(7);
   ConvLayer l = LayerP();
   l.post = 0;
   l.pooled = false;
-  const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+  const Tensor<int16_t> x = SparseTensor(l.x, rng), w = SparseTensor(l.w, rng);
   ChainBuilder chain(dev);
   OutputPath p;
   p.bias = {1, 2, 3, 4};
@@ -525,19 +525,19 @@ TEST(PoolRuntime, OutputPathPoolingErrors) {
   q.bias = p.bias;
   q.requant = p.requant;
   q.relu = q.pool = true;
-  ExpectSame(Widen(RunQuantLayer(x, w, q)), ApplyOutputPath(ConvAcc(x, w, l.conv), p),
-             "ApplyOutputPath");
+  EXPECT_TRUE(SameTensor(ApplyOutputPath(ConvAcc(x, w, l.conv), p), Widen(RunQuantLayer(x, w, q))))
+      << "ApplyOutputPath";
 }
 
 TEST(PoolRuntime, PoolingThatCannotFuseRunsAsAStandalonePoolLayer) {
   // LayerL on LineBufferConfig needs row bands, whose line buffer would need 24 words of 16:
   // the runtime runs it unpooled, then a pool layer on its int16 outputs.
   GoldenDevice dev(LineBufferConfig(), kMemBase, kMemSize);
-  std::mt19937 rng(8);
+  Rng rng(8);
   pool_cases::PooledLayer d;
   d.layer = LayerL();
-  d.x = Random(d.layer.x, rng);
-  d.w = Random(d.layer.w, rng);
+  d.x = SparseTensor(d.layer.x, rng);
+  d.w = SparseTensor(d.layer.w, rng);
   d.path.bias = {100, -200, 300, -400};
   d.path.requant.mult = {1, 2, 3, -1};
   d.path.requant.shift = {5, 5, 6, 4};
@@ -556,10 +556,10 @@ TEST(PoolRuntime, PoolingThatCannotFuseRunsAsAStandalonePoolLayer) {
   EXPECT_EQ(chain.layer(1).out, (Shape{1, 4, 6, 6}));
   EXPECT_EQ(chain.layer(1).desc.x_addr, chain.layer(0).desc.y_addr);
   dev.RunChain(chain.Commit(), pool_cases::kTimeout);
-  ExpectSame(pool_cases::GoldenPooled(d), chain.ReadOutput(i), "pooled");
+  EXPECT_TRUE(SameTensor(chain.ReadOutput(i), pool_cases::GoldenPooled(d))) << "pooled";
   // Through RunConv the same, transparently.
   const LayerResult r = RunConv(dev, d.layer, d.x, d.w, nullptr, pool_cases::kTimeout, &d.path);
-  ExpectSame(pool_cases::GoldenPooled(d), r.y, "RunConv");
+  EXPECT_TRUE(SameTensor(r.y, pool_cases::GoldenPooled(d))) << "RunConv";
   EXPECT_EQ(r.counters.descs, 2u);
   // With a large enough line buffer it fuses.
   ArrayConfig roomy = LineBufferConfig();
@@ -593,8 +593,8 @@ TEST(PoolRuntime, StandalonePoolLowering) {
   EXPECT_TRUE(path.bias.empty());
   EXPECT_FALSE(path.relu || path.leaky);
   // The identity requantization keeps every int16, the rails included.
-  std::mt19937 rng(9);
-  Tensor<int16_t> x = Random(Shape{2, 3, 7, 9}, rng, 32767);
+  Rng rng(9);
+  Tensor<int16_t> x = SparseTensor(Shape{2, 3, 7, 9}, rng, 32767);
   x.data()[0] = -32768;
   x.data()[1] = 32767;
   Tensor<int16_t> one(l.w);
@@ -620,7 +620,7 @@ TEST(PoolRuntime, StandalonePoolLowering) {
   EXPECT_EQ(dev.Read<int16_t>(d.w_addr, 1), std::vector<int16_t>{1});
   EXPECT_EQ(dev.Read<int32_t>(d.pp_addr, 4), (std::vector<int32_t>{0, 1, 0, 0}));
   dev.RunChain(chain.Commit(), pool_cases::kTimeout);
-  ExpectSame(Widen(MaxPool(x, p)), chain.ReadOutput(i), "AddPool");
+  EXPECT_TRUE(SameTensor(chain.ReadOutput(i), Widen(MaxPool(x, p)))) << "AddPool";
   // Limits: windows over 3, too many images.
   p.kernel_w = 4;
   EXPECT_THROW(PoolToConvLayer(Shape{1, 1, 8, 8}, p), UnsupportedError);
@@ -640,10 +640,10 @@ TEST(PoolRuntime, RandomStandalonePoolsMatchMaxPool) {
 TEST(PoolRuntime, ChainedLayersReadTheirSourceInPlace) {
   // conv -> standalone pool -> conv -> fc, one chain, against the golden model step by step.
   GoldenDevice dev(ConfigByName("small"), kMemBase, kMemSize);
-  std::mt19937 rng(10);
+  Rng rng(10);
   ChainBuilder chain(dev);
-  const Tensor<int16_t> x = Random(Shape{2, 3, 10, 10}, rng);
-  const Tensor<int16_t> w1 = Random(Shape{5, 3, 3, 3}, rng);
+  const Tensor<int16_t> x = SparseTensor(Shape{2, 3, 10, 10}, rng);
+  const Tensor<int16_t> w1 = SparseTensor(Shape{5, 3, 3, 3}, rng);
   ConvLayer l1;
   l1.x = x.shape();
   l1.w = w1.shape();
@@ -663,7 +663,7 @@ TEST(PoolRuntime, ChainedLayersReadTheirSourceInPlace) {
   const int b = chain.AddPoolAfter(a, pp);
   const Tensor<int16_t> y2 = MaxPool(y1s, pp);
   ASSERT_EQ(y2.shape(), (Shape{2, 5, 4, 4}));
-  const Tensor<int16_t> w3 = Random(Shape{4, 5, 2, 2}, rng);
+  const Tensor<int16_t> w3 = SparseTensor(Shape{4, 5, 2, 2}, rng);
   ConvParams c3;
   c3.stride_h = c3.stride_w = 2;
   OutputPath p3;
@@ -674,15 +674,15 @@ TEST(PoolRuntime, ChainedLayersReadTheirSourceInPlace) {
   const Tensor<int32_t> y3 = ApplyOutputPath(ConvAcc(y2, w3, c3), p3);  // 2 x 4 x 2 x 2
   Tensor<int16_t> y3s(y3.shape());
   std::copy(y3.data().begin(), y3.data().end(), y3s.data().begin());
-  const Tensor<int16_t> w4 = Random(Shape{3, 4, 2, 2}, rng);  // M x C x H x W weights
+  const Tensor<int16_t> w4 = SparseTensor(Shape{3, 4, 2, 2}, rng);  // M x C x H x W weights
   const int e = chain.AddFcAfter(c, w4);  // int32 accumulators
   EXPECT_EQ(chain.layer(e).layer.w, (Shape{3, 4, 2, 2}));
   dev.RunChain(chain.Commit(), pool_cases::kTimeout);
   EXPECT_EQ(dev.ReadCounters().descs, 4u);
-  ExpectSame(y1, chain.ReadOutput(a), "conv + leaky");
-  ExpectSame(Widen(y2), chain.ReadOutput(b), "pool");
-  ExpectSame(y3, chain.ReadOutput(c), "strided conv");
-  ExpectSame(FcAcc(y3s, w4), chain.ReadOutput(e), "fc");
+  EXPECT_TRUE(SameTensor(chain.ReadOutput(a), y1)) << "conv + leaky";
+  EXPECT_TRUE(SameTensor(chain.ReadOutput(b), Widen(y2))) << "pool";
+  EXPECT_TRUE(SameTensor(chain.ReadOutput(c), y3)) << "strided conv";
+  EXPECT_TRUE(SameTensor(chain.ReadOutput(e), FcAcc(y3s, w4))) << "fc";
   // A layer after int32 accumulators, or after a layer not in the chain, is refused.
   try {
     chain.AddPoolAfter(e, pp);
@@ -695,8 +695,8 @@ TEST(PoolRuntime, ChainedLayersReadTheirSourceInPlace) {
   EXPECT_THROW(chain.AddConvAfter(7, w3, c3), Error);
   EXPECT_THROW(chain.AddConvAfter(-1, w3, c3), Error);
   // Weights whose channels do not match the source's.
-  EXPECT_THROW(chain.AddConvAfter(b, Random(Shape{4, 3, 2, 2}, rng), c3), ShapeError);
-  EXPECT_THROW(chain.AddFcAfter(b, Random(Shape{3, 1, 1, 79}, rng)), ShapeError);
+  EXPECT_THROW(chain.AddConvAfter(b, SparseTensor(Shape{4, 3, 2, 2}, rng), c3), ShapeError);
+  EXPECT_THROW(chain.AddFcAfter(b, SparseTensor(Shape{3, 1, 1, 79}, rng)), ShapeError);
   EXPECT_EQ(chain.size(), 4);
 }
 

@@ -7,7 +7,6 @@
 // DRAM bytes.
 #include <gtest/gtest.h>
 
-#include <random>
 #include <string>
 
 #include "eyelet/desc_codec.h"
@@ -16,25 +15,23 @@
 #include "eyelet/golden.h"
 #include "eyelet/golden_device.h"
 #include "eyelet/mapping.h"
+#include "eyelet/rng.h"
 #include "eyelet/runtime.h"
 #include "rtl_device.h"
+#include "test_util.h"
 
 namespace eyelet {
 namespace {
 
-constexpr uint64_t kTimeout = 20'000'000;
+using test::FullRangeTensor;
+using test::SameTensor;
 
-Tensor<int16_t> Random(const Shape& s, std::mt19937& rng) {
-  Tensor<int16_t> t(s);
-  std::uniform_int_distribution<int> val(-32768, 32767);
-  for (auto& v : t.data()) v = static_cast<int16_t>(val(rng));
-  return t;
-}
+constexpr uint64_t kTimeout = 20'000'000;
 
 // A random CONV layer the mapper maps on `hw`: up to 3 images, 6 channels, 16 filters, 12 x 12,
 // kernels up to 4, stride 1-2, some padding.
-ConvLayer DrawConv(const ArrayConfig& hw, std::mt19937& rng) {
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+ConvLayer DrawConv(const ArrayConfig& hw, Rng& rng) {
+  auto pick = [&](int lo, int hi) { return rng.UniformInt(lo, hi); };
   for (;;) {
     ConvLayer l;
     const int r = pick(1, 4), s = pick(1, 4), pad = pick(0, std::min(r, s) - 1);
@@ -56,14 +53,15 @@ ConvLayer DrawConv(const ArrayConfig& hw, std::mt19937& rng) {
 // around the int16 range (so rounding, both rails and both signs occur), and now and then
 // extreme biases (wrapping) and multipliers. Kinds: 0 bias alone, 1 requantization, 2 bias and
 // requantization, 3 + ReLU, 4 + leaky ReLU.
-OutputPath RandomPath(int kind, int m, std::mt19937& rng) {
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+OutputPath RandomPath(int kind, int m, Rng& rng) {
+  auto pick = [&](int lo, int hi) { return rng.UniformInt(lo, hi); };
   OutputPath p;
   for (int i = 0; i < m; ++i) {
     const bool wild = pick(0, 7) == 0;
-    if (kind != 1) p.bias.push_back(wild ? static_cast<int32_t>(rng()) : pick(-(1 << 24), 1 << 24));
+    if (kind != 1)
+      p.bias.push_back(wild ? static_cast<int32_t>(rng.Next()) : pick(-(1 << 24), 1 << 24));
     if (kind == 0) continue;
-    p.requant.mult.push_back(wild ? static_cast<int32_t>(rng()) : pick(-(1 << 12), 1 << 12));
+    p.requant.mult.push_back(wild ? static_cast<int32_t>(rng.Next()) : pick(-(1 << 12), 1 << 12));
     p.requant.shift.push_back(wild ? pick(0, 62) : pick(18, 36));
   }
   if (kind >= 1 && pick(0, 3) == 0) {  // one mult and shift for the layer
@@ -101,17 +99,6 @@ LayerResult RunWithPath(Device& dev, const ConvLayer& l, const Tensor<int16_t>& 
   return r;
 }
 
-void ExpectSame(const std::vector<int32_t>& want, const std::vector<int32_t>& got) {
-  ASSERT_EQ(want.size(), got.size());
-  int bad = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    if (want[i] != got[i] && ++bad <= 5) {
-      ADD_FAILURE() << "output " << i << ": expected " << want[i] << ", got " << got[i];
-    }
-  }
-  EXPECT_EQ(bad, 0) << "mismatching outputs of " << want.size();
-}
-
 class DriverPost : public testing::TestWithParam<const char*> {};
 
 TEST_P(DriverPost, RandomOutputPathsMatchTheGoldenModel) {
@@ -122,18 +109,18 @@ TEST_P(DriverPost, RandomOutputPathsMatchTheGoldenModel) {
   o.mem.valid_prob = 0.8;
   auto dev = RtlDevice::Create(GetParam(), o);
   GoldenDevice golden(hw);
-  std::mt19937 rng(std::string(GetParam()) == "tiny" ? 3 : 4);
+  Rng rng(std::string(GetParam()) == "tiny" ? 3 : 4);
   for (int i = 0; i < 15; ++i) {
     const ConvLayer l = DrawConv(hw, rng);
-    const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+    const Tensor<int16_t> x = FullRangeTensor(l.x, rng), w = FullRangeTensor(l.w, rng);
     const OutputPath p = RandomPath(i % 5, l.w.n, rng);
     SCOPED_TRACE("layer " + std::to_string(i) + " " + l.ToString() + " post bits " +
                  std::to_string(p.PostBits()));
     const Tensor<int32_t> want = ApplyOutputPath(ConvAcc(x, w, l.conv), p);
     const LayerResult r = RunWithPath(*dev, l, x, w, p);
-    ExpectSame(want.data(), r.y.data());
+    EXPECT_TRUE(SameTensor(r.y, want));
     const LayerResult g = RunWithPath(golden, l, x, w, p);
-    ExpectSame(want.data(), g.y.data());
+    EXPECT_TRUE(SameTensor(g.y, want));
     EXPECT_EQ(r.counters.dram_rd_bytes, g.counters.dram_rd_bytes);
     EXPECT_EQ(r.counters.dram_wr_bytes, g.counters.dram_wr_bytes);
   }
@@ -146,12 +133,12 @@ TEST(DriverPostTiling, ChunksAndBandsEachStoreTheirFiltersWithTheirTable) {
   // image chunks and row bands, with requantization and ReLU, on the small array.
   auto dev = RtlDevice::Create("small");
   GoldenDevice golden(ConfigByName("small"));
-  std::mt19937 rng(12);
+  Rng rng(12);
   ConvLayer l;
   l.x = Shape{3, 12, 40, 30};
   l.w = Shape{20, 12, 3, 3};
   l.conv.pad_top = l.conv.pad_bottom = l.conv.pad_left = l.conv.pad_right = 1;
-  const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+  const Tensor<int16_t> x = FullRangeTensor(l.x, rng), w = FullRangeTensor(l.w, rng);
   const OutputPath p = RandomPath(3, l.w.n, rng);  // bias, requantization, ReLU
   const Tensor<int32_t> want = ApplyOutputPath(ConvAcc(x, w, l.conv), p);
   RsMapping m;
@@ -165,7 +152,7 @@ TEST(DriverPostTiling, ChunksAndBandsEachStoreTheirFiltersWithTheirTable) {
     ASSERT_EQ(TilingError(lp, ConfigByName("small"), m, t), "");
     const Desc tiled = MakeConvDesc(lp, m, t, 0, 0, 0, 0);
     const LayerResult r = RunWithPath(*dev, l, x, w, p, &m, &tiled);
-    ExpectSame(want.data(), r.y.data());
+    EXPECT_TRUE(SameTensor(r.y, want));
     const LayerResult g = RunWithPath(golden, l, x, w, p, &m, &tiled);
     EXPECT_EQ(r.counters.dram_rd_bytes, g.counters.dram_rd_bytes);
     EXPECT_EQ(r.counters.dram_wr_bytes, g.counters.dram_wr_bytes);
@@ -176,11 +163,11 @@ TEST(DriverPostTiling, ChunksAndBandsEachStoreTheirFiltersWithTheirTable) {
 TEST(DriverPostErrors, BadOutputPathSettingsStopWithTheirCode) {
   auto dev = RtlDevice::Create("tiny");
   GoldenDevice golden(ConfigByName("tiny"));
-  std::mt19937 rng(8);
+  Rng rng(8);
   ConvLayer l;
   l.x = Shape{1, 2, 6, 6};
   l.w = Shape{3, 2, 3, 3};
-  const Tensor<int16_t> x = Random(l.x, rng), w = Random(l.w, rng);
+  const Tensor<int16_t> x = FullRangeTensor(l.x, rng), w = FullRangeTensor(l.w, rng);
   const OutputPath p = RandomPath(1, 3, rng);  // requantization only
   struct Case {
     const char* name;
@@ -218,7 +205,7 @@ TEST(DriverPostErrors, BadOutputPathSettingsStopWithTheirCode) {
     }
     // The next good chain still runs.
     const LayerResult r = RunWithPath(*device, l, x, w, p);
-    ExpectSame(ApplyOutputPath(ConvAcc(x, w, l.conv), p).data(), r.y.data());
+    EXPECT_TRUE(SameTensor(r.y, ApplyOutputPath(ConvAcc(x, w, l.conv), p)));
   }
 }
 
