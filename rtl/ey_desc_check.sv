@@ -35,16 +35,16 @@ module ey_desc_check #(
   output logic [19:0] hw_o,  // ifmap words of one channel
   output logic [10:0] rs_o,  // weights of one filter channel
   output logic [15:0] sbe_o,  // ofmap rows of a full row band
-  output logic [14:0] wn_o,  // ifmap columns a row of windows reads
-  output logic [10:0] dmax_o,  // the deepest ifmap diagonal of a PE set
   output logic [23:0] crs_o,  // weights of one filter
-  output logic [23:0] cc_o,  // channels of a full channel chunk
+  output logic [12:0] cc_o,  // channels of a full channel chunk (at most cg)
+  output logic [10:0] wn_o,  // the layer record's wn
+  output logic [7:0] dmax_o,  // the layer record's dmax
   output logic [26:0] mbc_tp_o,  // filters of a full filter chunk, before the group's end
   output logic [19:0] yplane_o,  // output words of one plane, pooled or not
   output logic [1:0] vcols_o,
   output logic [1:0] vrows_o,
-  output logic [0:0] x_pp_o,
-  output logic [0:0] w_pp_o
+  output logic x_pp_o,
+  output logic w_pp_o
 );
 
   ey_pkg::desc_t d;
@@ -58,8 +58,8 @@ module ey_desc_check #(
   logic [19:0] sf_q;  // psum columns of a band
   logic [19:0] ef_q;  // outputs of one plane
   logic [19:0] pefp_q;  // pooled outputs of one plane
-  logic [14:0] wn_q;  // ifmap columns a row of windows reads
-  logic [10:0] dmax_q;  // the deepest ifmap diagonal of a PE set
+  logic [14:0] win_cols_q;  // ifmap columns a row of windows reads
+  logic [10:0] diag_q;  // the deepest ifmap diagonal of a PE set
   logic [9:0] rg_nrg_q;  // filter rows the row groups cover
   logic [15:0] strips_e_q;  // ofmap rows the strips cover
   logic [11:0] tv_th_q;  // chains the set columns hold
@@ -74,7 +74,9 @@ module ey_desc_check #(
   logic [30:0] lb_need_q;  // pooling line-buffer words
   logic [32:0] pp_bytes_q;  // the output-path table
   logic [23:0] crs_q;  // weights of one filter
-  logic [23:0] cc_q;  // channels of a full channel chunk
+  logic [12:0] cc_q;  // channels of a full channel chunk (at most cg)
+  logic [10:0] wn_q;  // the layer record's wn
+  logic [7:0] dmax_q;  // the layer record's dmax
   logic [26:0] mb_tp_q;  // filters the blocks cover
   logic [26:0] mbc_tp_q;  // filters of a full filter chunk, before the group's end
   logic [23:0] cb_rq_q;  // channels the blocks cover
@@ -87,15 +89,15 @@ module ey_desc_check #(
   logic [19:0] yplane_q;  // output words of one plane, pooled or not
   logic [1:0] vcols_q;
   logic [1:0] vrows_q;
-  logic [0:0] x_pp_q;
-  logic [0:0] w_pp_q;
+  logic x_pp_q;
+  logic w_pp_q;
   assign hw_o = hw_q;
   assign rs_o = rs_q;
   assign sbe_o = sbe_q;
-  assign wn_o = wn_q;
-  assign dmax_o = dmax_q;
   assign crs_o = crs_q;
   assign cc_o = cc_q;
+  assign wn_o = wn_q;
+  assign dmax_o = dmax_q;
   assign mbc_tp_o = mbc_tp_q;
   assign yplane_o = yplane_q;
   assign vcols_o = vcols_q;
@@ -113,8 +115,8 @@ module ey_desc_check #(
       sf_q <= '0;
       ef_q <= '0;
       pefp_q <= '0;
-      wn_q <= '0;
-      dmax_q <= '0;
+      win_cols_q <= '0;
+      diag_q <= '0;
       rg_nrg_q <= '0;
       strips_e_q <= '0;
       tv_th_q <= '0;
@@ -130,6 +132,8 @@ module ey_desc_check #(
       pp_bytes_q <= '0;
       crs_q <= '0;
       cc_q <= '0;
+      wn_q <= '0;
+      dmax_q <= '0;
       mb_tp_q <= '0;
       mbc_tp_q <= '0;
       cb_rq_q <= '0;
@@ -154,8 +158,8 @@ module ey_desc_check #(
         sf_q <= (20'(d.sb) * 20'(d.fo));
         ef_q <= (20'(d.eo) * 20'(d.fo));
         pefp_q <= (20'(d.pool_eo) * 20'(d.pool_fo));
-        wn_q <= (((15'(d.fo) - 15'd1) * 15'(d.uw)) + 15'(d.ks));
-        dmax_q <= ((11'(d.rg) - 11'd1) + ((11'(d.e) - 11'd1) * 11'(d.uh)));
+        win_cols_q <= (((15'(d.fo) - 15'd1) * 15'(d.uw)) + 15'(d.ks));
+        diag_q <= ((11'(d.rg) - 11'd1) + ((11'(d.e) - 11'd1) * 11'(d.uh)));
         rg_nrg_q <= (10'(d.rg) * 10'(d.nrg));
         strips_e_q <= (16'(d.strips) * 16'(d.e));
         tv_th_q <= (12'(d.tv) * 12'(d.th));
@@ -172,7 +176,9 @@ module ey_desc_check #(
       end
       if (derived_en_i) begin
         crs_q <= (24'(d.cg) * 24'(rs_q));
-        cc_q <= (((24'(d.cbc) * 24'(rq_q)) < 24'(d.cg)) ? (24'(d.cbc) * 24'(rq_q)) : 24'(d.cg));
+        cc_q <= 13'((((24'(d.cbc) * 24'(rq_q)) < 24'(d.cg)) ? (24'(d.cbc) * 24'(rq_q)) : 24'(d.cg)));
+        wn_q <= 11'(win_cols_q);
+        dmax_q <= 8'(diag_q);
         mb_tp_q <= (27'(d.mb) * 27'(tp_q));
         mbc_tp_q <= (27'(d.mbc) * 27'(tp_q));
         cb_rq_q <= (24'(d.cb) * 24'(rq_q));
@@ -187,8 +193,8 @@ module ey_desc_check #(
         vrows_q <= 2'((((15'(pool_row_span_q) + 15'(d.pool_kh)) > (15'(d.eo) + 15'(d.pool_pt))) ? (((15'(pool_row_span_q) + 15'(d.pool_kh)) - 15'(d.eo)) - 15'(d.pool_pt)) : 15'd0));
       end
       if (fit_en_i) begin
-        x_pp_q <= ((((65'(d.nb) * 65'(cc_q)) * 65'(hbmw_q)) * 65'd2) <= 65'(IfmapWords));
-        w_pp_q <= ((((64'(chunk_filt_q) * 64'(cc_q)) * 64'(rs_q)) * 64'd2) <= 64'(FilterWords));
+        x_pp_q <= ((((54'(d.nb) * 54'(cc_q)) * 54'(hbmw_q)) * 54'd2) <= 54'(IfmapWords));
+        w_pp_q <= ((((53'(chunk_filt_q) * 53'(cc_q)) * 53'(rs_q)) * 53'd2) <= 53'(FilterWords));
       end
     end
   end
@@ -248,20 +254,20 @@ module ey_desc_check #(
     else if (((strips_e_q < 16'(d.eo)) || ((strips_e_q - 16'(d.e)) >= 16'(d.eo)))) err_code_o = ey_pkg::ErrDescMapping;
     // DESC_MAPPING: tv_th < t or tv_th - tv >= t
     else if (((tv_th_q < 12'(d.t)) || ((tv_th_q - 12'(d.tv)) >= 12'(d.t)))) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_MAPPING: wn > 2047
-    else if ((wn_q > 15'd2047)) err_code_o = ey_pkg::ErrDescMapping;
+    // DESC_MAPPING: win_cols > 2047
+    else if ((win_cols_q > 15'd2047)) err_code_o = ey_pkg::ErrDescMapping;
     // DESC_MAPPING: eo_span > h - 1 + pad_top
     else if ((eo_span_q > ((14'(d.h) - 14'd1) + 14'(d.pad_top)))) err_code_o = ey_pkg::ErrDescMapping;
     // DESC_MAPPING: nb_sb >= 65536
     else if ((nb_sb_q >= 18'd65536)) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_ARRAY: array_rows > ROWS or array_cols > COLS or dmax > 254
-    else if (((32'(array_rows_q) > Rows) || (32'(array_cols_q) > Cols) || (dmax_q > 11'd254))) err_code_o = ey_pkg::ErrDescArray;
+    // DESC_ARRAY: array_rows > ROWS or array_cols > COLS or diag > 254
+    else if (((32'(array_rows_q) > Rows) || (32'(array_cols_q) > Cols) || (diag_q > 11'd254))) err_code_o = ey_pkg::ErrDescArray;
     // DESC_SPAD: ifmap_spad > IFMAP_DEPTH or filt_spad > FILTER_DEPTH or p > PSUM_DEPTH
     else if (((32'(ifmap_spad_q) > IfmapDepth) || (32'(filt_spad_q) > FilterDepth) || (32'(d.p) > PsumDepth))) err_code_o = ey_pkg::ErrDescSpad;
     // DESC_GLB: nb * cc * hbmw > GLB_IFMAP_WORDS
-    else if ((((63'(d.nb) * 63'(cc_q)) * 63'(hbmw_q)) > 63'(IfmapWords))) err_code_o = ey_pkg::ErrDescGlb;
+    else if ((((52'(d.nb) * 52'(cc_q)) * 52'(hbmw_q)) > 52'(IfmapWords))) err_code_o = ey_pkg::ErrDescGlb;
     // DESC_GLB: chunk_filt * cc * rs > GLB_FILTER_WORDS
-    else if ((((62'(chunk_filt_q) * 62'(cc_q)) * 62'(rs_q)) > 62'(FilterWords))) err_code_o = ey_pkg::ErrDescGlb;
+    else if ((((51'(chunk_filt_q) * 51'(cc_q)) * 51'(rs_q)) > 51'(FilterWords))) err_code_o = ey_pkg::ErrDescGlb;
     // DESC_GLB: psum_words > GLB_PSUM_WORDS
     else if ((psum_words_q > 53'(PsumWords))) err_code_o = ey_pkg::ErrDescGlb;
     // DESC_GLB: (post & POST_TABLE_BITS) != 0 and chunk_filt * 2 > PP_WORDS

@@ -686,7 +686,8 @@ def rules_sv(rules):
              ("output logic [7:0]    err_code_o", "in the check cycle: the first failing rule's code")]
     for name, _, width, stage, comment in rules.lets:
         if name in rules.ports:
-            ports.append((f"output logic [{width - 1}:0] {name}_o", comment))
+            vec = "" if width == 1 else f"[{width - 1}:0] "
+            ports.append((f"output logic {vec}{name}_o", comment))
     out.append(") (")
     for i, (decl, comment) in enumerate(ports):
         line = "  " + decl + ("," if i + 1 < len(ports) else "")
@@ -697,7 +698,8 @@ def rules_sv(rules):
             "  assign d = desc_i;",
             ""]
     for name, _, width, stage, comment in rules.lets:
-        out.append(f"  logic [{width - 1}:0] {name}_q;" + (f"  // {comment}" if comment else ""))
+        vec = "" if width == 1 else f"[{width - 1}:0] "
+        out.append(f"  logic {vec}{name}_q;" + (f"  // {comment}" if comment else ""))
     for name in rules.ports:
         out.append(f"  assign {name}_o = {name}_q;")
     out += ["",

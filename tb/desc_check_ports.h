@@ -9,10 +9,10 @@
   X(hw_o) \
   X(rs_o) \
   X(sbe_o) \
-  X(wn_o) \
-  X(dmax_o) \
   X(crs_o) \
   X(cc_o) \
+  X(wn_o) \
+  X(dmax_o) \
   X(mbc_tp_o) \
   X(yplane_o) \
   X(vcols_o) \

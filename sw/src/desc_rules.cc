@@ -25,8 +25,8 @@ DescValues ComputeDescValues(const Desc& d, const HwInfo& info) {
   v.sf = (d.sb * d.fo);
   v.ef = (d.eo * d.fo);
   v.pefp = (d.pool_eo * d.pool_fo);
-  v.wn = (((d.fo - uint64_t{1}) * d.uw) + d.ks);
-  v.dmax = ((d.rg - uint64_t{1}) + ((d.e - uint64_t{1}) * d.uh));
+  v.win_cols = (((d.fo - uint64_t{1}) * d.uw) + d.ks);
+  v.diag = ((d.rg - uint64_t{1}) + ((d.e - uint64_t{1}) * d.uh));
   v.rg_nrg = (d.rg * d.nrg);
   v.strips_e = (d.strips * d.e);
   v.tv_th = (d.tv * d.th);
@@ -41,7 +41,9 @@ DescValues ComputeDescValues(const Desc& d, const HwInfo& info) {
   v.lb_need = ((d.sb >= d.strips) ? d.pool_fo : ((d.nb * d.mg) * d.pool_fo));
   v.pp_bytes = ((d.groups * d.mg) * kPpEntryBytes);
   v.crs = (d.cg * v.rs);
-  v.cc = std::min((d.cbc * v.rq), d.cg);
+  v.cc = std::min((d.cbc * v.rq), d.cg) & 0x1fff;
+  v.wn = v.win_cols & 0x7ff;
+  v.dmax = v.diag & 0xff;
   v.mb_tp = (d.mb * v.tp);
   v.mbc_tp = (d.mbc * v.tp);
   v.cb_rq = (d.cb * v.rq);
@@ -84,10 +86,10 @@ int FirstFailingDescRule(const Desc& d, const HwInfo& info) {
   if (((v.rg_nrg < d.kr) || ((v.rg_nrg - d.rg) >= d.kr))) return 20;  // DESC_MAPPING
   if (((v.strips_e < d.eo) || ((v.strips_e - d.e) >= d.eo))) return 21;  // DESC_MAPPING
   if (((v.tv_th < d.t) || ((v.tv_th - d.tv) >= d.t))) return 22;  // DESC_MAPPING
-  if ((v.wn > uint64_t{2047})) return 23;  // DESC_MAPPING
+  if ((v.win_cols > uint64_t{2047})) return 23;  // DESC_MAPPING
   if ((v.eo_span > ((d.h - uint64_t{1}) + d.pad_top))) return 24;  // DESC_MAPPING
   if ((v.nb_sb >= uint64_t{65536})) return 25;  // DESC_MAPPING
-  if (((v.array_rows > static_cast<uint64_t>(info.rows)) || (v.array_cols > static_cast<uint64_t>(info.cols)) || (v.dmax > uint64_t{254}))) return 26;  // DESC_ARRAY
+  if (((v.array_rows > static_cast<uint64_t>(info.rows)) || (v.array_cols > static_cast<uint64_t>(info.cols)) || (v.diag > uint64_t{254}))) return 26;  // DESC_ARRAY
   if (((v.ifmap_spad > static_cast<uint64_t>(info.ifmap_depth)) || (v.filt_spad > static_cast<uint64_t>(info.filter_depth)) || (d.p > static_cast<uint64_t>(info.psum_depth)))) return 27;  // DESC_SPAD
   if ((((d.nb * v.cc) * v.hbmw) > static_cast<uint64_t>(info.glb_ifmap_words))) return 28;  // DESC_GLB
   if ((((v.chunk_filt * v.cc) * v.rs) > static_cast<uint64_t>(info.glb_filter_words))) return 29;  // DESC_GLB

@@ -41,10 +41,10 @@ constexpr DescRule kDescRules[kNumDescRules] = {
     {ErrCode::kDescMapping, "rg_nrg < kr or rg_nrg - rg >= kr"},
     {ErrCode::kDescMapping, "strips_e < eo or strips_e - e >= eo"},
     {ErrCode::kDescMapping, "tv_th < t or tv_th - tv >= t"},
-    {ErrCode::kDescMapping, "wn > 2047"},
+    {ErrCode::kDescMapping, "win_cols > 2047"},
     {ErrCode::kDescMapping, "eo_span > h - 1 + pad_top"},
     {ErrCode::kDescMapping, "nb_sb >= 65536"},
-    {ErrCode::kDescArray, "array_rows > ROWS or array_cols > COLS or dmax > 254"},
+    {ErrCode::kDescArray, "array_rows > ROWS or array_cols > COLS or diag > 254"},
     {ErrCode::kDescSpad, "ifmap_spad > IFMAP_DEPTH or filt_spad > FILTER_DEPTH or p > PSUM_DEPTH"},
     {ErrCode::kDescGlb, "nb * cc * hbmw > GLB_IFMAP_WORDS"},
     {ErrCode::kDescGlb, "chunk_filt * cc * rs > GLB_FILTER_WORDS"},
@@ -72,8 +72,8 @@ struct DescValues {
   uint64_t sf = 0;  // psum columns of a band
   uint64_t ef = 0;  // outputs of one plane
   uint64_t pefp = 0;  // pooled outputs of one plane
-  uint64_t wn = 0;  // ifmap columns a row of windows reads
-  uint64_t dmax = 0;  // the deepest ifmap diagonal of a PE set
+  uint64_t win_cols = 0;  // ifmap columns a row of windows reads
+  uint64_t diag = 0;  // the deepest ifmap diagonal of a PE set
   uint64_t rg_nrg = 0;  // filter rows the row groups cover
   uint64_t strips_e = 0;  // ofmap rows the strips cover
   uint64_t tv_th = 0;  // chains the set columns hold
@@ -88,7 +88,9 @@ struct DescValues {
   uint64_t lb_need = 0;  // pooling line-buffer words
   uint64_t pp_bytes = 0;  // the output-path table
   uint64_t crs = 0;  // weights of one filter
-  uint64_t cc = 0;  // channels of a full channel chunk
+  uint64_t cc = 0;  // channels of a full channel chunk (at most cg)
+  uint64_t wn = 0;  // the layer record's wn
+  uint64_t dmax = 0;  // the layer record's dmax
   uint64_t mb_tp = 0;  // filters the blocks cover
   uint64_t mbc_tp = 0;  // filters of a full filter chunk, before the group's end
   uint64_t cb_rq = 0;  // channels the blocks cover
@@ -121,8 +123,8 @@ constexpr DescValueField kDescValueFields[] = {
     {"sf", 20, &DescValues::sf, false},
     {"ef", 20, &DescValues::ef, false},
     {"pefp", 20, &DescValues::pefp, false},
-    {"wn", 15, &DescValues::wn, true},
-    {"dmax", 11, &DescValues::dmax, true},
+    {"win_cols", 15, &DescValues::win_cols, false},
+    {"diag", 11, &DescValues::diag, false},
     {"rg_nrg", 10, &DescValues::rg_nrg, false},
     {"strips_e", 16, &DescValues::strips_e, false},
     {"tv_th", 12, &DescValues::tv_th, false},
@@ -137,7 +139,9 @@ constexpr DescValueField kDescValueFields[] = {
     {"lb_need", 31, &DescValues::lb_need, false},
     {"pp_bytes", 33, &DescValues::pp_bytes, false},
     {"crs", 24, &DescValues::crs, true},
-    {"cc", 24, &DescValues::cc, true},
+    {"cc", 13, &DescValues::cc, true},
+    {"wn", 11, &DescValues::wn, true},
+    {"dmax", 8, &DescValues::dmax, true},
     {"mb_tp", 27, &DescValues::mb_tp, false},
     {"mbc_tp", 27, &DescValues::mbc_tp, true},
     {"cb_rq", 24, &DescValues::cb_rq, false},
