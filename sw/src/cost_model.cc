@@ -301,15 +301,7 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     }
     return c;
   };
-  // A filter chunk: its channel chunks, alike ones fast-forwarded.
-  auto filter_chunk = [&](Timeline& tl, const WalkSegment& s, int64_t m0) {
-    for (const ChunkSpan& span : walk.ChannelSpans()) {
-      const ChunkCost c = chunk(s, walk.Chunk(s, m0, span.first));
-      Repeat(tl, span.count, [&](Timeline& x) { Advance(x, c); });
-    }
-  };
-  // A segment: its filter chunks, alike ones fast-forwarded. Segments repeat (image chunks,
-  // bands, groups), and what one adds depends only on its shape and the state relative to the
+  // A segment. Segments repeat (image chunks, bands, groups), and what one adds depends only on its shape and the state relative to the
   // last hand-off: those are remembered.
   struct Memo {
     SegmentShape shape;
@@ -317,19 +309,43 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     Timeline add;
   };
   std::vector<Memo> memo;
+  size_t last_hit = 0;  // keys are unique: the entry that matched last is tried first
   auto segment = [&](Timeline& tl, const WalkSegment& s) {
     const SegmentShape shape = shape_of(s);
     tl.store_end = std::max(tl.store_end, tl.hand);  // an older store end does not matter
     const int64_t run = tl.run_end - tl.hand, store = tl.store_end - tl.hand;
-    for (const Memo& e : memo) {
-      if (e.shape == shape && e.run == run && e.store == store) {
-        tl.Add(e.add, 1);
+    const auto hit = [&](size_t i) {
+      const Memo& e = memo[i];
+      return e.run == run && e.store == store && e.shape == shape;
+    };
+    if (last_hit < memo.size() && hit(last_hit)) {
+      tl.Add(memo[last_hit].add, 1);
+      return;
+    }
+    for (size_t i = 0; i < memo.size(); ++i) {
+      if (hit(i)) {
+        last_hit = i;
+        tl.Add(memo[i].add, 1);
         return;
       }
     }
+    // Its filter chunks and their channel chunks, alike ones fast-forwarded: the cost of each
+    // span's chunks first (a chunk's cost does not depend on the timeline).
     const Timeline before = tl;
-    for (const ChunkSpan& span : walk.FilterSpans()) {
-      Repeat(tl, span.count, [&](Timeline& x) { filter_chunk(x, s, span.first); });
+    const ChunkSpans& filter_spans = walk.FilterSpans();
+    const ChunkSpans& channel_spans = walk.ChannelSpans();
+    ChunkCost costs[ChunkSpans::kMax][ChunkSpans::kMax];
+    for (int i = 0; i < filter_spans.size(); ++i) {
+      for (int j = 0; j < channel_spans.size(); ++j) {
+        costs[i][j] = chunk(s, walk.Chunk(s, filter_spans[i].first, channel_spans[j].first));
+      }
+    }
+    for (int i = 0; i < filter_spans.size(); ++i) {
+      Repeat(tl, filter_spans[i].count, [&](Timeline& x) {
+        for (int j = 0; j < channel_spans.size(); ++j) {
+          Repeat(x, channel_spans[j].count, [&](Timeline& y) { Advance(y, costs[i][j]); });
+        }
+      });
     }
     tl.store_end = std::max(tl.store_end, tl.hand);
     memo.push_back({shape, run, store, tl.Minus(before)});

@@ -86,14 +86,14 @@ Walk::Walk(const WalkParams& p)
       bands_((p.strips + p.sb - 1) / p.sb) {
   // Filter chunks: the first; the other full ones; a last partial one.
   const int64_t filters_full = p_.mg / fc_, filters_rest = p_.mg % fc_;
-  filter_spans_.push_back({0, 1});
-  if (filters_full > 1) filter_spans_.push_back({fc_, filters_full - 1});
-  if (filters_rest > 0) filter_spans_.push_back({filters_full * fc_, 1});
+  filter_spans_.Add({0, 1});
+  if (filters_full > 1) filter_spans_.Add({fc_, filters_full - 1});
+  if (filters_rest > 0) filter_spans_.Add({filters_full * fc_, 1});
   // Channel chunks: the full ones but the last; the last full one; a last partial one.
   const int64_t channels_full = p_.cg / cc_, channels_rest = p_.cg % cc_;
-  if (channels_full > 1) channel_spans_.push_back({0, channels_full - 1});
-  channel_spans_.push_back({(channels_full - 1) * cc_, 1});
-  if (channels_rest > 0) channel_spans_.push_back({channels_full * cc_, 1});
+  if (channels_full > 1) channel_spans_.Add({0, channels_full - 1});
+  channel_spans_.Add({(channels_full - 1) * cc_, 1});
+  if (channels_rest > 0) channel_spans_.Add({channels_full * cc_, 1});
 }
 
 bool Walk::ForEachChunk(

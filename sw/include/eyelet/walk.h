@@ -51,7 +51,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <vector>
 
 #include "eyelet/desc.h"
 #include "eyelet/mapping.h"
@@ -149,6 +148,20 @@ struct ChunkSpan {
   int64_t first;
   int64_t count;
 };
+// At most three spans along one axis, in order (no heap: the mapper walks many tilings).
+class ChunkSpans {
+ public:
+  static constexpr int kMax = 3;
+  void Add(ChunkSpan s) { spans_[size_++] = s; }
+  int size() const { return size_; }
+  const ChunkSpan& operator[](int i) const { return spans_[i]; }
+  const ChunkSpan* begin() const { return spans_; }
+  const ChunkSpan* end() const { return spans_ + size_; }
+
+ private:
+  ChunkSpan spans_[kMax] = {};
+  int size_ = 0;
+};
 
 class Walk {
  public:
@@ -171,8 +184,8 @@ class Walk {
   // The filter chunks of a segment as spans (the first; the other full ones; a last partial
   // one), and its channel chunks (the full ones but the last; the last full one; a last partial
   // one). Empty spans are left out. For models that fast-forward repeated chunks.
-  const std::vector<ChunkSpan>& FilterSpans() const { return filter_spans_; }
-  const std::vector<ChunkSpan>& ChannelSpans() const { return channel_spans_; }
+  const ChunkSpans& FilterSpans() const { return filter_spans_; }
+  const ChunkSpans& ChannelSpans() const { return channel_spans_; }
 
   // Calls f for every segment, chunk, or DMA transfer in the walker's order until f returns
   // false; returns whether the walk completed.
@@ -197,8 +210,8 @@ class Walk {
   int64_t fc_;
   int64_t cc_;
   int64_t bands_;
-  std::vector<ChunkSpan> filter_spans_;
-  std::vector<ChunkSpan> channel_spans_;
+  ChunkSpans filter_spans_;
+  ChunkSpans channel_spans_;
 };
 
 // Inline: the cost model calls these for every segment of every tiling the mapper tries.
