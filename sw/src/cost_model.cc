@@ -58,9 +58,13 @@ struct RunShape {
 };
 
 std::vector<RunShape> Runs(const ConvLayer& layer, const RsMapping& m, const Tiling& t) {
-  const int n = layer.x.n, mg = layer.w.n / layer.conv.groups, cg = layer.x.c / layer.conv.groups;
-  const int nb = std::min(t.nb, n), mc = std::min(t.mc, mg), cc = std::min(t.cc, cg);
-  const int sb = std::min(BandStrips(m, t), m.strips);
+  // The walk's chunk sizes (walk.h), counted by shape instead of visited in order.
+  const Walk walk(WalkOfLayer(layer, m, t));
+  const WalkParams& wp = walk.params();
+  const auto i = [](int64_t v) { return static_cast<int>(v); };
+  const int n = i(wp.n), mg = i(wp.mg), cg = i(wp.cg);
+  const int nb = i(wp.nb), mc = i(walk.FilterChunk()), cc = i(walk.ChannelChunk());
+  const int sb = i(wp.sb);
   struct Part {
     int size;
     int64_t count;
@@ -194,6 +198,10 @@ void Advance(Timeline& tl, const ChunkCost& c) {
 // every step adds the same.
 template <typename Step>
 void Repeat(Timeline& tl, int64_t count, const Step& step) {
+  if (count == 1) {  // the common case, without the copies below
+    step(tl);
+    return;
+  }
   Timeline before = tl;
   for (int64_t i = 0; i < std::min<int64_t>(count, 2); ++i) {
     before = tl;
@@ -218,10 +226,7 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
   const WalkParams& wp = walk.params();
   const int fo = layer.Out().w;
   const int64_t block = static_cast<int64_t>(m.t) * m.p, cblock = static_cast<int64_t>(m.r) * m.q;
-  const int band_rows_max =
-      walk.Bands() == 1 ? layer.x.h
-                        : BandInputRowsMax(static_cast<int>(wp.sb), m.e, layer.conv.stride_h,
-                                           layer.w.h, layer.x.h);
+  const int band_rows_max = ChunkIfmapRows(layer, m, static_cast<int>(wp.sb));
   // Double buffering (the walker's x_pp / w_pp): a chunk fits half its area.
   const bool x_halves =
       wp.nb * walk.ChannelChunk() * band_rows_max * wp.w <= hw.glb_ifmap_words / 2;
@@ -404,8 +409,7 @@ CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, cons
 CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                              const Tiling& t) {
   const int groups = layer.conv.groups;
-  const int cg = layer.x.c / groups, mg = layer.w.n / groups;
-  const int H = layer.x.h, W = layer.x.w, R = layer.w.h, S = layer.w.w;
+  const int W = layer.x.w, R = layer.w.h, S = layer.w.w;
   const int F = layer.Out().w;
   const int64_t block = static_cast<int64_t>(m.t) * m.p, cblock = static_cast<int64_t>(m.r) * m.q;
   const int64_t pes = static_cast<int64_t>(m.rg) * m.e * m.r * m.t;  // PEs that compute
@@ -451,10 +455,10 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
   }
 
   ResourceUse& u = c.use;
-  const int nb = std::min(t.nb, layer.x.n), mc = std::min(t.mc, mg), cc = std::min(t.cc, cg);
-  const int sb = std::min(BandStrips(m, t), m.strips);
-  const int band_rows =
-      sb == m.strips ? H : BandInputRowsMax(sb, m.e, layer.conv.stride_h, R, H);
+  const Walk walk(WalkOfLayer(layer, m, t));
+  const int nb = static_cast<int>(walk.params().nb), mc = static_cast<int>(walk.FilterChunk());
+  const int cc = static_cast<int>(walk.ChannelChunk()), sb = static_cast<int>(walk.params().sb);
+  const int band_rows = ChunkIfmapRows(layer, m, sb);
   u.active_pes = ActivePes(layer, m);
   u.ifmap_spad = m.q * S;
   u.filter_spad = m.p * m.q * S;

@@ -159,6 +159,10 @@ struct RowBand {
 RowBand BandRows(int b, int sb, int e, int eo, int uh, int pad_top, int kr, int h);
 // Ifmap rows one band of sb strips holds at most in the GLB: min(h, (sb*e - 1)*uh + kr).
 int BandInputRowsMax(int sb, int e, int uh, int kr, int h);
+// Ifmap rows per channel a chunk of `layer` holds in the GLB with bands of sb strips and the
+// completed mapping `m`: all h with one band (sb >= m.strips, the walker loads whole
+// channels), else BandInputRowsMax.
+int ChunkIfmapRows(const ConvLayer& layer, const RsMapping& m, int sb);
 
 // The pooled rows [first, first + count) the store of the row band of ofmap rows
 // [y0, y0 + rows) emits, pooling with window height kh, stride sh and top padding pt into
