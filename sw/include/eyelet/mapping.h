@@ -136,7 +136,7 @@ std::string LayerCfgError(const ConvLayer& layer, const RsMapping& m);
 // as ceil(N/nb) x ceil(strips/sb) x ceil(Mg/mc) x ceil(Cg/cc) chunks, the channel chunks of
 // one image, band and filter chunk accumulating onto the same psums; each band is a separate
 // run of the array over its strips. The walker's order and what it keeps in the GLB between
-// chunks: golden_device.h.
+// chunks: walk.h.
 struct Tiling {
   int nb = 1;
   int mc = 1;
