@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "eyelet/desc_codec.h"
+#include "eyelet/walk.h"
 
 namespace eyelet {
 
@@ -57,9 +58,13 @@ struct RunShape {
 };
 
 std::vector<RunShape> Runs(const ConvLayer& layer, const RsMapping& m, const Tiling& t) {
-  const int n = layer.x.n, mg = layer.w.n / layer.conv.groups, cg = layer.x.c / layer.conv.groups;
-  const int nb = std::min(t.nb, n), mc = std::min(t.mc, mg), cc = std::min(t.cc, cg);
-  const int sb = std::min(BandStrips(m, t), m.strips);
+  // The walk's chunk sizes (walk.h), counted by shape instead of visited in order.
+  const Walk walk(WalkOfLayer(layer, m, t));
+  const WalkParams& wp = walk.params();
+  const auto i = [](int64_t v) { return static_cast<int>(v); };
+  const int n = i(wp.n), mg = i(wp.mg), cg = i(wp.cg);
+  const int nb = i(wp.nb), mc = i(walk.FilterChunk()), cc = i(walk.ChannelChunk());
+  const int sb = i(wp.sb);
   struct Part {
     int size;
     int64_t count;
@@ -193,6 +198,10 @@ void Advance(Timeline& tl, const ChunkCost& c) {
 // every step adds the same.
 template <typename Step>
 void Repeat(Timeline& tl, int64_t count, const Step& step) {
+  if (count == 1) {  // the common case, without the copies below
+    step(tl);
+    return;
+  }
   Timeline before = tl;
   for (int64_t i = 0; i < std::min<int64_t>(count, 2); ++i) {
     before = tl;
@@ -209,175 +218,169 @@ struct WalkerTime {
   int64_t write_words = 0;
 };
 
-WalkerTime Walk(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
-                const Tiling& t) {
-  const int n = layer.x.n, groups = layer.conv.groups, mg = layer.w.n / groups;
-  const int cg = layer.x.c / groups;
-  const int nb = std::min(t.nb, n), mc = std::min(t.mc, mg), cc = std::min(t.cc, cg);
-  const int sb = std::min(BandStrips(m, t), m.strips);
-  const int bands = static_cast<int>(CeilDiv(m.strips, sb));
-  const int eo = layer.Out().h, fo = layer.Out().w;
-  const int64_t w = layer.x.w;
-  const int64_t rs = static_cast<int64_t>(layer.w.h) * layer.w.w;
+// The walker's timeline for `layer` with mapping `m` in chunks `t`: Walk (walk.h) gives the
+// segments and chunks in order and what each one moves; this adds their times.
+WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
+                        const Tiling& t) {
+  const Walk walk(WalkOfLayer(layer, m, t));
+  const WalkParams& wp = walk.params();
+  const int fo = layer.Out().w;
   const int64_t block = static_cast<int64_t>(m.t) * m.p, cblock = static_cast<int64_t>(m.r) * m.q;
-  const bool one_cchunk = cc >= cg, one_mchunk = mc >= mg;
-  const int band_rows_max = bands == 1 ? layer.x.h
-                                       : BandInputRowsMax(sb, m.e, layer.conv.stride_h,
-                                                          layer.w.h, layer.x.h);
+  const int band_rows_max = ChunkIfmapRows(layer, m, static_cast<int>(wp.sb));
   // Double buffering (the walker's x_pp / w_pp): a chunk fits half its area.
-  const bool x_halves = static_cast<int64_t>(nb) * cc * band_rows_max * w <= hw.glb_ifmap_words / 2;
-  const bool w_halves = static_cast<int64_t>(mc) * cc * rs <= hw.glb_filter_words / 2;
+  const bool x_halves =
+      wp.nb * walk.ChannelChunk() * band_rows_max * wp.w <= hw.glb_ifmap_words / 2;
+  const bool w_halves =
+      walk.FilterChunk() * walk.ChannelChunk() * wp.kr * wp.ks <= hw.glb_filter_words / 2;
 
   // Pooling: the store walks each plane's rows with vcols -inf columns after each, and the last
   // band's vrows -inf rows after them, and writes the pooled rows the band completes.
   const int vrows = PoolVirtualRows(layer), vcols = PoolVirtualCols(layer);
-  const Shape pooled_out = layer.PooledOut();
 
-  // The chunks of one image chunk and band: ni images, `rows` ofmap rows in `strips` strips,
-  // in_rows ifmap rows loaded; filters loaded or still in the GLB; store_rows rows walked per
-  // stored plane (rows, and the -inf rows after the last band when pooled) and pooled_rows
-  // pooled rows written per plane (pooled layers only).
-  struct Segment {
-    int ni, rows, strips, in_rows;
+  // What the timeline of a segment depends on: ni images, `rows` ofmap rows in `strips`
+  // strips, in_rows ifmap rows loaded; filters loaded or still in the GLB; store_rows rows
+  // walked per stored plane (rows, and the -inf rows after the last band when pooled) and
+  // pooled_rows pooled rows written per plane (pooled layers only).
+  struct SegmentShape {
+    int64_t ni, rows, strips, in_rows;
     bool filters;
-    int store_rows, pooled_rows;
-    bool operator==(const Segment& o) const {
+    int64_t store_rows, pooled_rows;
+    bool operator==(const SegmentShape& o) const {
       return ni == o.ni && rows == o.rows && strips == o.strips && in_rows == o.in_rows &&
              filters == o.filters && store_rows == o.store_rows && pooled_rows == o.pooled_rows;
     }
   };
+  const auto shape_of = [&](const WalkSegment& s) {
+    return SegmentShape{s.ni,          s.band.rows, s.strips,
+                        s.load_rows,   s.filters,   s.band.rows + (s.last_band ? vrows : 0),
+                        s.pooled.count};
+  };
   struct RunMemo {
-    int ni, strips, mi, ci;
+    int64_t ni, strips, mi, ci;
     int64_t cycles;
   };
   std::vector<RunMemo> runs;
-  auto chunk = [&](const Segment& sg, int mi, int ci, bool ifmaps, bool store) {
+  auto chunk = [&](const WalkSegment& s, const WalkChunk& wc) {
     ChunkCost c;
-    int64_t load = 0, transfers = 0;
-    if (ifmaps) {
-      c.read_words += static_cast<int64_t>(sg.ni) * ci * sg.in_rows * w;
-      transfers += bands == 1 ? sg.ni : static_cast<int64_t>(sg.ni) * ci;
+    int64_t transfers = 0;
+    if (wc.ifmaps) {
+      c.read_words += wc.ifmap_words;
+      transfers += wc.ifmap_transfers;
       c.load_waits = c.load_waits || !x_halves;
     }
-    if (sg.filters) {
-      c.read_words += static_cast<int64_t>(mi) * ci * rs;
-      transfers += ci >= cg ? 1 : mi;
+    if (wc.filters) {
+      c.read_words += wc.filter_words;
+      transfers += wc.filter_transfers;
       c.load_waits = c.load_waits || !w_halves;
-      if (store && layer.OutTable()) {  // the output path's entries of the chunk's filters
-        c.read_words += static_cast<int64_t>(mi) * kPpWords;
-        transfers += 1;
-      }
     }
-    load = c.read_words * kDramLoadCyclesPerWord + transfers * kDramTransferCycles;
+    c.read_words += wc.table_entries * kPpWords;  // the output path's entries of its filters
+    transfers += wc.table_transfers;
+    const int64_t load = c.read_words * kDramLoadCyclesPerWord + transfers * kDramTransferCycles;
     c.load_cycles = load > 0 ? load + kWalkerLoadCycles : 0;
     // The array's cycles depend on the run's shape only: remembered.
     c.compute = -1;
     for (const RunMemo& e : runs) {
-      if (e.ni == sg.ni && e.strips == sg.strips && e.mi == mi && e.ci == ci) c.compute = e.cycles;
+      if (e.ni == s.ni && e.strips == s.strips && e.mi == wc.mi && e.ci == wc.ci) {
+        c.compute = e.cycles;
+      }
     }
     if (c.compute < 0) {
-      const RunModel r = Model(layer, m, fo, sg.ni, sg.strips, CeilDiv(mi, block),
-                               CeilDiv(ci, cblock));
+      const RunModel r = Model(layer, m, fo, static_cast<int>(s.ni), static_cast<int>(s.strips),
+                               CeilDiv(wc.mi, block), CeilDiv(wc.ci, cblock));
       c.compute = RunCycles(layer, hw, m, r);
-      runs.push_back({sg.ni, sg.strips, mi, ci, c.compute});
+      runs.push_back({s.ni, s.strips, wc.mi, wc.ci, c.compute});
     }
-    if (store && !layer.pooled) {
-      // Row by row from the psum banks; one write per image (whole planes) or per image and
-      // filter (a band's rows).
-      const int64_t out_rows = static_cast<int64_t>(sg.ni) * mi * sg.rows;
-      c.write_words = out_rows * fo;
+    if (wc.store && !layer.pooled) {
+      // Row by row from the psum banks.
+      const int64_t out_rows = s.ni * wc.mi * s.band.rows;
+      c.write_words = wc.store_words;
       c.store_cycles = c.write_words * kDramStoreCyclesPerOutput + out_rows * kStoreRowCycles +
-                       (bands == 1 ? sg.ni : static_cast<int64_t>(sg.ni) * mi) *
-                           kDramTransferCycles;
-    } else if (store) {
+                       wc.store_transfers * kDramTransferCycles;
+    } else if (wc.store) {
       // Pooled: every row of every plane goes through the pooling unit, one element per cycle
-      // with the -inf ones; the pooled rows the band completes are written, one transfer per
-      // image (whole pooled planes) or per image and filter (none when it completes no row).
-      const int64_t planes = static_cast<int64_t>(sg.ni) * mi;
-      const int64_t walked_rows = planes * sg.store_rows;
-      c.write_words = planes * sg.pooled_rows * pooled_out.w;
-      const int64_t transfers = bands == 1 ? sg.ni : (sg.pooled_rows > 0 ? planes : 0);
+      // with the -inf ones; the pooled rows the band completes are written.
+      const int64_t walked_rows = s.ni * wc.mi * shape_of(s).store_rows;
+      c.write_words = wc.store_words;
       c.store_cycles = walked_rows * (fo + vcols) * kDramStoreCyclesPerOutput +
-                       walked_rows * kStoreRowCycles + transfers * kDramTransferCycles;
+                       walked_rows * kStoreRowCycles + wc.store_transfers * kDramTransferCycles;
     }
     return c;
   };
-  // A filter chunk of mi filters: channel chunks of cc channels, the last one cg % cc when that
-  // is not 0; its outputs are stored after the last.
-  auto filter_chunk = [&](Timeline& tl, const Segment& sg, int mi, bool ifmaps) {
-    const int64_t full = cg / cc, rest = cg % cc;
-    const ChunkCost last = chunk(sg, mi, cc, ifmaps, rest == 0);
-    if (full > 1) {
-      const ChunkCost mid = chunk(sg, mi, cc, ifmaps, false);
-      Repeat(tl, full - 1, [&](Timeline& x) { Advance(x, mid); });
-    }
-    Advance(tl, last);
-    if (rest > 0) Advance(tl, chunk(sg, mi, static_cast<int>(rest), ifmaps, true));
-  };
-  // The filter chunks of one image chunk and band; with one channel chunk the images loaded
-  // for the first stay in the GLB for the others. Segments repeat (image chunks, bands,
-  // groups), and what one adds depends only on it and the state relative to the last
-  // hand-off: those are remembered.
+  // A segment. Segments repeat (image chunks, bands, groups), and what one adds depends only on its shape and the state relative to the
+  // last hand-off: those are remembered.
   struct Memo {
-    Segment sg;
+    SegmentShape shape;
     int64_t run, store;  // state relative to the hand-off before the segment
     Timeline add;
   };
   std::vector<Memo> memo;
-  auto segment = [&](Timeline& tl, const Segment& sg) {
+  size_t last_hit = 0;  // keys are unique: the entry that matched last is tried first
+  auto segment = [&](Timeline& tl, const WalkSegment& s) {
+    const SegmentShape shape = shape_of(s);
     tl.store_end = std::max(tl.store_end, tl.hand);  // an older store end does not matter
     const int64_t run = tl.run_end - tl.hand, store = tl.store_end - tl.hand;
-    for (const Memo& e : memo) {
-      if (e.sg == sg && e.run == run && e.store == store) {
-        tl.Add(e.add, 1);
+    const auto hit = [&](size_t i) {
+      const Memo& e = memo[i];
+      return e.run == run && e.store == store && e.shape == shape;
+    };
+    if (last_hit < memo.size() && hit(last_hit)) {
+      tl.Add(memo[last_hit].add, 1);
+      return;
+    }
+    for (size_t i = 0; i < memo.size(); ++i) {
+      if (hit(i)) {
+        last_hit = i;
+        tl.Add(memo[i].add, 1);
         return;
       }
     }
+    // Its filter chunks and their channel chunks, alike ones fast-forwarded: the cost of each
+    // span's chunks first (a chunk's cost does not depend on the timeline).
     const Timeline before = tl;
-    const int64_t full = mg / mc, rest = mg % mc;
-    filter_chunk(tl, sg, mc, true);
-    Repeat(tl, full - 1, [&](Timeline& x) { filter_chunk(x, sg, mc, !one_cchunk); });
-    if (rest > 0) filter_chunk(tl, sg, static_cast<int>(rest), !one_cchunk);
+    const ChunkSpans& filter_spans = walk.FilterSpans();
+    const ChunkSpans& channel_spans = walk.ChannelSpans();
+    ChunkCost costs[ChunkSpans::kMax][ChunkSpans::kMax];
+    for (int i = 0; i < filter_spans.size(); ++i) {
+      for (int j = 0; j < channel_spans.size(); ++j) {
+        costs[i][j] = chunk(s, walk.Chunk(s, filter_spans[i].first, channel_spans[j].first));
+      }
+    }
+    for (int i = 0; i < filter_spans.size(); ++i) {
+      Repeat(tl, filter_spans[i].count, [&](Timeline& x) {
+        for (int j = 0; j < channel_spans.size(); ++j) {
+          Repeat(x, channel_spans[j].count, [&](Timeline& y) { Advance(y, costs[i][j]); });
+        }
+      });
+    }
     tl.store_end = std::max(tl.store_end, tl.hand);
-    memo.push_back({sg, run, store, tl.Minus(before)});
+    memo.push_back({shape, run, store, tl.Minus(before)});
   };
 
   Timeline tl;
   tl.hand = kDramDescCycles - kWalkerNextCycles;  // the descriptor is fetched and checked
-  for (int g = 0; g < groups; ++g) {
-    for (int n0 = 0; n0 < n; n0 += nb) {
-      auto segment_of = [&](int b) {
-        const RowBand band = BandRows(b, sb, m.e, eo, layer.conv.stride_h, layer.conv.pad_top,
-                                      layer.w.h, layer.x.h);
-        // With one channel chunk and one filter chunk the filters stay in the GLB from the
-        // group's first image chunk and band on.
-        const bool last = b == bands - 1;
-        const int pooled_rows =
-            layer.pooled ? BandPooledRows(band.y0, band.rows, last, layer.pool.kernel_h,
-                                          layer.pool.stride_h, layer.pool.pad_top, pooled_out.h)
-                               .count
-                         : 0;
-        return Segment{std::min(nb, n - n0),
-                       band.rows,
-                       std::min(sb, m.strips - b * sb),
-                       bands == 1 ? layer.x.h : band.in_rows,
-                       !(one_cchunk && one_mchunk && (n0 > 0 || b > 0)),
-                       band.rows + (last ? vrows : 0),
-                       pooled_rows};
-      };
-      // Runs of equal bands (all but those the padding cuts) are fast-forwarded like runs of
-      // equal chunks.
-      for (int b = 0; b < bands;) {
-        const Segment sg = segment_of(b);
-        int same = 1;
-        for (; b + same < bands; ++same) {
-          if (!(segment_of(b + same) == sg)) break;
-        }
-        Repeat(tl, same, [&](Timeline& x) { segment(x, sg); });
-        b += same;
-      }
+  // Runs of alike bands of one image chunk (all but those the padding cuts) are fast-forwarded
+  // like runs of alike chunks.
+  bool pending = false;
+  WalkSegment first;
+  SegmentShape first_shape{};
+  int64_t same = 0;
+  const auto flush = [&] {
+    if (pending) Repeat(tl, same, [&](Timeline& x) { segment(x, first); });
+  };
+  walk.ForEachSegment([&](const WalkSegment& s) {
+    const SegmentShape shape = shape_of(s);
+    if (pending && s.g == first.g && s.n0 == first.n0 && shape == first_shape) {
+      ++same;
+      return true;
     }
-  }
+    flush();
+    pending = true;
+    first = s;
+    first_shape = shape;
+    same = 1;
+    return true;
+  });
+  flush();
   WalkerTime wt;
   wt.cycles = tl.End() + kWalkerEndCycles;
   wt.compute = tl.compute;
@@ -391,7 +394,7 @@ WalkerTime Walk(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
 
 CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                              const Tiling& t) {
-  const WalkerTime walk = Walk(layer, hw, m, t);
+  const WalkerTime walk = WalkTimeline(layer, hw, m, t);
   CycleEstimate c;
   c.cycles = walk.cycles;
   c.compute_cycles = walk.compute;
@@ -406,8 +409,7 @@ CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, cons
 CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                              const Tiling& t) {
   const int groups = layer.conv.groups;
-  const int cg = layer.x.c / groups, mg = layer.w.n / groups;
-  const int H = layer.x.h, W = layer.x.w, R = layer.w.h, S = layer.w.w;
+  const int W = layer.x.w, R = layer.w.h, S = layer.w.w;
   const int F = layer.Out().w;
   const int64_t block = static_cast<int64_t>(m.t) * m.p, cblock = static_cast<int64_t>(m.r) * m.q;
   const int64_t pes = static_cast<int64_t>(m.rg) * m.e * m.r * m.t;  // PEs that compute
@@ -453,10 +455,10 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
   }
 
   ResourceUse& u = c.use;
-  const int nb = std::min(t.nb, layer.x.n), mc = std::min(t.mc, mg), cc = std::min(t.cc, cg);
-  const int sb = std::min(BandStrips(m, t), m.strips);
-  const int band_rows =
-      sb == m.strips ? H : BandInputRowsMax(sb, m.e, layer.conv.stride_h, R, H);
+  const Walk walk(WalkOfLayer(layer, m, t));
+  const int nb = static_cast<int>(walk.params().nb), mc = static_cast<int>(walk.FilterChunk());
+  const int cc = static_cast<int>(walk.ChannelChunk()), sb = static_cast<int>(walk.params().sb);
+  const int band_rows = ChunkIfmapRows(layer, m, sb);
   u.active_pes = ActivePes(layer, m);
   u.ifmap_spad = m.q * S;
   u.filter_spad = m.p * m.q * S;

@@ -92,10 +92,18 @@ int32_t SaturateUnchecked(int64_t v, int data_bits) {
 // before C++20): for v < 0, floor(v / 2^s) = -floor((-v - 1) / 2^s) - 1 = ~(~v >> s).
 int64_t ShiftRightFloor(int64_t v, int shift) { return v >= 0 ? v >> shift : ~(~v >> shift); }
 
+// The int64_t whose two's-complement bits are u, without converting an unsigned value above
+// INT64_MAX (implementation-defined before C++20): for those, -(~u) - 1.
+int64_t FromTwosComplement(uint64_t u) {
+  return u >> 63 == 0 ? static_cast<int64_t>(u) : -static_cast<int64_t>(~u) - 1;
+}
+
 // (v + round) >> shift with round = 2^(shift-1) for shift > 0: round half towards +infinity.
+// The sum wraps modulo 2^64 as the RTL's 64-bit adder does (only a shift of 63 makes it wrap:
+// RequantizeWrapping); it is summed unsigned because a signed overflow would be undefined.
 int64_t RoundShift(int64_t v, int shift) {
-  const int64_t round = shift > 0 ? int64_t{1} << (shift - 1) : 0;
-  return ShiftRightFloor(v + round, shift);
+  const uint64_t round = shift > 0 ? uint64_t{1} << (shift - 1) : 0;
+  return ShiftRightFloor(FromTwosComplement(static_cast<uint64_t>(v) + round), shift);
 }
 
 int32_t RequantizeUnchecked(int32_t acc, int32_t mult, int shift, int data_bits) {
@@ -306,6 +314,15 @@ int32_t Saturate(int64_t v, int data_bits) {
 int32_t RequantizeOne(int32_t acc, int32_t mult, int shift, int data_bits) {
   CheckDataBits(data_bits, "RequantizeOne");
   CheckShift(shift, "shift", "RequantizeOne");
+  return RequantizeUnchecked(acc, mult, shift, data_bits);
+}
+
+int32_t RequantizeWrapping(int32_t acc, int32_t mult, int shift, int data_bits) {
+  CheckDataBits(data_bits, "RequantizeWrapping");
+  if (shift < 0 || shift > kMaxShift + 1) {
+    throw ShapeError("RequantizeWrapping: shift=" + std::to_string(shift) + " is outside [0, " +
+                     std::to_string(kMaxShift + 1) + "], the range of a 6-bit shift field");
+  }
   return RequantizeUnchecked(acc, mult, shift, data_bits);
 }
 

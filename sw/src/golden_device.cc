@@ -10,6 +10,7 @@
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
 #include "eyelet/hex.h"
+#include "eyelet/walk.h"
 
 namespace eyelet {
 
@@ -219,185 +220,77 @@ ErrCode GoldenDevice::RunDesc(uint64_t addr, Desc& d) {
 }
 
 ErrCode GoldenDevice::Transfers(const Desc& d) {
-  const uint64_t row_bytes = d.w * 2;             // one ifmap row of one channel
-  const uint64_t kernel_bytes = d.kr * d.ks * 2;  // one channel of one filter
-  const bool table = (d.post & kPostTableBits) != 0;
-  const uint64_t out_row_bytes = d.fo * ((d.post & kPostRequant) != 0 ? 2 : 4);  // one output
-                                                                                   // row
-  const uint64_t chunk_filters = d.mbc * d.t * d.p;
-  const uint64_t chunk_channels = d.cbc * d.r * d.q;
-  const uint64_t bands = (d.strips + d.sb - 1) / d.sb;
-  const bool one_channel_chunk = d.cbc >= d.cb;
-  const bool pooled = d.pool_kh != 0;
-  const uint64_t pooled_row_bytes = d.pool_fo * 2;  // one pooled output row
-  const auto move = [this](uint64_t addr, uint64_t bytes, uint64_t& counter) {
-    if (!InWindow(addr, bytes)) return false;
-    counter += bytes;
+  ErrCode code = ErrCode::kNone;
+  Walk(WalkOfDesc(d)).ForEachTransfer([&](const WalkTransfer& t) {
+    if (!InWindow(t.addr, t.bytes)) {
+      code = t.IsWrite() ? ErrCode::kAxiWrDecerr : ErrCode::kAxiRdDecerr;
+      return false;
+    }
+    (t.IsWrite() ? cnt_.dram_wr_bytes : cnt_.dram_rd_bytes) += t.bytes;
     return true;
-  };
-  for (uint64_t g = 0; g < d.groups; ++g) {
-    for (uint64_t n0 = 0; n0 < d.n; n0 += d.nb) {
-      const uint64_t ncur = std::min(d.nb, d.n - n0);
-      for (uint64_t b = 0; b < bands; ++b) {
-        const RowBand band =
-            BandRows(static_cast<int>(b), static_cast<int>(d.sb), static_cast<int>(d.e),
-                     static_cast<int>(d.eo), static_cast<int>(d.uh), static_cast<int>(d.pad_top),
-                     static_cast<int>(d.kr), static_cast<int>(d.h));
-        const auto y0 = static_cast<uint64_t>(band.y0), ecur = static_cast<uint64_t>(band.rows);
-        const auto lo = static_cast<uint64_t>(band.lo), hb = static_cast<uint64_t>(band.in_rows);
-        for (uint64_t m0 = 0; m0 < d.mg; m0 += chunk_filters) {
-          const uint64_t fcur = std::min(chunk_filters, d.mg - m0);
-          for (uint64_t c0 = 0; c0 < d.cg; c0 += chunk_channels) {
-            const uint64_t ccur = std::min(chunk_channels, d.cg - c0);
-            // A single channel chunk stays in the GLB across filter chunks. One band: per
-            // image, its ccur whole channels; several: per image and channel, the band's rows.
-            if (!(one_channel_chunk && m0 > 0)) {
-              for (uint64_t n = n0; n < n0 + ncur; ++n) {
-                const uint64_t first = (n * d.groups + g) * d.cg + c0;
-                for (uint64_t c = 0; c < (bands == 1 ? 1 : ccur); ++c) {
-                  const bool ok =
-                      bands == 1
-                          ? move(d.x_addr + first * d.h * row_bytes, ccur * d.h * row_bytes,
-                                 cnt_.dram_rd_bytes)
-                          : move(d.x_addr + ((first + c) * d.h + lo) * row_bytes, hb * row_bytes,
-                                 cnt_.dram_rd_bytes);
-                  if (!ok) return ErrCode::kAxiRdDecerr;
-                }
-              }
-            }
-            // All of a group's filters, all channels in one chunk, stay across image chunks
-            // and bands.
-            const bool filters = !(one_channel_chunk && d.mbc >= d.mb && (n0 > 0 || b > 0));
-            if (filters) {
-              // One transfer per filter, or one for the chunk when its rows are contiguous.
-              const uint64_t pieces = ccur == d.cg ? 1 : fcur;
-              for (uint64_t mm = 0; mm < pieces; ++mm) {
-                if (!move(d.w_addr + ((g * d.mg + m0 + mm) * d.cg + c0) * kernel_bytes,
-                          (fcur / pieces) * ccur * kernel_bytes, cnt_.dram_rd_bytes)) {
-                  return ErrCode::kAxiRdDecerr;
-                }
-              }
-            }
-            // The output-path table of the chunk's filters, with them, for the chunk that
-            // stores (its last channel chunk).
-            if (table && filters && c0 + ccur >= d.cg &&
-                !move(d.pp_addr + (g * d.mg + m0) * kPpEntryBytes, fcur * kPpEntryBytes,
-                      cnt_.dram_rd_bytes)) {
-              return ErrCode::kAxiRdDecerr;
-            }
-            if (c0 + ccur < d.cg) continue;  // outputs only after the last channel chunk
-            // One band: per image, the fcur filters' whole planes; several: per image and
-            // filter, the band's rows, or pooled, the pooled rows the band completes (none: no
-            // transfer).
-            uint64_t row0 = y0, rows = ecur;
-            if (pooled) {
-              const PooledRows pr = BandPooledRows(
-                  band.y0, band.rows, b + 1 == bands, static_cast<int>(d.pool_kh),
-                  static_cast<int>(d.pool_sh), static_cast<int>(d.pool_pt),
-                  static_cast<int>(d.pool_eo));
-              row0 = static_cast<uint64_t>(pr.first);
-              rows = static_cast<uint64_t>(pr.count);
-              if (bands > 1 && rows == 0) continue;
-            }
-            const uint64_t plane_rows = pooled ? d.pool_eo : d.eo;
-            const uint64_t row_bytes = pooled ? pooled_row_bytes : out_row_bytes;
-            for (uint64_t n = n0; n < n0 + ncur; ++n) {
-              const uint64_t first = (n * d.groups + g) * d.mg + m0;
-              for (uint64_t mm = 0; mm < (bands == 1 ? 1 : fcur); ++mm) {
-                const bool ok =
-                    bands == 1
-                        ? move(d.y_addr + first * plane_rows * row_bytes,
-                               fcur * plane_rows * row_bytes, cnt_.dram_wr_bytes)
-                        : move(d.y_addr + ((first + mm) * plane_rows + row0) * row_bytes,
-                               rows * row_bytes, cnt_.dram_wr_bytes);
-                if (!ok) return ErrCode::kAxiWrDecerr;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return ErrCode::kNone;
+  });
+  return code;
 }
-
-namespace {
-
-// The walker's rounding shift: (v + round) >> shift in 64-bit two's complement, round = 1 <<
-// (shift - 1) for shift > 0 (golden.h's rule for shift <= 62; a 6-bit shift of 63 wraps as
-// the RTL does).
-int64_t RoundShift(int64_t v, int shift) {
-  const uint64_t round = shift > 0 ? uint64_t{1} << (shift - 1) : 0;
-  return static_cast<int64_t>(static_cast<uint64_t>(v) + round) >> shift;
-}
-
-int32_t Sat16(int64_t v) { return static_cast<int32_t>(std::clamp<int64_t>(v, -32768, 32767)); }
-
-// The pooling after the output path (descriptor pool_*): each eo x fo plane of the int16
-// outputs `y` max-pooled into pool_eo x pool_fo.
-std::vector<int16_t> MaxPoolPlanes(const Desc& d, const std::vector<int16_t>& y) {
-  const int eo = static_cast<int>(d.eo), fo = static_cast<int>(d.fo);
-  const int kh = static_cast<int>(d.pool_kh), kw = static_cast<int>(d.pool_kw);
-  const int sh = static_cast<int>(d.pool_sh), sw = static_cast<int>(d.pool_sw);
-  const int pt = static_cast<int>(d.pool_pt), pl = static_cast<int>(d.pool_pl);
-  const int peo = static_cast<int>(d.pool_eo), pfo = static_cast<int>(d.pool_fo);
-  const size_t planes = y.size() / (static_cast<size_t>(eo) * fo);
-  std::vector<int16_t> pooled;
-  pooled.reserve(planes * peo * pfo);
-  for (size_t p = 0; p < planes; ++p) {
-    const int16_t* plane = y.data() + p * eo * fo;
-    for (int i = 0; i < peo; ++i) {
-      for (int j = 0; j < pfo; ++j) {
-        // Positions outside the ofmap are -inf: below every int16. CheckDesc makes every window
-        // start inside it (and end there, as pool_pt < pool_kh and pool_pl < pool_kw).
-        int32_t best = INT32_MIN;
-        for (int a = 0; a < kh; ++a) {
-          const int row = i * sh - pt + a;
-          if (row < 0 || row >= eo) continue;
-          for (int b = 0; b < kw; ++b) {
-            const int col = j * sw - pl + b;
-            if (col >= 0 && col < fo) best = std::max<int32_t>(best, plane[row * fo + col]);
-          }
-        }
-        pooled.push_back(static_cast<int16_t>(best));
-      }
-    }
-  }
-  return pooled;
-}
-
-}  // namespace
 
 void GoldenDevice::OutputPath(const Desc& d, const std::vector<int32_t>& y) {
-  const uint64_t channels = d.groups * d.mg, plane = d.eo * d.fo;
+  const int n = static_cast<int>(d.n), channels = static_cast<int>(d.groups * d.mg);
+  const int eo = static_cast<int>(d.eo), fo = static_cast<int>(d.fo);
+  // Table entry m: bias, mult, shift (its low 6 bits, as the RTL reads it), unused.
   const std::vector<int32_t> table =
-      Read<int32_t>(d.pp_addr, static_cast<size_t>(channels * kPpEntryBytes / 4));
-  const bool requant = (d.post & kPostRequant) != 0;
-  std::vector<int32_t> acc(y.size());
-  std::vector<int16_t> out(requant ? y.size() : 0);
-  for (size_t i = 0; i < y.size(); ++i) {
-    const size_t m = static_cast<size_t>((i / plane) % channels);
-    const int32_t bias = (d.post & kPostBias) != 0 ? table[4 * m] : 0;
-    acc[i] = WrapAcc(int64_t{y[i]} + bias, hw_.acc_bits);
-    if (!requant) continue;
-    const int shift = table[4 * m + 2] & 0x3f;
-    int32_t v = Sat16(RoundShift(int64_t{acc[i]} * table[4 * m + 1], shift));
-    if ((d.post & kPostRelu) != 0) v = std::max(v, 0);
-    if ((d.post & kPostLeaky) != 0 && v < 0) {
-      v = Sat16(RoundShift(int64_t{v} * static_cast<int16_t>(d.lk_mult),
-                           static_cast<int>(d.lk_shift)));
+      Read<int32_t>(d.pp_addr, static_cast<size_t>(channels) * kPpEntryBytes / 4);
+  Tensor<int32_t> acc(Shape{n, channels, eo, fo});
+  acc.data() = y;
+  if ((d.post & kPostBias) != 0) {
+    std::vector<int32_t> bias(static_cast<size_t>(channels));
+    for (size_t m = 0; m < bias.size(); ++m) bias[m] = table[4 * m];
+    AddBias(acc, bias, hw_.acc_bits);
+  }
+  if ((d.post & kPostRequant) == 0) {
+    Write(d.y_addr, acc.data());
+    return;
+  }
+  Tensor<int16_t> out(acc.shape());
+  const size_t plane = static_cast<size_t>(eo) * fo;
+  for (size_t i = 0; i < out.data().size(); ++i) {
+    const size_t m = (i / plane) % static_cast<size_t>(channels);
+    out.data()[i] = static_cast<int16_t>(RequantizeWrapping(
+        acc.data()[i], table[4 * m + 1], table[4 * m + 2] & 0x3f, hw_.data_bits));
+  }
+  if ((d.post & kPostRelu) != 0) out = Relu(out);
+  if ((d.post & kPostLeaky) != 0) {
+    out = LeakyRelu(out, static_cast<int16_t>(d.lk_mult), static_cast<int>(d.lk_shift),
+                    hw_.data_bits);
+  }
+  if (d.pool_kh == 0) {
+    Write(d.y_addr, out.data());
+    return;
+  }
+  // Max pooling into pool_eo x pool_fo: the bottom and right padding that gives at least that
+  // many windows (CheckDesc keeps it below the window), and only the first pool_eo x pool_fo
+  // outputs are the layer's.
+  const int peo = static_cast<int>(d.pool_eo), pfo = static_cast<int>(d.pool_fo);
+  PoolParams pp;
+  pp.kernel_h = static_cast<int>(d.pool_kh);
+  pp.kernel_w = static_cast<int>(d.pool_kw);
+  pp.stride_h = static_cast<int>(d.pool_sh);
+  pp.stride_w = static_cast<int>(d.pool_sw);
+  pp.pad_top = static_cast<int>(d.pool_pt);
+  pp.pad_left = static_cast<int>(d.pool_pl);
+  pp.pad_bottom = std::max(0, (peo - 1) * pp.stride_h + pp.kernel_h - eo - pp.pad_top);
+  pp.pad_right = std::max(0, (pfo - 1) * pp.stride_w + pp.kernel_w - fo - pp.pad_left);
+  const Tensor<int16_t> pooled = MaxPool(out, pp);
+  std::vector<int16_t> words;
+  words.reserve(static_cast<size_t>(n) * channels * peo * pfo);
+  for (int i = 0; i < n; ++i) {
+    for (int m = 0; m < channels; ++m) {
+      for (int r = 0; r < peo; ++r) {
+        const int16_t* row = &pooled.at(i, m, r, 0);
+        words.insert(words.end(), row, row + pfo);
+      }
     }
-    out[i] = static_cast<int16_t>(v);
   }
-  if (d.pool_kh != 0) {
-    Write(d.y_addr, MaxPoolPlanes(d, out));
-  } else if (requant) {
-    Write(d.y_addr, out);
-  } else {
-    Write(d.y_addr, acc);
-  }
+  Write(d.y_addr, words);
 }
-
 
 void GoldenDevice::Compute(const Desc& d) {
   const int n = static_cast<int>(d.n), groups = static_cast<int>(d.groups);
@@ -409,15 +302,15 @@ void GoldenDevice::Compute(const Desc& d) {
   const int pt = static_cast<int>(d.pad_top), pl = static_cast<int>(d.pad_left);
 
   Tensor<int16_t> x(Shape{n, groups * cg, h, w});
-  if (d.sb >= d.strips) {
+  const Walk walk(WalkOfDesc(d));
+  if (walk.Bands() == 1) {
     x.data() = Read<int16_t>(d.x_addr, static_cast<size_t>(x.size()));
   } else {
     // Several bands load only the rows their windows reach: the others may lie outside the
     // DRAM window, and no output reads them (they stay zero here).
-    const int sb = static_cast<int>(d.sb), strips = static_cast<int>(d.strips);
     std::vector<bool> loaded(static_cast<size_t>(h), false);
-    for (int b = 0; b * sb < strips; ++b) {
-      const RowBand band = BandRows(b, sb, static_cast<int>(d.e), eo, uh, pt, kr, h);
+    for (int64_t b = 0; b < walk.Bands(); ++b) {
+      const RowBand band = walk.Band(b);
       std::fill_n(loaded.begin() + band.lo, band.in_rows, true);
     }
     for (int i = 0; i < n; ++i) {

@@ -253,6 +253,11 @@ int BandInputRowsMax(int sb, int e, int uh, int kr, int h) {
   return std::min(h, (sb * e - 1) * uh + kr);
 }
 
+int ChunkIfmapRows(const ConvLayer& layer, const RsMapping& m, int sb) {
+  return sb >= m.strips ? layer.x.h
+                        : BandInputRowsMax(sb, m.e, layer.conv.stride_h, layer.w.h, layer.x.h);
+}
+
 PooledRows BandPooledRows(int y0, int rows, bool last, int kh, int sh, int pt, int pool_eo) {
   // Pooled row i ends at ofmap row i*sh - pt + kh - 1 (never above row 0: pt < kh).
   const int from = y0 + pt - kh + 1;  // i*sh >= from: ends at or below y0
@@ -329,9 +334,7 @@ std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     return "row band sb = " + num(t.sb) + " strips is not in 1.." + num(m.strips);
   }
   const int sb = BandStrips(m, t);
-  const int rows = sb == m.strips ? layer.x.h
-                                  : BandInputRowsMax(sb, m.e, layer.conv.stride_h, layer.w.h,
-                                                     layer.x.h);
+  const int rows = ChunkIfmapRows(layer, m, sb);
   const int64_t ifmap = static_cast<int64_t>(t.nb) * t.cc * rows * layer.x.w;
   if (ifmap > hw.glb_ifmap_words) {
     return "GLB ifmap area: " + num(t.nb) + " image(s) x " + num(t.cc) + " channel(s) x " +

@@ -21,21 +21,15 @@
 //    (CONV3 shape, C 32, M 64 on 12 x 14: 21,498 cycles measured); on seven layers run on the
 //    Verilated core its cycles are within 2 % and its NoC, GLB and MAC counts equal the core's
 //    counters (tests/mapping_test.cc, MatchesTheRtlCounters).
-//  * DRAM traffic: the walker's transfers in its order (golden_device.h): image chunk, row band,
-//    filter chunk, channel chunk. With all of a group's channels in one chunk, a band's
-//    ifmap rows are loaded once (they stay in the GLB across filter chunks) and the filters
-//    once per image chunk and band, or once per group when they are one chunk too. With
-//    several channel chunks every run loads its ifmap and filter chunk: the ifmaps once per
-//    filter chunk, the filters once per image chunk and band. Every output is stored once,
-//    after the last channel chunk, as an AccW-bit accumulator (int16 when requantized). With
-//    several bands every transfer covers one channel (loads) or one filter (stores) of one
-//    image. Rates below; dram_cycles is what the array waits for (CNT_DMA_STALL).
+//  * DRAM traffic: the walker's chunks and transfers as Walk (walk.h) lists them: which chunk
+//    loads ifmaps, filters and the output-path table, which stores, and how many words and
+//    transfers each moves. Every output is stored once, after the last channel chunk, as an
+//    AccW-bit accumulator (int16 when requantized). Rates below; dram_cycles is what the array
+//    waits for (CNT_DMA_STALL).
 //  * pooling (ConvLayer::pooled): the store of a band walks, per stored plane (image x
 //    filter), its ofmap rows plus, in the last band, the PoolVirtualRows -inf rows that close
 //    the bottom windows, each of fo + PoolVirtualCols elements (one per cycle) plus the cost
-//    per row; it writes the pooled rows the band completes (BandPooledRows): with one band one
-//    transfer per image of the chunk's whole pooled planes, with several one per image and
-//    filter of the band's pooled rows, none when the band completes no pooled row.
+//    per row; it writes the pooled rows the band completes (Walk's stores).
 #ifndef EYELET_COST_MODEL_H_
 #define EYELET_COST_MODEL_H_
 

@@ -94,6 +94,12 @@ void AddBias(Tensor<int32_t>& acc, const std::vector<int32_t>& bias,
 int32_t WrapAcc(int64_t v, int acc_bits);
 int32_t Saturate(int64_t v, int data_bits);
 int32_t RequantizeOne(int32_t acc, int32_t mult, int shift, int data_bits);
+// RequantizeOne for every shift a 6-bit field holds, [0, 63], as the RTL's output path computes
+// it from its table (rtl/ey_walker.sv): the 64-bit sum acc * mult + round wraps modulo 2^64
+// before the floor shift. It cannot wrap for shift <= 62, where this equals RequantizeOne; for
+// shift 63 (round = 2^62) the result is -1 when acc * mult = 2^62 (acc = mult = -2^31) and 0
+// otherwise. ShapeError for data_bits or shift outside their ranges.
+int32_t RequantizeWrapping(int32_t acc, int32_t mult, int shift, int data_bits);
 
 Tensor<int16_t> Requantize(const Tensor<int32_t>& acc, const RequantParams& q,
                            int data_bits = kDefaultDataBits);

@@ -18,37 +18,13 @@
 // line at once). For descriptor i at address a, the walker:
 //   1. CheckDescAddr(a); fetches kDescBytes (AXI_RD_DECERR if outside the DRAM window);
 //      CheckDesc;
-//   2. moves data in this order, the first transfer that leaves the DRAM window stopping the
-//      chain with AXI_RD_DECERR (reads) or AXI_WR_DECERR (writes):
-//        for each group g, image chunk (images n0.., ncur = min(nb, n - n0) of them), row
-//        band b (bands = ceil(strips/sb); ofmap rows y0 = b*sb*e.., ecur = min(sb*e, eo - y0)
-//        of them, reading ifmap rows lo = max(r0, 0) .. min(r1, h-1), hb of them, with
-//        r0 = y0*uh - pad_top and r1 = (y0+ecur-1)*uh - pad_top + kr - 1: BandRows in
-//        mapping.h), filter chunk (filters m0.., fcur = min(mbc*t*p, mg - m0)) and channel
-//        chunk (channels c0.., ccur = min(cbc*r*q, cg - c0)), in this nesting order:
-//          a. unless cbc >= cb and m0 > 0 (one channel chunk stays in the GLB across filter
-//             chunks): with one band, per image n a read of ccur*h*w int16 words at
-//             x_addr + ((n*groups + g)*cg + c0)*h*w*2; with several, per image n and channel
-//             c < ccur a read of hb*w words at x_addr + (((n*groups + g)*cg + c0 + c)*h + lo)*w*2;
-//          b. unless cbc >= cb, mbc >= mb and (n0 > 0 or b > 0) (all of the group's filters
-//             stay in the GLB across image chunks and bands): the fcur filters' channels
-//             c0..c0+ccur-1, per filter a read of ccur*kr*ks words at
-//             w_addr + ((g*mg + m0 + mm)*cg + c0)*kr*ks*2, or one read of all fcur*cg*kr*ks
-//             words when ccur == cg (contiguous, same bytes);
-//          c. (compute; later channel chunks accumulate onto the earlier ones' psums)
-//          d. after the last channel chunk only (c0 + ccur == cg): with one band, per image n
-//             a write of fcur*eo*fo int32 words at y_addr + ((n*groups + g)*mg + m0)*eo*fo*4;
-//             with several, per image n and filter mm < fcur a write of ecur*fo words at
-//             y_addr + ((((n*groups + g)*mg + m0 + mm)*eo + y0)*fo)*4 (int16 words, 2 bytes,
-//             with post bit 1). With pooling (pool_kh != 0) the pooled outputs instead: with
-//             one band, per image n a write of fcur*pool_eo*pool_fo int16 words at
-//             y_addr + ((n*groups + g)*mg + m0)*pool_eo*pool_fo*2; with several, the band
-//             completes pooled rows i0 .. i0+k-1 (BandPooledRows in mapping.h: those whose
-//             windows end at ofmap rows y0 .. y0+ecur-1, and in the last band all the rest),
-//             and per image n and filter mm < fcur a write of k*pool_fo words at
-//             y_addr + (((n*groups + g)*mg + m0 + mm)*pool_eo + i0)*pool_fo*2, none when k = 0;
-//   3. writes y[n][g*mg + m][e][f] for e < eo, f < fo: the wrapped acc_bits sum over c < cg,
-//      r < kr, s < ks of w[g*mg + m][c][r][s] * x[n][g*cg + c][e*uh - pad_top + r]
+//   2. moves data in the walker's order, chunk by chunk: Walk (walk.h) holds the loop nest and
+//      every transfer's address and size; the first transfer that leaves the DRAM window stops
+//      the chain with AXI_RD_DECERR (reads) or AXI_WR_DECERR (writes);
+//   3. computes with golden.h (ConvAcc; for the output path AddBias, RequantizeWrapping, Relu,
+//      LeakyRelu, MaxPool) and writes y[n][g*mg + m][e][f] for e < eo, f < fo: the wrapped
+//      acc_bits sum over c < cg, r < kr, s < ks of
+//      w[g*mg + m][c][r][s] * x[n][g*cg + c][e*uh - pad_top + r]
 //      [f*uw - pad_left + s], where ifmap positions outside h x w are zero (so eo and fo set
 //      the bottom and right padding; an ifmap row or column no window reaches is not read),
 //      through the output path (post bits); with pooling it writes instead
@@ -65,13 +41,7 @@
 // Counters (reset by each start, summed over the chain, 32-bit in the CSRs):
 //   descs          descriptors completed
 //   dram_rd_bytes  kDescBytes per fetched descriptor + the bytes of every read transfer in 2.
-//                  With one channel chunk (cbc >= cb): each band's ifmap rows once; the
-//                  filters once per image chunk and band, or once when they are one chunk too
-//                  (mbc >= mb). With several channel chunks: each band's ifmap rows once per
-//                  filter chunk, the filters once per image chunk and band. Bands read the
-//                  ifmap rows their windows share (the halo) once each.
-//   dram_wr_bytes  the bytes of every write transfer in 2. (each output once; with pooling
-//                  each pooled output once)
+//   dram_wr_bytes  the bytes of every write transfer in 2.
 //   macs, skipped  the layer's MACs (n*groups*mg*eo*fo*cg*kr*ks), split by the ifmap operand:
 //                  skipped when it is zero (padding included), macs otherwise. MACs the
 //                  hardware spends on mapping padding (partial blocks) are not counted.

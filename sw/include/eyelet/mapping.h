@@ -136,7 +136,7 @@ std::string LayerCfgError(const ConvLayer& layer, const RsMapping& m);
 // as ceil(N/nb) x ceil(strips/sb) x ceil(Mg/mc) x ceil(Cg/cc) chunks, the channel chunks of
 // one image, band and filter chunk accumulating onto the same psums; each band is a separate
 // run of the array over its strips. The walker's order and what it keeps in the GLB between
-// chunks: golden_device.h.
+// chunks: walk.h.
 struct Tiling {
   int nb = 1;
   int mc = 1;
@@ -159,6 +159,10 @@ struct RowBand {
 RowBand BandRows(int b, int sb, int e, int eo, int uh, int pad_top, int kr, int h);
 // Ifmap rows one band of sb strips holds at most in the GLB: min(h, (sb*e - 1)*uh + kr).
 int BandInputRowsMax(int sb, int e, int uh, int kr, int h);
+// Ifmap rows per channel a chunk of `layer` holds in the GLB with bands of sb strips and the
+// completed mapping `m`: all h with one band (sb >= m.strips, the walker loads whole
+// channels), else BandInputRowsMax.
+int ChunkIfmapRows(const ConvLayer& layer, const RsMapping& m, int sb);
 
 // The pooled rows [first, first + count) the store of the row band of ofmap rows
 // [y0, y0 + rows) emits, pooling with window height kh, stride sh and top padding pt into
