@@ -14,5 +14,12 @@ rtl/ey_core.sv
 rtl/ey_csr.sv
 rtl/ey_dma_rd.sv
 rtl/ey_dma_wr.sv
+rtl/ey_desc_check.sv
+rtl/ey_load_seq.sv
+rtl/ey_run_seq.sv
+rtl/ey_store_seq.sv
+rtl/ey_ppu.sv
+rtl/ey_maxpool.sv
+rtl/ey_perf_cnt.sv
 rtl/ey_walker.sv
 rtl/ey_top.sv
