@@ -179,6 +179,10 @@ module ey_load_seq #(
   logic [12:0] widx_q, widx_d;     // filter of the chunk being loaded (one transfer per filter)
   logic [12:0] xc_q, xc_d;         // channel of the image being loaded (several bands)
   logic [31:0] tcnt_q, tcnt_d;     // words of the current ifmap load transfer
+  // The chunk's transfer sizes, registered as its loads start (StLoadWait): words of an ifmap
+  // transfer and of a filter transfer, and the words loaded when this filter transfer ends,
+  // (widx+1)*w_len, stepped by w_len.
+  logic [31:0] x_len_q, x_len_d, w_len_q, w_len_d, w_end_q, w_end_d;
 
   // Load buffers: the half the last loaded images (filters, table entries) are in.
   logic        x_half_q, x_half_d, w_half_q, w_half_d, p_half_q, p_half_d;
@@ -294,12 +298,12 @@ module ey_load_seq #(
       StIfmapCmd: begin
         rd_cmd_valid_o = 1'b1;
         rd_cmd_addr_o  = x_cmd_addr;
-        rd_cmd_len_o   = x_len;
+        rd_cmd_len_o   = x_len_q;
       end
       StFilterCmd: begin
         rd_cmd_valid_o = 1'b1;
         rd_cmd_addr_o  = w_cmd_addr;
-        rd_cmd_len_o   = w_len;
+        rd_cmd_len_o   = w_len_q;
       end
       StTableCmd: begin
         rd_cmd_valid_o = 1'b1;
@@ -338,6 +342,7 @@ module ey_load_seq #(
     ncur_d = ncur_q; fcur_d = fcur_q; mbcur_d = mbcur_q; img_d = img_q;
     c0_d = c0_q; cblk0_d = cblk0_q; ccur_d = ccur_q; cbcur_d = cbcur_q;
     widx_d = widx_q; xc_d = xc_q; tcnt_d = tcnt_q;
+    x_len_d = x_len_q; w_len_d = w_len_q; w_end_d = w_end_q;
     x_half_d = x_half_q; w_half_d = w_half_q; p_half_d = p_half_q;
     p_base_d = p_base_q; pb_d = pb_q; pm_d = pm_q;
     s0_d = s0_q; y0_d = y0_q; ecur_d = ecur_q; sbcur_d = sbcur_q;
@@ -483,13 +488,16 @@ module ey_load_seq #(
             p_half_d = !p_half_q;
             p_base_d = p_half_q ? '0 : PpAW'(PpHalf);
           end
+          x_len_d = x_len;
+          w_len_d = w_len;
+          w_end_d = w_len;
           state_d = load_x ? StIfmapCmd : load_w ? StFilterCmd : StRunCfg;
         end
         StIfmapCmd: if (rd_cmd_ready_i) state_d = StIfmapData;
         StIfmapData: if (rd_fire) begin
           cnt_d  = cnt_q + 1'b1;
           tcnt_d = tcnt_q + 1'b1;
-          if (tcnt_q + 1'b1 == x_len) begin
+          if (tcnt_q + 1'b1 == x_len_q) begin
             tcnt_d  = '0;
             state_d = StIfmapCmd;
             if (!one_band && 32'(xc_q) + 32'd1 < 32'(ccur_q)) begin
@@ -506,12 +514,13 @@ module ey_load_seq #(
         StFilterCmd: if (rd_cmd_ready_i) state_d = StFilterData;
         StFilterData: if (rd_fire) begin
           cnt_d = cnt_q + 1'b1;
-          if (cnt_q + 1'b1 == (32'(widx_q) + 32'd1) * w_len) begin
+          if (cnt_q + 1'b1 == w_end_q) begin
             if (w_whole || widx_q + 1'b1 == fcur_q) begin
               cnt_d   = '0;
               state_d = load_p ? StTableCmd : StRunCfg;
             end else begin
               widx_d  = widx_q + 1'b1;
+              w_end_d = w_end_q + w_len_q;
               state_d = StFilterCmd;
             end
           end
@@ -605,6 +614,7 @@ module ey_load_seq #(
       ncur_q <= '0; fcur_q <= '0; mbcur_q <= '0; img_q <= '0;
       c0_q <= '0; cblk0_q <= '0; ccur_q <= '0; cbcur_q <= '0;
       widx_q <= '0; xc_q <= '0; tcnt_q <= '0;
+      x_len_q <= '0; w_len_q <= '0; w_end_q <= '0;
       x_half_q <= 1'b0; w_half_q <= 1'b0; p_half_q <= 1'b0;
       p_base_q <= '0; pb_q <= '0; pm_q <= '0;
       s0_q <= '0; y0_q <= '0; ecur_q <= '0; sbcur_q <= '0;
@@ -625,6 +635,7 @@ module ey_load_seq #(
       ncur_q <= ncur_d; fcur_q <= fcur_d; mbcur_q <= mbcur_d; img_q <= img_d;
       c0_q <= c0_d; cblk0_q <= cblk0_d; ccur_q <= ccur_d; cbcur_q <= cbcur_d;
       widx_q <= widx_d; xc_q <= xc_d; tcnt_q <= tcnt_d;
+      x_len_q <= x_len_d; w_len_q <= w_len_d; w_end_q <= w_end_d;
       x_half_q <= x_half_d; w_half_q <= w_half_d; p_half_q <= p_half_d;
       p_base_q <= p_base_d; pb_q <= pb_d; pm_q <= pm_d;
       s0_q <= s0_d; y0_q <= y0_d; ecur_q <= ecur_d; sbcur_q <= sbcur_d;
