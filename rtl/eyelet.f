@@ -9,6 +9,8 @@ rtl/ey_rd_port.sv
 rtl/ey_glb.sv
 rtl/ey_pass_cnt.sv
 rtl/ey_lane_seq.sv
+rtl/ey_filt_gen.sv
+rtl/ey_ifmap_gen.sv
 rtl/ey_pass_ctrl.sv
 rtl/ey_core.sv
 rtl/ey_csr.sv
