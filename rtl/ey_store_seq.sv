@@ -105,6 +105,7 @@ module ey_store_seq #(
   logic [10:0]      row_q, row_d;        // ofmap row in the band
   logic [10:0]      col_q, col_d;        // ofmap column
   logic [31:0]      psum_addr_q, psum_addr_d;  // psum bank address of the current output
+  logic [31:0]      col_step_q, col_step_d;    // between a row's columns: tvc*p, set per row
 
   logic [10:0] ncols, nrows;   // columns and rows the store walks, -inf ones included
   logic        virt;           // the current element is a -inf one (no psum read)
@@ -174,6 +175,7 @@ module ey_store_seq #(
     row_d       = row_q;
     col_d       = col_q;
     psum_addr_d = psum_addr_q;
+    col_step_d  = col_step_q;
     unique case (state_q)
       StIdle: if (job_valid_i) begin
         job_d       = job_i;
@@ -187,13 +189,14 @@ module ey_store_seq #(
       StXferCmd: if (wr_cmd_ready_i || y_len == '0) state_d = StRowStart;
       StRowStart: begin
         psum_addr_d = row_base;
+        col_step_d  = 32'(tvc) * 32'(d.p);
         col_d       = '0;
         state_d     = StRowRead;
       end
       StRowRead: if (out_valid_o) begin
         if (!last_col) begin
           col_d       = col_q + 1'b1;
-          psum_addr_d = psum_addr_q + 32'(tvc) * 32'(d.p);
+          psum_addr_d = psum_addr_q + col_step_q;
         end else begin
           state_d = StRowStart;
           if (!last_row) begin
@@ -247,6 +250,7 @@ module ey_store_seq #(
       last_band_q <= 1'b0;
       img_q <= '0; blk_q <= '0; hs_q <= '0; v_q <= '0; k_q <= '0; mm_q <= '0;
       strip_q <= '0; j_q <= '0; row_q <= '0; col_q <= '0; psum_addr_q <= '0;
+      col_step_q <= '0;
     end else begin
       state_q     <= state_d;
       job_q       <= job_d;
@@ -255,6 +259,7 @@ module ey_store_seq #(
       img_q <= img_d; blk_q <= blk_d; hs_q <= hs_d; v_q <= v_d; k_q <= k_d; mm_q <= mm_d;
       strip_q <= strip_d; j_q <= j_d; row_q <= row_d; col_q <= col_d;
       psum_addr_q <= psum_addr_d;
+      col_step_q  <= col_step_d;
     end
   end
 
