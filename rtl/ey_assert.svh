@@ -21,11 +21,16 @@
 // A stalled stream holds its data.
 `define EY_ASSERT_STABLE(name, valid, ready, data, clk, rst_n) \
   `EY_ASSERT(name, (valid) && !(ready) |=> $stable(data), clk, rst_n)
+// A stream's valid stays up, and its data stable, until ready takes the word (unless flush,
+// e.g. an abort, empties the producer).
+`define EY_ASSERT_STREAM(name, valid, ready, data, flush, clk, rst_n) \
+  `EY_ASSERT(name, (valid) && !(ready) && !(flush) |=> (valid) && $stable(data), clk, rst_n)
 `else
 `define EY_ASSERT(name, prop, clk, rst_n)
 `define EY_ASSERT_INIT(name, prop)
 `define EY_ASSERT_KNOWN(name, sig, clk, rst_n)
 `define EY_ASSERT_STABLE(name, valid, ready, data, clk, rst_n)
+`define EY_ASSERT_STREAM(name, valid, ready, data, flush, clk, rst_n)
 `endif
 
 `endif  // EY_ASSERT_SVH

@@ -285,8 +285,8 @@ module ey_desc_check #(
   end
 
 `ifndef SYNTHESIS
-  `EY_ASSERT(DerivedAfterProducts, products_en_i |=> derived_en_i, clk_i, rst_ni)
-  `EY_ASSERT(FitAfterDerived, derived_en_i |=> fit_en_i, clk_i, rst_ni)
+  `EY_ASSERT(DerivedAfterProducts, derived_en_i |-> $past(products_en_i), clk_i, rst_ni)
+  `EY_ASSERT(FitAfterDerived, fit_en_i |-> $past(derived_en_i), clk_i, rst_ni)
 `endif
 
 endmodule

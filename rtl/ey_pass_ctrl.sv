@@ -3,6 +3,11 @@
 // Pass controller: runs every processing pass of one CONV layer (one group) from the layer
 // record (ey_pkg::layer_cfg_t), with the operands in the global buffer.
 //
+// The filter and ifmap generators are their own modules (rtl/ey_filt_gen.sv,
+// rtl/ey_ifmap_gen.sv: a pass counter, an address walk and a GLB read port each, with a
+// valid/ready stream out). The NoC ID chain, the psum lanes and the counters stay here: they
+// share the per-column chain counts (tvc_q) and the pass state.
+//
 // At start it computes the NoC IDs of every PE (one PE per cycle, shifted into a chain like
 // Eyeriss's scan chain): PE (i, jp) belongs to set column hs = jp / e (set column j = jp % e),
 // chain slot v = i / (r*rg), channel set cgi = (i % (r*rg)) / rg and filter row ii = i % rg.
@@ -266,278 +271,53 @@ module ey_pass_ctrl #(
   assign busy_o = (state_q != StIdle) && (state_q != StDone);
   assign done_o = (state_q == StDone);
 
-  // Per-pass bases of a generator: first filter, first channel, first filter row.
-  function automatic logic [23:0] block_base(input logic [12:0] idx, input logic [7:0] a,
-                                             input logic [7:0] b);
-    block_base = 24'(idx) * 24'(a) * 24'(b);
-  endfunction
-
   // ---------------------------------------------------------------------------------------
-  // Filter generator: rows (v, cgi, ii) | set columns hs | s, cc, k.
+  // Stream generators: filters and ifmaps (valid/ready to the array's GINs).
   // ---------------------------------------------------------------------------------------
-  logic        fg_active_q;
-  logic [7:0]  fg_row_q, fg_v_q, fg_cgi_q, fg_ii_q, fg_hs_q, fg_s_q, fg_cc_q, fg_k_q;
-  logic [12:0] fg_mb, fg_cb;
-  logic [3:0]  fg_rgi;
-  logic        fg_last_pass, fg_adv;
-  logic [23:0] mbase, cbase;
-  logic [11:0] frbase;
+  logic fg_adv, fg_done, ig_done;
 
-  ey_pass_cnt u_fg_pass (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .init_i  (gen_init),
-    .adv_i   (fg_adv),
-    .mb_n_i  (c.mb),
-    .cb_n_i  (c.cb),
-    .nrg_n_i (c.nrg),
-    .mb_o    (fg_mb),
-    .cb_o    (fg_cb),
-    .rgi_o   (fg_rgi),
-    .first_o (),
-    .last_o  (fg_last_pass),
-    .block_last_o (),
-    .idx_o   ()
+  ey_filt_gen #(
+    .DataW       (DataW),
+    .IdW         (IdW),
+    .FilterWords (FilterWords)
+  ) u_filt_gen (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .clr_i            (restart),
+    .init_i           (gen_init),
+    .cfg_i            (cfg_i),
+    .glb_filt_re_o    (glb_filt_re_o),
+    .glb_filt_addr_o  (glb_filt_addr_o),
+    .glb_filt_rdata_i (glb_filt_rdata_i),
+    .filt_valid_o     (filt_valid_o),
+    .filt_ready_i     (filt_ready_i),
+    .filt_row_o       (filt_row_o),
+    .filt_col_o       (filt_col_o),
+    .filt_data_o      (filt_data_o),
+    .pass_adv_o       (fg_adv),
+    .done_o           (fg_done)
   );
-  assign mbase  = block_base(fg_mb, 8'(c.t), 8'(c.p));
-  assign cbase  = block_base(fg_cb, 8'(c.r), 8'(c.q));
-  assign frbase = 12'(fg_rgi) * 12'(c.rg);
-  logic [15:0] fg_tg;
-  logic [23:0] fg_m, fg_c, fg_fr;
-  logic        fg_zero, fg_issue;
-  logic        fg_end_k, fg_end_cc, fg_end_s, fg_end_hs, fg_end_row;
-  assign fg_adv = fg_issue && fg_end_k && fg_end_cc && fg_end_s && fg_end_hs && fg_end_row;
 
-  assign fg_tg   = 16'(fg_hs_q) * 16'(c.tv) + 16'(fg_v_q);
-  assign fg_m    = mbase + 24'(fg_tg) * 24'(c.p) + 24'(fg_k_q);
-  assign fg_c    = cbase + 24'(fg_cgi_q) * 24'(c.q) + 24'(fg_cc_q);
-  assign fg_fr   = 24'(frbase) + 24'(fg_ii_q);
-  assign fg_zero = (fg_m >= 24'(c.mg)) || (fg_c >= 24'(c.cg)) || (fg_fr >= 24'(c.kr));
-  assign glb_filt_addr_o = FltAW'(24'(c.flt_base) + fg_m * 24'(c.crs) + fg_c * 24'(c.rs) +
-                                  fg_fr * 24'(c.ks) + 24'(fg_s_q));
-
-  assign fg_end_k   = (fg_k_q == 8'(c.p) - 1'b1);
-  assign fg_end_cc  = (fg_cc_q == 8'(c.q) - 1'b1);
-  assign fg_end_s   = (fg_s_q == 8'(c.ks) - 1'b1);
-  // The next set column holds no chain of this row: go to the next row.
-  assign fg_end_hs  = (16'(fg_hs_q) + 1'b1 >= 16'(c.th)) ||
-                      ((16'(fg_hs_q) + 1'b1) * 16'(c.tv) + 16'(fg_v_q) >= 16'(c.t));
-  assign fg_end_row = (16'(fg_v_q) == 16'(c.tv) - 1'b1) && (fg_cgi_q == 8'(c.r) - 1'b1) &&
-                      (fg_ii_q == 8'(c.rg) - 1'b1);
-
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni || restart) begin
-      fg_active_q <= gen_init;
-      {fg_row_q, fg_v_q, fg_cgi_q, fg_ii_q, fg_hs_q, fg_s_q, fg_cc_q, fg_k_q} <= '0;
-    end else if (fg_issue) begin
-      if (!fg_end_k) begin
-        fg_k_q <= fg_k_q + 1'b1;
-      end else begin
-        fg_k_q <= '0;
-        if (!fg_end_cc) begin
-          fg_cc_q <= fg_cc_q + 1'b1;
-        end else begin
-          fg_cc_q <= '0;
-          if (!fg_end_s) begin
-            fg_s_q <= fg_s_q + 1'b1;
-          end else begin
-            fg_s_q <= '0;
-            if (!fg_end_hs) begin
-              fg_hs_q <= fg_hs_q + 1'b1;
-            end else begin
-              fg_hs_q  <= '0;
-              fg_row_q <= fg_row_q + 1'b1;
-              if (fg_end_row) begin
-                // Pass done: the next pass starts at row 0, or the generator stops.
-                {fg_row_q, fg_v_q, fg_cgi_q, fg_ii_q} <= '0;
-                fg_active_q <= !fg_last_pass;
-              end else if (fg_ii_q != 8'(c.rg) - 1'b1) begin
-                fg_ii_q <= fg_ii_q + 1'b1;
-              end else begin
-                fg_ii_q <= '0;
-                if (fg_cgi_q != 8'(c.r) - 1'b1) begin
-                  fg_cgi_q <= fg_cgi_q + 1'b1;
-                end else begin
-                  fg_cgi_q <= '0;
-                  fg_v_q   <= fg_v_q + 1'b1;
-                end
-              end
-            end
-          end
-        end
-      end
-    end
-  end
-
-  logic [2*IdW-1:0] fg_tag_out;
-  logic             fg_empty;
-  ey_rd_port #(
-    .TagW  (2 * IdW),
-    .DataW (DataW)
-  ) u_filt_port (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .clr_i       (restart),
-    .req_valid_i (fg_active_q),
-    .req_zero_i  (fg_zero),
-    .req_tag_i   ({IdW'(fg_row_q), IdW'(fg_hs_q)}),
-    .issue_o     (fg_issue),
-    .mem_re_o    (glb_filt_re_o),
-    .mem_rdata_i (glb_filt_rdata_i),
-    .valid_o     (filt_valid_o),
-    .ready_i     (filt_ready_i),
-    .tag_o       (fg_tag_out),
-    .data_o      (filt_data_o),
-    .empty_o     (fg_empty)
+  ey_ifmap_gen #(
+    .DataW      (DataW),
+    .IdW        (IdW),
+    .IfmapWords (IfmapWords)
+  ) u_ifmap_gen (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .clr_i          (restart),
+    .init_i         (gen_init),
+    .cfg_i          (cfg_i),
+    .glb_if_re_o    (glb_if_re_o),
+    .glb_if_addr_o  (glb_if_addr_o),
+    .glb_if_rdata_i (glb_if_rdata_i),
+    .if_valid_o     (if_valid_o),
+    .if_ready_i     (if_ready_i),
+    .if_row_o       (if_row_o),
+    .if_col_o       (if_col_o),
+    .if_data_o      (if_data_o),
+    .done_o         (ig_done)
   );
-  assign filt_row_o = fg_tag_out[IdW +: IdW];
-  assign filt_col_o = fg_tag_out[IdW-1:0];
-
-  // ---------------------------------------------------------------------------------------
-  // Ifmap generator: images n | strips | columns | diagonals d | cgi, cc.
-  // ---------------------------------------------------------------------------------------
-  logic        ig_active_q;
-  logic [7:0]  ig_n_q, ig_d_q, ig_dq_q, ig_dm_q, ig_cgi_q, ig_cc_q;
-  logic [12:0] ig_cb;
-  logic [3:0]  ig_rgi;
-  logic        ig_last_pass, ig_adv;
-  logic [23:0] ig_cbase;
-  logic [11:0] ig_frbase;
-
-  ey_pass_cnt u_ig_pass (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .init_i  (gen_init),
-    .adv_i   (ig_adv),
-    .mb_n_i  (c.mb),
-    .cb_n_i  (c.cb),
-    .nrg_n_i (c.nrg),
-    .mb_o    (),
-    .cb_o    (ig_cb),
-    .rgi_o   (ig_rgi),
-    .first_o (),
-    .last_o  (ig_last_pass),
-    .block_last_o (),
-    .idx_o   ()
-  );
-  assign ig_cbase  = block_base(ig_cb, 8'(c.r), 8'(c.q));
-  assign ig_frbase = 12'(ig_rgi) * 12'(c.rg);
-  logic [9:0]  ig_sp_q;
-  logic [10:0] ig_col_q;
-  logic signed [15:0] ig_hrow, ig_xcol;
-  logic [23:0] ig_c;
-  logic        ig_zero, ig_issue;
-  logic        ig_end_cc, ig_end_cgi, ig_end_d, ig_end_col, ig_end_sp, ig_end_n;
-  // Next diagonal: d+1, or the start of the next stride period when d+1 feeds no PE.
-  logic [7:0]  ig_dm_inc, ig_dq_inc, ig_d_inc;
-  logic [8:0]  ig_d_next;
-  logic [7:0]  ig_dm_next, ig_dq_next;
-
-  always_comb begin
-    ig_dm_inc = ig_dm_q + 1'b1;
-    ig_dq_inc = ig_dq_q;
-    ig_d_inc  = ig_d_q + 1'b1;
-    if (ig_dm_inc == 8'(c.uh)) begin
-      ig_dm_inc = '0;
-      ig_dq_inc = ig_dq_q + 1'b1;
-    end
-    ig_dm_next = ig_dm_inc;
-    ig_dq_next = ig_dq_inc;
-    ig_d_next  = {1'b0, ig_d_inc};
-    if (ig_dq_inc < 8'(c.e) && ig_dm_inc >= 8'(c.rg)) begin
-      ig_dm_next = '0;
-      ig_dq_next = ig_dq_inc + 1'b1;
-      ig_d_next  = 9'(ig_d_inc) + 9'(c.uh) - 9'(ig_dm_inc);
-    end
-  end
-
-  assign ig_hrow = $signed(16'(ig_sp_q) * 16'(c.e) * 16'(c.uh)) + $signed(16'(ig_d_q)) +
-                   $signed(16'(ig_frbase)) - $signed(16'(c.pad_top));
-  assign ig_xcol = $signed(16'(ig_col_q)) - $signed(16'(c.pad_left));
-  assign ig_c    = ig_cbase + 24'(ig_cgi_q) * 24'(c.q) + 24'(ig_cc_q);
-  assign ig_zero = (ig_c >= 24'(c.cg)) || (ig_hrow < 0) || (ig_hrow >= $signed(16'(c.h))) ||
-                   (ig_xcol < 0) || (ig_xcol >= $signed(16'(c.w)));
-  assign glb_if_addr_o = IfAW'(32'(c.if_base) + 32'(ig_n_q) * 32'(c.chw) +
-                               32'(ig_c) * 32'(c.hw) + 32'(ig_hrow[15:0]) * 32'(c.w) +
-                               32'(ig_xcol[15:0]));
-
-  assign ig_end_cc  = (ig_cc_q == 8'(c.q) - 1'b1);
-  assign ig_end_cgi = (ig_cgi_q == 8'(c.r) - 1'b1);
-  assign ig_end_d   = (ig_d_next > 9'(c.dmax));
-  assign ig_end_col = (ig_col_q == c.wn - 1'b1);
-  assign ig_end_sp  = (ig_sp_q == c.strips - 1'b1);
-  assign ig_end_n   = (ig_n_q == c.n - 1'b1);
-  assign ig_adv     = ig_issue && ig_end_cc && ig_end_cgi && ig_end_d && ig_end_col &&
-                      ig_end_sp && ig_end_n;
-
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni || restart) begin
-      ig_active_q <= gen_init;
-      {ig_n_q, ig_d_q, ig_dq_q, ig_dm_q, ig_cgi_q, ig_cc_q} <= '0;
-      ig_sp_q  <= '0;
-      ig_col_q <= '0;
-    end else if (ig_issue) begin
-      if (!ig_end_cc) begin
-        ig_cc_q <= ig_cc_q + 1'b1;
-      end else begin
-        ig_cc_q <= '0;
-        if (!ig_end_cgi) begin
-          ig_cgi_q <= ig_cgi_q + 1'b1;
-        end else begin
-          ig_cgi_q <= '0;
-          if (!ig_end_d) begin
-            ig_d_q  <= ig_d_next[7:0];
-            ig_dq_q <= ig_dq_next;
-            ig_dm_q <= ig_dm_next;
-          end else begin
-            ig_d_q  <= '0;
-            ig_dq_q <= '0;
-            ig_dm_q <= '0;
-            if (!ig_end_col) begin
-              ig_col_q <= ig_col_q + 1'b1;
-            end else begin
-              ig_col_q <= '0;
-              if (!ig_end_sp) begin
-                ig_sp_q <= ig_sp_q + 1'b1;
-              end else begin
-                ig_sp_q <= '0;
-                if (!ig_end_n) begin
-                  ig_n_q <= ig_n_q + 1'b1;
-                end else begin
-                  ig_n_q      <= '0;
-                  ig_active_q <= !ig_last_pass;
-                end
-              end
-            end
-          end
-        end
-      end
-    end
-  end
-
-  logic [2*IdW-1:0] ig_tag_out;
-  logic             ig_empty;
-  ey_rd_port #(
-    .TagW  (2 * IdW),
-    .DataW (DataW)
-  ) u_if_port (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .clr_i       (restart),
-    .req_valid_i (ig_active_q),
-    .req_zero_i  (ig_zero),
-    .req_tag_i   ({IdW'(ig_cgi_q), IdW'(ig_d_q)}),
-    .issue_o     (ig_issue),
-    .mem_re_o    (glb_if_re_o),
-    .mem_rdata_i (glb_if_rdata_i),
-    .valid_o     (if_valid_o),
-    .ready_i     (if_ready_i),
-    .tag_o       (ig_tag_out),
-    .data_o      (if_data_o),
-    .empty_o     (ig_empty)
-  );
-  assign if_row_o = ig_tag_out[IdW +: IdW];
-  assign if_col_o = ig_tag_out[IdW-1:0];
 
   // ---------------------------------------------------------------------------------------
   // Psum lanes, one per column: psum GIN reads and GON writes of the column's bank.
@@ -695,8 +475,7 @@ module ey_pass_ctrl #(
     assign gon_done[j]                     = !ga_active_q;
   end
 
-  assign layer_done = (state_q == StRun) && (&gon_done) && (&pin_empty) && !fg_active_q &&
-                      fg_empty && !ig_active_q && ig_empty;
+  assign layer_done = (state_q == StRun) && (&gon_done) && (&pin_empty) && fg_done && ig_done;
 
   // ---------------------------------------------------------------------------------------
   // Counters

@@ -2,6 +2,15 @@
 //
 // Row-stationary processing element (Eyeriss JSSC 2017, section IV-A).
 //
+// Over 500 lines on purpose: the PE is one job (one filter row by one ifmap row into one psum
+// row) whose parts have no valid/ready boundary between them. The ifmap spad's free-slot
+// test reads the MAC issue counters, the zero gate of the MAC pipeline reads the ifmap value
+// in flight, and the psum drain reads the pipeline's retire position, all in the same cycle;
+// split into modules, these cycle-exact signals would become ports without a protocol. It is
+// the unit the array replicates Rows x Cols times and the one that is unit-benched and
+// synthesized alone (tb/pe_bench.cc, `make synth`), so it stays whole; its sections below
+// (configuration, filter spad, ifmap spad, MAC pipeline, psum spad) follow the datapath.
+//
 // A PE convolves one filter row with one ifmap row into one psum row, for p filters and q
 // channels interleaved in its scratchpads:
 //

@@ -32,4 +32,21 @@ package ey_pkg;
   // STATUS error codes (generated from rtl/errors.def).
 `include "ey_errors.svh"
 
+  // A computed chunk's outputs, as the walker's run sequencer hands them to its store
+  // sequencer (rtl/ey_run_seq.sv, rtl/ey_store_seq.sv): which images and filters, which row
+  // band, and the band's pooled rows.
+  typedef struct packed {
+    logic [15:0] img0;        // first image
+    logic [11:0] group;       // group
+    logic [12:0] filt0;       // first filter (in the group)
+    logic [12:0] n_filts;     // filters
+    logic [7:0]  n_imgs;      // images
+    logic [9:0]  row0;        // the band's first ofmap row
+    logic [9:0]  n_rows;      // its ofmap rows
+    logic [9:0]  n_strips;    // its strips
+    logic [9:0]  prow0;       // its first pooled row
+    logic [9:0]  n_prows;     // its pooled rows
+    logic [11:0] prow0_end;   // the ofmap row that closes the first pooled row's windows
+  } out_job_t;
+
 endpackage

@@ -738,8 +738,8 @@ def rules_sv(rules):
     out += ["  end",
             "",
             "`ifndef SYNTHESIS",
-            "  `EY_ASSERT(DerivedAfterProducts, products_en_i |=> derived_en_i, clk_i, rst_ni)",
-            "  `EY_ASSERT(FitAfterDerived, derived_en_i |=> fit_en_i, clk_i, rst_ni)",
+            "  `EY_ASSERT(DerivedAfterProducts, derived_en_i |-> $past(products_en_i), clk_i, rst_ni)",
+            "  `EY_ASSERT(FitAfterDerived, fit_en_i |-> $past(derived_en_i), clk_i, rst_ni)",
             "`endif",
             "",
             "endmodule"]
