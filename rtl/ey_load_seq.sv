@@ -5,6 +5,12 @@
 // tiling loops and loads each chunk's operands into the GLB, then hands the chunk to the run
 // sequencer (rtl/ey_run_seq.sv). It owns the chain's status (done, error and its code).
 //
+// Over 500 lines, for now: about 150 of them are the two-process register lists of its ~45
+// registers. The chain part (descriptor address, fetch, check cycles, descriptor end, status)
+// and the tiling loops share this one state machine and the read DMA port; they would split
+// along a start/done handshake (StCheckErr -> StBandRows, StNextChunk -> StDescEnd), which
+// is the next step, not yet built and compared cycle for cycle with the baseline.
+//
 //   for each group g, image chunk n0 (nb images), row band (sb strips of e ofmap rows),
 //   filter chunk (mbc blocks of t*p filters), channel chunk c0 (cbc blocks of r*q channels):
 //     load the chunk's images (its channels, the band's ifmap rows) into the GLB ifmap area,
