@@ -10,8 +10,15 @@ pkgs=(
   libgtest-dev googletest
   libboost-program-options-dev
   nlohmann-json3-dev   # 3.11: JSON reports (eyelet --json, map_report)
-  zlib1g-dev           # FST tracing in Verilator
+  zlib1g-dev           # FST tracing in Verilator; gzip IDX datasets (sw/src/idx.cc)
+  dataset-fashion-mnist  # the demo's data: /usr/share/datasets/fashion-mnist (eyelet/idx.h)
+  libonnx-dev          # 1.12: onnx.proto and its C++ classes (onnx-ml.pb.h): the importer
+  libprotobuf-dev      # 3.21: the protobuf runtime and headers those classes need
+  protobuf-compiler    # protoc 3.21, should a build regenerate the classes from onnx.proto
+  libonnx-testdata     # ONNX's node tests, /usr/share/libonnx-testdata/data/node: importer cases
 )
+# python3-torch and python3-onnx are not listed: only scripts/train_fashion_mnist.py and
+# scripts/make_onnx_fixtures.py need them, to retrain or regenerate the committed models.
 
 missing=()
 for p in "${pkgs[@]}"; do
