@@ -10,6 +10,12 @@
 // Tensors are N-dimensional here (ONNX's node tests use 1-D to 5-D shapes); the batch is
 // dims[0]. A network's shapes are inferred at import with the batch dimension left dynamic:
 // NetOp::out_dims holds the shape for one image (dims[0] == 1) and OutDims() rescales it.
+// (A Flatten with axis 0 or axis > 1 mixes the batch into another dimension: NetOp::batch_axis
+// says which dimension of out_dims grows with the batch.)
+//
+// RunFloat is written from the ONNX operator specification, independently of golden.h's
+// integer model. tests/onnx_suite_test.cc checks it against ONNX's own node tests with the
+// tolerance kOnnxAbsTol + kOnnxRelTol * |expected| per element.
 #ifndef EYELET_NETWORK_H_
 #define EYELET_NETWORK_H_
 
@@ -47,10 +53,11 @@ enum class OpKind {
   kGlobalAvgPool,  // mean over each H x W plane: N x C x 1 x 1
   kAffine,         // y[n][c][..] = x[n][c][..] * scale[c] + shift[c] (a batch normalization or
                    // Mul/Add by per-channel constants that nothing before it could absorb)
-  kFlatten,        // to 2-D: N x prod(dims[axis..]) (ONNX Flatten with axis 1; a Reshape to
-                   // N x K imports as this too)
+  kFlatten,        // to 2-D: prod(dims[..axis-1]) x prod(dims[axis..]) (ONNX Flatten; axis 1,
+                   // N x K, is the usual one; a Reshape to N x K imports as this too)
   kSoftmax,        // over `axis` (ONNX opset >= 13 semantics: one axis; older opsets' coerced
-                   // 2-D form is rewritten at import to the same thing when it is equal)
+                   // 2-D form is rewritten at import to the same thing when it is equal, and
+                   // kept as `softmax_coerced` when it is not)
 };
 
 // The ONNX-ish name of a kind: "Conv", "Gemm", "Relu", ...
@@ -76,10 +83,17 @@ struct NetOp {
   bool count_include_pad = false;  // kAvgPool
   // kAffine
   std::vector<float> scale, shift;
-  // kFlatten, kSoftmax
+  // kFlatten, kSoftmax: non-negative (normalized at import)
   int axis = 1;
+  // kSoftmax from opsets < 13 where the coerced form differs from one axis: the softmax runs
+  // over all of dims[axis..] at once (each prod(dims[..axis-1]) row of the 2-D view).
+  bool softmax_coerced = false;
+  // The dimension of out_dims that grows with the batch: 0, except after a Flatten with axis 0
+  // (which makes 1 x N*K, so 1).
+  int batch_axis = 0;
 
-  // out_dims with dims[0] set to `batch`.
+  // out_dims with dims[batch_axis] multiplied by `batch` (for batch_axis 0 and out_dims[0] == 1:
+  // dims[0] set to `batch`).
   std::vector<int64_t> OutDims(int64_t batch) const;
 };
 
@@ -102,6 +116,17 @@ FTensor RunFloat(const Network& net, const FTensor& x, std::vector<FTensor>* per
 
 // One op on its input, as RunFloat runs it.
 FTensor RunFloatOp(const NetOp& op, const FTensor& x);
+
+// The shape `op` makes of an input of shape `in` (ONNX's output-size rules: floor or ceil
+// pooling with the last window starting inside the input or the left padding). Throws
+// ShapeError when `in` does not suit the op (rank, channels, K, a window larger than the
+// padded input).
+std::vector<int64_t> OpOutDims(const NetOp& op, const std::vector<int64_t>& in);
+
+// The suite's tolerance (tests/onnx_suite_test.cc): |got - want| <= abs + rel * |want| per
+// element; NaN matches NaN and infinities match themselves.
+constexpr double kOnnxAbsTol = 1e-4;
+constexpr double kOnnxRelTol = 1e-4;
 
 // Index of the largest value in each row of a N x K tensor (the first one on ties).
 std::vector<int> ArgMaxRows(const FTensor& logits);
