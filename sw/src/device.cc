@@ -1,6 +1,8 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 #include "eyelet/device.h"
 
+#include <algorithm>
+
 #include "eyelet/csr_map.h"
 #include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
@@ -102,11 +104,35 @@ void Device::SoftReset() {
 }
 
 void Device::RunChain(uint64_t desc_addr, uint64_t timeout_cycles) {
+  RunChainProfiled(desc_addr, timeout_cycles, 0, nullptr);
+}
+
+void Device::RunChainProfiled(uint64_t desc_addr, uint64_t timeout_cycles, uint64_t poll_cycles,
+                              std::vector<DeviceCounters>* at_desc) {
   WriteCsr(kCsrIrq, kIrqDone | kIrqError);
   WriteCsr(kCsrDescBaseLo, static_cast<uint32_t>(desc_addr));
   WriteCsr(kCsrDescBaseHi, static_cast<uint32_t>(desc_addr >> 32));
   WriteCsr(kCsrCtrl, kCtrlIrqEnable | kCtrlStart);
-  if (!WaitIrq(timeout_cycles)) {
+  bool irq = false;
+  if (at_desc == nullptr || poll_cycles == 0) {
+    irq = WaitIrq(timeout_cycles);
+  } else {
+    at_desc->clear();
+    uint64_t waited = 0;
+    while (!irq && waited < timeout_cycles) {
+      const uint64_t step = std::min(poll_cycles, timeout_cycles - waited);
+      irq = WaitIrq(step);
+      waited += step;
+      if (irq) break;
+      const uint32_t descs = ReadCsr(kCsrCntDescs);
+      if (descs > at_desc->size()) {
+        const DeviceCounters c = ReadCounters();
+        while (at_desc->size() < descs) at_desc->push_back(c);
+      }
+    }
+    if (irq) at_desc->push_back(ReadCounters());
+  }
+  if (!irq) {
     const uint32_t status = ReadCsr(kCsrStatus);
     SoftReset();
     throw TimeoutError(Name() + ": descriptor chain at " + Hex(desc_addr) +

@@ -200,6 +200,11 @@ const ChainBuilder::Layer& ChainBuilder::Source(int src, const std::string& what
                 std::to_string(size()) + " layer(s); give the index an Add call returned");
   }
   const Layer& l = layers_[static_cast<size_t>(src)];
+  if (overwritten_[static_cast<size_t>(src)] >= 0) {
+    throw Error(what + ": source layer " + std::to_string(src) + "'s outputs were overwritten by "
+                "layer " + std::to_string(overwritten_[static_cast<size_t>(src)]) +
+                " (output buffers are reused); read a layer only from the one after it");
+  }
   if (!l.int16_out) {
     throw UnsupportedError(what + ": source layer " + std::to_string(src) + " (" +
                            l.layer.ToString() +
@@ -277,8 +282,8 @@ int ChainBuilder::Push(Layer l, const Tensor<int16_t>* x, const Tensor<int16_t>&
   const uint64_t x_addr = x != nullptr ? device_.Alloc(static_cast<size_t>(x->size()) * 2)
                                        : layers_[static_cast<size_t>(l.src)].desc.y_addr;
   const uint64_t w_addr = device_.Alloc(static_cast<size_t>(w.size()) * 2);
-  const uint64_t y_addr =
-      device_.Alloc(static_cast<size_t>(layer.PooledOut().Size()) * (l.int16_out ? 2 : 4));
+  const size_t y_bytes = static_cast<size_t>(layer.PooledOut().Size()) * (l.int16_out ? 2 : 4);
+  const uint64_t y_addr = reuse_ ? OutputBuffer(y_bytes, l.src) : device_.Alloc(y_bytes);
   l.desc = MakeConvDesc(layer, l.mapping, l.tiling, x_addr, w_addr, y_addr, 0);
   if (layer.OutTable()) l.desc.pp_addr = device_.Alloc(table.size() * 4);
   if (path != nullptr && path->leaky) {
@@ -298,6 +303,7 @@ int ChainBuilder::Push(Layer l, const Tensor<int16_t>* x, const Tensor<int16_t>&
   device_.Write(w_addr, w.data());
   if (layer.OutTable()) device_.Write(l.desc.pp_addr, table);
   layers_.push_back(l);
+  overwritten_.push_back(-1);
   return size() - 1;
 }
 
@@ -387,8 +393,46 @@ uint64_t ChainBuilder::Commit() {
   return base;
 }
 
+uint64_t ChainBuilder::OutputBuffer(size_t bytes, int src) {
+  const int index = size();
+  Buffer* best = nullptr;
+  for (Buffer& b : buffers_) {
+    if (b.owner != src && b.bytes >= bytes && (best == nullptr || b.bytes < best->bytes)) {
+      best = &b;
+    }
+  }
+  if (best == nullptr) {
+    buffers_.push_back(Buffer{device_.Alloc(bytes), bytes, -1});
+    best = &buffers_.back();
+  } else {
+    overwritten_.at(static_cast<size_t>(best->owner)) = index;
+  }
+  best->owner = index;
+  return best->addr;
+}
+
+void ChainBuilder::WriteInput(const Tensor<int16_t>& x) {
+  if (layers_.empty() || layers_[0].src != -1) {
+    throw Error("ChainBuilder::WriteInput: the chain's first layer does not read a host input");
+  }
+  const Layer& first = layers_[0];
+  if (x.shape() != first.layer.x || x.size() != first.layer.x.Size()) {
+    throw ShapeError("ChainBuilder::WriteInput: input " + x.shape().ToString() +
+                     " does not have the first layer's input shape " +
+                     first.layer.x.ToString());
+  }
+  device_.Write(first.desc.x_addr, x.data());
+}
+
 Tensor<int32_t> ChainBuilder::ReadOutput(int index) {
   const Layer& l = layer(index);
+  const int by = overwritten_.at(static_cast<size_t>(index));
+  if (by >= 0) {
+    throw Error("ChainBuilder::ReadOutput: layer " + std::to_string(index) +
+                "'s outputs were overwritten by layer " + std::to_string(by) +
+                " (output buffers are reused); build the chain with ReuseOutputs(false) to "
+                "read every layer");
+  }
   Tensor<int32_t> y(l.out);
   if (l.int16_out) {
     const std::vector<int16_t> v =

@@ -7,6 +7,8 @@
 // golden backend is always there, the rtl one when eyelet_rtl_backend is linked.
 //
 //   eyelet [--help | help [COMMAND]]
+//   eyelet run MODEL.onnx    an ONNX network, quantized, on a device as one descriptor chain
+//                            per batch, beside the float model (eyelet/net_run.h)
 //   eyelet layer [options]   one CONV/FC/POOL layer on a device (golden model or Verilated
 //                            accelerator), checked against the golden model
 //   eyelet pe [options]      random 1-D row-stationary jobs through the Verilated PE

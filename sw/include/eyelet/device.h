@@ -89,6 +89,17 @@ class Device {
   //  * done: clears IRQ and returns.
   // An interrupt with neither done nor an error code throws Error naming STATUS.
   void RunChain(uint64_t desc_addr, uint64_t timeout_cycles);
+  // RunChain that also snapshots the counters each time a descriptor completes: the device is
+  // polled every `poll_cycles` cycles (CNT_DESCS read); when it has grown, all counters are
+  // read into `at_desc` (one entry per completed descriptor, cumulative since the start; the
+  // last entry is read after the interrupt). Descriptor i's own figures are the difference of
+  // entries i and i - 1. The snapshot of a boundary is taken up to poll_cycles plus the CSR
+  // reads' cycles after it, so a layer's share is exact to about that (descriptors finishing
+  // within one poll share a snapshot); the chain's totals are exact. A device without timing
+  // (the golden device) finishes in its first poll: then at_desc holds only the final totals
+  // (size 1 < descs) and the per-descriptor split is unknown.
+  void RunChainProfiled(uint64_t desc_addr, uint64_t timeout_cycles, uint64_t poll_cycles,
+                        std::vector<DeviceCounters>* at_desc);
 
   // The CNT_* registers (those of the last run).
   DeviceCounters ReadCounters();

@@ -146,6 +146,17 @@ class ChainBuilder {
   // returns the first one's address for Device::RunChain. Throws Error on an empty chain.
   uint64_t Commit();
 
+  // Output buffers by liveness: when on (before the first Add call), a layer's outputs go to
+  // a buffer of an earlier layer that the new layer does not read (the smallest that is large
+  // enough; a new one when none is), so a chain of layers each reading the one before it needs
+  // about two activation buffers however long it is. A layer whose buffer was reused cannot be
+  // read back (ReadOutput throws) nor be a source; keep it off to read every layer's outputs.
+  void ReuseOutputs(bool on) { reuse_ = on; }
+  // Writes a new host input into the first layer's x buffer (same shape as it was added
+  // with), so a committed chain runs again on other data. Throws Error when the first layer
+  // reads another layer, ShapeError for another shape.
+  void WriteInput(const Tensor<int16_t>& x);
+
   const Layer& layer(int index) const { return layers_.at(static_cast<size_t>(index)); }
   int size() const { return static_cast<int>(layers_.size()); }
 
@@ -166,9 +177,21 @@ class ChainBuilder {
            const std::vector<int32_t>& table, const OutputPath* path);
   int AddPoolFrom(const Shape& x_shape, const Tensor<int16_t>* x, int src, const PoolParams& p);
 
+  // A buffer for layer outputs under ReuseOutputs, and the layer whose outputs it holds.
+  struct Buffer {
+    uint64_t addr;
+    size_t bytes;
+    int owner;
+  };
+  // The address for the next layer's `bytes` of outputs when it reads layer `src`.
+  uint64_t OutputBuffer(size_t bytes, int src);
+
   Device& device_;
   HwInfo hw_;
   std::vector<Layer> layers_;
+  bool reuse_ = false;
+  std::vector<Buffer> buffers_;
+  std::vector<int> overwritten_;  // per layer: the layer that reused its buffer, or -1
 };
 
 struct LayerResult {

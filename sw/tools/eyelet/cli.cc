@@ -14,8 +14,8 @@ namespace eyelet {
 namespace cli {
 namespace {
 
-const Command* const kCommands[] = {&kLayerCommand, &kPeCommand, &kSweepCommand, &kInfoCommand,
-                                    &kMapCommand};
+const Command* const kCommands[] = {&kRunCommand,   &kLayerCommand, &kPeCommand,
+                                    &kSweepCommand, &kInfoCommand,  &kMapCommand};
 
 const Command* FindCommand(const std::string& name) {
   for (const Command* c : kCommands) {
@@ -42,7 +42,9 @@ void PrintMainUsage(std::ostream& os) {
 }
 
 void PrintCommandUsage(const Command& c, std::ostream& os) {
-  os << "usage: eyelet " << c.name << " [options]\n\n" << c.details << "\n\n" << c.describe();
+  os << "usage: eyelet " << c.name << (c.positional ? " MODEL.onnx" : "") << " [options]\n\n"
+     << c.details << "\n\n"
+     << c.describe();
 }
 
 }  // namespace
@@ -82,8 +84,9 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   try {
-    const cli::po::variables_map vm = cli::ParseFlags(
-        std::vector<std::string>(args.begin() + 1, args.end()), command->describe());
+    const cli::po::variables_map vm =
+        cli::ParseFlags(std::vector<std::string>(args.begin() + 1, args.end()), command->describe(),
+                        command->positional);
     if (vm.count("help")) {
       cli::PrintCommandUsage(*command, out);
       return kExitOk;

@@ -15,19 +15,20 @@ namespace eyelet {
 namespace cli {
 
 po::variables_map ParseFlags(const std::vector<std::string>& args,
-                             const po::options_description& desc) {
+                             const po::options_description& desc, const char* positional) {
   // Words without a --name land in a hidden option so the error can name them.
   constexpr const char* kStray = "unexpected-argument";
   po::options_description all;
   all.add(desc).add_options()(kStray, po::value<std::vector<std::string>>(), "");
-  po::positional_options_description positional;
-  positional.add(kStray, -1);
+  po::positional_options_description bare;
+  if (positional != nullptr) bare.add(positional, 1);
+  bare.add(kStray, -1);
   po::variables_map vm;
   try {
     // No abbreviations: `--str` must not silently mean `--stride`.
     const int style =
         po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-    po::store(po::command_line_parser(args).options(all).positional(positional).style(style).run(),
+    po::store(po::command_line_parser(args).options(all).positional(bare).style(style).run(),
               vm);
     po::notify(vm);
   } catch (const po::error& e) {

@@ -31,6 +31,8 @@ struct Command {
   const char* details;
   po::options_description (*describe)();
   int (*run)(const po::variables_map& vm, std::ostream& out);  // after parsing and --help
+  // The option one bare word stands for (`eyelet run MODEL.onnx`), or null: none.
+  const char* positional = nullptr;
 };
 
 // Defined by layer.cc, pe.cc, sweep.cc, info.cc and map.cc.
@@ -39,14 +41,17 @@ extern const Command kPeCommand;
 extern const Command kSweepCommand;
 extern const Command kInfoCommand;
 extern const Command kMapCommand;
+extern const Command kRunCommand;
 
 constexpr int kMaxDimFlag = 1 << 16;  // sanity bound on every shape flag
 constexpr double kMaxStall = 0.9;
 
 // Parses `args` against `desc`, without abbreviations; words without a --name are errors.
 // Throws UsageError.
+// `positional`, when given, names the option a single bare word sets.
 po::variables_map ParseFlags(const std::vector<std::string>& args,
-                             const po::options_description& desc);
+                             const po::options_description& desc,
+                             const char* positional = nullptr);
 // --seed, not negative.
 uint64_t SeedFlag(const po::variables_map& vm);
 // Copies an optional integer flag into `field` after checking its range.

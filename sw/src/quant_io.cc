@@ -1,0 +1,227 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// SaveQuantNet / LoadQuantNet (quantize.h): manifest.json plus one .npy per tensor.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "eyelet/error.h"
+#include "eyelet/npy.h"
+#include "eyelet/quantize.h"
+
+namespace eyelet {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int kManifestVersion = 1;
+
+const char* KindName(FloatStep::Kind k) {
+  switch (k) {
+    case FloatStep::kConv:
+      return "conv";
+    case FloatStep::kFc:
+      return "fc";
+    case FloatStep::kPool:
+      return "pool";
+  }
+  return "?";
+}
+
+FloatStep::Kind KindFromName(const std::string& s, const std::string& where) {
+  if (s == "conv") return FloatStep::kConv;
+  if (s == "fc") return FloatStep::kFc;
+  if (s == "pool") return FloatStep::kPool;
+  throw FileError(where + ": kind '" + s + "' is not conv, fc or pool");
+}
+
+json PoolJson(const PoolParams& p) {
+  return {{"kernel", {p.kernel_h, p.kernel_w}},
+          {"stride", {p.stride_h, p.stride_w}},
+          {"pads", {p.pad_top, p.pad_left, p.pad_bottom, p.pad_right}},
+          {"ceil_mode", p.ceil_mode}};
+}
+
+json ConvJson(const ConvParams& c) {
+  return {{"stride", {c.stride_h, c.stride_w}},
+          {"pads", {c.pad_top, c.pad_left, c.pad_bottom, c.pad_right}},
+          {"groups", c.groups}};
+}
+
+void MakeDir(const std::string& dir) {
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    throw FileError("cannot create directory '" + dir + "': " + std::strerror(errno));
+  }
+}
+
+void SaveI32(const std::string& path, const std::vector<int32_t>& v) {
+  NpyArray a;
+  a.dtype = kNpyInt32;
+  a.shape = {static_cast<int64_t>(v.size())};
+  a.bytes.resize(v.size() * 4);
+  std::memcpy(a.bytes.data(), v.data(), a.bytes.size());
+  WriteNpy(path, a);
+}
+
+std::vector<int32_t> LoadI32(const std::string& path, size_t count) {
+  const NpyArray a = ReadNpy(path);
+  if (a.dtype != kNpyInt32 || a.shape.size() != 1 || static_cast<size_t>(a.shape[0]) != count) {
+    throw FileError(path + ": expected an int32 vector of " + std::to_string(count) + " values");
+  }
+  std::vector<int32_t> v(count);
+  std::memcpy(v.data(), a.bytes.data(), count * 4);
+  return v;
+}
+
+}  // namespace
+
+void SaveQuantNet(const QuantNet& net, const std::string& dir) {
+  MakeDir(dir);
+  json m;
+  m["format"] = "eyelet-quantized-network";
+  m["version"] = kManifestVersion;
+  m["name"] = net.name;
+  m["bits"] = net.bits;
+  m["calibration"] = {{"method", CalibMethodName(net.calib.method)},
+                      {"percentile", net.calib.percentile}};
+  m["input_dims"] = net.input_dims;
+  m["input_scale"] = net.input_scale;
+  m["softmax"] = net.softmax;
+  m["softmax_axis"] = net.softmax_axis;
+  json steps = json::array();
+  for (size_t i = 0; i < net.steps.size(); ++i) {
+    const QuantStep& s = net.steps[i];
+    const std::string stem = "step" + std::to_string(i);
+    json j = {{"kind", KindName(s.kind)},
+              {"name", s.name},
+              {"op_types", s.op_types},
+              {"in_dims", s.in_dims},
+              {"out_dims", s.out_dims},
+              {"conv", ConvJson(s.conv)},
+              {"in_scale", s.in_scale},
+              {"out_scale", s.out_scale},
+              {"acc_scale", s.acc_scale},
+              {"relu", s.path.relu},
+              {"leaky", s.path.leaky},
+              {"leaky_mult", s.path.leaky_mult},
+              {"leaky_shift", s.path.leaky_shift},
+              {"pool", s.path.pool},
+              {"pool_params", PoolJson(s.path.pool_params)}};
+    if (s.kind != FloatStep::kPool) {
+      j["weights"] = stem + "_w.npy";
+      SaveTensor(dir + "/" + stem + "_w.npy", s.w, kNpyInt16);
+    }
+    if (!s.path.bias.empty()) {
+      j["bias"] = stem + "_bias.npy";
+      SaveI32(dir + "/" + stem + "_bias.npy", s.path.bias);
+    }
+    if (s.Requantizes()) {
+      j["requant_mult"] = stem + "_mult.npy";
+      j["requant_shift"] = stem + "_shift.npy";
+      SaveI32(dir + "/" + stem + "_mult.npy", s.path.requant.mult);
+      SaveI32(dir + "/" + stem + "_shift.npy",
+              std::vector<int32_t>(s.path.requant.shift.begin(), s.path.requant.shift.end()));
+    }
+    steps.push_back(j);
+  }
+  m["steps"] = steps;
+  const std::string path = dir + "/manifest.json";
+  {
+    std::ofstream f(path + ".tmp");
+    f << m.dump(2) << "\n";
+    if (!f) throw FileError("cannot write '" + path + ".tmp'");
+  }
+  if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) {
+    throw FileError("cannot rename '" + path + ".tmp' to '" + path + "'");
+  }
+}
+
+QuantNet LoadQuantNet(const std::string& dir) {
+  const std::string path = dir + "/manifest.json";
+  std::ifstream f(path);
+  if (!f) {
+    throw FileError("cannot read '" + path + "'; give the directory --save-quantized wrote");
+  }
+  QuantNet net;
+  try {
+    const json m = json::parse(f);
+    if (m.at("format") != "eyelet-quantized-network" || m.at("version") != kManifestVersion) {
+      throw FileError(path + ": not an eyelet quantized-network manifest of version " +
+                      std::to_string(kManifestVersion));
+    }
+    net.name = m.at("name").get<std::string>();
+    net.bits = m.at("bits").get<int>();
+    if (net.bits != 8 && net.bits != 16) throw FileError(path + ": bits must be 8 or 16");
+    net.calib.method = ParseCalibMethod(m.at("calibration").at("method").get<std::string>());
+    net.calib.percentile = m.at("calibration").at("percentile").get<double>();
+    net.input_dims = m.at("input_dims").get<std::vector<int64_t>>();
+    net.input_scale = m.at("input_scale").get<double>();
+    net.softmax = m.at("softmax").get<bool>();
+    net.softmax_axis = m.at("softmax_axis").get<int>();
+    for (const json& j : m.at("steps")) {
+      QuantStep s;
+      const std::string where = path + ": step " + std::to_string(net.steps.size());
+      s.kind = KindFromName(j.at("kind").get<std::string>(), where);
+      s.name = j.at("name").get<std::string>();
+      s.op_types = j.at("op_types").get<std::string>();
+      s.in_dims = j.at("in_dims").get<std::vector<int64_t>>();
+      s.out_dims = j.at("out_dims").get<std::vector<int64_t>>();
+      const json& c = j.at("conv");
+      s.conv.stride_h = c.at("stride").at(0);
+      s.conv.stride_w = c.at("stride").at(1);
+      s.conv.pad_top = c.at("pads").at(0);
+      s.conv.pad_left = c.at("pads").at(1);
+      s.conv.pad_bottom = c.at("pads").at(2);
+      s.conv.pad_right = c.at("pads").at(3);
+      s.conv.groups = c.at("groups");
+      s.in_scale = j.at("in_scale");
+      s.out_scale = j.at("out_scale");
+      s.acc_scale = j.at("acc_scale").get<std::vector<double>>();
+      s.path.relu = j.at("relu");
+      s.path.leaky = j.at("leaky");
+      s.path.leaky_mult = j.at("leaky_mult");
+      s.path.leaky_shift = j.at("leaky_shift");
+      s.path.pool = j.at("pool");
+      const json& p = j.at("pool_params");
+      s.path.pool_params.kernel_h = p.at("kernel").at(0);
+      s.path.pool_params.kernel_w = p.at("kernel").at(1);
+      s.path.pool_params.stride_h = p.at("stride").at(0);
+      s.path.pool_params.stride_w = p.at("stride").at(1);
+      s.path.pool_params.pad_top = p.at("pads").at(0);
+      s.path.pool_params.pad_left = p.at("pads").at(1);
+      s.path.pool_params.pad_bottom = p.at("pads").at(2);
+      s.path.pool_params.pad_right = p.at("pads").at(3);
+      s.path.pool_params.ceil_mode = p.at("ceil_mode");
+      size_t channels = 1;
+      if (s.kind != FloatStep::kPool) {
+        s.w = LoadTensorI16(dir + "/" + j.at("weights").get<std::string>());
+        channels = static_cast<size_t>(s.w.shape().n);
+      }
+      if (s.kind != FloatStep::kPool && s.acc_scale.size() != channels) {
+        throw FileError(where + ": acc_scale has " + std::to_string(s.acc_scale.size()) +
+                        " values for " + std::to_string(channels) + " output channels");
+      }
+      if (j.contains("bias")) {
+        s.path.bias = LoadI32(dir + "/" + j.at("bias").get<std::string>(), channels);
+      }
+      if (j.contains("requant_mult")) {
+        const size_t n = s.kind == FloatStep::kPool ? 1 : channels;
+        s.path.requant.mult = LoadI32(dir + "/" + j.at("requant_mult").get<std::string>(), n);
+        const std::vector<int32_t> sh =
+            LoadI32(dir + "/" + j.at("requant_shift").get<std::string>(), n);
+        s.path.requant.shift.assign(sh.begin(), sh.end());
+      }
+      net.steps.push_back(std::move(s));
+    }
+  } catch (const json::exception& e) {
+    throw FileError(path + ": malformed manifest: " + e.what());
+  }
+  if (net.steps.empty()) throw FileError(path + ": the manifest has no steps");
+  return net;
+}
+
+}  // namespace eyelet

@@ -1,0 +1,451 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// `eyelet run MODEL.onnx`: a whole ONNX network, quantized, on a device as one descriptor
+// chain, beside the float reference (network.h), with a per-layer table and accuracy.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "eyelet/backend.h"
+#include "eyelet/cli.h"
+#include "eyelet/error.h"
+#include "eyelet/idx.h"
+#include "eyelet/net_run.h"
+#include "eyelet/npy.h"
+#include "eyelet/onnx_import.h"
+#include "eyelet/quantize.h"
+#include "flags.h"
+
+namespace eyelet {
+namespace cli {
+namespace {
+
+const char kRunSummary[] = "run an ONNX network, quantized, on a device vs the float model";
+const char kRunDetails[] =
+    "Imports MODEL.onnx (Conv, Gemm, MatMul+Add, Relu, LeakyRelu, MaxPool, AveragePool,\n"
+    "GlobalAveragePool, BatchNormalization, Flatten/Reshape, Identity, Dropout, Softmax last;\n"
+    "anything else is rejected before anything runs, exit 3), quantizes it (per-channel\n"
+    "weights, per-tensor activations calibrated on --calib or the dataset's training images)\n"
+    "or loads a quantized network (--quantized DIR), and runs the images through --backend as\n"
+    "ONE descriptor chain per batch. Prints a table per layer (nodes, op, output shape,\n"
+    "mapping, cycles measured and by the cost model, PE utilization, DRAM bytes, zero-gated\n"
+    "MACs, PASS/FAIL against the golden model with --check) and a summary: float top-1,\n"
+    "quantized top-1 on the golden model, top-1 on the device, their agreement, cycles and\n"
+    "simulated time per image at 200 MHz. Exit 1 when --check finds a mismatch.";
+
+constexpr double kClockMhz = 200.0;  // the clock the per-image time is quoted at (Eyeriss's)
+
+struct RunOptions {
+  std::string model;
+  std::string input, labels, dataset, split = "test";
+  int count = 0;
+  int batch = 8;
+  std::string calib;
+  int calib_count = 1000;
+  CalibOptions calib_options;
+  int bits = 8;
+  std::string save_quantized, quantized;
+  std::string backend = "golden";
+  std::string config;
+  bool check = false;
+  std::string output, json;
+  bool progress = false;
+};
+
+po::options_description RunDescription() {
+  po::options_description d("options", 100, 50);
+  // clang-format off
+  d.add_options()
+      ("help,h", "print this help")
+      ("model", po::value<std::string>()->value_name("MODEL.onnx"),
+       "the network (also the first word without an option)")
+      ("input", po::value<std::string>()->value_name("X.npy"),
+       "float32 images as the model expects them (N x C x H x W)")
+      ("dataset", po::value<std::string>()->value_name("fashion-mnist"),
+       "images and labels from Debian's dataset-fashion-mnist (pixel / 255)")
+      ("split", po::value<std::string>()->value_name("test|train")->default_value("test"),
+       "--dataset: which split")
+      ("labels", po::value<std::string>()->value_name("Y.npy"),
+       "--input: int32 (or int8/int16) class labels, N of them")
+      ("count", po::value<int>()->value_name("N"), "the first N images (default all)")
+      ("batch", po::value<int>()->value_name("B")->default_value(8), "images per chain run")
+      ("calib", po::value<std::string>()->value_name("FILE.npy"),
+       "float32 calibration images (default: the dataset's training images, or the input)")
+      ("calib-count", po::value<int>()->value_name("N")->default_value(1000),
+       "calibration images taken from the dataset's training split")
+      ("calib-method", po::value<std::string>()->value_name("max|percentile")
+           ->default_value("percentile"), "activation range: largest |x|, or a percentile")
+      ("percentile", po::value<double>()->value_name("P")->default_value(99.99),
+       "--calib-method percentile: the percentile of |x|")
+      ("bits", po::value<int>()->value_name("8|16")->default_value(8),
+       "weights and activations (values in the 16-bit datapath)")
+      ("save-quantized", po::value<std::string>()->value_name("DIR"),
+       "write the quantized network (.npy tensors + manifest.json)")
+      ("quantized", po::value<std::string>()->value_name("DIR"),
+       "load a quantized network instead of calibrating")
+      ("backend", po::value<std::string>()->value_name("golden|rtl")->default_value("golden"),
+       "device: the golden-model device or the Verilated accelerator")
+      ("config", po::value<std::string>()->value_name("NAME")->default_value("eyeriss"),
+       ("hardware config, one of " + ConfigList()).c_str())
+      ("check", po::bool_switch(), "compare every layer with the golden model, element by element")
+      ("output", po::value<std::string>()->value_name("LOGITS.npy"),
+       "write the outputs (float32, N x classes, dequantized)")
+      ("json", po::value<std::string>()->value_name("FILE"), "also write the report as JSON")
+      ("progress", po::bool_switch(), "a progress line on stderr (default: when it is a terminal)");
+  // clang-format on
+  return d;
+}
+
+RunOptions ParseRun(const po::variables_map& vm) {
+  RunOptions o;
+  if (!vm.count("model")) throw UsageError("give the model: eyelet run MODEL.onnx");
+  o.model = vm["model"].as<std::string>();
+  if (vm.count("input")) o.input = vm["input"].as<std::string>();
+  if (vm.count("dataset")) o.dataset = vm["dataset"].as<std::string>();
+  if (o.input.empty() == o.dataset.empty()) {
+    throw UsageError(
+        "give the images with exactly one of --input X.npy or --dataset fashion-mnist");
+  }
+  if (!o.dataset.empty() && o.dataset != "fashion-mnist") {
+    throw UsageError("--dataset must be fashion-mnist, not '" + o.dataset + "'");
+  }
+  o.split = vm["split"].as<std::string>();
+  if (o.split != "test" && o.split != "train") {
+    throw UsageError("--split must be test or train, not '" + o.split + "'");
+  }
+  if (vm.count("labels")) {
+    if (!o.dataset.empty())
+      throw UsageError("--labels applies to --input (the dataset has its own)");
+    o.labels = vm["labels"].as<std::string>();
+  }
+  if (vm.count("count")) {
+    o.count = vm["count"].as<int>();
+    if (o.count < 1) throw UsageError("--count " + std::to_string(o.count) + " must be at least 1");
+  }
+  o.batch = vm["batch"].as<int>();
+  if (o.batch < 1 || o.batch > 4096) {
+    throw UsageError("--batch " + std::to_string(o.batch) + " must be 1..4096");
+  }
+  if (vm.count("calib")) o.calib = vm["calib"].as<std::string>();
+  o.calib_count = vm["calib-count"].as<int>();
+  if (o.calib_count < 1) throw UsageError("--calib-count must be at least 1");
+  o.calib_options.method = ParseCalibMethod(vm["calib-method"].as<std::string>());
+  o.calib_options.percentile = vm["percentile"].as<double>();
+  if (!(o.calib_options.percentile > 0 && o.calib_options.percentile <= 100)) {
+    throw UsageError("--percentile must be in (0, 100]");
+  }
+  o.bits = vm["bits"].as<int>();
+  if (o.bits != 8 && o.bits != 16) throw UsageError("--bits must be 8 or 16");
+  if (vm.count("save-quantized")) o.save_quantized = vm["save-quantized"].as<std::string>();
+  if (vm.count("quantized")) {
+    o.quantized = vm["quantized"].as<std::string>();
+    RejectFlags(vm, {"calib", "calib-method", "percentile", "bits"},
+                "does not apply with --quantized (the network is quantized already)");
+    if (vm["calib-count"].defaulted() == false) {
+      throw UsageError("--calib-count does not apply with --quantized");
+    }
+  }
+  o.backend = BackendFlag(vm);
+  o.config = ConfigFlag(vm);
+  o.check = vm["check"].as<bool>();
+  if (vm.count("output")) o.output = vm["output"].as<std::string>();
+  if (vm.count("json")) o.json = vm["json"].as<std::string>();
+  o.progress = vm["progress"].as<bool>() || isatty(2);
+  for (const std::string* p : {&o.output, &o.json}) {
+    if (!p->empty()) CheckParentDir(*p);
+  }
+  return o;
+}
+
+FTensor NpyToFTensor(const std::string& path) {
+  const NpyArray a = ReadNpy(path);
+  if (a.dtype != kNpyFloat32) {
+    throw FileError(path + ": dtype " + NpyDtypeName(a.dtype) +
+                    " where float32 images are needed; save with x.astype(np.float32)");
+  }
+  FTensor t;
+  t.dims = a.shape;
+  t.data.resize(static_cast<size_t>(a.ElementCount()));
+  std::memcpy(t.data.data(), a.bytes.data(), t.data.size() * 4);
+  return t;
+}
+
+std::vector<int> LoadLabels(const std::string& path) {
+  const Tensor<int32_t> t = LoadTensorI32(path);
+  return std::vector<int>(t.data().begin(), t.data().end());
+}
+
+FTensor FirstImages(const FTensor& x, int count) {
+  if (x.dims.empty() || count <= 0 || count >= x.dims[0]) return x;
+  FTensor y;
+  y.dims = x.dims;
+  y.dims[0] = count;
+  y.data.assign(x.data.begin(), x.data.begin() + (x.Size() / x.dims[0]) * count);
+  return y;
+}
+
+double Top1(const std::vector<int>& predicted, const std::vector<int>& labels) {
+  if (labels.empty() || predicted.empty()) return std::nan("");
+  int64_t ok = 0;
+  const size_t n = std::min(predicted.size(), labels.size());
+  for (size_t i = 0; i < n; ++i) ok += predicted[i] == labels[i];
+  return 100.0 * static_cast<double>(ok) / static_cast<double>(n);
+}
+
+int Agree(const std::vector<int>& a, const std::vector<int>& b) {
+  int same = 0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) same += a[i] == b[i];
+  return same;
+}
+
+std::string Pct(double v) {
+  if (std::isnan(v)) return "-";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(2) << v << " %";
+  return s.str();
+}
+
+// The golden model's predictions for `x` (the integer network, RunGolden) in batches.
+std::vector<int> GoldenPredictions(const QuantNet& q, const FTensor& x, int batch) {
+  const Tensor<int16_t> all = QuantizeInput(q, x);
+  const Shape s = all.shape();
+  const int64_t per = s.Size() / s.n;
+  std::vector<int> pred;
+  for (int base = 0; base < s.n; base += batch) {
+    const int nb = std::min(batch, s.n - base);
+    Tensor<int16_t> xb(Shape{nb, s.c, s.h, s.w});
+    std::copy_n(all.data().begin() + base * per, nb * per, xb.data().begin());
+    const FTensor out = DequantizeOutput(q, RunGolden(q, xb).back());
+    FTensor rows = out;
+    rows.dims = {nb, out.Size() / nb};
+    const std::vector<int> p = ArgMaxRows(rows);
+    pred.insert(pred.end(), p.begin(), p.end());
+  }
+  return pred;
+}
+
+void PrintLayerTable(const NetRunResult& r, std::ostream& out) {
+  out << std::left << std::setw(4) << "#" << std::setw(30) << "layer (nodes)" << std::setw(22)
+      << "ops" << std::setw(11) << "out" << std::setw(20) << "mapping e,p,q,r,t n" << std::right
+      << std::setw(11) << "cycles" << std::setw(11) << "model" << std::setw(7) << "util"
+      << std::setw(12) << "DRAM B" << std::setw(7) << "zero"
+      << "  check\n";
+  for (size_t i = 0; i < r.layers.size(); ++i) {
+    const NetLayerStats& l = r.layers[i];
+    auto cut = [](std::string s, size_t w) { return s.size() < w ? s : s.substr(0, w - 2) + "~"; };
+    std::ostringstream util, zero;
+    if (l.measured) {
+      util << std::fixed << std::setprecision(1) << 100 * l.Utilization() << "%";
+      zero << std::fixed << std::setprecision(1) << 100 * l.ZeroShare() << "%";
+    } else {
+      util << "-";
+      zero << "-";
+    }
+    const std::string check = !r.checked ? "-"
+                              : l.mismatches == 0
+                                  ? "PASS"
+                                  : "FAIL " + std::to_string(l.mismatches) + " of " +
+                                        std::to_string(l.checked) + ": " + l.first_mismatch;
+    out << std::left << std::setw(4) << i << std::setw(30) << cut(l.name, 30) << std::setw(22)
+        << cut(l.op_types, 22) << std::setw(11) << cut(l.out_shape, 11) << std::setw(20)
+        << cut(l.mapping + (l.descs > 1 ? " +pool" : ""), 20) << std::right << std::setw(11)
+        << (l.measured ? std::to_string(l.cycles) : "-") << std::setw(11) << l.model_cycles
+        << std::setw(7) << util.str() << std::setw(12)
+        << (l.measured ? l.dram_bytes : static_cast<uint64_t>(l.model_dram_bytes)) << std::setw(7)
+        << zero.str() << "  " << check << "\n";
+  }
+}
+
+int RunRun(const po::variables_map& vm, std::ostream& out) {
+  const RunOptions o = ParseRun(vm);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+
+  // Everything that can be rejected is, before anything runs.
+  const Network net = ImportOnnx(o.model);
+  const LoweredNet lowered = LowerNetwork(net);
+
+  FTensor images;
+  std::vector<int> labels;
+  if (!o.dataset.empty()) {
+    Dataset d = LoadFashionMnist(o.split, o.count);
+    images = std::move(d.images);
+    labels = std::move(d.labels);
+  } else {
+    images = FirstImages(NpyToFTensor(o.input), o.count);
+    if (!o.labels.empty()) {
+      labels = LoadLabels(o.labels);
+      if (labels.size() < static_cast<size_t>(images.dims[0])) {
+        throw ShapeError(o.labels + ": " + std::to_string(labels.size()) + " labels for " +
+                         std::to_string(images.dims[0]) + " images");
+      }
+      labels.resize(static_cast<size_t>(images.dims[0]));
+    }
+  }
+  const int n = static_cast<int>(images.dims.at(0));
+
+  QuantNet q;
+  std::string calib_text;
+  if (!o.quantized.empty()) {
+    q = LoadQuantNet(o.quantized);
+    if (q.input_dims != lowered.input_dims || q.steps.size() != lowered.steps.size()) {
+      throw FileError(o.quantized + ": the quantized network (" + std::to_string(q.steps.size()) +
+                      " layers, input " + DimsString(q.input_dims) + ") is not " + o.model +
+                      "'s (" + std::to_string(lowered.steps.size()) + " layers, input " +
+                      DimsString(lowered.input_dims) + ")");
+    }
+    calib_text = "loaded from " + o.quantized;
+  } else {
+    FTensor calib;
+    if (!o.calib.empty()) {
+      calib = NpyToFTensor(o.calib);
+      calib_text = o.calib;
+    } else if (!o.dataset.empty()) {
+      calib = LoadFashionMnist("train", o.calib_count).images;
+      calib_text = "first " + std::to_string(calib.dims[0]) + " fashion-mnist training images";
+    } else {
+      calib = images;
+      calib_text = "the input images";
+    }
+    q = Quantize(lowered, Calibrate(lowered, calib, o.calib_options), o.bits, o.calib_options);
+    calib_text += std::string(", ") + CalibMethodName(o.calib_options.method) +
+                  (o.calib_options.method == CalibMethod::kPercentile
+                       ? " " + std::to_string(o.calib_options.percentile).substr(0, 6)
+                       : "");
+    if (!o.save_quantized.empty()) SaveQuantNet(q, o.save_quantized);
+  }
+
+  // The float reference.
+  std::vector<int> float_pred;
+  for (int base = 0; base < n; base += 256) {
+    const int nb = std::min(256, n - base);
+    FTensor xb;
+    xb.dims = images.dims;
+    xb.dims[0] = nb;
+    const int64_t per = images.Size() / n;
+    xb.data.assign(images.data.begin() + base * per, images.data.begin() + (base + nb) * per);
+    FTensor y = RunFloat(net, xb);
+    y.dims = {nb, y.Size() / nb};
+    const std::vector<int> p = ArgMaxRows(y);
+    float_pred.insert(float_pred.end(), p.begin(), p.end());
+  }
+
+  DeviceOptions dopt;
+  const std::unique_ptr<Device> device = OpenDevice(o.backend + ":" + o.config, dopt);
+  NetRunOptions ro;
+  ro.batch = o.batch;
+  ro.check = o.check;
+  if (o.progress) {
+    ro.progress = [](const NetProgress& p) {
+      std::fprintf(stderr, "\r%d/%d images, %llu cycles, %.1f s, %.1f images/s   ", p.images_done,
+                   p.images_total, static_cast<unsigned long long>(p.cycles), p.seconds,
+                   p.seconds > 0 ? p.images_done / p.seconds : 0.0);
+      if (p.images_done == p.images_total) std::fprintf(stderr, "\n");
+    };
+  }
+  const NetRunResult r = RunQuantNet(*device, q, images, ro);
+  const std::vector<int> golden_pred =
+      o.backend == "golden" ? r.predicted : GoldenPredictions(q, images, o.batch);
+
+  out << "model     " << o.model << " (" << net.ops.size() << " operators, opset " << net.opset
+      << ") -> " << q.steps.size() << " layers, " << r.descs_per_chain
+      << " descriptors per chain\n";
+  out << "quantized " << q.bits << " bits, calibration " << calib_text << "\n";
+  out << "device    " << device->Name() << ", " << n << " images in " << r.chains
+      << " chain runs of up to " << o.batch << "\n\n";
+  PrintLayerTable(r, out);
+  const double float_top1 = Top1(float_pred, labels);
+  const double golden_top1 = Top1(golden_pred, labels);
+  const double device_top1 = Top1(r.predicted, labels);
+  out << "\nfloat top-1           " << Pct(float_top1) << "  (" << n << " images)\n";
+  out << "quantized top-1       " << Pct(golden_top1) << "  (golden model)\n";
+  if (o.backend != "golden") {
+    out << "device top-1          " << Pct(device_top1) << "  (" << device->Name() << ")\n";
+    out << "device = golden       " << Agree(r.predicted, golden_pred) << " of " << n
+        << " predictions\n";
+  }
+  out << "quantized = float     " << Agree(golden_pred, float_pred) << " of " << n
+      << " predictions\n";
+  const bool timed = r.total.cycles > 0;
+  if (timed) {
+    const double per_image = static_cast<double>(r.total.cycles) / n;
+    out << "cycles                " << r.total.cycles << " (" << std::fixed << std::setprecision(0)
+        << per_image << " per image, " << std::setprecision(1) << per_image / kClockMhz
+        << " us per image at " << kClockMhz << " MHz)\n";
+  }
+  out << "host time             " << std::fixed << std::setprecision(2) << elapsed() << " s\n";
+  if (r.checked) {
+    out << "check                 " << (r.Pass() ? "PASS" : "FAIL")
+        << " (every layer's outputs vs the golden model)\n";
+  }
+
+  if (!o.output.empty()) {
+    NpyArray a;
+    a.dtype = kNpyFloat32;
+    a.shape = r.output.dims;
+    a.bytes.resize(r.output.data.size() * 4);
+    std::memcpy(a.bytes.data(), r.output.data.data(), a.bytes.size());
+    WriteNpy(o.output, a);
+  }
+  if (!o.json.empty()) {
+    Json doc;
+    doc["model"] = o.model;
+    doc["device"] = device->Name();
+    doc["images"] = n;
+    doc["bits"] = q.bits;
+    doc["calibration"] = calib_text;
+    Json layers = Json::array();
+    for (const NetLayerStats& l : r.layers) {
+      Json j = {{"name", l.name},
+                {"ops", l.op_types},
+                {"kind", l.kind},
+                {"out", l.out_shape},
+                {"mapping", l.mapping},
+                {"descriptors", l.descs},
+                {"active_pes", l.active_pes},
+                {"model_cycles", l.model_cycles},
+                {"model_dram_bytes", l.model_dram_bytes}};
+      if (l.measured) {
+        j["cycles"] = l.cycles;
+        j["dma_stall"] = l.dma_stall;
+        j["utilization"] = l.Utilization();
+        j["dram_bytes"] = l.dram_bytes;
+        j["zero_gated_share"] = l.ZeroShare();
+      }
+      if (r.checked) {
+        j["checked"] = l.checked;
+        j["mismatches"] = l.mismatches;
+        if (l.mismatches) j["first_mismatch"] = l.first_mismatch;
+      }
+      layers.push_back(j);
+    }
+    doc["layers"] = layers;
+    auto num = [](double v) { return std::isnan(v) ? Json(nullptr) : Json(v); };
+    doc["float_top1"] = num(float_top1);
+    doc["quantized_top1"] = num(golden_top1);
+    doc["device_top1"] = num(device_top1);
+    doc["device_agrees_golden"] = Agree(r.predicted, golden_pred);
+    doc["cycles"] = r.total.cycles;
+    doc["check"] = r.checked ? Json(r.Pass()) : Json(nullptr);
+    WriteJsonReport(o.json, doc);
+  }
+  return r.checked && !r.Pass() ? kExitMismatch : kExitOk;
+}
+
+}  // namespace
+
+const Command kRunCommand = {"run", kRunSummary, kRunDetails, RunDescription, RunRun, "model"};
+
+}  // namespace cli
+}  // namespace eyelet
