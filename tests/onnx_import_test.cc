@@ -307,8 +307,8 @@ TEST(OnnxImport, BatchNormFoldsIntoTheConvBefore) {
   g.Init("mean", {3}, mean);
   g.Init("var", {3}, var);
   AttrIs(g.Node("Conv", {"x", "w", "b"}, {"c"}, "conv"), "pads", {1, 1, 1, 1});
-  AttrF(g.Node("BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, {"y"}, "bn"),
-        "epsilon", 0.01f);
+  AttrF(g.Node("BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, {"y"}, "bn"), "epsilon",
+        0.01f);
   g.Output("y");
   const Network net = g.Import();
   ASSERT_EQ(net.ops.size(), 1u);
@@ -739,8 +739,7 @@ TEST(OnnxMalformed, GarbageAndMutatedBytesNeverCrash) {
   EXPECT_THROW(ImportOnnxBytes("this is not a protobuf \xff\xff\xff", "junk.onnx"), FileError);
   EXPECT_THROW(ImportOnnxBytes("", "empty.onnx"), FileError);
   // A TensorProto is not a model.
-  EXPECT_THROW(ImportOnnxBytes(FloatTensor("t", {2}, {1, 2}).SerializeAsString(), "t.onnx"),
-               Error);
+  EXPECT_THROW(ImportOnnxBytes(FloatTensor("t", {2}, {1, 2}).SerializeAsString(), "t.onnx"), Error);
   const std::string bytes = SmallNet().Bytes();
   Rng rng(1313);
   for (int trial = 0; trial < 3000; ++trial) {

@@ -201,7 +201,8 @@ FTensor Softmax(const FTensor& x, int64_t outer, int64_t len, int64_t inner) {
       double sum = 0.0;
       for (int64_t i = 0; i < len; ++i) sum += std::exp(x.data[base + i * inner] - mx);
       for (int64_t i = 0; i < len; ++i) {
-        y.data[base + i * inner] = static_cast<float>(std::exp(x.data[base + i * inner] - mx) / sum);
+        y.data[base + i * inner] =
+            static_cast<float>(std::exp(x.data[base + i * inner] - mx) / sum);
       }
     }
   }
@@ -319,10 +320,8 @@ std::vector<int64_t> OpOutDims(const NetOp& op, const std::vector<int64_t>& in) 
       NeedRank(op, in, 4);
       const PoolParams& p = op.pool;
       return {in[0], in[1],
-              WindowCount(op, in[2], p.kernel_h, p.stride_h, p.pad_top, p.pad_bottom,
-                          p.ceil_mode),
-              WindowCount(op, in[3], p.kernel_w, p.stride_w, p.pad_left, p.pad_right,
-                          p.ceil_mode)};
+              WindowCount(op, in[2], p.kernel_h, p.stride_h, p.pad_top, p.pad_bottom, p.ceil_mode),
+              WindowCount(op, in[3], p.kernel_w, p.stride_w, p.pad_left, p.pad_right, p.ceil_mode)};
     }
     case OpKind::kGlobalAvgPool: {
       if (in.size() < 3) Fail(op, "needs an input of rank 3 or more, got " + DimsString(in));

@@ -1,7 +1,6 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
-// The constant side of the ONNX importer: TensorProto contents (raw_data or the typed fields,
-// checked against the dims), attributes, and the evaluation of the nodes exporters put around
+// The constant side of the ONNX importer: the evaluation of the nodes exporters put around
 // the data path (Constant, the Shape/Gather/Unsqueeze/Concat/... subgraphs PyTorch emits for a
 // Reshape's target, a Transpose of a weight). Semantics follow the ONNX operator specification;
 // only what those subgraphs need, every other op is left to onnx_import.cc to reject.
@@ -25,86 +24,6 @@ using onnx::AttributeProto;
 using onnx::NodeProto;
 using onnx::TensorProto;
 
-bool IsIntType(int32_t t) {
-  return t != TensorProto::FLOAT && t != TensorProto::DOUBLE && t != TensorProto::FLOAT16 &&
-         t != TensorProto::BFLOAT16;
-}
-
-// Little-endian element of `size` bytes at `p` as a double.
-double RawValue(const char* p, int32_t type) {
-  switch (type) {
-    case TensorProto::FLOAT: {
-      float f;
-      std::memcpy(&f, p, 4);
-      return f;
-    }
-    case TensorProto::DOUBLE: {
-      double d;
-      std::memcpy(&d, p, 8);
-      return d;
-    }
-    case TensorProto::UINT8:
-    case TensorProto::BOOL:
-      return static_cast<uint8_t>(*p);
-    case TensorProto::INT8:
-      return static_cast<int8_t>(*p);
-    case TensorProto::UINT16: {
-      uint16_t u;
-      std::memcpy(&u, p, 2);
-      return u;
-    }
-    case TensorProto::INT16: {
-      int16_t i;
-      std::memcpy(&i, p, 2);
-      return i;
-    }
-    case TensorProto::INT32: {
-      int32_t i;
-      std::memcpy(&i, p, 4);
-      return i;
-    }
-    case TensorProto::UINT32: {
-      uint32_t u;
-      std::memcpy(&u, p, 4);
-      return u;
-    }
-    case TensorProto::INT64: {
-      int64_t i;
-      std::memcpy(&i, p, 8);
-      return static_cast<double>(i);
-    }
-    case TensorProto::UINT64: {
-      uint64_t u;
-      std::memcpy(&u, p, 8);
-      return static_cast<double>(u);
-    }
-    default:
-      return 0.0;
-  }
-}
-
-int ElemBytes(int32_t type) {
-  switch (type) {
-    case TensorProto::FLOAT:
-    case TensorProto::INT32:
-    case TensorProto::UINT32:
-      return 4;
-    case TensorProto::DOUBLE:
-    case TensorProto::INT64:
-    case TensorProto::UINT64:
-      return 8;
-    case TensorProto::UINT8:
-    case TensorProto::INT8:
-    case TensorProto::BOOL:
-      return 1;
-    case TensorProto::UINT16:
-    case TensorProto::INT16:
-      return 2;
-    default:
-      return 0;  // not read
-  }
-}
-
 // Row-major strides of `dims`.
 std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
   std::vector<int64_t> s(dims.size(), 1);
@@ -115,8 +34,8 @@ std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
 Const MakeConst(const NodeCtx& ctx, std::vector<int64_t> dims, bool is_int) {
   Const c;
   c.v.assign(static_cast<size_t>(
-                 CheckedSize(dims, kMaxFoldedElements, ctx.model + ": node '" + ctx.node +
-                                                           "' (" + ctx.op + ") result")),
+                 CheckedSize(dims, kMaxFoldedElements,
+                             ctx.model + ": node '" + ctx.node + "' (" + ctx.op + ") result")),
              0.0);
   c.dims = std::move(dims);
   c.is_int = is_int;
@@ -126,8 +45,8 @@ Const MakeConst(const NodeCtx& ctx, std::vector<int64_t> dims, bool is_int) {
 int64_t NormAxis(const NodeCtx& ctx, int64_t axis, int64_t rank) {
   const int64_t a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= rank) {
-    Reject(ctx, "axis " + std::to_string(axis) + " is out of range for rank " +
-                    std::to_string(rank),
+    Reject(ctx,
+           "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank),
            "fix the model");
   }
   return a;
@@ -189,10 +108,10 @@ Const Gather(const NodeCtx& ctx, const NodeProto& n, const Const& d, const Const
   od.insert(od.end(), idx.dims.begin(), idx.dims.end());
   od.insert(od.end(), d.dims.begin() + axis + 1, d.dims.end());
   Const out = MakeConst(ctx, od, d.is_int);
-  const int64_t outer = CheckedSize({d.dims.begin(), d.dims.begin() + axis}, kMaxTensorElements,
-                                    ctx.node);
-  const int64_t inner = CheckedSize({d.dims.begin() + axis + 1, d.dims.end()},
-                                    kMaxTensorElements, ctx.node);
+  const int64_t outer =
+      CheckedSize({d.dims.begin(), d.dims.begin() + axis}, kMaxTensorElements, ctx.node);
+  const int64_t inner =
+      CheckedSize({d.dims.begin() + axis + 1, d.dims.end()}, kMaxTensorElements, ctx.node);
   const int64_t len = d.dims[axis], ni = static_cast<int64_t>(idx.v.size());
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t j = 0; j < ni; ++j) {
@@ -334,178 +253,14 @@ Const Reshape(const NodeCtx& ctx, const Const& d, const std::vector<int64_t>& ta
 
 const std::set<std::string>& FoldableOps() {
   static const std::set<std::string> ops = {
-      "Constant", "Identity", "Shape",     "Size",      "Gather",  "Unsqueeze",
-      "Squeeze",  "Concat",   "Slice",     "Cast",      "Add",     "Sub",
-      "Mul",      "Div",      "Neg",       "ConstantOfShape", "Reshape", "Transpose",
-      "Equal",    "Where",    "Expand",    "Range",     "Flatten", "Floor",
-      "Ceil",     "Sqrt",     "Reciprocal"};
+      "Constant", "Identity",        "Shape",   "Size",      "Gather", "Unsqueeze", "Squeeze",
+      "Concat",   "Slice",           "Cast",    "Add",       "Sub",    "Mul",       "Div",
+      "Neg",      "ConstantOfShape", "Reshape", "Transpose", "Equal",  "Where",     "Expand",
+      "Range",    "Flatten",         "Floor",   "Ceil",      "Sqrt",   "Reciprocal"};
   return ops;
 }
 
 }  // namespace
-
-void Reject(const NodeCtx& ctx, const std::string& problem, const std::string& what_to_do) {
-  throw ImportError(ctx.model + ": node '" + ctx.node + "' (" + ctx.op + "): " + problem + "; " +
-                        what_to_do,
-                    ctx.node, ctx.op);
-}
-
-std::string ElemTypeName(int32_t data_type) {
-  if (TensorProto::DataType_IsValid(data_type)) {
-    return TensorProto::DataType_Name(static_cast<TensorProto::DataType>(data_type));
-  }
-  return "type " + std::to_string(data_type);
-}
-
-int64_t CheckedSize(const std::vector<int64_t>& dims, int64_t limit, const std::string& what) {
-  int64_t p = 1;
-  for (int64_t d : dims) {
-    if (d < 0) throw ShapeError(what + ": shape " + IntsString(dims) + " has a negative dimension");
-    if (d != 0 && p > limit / d) {
-      throw ShapeError(what + ": shape " + IntsString(dims) + " has more than " +
-                       std::to_string(limit) + " elements");
-    }
-    p *= d;
-  }
-  if (p > limit) {
-    throw ShapeError(what + ": shape " + IntsString(dims) + " has more than " +
-                     std::to_string(limit) + " elements");
-  }
-  return p;
-}
-
-Const TensorToConst(const TensorProto& t, const std::string& what) {
-  Const c;
-  c.dims.assign(t.dims().begin(), t.dims().end());
-  const int64_t n = CheckedSize(c.dims, kMaxTensorElements, what);
-  const int32_t type = t.data_type();
-  c.is_int = IsIntType(type);
-  if (t.data_location() == TensorProto::EXTERNAL) {
-    throw FileError(what + ": the data is stored outside the model (external data); save the "
-                           "model with its weights inside (onnx.save(..., "
-                           "save_as_external_data=False))");
-  }
-  const int bytes = ElemBytes(type);
-  if (bytes == 0) {
-    throw FileError(what + ": element type " + ElemTypeName(type) +
-                    " is not read (float, double and integer types are); convert the tensor");
-  }
-  c.v.resize(static_cast<size_t>(n));
-  const auto wrong_count = [&](int64_t got, const char* field) {
-    throw FileError(what + ": " + field + " holds " + std::to_string(got) + " values for the " +
-                    ElemTypeName(type) + " shape " + IntsString(c.dims) + " (" +
-                    std::to_string(n) + " values); the file is corrupt");
-  };
-  if (t.has_raw_data()) {
-    const std::string& raw = t.raw_data();
-    if (static_cast<int64_t>(raw.size()) != n * bytes) {
-      wrong_count(static_cast<int64_t>(raw.size()) / bytes, "raw_data");
-    }
-    for (int64_t i = 0; i < n; ++i) c.v[i] = RawValue(raw.data() + i * bytes, type);
-    return c;
-  }
-  switch (type) {
-    case TensorProto::FLOAT:
-      if (t.float_data_size() != n) wrong_count(t.float_data_size(), "float_data");
-      for (int64_t i = 0; i < n; ++i) c.v[i] = t.float_data(static_cast<int>(i));
-      break;
-    case TensorProto::DOUBLE:
-      if (t.double_data_size() != n) wrong_count(t.double_data_size(), "double_data");
-      for (int64_t i = 0; i < n; ++i) c.v[i] = t.double_data(static_cast<int>(i));
-      break;
-    case TensorProto::INT64:
-      if (t.int64_data_size() != n) wrong_count(t.int64_data_size(), "int64_data");
-      for (int64_t i = 0; i < n; ++i) c.v[i] = static_cast<double>(t.int64_data(static_cast<int>(i)));
-      break;
-    case TensorProto::UINT32:
-    case TensorProto::UINT64:
-      if (t.uint64_data_size() != n) wrong_count(t.uint64_data_size(), "uint64_data");
-      for (int64_t i = 0; i < n; ++i) c.v[i] = static_cast<double>(t.uint64_data(static_cast<int>(i)));
-      break;
-    default:  // int32, int16, int8, uint16, uint8, bool: int32_data
-      if (t.int32_data_size() != n) wrong_count(t.int32_data_size(), "int32_data");
-      for (int64_t i = 0; i < n; ++i) c.v[i] = t.int32_data(static_cast<int>(i));
-      break;
-  }
-  return c;
-}
-
-FTensor ConstToFTensor(const Const& c) {
-  FTensor t;
-  t.dims = c.dims;
-  t.data.assign(c.v.begin(), c.v.end());
-  return t;
-}
-
-Const FTensorToConst(const FTensor& t) {
-  Const c;
-  c.dims = t.dims;
-  c.v.assign(t.data.begin(), t.data.end());
-  return c;
-}
-
-int64_t ToInt(double v) {
-  constexpr double kLim = 4611686018427387904.0;  // 2^62
-  if (std::isnan(v)) return 0;
-  return static_cast<int64_t>(std::clamp(v, -kLim, kLim));
-}
-
-std::vector<int64_t> ToInts(const Const& c) {
-  std::vector<int64_t> r;
-  for (double v : c.v) r.push_back(ToInt(v));
-  return r;
-}
-
-std::string IntsString(const std::vector<int64_t>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + "]";
-}
-
-const AttributeProto* FindAttr(const NodeProto& n, const std::string& name) {
-  for (const AttributeProto& a : n.attribute()) {
-    if (a.name() == name) return &a;
-  }
-  return nullptr;
-}
-
-namespace {
-const AttributeProto* TypedAttr(const NodeCtx& ctx, const NodeProto& n, const std::string& name,
-                                AttributeProto::AttributeType type) {
-  const AttributeProto* a = FindAttr(n, name);
-  if (a == nullptr) return nullptr;
-  // Old exporters left the type unset; the field that is filled decides then.
-  if (a->type() != type && a->type() != AttributeProto::UNDEFINED) {
-    Reject(ctx, "attribute '" + name + "' has type " + AttributeProto::AttributeType_Name(a->type()) +
-                    ", expected " + AttributeProto::AttributeType_Name(type),
-           "fix the model");
-  }
-  return a;
-}
-}  // namespace
-
-int64_t AttrInt(const NodeCtx& ctx, const NodeProto& n, const std::string& name, int64_t def) {
-  const AttributeProto* a = TypedAttr(ctx, n, name, AttributeProto::INT);
-  return a == nullptr ? def : a->i();
-}
-
-float AttrFloat(const NodeCtx& ctx, const NodeProto& n, const std::string& name, float def) {
-  const AttributeProto* a = TypedAttr(ctx, n, name, AttributeProto::FLOAT);
-  return a == nullptr ? def : a->f();
-}
-
-std::vector<int64_t> AttrInts(const NodeCtx& ctx, const NodeProto& n, const std::string& name,
-                              std::vector<int64_t> def) {
-  const AttributeProto* a = TypedAttr(ctx, n, name, AttributeProto::INTS);
-  if (a == nullptr) return def;
-  return {a->ints().begin(), a->ints().end()};
-}
-
-std::string AttrString(const NodeCtx& ctx, const NodeProto& n, const std::string& name,
-                       const std::string& def) {
-  const AttributeProto* a = TypedAttr(ctx, n, name, AttributeProto::STRING);
-  return a == nullptr ? def : a->s();
-}
 
 bool IsFoldable(const std::string& op_type) { return FoldableOps().count(op_type) > 0; }
 
@@ -583,7 +338,8 @@ std::vector<Const> EvalConstNode(const NodeCtx& ctx, const NodeProto& n,
     out.dims.clear();
     for (int64_t i = 0; i < r; ++i) {
       if (axes.empty() ? a.dims[i] == 1 : drop[i]) {
-        if (a.dims[i] != 1) Reject(ctx, "squeezes an axis of size " + std::to_string(a.dims[i]), "fix the model");
+        if (a.dims[i] != 1)
+          Reject(ctx, "squeezes an axis of size " + std::to_string(a.dims[i]), "fix the model");
         continue;
       }
       out.dims.push_back(a.dims[i]);
@@ -602,15 +358,17 @@ std::vector<Const> EvalConstNode(const NodeCtx& ctx, const NodeProto& n,
       const Const& c = Need(ctx, in, j);
       for (int64_t i = 0; i < r; ++i) {
         if (static_cast<int64_t>(c.dims.size()) != r || (i != axis && c.dims[i] != a.dims[i])) {
-          Reject(ctx, "inputs of shapes " + DimsString(a.dims) + " and " + DimsString(c.dims) +
-                          " do not concatenate",
+          Reject(ctx,
+                 "inputs of shapes " + DimsString(a.dims) + " and " + DimsString(c.dims) +
+                     " do not concatenate",
                  "fix the model");
         }
       }
       od[axis] += c.dims[axis];
     }
     Const out = MakeConst(ctx, od, a.is_int);
-    const int64_t outer = CheckedSize({od.begin(), od.begin() + axis}, kMaxFoldedElements, ctx.node);
+    const int64_t outer =
+        CheckedSize({od.begin(), od.begin() + axis}, kMaxFoldedElements, ctx.node);
     size_t k = 0;
     for (int64_t o = 0; o < outer; ++o) {
       for (const Const* c : in) {
@@ -625,7 +383,8 @@ std::vector<Const> EvalConstNode(const NodeCtx& ctx, const NodeProto& n,
     const Const& a = Need(ctx, in, 0);
     const AttributeProto* to = FindAttr(n, "to");
     if (to == nullptr || to->type() == AttributeProto::STRING) {
-      Reject(ctx, "the 'to' attribute is missing or a string (opset 1)", "re-export at opset 6 or later");
+      Reject(ctx, "the 'to' attribute is missing or a string (opset 1)",
+             "re-export at opset 6 or later");
     }
     Const r = a;
     r.is_int = IsIntType(static_cast<int32_t>(to->i()));

@@ -109,8 +109,9 @@ std::vector<int64_t> InputDims(const std::string& model, const onnx::ValueInfoPr
                       vi.name(), "input");
   }
   if (!tt.has_shape() || tt.shape().dim_size() == 0) {
-    throw ShapeError(what + " declares no shape (or a scalar); export the model with the input's "
-                            "shape (N x C x H x W with N the batch)");
+    throw ShapeError(what +
+                     " declares no shape (or a scalar); export the model with the input's "
+                     "shape (N x C x H x W with N the batch)");
   }
   std::vector<int64_t> dims;
   *declared_batch = 0;
@@ -149,15 +150,17 @@ int64_t DefaultOpset(const std::string& model, const ModelProto& m) {
       return o.version();
     }
   }
-  throw ImportError(model + ": the model imports no default-domain (ai.onnx) opset; export it "
-                            "with the standard ONNX operators",
+  throw ImportError(model +
+                        ": the model imports no default-domain (ai.onnx) opset; export it "
+                        "with the standard ONNX operators",
                     "", "");
 }
 
 Network Import(const ModelProto& m, const std::string& model, const ImportOptions& options) {
   if (!m.has_graph()) {
-    throw FileError(model + ": not an ONNX model (no graph); give a .onnx file written by "
-                            "torch.onnx.export or onnx.save");
+    throw FileError(model +
+                    ": not an ONNX model (no graph); give a .onnx file written by "
+                    "torch.onnx.export or onnx.save");
   }
   const onnx::GraphProto& g = m.graph();
   Chain chain;
@@ -195,8 +198,9 @@ Network Import(const ModelProto& m, const std::string& model, const ImportOption
   }
   for (const auto& [name, t] : inits) available.insert(name);
   if (data_in == nullptr) {
-    throw ImportError(model + ": every graph input is an initializer or bound; Eyelet needs one "
-                              "data input: leave the image input unbound",
+    throw ImportError(model +
+                          ": every graph input is an initializer or bound; Eyelet needs one "
+                          "data input: leave the image input unbound",
                       "", "");
   }
   chain.dims = InputDims(model, *data_in, &chain.declared_batch);
@@ -268,8 +272,9 @@ Network Import(const ModelProto& m, const std::string& model, const ImportOption
       continue;
     }
     if (data_inputs.size() > 1) {
-      Reject(ctx, "reads the data twice ('" + n.input(data_inputs[0]) + "' and '" +
-                      n.input(data_inputs[1]) + "')",
+      Reject(ctx,
+             "reads the data twice ('" + n.input(data_inputs[0]) + "' and '" +
+                 n.input(data_inputs[1]) + "')",
              "Eyelet runs a straight chain of single-input layers: remove residual or "
              "element-wise connections between data tensors");
     }
@@ -346,9 +351,10 @@ Network ImportOnnxBytes(const std::string& bytes, const std::string& name,
   try {
     ModelProto m;
     if (!Parse(bytes, &m)) {
-      throw FileError(name + ": not a valid ONNX model (the protobuf does not parse: truncated or "
-                             "another kind of file); give a .onnx file written by "
-                             "torch.onnx.export or onnx.save");
+      throw FileError(name +
+                      ": not a valid ONNX model (the protobuf does not parse: truncated or "
+                      "another kind of file); give a .onnx file written by "
+                      "torch.onnx.export or onnx.save");
     }
     return Import(m, name, options);
   } catch (const Error&) {

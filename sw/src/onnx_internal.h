@@ -1,9 +1,9 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
-// The ONNX importer's parts shared between onnx_fold.cc (reading tensors and attributes,
-// evaluating the constant nodes an exporter emits: Constant, shape subgraphs, weight
-// transposes) and onnx_import.cc (walking the graph and translating the data path into a
-// Network). Not a public header: only those two files include it.
+// The ONNX importer's parts: onnx_read.cc (tensors, attributes, messages), onnx_fold.cc
+// (evaluating the constant nodes an exporter emits: Constant, shape subgraphs, weight
+// transposes), onnx_ops.cc (translating the data path's operators) and onnx_import.cc
+// (parsing, sorting and walking the graph). Not a public header: only those files include it.
 #ifndef EYELET_SRC_ONNX_INTERNAL_H_
 #define EYELET_SRC_ONNX_INTERNAL_H_
 
@@ -48,6 +48,8 @@ struct NodeCtx {
 [[noreturn]] void Reject(const NodeCtx& ctx, const std::string& problem,
                          const std::string& what_to_do);
 
+// Whether an ONNX element type holds integers (so Div truncates, Cast rounds toward zero).
+bool IsIntType(int32_t data_type);
 // The element type's ONNX name ("FLOAT", "INT64", ...).
 std::string ElemTypeName(int32_t data_type);
 
@@ -67,12 +69,10 @@ std::vector<int64_t> ToInts(const Const& c);
 
 // Attributes. The typed getters Reject a wrong attribute type.
 const onnx::AttributeProto* FindAttr(const onnx::NodeProto& n, const std::string& name);
-int64_t AttrInt(const NodeCtx& ctx, const onnx::NodeProto& n, const std::string& name,
-                int64_t def);
-float AttrFloat(const NodeCtx& ctx, const onnx::NodeProto& n, const std::string& name,
-                float def);
-std::vector<int64_t> AttrInts(const NodeCtx& ctx, const onnx::NodeProto& n,
-                              const std::string& name, std::vector<int64_t> def = {});
+int64_t AttrInt(const NodeCtx& ctx, const onnx::NodeProto& n, const std::string& name, int64_t def);
+float AttrFloat(const NodeCtx& ctx, const onnx::NodeProto& n, const std::string& name, float def);
+std::vector<int64_t> AttrInts(const NodeCtx& ctx, const onnx::NodeProto& n, const std::string& name,
+                              std::vector<int64_t> def = {});
 std::string AttrString(const NodeCtx& ctx, const onnx::NodeProto& n, const std::string& name,
                        const std::string& def);
 // "[2, 2]"

@@ -87,8 +87,9 @@ void NeedDataAt(const NodeCtx& ctx, size_t data, size_t want, const std::string&
 
 void NeedRank(const NodeCtx& ctx, const Chain& c, size_t rank, const std::string& what_to_do) {
   if (c.dims.size() != rank) {
-    Reject(ctx, "the input is " + std::to_string(c.dims.size()) + "-D (" + DimsString(c.dims) +
-                    "), Eyelet runs it on " + std::to_string(rank) + "-D tensors",
+    Reject(ctx,
+           "the input is " + std::to_string(c.dims.size()) + "-D (" + DimsString(c.dims) +
+               "), Eyelet runs it on " + std::to_string(rank) + "-D tensors",
            what_to_do);
   }
 }
@@ -117,12 +118,12 @@ Window ReadWindow(const NodeCtx& ctx, const NodeProto& n, const Chain& c, int kh
                   bool dilations_allowed) {
   Window w{{kh, kw}, {1, 1}, {0, 0}, {0, 0}};
   const std::vector<int64_t> strides = AttrInts(ctx, n, "strides", {1, 1});
-  if (strides.size() != 2) Reject(ctx, "strides " + IntsString(strides) + " are not 2-D", kFixModel);
+  if (strides.size() != 2)
+    Reject(ctx, "strides " + IntsString(strides) + " are not 2-D", kFixModel);
   if (dilations_allowed) {
     const std::vector<int64_t> dil = AttrInts(ctx, n, "dilations", {1, 1});
     if (dil != std::vector<int64_t>{1, 1}) {
-      Reject(ctx, "dilations " + IntsString(dil) +
-                      " are not supported (the array runs dilation 1)",
+      Reject(ctx, "dilations " + IntsString(dil) + " are not supported (the array runs dilation 1)",
              "re-export the model without dilated " +
                  std::string(n.op_type() == "Conv" ? "convolutions" : "pooling"));
     }
@@ -220,16 +221,17 @@ void ApplyAffine(Chain& c, const NodeCtx& ctx, const std::vector<double>& scale,
 void Conv(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
           const std::vector<const Const*>& in) {
   NeedDataAt(ctx, data, 0, "the data is not the Conv's X input");
-  NeedRank(ctx, c, 4, "the array runs 2-D convolutions (N x C x H x W): 1-D and 3-D ones are "
-                      "not supported");
+  NeedRank(ctx, c, 4,
+           "the array runs 2-D convolutions (N x C x H x W): 1-D and 3-D ones are "
+           "not supported");
   const Const& w = ConstIn(ctx, n, in, 1, "weight");
   if (w.dims.size() != 4) {
     Reject(ctx, "weights of shape " + DimsString(w.dims) + " are not 4-D", kFixModel);
   }
   const std::vector<int64_t> ks = AttrInts(ctx, n, "kernel_shape", {w.dims[2], w.dims[3]});
   if (ks != std::vector<int64_t>{w.dims[2], w.dims[3]}) {
-    Reject(ctx, "kernel_shape " + IntsString(ks) + " differs from the weights " +
-                    DimsString(w.dims),
+    Reject(ctx,
+           "kernel_shape " + IntsString(ks) + " differs from the weights " + DimsString(w.dims),
            kFixModel);
   }
   const Window win = ReadWindow(ctx, n, c, SmallInt(ctx, w.dims[2], "kernel", 1),
@@ -239,8 +241,9 @@ void Conv(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
   op.w = ConstToFTensor(w);
   if (const Const* b = OptConst(in, 2)) {
     if (b->dims.size() != 1 || b->dims[0] != w.dims[0]) {
-      Reject(ctx, "bias of shape " + DimsString(b->dims) + " for " + std::to_string(w.dims[0]) +
-                      " output channels",
+      Reject(ctx,
+             "bias of shape " + DimsString(b->dims) + " for " + std::to_string(w.dims[0]) +
+                 " output channels",
              kFixModel);
     }
     op.bias.assign(b->v.begin(), b->v.end());
@@ -259,8 +262,9 @@ void Conv(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
 }
 
 void Pool(Chain& c, const NodeCtx& ctx, const NodeProto& n, bool is_max) {
-  NeedRank(ctx, c, 4, "the pool unit pools 2-D planes (N x C x H x W): 1-D and 3-D pooling are "
-                      "not supported");
+  NeedRank(ctx, c, 4,
+           "the pool unit pools 2-D planes (N x C x H x W): 1-D and 3-D pooling are "
+           "not supported");
   const std::vector<int64_t> ks = AttrInts(ctx, n, "kernel_shape");
   if (ks.size() != 2) Reject(ctx, "kernel_shape " + IntsString(ks) + " is not 2-D", kFixModel);
   const bool dil = is_max ? c.opset >= 10 : c.opset >= 19;
@@ -299,8 +303,10 @@ void Pool(Chain& c, const NodeCtx& ctx, const NodeProto& n, bool is_max) {
              "fold the Pad into the pool's pads before export");
     }
     if (is_max && !c.nonneg) {
-      Reject(ctx, merged + " pads with zeros that can beat negative inputs, which MaxPool's own "
-                           "pads never do",
+      Reject(ctx,
+             merged +
+                 " pads with zeros that can beat negative inputs, which MaxPool's own "
+                 "pads never do",
              "put a Relu before the Pad, or fold the Pad into the pool's pads before export");
     }
     const bool own_pads = win.pb[0] || win.pb[1] || win.pe[0] || win.pe[1];
@@ -322,9 +328,10 @@ void Gemm(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
   NeedDataAt(ctx, data, 0,
              std::string("the data is the ") + (matmul ? "right operand" : "B input") +
                  " and the weights the left");
-  NeedRank(ctx, c, 2, matmul ? "only a 2-D MatMul with a constant right operand (a fully "
-                               "connected layer) is supported; flatten the input first"
-                             : "ONNX Gemm takes 2-D inputs: insert a Flatten before it");
+  NeedRank(ctx, c, 2,
+           matmul ? "only a 2-D MatMul with a constant right operand (a fully "
+                    "connected layer) is supported; flatten the input first"
+                  : "ONNX Gemm takes 2-D inputs: insert a Flatten before it");
   if (AttrInt(ctx, n, "transA", 0) != 0) {
     Reject(ctx, "transA=1 is not supported (the data must be rows of A)",
            "re-export with transA=0 (transpose the data before the Gemm)");
@@ -339,8 +346,9 @@ void Gemm(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
   }
   const int64_t k = trans_b ? b.dims[1] : b.dims[0], m_out = trans_b ? b.dims[0] : b.dims[1];
   if (k != c.dims[1]) {
-    Reject(ctx, "the weight " + DimsString(b.dims) + (trans_b ? " (transB)" : "") +
-                    " does not fit the input " + DimsString(c.dims),
+    Reject(ctx,
+           "the weight " + DimsString(b.dims) + (trans_b ? " (transB)" : "") +
+               " does not fit the input " + DimsString(c.dims),
            kFixModel);
   }
   NetOp op;
@@ -348,8 +356,7 @@ void Gemm(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
   op.w = FTensor({m_out, k});
   for (int64_t m = 0; m < m_out; ++m) {
     for (int64_t i = 0; i < k; ++i) {
-      op.w.data[m * k + i] =
-          static_cast<float>(alpha * b.v[trans_b ? m * k + i : i * m_out + m]);
+      op.w.data[m * k + i] = static_cast<float>(alpha * b.v[trans_b ? m * k + i : i * m_out + m]);
     }
   }
   const Const* cb = matmul ? nullptr : OptConst(in, 2);
@@ -362,8 +369,9 @@ void Gemm(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
     const int64_t cols = cb->dims.empty() ? 1 : cb->dims.back();
     const int64_t rows = cb->dims.size() == 2 ? cb->dims[0] : 1;
     if (cols != 1 && cols != m_out) {
-      Reject(ctx, "C of shape " + DimsString(cb->dims) + " does not broadcast to " +
-                      std::to_string(m_out) + " outputs",
+      Reject(ctx,
+             "C of shape " + DimsString(cb->dims) + " does not broadcast to " +
+                 std::to_string(m_out) + " outputs",
              kFixModel);
     }
     for (int64_t r = 1; r < rows; ++r) {
@@ -414,8 +422,9 @@ void BatchNorm(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
   for (int i = 0; i < 4; ++i) {
     p[i] = &ConstIn(ctx, n, in, i + 1, roles[i]);
     if (static_cast<int64_t>(p[i]->v.size()) != ch) {
-      Reject(ctx, std::string(roles[i]) + " of shape " + DimsString(p[i]->dims) + " for " +
-                      std::to_string(ch) + " channels",
+      Reject(ctx,
+             std::string(roles[i]) + " of shape " + DimsString(p[i]->dims) + " for " +
+                 std::to_string(ch) + " channels",
              kFixModel);
     }
   }
@@ -462,8 +471,11 @@ void Arith(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
   bool per_channel = al[0] == 1 && (al[1] == 1 || al[1] == ch);
   for (size_t i = 2; i < r; ++i) per_channel = per_channel && al[i] == 1;
   if (!per_channel) {
-    Reject(ctx, "the constant of shape " + DimsString(k.dims) + " is not per-channel for the "
-                    "data " + DimsString(c.dims),
+    Reject(ctx,
+           "the constant of shape " + DimsString(k.dims) +
+               " is not per-channel for the "
+               "data " +
+               DimsString(c.dims),
            "Eyelet folds per-channel constants (" + shapes + ") only");
   }
   std::vector<double> v(ch);
@@ -518,8 +530,9 @@ void Reshape(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
   const bool batch_first = t[0] == kBatchSentinel || t[0] == -1 || (t[0] == 0 && !allowzero) ||
                            (c.declared_batch > 0 && t[0] == c.declared_batch);
   if (!batch_first) {
-    Reject(ctx, "target " + IntsString(target) + " does not keep the batch first" +
-                    (t[0] == 1 ? " (a fixed 1 while the batch is dynamic)" : ""),
+    Reject(ctx,
+           "target " + IntsString(target) + " does not keep the batch first" +
+               (t[0] == 1 ? " (a fixed 1 while the batch is dynamic)" : ""),
            "reshape with x.view(x.size(0), -1) or use Flatten");
   }
   if (t[0] != -1) t[0] = 1;
@@ -544,8 +557,11 @@ void Reshape(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
     t[infer] = total / known;
   }
   if (t[0] != 1 || CheckedSize(t, kMaxTensorElements, ctx.model) != total) {
-    Reject(ctx, "target " + IntsString(target) + " does not keep the batch first or does not "
-                    "fit " + DimsString(c.dims),
+    Reject(ctx,
+           "target " + IntsString(target) +
+               " does not keep the batch first or does not "
+               "fit " +
+               DimsString(c.dims),
            what_to_do);
   }
   if (t == c.dims) return;  // to the same shape: nothing to do
@@ -597,7 +613,8 @@ void Softmax(Chain& c, const NodeCtx& ctx, const NodeProto& n) {
   // Opsets before 13 take the softmax over all of dims[axis..] at once; that is one axis when
   // the dimensions after `axis` are all 1.
   if (c.opset < 13) {
-    for (int64_t i = axis + 1; i < r; ++i) op.softmax_coerced = op.softmax_coerced || c.dims[i] != 1;
+    for (int64_t i = axis + 1; i < r; ++i)
+      op.softmax_coerced = op.softmax_coerced || c.dims[i] != 1;
     if (c.batch_axis != 0 && c.batch_axis > axis) op.softmax_coerced = true;
   }
   Append(c, ctx, std::move(op));
@@ -609,8 +626,10 @@ void Pad(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
   NeedDataAt(ctx, data, 0, "the data is not the Pad's input");
   const std::string mode = AttrString(ctx, n, "mode", "constant");
   if (mode != "constant") {
-    Reject(ctx, "mode '" + mode + "' is not supported (only zero padding merges into a Conv or "
-                    "pool)",
+    Reject(ctx,
+           "mode '" + mode +
+               "' is not supported (only zero padding merges into a Conv or "
+               "pool)",
            "use zero padding");
   }
   std::vector<int64_t> pads;
@@ -636,7 +655,9 @@ void Pad(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
            "pad only H and W");
   }
   for (int64_t p : pads) {
-    if (p < 0) Reject(ctx, "pads " + IntsString(pads) + " crop (negative pads)", "use Slice-free cropping before export");
+    if (p < 0)
+      Reject(ctx, "pads " + IntsString(pads) + " crop (negative pads)",
+             "crop before export instead");
   }
   if (!std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; })) return;
   if (!c.pad_active) {
@@ -673,8 +694,8 @@ void TranslateDataNode(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t 
   const bool keeps_pad = op == "Conv" || op == "MaxPool" || op == "AveragePool" ||
                          op == "Identity" || op == "Dropout" || op == "Pad";
   if (c.pad_active && !keeps_pad) RejectPendingPad(c, "node '" + ctx.node + "' (" + op + ")");
-  const bool elementwise = op == "Relu" || op == "LeakyRelu" || op == "Softmax" ||
-                           op == "Identity" || op == "Dropout";
+  const bool elementwise =
+      op == "Relu" || op == "LeakyRelu" || op == "Softmax" || op == "Identity" || op == "Dropout";
   if (!elementwise) NeedBatchMajor(ctx, c);
   if (op == "Conv") {
     Conv(c, ctx, n, data, in);

@@ -1,14 +1,18 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
 // ONNX import: a model file (the real ONNX schema, Debian's libonnx-dev and protobuf) becomes a
-// Network (network.h). Opsets 7 to 21 of the default domain where the operators' semantics are
-// the same. Supported: Conv (2-D; groups, strides, asymmetric pads, auto_pad; dilations 1),
+// Network (network.h). Opsets 1 to 21 of the default domain, where the operators' semantics are
+// the same: the older forms' attributes (Gemm's broadcast, BatchNormalization's is_test and
+// spatial, Add/Mul's broadcast and axis, Pad's paddings) are read per op, and an attribute the
+// importer does not know is rejected rather than ignored. Supported: Conv (2-D; groups, strides, asymmetric pads, auto_pad; dilations 1),
 // Gemm (transA 0), MatMul + Add of a bias, Relu, LeakyRelu, MaxPool, AveragePool,
 // GlobalAveragePool, BatchNormalization (inference), per-channel Mul/Add, Flatten, Reshape to
 // N x K, Identity, Dropout, Softmax (last). Folded at import: Constant nodes, shape subgraphs
 // (Shape, Gather, Unsqueeze, Concat, ... feeding a Reshape) evaluated from the known shapes,
-// zero Pads merged into the next Conv or pool. Anything else is rejected before anything runs
-// with an ImportError naming the node, its op type, the attribute and what to do.
+// zero Pads merged into the next Conv or pool (into a MaxPool only when its input cannot be
+// negative, since a zero could beat it; into an AveragePool as counted padding). Anything else
+// is rejected before anything runs with an ImportError naming the node, its op type, the
+// attribute and what to do.
 #ifndef EYELET_ONNX_IMPORT_H_
 #define EYELET_ONNX_IMPORT_H_
 
