@@ -27,6 +27,7 @@
 #include "eyelet/golden.h"
 #include "eyelet/npy.h"
 #include "eyelet/tensor.h"
+#include "cli_util.h"
 
 namespace eyelet {
 namespace {
@@ -34,90 +35,14 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-// A JSON report written by the tool, parsed (a parse error fails the test with the text).
-Json ReadJson(const std::string& path) {
-  std::ifstream f(path);
-  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  EXPECT_FALSE(text.empty()) << path;
-  EXPECT_EQ(text.back(), '\n') << path;
-  try {
-    return Json::parse(text);
-  } catch (const Json::exception& e) {
-    ADD_FAILURE() << path << ": " << e.what() << "\n" << text;
-    return Json();
-  }
-}
-
-struct CliResult {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliResult Eyelet(std::vector<std::string> args) {
-  args.insert(args.begin(), "eyelet");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::ostringstream out;
-  std::ostringstream err;
-  const int code = RunCli(static_cast<int>(args.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
-
-// Eyelet() with the arguments of a command line split at spaces ("layer --seed 3").
-CliResult EyeletLine(const std::string& line) {
-  std::vector<std::string> args;
-  std::istringstream in(line);
-  std::string arg;
-  while (in >> arg) args.push_back(arg);
-  return Eyelet(args);
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::string Hex64(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "0x%016" PRIx64, v);
-  return buf;
-}
-
-// The value printed after `key` on its own line ("checksum  0x...").
-std::string Field(const std::string& out, const std::string& key) {
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key + " ", 0) == 0) {
-      const size_t start = line.find_first_not_of(' ', key.size());
-      return start == std::string::npos ? "" : line.substr(start);
-    }
-  }
-  return "";
-}
-
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string(info->test_suite_name()) + "_" + info->name();
-    for (char& ch : name) {
-      if (ch == '/') ch = '_';
-    }
-    path_ = fs::temp_directory_path() / ("eyelet_cli_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using test::CliResult;
+using test::Contains;
+using test::Eyelet;
+using test::EyeletLine;
+using test::Field;
+using test::Hex64;
+using test::ReadJson;
+using test::TempDir;
 
 Tensor<int16_t> RandomTensor(const Shape& shape, int lo, int hi, uint32_t seed) {
   std::mt19937 rng(seed);

@@ -94,8 +94,7 @@ TEST(FashionDemo, GoldenDeviceRunsTheChainAsTheGoldenModel) {
   const NetRunResult r = RunQuantNet(*dev, q, x, o);
   EXPECT_TRUE(r.Pass());
   EXPECT_EQ(r.descs_per_chain, 5);  // the 2x2 max pooling fused into conv1's output path
-  EXPECT_EQ(r.output.data,
-            DequantizeOutput(q, RunGolden(q, QuantizeInput(q, x)).back()).data);
+  EXPECT_EQ(r.output.data, DequantizeOutput(q, RunGolden(q, QuantizeInput(q, x)).back()).data);
 }
 
 TEST(MixedOps, FloatReferenceMatchesTorchAndEveryStepRunsQuantized) {

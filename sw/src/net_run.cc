@@ -153,7 +153,10 @@ NetRunResult RunQuantNet(Device& device, const QuantNet& net, const FTensor& ima
       r.descs_per_chain = chain->size();
       for (size_t i = 0; i < net.steps.size(); ++i) {
         const ChainBuilder::Layer& first = chain->layer(descs[i].first);
-        r.layers[i].mapping = first.mapping.ToString();
+        const RsMapping& m = first.mapping;
+        r.layers[i].mapping = std::to_string(m.e) + "," + std::to_string(m.p) + "," +
+                              std::to_string(m.q) + "," + std::to_string(m.r) + "," +
+                              std::to_string(m.t) + " n" + std::to_string(m.n);
         r.layers[i].descs = descs[i].last - descs[i].first + 1;
         r.layers[i].active_pes = ActivePes(first.layer, first.mapping);
       }

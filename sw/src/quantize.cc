@@ -15,6 +15,9 @@ namespace eyelet {
 namespace {
 
 constexpr int kPoolMax = 3;  // the pooling unit's largest window and stride (desc_codec.h)
+// The largest accumulator magnitude a layer may reach with every input at its rail and its
+// bias added: the 32-bit accumulator's range less a margin for the rounding of the steps.
+constexpr double kAccLimit = 2147483648.0 - 65536.0;  // 2^31 - 2^16
 
 std::string NodeLabel(const NetOp& op) { return "node '" + op.name + "' (" + op.op_type + ")"; }
 
@@ -218,7 +221,7 @@ class Lowering {
     conv.groups = static_cast<int>(dims_[1]);
     const FTensor w = ConstantDepthwise(dims_[1], p.kernel_h, p.kernel_w,
                                         1.0f / static_cast<float>(p.kernel_h * p.kernel_w));
-    const Shape conv_out = ConvOutputShape(ToShape(dims_, 1), ToShape(w.dims, 1), conv);
+    const Shape conv_out = ConvOutputShape(ToShape(dims_, 1), ToShape(w.dims, w.dims[0]), conv);
     if (conv_out.h != op.out_dims[2] || conv_out.w != op.out_dims[3]) {
       throw UnsupportedError(NodeLabel(op) +
                              ": ceil_mode adds partial windows at the bottom or "
@@ -613,7 +616,22 @@ QuantNet Quantize(const LoweredNet& net, const std::vector<double>& ranges, int 
       for (int64_t k = 0; k < per; ++k) {
         wmax = std::max(wmax, static_cast<double>(std::fabs(f.w.data[m * per + k])));
       }
-      const double s_w = wmax > 0 ? wmax / qmax : 1.0;
+      // Weight steps: the full `bits` unless the worst-case accumulator (every input at the
+      // rail, plus the bias) would pass kAccLimit; then fewer, per channel (16-bit activations).
+      double l1 = 0;
+      for (int64_t k = 0; k < per; ++k) l1 += std::fabs(f.w.data[m * per + k]);
+      const double in_rail = std::ldexp(1.0, bits - 1);
+      const double b_acc = f.bias.empty() ? 0.0 : std::fabs(f.bias[m]) / s_in;  // x w_rail/wmax
+      const double w_rail =
+          wmax > 0 ? std::min(qmax, std::floor(kAccLimit * wmax / (in_rail * l1 + b_acc))) : qmax;
+      if (w_rail < 1) {
+        throw UnsupportedError(where + ": channel " + std::to_string(m) + "'s " +
+                               std::to_string(per) +
+                               " weights cannot be quantized so that its "
+                               "accumulator stays within 32 bits at " +
+                               std::to_string(bits) + "-bit activations; use --bits 8");
+      }
+      const double s_w = wmax > 0 ? wmax / w_rail : 1.0;
       for (int64_t k = 0; k < per; ++k) {
         s.w.data()[static_cast<size_t>(m * per + k)] =
             static_cast<int16_t>(QuantizeValue(f.w.data[m * per + k], s_w, bits));

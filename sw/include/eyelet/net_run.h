@@ -52,7 +52,7 @@ struct NetLayerStats {
   std::string op_types;
   std::string kind;       // "conv", "fc" or "pool"
   std::string out_shape;  // per image, C x H x W or K
-  std::string mapping;    // the mapper's RS mapping of its (first) descriptor, at the run's batch
+  std::string mapping;    // its (first) descriptor's RS mapping, "e,p,q,r,t nN" (N images/pass)
   int descs = 0;          // descriptors per chain: 2 when its pooling ran standalone
   int active_pes = 0;
   int total_pes = 0;

@@ -20,7 +20,12 @@
 //       - activations per tensor: s = range / (2^(bits-1) - 1), values in [-2^(bits-1)+1,
 //         2^(bits-1)-1] carried in the 16-bit datapath (at 8 bits a requantized value may
 //         exceed the 8-bit range before saturating at 16 bits: it is not clipped to 8);
-//       - weights per output channel: s_w[m] = max |w[m]| / (2^(bits-1) - 1);
+//       - weights per output channel: s_w[m] = max |w[m]| / q[m] with q[m] = 2^(bits-1) - 1,
+//         or fewer steps when the channel's worst case (every input at its rail 2^(bits-1),
+//         times q[m] * sum |w[m]| / max |w[m]|, plus its bias) would pass 2^31 - 2^16 in the
+//         32-bit accumulator: so no accumulator ever wraps. At 8 bits that binds only for huge
+//         fan-ins or biases; at 16 bits the weights keep as many bits as fit (16-bit
+//         activations with about 9 to 15-bit weights);
 //       - biases in AccW: round(b[m] / (s_in * s_w[m]));
 //       - requantization per output channel: s_in * s_w[m] / s_out = mult * 2^-shift with mult
 //         a positive int32 in [2^29, 2^30) and shift in [0, 62] (golden.h RequantizeOne);

@@ -148,11 +148,9 @@ RunOptions ParseRun(const po::variables_map& vm) {
   if (vm.count("save-quantized")) o.save_quantized = vm["save-quantized"].as<std::string>();
   if (vm.count("quantized")) {
     o.quantized = vm["quantized"].as<std::string>();
-    RejectFlags(vm, {"calib", "calib-method", "percentile", "bits"},
-                "does not apply with --quantized (the network is quantized already)");
-    if (vm["calib-count"].defaulted() == false) {
-      throw UsageError("--calib-count does not apply with --quantized");
-    }
+    RejectFlags(vm,
+                {"calib", "calib-count", "calib-method", "percentile", "bits", "save-quantized"},
+                "does not apply with --quantized (the network is quantized and saved already)");
   }
   o.backend = BackendFlag(vm);
   o.config = ConfigFlag(vm);
@@ -323,7 +321,6 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
                   (o.calib_options.method == CalibMethod::kPercentile
                        ? " " + std::to_string(o.calib_options.percentile).substr(0, 6)
                        : "");
-    if (!o.save_quantized.empty()) SaveQuantNet(q, o.save_quantized);
   }
 
   // The float reference.
@@ -390,6 +387,8 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
         << " (every layer's outputs vs the golden model)\n";
   }
 
+  // Files only once everything has run.
+  if (!o.save_quantized.empty() && o.quantized.empty()) SaveQuantNet(q, o.save_quantized);
   if (!o.output.empty()) {
     NpyArray a;
     a.dtype = kNpyFloat32;

@@ -1,0 +1,50 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Running the `eyelet` CLI in-process in tests (tests/cli_test.cc, tests/cli_run_test.cc):
+// the command's exit code and output, JSON reports, temporary directories.
+#ifndef EYELET_TESTS_CLI_UTIL_H_
+#define EYELET_TESTS_CLI_UTIL_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace eyelet {
+namespace test {
+
+// A JSON report written by the tool, parsed (a parse error fails the test with the text).
+nlohmann::json ReadJson(const std::string& path);
+
+struct CliResult {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+// RunCli on `args` (without the program name), capturing both streams.
+CliResult Eyelet(std::vector<std::string> args);
+// Eyelet() with the arguments of a command line split at spaces ("layer --seed 3").
+CliResult EyeletLine(const std::string& line);
+
+bool Contains(const std::string& haystack, const std::string& needle);
+std::string Hex64(uint64_t v);
+// The value printed after `key` on its own line ("checksum  0x...").
+std::string Field(const std::string& out, const std::string& key);
+
+// A fresh directory named after the running test, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace test
+}  // namespace eyelet
+
+#endif  // EYELET_TESTS_CLI_UTIL_H_
