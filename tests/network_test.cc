@@ -8,10 +8,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <string>
 #include <limits>
 #include <vector>
 
 #include "eyelet/error.h"
+#include "eyelet/rng.h"
 
 namespace eyelet {
 namespace {
@@ -204,6 +207,83 @@ TEST(NetworkFloat, ShapesAreCheckedAndNamed) {
   EXPECT_THROW(OpOutDims(conv, {1, 3, 4, 4}), ShapeError);  // 5 x 5 window over 4 x 4
   EXPECT_THROW(OpOutDims(conv, {1, 2, 8, 8}), ShapeError);  // 2 channels for 3
   EXPECT_EQ(OpOutDims(conv, {1, 3, 8, 8}), (std::vector<int64_t>{1, 4, 4, 4}));
+}
+
+// Conv against the per-output loop it replaced (bias, then x * w over the window in the order
+// c, i, j in double, padding skipped, one rounding), bit for bit: random batches crossing Conv's
+// blocks of images, padding beyond the kernel, strides, groups, and -0.0 biases and inputs
+// whose sign a stray +0.0 addition would flip.
+FTensor PerOutputConv(const NetOp& op, const FTensor& x, const std::vector<int64_t>& od) {
+  const ConvParams& p = op.conv;
+  const int64_t h = x.dims[2], wd = x.dims[3], cg = op.w.dims[1], r = op.w.dims[2],
+                s = op.w.dims[3], mg = od[1] / p.groups;
+  FTensor y(od);
+  size_t at = 0;
+  for (int64_t n = 0; n < od[0]; ++n) {
+    for (int64_t m = 0; m < od[1]; ++m) {
+      for (int64_t oy = 0; oy < od[2]; ++oy) {
+        for (int64_t ox = 0; ox < od[3]; ++ox) {
+          double acc = op.bias.empty() ? 0.0 : op.bias[m];
+          for (int64_t c = 0; c < cg; ++c) {
+            for (int64_t i = 0; i < r; ++i) {
+              const int64_t iy = oy * p.stride_h - p.pad_top + i;
+              if (iy < 0 || iy >= h) continue;
+              for (int64_t j = 0; j < s; ++j) {
+                const int64_t ix = ox * p.stride_w - p.pad_left + j;
+                if (ix < 0 || ix >= wd) continue;
+                acc += static_cast<double>(
+                           x.data[((n * x.dims[1] + (m / mg) * cg + c) * h + iy) * wd + ix]) *
+                       op.w.data[((m * cg + c) * r + i) * s + j];
+              }
+            }
+          }
+          y.data[at++] = static_cast<float>(acc);
+        }
+      }
+    }
+  }
+  return y;
+}
+
+TEST(NetworkFloat, ConvMatchesThePerOutputLoopBitForBit) {
+  for (uint32_t seed = 6000; seed < 6150; ++seed) {
+    Rng rng(seed);
+    NetOp op = Op(OpKind::kConv);
+    ConvParams& p = op.conv;
+    p.groups = rng.UniformInt(1, 3);
+    const int64_t cg = rng.UniformInt(1, 4), mg = rng.UniformInt(1, 4);
+    const int64_t kh = rng.UniformInt(1, 4), kw = rng.UniformInt(1, 4);
+    p.stride_h = rng.UniformInt(1, 3);
+    p.stride_w = rng.UniformInt(1, 3);
+    p.pad_top = rng.UniformInt(0, static_cast<int>(kh) + 1);
+    p.pad_left = rng.UniformInt(0, static_cast<int>(kw) + 1);
+    p.pad_bottom = rng.UniformInt(0, static_cast<int>(kh));
+    p.pad_right = rng.UniformInt(0, static_cast<int>(kw));
+    // Values of many magnitudes (so the order of the additions shows), exact and negative zeros.
+    auto value = [&rng]() {
+      const int kind = rng.UniformInt(0, 9);
+      if (kind == 0) return 0.0f;
+      if (kind == 1) return -0.0f;
+      const float v = std::ldexp(static_cast<float>(rng.UniformInt(1, 1 << 20)),
+                                 rng.UniformInt(-30, 10));
+      return kind % 2 == 0 ? -v : v;
+    };
+    op.w = FTensor({mg * p.groups, cg, kh, kw});
+    for (float& v : op.w.data) v = value();
+    if (rng.UniformInt(0, 3) > 0) {
+      op.bias.resize(static_cast<size_t>(mg * p.groups));
+      for (float& v : op.bias) v = rng.UniformInt(0, 2) == 0 ? -0.0f : value();
+    }
+    FTensor x({rng.UniformInt(1, 40), cg * p.groups, rng.UniformInt(static_cast<int>(kh), 12),
+               rng.UniformInt(static_cast<int>(kw), 12)});
+    for (float& v : x.data) v = value();
+    SCOPED_TRACE("seed " + std::to_string(seed) + " x " + x.ShapeString() + " w " +
+                 op.w.ShapeString());
+    const FTensor got = RunFloatOp(op, x);
+    const FTensor want = PerOutputConv(op, x, OpOutDims(op, x.dims));
+    ASSERT_EQ(got.dims, want.dims);
+    ASSERT_EQ(0, std::memcmp(got.data.data(), want.data.data(), got.data.size() * sizeof(float)));
+  }
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ Tensor<float> ConvFloat(const Tensor<float>& x, const Tensor<float>& w, const Co
   CheckBias(bias, ys.c, kWhere);
 
   // The bias starts the double sum; one rounding to float per output.
-  return internal::ConvWindows<float, double>(
+  return internal::ConvWindows<float, double, double>(
       x, w, p, [bias](int m) { return bias != nullptr ? double{(*bias)[m]} : 0.0; },
       [](double sum) { return static_cast<float>(sum); });
 }

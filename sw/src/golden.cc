@@ -1,10 +1,11 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
 // Bit-exact integer golden model. The numeric rules are written out in eyelet/golden.h; this
-// file follows them with plain loops. Accumulation is done in int64_t and wrapped to acc_bits
-// once per output: wrapping is a ring homomorphism, so this equals wrapping after every add
-// (as the RTL does). Products are at most 2^30 in magnitude, so int64_t cannot overflow for
-// fewer than 2^33 terms per output.
+// file follows them with plain loops. Products (at most 2^30 in magnitude) are exact in
+// int32_t; they are summed modulo 2^32 in uint32_t and the sum wrapped to acc_bits once per
+// output: wrapping is a ring homomorphism and 2^acc_bits divides 2^32 (acc_bits <= 32), so
+// this equals wrapping after every add (as the RTL does), for any number of terms. 32-bit
+// lanes also let the compiler vectorize the loops (twice the lanes of int64_t).
 #include "eyelet/golden.h"
 
 #include <algorithm>
@@ -253,9 +254,9 @@ Tensor<int32_t> ConvAcc(const Tensor<int16_t>& x, const Tensor<int16_t>& w, cons
   ConvOutputShape(x.shape(), w.shape(), p);  // shape errors before range errors
   CheckDataRange(x, data_bits, "input x", kWhere);
   CheckDataRange(w, data_bits, "weights w", kWhere);
-  return internal::ConvWindows<int32_t, int64_t>(
-      x, w, p, [](int) { return int64_t{0}; },
-      [acc_bits](int64_t sum) { return WrapUnchecked(sum, acc_bits); });
+  return internal::ConvWindows<int32_t, uint32_t, int32_t>(
+      x, w, p, [](int) { return uint32_t{0}; },
+      [acc_bits](uint32_t sum) { return WrapUnchecked(int64_t{sum}, acc_bits); });
 }
 
 Tensor<int32_t> FcAcc(const Tensor<int16_t>& x, const Tensor<int16_t>& w, int data_bits,
@@ -277,9 +278,9 @@ Tensor<int32_t> FcAcc(const Tensor<int16_t>& x, const Tensor<int16_t>& w, int da
     const int16_t* xn = x.data().data() + n * k;
     for (int m = 0; m < ys.c; ++m) {
       const int16_t* wm = w.data().data() + m * k;
-      int64_t sum = 0;
-      for (int64_t i = 0; i < k; ++i) sum += int32_t{xn[i]} * wm[i];
-      y.at(n, m, 0, 0) = WrapUnchecked(sum, acc_bits);
+      uint32_t sum = 0;  // modulo 2^32, see the top of the file
+      for (int64_t i = 0; i < k; ++i) sum += static_cast<uint32_t>(int32_t{xn[i]} * wm[i]);
+      y.at(n, m, 0, 0) = WrapUnchecked(int64_t{sum}, acc_bits);
     }
   }
   return y;

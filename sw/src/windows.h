@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <vector>
 
 #include "eyelet/golden.h"
 #include "eyelet/tensor.h"
@@ -14,28 +15,45 @@
 namespace eyelet {
 namespace internal {
 
-// y[n][m][e][f] = finish(init(m) + sum over the window of Acc(x) * Acc(w)), summed in that
-// order; zero padding is never read (windows are clipped to the input), so padded taps add
-// nothing. ConvOutputShape validates the shapes.
-template <typename Out, typename Acc, typename In, typename Init, typename Finish>
+// y[n][m][e][f] = finish(init(m) + sum over the window of Acc(Prod(x) * Prod(w))), each output
+// summed in the order c, r, s (so a float sum is the same bit for bit as a per-output loop);
+// zero padding is never read (windows are clipped to the input, not padded with zeros).
+// ConvOutputShape validates the shapes.
+//
+// The images are taken kImages at a time with the image index innermost (a transposed copy of
+// the block, the missing images of the last block zero), so the innermost loop runs over
+// kImages images of the same window position and tap: a fixed-length loop without checks or
+// gathers that the compiler turns into vector instructions, whatever the stride, padding and
+// groups, while each image still adds exactly its own window's taps in order.
+template <typename Out, typename Acc, typename Prod, typename In, typename Init, typename Finish>
 Tensor<Out> ConvWindows(const Tensor<In>& x, const Tensor<In>& w, const ConvParams& p,
                         Init init, Finish finish) {
+  constexpr int kImages = 16;
   const Shape ys = ConvOutputShape(x.shape(), w.shape(), p);
   const Shape& xs = x.shape();
   const int kh = w.shape().h;
   const int kw = w.shape().w;
   const int c_per_group = xs.c / p.groups;
   const int m_per_group = ys.c / p.groups;
-  const size_t x_plane = static_cast<size_t>(xs.h) * xs.w;
-  const size_t w_plane = static_cast<size_t>(kh) * kw;
+  const size_t x_image = static_cast<size_t>(xs.c) * xs.h * xs.w;
+  const size_t y_plane = static_cast<size_t>(ys.h) * ys.w;
+  const size_t w_filter = static_cast<size_t>(c_per_group) * kh * kw;
 
   Tensor<Out> y(ys);
-  Out* out = y.data().data();
-  for (int n = 0; n < ys.n; ++n) {
+  std::vector<In> block(x_image * kImages);  // block[i * kImages + b] = x[n0 + b], flat i
+  for (int n0 = 0; n0 < ys.n; n0 += kImages) {
+    const int images = std::min(kImages, ys.n - n0);
+    std::fill(block.begin(), block.end(), In{});
+    for (int b = 0; b < images; ++b) {
+      const In* xn = x.data().data() + x.Index(n0 + b, 0, 0, 0);
+      for (size_t i = 0; i < x_image; ++i) block[i * kImages + b] = xn[i];
+    }
     for (int m = 0; m < ys.c; ++m) {
-      const int c0 = (m / m_per_group) * c_per_group;
-      const In* x_group = x.data().data() + x.Index(n, c0, 0, 0);
-      const In* w_filter = w.data().data() + w.Index(m, 0, 0, 0);
+      const In* x_group =
+          block.data() + static_cast<size_t>((m / m_per_group) * c_per_group) * xs.h * xs.w *
+                             kImages;
+      const In* w_m = w.data().data() + static_cast<size_t>(m) * w_filter;
+      Out* y_m = y.data().data() + y.Index(n0, m, 0, 0);
       for (int e = 0; e < ys.h; ++e) {
         // Window rows in input coordinates are [h0, h0 + kh); keep only r with 0 <= h0+r < H.
         const int h0 = e * p.stride_h - p.pad_top;
@@ -45,18 +63,25 @@ Tensor<Out> ConvWindows(const Tensor<In>& x, const Tensor<In>& w, const ConvPara
           const int w0 = f * p.stride_w - p.pad_left;
           const int s_lo = std::max(0, -w0);
           const int s_hi = std::min(kw, xs.w - w0);
-          const int len = s_hi - s_lo;  // may be <= 0 when the window lies in padding
-          Acc sum = init(m);
-          for (int c = 0; c < c_per_group && len > 0; ++c) {
-            const In* xc = x_group + c * x_plane;
-            const In* wc = w_filter + c * w_plane;
+          Acc sum[kImages];
+          const Acc start = init(m);
+          for (int b = 0; b < kImages; ++b) sum[b] = start;
+          for (int c = 0; c < c_per_group; ++c) {
             for (int r = r_lo; r < r_hi; ++r) {
-              const In* x_row = xc + static_cast<ptrdiff_t>(h0 + r) * xs.w + w0 + s_lo;
-              const In* w_row = wc + static_cast<ptrdiff_t>(r) * kw + s_lo;
-              for (int i = 0; i < len; ++i) sum += Acc(x_row[i]) * Acc(w_row[i]);
+              // The window's first tap inside the input: x[c][h0 + r][w0 + s_lo].
+              const In* x_tap = x_group + ((static_cast<size_t>(c) * xs.h + (h0 + r)) * xs.w +
+                                           (w0 + s_lo)) * kImages;
+              const In* w_row = w_m + (static_cast<size_t>(c) * kh + r) * kw;
+              for (int s = s_lo; s < s_hi; ++s, x_tap += kImages) {
+                const Prod wv = Prod(w_row[s]);
+                const In* xv = x_tap;
+#pragma GCC unroll 1  // vectorized over b; unrolled first, GCC 12 vectorizes the loop over s
+                for (int b = 0; b < kImages; ++b) sum[b] += Acc(Prod(xv[b]) * wv);
+              }
             }
           }
-          *out++ = finish(sum);
+          const size_t at = static_cast<size_t>(e) * ys.w + f;
+          for (int b = 0; b < images; ++b) y_m[b * ys.c * y_plane + at] = finish(sum[b]);
         }
       }
     }
