@@ -20,25 +20,28 @@ configure: $(BUILD)/build.ninja
 build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job: an AlexNet-CONV3-shaped layer (C 32, M 64, 13 x 13, 3 x 3, pad 1) through the
-# driver into the Verilated 12 x 14 accelerator (descriptor and tensors in DRAM, AXI DMA),
-# every output compared with the golden model; then a sweep of random CONV, FC and POOL layers
-# (CONV and FC through random output paths, some with max pooling) on the small array with a
-# slow, stalling DRAM model, and random rows through the PE unit bench.
+# The main job: the Fashion-MNIST demo CNN (models/fashion_cnn.onnx, trained by
+# scripts/train_fashion_mnist.py) imported from ONNX, quantized to 8 bits with 1,000 training
+# images for calibration, and run as one descriptor chain per batch: first all 10,000 test
+# images on the golden-model device (float vs quantized accuracy), then 32 test images
+# through the Verilated 12 x 14 accelerator with every layer's outputs compared element by
+# element with the golden model (per-layer cycles, utilization, DRAM bytes; PASS/FAIL).
+DEMO_MODEL ?= models/fashion_cnn.onnx
 run: build
-	$(BUILD)/eyelet layer --backend rtl --config eyeriss --batch 1 --in-channels 32 \
-	  --out-channels 64 --height 13 --width 13 --kernel 3 --stride 1 --pad 1 --groups 1 --seed 1
-	$(BUILD)/eyelet sweep --backend rtl --config small --count 20 --seed 1 --mem-latency 20 \
-	  --mem-stall 0.2 --types conv,fc,pool --post
-	$(BUILD)/eyelet pe --count 200 --seed 1
+	$(BUILD)/eyelet run $(DEMO_MODEL) --dataset fashion-mnist --backend golden --batch 100
+	$(BUILD)/eyelet run $(DEMO_MODEL) --dataset fashion-mnist --count 32 --batch 16 \
+	  --backend rtl --config eyeriss --check
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # Performance figures (utilization, simulation speed); each layer is checked against the golden
-# model as it runs.
+# model as it runs. Then the demo network on the accelerator: cycles, utilization and DRAM bytes
+# per layer, cycles and simulated time per image.
 bench: build
 	$(BUILD)/eyelet_bench eyeriss
+	$(BUILD)/eyelet run $(DEMO_MODEL) --dataset fashion-mnist --count 32 --batch 16 \
+	  --backend rtl --config eyeriss --check
 
 lint: deps
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module $(RTL_TOP)

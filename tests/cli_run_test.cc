@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <onnx/onnx_pb.h>
+
 #include "cli_util.h"
 #include "eyelet/cli.h"
 #include "eyelet/npy.h"
@@ -35,10 +37,36 @@ std::vector<float> ReadF32(const std::string& path) {
   return v;
 }
 
-// A model of one node of `op_type` on a 1 x 1 x 4 x 4 input: the importer must reject it.
-void WriteOneNodeModel(const std::string& path, const std::string& bytes) {
+void WriteBytes(const std::string& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary);
   f << bytes;
+}
+
+// Input "x" (N x 1 x 4 x 4) -> Relu "relu" -> `op_type` node "late" -> "y", opset 13.
+std::string TwoNodeModel(const std::string& op_type) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  onnx::GraphProto* g = m.mutable_graph();
+  g->set_name("g");
+  auto* in = g->add_input();
+  in->set_name("x");
+  auto* tt = in->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(onnx::TensorProto::FLOAT);
+  tt->mutable_shape()->add_dim()->set_dim_param("N");
+  for (int d : {1, 4, 4}) tt->mutable_shape()->add_dim()->set_dim_value(d);
+  g->add_output()->set_name("y");
+  onnx::NodeProto* relu = g->add_node();
+  relu->set_op_type("Relu");
+  relu->set_name("relu");
+  relu->add_input("x");
+  relu->add_output("r");
+  onnx::NodeProto* late = g->add_node();
+  late->set_op_type(op_type);
+  late->set_name("late");
+  late->add_input("r");
+  late->add_output("y");
+  return m.SerializeAsString();
 }
 
 TEST(CliRun, UsageErrors) {
@@ -62,10 +90,10 @@ TEST(CliRun, RejectedModelsExitThreeAndWriteNothing) {
   const std::string out = dir.File("logits.npy"), json = dir.File("r.json");
   const std::string q = dir.File("q");
   // Not a model at all, a truncated one, a missing file.
-  WriteOneNodeModel(dir.File("garbage.onnx"), "this is not a protobuf \x01\x02\x03");
+  WriteBytes(dir.File("garbage.onnx"), "this is not a protobuf \x01\x02\x03");
   std::ifstream in(kModel, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  WriteOneNodeModel(dir.File("truncated.onnx"), bytes.substr(0, bytes.size() / 3));
+  WriteBytes(dir.File("truncated.onnx"), bytes.substr(0, bytes.size() / 3));
   for (const std::string& model :
        {dir.File("garbage.onnx"), dir.File("truncated.onnx"), dir.File("missing.onnx")}) {
     const CliResult r = Eyelet(
@@ -76,6 +104,26 @@ TEST(CliRun, RejectedModelsExitThreeAndWriteNothing) {
     EXPECT_FALSE(fs::exists(json));
     EXPECT_FALSE(fs::exists(q));
   }
+  // An operator the importer does not support, after one it does: named, before anything runs.
+  WriteBytes(dir.File("sigmoid.onnx"), TwoNodeModel("Sigmoid"));
+  const std::string x = dir.File("x.npy");
+  NpyArray a;
+  a.dtype = kNpyFloat32;
+  a.shape = {2, 1, 4, 4};
+  a.bytes.assign(2 * 16 * 4, 0);
+  WriteNpy(x, a);
+  const CliResult op = Eyelet({"run", dir.File("sigmoid.onnx"), "--input", x, "--backend", "rtl",
+                               "--output", out, "--json", json, "--save-quantized", q});
+  EXPECT_EQ(op.code, kExitError) << op.err;
+  EXPECT_TRUE(Contains(op.err, "node 'late' (Sigmoid)")) << op.err;
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(json));
+  EXPECT_FALSE(fs::exists(q));
+  // The same graph with a Relu in its place runs.
+  WriteBytes(dir.File("relu.onnx"), TwoNodeModel("Relu"));
+  EXPECT_EQ(Eyelet({"run", dir.File("relu.onnx"), "--input", x, "--output", out}).code, kExitOk);
+  EXPECT_TRUE(fs::exists(out));
+  fs::remove(out);
   // Images of the wrong shape for the model.
   const CliResult shape = Eyelet({"run", kMixed, "--input", kImages, "--output", out});
   EXPECT_EQ(shape.code, kExitError) << shape.err;
