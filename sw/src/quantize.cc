@@ -492,6 +492,12 @@ std::vector<FTensor> RunSteps(const LoweredNet& net, const FTensor& x) {
   return outs;
 }
 
+CalibOptions DefaultCalib(int bits) {
+  CalibOptions o;
+  if (bits >= 16) o.method = CalibMethod::kMax;
+  return o;
+}
+
 CalibMethod ParseCalibMethod(const std::string& name) {
   if (name == "max") return CalibMethod::kMax;
   if (name == "percentile") return CalibMethod::kPercentile;

@@ -82,9 +82,10 @@ po::options_description RunDescription() {
        "float32 calibration images (default: the dataset's training images, or the input)")
       ("calib-count", po::value<int>()->value_name("N")->default_value(1000),
        "calibration images taken from the dataset's training split")
-      ("calib-method", po::value<std::string>()->value_name("max|percentile")
-           ->default_value("percentile"), "activation range: largest |x|, or a percentile")
-      ("percentile", po::value<double>()->value_name("P")->default_value(99.99),
+      ("calib-method", po::value<std::string>()->value_name("max|percentile"),
+       "activation range: largest |x|, or a percentile (default: percentile at 8 bits, max "
+       "at 16, the best measured)")
+      ("percentile", po::value<double>()->value_name("P")->default_value(99.9),
        "--calib-method percentile: the percentile of |x|")
       ("bits", po::value<int>()->value_name("8|16")->default_value(8),
        "weights and activations (values in the 16-bit datapath)")
@@ -138,13 +139,16 @@ RunOptions ParseRun(const po::variables_map& vm) {
   if (vm.count("calib")) o.calib = vm["calib"].as<std::string>();
   o.calib_count = vm["calib-count"].as<int>();
   if (o.calib_count < 1) throw UsageError("--calib-count must be at least 1");
-  o.calib_options.method = ParseCalibMethod(vm["calib-method"].as<std::string>());
+  o.bits = vm["bits"].as<int>();
+  if (o.bits != 8 && o.bits != 16) throw UsageError("--bits must be 8 or 16");
+  o.calib_options = DefaultCalib(o.bits);
+  if (vm.count("calib-method")) {
+    o.calib_options.method = ParseCalibMethod(vm["calib-method"].as<std::string>());
+  }
   o.calib_options.percentile = vm["percentile"].as<double>();
   if (!(o.calib_options.percentile > 0 && o.calib_options.percentile <= 100)) {
     throw UsageError("--percentile must be in (0, 100]");
   }
-  o.bits = vm["bits"].as<int>();
-  if (o.bits != 8 && o.bits != 16) throw UsageError("--bits must be 8 or 16");
   if (vm.count("save-quantized")) o.save_quantized = vm["save-quantized"].as<std::string>();
   if (vm.count("quantized")) {
     o.quantized = vm["quantized"].as<std::string>();
