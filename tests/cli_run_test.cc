@@ -4,16 +4,16 @@
 // (exit 3, nothing written), outputs and reports, the quantized network saved and reloaded,
 // and the Verilated accelerator with every layer checked.
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
-#include <onnx/onnx_pb.h>
-
 #include "cli_util.h"
 #include "eyelet/cli.h"
 #include "eyelet/npy.h"
+#include "test_util.h"
 
 namespace eyelet {
 namespace {
@@ -29,13 +29,6 @@ const std::string kModel = std::string(EY_MODELS_DIR) + "/fashion_cnn.onnx";
 const std::string kImages = std::string(EY_TEST_DATA_DIR) + "/fashion_first8_images.npy";
 const std::string kMixed = std::string(EY_TEST_DATA_DIR) + "/onnx/mixed_ops.onnx";
 const std::string kMixedInput = std::string(EY_TEST_DATA_DIR) + "/onnx/mixed_ops_input.npy";
-
-std::vector<float> ReadF32(const std::string& path) {
-  const NpyArray a = ReadNpy(path);
-  std::vector<float> v(static_cast<size_t>(a.ElementCount()));
-  std::memcpy(v.data(), a.bytes.data(), v.size() * 4);
-  return v;
-}
 
 void WriteBytes(const std::string& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary);
@@ -138,7 +131,7 @@ TEST(CliRun, GoldenRunWritesOutputsAndAReport) {
   ASSERT_EQ(r.code, kExitOk) << r.err << r.out;
   EXPECT_TRUE(Contains(r.out, "quantized top-1")) << r.out;
   EXPECT_TRUE(Contains(r.out, "check                 PASS")) << r.out;
-  const std::vector<float> logits = ReadF32(out);
+  const std::vector<float> logits = LoadFTensor(out).data;
   EXPECT_EQ(logits.size(), 80u);
   const nlohmann::json j = ReadJson(json);
   EXPECT_EQ(j["images"], 8);
@@ -160,7 +153,7 @@ TEST(CliRun, SavedQuantizedNetworkGivesTheSameOutputs) {
     const CliResult again =
         Eyelet({"run", kModel, "--input", kImages, "--quantized", q, "--output", b});
     ASSERT_EQ(again.code, kExitOk) << again.err;
-    EXPECT_EQ(ReadF32(a), ReadF32(b)) << bits << " bits";
+    EXPECT_EQ(LoadFTensor(a).data, LoadFTensor(b).data) << bits << " bits";
     EXPECT_EQ(Eyelet({"run", kModel, "--input", kImages, "--quantized", q, "--bits", "8"}).code,
               kExitUsage);
   }

@@ -27,6 +27,7 @@
 #include "eyelet/golden.h"
 #include "eyelet/npy.h"
 #include "eyelet/tensor.h"
+#include "test_util.h"
 #include "cli_util.h"
 
 namespace eyelet {

@@ -72,22 +72,5 @@ std::string Field(const std::string& out, const std::string& key) {
   return "";
 }
 
-TempDir::TempDir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info->test_suite_name()) + "_" + info->name();
-  for (char& ch : name) {
-    if (ch == '/') ch = '_';
-  }
-  path_ = std::filesystem::temp_directory_path() /
-          ("eyelet_cli_" + std::to_string(::getpid()) + "_" + name);
-  std::filesystem::remove_all(path_);
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 }  // namespace test
 }  // namespace eyelet

@@ -6,7 +6,6 @@
 #define EYELET_TESTS_CLI_UTIL_H_
 
 #include <cstdint>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -32,17 +31,6 @@ bool Contains(const std::string& haystack, const std::string& needle);
 std::string Hex64(uint64_t v);
 // The value printed after `key` on its own line ("checksum  0x...").
 std::string Field(const std::string& out, const std::string& key);
-
-// A fresh directory named after the running test, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace test
 }  // namespace eyelet

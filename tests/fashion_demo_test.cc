@@ -21,15 +21,6 @@ namespace {
 const std::string kModel = std::string(EY_MODELS_DIR) + "/fashion_cnn.onnx";
 const std::string kData = EY_TEST_DATA_DIR;
 
-FTensor LoadF32(const std::string& path) {
-  const NpyArray a = ReadNpy(path);
-  FTensor t;
-  t.dims = a.shape;
-  t.data.resize(static_cast<size_t>(a.ElementCount()));
-  std::memcpy(t.data.data(), a.bytes.data(), t.data.size() * 4);
-  return t;
-}
-
 int Correct(const std::vector<int>& pred, const std::vector<int>& labels) {
   int ok = 0;
   for (size_t i = 0; i < pred.size(); ++i) ok += pred[i] == labels[i];
@@ -44,8 +35,8 @@ std::vector<int> Predict(const FTensor& y) {
 
 TEST(FashionDemo, FloatReferenceMatchesTorchsLogits) {
   const Network net = ImportOnnx(kModel);
-  const FTensor x = LoadF32(kData + "/fashion_first8_images.npy");
-  const FTensor want = LoadF32(kData + "/fashion_cnn_first8_logits.npy");
+  const FTensor x = LoadFTensor(kData + "/fashion_first8_images.npy");
+  const FTensor want = LoadFTensor(kData + "/fashion_cnn_first8_logits.npy");
   const FTensor got = RunFloat(net, x);
   ASSERT_EQ(got.dims, want.dims);
   for (size_t i = 0; i < got.data.size(); ++i) {
@@ -86,7 +77,7 @@ TEST(FashionDemo, QuantizedAccuracyOnTheFullTestSplit) {
 TEST(FashionDemo, GoldenDeviceRunsTheChainAsTheGoldenModel) {
   const Network net = ImportOnnx(kModel);
   const LoweredNet lowered = LowerNetwork(net);
-  const FTensor x = LoadF32(kData + "/fashion_first8_images.npy");
+  const FTensor x = LoadFTensor(kData + "/fashion_first8_images.npy");
   const QuantNet q = Quantize(lowered, Calibrate(lowered, x, CalibOptions{}), 8, CalibOptions{});
   const std::unique_ptr<Device> dev = OpenDevice("golden:eyeriss");
   NetRunOptions o;
@@ -100,8 +91,8 @@ TEST(FashionDemo, GoldenDeviceRunsTheChainAsTheGoldenModel) {
 
 TEST(MixedOps, FloatReferenceMatchesTorchAndEveryStepRunsQuantized) {
   const Network net = ImportOnnx(kData + "/onnx/mixed_ops.onnx");
-  const FTensor x = LoadF32(kData + "/onnx/mixed_ops_input.npy");
-  const FTensor want = LoadF32(kData + "/onnx/mixed_ops_output.npy");
+  const FTensor x = LoadFTensor(kData + "/onnx/mixed_ops_input.npy");
+  const FTensor want = LoadFTensor(kData + "/onnx/mixed_ops_output.npy");
   const FTensor got = RunFloat(net, x);
   ASSERT_EQ(got.Size(), want.Size());
   for (size_t i = 0; i < got.data.size(); ++i) EXPECT_NEAR(got.data[i], want.data[i], 1e-5);

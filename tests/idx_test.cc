@@ -23,6 +23,7 @@
 
 #include "eyelet/error.h"
 #include "eyelet/npy.h"
+#include "test_util.h"
 
 namespace eyelet {
 namespace {
@@ -30,29 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
 
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string(info->test_suite_name()) + "_" + info->name();
-    for (char& ch : name) {
-      if (ch == '/') ch = '_';
-    }
-    path_ = fs::temp_directory_path() / ("eyelet_idx_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-  std::string Dir() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 void WriteRaw(const std::string& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);
@@ -298,7 +277,8 @@ TEST(IdxRead, MissingFileAndDirectoryAreFileErrors) {
   TempDir dir;
   const std::string missing = dir.File("no_such_file.gz");
   ExpectFileError([&] { ReadIdxImages(missing); }, {"cannot open", missing, "No such file"});
-  ExpectFileError([&] { ReadIdxLabels(dir.Dir()); }, {dir.Dir(), "is a directory"});
+  ExpectFileError([&] { ReadIdxLabels(dir.path().string()); },
+                  {dir.path().string(), "is a directory"});
 }
 
 // --- LoadFashionMnist on files this test writes ---------------------------------------------
@@ -315,7 +295,7 @@ void WriteFakeTestSplit(const TempDir& dir, uint32_t n_images, const Bytes& labe
 TEST(IdxFashionMnist, ScalesPixelsBy1Over255Only) {
   TempDir dir;
   WriteFakeTestSplit(dir, 4, {9, 0, 5, 1});
-  const Dataset d = LoadFashionMnist("test", 0, dir.Dir());
+  const Dataset d = LoadFashionMnist("test", 0, dir.path().string());
   EXPECT_EQ(d.images.dims, (std::vector<int64_t>{4, 1, 3, 2}));
   EXPECT_EQ(d.labels, (std::vector<int>{9, 0, 5, 1}));
   const Bytes pixels = Pattern(24);
@@ -329,18 +309,18 @@ TEST(IdxFashionMnist, ScalesPixelsBy1Over255Only) {
 TEST(IdxFashionMnist, CountTakesTheFirstImagesAndAtMostTheSplit) {
   TempDir dir;
   WriteFakeTestSplit(dir, 4, {9, 0, 5, 1}, /*gzip=*/false);  // uncompressed names work too
-  const Dataset two = LoadFashionMnist("test", 2, dir.Dir());
+  const Dataset two = LoadFashionMnist("test", 2, dir.path().string());
   EXPECT_EQ(two.images.dims, (std::vector<int64_t>{2, 1, 3, 2}));
   EXPECT_EQ(two.images.data.size(), 12u);
   EXPECT_EQ(two.labels, (std::vector<int>{9, 0}));
-  EXPECT_EQ(LoadFashionMnist("test", 100, dir.Dir()).labels.size(), 4u);
-  EXPECT_EQ(LoadFashionMnist("test", -1, dir.Dir()).labels.size(), 4u);
+  EXPECT_EQ(LoadFashionMnist("test", 100, dir.path().string()).labels.size(), 4u);
+  EXPECT_EQ(LoadFashionMnist("test", -1, dir.path().string()).labels.size(), 4u);
 }
 
 TEST(IdxFashionMnist, ImageAndLabelCountsMustAgree) {
   TempDir dir;
   WriteFakeTestSplit(dir, 4, {9, 0, 5});
-  ExpectFileError([&] { LoadFashionMnist("test", 0, dir.Dir()); },
+  ExpectFileError([&] { LoadFashionMnist("test", 0, dir.path().string()); },
                   {"t10k-images-idx3-ubyte.gz holds 4 images", "t10k-labels-idx1-ubyte.gz 3 labels",
                    "same split"});
 }
@@ -348,13 +328,13 @@ TEST(IdxFashionMnist, ImageAndLabelCountsMustAgree) {
 TEST(IdxFashionMnist, LabelAboveNineIsAFileError) {
   TempDir dir;
   WriteFakeTestSplit(dir, 3, {1, 10, 2});
-  ExpectFileError([&] { LoadFashionMnist("test", 0, dir.Dir()); },
+  ExpectFileError([&] { LoadFashionMnist("test", 0, dir.path().string()); },
                   {"t10k-labels-idx1-ubyte.gz", "label 10 of image 1", "0..9"});
 }
 
 TEST(IdxFashionMnist, MissingFilesSayWhichPackageToInstall) {
   TempDir dir;
-  ExpectFileError([&] { LoadFashionMnist("train", 0, dir.Dir()); },
+  ExpectFileError([&] { LoadFashionMnist("train", 0, dir.path().string()); },
                   {dir.File("train-images-idx3-ubyte.gz"), "not found", "dataset-fashion-mnist",
                    "scripts/install-deps.sh"});
 }

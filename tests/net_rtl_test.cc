@@ -17,15 +17,6 @@ namespace {
 
 const std::string kData = EY_TEST_DATA_DIR;
 
-FTensor LoadF32(const std::string& path) {
-  const NpyArray a = ReadNpy(path);
-  FTensor t;
-  t.dims = a.shape;
-  t.data.resize(static_cast<size_t>(a.ElementCount()));
-  std::memcpy(t.data.data(), a.bytes.data(), t.data.size() * 4);
-  return t;
-}
-
 FTensor First(const FTensor& x, int n) {
   FTensor y;
   y.dims = x.dims;
@@ -45,7 +36,7 @@ NetRunResult RunOnRtl(const QuantNet& q, const FTensor& x, int batch) {
 TEST(NetRtl, FashionDemoEveryLayerBitExact) {
   const Network net = ImportOnnx(std::string(EY_MODELS_DIR) + "/fashion_cnn.onnx");
   const LoweredNet lowered = LowerNetwork(net);
-  const FTensor x8 = LoadF32(kData + "/fashion_first8_images.npy");
+  const FTensor x8 = LoadFTensor(kData + "/fashion_first8_images.npy");
   const QuantNet q = Quantize(lowered, Calibrate(lowered, x8, CalibOptions{}), 8, CalibOptions{});
   const FTensor x = First(x8, 2);
   const NetRunResult r = RunOnRtl(q, x, 2);
@@ -64,7 +55,7 @@ TEST(NetRtl, FashionDemoEveryLayerBitExact) {
 TEST(NetRtl, MixedOperatorsEveryLayerBitExact) {
   const Network net = ImportOnnx(kData + "/onnx/mixed_ops.onnx");
   const LoweredNet lowered = LowerNetwork(net);
-  const FTensor x = LoadF32(kData + "/onnx/mixed_ops_input.npy");
+  const FTensor x = LoadFTensor(kData + "/onnx/mixed_ops_input.npy");
   for (int bits : {8, 16}) {
     const QuantNet q =
         Quantize(lowered, Calibrate(lowered, x, CalibOptions{}), bits, CalibOptions{});

@@ -3,6 +3,9 @@
 // The shared test helpers of test_util.h.
 #include "test_util.h"
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "eyelet/desc_codec.h"
@@ -300,6 +303,23 @@ std::string HexStr(uint64_t v) {
   std::ostringstream os;
   os << "0x" << std::hex << v;
   return os.str();
+}
+
+TempDir::TempDir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "_" + info->name();
+  for (char& ch : name) {
+    if (ch == '/') ch = '_';
+  }
+  path_ = std::filesystem::temp_directory_path() /
+          ("eyelet_" + std::to_string(::getpid()) + "_" + name);
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace test

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <sstream>
@@ -222,6 +223,21 @@ Desc RunTiled(Device& dev, const ConvLayer& l, const RsMapping& m, const Tiling&
               uint64_t y_addr = 0);
 
 std::string HexStr(uint64_t v);
+
+// A fresh directory named after the running test (under the system's temporary directory,
+// with the process id), removed with everything in it when the object goes.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace test
 }  // namespace eyelet

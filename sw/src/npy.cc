@@ -682,4 +682,26 @@ template void SaveTensor<int32_t>(const std::string&, const Tensor<int32_t>&, co
                                   int);
 template void SaveTensor<float>(const std::string&, const Tensor<float>&, const std::string&, int);
 
+FTensor LoadFTensor(const std::string& path) {
+  const NpyArray a = ReadNpy(path);
+  if (a.dtype != kNpyFloat32) {
+    throw FileError(path + ": dtype " + NpyDtypeName(a.dtype) +
+                    " where float32 is needed; save it with x.astype(np.float32)");
+  }
+  FTensor t;
+  t.dims = a.shape;
+  t.data.resize(static_cast<size_t>(a.ElementCount()));
+  std::memcpy(t.data.data(), a.bytes.data(), t.data.size() * sizeof(float));
+  return t;
+}
+
+void SaveFTensor(const std::string& path, const FTensor& t) {
+  NpyArray a;
+  a.dtype = kNpyFloat32;
+  a.shape = t.dims;
+  a.bytes.resize(t.data.size() * sizeof(float));
+  std::memcpy(a.bytes.data(), t.data.data(), a.bytes.size());
+  WriteNpy(path, a);
+}
+
 }  // namespace eyelet

@@ -269,25 +269,15 @@ class Lowering {
       return;
     }
     // Its own step: a grouped 1 x 1 CONV with weight scale[c] and bias shift[c].
-    const std::vector<int64_t> in = dims_;
-    if (dims_.size() == 2) dims_ = {1, c, 1, 1};
-    Need4d(op);
-    ConvParams conv;
-    conv.groups = static_cast<int>(c);
     FTensor w({c, 1, 1, 1});
     std::copy(op.scale.begin(), op.scale.end(), w.data.begin());
-    NetOp as_conv = op;
-    as_conv.out_dims = dims_;
-    AddConv(i, as_conv, w, op.shift, conv);
-    if (in.size() == 2) {  // back to N x K for an FC after it (same bytes)
-      dims_ = in;
-      out_.steps.back().in_dims = in;
-      out_.steps.back().out_dims = in;
-    }
+    AddChannelwise(i, op, w, op.shift);
   }
 
-  // An identity step (depthwise 1 x 1, weight 1) for an activation with no step to join.
-  void AddIdentity(int i, const NetOp& op) {
+  // A step of one 1 x 1 filter per channel (groups = C): a per-channel affine op, or the
+  // identity (weight 1) for an activation with no step to join. A 2-D N x K input runs as
+  // N x K x 1 x 1 and stays N x K for an FC after it (the same bytes).
+  void AddChannelwise(int i, const NetOp& op, const FTensor& w, const std::vector<float>& bias) {
     const std::vector<int64_t> in = dims_;
     const int64_t c = dims_.size() >= 2 ? dims_[1] : 0;
     if (dims_.size() == 2) dims_ = {1, c, 1, 1};
@@ -296,7 +286,7 @@ class Lowering {
     conv.groups = static_cast<int>(c);
     NetOp as_conv = op;
     as_conv.out_dims = dims_;
-    AddConv(i, as_conv, FTensor({c, 1, 1, 1}, 1.0f), {}, conv);
+    AddConv(i, as_conv, w, bias, conv);
     if (in.size() == 2) {
       dims_ = in;
       out_.steps.back().in_dims = in;
@@ -310,8 +300,8 @@ class Lowering {
     if (can_join) {
       Join(i, op);
     } else {
-      AddIdentity(i, op);
-      out_.steps.back().ops = {i};
+      const int64_t c = dims_.size() >= 2 ? dims_[1] : 0;
+      AddChannelwise(i, op, FTensor({c, 1, 1, 1}, 1.0f), {});
     }
     FloatStep& s = out_.steps.back();
     if (op.kind == OpKind::kRelu) {

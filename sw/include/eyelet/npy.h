@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "eyelet/network.h"
 #include "eyelet/tensor.h"
 
 namespace eyelet {
@@ -81,6 +82,12 @@ Tensor<float> LoadTensorF32(const std::string& path);
 Tensor<int16_t> NpyToTensorI16(const NpyArray& array, const std::string& name);
 Tensor<int32_t> NpyToTensorI32(const NpyArray& array, const std::string& name);
 Tensor<float> NpyToTensorF32(const NpyArray& array, const std::string& name);
+
+// A float32 array of any rank as an FTensor (network.h), e.g. a network's input images; another
+// dtype is a FileError saying to save with astype(np.float32).
+FTensor LoadFTensor(const std::string& path);
+// Saves `t` as float32 with its own dims. Throws FileError as WriteNpy.
+void SaveFTensor(const std::string& path, const FTensor& t);
 
 // Saves `t` as `dtype` (int8, int16, int32 or float32) with the last `rank` (0..4) dimensions
 // of its NCHW shape; the dimensions dropped must be 1. Every value must be exactly

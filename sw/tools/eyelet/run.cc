@@ -168,19 +168,6 @@ RunOptions ParseRun(const po::variables_map& vm) {
   return o;
 }
 
-FTensor NpyToFTensor(const std::string& path) {
-  const NpyArray a = ReadNpy(path);
-  if (a.dtype != kNpyFloat32) {
-    throw FileError(path + ": dtype " + NpyDtypeName(a.dtype) +
-                    " where float32 images are needed; save with x.astype(np.float32)");
-  }
-  FTensor t;
-  t.dims = a.shape;
-  t.data.resize(static_cast<size_t>(a.ElementCount()));
-  std::memcpy(t.data.data(), a.bytes.data(), t.data.size() * 4);
-  return t;
-}
-
 std::vector<int> LoadLabels(const std::string& path) {
   const Tensor<int32_t> t = LoadTensorI32(path);
   return std::vector<int>(t.data().begin(), t.data().end());
@@ -285,7 +272,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
     images = std::move(d.images);
     labels = std::move(d.labels);
   } else {
-    images = FirstImages(NpyToFTensor(o.input), o.count);
+    images = FirstImages(LoadFTensor(o.input), o.count);
     if (!o.labels.empty()) {
       labels = LoadLabels(o.labels);
       if (labels.size() < static_cast<size_t>(images.dims[0])) {
@@ -311,7 +298,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
   } else {
     FTensor calib;
     if (!o.calib.empty()) {
-      calib = NpyToFTensor(o.calib);
+      calib = LoadFTensor(o.calib);
       calib_text = o.calib;
     } else if (!o.dataset.empty()) {
       calib = LoadFashionMnist("train", o.calib_count).images;
@@ -393,14 +380,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
 
   // Files only once everything has run.
   if (!o.save_quantized.empty() && o.quantized.empty()) SaveQuantNet(q, o.save_quantized);
-  if (!o.output.empty()) {
-    NpyArray a;
-    a.dtype = kNpyFloat32;
-    a.shape = r.output.dims;
-    a.bytes.resize(r.output.data.size() * 4);
-    std::memcpy(a.bytes.data(), r.output.data.data(), a.bytes.size());
-    WriteNpy(o.output, a);
-  }
+  if (!o.output.empty()) SaveFTensor(o.output, r.output);
   if (!o.json.empty()) {
     Json doc;
     doc["model"] = o.model;
