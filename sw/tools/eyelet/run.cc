@@ -336,8 +336,10 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
   ro.check = o.check;
   if (o.progress) {
     ro.progress = [](const NetProgress& p) {
-      std::fprintf(stderr, "\r%d/%d images, %llu cycles, %.1f s, %.1f images/s   ", p.images_done,
-                   p.images_total, static_cast<unsigned long long>(p.cycles), p.seconds,
+      const std::string cycles =
+          p.cycles ? ", " + std::to_string(p.cycles) + " cycles simulated" : std::string();
+      std::fprintf(stderr, "\r%d/%d images%s, %.1f s, %.1f images/s   ", p.images_done,
+                   p.images_total, cycles.c_str(), p.seconds,
                    p.seconds > 0 ? p.images_done / p.seconds : 0.0);
       if (p.images_done == p.images_total) std::fprintf(stderr, "\n");
     };
