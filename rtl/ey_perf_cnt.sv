@@ -3,7 +3,10 @@
 // Performance counters of the descriptor walker, for the chain that ran last (cleared as a
 // chain starts): walker busy cycles, DRAM bytes read and written, stall cycles (busy while the
 // array is not running: CNT_DMA_STALL), descriptors completed, and the core's counters
-// (passes .. GLB writes, in csr_map.def order) summed over every run of the chain.
+// (passes .. GLB writes, in csr_map.def order) summed over every run of the chain. The pass
+// count is live: while a run goes on, its passes so far are added, so a host polling
+// CNT_PASSES sees each pass end (the debug tools find a pass's cycle window that way); the
+// other core counters grow at the end of each run.
 module ey_perf_cnt #(
   parameter int unsigned NumCore = ey_pkg::NumCoreCnt
 ) (
@@ -19,6 +22,7 @@ module ey_perf_cnt #(
   input  logic [31:0]           wr_cmd_len_i,
   input  logic                  desc_done_i,    // a descriptor is complete
   input  logic                  run_done_i,     // a core run is done: add its counters
+  input  logic                  running_i,      // a core run goes on (core_cnt_i is its own)
   input  logic [NumCore*32-1:0] core_cnt_i,     // the core's counters of its current run
 
   output logic [31:0]           cnt_cycles_o,
@@ -77,6 +81,10 @@ module ey_perf_cnt #(
   assign cnt_wr_bytes_o = wr_bytes_q;
   assign cnt_stall_o    = stall_q;
   assign cnt_descs_o    = descs_q;
-  assign core_cnt_o     = core_q;
+  // Passes (core counter 0) live; the rest as summed at the end of each run.
+  always_comb begin
+    core_cnt_o        = core_q;
+    core_cnt_o[31:0]  = core_q[31:0] + (running_i ? core_cnt_i[31:0] : 32'd0);
+  end
 
 endmodule

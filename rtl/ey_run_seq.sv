@@ -32,6 +32,7 @@ module ey_run_seq #(
   input  logic               store_idle_i,
   output logic               idle_o,
   output logic               run_done_o,       // the core finished the chunk's run
+  output logic               running_o,        // the core runs a chunk (its counters are live)
 
   // Core
   output ey_pkg::layer_cfg_t core_cfg_o,
@@ -99,6 +100,7 @@ module ey_run_seq #(
   assign idle_o           = state_q == StIdle;
   assign core_cfg_o       = cfg_q;
   assign core_start_o     = state_q == StStart;
+  assign running_o        = state_q == StWaitDone;
   // Outputs leave after the last channel chunk; before it they stay in the banks.
   assign store_valid_o    = run_done_o && last_q;
   assign store_job_o      = job_q;

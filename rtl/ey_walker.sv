@@ -244,7 +244,7 @@ module ey_walker #(
   logic             job_valid, job_ready;
   ey_pkg::out_job_t job;
   logic [PpAW-1:0]  job_tab_base;
-  logic             run_done;
+  logic             run_done, running;
 
   ey_run_seq #(
     .PpWords (PpWords)
@@ -265,6 +265,7 @@ module ey_walker #(
     .store_idle_i     (store_idle),
     .idle_o           (run_idle),
     .run_done_o       (run_done),
+    .running_o        (running),
     .core_cfg_o       (core_cfg_o),
     .core_start_o     (core_start_o),
     .core_done_i      (core_done_i)
@@ -428,6 +429,7 @@ module ey_walker #(
     .wr_cmd_len_i   (wr_cmd_len_o),
     .desc_done_i    (desc_done),
     .run_done_i     (run_done),
+    .running_i      (running),
     .core_cnt_i     (core_cnt_i),
     .cnt_cycles_o   (cnt_cycles_o),
     .cnt_rd_bytes_o (cnt_rd_bytes_o),

@@ -18,6 +18,8 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "eyelet/error.h"
 
@@ -45,9 +47,13 @@ class Harness {
   Model& dut() { return *model_; }
   uint64_t cycle() const { return cycle_; }
 
-  void OpenTrace(const std::string& path) {
+  // Opens an FST trace of the scopes given as (levels, hierarchy) pairs ($dumpvars: levels 0
+  // is everything below; "TOP.ey_top.u_walker"), or of everything when there are none.
+  void OpenTrace(const std::string& path,
+                 const std::vector<std::pair<int, std::string>>& scopes = {}) {
     if (path.empty()) return;
     trace_ = std::make_unique<VerilatedFstC>();
+    for (const auto& [levels, hier] : scopes) trace_->dumpvars(levels, hier);
     model_->trace(trace_.get(), 99);
     trace_->open(path.c_str());
     if (!trace_->isOpen()) {

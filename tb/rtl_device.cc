@@ -24,7 +24,8 @@ class RtlDeviceImpl : public RtlDevice {
  public:
   RtlDeviceImpl(const std::string& name, const RtlDeviceOptions& o)
       : name_(name), mem_base_(o.mem.base), mem_size_(o.mem.size), mem_(o.mem) {
-    h_.OpenTrace(o.trace_path);
+    h_.OpenTrace(o.trace_path, o.trace_scopes);
+    h_.TraceWindow(o.trace_first, o.trace_last);
     Model& d = h_.dut();
     d.s_axil_awvalid = d.s_axil_wvalid = d.s_axil_bready = 0;
     d.s_axil_arvalid = d.s_axil_rready = 0;
@@ -34,6 +35,7 @@ class RtlDeviceImpl : public RtlDevice {
 
   std::string Name() const override { return "rtl:" + name_; }
   uint64_t Cycle() const override { return h_.cycle(); }
+  uint64_t ClockCycle() const override { return h_.cycle(); }
   void TraceWindow(uint64_t first, uint64_t last) override { h_.TraceWindow(first, last); }
   const AxiMem& Mem() const override { return mem_; }
   uint64_t MemBase() const override { return mem_base_; }

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "axi_mem.h"
 #include "eyelet/device.h"
@@ -20,6 +22,11 @@ namespace eyelet {
 struct RtlDeviceOptions {
   AxiMemConfig mem;        // DRAM model: window, latency, bandwidth, random stalls, errors
   std::string trace_path;  // FST trace file; empty for none
+  // Cycles [trace_first, trace_last] of the device's clock (Cycle()) are dumped.
+  uint64_t trace_first = 0;
+  uint64_t trace_last = UINT64_MAX;
+  // Hierarchy scopes to trace, as (levels, "TOP.ey_top.u_walker") ($dumpvars); empty: all.
+  std::vector<std::pair<int, std::string>> trace_scopes;
 };
 
 class RtlDevice : public Device {

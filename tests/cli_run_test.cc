@@ -176,6 +176,21 @@ TEST(CliRun, MixedOperatorModelOnTheAcceleratorEveryLayerPasses) {
     EXPECT_GT(l["cycles"].get<uint64_t>(), 0u) << l["name"];
   }
   EXPECT_EQ(j["check"], true);
+
+  // A waveform of one layer's pass, from the untraced run's clocks; then layers it lacks.
+  const std::string fst = dir.File("l1.fst");
+  const CliResult traced = Eyelet({"run", kMixed, "--input", kMixedInput, "--backend", "rtl",
+                                   "--config", "small", "--trace", fst, "--trace-layer", "1",
+                                   "--trace-pass", "0", "--trace-scope", "walker"});
+  ASSERT_EQ(traced.code, kExitOk) << traced.err;
+  EXPECT_TRUE(Contains(traced.out, "(pass 0 of ")) << traced.out;
+  EXPECT_TRUE(Contains(traced.out, "of layer 1 '")) << traced.out;
+  EXPECT_GT(fs::file_size(fst), 0u);
+  EXPECT_EQ(Eyelet({"run", kMixed, "--input", kMixedInput, "--backend", "rtl", "--config",
+                    "small", "--trace", fst, "--trace-layer", "99"})
+                .code,
+            kExitUsage);
+  EXPECT_EQ(Eyelet({"run", kMixed, "--input", kMixedInput, "--trace", fst}).code, kExitUsage);
 }
 
 }  // namespace

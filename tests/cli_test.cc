@@ -582,8 +582,47 @@ TEST(CliLayerRtl, TraceIsWritten) {
   const CliResult r = EyeletLine(layer + " --trace " + trace);
   ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
   ASSERT_TRUE(fs::exists(trace));
-  EXPECT_GT(fs::file_size(trace), 0u);
-  EXPECT_EQ(Field(r.out, "trace"), trace);
+  const auto whole = fs::file_size(trace);
+  EXPECT_GT(whole, 0u);
+  EXPECT_TRUE(Contains(Field(r.out, "trace"), trace + ": the whole run, scope all, " +
+                                                  std::to_string(whole) + " bytes"))
+      << r.out;
+  EXPECT_TRUE(Contains(Field(r.out, "trace"), "untraced")) << r.out;
+}
+
+// The window found for a pass comes from an untraced run; the traced rerun reaches the same
+// cycles and dumps only that window (and only the scope given), so the file shrinks.
+TEST(CliLayerRtl, TraceOfOnePassAndOneUnitIsSmaller) {
+  TempDir dir;
+  const std::string layer =
+      "layer --backend rtl --config tiny --in-channels 4 --out-channels 8 --height 8 --width 8 "
+      "--kernel 3 --pad 1 --seed 3 --trace ";
+  const CliResult all = EyeletLine(layer + dir.File("all.fst"));
+  ASSERT_EQ(all.code, kExitOk) << all.err;
+  const CliResult pass = EyeletLine(layer + dir.File("pass.fst") + " --trace-pass 1");
+  ASSERT_EQ(pass.code, kExitOk) << pass.err;
+  const CliResult unit =
+      EyeletLine(layer + dir.File("unit.fst") + " --trace-pass 1 --trace-scope walker,pe[1][2]");
+  ASSERT_EQ(unit.code, kExitOk) << unit.err;
+  EXPECT_EQ(Field(pass.out, "cycles"), Field(all.out, "cycles"));  // same run, traced or not
+  EXPECT_TRUE(Contains(Field(pass.out, "trace"), "(pass 1 of ")) << pass.out;
+  EXPECT_TRUE(Contains(Field(unit.out, "trace"), "scope walker,pe[1][2]")) << unit.out;
+  const auto a = fs::file_size(dir.File("all.fst")), p = fs::file_size(dir.File("pass.fst")),
+             u = fs::file_size(dir.File("unit.fst"));
+  EXPECT_LT(p * 2, a);
+  EXPECT_LT(u * 2, p);
+  // Errors before anything runs: a window without --trace, a unit the array does not have,
+  // windows given twice; after the first run: a pass the layer does not have.
+  EXPECT_EQ(EyeletLine("layer --backend rtl --config tiny --trace-pass 1").code, kExitUsage);
+  const CliResult pe = EyeletLine(layer + dir.File("x.fst") + " --trace-scope pe[3][0]");
+  EXPECT_EQ(pe.code, kExitUsage);
+  EXPECT_TRUE(Contains(pe.err, "rows 0..2")) << pe.err;
+  EXPECT_EQ(EyeletLine(layer + dir.File("x.fst") + " --trace-scope alu").code, kExitUsage);
+  EXPECT_EQ(EyeletLine(layer + dir.File("x.fst") + " --trace-pass 1 --trace-from 5").code,
+            kExitUsage);
+  const CliResult far = EyeletLine(layer + dir.File("x.fst") + " --trace-pass 100000");
+  EXPECT_EQ(far.code, kExitUsage);
+  EXPECT_TRUE(Contains(far.err, "passes")) << far.err;
 }
 
 TEST(CliLayerRtl, PooledConvPassesOnTiny) {

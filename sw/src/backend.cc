@@ -1,6 +1,7 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 #include "eyelet/backend.h"
 
+#include <cstdio>
 #include <map>
 
 #include "eyelet/error.h"
@@ -92,6 +93,68 @@ std::unique_ptr<PeRunner> OpenPeRunner(const std::string& name, const DeviceOpti
                      " (the rtl one comes with the eyelet_rtl_backend library)");
   }
   return it->second(options);
+}
+
+std::vector<std::pair<int, std::string>> ParseTraceScope(const std::string& spec, int rows,
+                                                         int cols) {
+  constexpr int kAllLevels = 999;  // $dumpvars levels: everything below
+  static const std::pair<const char*, std::vector<const char*>> kNames[] = {
+      {"all", {"TOP"}},
+      {"walker", {"TOP.ey_top.u_walker"}},
+      {"dma", {"TOP.ey_top.u_dma_rd", "TOP.ey_top.u_dma_wr"}},
+      {"csr", {"TOP.ey_top.u_csr"}},
+      {"core", {"TOP.ey_top.u_core"}},
+      {"ctrl", {"TOP.ey_top.u_core.u_ctrl"}},
+      {"glb", {"TOP.ey_top.u_core.u_glb"}},
+      {"array", {"TOP.ey_top.u_core.u_array"}},
+  };
+  const std::string kTakes =
+      "; give walker, dma, csr, core, ctrl, glb, array, pe[R][C], all or a hierarchy path "
+      "such as TOP.ey_top.u_walker, each optionally :LEVELS, separated by commas";
+  std::vector<std::pair<int, std::string>> scopes;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    const size_t comma = spec.find(',', start);
+    std::string item = spec.substr(start, comma == std::string::npos ? comma : comma - start);
+    start = comma == std::string::npos ? spec.size() + 1 : comma + 1;
+    if (item.empty()) throw UsageError("trace scope '" + spec + "' has an empty entry" + kTakes);
+    int levels = kAllLevels;
+    const size_t colon = item.find(':');
+    if (colon != std::string::npos) {
+      const std::string l = item.substr(colon + 1);
+      if (l.empty() || l.size() > 3 || l.find_first_not_of("0123456789") != std::string::npos) {
+        throw UsageError("trace scope '" + item + "': levels '" + l + "' is not a number" + kTakes);
+      }
+      levels = std::stoi(l);
+      if (levels == 0) levels = kAllLevels;
+      item = item.substr(0, colon);
+    }
+    bool known = false;
+    for (const auto& [name, paths] : kNames) {
+      if (item == name) {
+        for (const char* p : paths) scopes.emplace_back(levels, p);
+        known = true;
+      }
+    }
+    int r = -1, c = -1;
+    char tail = 0;
+    if (!known && std::sscanf(item.c_str(), "pe[%d][%d]%c", &r, &c, &tail) == 2) {
+      if (r < 0 || c < 0 || (rows > 0 && r >= rows) || (cols > 0 && c >= cols)) {
+        throw UsageError("trace scope '" + item + "': the array has rows 0.." +
+                         std::to_string(rows - 1) + " and columns 0.." + std::to_string(cols - 1));
+      }
+      scopes.emplace_back(levels, "TOP.ey_top.u_core.u_array.g_row[" + std::to_string(r) +
+                                      "].g_col[" + std::to_string(c) + "].u_pe");
+      known = true;
+    }
+    if (!known && item.rfind("TOP", 0) == 0 && item.find_first_of(" \t") == std::string::npos) {
+      scopes.emplace_back(levels, item);
+      known = true;
+    }
+    if (!known) throw UsageError("trace scope '" + item + "' is not a unit" + kTakes);
+  }
+  scopes.emplace_back(1, "TOP");  // the top's ports (clock, reset, AXI, interrupt) always
+  return scopes;
 }
 
 }  // namespace eyelet

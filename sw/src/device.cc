@@ -104,33 +104,48 @@ void Device::SoftReset() {
 }
 
 void Device::RunChain(uint64_t desc_addr, uint64_t timeout_cycles) {
-  RunChainProfiled(desc_addr, timeout_cycles, 0, nullptr);
+  RunChainProfiled(desc_addr, timeout_cycles, profile_poll_, profile_);
 }
 
 void Device::RunChainProfiled(uint64_t desc_addr, uint64_t timeout_cycles, uint64_t poll_cycles,
-                              std::vector<DeviceCounters>* at_desc) {
+                              ChainProfile* profile) {
   WriteCsr(kCsrIrq, kIrqDone | kIrqError);
   WriteCsr(kCsrDescBaseLo, static_cast<uint32_t>(desc_addr));
   WriteCsr(kCsrDescBaseHi, static_cast<uint32_t>(desc_addr >> 32));
   WriteCsr(kCsrCtrl, kCtrlIrqEnable | kCtrlStart);
   bool irq = false;
-  if (at_desc == nullptr || poll_cycles == 0) {
+  if (profile == nullptr || poll_cycles == 0) {
     irq = WaitIrq(timeout_cycles);
   } else {
-    at_desc->clear();
+    *profile = ChainProfile{};
+    profile->poll_cycles = poll_cycles;
+    profile->start_clock = ClockCycle();
     uint64_t waited = 0;
     while (!irq && waited < timeout_cycles) {
       const uint64_t step = std::min(poll_cycles, timeout_cycles - waited);
       irq = WaitIrq(step);
       waited += step;
       if (irq) break;
+      const uint64_t now = ClockCycle();
       const uint32_t descs = ReadCsr(kCsrCntDescs);
-      if (descs > at_desc->size()) {
+      const uint32_t passes = ReadCsr(kCsrCntPasses);
+      while (profile->pass_clock.size() < passes) profile->pass_clock.push_back(now);
+      if (descs > profile->at_desc.size()) {
         const DeviceCounters c = ReadCounters();
-        while (at_desc->size() < descs) at_desc->push_back(c);
+        while (profile->at_desc.size() < descs) {
+          profile->at_desc.push_back(c);
+          profile->desc_clock.push_back(now);
+        }
       }
     }
-    if (irq) at_desc->push_back(ReadCounters());
+    if (irq) {
+      const uint64_t now = ClockCycle();
+      const DeviceCounters c = ReadCounters();
+      while (profile->pass_clock.size() < c.passes) profile->pass_clock.push_back(now);
+      profile->at_desc.push_back(c);
+      profile->desc_clock.push_back(now);
+      profile->end_clock = now;
+    }
   }
   if (!irq) {
     const uint32_t status = ReadCsr(kCsrStatus);

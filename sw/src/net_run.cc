@@ -158,13 +158,16 @@ NetRunResult RunQuantNet(Device& device, const QuantNet& net, const FTensor& ima
                               std::to_string(m.q) + "," + std::to_string(m.r) + "," +
                               std::to_string(m.t) + " n" + std::to_string(m.n);
         r.layers[i].descs = descs[i].last - descs[i].first + 1;
+        r.layers[i].first_desc = descs[i].first;
         r.layers[i].active_pes = ActivePes(first.layer, first.mapping);
       }
     } else {
       chain->WriteInput(x);
     }
-    std::vector<DeviceCounters> snaps;
-    device.RunChainProfiled(chain_addr, options.timeout_cycles, options.poll_cycles, &snaps);
+    ChainProfile profile;
+    device.RunChainProfiled(chain_addr, options.timeout_cycles, options.poll_cycles, &profile);
+    if (r.chains == 0) r.first_chain = profile;
+    const std::vector<DeviceCounters>& snaps = profile.at_desc;
     const DeviceCounters run_total = device.ReadCounters();
     Accumulate(r.total, run_total);
     ++r.chains;

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eyelet/device.h"
@@ -33,11 +34,24 @@ namespace eyelet {
 // Options a backend may use; each ignores what it has no use for, except a trace it cannot
 // write (UnsupportedError). Fields left unset keep the backend's defaults.
 struct DeviceOptions {
-  std::string trace_path;            // waveform (FST) of the device's whole life; empty: none
+  std::string trace_path;            // waveform (FST) of the device's life; empty: none
+  uint64_t trace_from = 0;           // only clock cycles [trace_from, trace_to] are dumped
+  uint64_t trace_to = UINT64_MAX;    // (Device::ClockCycle's count)
+  std::string trace_scope;           // what is dumped (ParseTraceScope); empty: everything
   std::optional<int> mem_latency;    // DRAM model: cycles from a read request to its first beat
   std::optional<double> mem_stall;   // DRAM model: chance a ready or due beat is held back a cycle
   std::optional<uint64_t> mem_seed;  // DRAM model: seed of those draws
 };
+
+// The hierarchy scopes of a trace scope spec: a comma-separated list of names
+//   walker, dma (read and write engines), csr, core (controller, GLB, array), ctrl (the pass
+//   controller), glb, array, pe[R][C] (one PE, row R from the bottom, column C), all,
+// or hierarchy paths ("TOP.ey_top.u_walker"), each optionally ":LEVELS" (levels below it,
+// 0 = all, the default), as ($dumpvars levels, path) pairs, plus the top's own ports (1, "TOP").
+// Throws UsageError naming the names it takes for anything else (a PE outside rows x cols when they
+// are given > 0).
+std::vector<std::pair<int, std::string>> ParseTraceScope(const std::string& spec, int rows = 0,
+                                                         int cols = 0);
 
 // Opens a device from `config` (the part after "backend:") and the options.
 using DeviceFactory =

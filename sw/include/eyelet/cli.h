@@ -49,6 +49,21 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err);
 // The hardware config a device has when none is given: quick to simulate.
 constexpr const char kDefaultArrayConfig[] = "small";
 
+// A waveform request (--trace FILE.fst and its window flags), rtl only. The window is in the
+// device's clock cycles (what `eyelet` prints as the traced window); --trace-layer and
+// --trace-pass pick it from an untraced run first (the simulation is deterministic, so the
+// traced rerun reaches the same cycles), and the command prints the window, the file's size
+// and the traced run's wall time against the untraced one's.
+struct TraceOptions {
+  std::string path;              // empty: no trace
+  uint64_t from = 0;             // --trace-from CYCLE
+  uint64_t to = UINT64_MAX;      // --trace-to CYCLE
+  std::string scope;             // --trace-scope (eyelet/backend.h ParseTraceScope); empty: all
+  std::optional<int> layer;      // --trace-layer K: layer K of a network (run)
+  std::optional<int> pass;       // --trace-pass P: pass P of the layer (counted from 0)
+  bool On() const { return !path.empty(); }
+};
+
 // `eyelet layer`. The shape fields (LayerSpec) left empty are drawn from `seed` (eyelet/draw.h:
 // conv C, M <= 8, H, W <= 16, kernel 1..5; fc batch 1..8, M <= 32, flat K <= 300 or C <= 8 x
 // H, W <= 6; pool C <= 8, H, W <= 16, windows and strides 1..3) or taken from the --input /
@@ -71,7 +86,7 @@ struct LayerOptions : LayerSpec, OutputPathFlags {
   std::string output_path;
   std::string config = kDefaultArrayConfig;  // one of BuiltConfigs()
   std::optional<RsMapping> mapping;          // e, p, q, r, t set (n = batch); empty: the mapper's
-  std::string trace_path;                    // rtl: FST file of the run; empty: no trace
+  TraceOptions trace;                        // rtl: FST of the run (or of a window of it)
   std::string json_path;                     // JSON report of the run; empty: none
 };
 // Runs one layer on the device `backend:config` and prints its shapes, MAC count, the mapping
@@ -104,7 +119,7 @@ struct SweepOptions {
   int count = 20;
   uint64_t seed = 1;
   std::optional<int> index;  // run only layer number `index` of the seed's sequence
-  std::string trace_path;    // FST file for the whole run; empty: no trace
+  TraceOptions trace;        // rtl: FST of the run (or of a window of it)
   std::vector<LayerType> types = {LayerType::kConv};  // kConv, kFc, kPool; one drawn per layer
   // Each CONV and FC layer through a random output path (bias, requant, activation, and now
   // and then, when it requantizes, a max pooling).

@@ -48,6 +48,16 @@ struct HwInfo {
   ArrayConfig ToArrayConfig(const std::string& name) const;
 };
 
+// What Device::RunChainProfiled saw.
+struct ChainProfile {
+  std::vector<DeviceCounters> at_desc;  // counters when descriptor i had completed
+  uint64_t start_clock = 0;             // ClockCycle() at the doorbell
+  uint64_t end_clock = 0;               // at the interrupt
+  std::vector<uint64_t> desc_clock;     // desc_clock[i]: first poll that saw descriptor i done
+  std::vector<uint64_t> pass_clock;     // pass_clock[p]: first poll that saw pass p done
+  uint64_t poll_cycles = 0;
+};
+
 class Device {
  public:
   virtual ~Device() = default;
@@ -66,6 +76,9 @@ class Device {
   // Lets the device run until its interrupt line is high or `timeout_cycles` device cycles
   // pass; returns whether the line is high.
   virtual bool WaitIrq(uint64_t timeout_cycles) = 0;
+  // Clock cycles the device has run since it was opened (what trace windows count); 0 for a
+  // device without a clock (the golden device).
+  virtual uint64_t ClockCycle() const { return 0; }
 
   // Reads the ID, VERSION and HW_* registers. Throws Error naming the value read when ID is
   // not kCsrIdValue (nothing, or something else, answers at the CSR base).
@@ -90,16 +103,26 @@ class Device {
   // An interrupt with neither done nor an error code throws Error naming STATUS.
   void RunChain(uint64_t desc_addr, uint64_t timeout_cycles);
   // RunChain that also snapshots the counters each time a descriptor completes: the device is
-  // polled every `poll_cycles` cycles (CNT_DESCS read); when it has grown, all counters are
-  // read into `at_desc` (one entry per completed descriptor, cumulative since the start; the
-  // last entry is read after the interrupt). Descriptor i's own figures are the difference of
-  // entries i and i - 1. The snapshot of a boundary is taken up to poll_cycles plus the CSR
-  // reads' cycles after it, so a layer's share is exact to about that (descriptors finishing
-  // within one poll share a snapshot); the chain's totals are exact. A device without timing
-  // (the golden device) finishes in its first poll: then at_desc holds only the final totals
+  // polled every `poll_cycles` cycles (CNT_DESCS and CNT_PASSES read); when CNT_DESCS has
+  // grown, all counters are read into profile->at_desc (one entry per completed descriptor,
+  // cumulative since the start; the last entry is read after the interrupt), and the clock
+  // cycle (ClockCycle) of every poll that saw a descriptor or a pass complete is kept, so a
+  // layer's or a pass's clock window is known to within a poll. Descriptor i's own figures are the
+  // difference of entries i and i - 1. The snapshot of a boundary is taken up to poll_cycles plus
+  // the CSR reads' cycles after it, so a layer's share is exact to about that (descriptors
+  // finishing within one poll share a snapshot); the chain's totals are exact. A device without
+  // timing (the golden device) finishes in its first poll: then at_desc holds only the final totals
   // (size 1 < descs) and the per-descriptor split is unknown.
   void RunChainProfiled(uint64_t desc_addr, uint64_t timeout_cycles, uint64_t poll_cycles,
-                        std::vector<DeviceCounters>* at_desc);
+                        ChainProfile* profile);
+
+  // Makes every later RunChain a RunChainProfiled into `profile` (polled every
+  // `poll_cycles`; the last run's profile is kept), for code that runs chains itself (RunConv,
+  // RunFc, RunPool). Null stops it.
+  void ProfileRuns(ChainProfile* profile, uint64_t poll_cycles) {
+    profile_ = profile;
+    profile_poll_ = poll_cycles;
+  }
 
   // The CNT_* registers (those of the last run).
   DeviceCounters ReadCounters();
@@ -131,7 +154,9 @@ class Device {
   }
 
  private:
-  uint64_t alloc_used_ = 0;  // bytes of the window handed out (from MemBase)
+  uint64_t alloc_used_ = 0;          // bytes of the window handed out (from MemBase)
+  ChainProfile* profile_ = nullptr;  // ProfileRuns
+  uint64_t profile_poll_ = 0;
 };
 
 }  // namespace eyelet

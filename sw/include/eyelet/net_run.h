@@ -54,6 +54,7 @@ struct NetLayerStats {
   std::string out_shape;  // per image, C x H x W or K
   std::string mapping;    // its (first) descriptor's RS mapping, "e,p,q,r,t nN" (N images/pass)
   int descs = 0;          // descriptors per chain: 2 when its pooling ran standalone
+  int first_desc = 0;     // index of its first descriptor in the chain
   int active_pes = 0;
   int total_pes = 0;
   bool measured = false;  // the device's counters split per layer (else model figures only)
@@ -76,6 +77,7 @@ struct NetRunResult {
   int images = 0;
   int chains = 0;  // chain runs
   int descs_per_chain = 0;
+  ChainProfile first_chain;  // the first chain run's profile (descriptor and pass clocks)
   bool checked = false;
   bool Pass() const;  // every compared element equal (true when nothing was checked)
 };

@@ -1,6 +1,7 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 #include "flags.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -28,8 +29,7 @@ po::variables_map ParseFlags(const std::vector<std::string>& args,
     // No abbreviations: `--str` must not silently mean `--stride`.
     const int style =
         po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-    po::store(po::command_line_parser(args).options(all).positional(bare).style(style).run(),
-              vm);
+    po::store(po::command_line_parser(args).options(all).positional(bare).style(style).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw UsageError(e.what());
@@ -301,6 +301,132 @@ void AddArrayStats(Json& j, const ArrayStats& st) {
   j["tiling_images"] = st.tiling.nb;
   j["tiling_filters"] = st.tiling.mc;
   j["tiling_channels"] = st.tiling.cc;
+}
+
+void AddTraceOptions(po::options_description& d, bool layers) {
+  // clang-format off
+  d.add_options()
+      ("trace", po::value<std::string>()->value_name("FILE.fst"),
+       "rtl: write an FST waveform (all of the run unless a window is given)")
+      ("trace-from", po::value<uint64_t>()->value_name("CYCLE"),
+       "--trace: first clock cycle dumped")
+      ("trace-to", po::value<uint64_t>()->value_name("CYCLE"), "--trace: last clock cycle dumped")
+      ("trace-pass", po::value<int>()->value_name("P"),
+       "--trace: only processing pass P (from 0) of the layer");
+  if (layers) {
+    d.add_options()
+        ("trace-layer", po::value<int>()->value_name("K"),
+         "--trace: only layer K (from 0) of the network (with --trace-pass: its pass P)");
+  }
+  d.add_options()
+      ("trace-scope", po::value<std::string>()->value_name("UNITS"),
+       "--trace: only these units: walker, dma, csr, core, ctrl, glb,\n"
+       "array, pe[R][C], all or a hierarchy path, each :LEVELS optional,\n"
+       "comma-separated");
+  // clang-format on
+}
+
+TraceOptions TraceFlags(const po::variables_map& vm, const std::string& backend,
+                        const std::string& config) {
+  TraceOptions t;
+  const std::vector<std::string> window = {"trace-from", "trace-to", "trace-pass", "trace-layer",
+                                           "trace-scope"};
+  if (backend == "golden") {
+    RejectFlags(vm, {"trace"},
+                "applies to --backend rtl only (the golden device has no waveforms)");
+  }
+  if (!vm.count("trace")) {
+    RejectFlags(vm, window, "needs --trace FILE.fst");
+    return t;
+  }
+  t.path = vm["trace"].as<std::string>();
+  if (vm.count("trace-from")) t.from = vm["trace-from"].as<uint64_t>();
+  if (vm.count("trace-to")) t.to = vm["trace-to"].as<uint64_t>();
+  if (t.from > t.to) {
+    throw UsageError("--trace-from " + std::to_string(t.from) + " is after --trace-to " +
+                     std::to_string(t.to));
+  }
+  for (const char* name : {"trace-layer", "trace-pass"}) {
+    if (!vm.count(name)) continue;
+    const int v = vm[name].as<int>();
+    if (v < 0) throw UsageError("--" + std::string(name) + " " + std::to_string(v) + " < 0");
+    (std::string(name) == "trace-layer" ? t.layer : t.pass) = v;
+  }
+  if ((t.layer || t.pass) && (vm.count("trace-from") || vm.count("trace-to"))) {
+    throw UsageError(
+        "--trace-layer and --trace-pass pick the window themselves; leave out "
+        "--trace-from and --trace-to");
+  }
+  if (vm.count("trace-scope")) {
+    t.scope = vm["trace-scope"].as<std::string>();
+    const ArrayConfig& hw = ConfigByName(config);
+    ParseTraceScope(t.scope, hw.rows, hw.cols);  // UsageError naming what it takes
+  }
+  CheckParentDir(t.path);
+  return t;
+}
+
+DeviceOptions TracedDevice(const TraceOptions& t, DeviceOptions d) {
+  d.trace_path = t.path;
+  d.trace_scope = t.scope;
+  return d;
+}
+
+TracedWindow WindowOf(const TraceOptions& t, const ChainProfile& p, int first, int last,
+                      const std::string& layer_name) {
+  TracedWindow w;
+  if (!t.layer && !t.pass) {
+    w.from = t.from;
+    w.to = t.to;
+    w.what = t.from == 0 && t.to == UINT64_MAX
+                 ? "the whole run"
+                 : "clock cycles " + std::to_string(t.from) + ".." +
+                       (t.to == UINT64_MAX ? std::string("end") : std::to_string(t.to));
+    return w;
+  }
+  // A boundary is seen by the first poll after it: up to a poll and its CSR reads later.
+  const uint64_t slack = p.poll_cycles + 64;
+  auto before = [&](uint64_t clock) {
+    return clock > p.start_clock + slack ? clock - slack : p.start_clock;
+  };
+  const size_t f = static_cast<size_t>(first), l = static_cast<size_t>(last);
+  if (l >= p.desc_clock.size()) {
+    throw Error("the untraced run saw " + std::to_string(p.desc_clock.size()) +
+                " descriptors complete, not " + std::to_string(last + 1));
+  }
+  uint64_t from = f == 0 ? p.start_clock : before(p.desc_clock[f - 1]);
+  uint64_t to = p.desc_clock[l];
+  w.what = layer_name;
+  if (t.pass) {
+    const uint64_t passes_before = f == 0 ? 0 : p.at_desc[f - 1].passes;
+    const uint64_t passes = p.at_desc[l].passes - passes_before;
+    if (static_cast<uint64_t>(*t.pass) >= passes) {
+      throw UsageError("--trace-pass " + std::to_string(*t.pass) + ": " + layer_name + " has " +
+                       std::to_string(passes) + " passes (0.." + std::to_string(passes - 1) + ")");
+    }
+    const size_t g = static_cast<size_t>(passes_before) + static_cast<size_t>(*t.pass);
+    if (g > 0 && g - 1 < p.pass_clock.size()) from = std::max(from, before(p.pass_clock[g - 1]));
+    if (g < p.pass_clock.size()) to = std::min(to, p.pass_clock[g]);
+    w.what =
+        "pass " + std::to_string(*t.pass) + " of " + std::to_string(passes) + " of " + layer_name;
+  }
+  w.from = from;
+  w.to = to;
+  w.what = "clock cycles " + std::to_string(from) + ".." + std::to_string(to) + " (" + w.what + ")";
+  return w;
+}
+
+void PrintTrace(std::ostream& out, const TraceOptions& t, const TracedWindow& w, double traced_s,
+                double untraced_s) {
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(t.path, ec);
+  char times[160];
+  std::snprintf(times, sizeof(times), "traced run %.2f s, untraced %.2f s (%.2fx)", traced_s,
+                untraced_s, untraced_s > 0 ? traced_s / untraced_s : 0.0);
+  out << "trace     " << t.path << ": " << w.what << ", scope "
+      << (t.scope.empty() ? "all" : t.scope) << ", "
+      << (ec ? std::string("size unknown") : std::to_string(bytes) + " bytes") << "; " << times
+      << "\n";
 }
 
 }  // namespace cli

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "eyelet/array_stats.h"
+#include "eyelet/backend.h"
 #include "eyelet/cli.h"
+#include "eyelet/device.h"
 #include "eyelet/mapping.h"
 
 namespace eyelet {
@@ -50,8 +52,7 @@ constexpr double kMaxStall = 0.9;
 // Throws UsageError.
 // `positional`, when given, names the option a single bare word sets.
 po::variables_map ParseFlags(const std::vector<std::string>& args,
-                             const po::options_description& desc,
-                             const char* positional = nullptr);
+                             const po::options_description& desc, const char* positional = nullptr);
 // --seed, not negative.
 uint64_t SeedFlag(const po::variables_map& vm);
 // Copies an optional integer flag into `field` after checking its range.
@@ -76,6 +77,35 @@ PoolParams PoolFlag(const std::string& text);
 // values into `spec` after checking their ranges.
 void AddShapeOptions(po::options_description& d);
 void ShapeFlags(const po::variables_map& vm, LayerSpec* spec);
+
+// How often a run that finds a trace window polls the device's counters (cycles).
+constexpr uint64_t kTracePollCycles = 64;
+
+// --trace FILE.fst and its window flags (eyelet/cli.h TraceOptions); `layers`: the command runs
+// networks, so --trace-layer applies.
+void AddTraceOptions(po::options_description& d, bool layers);
+// The trace flags, checked: the window flags need --trace, golden has no waveforms, the scope
+// parses for `config`'s array, --trace-from <= --trace-to. Throws UsageError.
+TraceOptions TraceFlags(const po::variables_map& vm, const std::string& backend,
+                        const std::string& config);
+// The device options of a traced run.
+DeviceOptions TracedDevice(const TraceOptions& t, DeviceOptions d);
+
+// A traced clock window and what it holds.
+struct TracedWindow {
+  uint64_t from = 0;
+  uint64_t to = UINT64_MAX;
+  std::string what;  // "cycles 1200..3400 (pass 3 of layer 1)"
+};
+// The window of descriptors [first, last] in an untraced run's profile, or of pass `pass` of
+// them (their first pass is 0), widened at the start by a poll and the CSR reads so the first
+// cycle is inside; `t.from`/`t.to` when neither --trace-layer nor --trace-pass is given.
+// Throws UsageError for a pass the descriptors do not have.
+TracedWindow WindowOf(const TraceOptions& t, const ChainProfile& p, int first, int last,
+                      const std::string& layer_name);
+// "trace     FILE: WHAT, scope S, N bytes; traced run X s, untraced Y s (Z x)".
+void PrintTrace(std::ostream& out, const TraceOptions& t, const TracedWindow& w, double traced_s,
+                double untraced_s);
 
 // Fails before the work, not after it, when `path` (to be written) is in a missing directory.
 void CheckParentDir(const std::string& path);

@@ -3,8 +3,10 @@
 // `eyelet layer`: one CONV, FC or POOL layer, drawn from a seed or loaded from .npy files, on a
 // device by name (golden or rtl), checked against the golden model (eyelet/layer_check.h).
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "eyelet/backend.h"
@@ -77,8 +79,6 @@ po::options_description LayerDescription() {
        "mapping instead of the mapper's: PE-set width e,\n"
        "filters per PE p, channels per PE q, sets chained on\n"
        "channels r, chains on filters t (n = batch)")
-      ("trace", po::value<std::string>()->value_name("FILE.fst"),
-       "rtl: write an FST waveform of the run")
       ("json", po::value<std::string>()->value_name("FILE.json"),
        "write the result and the counters as JSON")
       ("input", po::value<std::string>()->value_name("FILE.npy"),
@@ -102,6 +102,7 @@ po::options_description LayerDescription() {
        "with --pool: pooling padding on all four sides (P < K)")
       ("pool-ceil", "ceil mode (ONNX ceil_mode) for the pooled size");
   // clang-format on
+  AddTraceOptions(d, false);
   return d;
 }
 
@@ -158,10 +159,9 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
     throw UsageError("--data-bits must be 8 or 16, not " + std::to_string(o.data_bits));
   }
   o.backend = BackendFlag(vm);
-  if (o.backend == "golden") RejectFlags(vm, {"trace"}, "applies to --backend rtl only");
   o.config = ConfigFlag(vm);
   if (vm.count("mapping")) o.mapping = MappingFlag(vm["mapping"].as<std::string>());
-  if (vm.count("trace")) o.trace_path = vm["trace"].as<std::string>();
+  o.trace = TraceFlags(vm, o.backend, o.config);
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   if (vm.count("input")) o.input_path = vm["input"].as<std::string>();
   if (vm.count("weights")) o.weights_path = vm["weights"].as<std::string>();
@@ -332,13 +332,42 @@ std::optional<OutputPath> LayerOutputPath(const LayerOptions& o, const Tensor<in
   return path;
 }
 
-// Opens the device, runs `c` on it and checks it against `want`.
+// Opens the device, runs `c` on it and checks it against `want`. With --trace, an untraced
+// run first (it finds a --trace-pass window and times the run), then the traced one; the
+// trace line for the report goes to `trace_line`.
 LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const LayerCase& c,
-                       const Tensor<int32_t>& want, const RsMapping* m, const OutputPath* path) {
-  DeviceOptions d;
-  d.trace_path = o.trace_path;
-  const std::unique_ptr<Device> device = OpenDevice(o.backend + ":" + hw.name, d);
-  return CheckLayer(*device, hw, c, want, m, path);
+                       const Tensor<int32_t>& want, const RsMapping* m, const OutputPath* path,
+                       std::string* trace_line) {
+  const std::string spec = o.backend + ":" + hw.name;
+  if (!o.trace.On()) {
+    const std::unique_ptr<Device> device = OpenDevice(spec, {});
+    return CheckLayer(*device, hw, c, want, m, path);
+  }
+  ChainProfile profile;
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    const std::unique_ptr<Device> device = OpenDevice(spec, {});
+    device->ProfileRuns(&profile, kTracePollCycles);
+    CheckLayer(*device, hw, c, want, m, path);
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  const TracedWindow w =
+      WindowOf(o.trace, profile, 0, static_cast<int>(profile.desc_clock.size()) - 1, "the layer");
+  DeviceOptions d = TracedDevice(o.trace, {});
+  d.trace_from = w.from;
+  d.trace_to = w.to;
+  LayerCheck check;
+  {  // the trace file is complete once the device is closed
+    const std::unique_ptr<Device> device = OpenDevice(spec, d);
+    device->ProfileRuns(&profile, kTracePollCycles);  // the same CSR traffic as the first run
+    check = CheckLayer(*device, hw, c, want, m, path);
+  }
+  const auto t2 = std::chrono::steady_clock::now();
+  std::ostringstream line;
+  PrintTrace(line, o.trace, w, std::chrono::duration<double>(t2 - t1).count(),
+             std::chrono::duration<double>(t1 - t0).count());
+  *trace_line = line.str();
+  return check;
 }
 
 // Prints what the device did with `layer` (the CONV layer it ran, for FC the one FcToConv
@@ -346,7 +375,7 @@ LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const Layer
 // returns kExitOk or kExitMismatch. `layer_text` names the layer in the JSON report.
 int ReportLayer(const LayerOptions& o, const ArrayConfig& hw, const std::string& layer_text,
                 const ConvLayer& layer, const RsMapping& m, const LayerCheck& check,
-                const Tensor<int32_t>& want, std::ostream& out) {
+                const Tensor<int32_t>& want, const std::string& trace_line, std::ostream& out) {
   const ArrayStats& st = check.stats;
   const Comparison& cmp = check.cmp;
   const Tensor<int32_t>& got = check.got;
@@ -372,7 +401,7 @@ int ReportLayer(const LayerOptions& o, const ArrayConfig& hw, const std::string&
     for (const std::string& e : cmp.examples) out << "          " << e << "\n";
   }
   SaveOutput(out, o.output_path, got, o.requant || pool_only);
-  if (!o.trace_path.empty()) out << "trace     " << o.trace_path << "\n";
+  out << trace_line;
   if (!o.json_path.empty()) {
     Json j;
     j["command"] = "layer";
@@ -417,10 +446,11 @@ int RunConvLayer(const LayerOptions& o, const Tensor<int16_t>* x_file,
   const std::optional<OutputPath> path = LayerOutputPath(o, acc, rng);
   const OutputPath* p = path ? &*path : nullptr;
   const Tensor<int32_t> want = GoldenOutput(acc, p);
-  const LayerCheck check = RunOnDevice(o, hw, c, want, &m, p);
+  std::string trace_line;
+  const LayerCheck check = RunOnDevice(o, hw, c, want, &m, p, &trace_line);
   PrintConvShapes(out, o, setup, y_shape);
   if (path) out << "post      " << DescribeOutputPath(*path) << "\n";
-  return ReportLayer(o, hw, layer.ToString(), layer, m, check, want, out);
+  return ReportLayer(o, hw, layer.ToString(), layer, m, check, want, trace_line, out);
 }
 
 // An FC layer runs as the CONV layer FcToConv makes of it (R = H, S = W, E = F = 1; a flat
@@ -450,11 +480,12 @@ int RunFcLayer(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tenso
   const std::optional<OutputPath> path = LayerOutputPath(o, acc, rng);
   const OutputPath* p = path ? &*path : nullptr;
   const Tensor<int32_t> want = GoldenOutput(acc, p);
-  const LayerCheck check = RunOnDevice(o, hw, c, want, &m, p);
+  std::string trace_line;
+  const LayerCheck check = RunOnDevice(o, hw, c, want, &m, p, &trace_line);
   PrintFcShapes(out, o, setup.x, setup.w, layer.Out());
   if (path) out << "post      " << DescribeOutputPath(*path) << "\n";
   out << "as conv   " << layer.ToString() << " (R = H, S = W)\n";
-  return ReportLayer(o, hw, FcText(setup.x, setup.w), layer, m, check, want, out);
+  return ReportLayer(o, hw, FcText(setup.x, setup.w), layer, m, check, want, trace_line, out);
 }
 
 // A POOL layer runs as the 1x1 CONV of weight 1 PoolToConvLayer makes of it, with the pooling
@@ -472,12 +503,13 @@ int RunPoolLayer(const LayerOptions& o, const Tensor<int16_t>* x_file, Rng& rng,
   if (x_file) CheckDataRange(*x_file, o.data_bits, o.input_path);
   c.x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
   const Tensor<int32_t> want = GoldenAcc(c);
-  const LayerCheck check = RunOnDevice(o, hw, c, want, nullptr, nullptr);
+  std::string trace_line;
+  const LayerCheck check = RunOnDevice(o, hw, c, want, nullptr, nullptr, &trace_line);
   PrintPoolShapes(out, o, setup, want.shape());
   out << "as conv   " << c.layer.ToString()
       << " (N*C images of one channel, one 1x1 filter of weight 1, the pooling fused)\n";
   return ReportLayer(o, hw, PoolLayerText(setup.x, setup.p), c.layer, check.stats.mapping, check,
-                     want, out);
+                     want, trace_line, out);
 }
 
 // Loads a layer's input or weights. For FC a 2-D file is a matrix, N x K (input) or M x K
@@ -511,7 +543,6 @@ int RunLayer(const LayerOptions& o, std::ostream& out) {
   }
   if (o.pool) CheckHardwarePool(o.pool_params);  // before any work
   CheckParentDir(o.output_path);
-  CheckParentDir(o.trace_path);
   CheckParentDir(o.json_path);
   if (o.type == LayerType::kPool && !o.weights_path.empty()) {
     throw UnsupportedError("a pooling layer has no weights; drop --weights");

@@ -59,6 +59,7 @@ struct RunOptions {
   bool check = false;
   std::string output, json;
   bool progress = false;
+  TraceOptions trace;
 };
 
 po::options_description RunDescription() {
@@ -103,6 +104,7 @@ po::options_description RunDescription() {
       ("json", po::value<std::string>()->value_name("FILE"), "also write the report as JSON")
       ("progress", po::bool_switch(), "a progress line on stderr (default: when it is a terminal)");
   // clang-format on
+  AddTraceOptions(d, true);
   return d;
 }
 
@@ -162,6 +164,7 @@ RunOptions ParseRun(const po::variables_map& vm) {
   if (vm.count("output")) o.output = vm["output"].as<std::string>();
   if (vm.count("json")) o.json = vm["json"].as<std::string>();
   o.progress = vm["progress"].as<bool>() || isatty(2);
+  o.trace = TraceFlags(vm, o.backend, o.config);
   for (const std::string* p : {&o.output, &o.json}) {
     if (!p->empty()) CheckParentDir(*p);
   }
@@ -329,8 +332,6 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
     float_pred.insert(float_pred.end(), p.begin(), p.end());
   }
 
-  DeviceOptions dopt;
-  const std::unique_ptr<Device> device = OpenDevice(o.backend + ":" + o.config, dopt);
   NetRunOptions ro;
   ro.batch = o.batch;
   ro.check = o.check;
@@ -344,7 +345,46 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
       if (p.images_done == p.images_total) std::fprintf(stderr, "\n");
     };
   }
-  const NetRunResult r = RunQuantNet(*device, q, images, ro);
+  const std::string spec = o.backend + ":" + o.config;
+  std::string device_name;
+  std::string trace_line;
+  NetRunResult r;
+  if (!o.trace.On()) {
+    const std::unique_ptr<Device> device = OpenDevice(spec, {});
+    device_name = device->Name();
+    r = RunQuantNet(*device, q, images, ro);
+  } else {  // untraced first: the window of --trace-layer/--trace-pass, and the time to compare
+    if (o.trace.layer && *o.trace.layer >= static_cast<int>(q.steps.size())) {
+      throw UsageError("--trace-layer " + std::to_string(*o.trace.layer) + ": the network has " +
+                       std::to_string(q.steps.size()) + " layers (0.." +
+                       std::to_string(q.steps.size() - 1) + ")");
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    NetRunResult first;
+    {
+      const std::unique_ptr<Device> device = OpenDevice(spec, {});
+      first = RunQuantNet(*device, q, images, ro);
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    const int k = o.trace.layer.value_or(0);
+    const NetLayerStats& l = first.layers[static_cast<size_t>(k)];
+    const TracedWindow w =
+        WindowOf(o.trace, first.first_chain, l.first_desc, l.first_desc + l.descs - 1,
+                 "layer " + std::to_string(k) + " '" + l.name + "' in the first batch");
+    DeviceOptions d = TracedDevice(o.trace, {});
+    d.trace_from = w.from;
+    d.trace_to = w.to;
+    {
+      const std::unique_ptr<Device> device = OpenDevice(spec, d);
+      device_name = device->Name();
+      r = RunQuantNet(*device, q, images, ro);
+    }
+    const auto t2 = std::chrono::steady_clock::now();
+    std::ostringstream line;
+    PrintTrace(line, o.trace, w, std::chrono::duration<double>(t2 - t1).count(),
+               std::chrono::duration<double>(t1 - t0).count());
+    trace_line = line.str();
+  }
   const std::vector<int> golden_pred =
       o.backend == "golden" ? r.predicted : GoldenPredictions(q, images, o.batch);
 
@@ -352,7 +392,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
       << ") -> " << q.steps.size() << " layers, " << r.descs_per_chain
       << " descriptors per chain\n";
   out << "quantized " << q.bits << " bits, calibration " << calib_text << "\n";
-  out << "device    " << device->Name() << ", " << n << " images in " << r.chains
+  out << "device    " << device_name << ", " << n << " images in " << r.chains
       << " chain runs of up to " << o.batch << "\n\n";
   PrintLayerTable(r, out);
   const double float_top1 = Top1(float_pred, labels);
@@ -361,7 +401,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
   out << "\nfloat top-1           " << Pct(float_top1) << "  (" << n << " images)\n";
   out << "quantized top-1       " << Pct(golden_top1) << "  (golden model)\n";
   if (o.backend != "golden") {
-    out << "device top-1          " << Pct(device_top1) << "  (" << device->Name() << ")\n";
+    out << "device top-1          " << Pct(device_top1) << "  (" << device_name << ")\n";
     out << "device = golden       " << Agree(r.predicted, golden_pred) << " of " << n
         << " predictions\n";
   }
@@ -375,6 +415,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
         << " us per image at " << kClockMhz << " MHz)\n";
   }
   out << "host time             " << std::fixed << std::setprecision(2) << elapsed() << " s\n";
+  out << trace_line;
   if (r.checked) {
     out << "check                 " << (r.Pass() ? "PASS" : "FAIL")
         << " (every layer's outputs vs the golden model)\n";
@@ -386,7 +427,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
   if (!o.json.empty()) {
     Json doc;
     doc["model"] = o.model;
-    doc["device"] = device->Name();
+    doc["device"] = device_name;
     doc["images"] = n;
     doc["bits"] = q.bits;
     doc["calibration"] = calib_text;

@@ -70,8 +70,6 @@ po::options_description SweepDescription() {
       ("post", "send each conv and fc layer's outputs through a random\n"
        "output path: bias, requantization to int16, ReLU or leaky\n"
        "ReLU (and, with pool in --types, sometimes max pooling)")
-      ("trace", po::value<std::string>()->value_name("FILE.fst"),
-       "rtl: write an FST waveform of the run")
       ("mem-latency", po::value<int>()->value_name("N")->default_value(8),
        "rtl: DRAM model: cycles from a read request to its first beat")
       ("mem-stall", po::value<double>()->value_name("P")->default_value(0.0),
@@ -80,6 +78,7 @@ po::options_description SweepDescription() {
       ("json", po::value<std::string>()->value_name("FILE.json"),
        "write every layer's result and counters as JSON");
   // clang-format on
+  AddTraceOptions(d, false);
   return d;
 }
 
@@ -108,7 +107,7 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
   SweepOptions o;
   o.backend = BackendFlag(vm);
   if (o.backend == "golden") {
-    RejectFlags(vm, {"trace", "mem-latency", "mem-stall"}, "applies to --backend rtl only");
+    RejectFlags(vm, {"mem-latency", "mem-stall"}, "applies to --backend rtl only");
   }
   o.config = ConfigFlag(vm);
   o.count = vm["count"].as<int>();
@@ -117,7 +116,10 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
   IntFlag(vm, "index", 0, INT_MAX, &o.index);
   o.types = TypesFlag(vm["types"].as<std::string>());
   o.post = vm.count("post") > 0;
-  if (vm.count("trace")) o.trace_path = vm["trace"].as<std::string>();
+  o.trace = TraceFlags(vm, o.backend, o.config);
+  RejectFlags(vm, {"trace-pass"},
+              "applies to eyelet layer and eyelet run; give --trace-from and "
+              "--trace-to here");
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   o.mem_latency = vm["mem-latency"].as<int>();
   if (o.mem_latency < 1 || o.mem_latency > 10000) {
@@ -144,10 +146,10 @@ const Command kSweepCommand = {"sweep", kSweepSummary, kSweepDetails, SweepDescr
 int RunSweep(const SweepOptions& o, std::ostream& out) {
   using namespace cli;
   const ArrayConfig& hw = ConfigByName(o.config);
-  CheckParentDir(o.trace_path);
   CheckParentDir(o.json_path);
-  DeviceOptions dopt;  // the DRAM model's settings (the rtl backend's)
-  dopt.trace_path = o.trace_path;
+  DeviceOptions dopt = TracedDevice(o.trace, {});  // and the DRAM model's settings
+  dopt.trace_from = o.trace.from;
+  dopt.trace_to = o.trace.to;
   dopt.mem_latency = o.mem_latency;
   dopt.mem_stall = o.mem_stall;
   dopt.mem_seed = o.seed;
