@@ -38,8 +38,14 @@ test: build
 # Performance figures (utilization, simulation speed); each layer is checked against the golden
 # model as it runs. Then the demo network on the accelerator: cycles, utilization and DRAM bytes
 # per layer, cycles and simulated time per image.
+CONV3 := layer --backend rtl --config eyeriss --batch 1 --in-channels 32 --out-channels 64 \
+  --height 13 --width 13 --kernel 3 --stride 1 --pad 1 --groups 1 --seed 1
 bench: build
 	$(BUILD)/eyelet_bench eyeriss
+	$(BUILD)/eyelet $(CONV3) --trace $(BUILD)/conv3_all.fst | grep '^trace'
+	$(BUILD)/eyelet $(CONV3) --trace $(BUILD)/conv3_pass5.fst --trace-pass 5 | grep '^trace'
+	$(BUILD)/eyelet $(CONV3) --trace $(BUILD)/conv3_pass5_pe.fst --trace-pass 5 \
+	  --trace-scope walker,pe[0][0] | grep '^trace'
 	$(BUILD)/eyelet run $(DEMO_MODEL) --dataset fashion-mnist --count 32 --batch 16 \
 	  --backend rtl --config eyeriss --check
 

@@ -417,7 +417,7 @@ TracedWindow WindowOf(const TraceOptions& t, const ChainProfile& p, int first, i
 }
 
 void PrintTrace(std::ostream& out, const TraceOptions& t, const TracedWindow& w, double traced_s,
-                double untraced_s) {
+                double untraced_s, uint64_t traced_cycles, uint64_t untraced_cycles) {
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(t.path, ec);
   char times[160];
@@ -427,6 +427,10 @@ void PrintTrace(std::ostream& out, const TraceOptions& t, const TracedWindow& w,
       << (t.scope.empty() ? "all" : t.scope) << ", "
       << (ec ? std::string("size unknown") : std::to_string(bytes) + " bytes") << "; " << times
       << "\n";
+  if (traced_cycles != untraced_cycles) {
+    out << "          warning: the traced run took " << traced_cycles << " busy cycles, the "
+        << "untraced one " << untraced_cycles << ", so the window may be off\n";
+  }
 }
 
 }  // namespace cli

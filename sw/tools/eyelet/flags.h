@@ -104,8 +104,10 @@ struct TracedWindow {
 TracedWindow WindowOf(const TraceOptions& t, const ChainProfile& p, int first, int last,
                       const std::string& layer_name);
 // "trace     FILE: WHAT, scope S, N bytes; traced run X s, untraced Y s (Z x)".
+// `untraced_cycles` and `traced_cycles` are the two runs' busy cycles: a difference (which a
+// deterministic simulation never gives) is reported, as the window would then be off.
 void PrintTrace(std::ostream& out, const TraceOptions& t, const TracedWindow& w, double traced_s,
-                double untraced_s);
+                double untraced_s, uint64_t traced_cycles, uint64_t untraced_cycles);
 
 // Fails before the work, not after it, when `path` (to be written) is in a missing directory.
 void CheckParentDir(const std::string& path);

@@ -344,11 +344,12 @@ LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const Layer
     return CheckLayer(*device, hw, c, want, m, path);
   }
   ChainProfile profile;
+  uint64_t untraced_cycles = 0;
   const auto t0 = std::chrono::steady_clock::now();
   {
     const std::unique_ptr<Device> device = OpenDevice(spec, {});
     device->ProfileRuns(&profile, kTracePollCycles);
-    CheckLayer(*device, hw, c, want, m, path);
+    untraced_cycles = CheckLayer(*device, hw, c, want, m, path).stats.cycles;
   }
   const auto t1 = std::chrono::steady_clock::now();
   const TracedWindow w =
@@ -365,7 +366,7 @@ LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const Layer
   const auto t2 = std::chrono::steady_clock::now();
   std::ostringstream line;
   PrintTrace(line, o.trace, w, std::chrono::duration<double>(t2 - t1).count(),
-             std::chrono::duration<double>(t1 - t0).count());
+             std::chrono::duration<double>(t1 - t0).count(), check.stats.cycles, untraced_cycles);
   *trace_line = line.str();
   return check;
 }

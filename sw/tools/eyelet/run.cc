@@ -382,7 +382,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
     const auto t2 = std::chrono::steady_clock::now();
     std::ostringstream line;
     PrintTrace(line, o.trace, w, std::chrono::duration<double>(t2 - t1).count(),
-               std::chrono::duration<double>(t1 - t0).count());
+               std::chrono::duration<double>(t1 - t0).count(), r.total.cycles, first.total.cycles);
     trace_line = line.str();
   }
   const std::vector<int> golden_pred =

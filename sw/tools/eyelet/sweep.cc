@@ -5,6 +5,7 @@
 // beside the measured cycles.
 #include <algorithm>
 #include <climits>
+#include <filesystem>
 #include <iomanip>
 #include <memory>
 #include <optional>
@@ -296,6 +297,14 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         << hw.name << " --seed " << o.seed << " --index " << first_failure
         << (o.backend == "rtl" ? " --trace layer" + std::to_string(first_failure) + ".fst" : "")
         << "\n";
+  }
+  if (o.trace.On()) {
+    device.reset();  // closes the trace file
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(o.trace.path, ec);
+    out << "trace     " << o.trace.path << ": " << WindowOf(o.trace, ChainProfile{}, 0, 0, "").what
+        << ", scope " << (o.trace.scope.empty() ? "all" : o.trace.scope) << ", "
+        << (ec ? std::string("size unknown") : std::to_string(bytes) + " bytes") << "\n";
   }
   out << passed << " passed, " << failed << " failed\n";
   j["passed"] = passed;
