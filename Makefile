@@ -62,10 +62,16 @@ synth: deps
 	  -set IfmapWords 256 -set FilterWords 256 -set PsumWords 128 -set FilterDepth 64 -set PpWords 32 \
 	  -set PoolWords 64
 
-# An FST of one PE job, for GTKWave (`gtkwave build/pe.fst`).
+# A waveform of one processing pass of the CONV3-shaped layer on the 12 x 14 accelerator,
+# scoped to the walker, the DMA, the pass controller, the CSRs and PE (0, 0), with its GTKWave
+# save file (signals grouped, markers at the pass's ends): `gtkwave build/wave/conv3_pass5.fst
+# build/wave/conv3_pass5.gtkw`. Another layer or window: make wave WAVE="layer ... --trace ...".
+WAVE ?= $(CONV3) --trace $(BUILD)/wave/conv3_pass5.fst --trace-pass 5 \
+  --trace-scope walker,dma,ctrl,csr,pe[0][0]
 wave: build
-	$(BUILD)/eyelet pe --count 1 --seed 1 --trace $(BUILD)/pe.fst
-	@echo "trace written to $(BUILD)/pe.fst"
+	@mkdir -p $(BUILD)/wave
+	$(BUILD)/eyelet $(WAVE) | grep '^trace'
+	@echo "open with: gtkwave build/wave/conv3_pass5.fst build/wave/conv3_pass5.gtkw"
 
 clean:
 	rm -rf $(BUILD)

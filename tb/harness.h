@@ -62,6 +62,12 @@ class Harness {
     }
   }
 
+  // Closes the trace file (it is complete on disk afterwards); no more dumps.
+  void CloseTrace() {
+    if (trace_) trace_->close();
+    trace_.reset();
+  }
+
   // Dump only cycles in [first, last]; the default is every cycle.
   void TraceWindow(uint64_t first, uint64_t last) {
     trace_first_ = first;

@@ -5,6 +5,7 @@
 #include "Vey_top_small.h"
 #include "Vey_top_tiny.h"
 #include "eyelet/error.h"
+#include "gtkw.h"
 #include "eyelet/hex.h"
 #include "eyelet/mapping.h"
 #include "harness.h"
@@ -23,7 +24,13 @@ template <class Model>
 class RtlDeviceImpl : public RtlDevice {
  public:
   RtlDeviceImpl(const std::string& name, const RtlDeviceOptions& o)
-      : name_(name), mem_base_(o.mem.base), mem_size_(o.mem.size), mem_(o.mem) {
+      : name_(name),
+        mem_base_(o.mem.base),
+        mem_size_(o.mem.size),
+        mem_(o.mem),
+        trace_path_(o.trace_path),
+        trace_first_(o.trace_first),
+        trace_last_(o.trace_last) {
     h_.OpenTrace(o.trace_path, o.trace_scopes);
     h_.TraceWindow(o.trace_first, o.trace_last);
     Model& d = h_.dut();
@@ -31,6 +38,21 @@ class RtlDeviceImpl : public RtlDevice {
     d.s_axil_arvalid = d.s_axil_rready = 0;
     d.s_axil_wstrb = 0xf;
     h_.Reset();
+  }
+
+  // A traced device closes its FST and writes a GTKWave save file beside it (tb/gtkw.h),
+  // markers at the window's ends.
+  ~RtlDeviceImpl() override {
+    if (trace_path_.empty()) return;
+    h_.CloseTrace();
+    GtkwOptions g;
+    g.first_cycle = trace_first_;
+    g.last_cycle = trace_last_ == UINT64_MAX ? h_.cycle() : trace_last_;
+    try {
+      WriteGtkw(trace_path_, GtkwPathFor(trace_path_), g);
+    } catch (const Error&) {
+      // The trace itself is written; a layout is a convenience, and a destructor must not throw.
+    }
   }
 
   std::string Name() const override { return "rtl:" + name_; }
@@ -156,6 +178,9 @@ class RtlDeviceImpl : public RtlDevice {
   uint64_t mem_size_;
   Harness<Model> h_;
   AxiMem mem_;
+  std::string trace_path_;
+  uint64_t trace_first_;
+  uint64_t trace_last_;
 };
 
 }  // namespace
