@@ -87,6 +87,9 @@ struct LayerOptions : LayerSpec, OutputPathFlags {
   std::string config = kDefaultArrayConfig;  // one of BuiltConfigs()
   std::optional<RsMapping> mapping;          // e, p, q, r, t set (n = batch); empty: the mapper's
   TraceOptions trace;                        // rtl: FST of the run (or of a window of it)
+  // rtl: when an output is wrong, rerun traced into this directory: the pass that produced the
+  // first wrong output, scoped to the walker and that PE's column. Empty: no rerun.
+  std::string trace_on_fail;
   std::string json_path;                     // JSON report of the run; empty: none
 };
 // Runs one layer on the device `backend:config` and prints its shapes, MAC count, the mapping

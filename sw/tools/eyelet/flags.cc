@@ -433,5 +433,50 @@ void PrintTrace(std::ostream& out, const TraceOptions& t, const TracedWindow& w,
   }
 }
 
+std::string LocateFirstMismatch(const ConvLayer& run_layer, const ArrayStats& st,
+                                const ArrayConfig& hw, const Tensor<int32_t>& want,
+                                const Tensor<int32_t>& got, OutputLocation* loc) {
+  if (want.shape() != got.shape()) return "";
+  int64_t i = 0;
+  while (i < want.size() && want.data()[i] == got.data()[i]) ++i;
+  if (i == want.size()) return "";
+  const Shape& s = want.shape();
+  const int w = static_cast<int>(i % s.w), h = static_cast<int>((i / s.w) % s.h);
+  const int c = static_cast<int>((i / (int64_t{s.w} * s.h)) % s.c);
+  const int n = static_cast<int>(i / (int64_t{s.w} * s.h * s.c));
+  OutputCoord o{n, c, h, w};
+  const Shape out = run_layer.Out();
+  if (s.c != out.c) {  // a standalone pooling: plane (n, c) is image n*C + c of its 1x1 CONV
+    o.n = n * s.c + c;
+    o.m = 0;
+  }
+  if (s.h != out.h || s.w != out.w) {  // pooled: the window's first CONV output
+    const PoolWindow win = PooledWindow(run_layer, h, w);
+    o.y = win.y0;
+    o.x = win.x0;
+  }
+  std::ostringstream text;
+  text << "first wrong output (n, c, h, w) = (" << n << ", " << c << ", " << h << ", " << w
+       << "): expected " << want.data()[i] << ", got " << got.data()[i];
+  try {
+    RsMapping m = st.mapping;
+    CompleteMapping(run_layer, hw, m);
+    const OutputLocation l = LocateOutput(run_layer, m, st.tiling, hw, o);
+    if (loc != nullptr) *loc = l;
+    text << "; produced in " << l.ToString();
+  } catch (const Error& e) {
+    text << "; not located (" << e.what() << ")";
+  }
+  return text.str();
+}
+
+std::string PeColumnScope(const ArrayConfig& hw, int col) {
+  std::string scope = "walker";
+  for (int r = 0; r < hw.rows; ++r) {
+    scope += ",pe[" + std::to_string(r) + "][" + std::to_string(col) + "]";
+  }
+  return scope;
+}
+
 }  // namespace cli
 }  // namespace eyelet

@@ -18,6 +18,7 @@
 #include "eyelet/backend.h"
 #include "eyelet/cli.h"
 #include "eyelet/device.h"
+#include "eyelet/locate.h"
 #include "eyelet/mapping.h"
 
 namespace eyelet {
@@ -108,6 +109,18 @@ TracedWindow WindowOf(const TraceOptions& t, const ChainProfile& p, int first, i
 // deterministic simulation never gives) is reported, as the window would then be off.
 void PrintTrace(std::ostream& out, const TraceOptions& t, const TracedWindow& w, double traced_s,
                 double untraced_s, uint64_t traced_cycles, uint64_t untraced_cycles);
+
+// Where the first output of `got` that differs from `want` was produced (eyelet/locate.h), for
+// a layer run on the array as `run_layer` (the CONV layer it ran as: FcToConvLayer's for FC,
+// PoolToConvLayer's for a pooling) with the mapping and tiling in `st`: "first wrong output
+// (n, c, h, w) = (...): expected E, got G; run R, pass P of the layer, PE (row, col) ...". A
+// pooled output is placed at the first CONV output of its window. Empty when they agree or
+// the shapes differ; `loc` gets the location when there is one.
+std::string LocateFirstMismatch(const ConvLayer& run_layer, const ArrayStats& st,
+                                const ArrayConfig& hw, const Tensor<int32_t>& want,
+                                const Tensor<int32_t>& got, OutputLocation* loc);
+// The trace scope of the walker and the PE column `col` (every row of the array).
+std::string PeColumnScope(const ArrayConfig& hw, int col);
 
 // Fails before the work, not after it, when `path` (to be written) is in a missing directory.
 void CheckParentDir(const std::string& path);

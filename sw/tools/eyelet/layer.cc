@@ -4,6 +4,7 @@
 // device by name (golden or rtl), checked against the golden model (eyelet/layer_check.h).
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -101,6 +102,10 @@ po::options_description LayerDescription() {
       ("pool-pad", po::value<int>()->value_name("P"),
        "with --pool: pooling padding on all four sides (P < K)")
       ("pool-ceil", "ceil mode (ONNX ceil_mode) for the pooled size");
+      ("trace-on-fail", po::value<std::string>()->value_name("DIR"),
+       "rtl: when an output is wrong, rerun with a trace of the pass\n"
+       "that produced the first wrong one (walker and its PE column)\n"
+       "into DIR/layer_fail.fst (+ .gtkw)");
   // clang-format on
   AddTraceOptions(d, false);
   return d;
@@ -162,6 +167,14 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
   o.config = ConfigFlag(vm);
   if (vm.count("mapping")) o.mapping = MappingFlag(vm["mapping"].as<std::string>());
   o.trace = TraceFlags(vm, o.backend, o.config);
+  if (vm.count("trace-on-fail")) {
+    if (o.backend != "rtl") throw UsageError("--trace-on-fail applies to --backend rtl only");
+    if (o.trace.On()) throw UsageError("--trace-on-fail traces by itself; leave out --trace");
+    o.trace_on_fail = vm["trace-on-fail"].as<std::string>();
+    if (!std::filesystem::is_directory(o.trace_on_fail)) {
+      throw UsageError("--trace-on-fail " + o.trace_on_fail + ": not a directory; create it");
+    }
+  }
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   if (vm.count("input")) o.input_path = vm["input"].as<std::string>();
   if (vm.count("weights")) o.weights_path = vm["weights"].as<std::string>();
@@ -340,8 +353,25 @@ LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const Layer
                        std::string* trace_line) {
   const std::string spec = o.backend + ":" + hw.name;
   if (!o.trace.On()) {
-    const std::unique_ptr<Device> device = OpenDevice(spec, {});
-    return CheckLayer(*device, hw, c, want, m, path);
+    LayerCheck check;
+    {
+      const std::unique_ptr<Device> device = OpenDevice(spec, {});
+      check = CheckLayer(*device, hw, c, want, m, path);
+    }
+    OutputLocation loc;
+    if (o.trace_on_fail.empty() || check.cmp.Pass() ||
+        LocateFirstMismatch(c.layer, check.stats, hw, want, check.got, &loc).empty()) {
+      return check;
+    }
+    LayerOptions rerun = o;  // the pass of the first wrong output, its PE column
+    rerun.trace_on_fail.clear();
+    rerun.trace.path = o.trace_on_fail + "/layer_fail.fst";
+    rerun.trace.pass = static_cast<int>(loc.pass);
+    rerun.trace.scope = PeColumnScope(hw, loc.pe_col);
+    RunOnDevice(rerun, hw, c, want, m, path, trace_line);
+    *trace_line += "          open it: gtkwave " + rerun.trace.path + " " + o.trace_on_fail +
+                   "/layer_fail.gtkw\n";
+    return check;
   }
   ChainProfile profile;
   uint64_t untraced_cycles = 0;
@@ -401,6 +431,10 @@ int ReportLayer(const LayerOptions& o, const ArrayConfig& hw, const std::string&
   if (cmp.mismatches > 0) {
     for (const std::string& e : cmp.examples) out << "          " << e << "\n";
   }
+  OutputLocation loc;
+  const std::string located =
+      st.Timed() || o.backend == "rtl" ? LocateFirstMismatch(layer, st, hw, want, got, &loc) : "";
+  if (!located.empty()) out << "located   " << located << "\n";
   SaveOutput(out, o.output_path, got, o.requant || pool_only);
   out << trace_line;
   if (!o.json_path.empty()) {
@@ -418,6 +452,18 @@ int ReportLayer(const LayerOptions& o, const ArrayConfig& hw, const std::string&
     j["mapping"] = m.ToString();
     j["pass"] = cmp.Pass();
     j["mismatches"] = std::max<int64_t>(cmp.mismatches, 0);
+    if (!located.empty()) {
+      j["located"] = {{"text", located},
+                      {"pass", loc.pass},
+                      {"run", loc.run},
+                      {"group", loc.group},
+                      {"image_chunk", loc.image_chunk},
+                      {"band", loc.band},
+                      {"filter_chunk", loc.filter_chunk},
+                      {"channel_chunk", loc.channel_chunk},
+                      {"pe_row", loc.pe_row},
+                      {"pe_col", loc.pe_col}};
+    }
     j["checksum"] = checksum(got);
     AddArrayStats(j, st);
     WriteJsonReport(o.json_path, j);
