@@ -51,6 +51,11 @@
 // clear. After a clear the PE spends about IfmapDepth/q + U + 1 cycles deriving its spad
 // layout, then accepts the filter. Legal configurations: 1 <= S, p, q, U, F; S*q <= IfmapDepth;
 // p*q*S <= FilterDepth; p <= PsumDepth.
+//
+// Fault injection (tests only): a model Verilated with -DEY_FAULT reads the plusargs
+// +ey_fault_row=R +ey_fault_col=C +ey_fault_bit=B at time 0, and the PE with PeRow = R and
+// PeCol = C has bit B of its drain adder's output (psum_o: the sum of its psums and the PE
+// below's) stuck at 1. Without EY_FAULT nothing of it is built.
 `include "ey_assert.svh"
 
 module ey_pe #(
@@ -61,6 +66,9 @@ module ey_pe #(
   parameter int unsigned PsumDepth   = ey_pkg::PsumDepth,
   parameter int unsigned StrideW     = ey_pkg::StrideW,
   parameter int unsigned DimW        = ey_pkg::DimW,
+  // Where the PE sits in the array (row 0 at the bottom); names it for fault injection only.
+  parameter int unsigned PeRow       = 0,
+  parameter int unsigned PeCol       = 0,
   // Widths of counters and configuration fields.
   localparam int unsigned SqW  = $clog2(IfmapDepth + 1),   // S, q, S*q and ifmap slots
   localparam int unsigned PW   = $clog2(PsumDepth + 1),    // p
@@ -484,6 +492,20 @@ module ey_pe #(
     end
   end
 
+`ifdef EY_FAULT
+  logic [AccW-1:0] fault_mask;  // the stuck-at-1 bits of this PE's drain adder
+  initial begin
+    int fault_row, fault_col, fault_bit;
+    fault_mask = '0;
+    if ($value$plusargs("ey_fault_row=%d", fault_row) &&
+        $value$plusargs("ey_fault_col=%d", fault_col) &&
+        $value$plusargs("ey_fault_bit=%d", fault_bit) && fault_row == int'(PeRow) &&
+        fault_col == int'(PeCol) && fault_bit >= 0 && fault_bit < int'(AccW)) begin
+      fault_mask = AccW'(1) << fault_bit;
+    end
+  end
+`endif
+
   assign out_free     = !out_valid_q || psum_ready_i;
   assign psum_ready_o = run && acc_q && final_q[d_idx] && out_free;
   assign drain_fire   = run && final_q[d_idx] && out_free && (!acc_q || psum_valid_i);
@@ -511,7 +533,11 @@ module ey_pe #(
         busy_q[d_idx]  <= 1'b0;
         final_q[d_idx] <= 1'b0;
         d_q            <= (d_q == d_last) ? '0 : d_q + 1'b1;
+`ifdef EY_FAULT
+        out_data_q     <= (psum_q[d_idx] + (acc_q ? psum_data_i : '0)) | fault_mask;
+`else
         out_data_q     <= psum_q[d_idx] + (acc_q ? psum_data_i : '0);
+`endif
         out_valid_q    <= 1'b1;
       end else if (psum_ready_i) begin
         out_valid_q <= 1'b0;

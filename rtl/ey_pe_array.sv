@@ -178,7 +178,9 @@ module ey_pe_array #(
         .FilterDepth (FilterDepth),
         .PsumDepth   (PsumDepth),
         .StrideW     (StrideW),
-        .DimW        (DimW)
+        .DimW        (DimW),
+        .PeRow       (i),
+        .PeCol       (j)
       ) u_pe (
         .clk_i        (clk_i),
         .rst_ni       (rst_ni),

@@ -28,8 +28,16 @@ namespace eyelet {
 template <typename Model>
 class Harness {
  public:
-  Harness() : context_(std::make_unique<VerilatedContext>()) {
+  // `plusargs` ("+ey_fault_row=2", ...) are the simulation's command line, which the model's
+  // $value$plusargs and $test$plusargs read in its initial blocks: they are set before the
+  // model is constructed.
+  explicit Harness(const std::vector<std::string>& plusargs = {})
+      : context_(std::make_unique<VerilatedContext>()) {
     context_->traceEverOn(true);
+    // Always set, also empty: a model that reads plusargs aborts when it was never set.
+    std::vector<const char*> argv{"eyelet"};
+    for (const std::string& a : plusargs) argv.push_back(a.c_str());
+    context_->commandArgs(static_cast<int>(argv.size()), argv.data());
     model_ = std::make_unique<Model>(context_.get(), "TOP");
     model_->clk_i = 0;
     model_->rst_ni = 0;

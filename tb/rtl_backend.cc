@@ -14,21 +14,7 @@ namespace eyelet {
 namespace {
 
 std::unique_ptr<Device> OpenRtl(const std::string& config, const DeviceOptions& options) {
-  RtlDeviceOptions o;  // AxiMemConfig's defaults unless an option is set
-  o.trace_path = options.trace_path;
-  o.trace_first = options.trace_from;
-  o.trace_last = options.trace_to;
-  if (!options.trace_scope.empty()) {
-    const ArrayConfig& hw = ConfigByName(config);
-    o.trace_scopes = ParseTraceScope(options.trace_scope, hw.rows, hw.cols);
-  }
-  if (options.mem_latency) o.mem.read_latency = *options.mem_latency;
-  if (options.mem_stall) {
-    o.mem.ready_prob = 1.0 - *options.mem_stall;
-    o.mem.valid_prob = 1.0 - *options.mem_stall;
-  }
-  if (options.mem_seed) o.mem.seed = *options.mem_seed;
-  return RtlDevice::Create(config, o);
+  return RtlDevice::Create(config, RtlOptionsFor(config, options));
 }
 
 std::unique_ptr<PeRunner> OpenRtlPe(const DeviceOptions& options) {

@@ -3,6 +3,7 @@
 
 #include "Vey_top_eyeriss.h"
 #include "Vey_top_small.h"
+#include "Vey_top_small_fault.h"
 #include "Vey_top_tiny.h"
 #include "eyelet/error.h"
 #include "gtkw.h"
@@ -25,8 +26,10 @@ class RtlDeviceImpl : public RtlDevice {
  public:
   RtlDeviceImpl(const std::string& name, const RtlDeviceOptions& o)
       : name_(name),
+        backend_(o.fault_build ? "rtlfault" : "rtl"),
         mem_base_(o.mem.base),
         mem_size_(o.mem.size),
+        h_(o.plusargs),
         mem_(o.mem),
         trace_path_(o.trace_path),
         trace_first_(o.trace_first),
@@ -55,7 +58,7 @@ class RtlDeviceImpl : public RtlDevice {
     }
   }
 
-  std::string Name() const override { return "rtl:" + name_; }
+  std::string Name() const override { return backend_ + ":" + name_; }
   uint64_t Cycle() const override { return h_.cycle(); }
   uint64_t ClockCycle() const override { return h_.cycle(); }
   void TraceWindow(uint64_t first, uint64_t last) override { h_.TraceWindow(first, last); }
@@ -174,6 +177,7 @@ class RtlDeviceImpl : public RtlDevice {
   }
 
   std::string name_;
+  std::string backend_;
   uint64_t mem_base_;
   uint64_t mem_size_;
   Harness<Model> h_;
@@ -185,11 +189,36 @@ class RtlDeviceImpl : public RtlDevice {
 
 }  // namespace
 
+RtlDeviceOptions RtlOptionsFor(const std::string& config, const DeviceOptions& options) {
+  RtlDeviceOptions o;
+  o.trace_path = options.trace_path;
+  o.trace_first = options.trace_from;
+  o.trace_last = options.trace_to;
+  if (!options.trace_scope.empty()) {
+    const ArrayConfig& hw = ConfigByName(config);
+    o.trace_scopes = ParseTraceScope(options.trace_scope, hw.rows, hw.cols);
+  }
+  if (options.mem_latency) o.mem.read_latency = *options.mem_latency;
+  if (options.mem_stall) {
+    o.mem.ready_prob = 1.0 - *options.mem_stall;
+    o.mem.valid_prob = 1.0 - *options.mem_stall;
+  }
+  if (options.mem_seed) o.mem.seed = *options.mem_seed;
+  o.plusargs = options.plusargs;
+  return o;
+}
+
 std::unique_ptr<RtlDevice> RtlDevice::Create(const std::string& config_name,
                                              const RtlDeviceOptions& options) {
   const ArrayConfig& hw = ConfigByName(config_name);
   std::unique_ptr<RtlDevice> dev;
-  if (hw.name == "tiny") {
+  if (options.fault_build) {
+    if (hw.name != "small") {
+      throw UsageError("the fault-injection build exists for config 'small' only, not '" +
+                       hw.name + "' (CMakeLists.txt: ey_verilate_top(small_fault ...))");
+    }
+    dev = std::make_unique<RtlDeviceImpl<Vey_top_small_fault>>(hw.name, options);
+  } else if (hw.name == "tiny") {
     dev = std::make_unique<RtlDeviceImpl<Vey_top_tiny>>(hw.name, options);
   } else if (hw.name == "small") {
     dev = std::make_unique<RtlDeviceImpl<Vey_top_small>>(hw.name, options);

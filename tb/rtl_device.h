@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "axi_mem.h"
+#include "eyelet/backend.h"
 #include "eyelet/device.h"
 
 namespace eyelet {
@@ -27,11 +28,21 @@ struct RtlDeviceOptions {
   uint64_t trace_last = UINT64_MAX;
   // Hierarchy scopes to trace, as (levels, "TOP.ey_top.u_walker") ($dumpvars); empty: all.
   std::vector<std::pair<int, std::string>> trace_scopes;
+  // Verilator plusargs of the simulation ("+ey_fault_row=2"), set before the model is built.
+  std::vector<std::string> plusargs;
+  // The fault-injection build of the config (-DEY_FAULT, rtl/ey_pe.sv): `small` only.
+  bool fault_build = false;
 };
+
+// The RtlDevice options of a device opened by name (backend.h's DeviceOptions) on `config`:
+// the trace, its window and scopes, the DRAM model's latency, stalls and seed, the plusargs;
+// AxiMemConfig's defaults for what is not set.
+RtlDeviceOptions RtlOptionsFor(const std::string& config, const DeviceOptions& options);
 
 class RtlDevice : public Device {
  public:
-  // `config_name` is one of BuiltConfigs(): "tiny", "small" or "eyeriss".
+  // `config_name` is one of BuiltConfigs(): "tiny", "small" or "eyeriss" (only "small" with
+  // options.fault_build; UsageError for the others).
   static std::unique_ptr<RtlDevice> Create(const std::string& config_name,
                                            const RtlDeviceOptions& options = {});
   // Clock cycles simulated since the model was built.

@@ -41,6 +41,11 @@ struct DeviceOptions {
   std::optional<int> mem_latency;    // DRAM model: cycles from a read request to its first beat
   std::optional<double> mem_stall;   // DRAM model: chance a ready or due beat is held back a cycle
   std::optional<uint64_t> mem_seed;  // DRAM model: seed of those draws
+  // Simulator plusargs ("+ey_fault_row=2"), for Verilated backends. "rtlfault:small" (the
+  // -DEY_FAULT build, registered by tb/rtlfault_backend.cc in the RTL tests) reads
+  // +ey_fault_row=R +ey_fault_col=C +ey_fault_bit=B: bit B of PE (R, C)'s psum output stuck
+  // at 1 (rtl/ey_pe.sv).
+  std::vector<std::string> plusargs;
 };
 
 // The hierarchy scopes of a trace scope spec: a comma-separated list of names
