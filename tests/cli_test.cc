@@ -8,27 +8,26 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "cli_util.h"
 #include "eyelet/backend.h"
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
 #include "eyelet/npy.h"
 #include "eyelet/tensor.h"
 #include "test_util.h"
-#include "cli_util.h"
 
 namespace eyelet {
 namespace {
@@ -342,8 +341,9 @@ TEST(CliLayer, PoolNpyRoundTripMatchesGolden) {
 TEST(CliLayer, PoolFlagSpellsTheWindowStrideAndPadding) {
   // --type pool --pool 3x3/2 --pool-pad 1 is --kernel 3 --stride 2 --pad 1; 2x2 alone has
   // stride 2; --pool-ceil rounds the pooled size up.
-  const std::string shape = "layer --type pool --seed 4 --batch 1 --in-channels 3 --height 8 "
-                            "--width 9 ";
+  const std::string shape =
+      "layer --type pool --seed 4 --batch 1 --in-channels 3 --height 8 "
+      "--width 9 ";
   const CliResult flags = EyeletLine(shape + "--kernel 3 --stride 2 --pad 1");
   const CliResult pool = EyeletLine(shape + "--pool 3x3/2 --pool-pad 1");
   ASSERT_EQ(flags.code, kExitOk) << flags.err;
@@ -478,8 +478,7 @@ void ExpectArrayFigures(const CliResult& r, int total_pes) {
   EXPECT_GT(LeadingNumber(Field(r.out, "cycles")), 0) << r.out;
   EXPECT_GT(LeadingNumber(Field(r.out, "passes")), 0) << r.out;
   const std::string util = Field(r.out, "util");
-  EXPECT_NE(util.find("% (layer MACs / (" + std::to_string(total_pes) +
-                      " PEs x array cycles))"),
+  EXPECT_NE(util.find("% (layer MACs / (" + std::to_string(total_pes) + " PEs x array cycles))"),
             std::string::npos)
       << r.out;
   EXPECT_TRUE(Contains(Field(r.out, "dram"), "the minimum")) << r.out;
@@ -584,10 +583,32 @@ TEST(CliLayerRtl, TraceIsWritten) {
   ASSERT_TRUE(fs::exists(trace));
   const auto whole = fs::file_size(trace);
   EXPECT_GT(whole, 0u);
-  EXPECT_TRUE(Contains(Field(r.out, "trace"), trace + ": the whole run, scope all, " +
-                                                  std::to_string(whole) + " bytes"))
+  EXPECT_TRUE(Contains(Field(r.out, "trace"),
+                       trace + ": the whole run, scope all, " + std::to_string(whole) + " bytes"))
       << r.out;
   EXPECT_TRUE(Contains(Field(r.out, "trace"), "untraced")) << r.out;
+}
+
+// A stuck bit in one PE (the fault-injection build) is located at that PE (it tops its chain
+// here) and the pass that made the first wrong output is traced on its own.
+TEST(CliLayerRtl, InjectedFaultIsLocatedAndTraced) {
+  TempDir dir;
+  const std::string layer =
+      "layer --backend rtl --config small --in-channels 4 --out-channels 8 --height 8 "
+      "--width 8 --kernel 1 --seed 3 --json " +
+      dir.File("r.json") + " --trace-on-fail " + dir.path().string() + " --fault ";
+  const CliResult r = EyeletLine(layer + "1,3,20");
+  ASSERT_EQ(r.code, kExitMismatch) << r.out << r.err;
+  EXPECT_TRUE(Contains(Field(r.out, "located"), "PE (1, 3) top of chain")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "scope walker,pe[0][3],pe[1][3]")) << r.out;
+  EXPECT_TRUE(fs::exists(dir.File("layer_fail.fst")));
+  EXPECT_TRUE(fs::exists(dir.File("layer_fail.gtkw")));
+  const Json j = ReadJson(dir.File("r.json"));
+  EXPECT_EQ(j["located"]["pe_row"], 1);
+  EXPECT_EQ(j["located"]["pe_col"], 3);
+  // A PE the mapping leaves idle changes nothing.
+  EXPECT_EQ(EyeletLine(layer + "5,2,20").code, kExitOk);
+  EXPECT_EQ(EyeletLine(layer + "9,0,1").code, kExitUsage);  // outside the 6 x 7 array
 }
 
 // The window found for a pass comes from an untraced run; the traced rerun reaches the same
@@ -652,10 +673,9 @@ TEST(CliLayerRtl, PooledConvPassesOnTiny) {
     EXPECT_FALSE(Field(a.out, "pooling").empty()) << a.out;
     const NpyArray y = ReadNpy(dir.File("y.npy"));
     EXPECT_EQ(y.dtype, kNpyInt16);
-    EXPECT_EQ(Field(a.out, "wrote"), dir.File("y.npy") + " (int16 " +
-                                         Field(a.out, "output").substr(
-                                             0, Field(a.out, "output").find(' ')) +
-                                         ")");
+    EXPECT_EQ(Field(a.out, "wrote"),
+              dir.File("y.npy") + " (int16 " +
+                  Field(a.out, "output").substr(0, Field(a.out, "output").find(' ')) + ")");
   }
   EXPECT_EQ(Field(EyeletLine("layer --seed 3 --batch 1 --in-channels 4 --out-channels 6 "
                              "--height 10 --width 10 --kernel 3 --stride 1 --pad 1 --requant "
@@ -688,8 +708,8 @@ TEST(CliLayerRtl, PoolLayerPassesOnTiny) {
   TempDir dir;
   const Tensor<int16_t> x = RandomTensor(Shape{2, 3, 9, 11}, -32768, 32767, 8);
   SaveTensor(dir.File("x.npy"), x, "int16");
-  for (const std::string pooling : {"--kernel 3 --stride 2 --pad 1", "--pool 2x3/1 --pool-ceil",
-                                    "--pool 3x3"}) {
+  for (const std::string pooling :
+       {"--kernel 3 --stride 2 --pad 1", "--pool 2x3/1 --pool-ceil", "--pool 3x3"}) {
     SCOPED_TRACE(pooling);
     const std::string layer = "layer --type pool --input " + dir.File("x.npy") + " " + pooling;
     const CliResult g = EyeletLine(layer + " --output " + dir.File("g.npy"));
@@ -709,8 +729,7 @@ TEST(CliLayerRtl, BadPoolingExitsNonZeroAndWritesNothing) {
   // stride over 3 on the rtl backend is an error naming the hardware's limit. None writes
   // --output or --json.
   TempDir dir;
-  const std::string files =
-      " --output " + dir.File("y.npy") + " --json " + dir.File("r.json");
+  const std::string files = " --output " + dir.File("y.npy") + " --json " + dir.File("r.json");
   const std::string rtl = "layer --backend rtl --config tiny --seed 2";
   struct Case {
     std::string line;
@@ -720,8 +739,9 @@ TEST(CliLayerRtl, BadPoolingExitsNonZeroAndWritesNothing) {
   for (const Case& c : std::vector<Case>{
            {rtl + " --requant --pool 3x", kExitUsage, "--pool '3x' must be a window KxK"},
            {rtl + " --requant --pool 0x0", kExitUsage, "--pool '0x0' must be a window KxK"},
-           {rtl + " --pool 2x2", kExitUsage, "--pool pools the requantized int16 outputs; "
-                                             "add --requant"},
+           {rtl + " --pool 2x2", kExitUsage,
+            "--pool pools the requantized int16 outputs; "
+            "add --requant"},
            {rtl + " --requant --pool 4x4/2", kExitError,
             "the hardware pools windows up to 3x3 with strides up to 3"},
            {rtl + " --requant --pool 2x2/4", kExitError,
@@ -804,8 +824,8 @@ TEST(CliLayerRtl, OutputPathFlagsMatchTheGoldenModel) {
         "--out-channels 20 --bias --requant"}) {
     SCOPED_TRACE(layer);
     const CliResult g = EyeletLine(layer);
-    const CliResult a = EyeletLine(layer + " --backend rtl --config small --output " +
-                                   dir.File("y.npy"));
+    const CliResult a =
+        EyeletLine(layer + " --backend rtl --config small --output " + dir.File("y.npy"));
     ASSERT_EQ(g.code, kExitOk) << g.err;
     ASSERT_EQ(a.code, kExitOk) << a.out << a.err;
     EXPECT_FALSE(Field(g.out, "post").empty()) << g.out;
@@ -1127,7 +1147,8 @@ TEST(CliSweep, SlowRandomMemoryAndJsonReport) {
     EXPECT_GT(l.value("dram_read_bytes", 0), 0) << l;
     // The cycles printed on the layer's line.
     EXPECT_TRUE(Contains(lines[i], "  " + std::to_string(l.value("cycles", -1)) + " cycles"))
-        << lines[i] << "\n" << l;
+        << lines[i] << "\n"
+        << l;
   }
   // The same layers with a fast memory: same results, fewer cycles waiting for DRAM.
   const CliResult fast = Eyelet({"sweep", "--config", "tiny", "--count", "3", "--seed", "2"});
@@ -1144,8 +1165,8 @@ TEST(CliSweep, BadMemoryFlagsAreUsageErrors) {
 TEST(CliLayerRtl, JsonReportHasTheCounters) {
   TempDir dir;
   const std::string json = dir.File("layer.json");
-  const CliResult r = Eyelet({"layer", "--backend", "rtl", "--config", "tiny", "--seed", "3",
-                              "--json", json});
+  const CliResult r =
+      Eyelet({"layer", "--backend", "rtl", "--config", "tiny", "--seed", "3", "--json", json});
   ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
   const Json j = ReadJson(json);
   EXPECT_EQ(j.value("command", ""), "layer") << j;
@@ -1156,8 +1177,8 @@ TEST(CliLayerRtl, JsonReportHasTheCounters) {
   EXPECT_EQ(j.value("cycles", int64_t{-1}), LeadingNumber(Field(r.out, "cycles"))) << j << r.out;
   EXPECT_EQ(j.value("total_pes", -1), 12) << j;
   // The golden device writes the same report, with no timing.
-  const CliResult g = Eyelet({"layer", "--backend", "golden", "--config", "tiny", "--seed", "3",
-                              "--json", json});
+  const CliResult g =
+      Eyelet({"layer", "--backend", "golden", "--config", "tiny", "--seed", "3", "--json", json});
   ASSERT_EQ(g.code, kExitOk) << g.out << g.err;
   const Json gj = ReadJson(json);
   EXPECT_EQ(gj.value("backend", ""), "golden") << gj;
@@ -1175,7 +1196,8 @@ TEST(CliInfo, ReportsTheBuildFromItsCsrs) {
     EXPECT_EQ(Field(r.out, "id"), "0x45594c54, CSR map 1.3");
     EXPECT_EQ(Field(r.out, "array"), "6 x 7 PEs");
     EXPECT_EQ(Field(r.out, "spads"), "ifmap 12, filter 224, psum 24 words per PE");
-    EXPECT_EQ(Field(r.out, "widths"), "data 16 bits, psums 32 bits, AXI 64 bits, addresses 32 bits");
+    EXPECT_EQ(Field(r.out, "widths"),
+              "data 16 bits, psums 32 bits, AXI 64 bits, addresses 32 bits");
     EXPECT_EQ(Field(r.out, "glb"), "ifmap 8192, filter 4096 words, psum 4096 words x 7 banks");
     EXPECT_EQ(Field(r.out, "post"), "output-path table 512 entries (256 filters per chunk)");
     EXPECT_EQ(Field(r.out, "pool"),
@@ -1258,8 +1280,9 @@ TEST(CliMap, UnmappableLayerExitsThreeNamingTheLimit) {
       "map --layer --in-channels 1 --out-channels 4 --height 100 --width 1000 --kernel 9 "
       "--config tiny");  // a band of one ofmap row: 9 rows x 1000 > the 8192-word ifmap area
   EXPECT_EQ(r.code, kExitError);
-  EXPECT_TRUE(Contains(r.err, "GLB ifmap area: 1 image(s) x 1 channel(s) x 9 row(s) (1 of 92 "
-                              "strips) are 9000 words > 8192"))
+  EXPECT_TRUE(Contains(r.err,
+                       "GLB ifmap area: 1 image(s) x 1 channel(s) x 9 row(s) (1 of 92 "
+                       "strips) are 9000 words > 8192"))
       << r.err;
 }
 
@@ -1287,7 +1310,9 @@ TEST(CliSweep, GoldenBackendRunsTheSameLayers) {
 
 TEST(CliBackends, GoldenAndRtlAreRegistered) {
   const std::vector<std::string> names = BackendNames();
-  EXPECT_EQ(names, (std::vector<std::string>{"golden", "rtl"}));
+  // rtlfault (the fault-injection build) is linked too, but offered through --fault only.
+  EXPECT_EQ(names, (std::vector<std::string>{"golden", "rtl", "rtlfault"}));
+  EXPECT_EQ(BackendList(), "golden or rtl");
   EXPECT_EQ(OpenDevice("golden:tiny")->Name(), "golden:tiny");
   EXPECT_EQ(PeRunnerNames(), std::vector<std::string>{"rtl"});
 }

@@ -73,7 +73,13 @@ bool RegisterPeRunner(const std::string& name, PeRunnerFactory factory) {
 
 std::vector<std::string> BackendNames() { return Names(Backends()); }
 std::vector<std::string> PeRunnerNames() { return Names(PeRunners()); }
-std::string BackendList() { return OrList(BackendNames()); }
+std::string BackendList() {
+  std::vector<std::string> names;  // the fault-injection build is opened by `--fault` only
+  for (const std::string& n : BackendNames()) {
+    if (n != "rtlfault") names.push_back(n);
+  }
+  return OrList(names);
+}
 
 std::unique_ptr<Device> OpenDevice(const std::string& spec, const DeviceOptions& options) {
   const size_t colon = spec.find(':');

@@ -90,6 +90,9 @@ struct LayerOptions : LayerSpec, OutputPathFlags {
   // rtl: when an output is wrong, rerun traced into this directory: the pass that produced the
   // first wrong output, scoped to the walker and that PE's column. Empty: no rerun.
   std::string trace_on_fail;
+  // rtl, config small: run on the fault-injection build instead ("rtlfault:small"), with a
+  // stuck-at-1 bit `fault[2]` on PE (fault[0], fault[1])'s psum output. Empty: none.
+  std::vector<int> fault;
   std::string json_path;                     // JSON report of the run; empty: none
 };
 // Runs one layer on the device `backend:config` and prints its shapes, MAC count, the mapping

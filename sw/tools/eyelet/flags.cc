@@ -85,7 +85,7 @@ std::string ConfigFlag(const po::variables_map& vm) {
 std::string BackendFlag(const po::variables_map& vm) {
   const std::string backend = vm["backend"].as<std::string>();
   for (const std::string& name : BackendNames()) {
-    if (name == backend) return backend;
+    if (name == backend && name != "rtlfault") return backend;  // that one via --fault only
   }
   throw UsageError("--backend must be " + BackendList() + ", not '" + backend + "'");
 }

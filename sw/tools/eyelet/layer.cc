@@ -4,6 +4,7 @@
 // device by name (golden or rtl), checked against the golden model (eyelet/layer_check.h).
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -101,7 +102,11 @@ po::options_description LayerDescription() {
        "pool: instead of --kernel and --stride. K, S <= 3")
       ("pool-pad", po::value<int>()->value_name("P"),
        "with --pool: pooling padding on all four sides (P < K)")
-      ("pool-ceil", "ceil mode (ONNX ceil_mode) for the pooled size");
+      ("pool-ceil", "ceil mode (ONNX ceil_mode) for the pooled size")
+      ("fault", po::value<std::string>()->value_name("R,C,B"),
+       "rtl, --config small: run on the fault-injection build with\n"
+       "bit B of PE (R, C)'s psum output stuck at 1 (to see a wrong\n"
+       "output located)")
       ("trace-on-fail", po::value<std::string>()->value_name("DIR"),
        "rtl: when an output is wrong, rerun with a trace of the pass\n"
        "that produced the first wrong one (walker and its PE column)\n"
@@ -167,6 +172,26 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
   o.config = ConfigFlag(vm);
   if (vm.count("mapping")) o.mapping = MappingFlag(vm["mapping"].as<std::string>());
   o.trace = TraceFlags(vm, o.backend, o.config);
+  if (vm.count("fault")) {
+    const std::string f = vm["fault"].as<std::string>();
+    int r = -1, c = -1, b = -1;
+    char tail = 0;
+    if (std::sscanf(f.c_str(), "%d,%d,%d%c", &r, &c, &b, &tail) != 3 || r < 0 || c < 0 || b < 0 ||
+        b > 31) {
+      throw UsageError("--fault '" + f + "' must be ROW,COL,BIT (BIT 0..31)");
+    }
+    if (o.backend != "rtl" || o.config != "small") {
+      throw UsageError(
+          "--fault needs --backend rtl --config small (the one fault-injection build)");
+    }
+    const ArrayConfig& hw = ConfigByName(o.config);
+    if (r >= hw.rows || c >= hw.cols) {
+      throw UsageError("--fault: PE (" + std::to_string(r) + ", " + std::to_string(c) +
+                       ") is outside the " + std::to_string(hw.rows) + " x " +
+                       std::to_string(hw.cols) + " array");
+    }
+    o.fault = {r, c, b};
+  }
   if (vm.count("trace-on-fail")) {
     if (o.backend != "rtl") throw UsageError("--trace-on-fail applies to --backend rtl only");
     if (o.trace.On()) throw UsageError("--trace-on-fail traces by itself; leave out --trace");
@@ -351,11 +376,17 @@ std::optional<OutputPath> LayerOutputPath(const LayerOptions& o, const Tensor<in
 LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const LayerCase& c,
                        const Tensor<int32_t>& want, const RsMapping* m, const OutputPath* path,
                        std::string* trace_line) {
-  const std::string spec = o.backend + ":" + hw.name;
+  const std::string spec = (o.fault.empty() ? o.backend : "rtlfault") + ":" + hw.name;
+  DeviceOptions base;
+  if (!o.fault.empty()) {
+    base.plusargs = {"+ey_fault_row=" + std::to_string(o.fault[0]),
+                     "+ey_fault_col=" + std::to_string(o.fault[1]),
+                     "+ey_fault_bit=" + std::to_string(o.fault[2])};
+  }
   if (!o.trace.On()) {
     LayerCheck check;
     {
-      const std::unique_ptr<Device> device = OpenDevice(spec, {});
+      const std::unique_ptr<Device> device = OpenDevice(spec, base);
       check = CheckLayer(*device, hw, c, want, m, path);
     }
     OutputLocation loc;
@@ -377,14 +408,14 @@ LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const Layer
   uint64_t untraced_cycles = 0;
   const auto t0 = std::chrono::steady_clock::now();
   {
-    const std::unique_ptr<Device> device = OpenDevice(spec, {});
+    const std::unique_ptr<Device> device = OpenDevice(spec, base);
     device->ProfileRuns(&profile, kTracePollCycles);
     untraced_cycles = CheckLayer(*device, hw, c, want, m, path).stats.cycles;
   }
   const auto t1 = std::chrono::steady_clock::now();
   const TracedWindow w =
       WindowOf(o.trace, profile, 0, static_cast<int>(profile.desc_clock.size()) - 1, "the layer");
-  DeviceOptions d = TracedDevice(o.trace, {});
+  DeviceOptions d = TracedDevice(o.trace, base);
   d.trace_from = w.from;
   d.trace_to = w.to;
   LayerCheck check;
