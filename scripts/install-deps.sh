@@ -14,6 +14,7 @@ pkgs=(
   dataset-fashion-mnist  # the demo's data: /usr/share/datasets/fashion-mnist (eyelet/idx.h)
   libonnx-dev          # 1.12: onnx.proto and its C++ classes (onnx-ml.pb.h): the importer
   libprotobuf-dev      # 3.21: the protobuf runtime and headers those classes need
+  protobuf-compiler    # protoc 3.21, should a build regenerate the classes from onnx.proto
   libonnx-testdata     # ONNX's node tests, /usr/share/libonnx-testdata/data/node: importer cases
 )
 # python3-torch and python3-onnx are not listed: only scripts/train_fashion_mnist.py and
