@@ -611,6 +611,25 @@ TEST(CliLayerRtl, InjectedFaultIsLocatedAndTraced) {
   EXPECT_EQ(EyeletLine(layer + "9,0,1").code, kExitUsage);  // outside the 6 x 7 array
 }
 
+// From one sweep line to the PE: a failing layer is located (at the top of the psum chain the
+// faulty PE is in), and its rerun alone (--index) traces that pass by default.
+TEST(CliSweepRtl, InjectedFaultIsLocatedAndTheRerunTracesItsPass) {
+  TempDir dir;
+  const std::string sweep = "sweep --backend rtl --config small --seed 2 --fault 1,3,20";
+  const CliResult all = EyeletLine(sweep + " --count 3");
+  ASSERT_EQ(all.code, kExitMismatch) << all.out << all.err;
+  EXPECT_TRUE(Contains(all.out, "located first wrong output")) << all.out;
+  EXPECT_TRUE(Contains(all.out, "--index 0 --fault 1,3,20")) << all.out;
+  const CliResult one = EyeletLine(sweep + " --index 0 --trace-on-fail " + dir.path().string());
+  ASSERT_EQ(one.code, kExitMismatch) << one.out << one.err;
+  // The stuck PE (1, 3) is inside a chain of rows 0..2: the psums leave at its top, (2, 3).
+  EXPECT_TRUE(Contains(one.out, "PE (2, 3) top of chain rows 0..2")) << one.out;
+  EXPECT_TRUE(Contains(one.out, "scope walker,pe[0][3],pe[1][3]")) << one.out;
+  EXPECT_TRUE(fs::exists(dir.File("sweep_layer0_fail.fst")));
+  EXPECT_TRUE(fs::exists(dir.File("sweep_layer0_fail.gtkw")));
+  EXPECT_EQ(EyeletLine("sweep --backend rtl --config tiny --fault 1,1,1").code, kExitUsage);
+}
+
 // The window found for a pass comes from an untraced run; the traced rerun reaches the same
 // cycles and dumps only that window (and only the scope given), so the file shrinks.
 TEST(CliLayerRtl, TraceOfOnePassAndOneUnitIsSmaller) {

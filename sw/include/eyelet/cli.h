@@ -55,12 +55,12 @@ constexpr const char kDefaultArrayConfig[] = "small";
 // traced rerun reaches the same cycles), and the command prints the window, the file's size
 // and the traced run's wall time against the untraced one's.
 struct TraceOptions {
-  std::string path;              // empty: no trace
-  uint64_t from = 0;             // --trace-from CYCLE
-  uint64_t to = UINT64_MAX;      // --trace-to CYCLE
-  std::string scope;             // --trace-scope (eyelet/backend.h ParseTraceScope); empty: all
-  std::optional<int> layer;      // --trace-layer K: layer K of a network (run)
-  std::optional<int> pass;       // --trace-pass P: pass P of the layer (counted from 0)
+  std::string path;          // empty: no trace
+  uint64_t from = 0;         // --trace-from CYCLE
+  uint64_t to = UINT64_MAX;  // --trace-to CYCLE
+  std::string scope;         // --trace-scope (eyelet/backend.h ParseTraceScope); empty: all
+  std::optional<int> layer;  // --trace-layer K: layer K of a network (run)
+  std::optional<int> pass;   // --trace-pass P: pass P of the layer (counted from 0)
   bool On() const { return !path.empty(); }
 };
 
@@ -90,10 +90,10 @@ struct LayerOptions : LayerSpec, OutputPathFlags {
   // rtl: when an output is wrong, rerun traced into this directory: the pass that produced the
   // first wrong output, scoped to the walker and that PE's column. Empty: no rerun.
   std::string trace_on_fail;
-  // rtl, config small: run on the fault-injection build instead ("rtlfault:small"), with a
-  // stuck-at-1 bit `fault[2]` on PE (fault[0], fault[1])'s psum output. Empty: none.
-  std::vector<int> fault;
-  std::string json_path;                     // JSON report of the run; empty: none
+  // rtl, config small: run on the fault-injection build instead ("rtlfault:small") with these
+  // plusargs (a stuck-at-1 bit on one PE's psum output: --fault). Empty: none.
+  std::vector<std::string> fault;
+  std::string json_path;  // JSON report of the run; empty: none
 };
 // Runs one layer on the device `backend:config` and prints its shapes, MAC count, the mapping
 // and the device's statistics (the timing ones only from a device that has timing), the output
@@ -126,6 +126,11 @@ struct SweepOptions {
   uint64_t seed = 1;
   std::optional<int> index;  // run only layer number `index` of the seed's sequence
   TraceOptions trace;        // rtl: FST of the run (or of a window of it)
+  // rtl: a failing layer's first wrong output is located, and the first failing layer rerun
+  // with a trace of that output's pass into DIR/sweep_layerK_fail.fst (on by default, DIR ".",
+  // for a single layer: `index`). Empty: no rerun.
+  std::string trace_on_fail;
+  std::vector<std::string> fault;  // --fault: the fault-injection build's plusargs
   std::vector<LayerType> types = {LayerType::kConv};  // kConv, kFc, kPool; one drawn per layer
   // Each CONV and FC layer through a random output path (bias, requant, activation, and now
   // and then, when it requantizes, a max pooling).

@@ -2,10 +2,12 @@
 #include "flags.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "eyelet/backend.h"
@@ -476,6 +478,84 @@ std::string PeColumnScope(const ArrayConfig& hw, int col) {
     scope += ",pe[" + std::to_string(r) + "][" + std::to_string(col) + "]";
   }
   return scope;
+}
+
+std::vector<std::string> FaultFlag(const po::variables_map& vm, const std::string& backend,
+                                   const std::string& config) {
+  if (!vm.count("fault")) return {};
+  const std::string f = vm["fault"].as<std::string>();
+  int r = -1, c = -1, b = -1;
+  char tail = 0;
+  if (std::sscanf(f.c_str(), "%d,%d,%d%c", &r, &c, &b, &tail) != 3 || r < 0 || c < 0 || b < 0 ||
+      b > 31) {
+    throw UsageError("--fault '" + f + "' must be ROW,COL,BIT (BIT 0..31)");
+  }
+  if (backend != "rtl" || config != "small") {
+    throw UsageError("--fault needs --backend rtl --config small (the one fault-injection build)");
+  }
+  const ArrayConfig& hw = ConfigByName(config);
+  if (r >= hw.rows || c >= hw.cols) {
+    throw UsageError("--fault: PE (" + std::to_string(r) + ", " + std::to_string(c) +
+                     ") is outside the " + std::to_string(hw.rows) + " x " +
+                     std::to_string(hw.cols) + " array");
+  }
+  return {"+ey_fault_row=" + std::to_string(r), "+ey_fault_col=" + std::to_string(c),
+          "+ey_fault_bit=" + std::to_string(b)};
+}
+
+std::string DeviceSpec(const std::string& backend, const std::string& config,
+                       const std::vector<std::string>& fault) {
+  return (fault.empty() ? backend : "rtlfault") + ":" + config;
+}
+
+LayerCheck CheckLayerTraced(const std::string& spec, const DeviceOptions& base,
+                            const TraceOptions& trace, const ArrayConfig& hw, const LayerCase& c,
+                            const Tensor<int32_t>& want, const RsMapping* m, const OutputPath* path,
+                            std::string* trace_line) {
+  if (!trace.On()) {
+    const std::unique_ptr<Device> device = OpenDevice(spec, base);
+    return CheckLayer(*device, hw, c, want, m, path);
+  }
+  ChainProfile profile;
+  uint64_t untraced_cycles = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    const std::unique_ptr<Device> device = OpenDevice(spec, base);
+    device->ProfileRuns(&profile, kTracePollCycles);
+    untraced_cycles = CheckLayer(*device, hw, c, want, m, path).stats.cycles;
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  const TracedWindow w =
+      WindowOf(trace, profile, 0, static_cast<int>(profile.desc_clock.size()) - 1, "the layer");
+  DeviceOptions d = TracedDevice(trace, base);
+  d.trace_from = w.from;
+  d.trace_to = w.to;
+  LayerCheck check;
+  {  // the trace file is complete once the device is closed
+    const std::unique_ptr<Device> device = OpenDevice(spec, d);
+    device->ProfileRuns(&profile, kTracePollCycles);  // the same CSR traffic as the first run
+    check = CheckLayer(*device, hw, c, want, m, path);
+  }
+  const auto t2 = std::chrono::steady_clock::now();
+  std::ostringstream line;
+  PrintTrace(line, trace, w, std::chrono::duration<double>(t2 - t1).count(),
+             std::chrono::duration<double>(t1 - t0).count(), check.stats.cycles, untraced_cycles);
+  *trace_line = line.str();
+  return check;
+}
+
+std::string TraceFailedPass(const std::string& spec, const DeviceOptions& base,
+                            const ArrayConfig& hw, const LayerCase& c, const Tensor<int32_t>& want,
+                            const RsMapping* m, const OutputPath* path, const OutputLocation& loc,
+                            const std::string& fst) {
+  TraceOptions t;
+  t.path = fst;
+  t.pass = static_cast<int>(loc.pass);
+  t.scope = PeColumnScope(hw, loc.pe_col);
+  std::string line;
+  CheckLayerTraced(spec, base, t, hw, c, want, m, path, &line);
+  const std::string gtkw = fst.size() > 4 ? fst.substr(0, fst.size() - 4) + ".gtkw" : fst;
+  return line + "          open it: gtkwave " + fst + " " + gtkw + "\n";
 }
 
 }  // namespace cli

@@ -18,6 +18,7 @@
 #include "eyelet/backend.h"
 #include "eyelet/cli.h"
 #include "eyelet/device.h"
+#include "eyelet/layer_check.h"
 #include "eyelet/locate.h"
 #include "eyelet/mapping.h"
 
@@ -119,6 +120,29 @@ void PrintTrace(std::ostream& out, const TraceOptions& t, const TracedWindow& w,
 std::string LocateFirstMismatch(const ConvLayer& run_layer, const ArrayStats& st,
                                 const ArrayConfig& hw, const Tensor<int32_t>& want,
                                 const Tensor<int32_t>& got, OutputLocation* loc);
+// --fault R,C,B (rtl, config small): the fault-injection build's plusargs for a stuck-at-1 bit B
+// on PE (R, C)'s psum output; empty when not given. Throws UsageError.
+std::vector<std::string> FaultFlag(const po::variables_map& vm, const std::string& backend,
+                                   const std::string& config);
+// The device to open: "rtlfault:CONFIG" with `fault` plusargs, else "BACKEND:CONFIG".
+std::string DeviceSpec(const std::string& backend, const std::string& config,
+                       const std::vector<std::string>& fault);
+
+// Runs and checks `c` on a new device of `spec` opened with `base`. Without a trace, once;
+// with one, an untraced run first (it times the run and, polling the counters, finds the
+// window of --trace-pass) and then the traced one; `trace_line` gets PrintTrace's lines.
+LayerCheck CheckLayerTraced(const std::string& spec, const DeviceOptions& base,
+                            const TraceOptions& trace, const ArrayConfig& hw, const LayerCase& c,
+                            const Tensor<int32_t>& want, const RsMapping* m, const OutputPath* path,
+                            std::string* trace_line);
+// After `check` found wrong outputs: reruns `c` with a trace of the pass that produced the first
+// one (`loc`), scoped to the walker and that PE's column, into `fst` (and its .gtkw). Returns
+// the lines to print: the trace line and the command to open it.
+std::string TraceFailedPass(const std::string& spec, const DeviceOptions& base,
+                            const ArrayConfig& hw, const LayerCase& c, const Tensor<int32_t>& want,
+                            const RsMapping* m, const OutputPath* path, const OutputLocation& loc,
+                            const std::string& fst);
+
 // The trace scope of the walker and the PE column `col` (every row of the array).
 std::string PeColumnScope(const ArrayConfig& hw, int col);
 

@@ -172,26 +172,7 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
   o.config = ConfigFlag(vm);
   if (vm.count("mapping")) o.mapping = MappingFlag(vm["mapping"].as<std::string>());
   o.trace = TraceFlags(vm, o.backend, o.config);
-  if (vm.count("fault")) {
-    const std::string f = vm["fault"].as<std::string>();
-    int r = -1, c = -1, b = -1;
-    char tail = 0;
-    if (std::sscanf(f.c_str(), "%d,%d,%d%c", &r, &c, &b, &tail) != 3 || r < 0 || c < 0 || b < 0 ||
-        b > 31) {
-      throw UsageError("--fault '" + f + "' must be ROW,COL,BIT (BIT 0..31)");
-    }
-    if (o.backend != "rtl" || o.config != "small") {
-      throw UsageError(
-          "--fault needs --backend rtl --config small (the one fault-injection build)");
-    }
-    const ArrayConfig& hw = ConfigByName(o.config);
-    if (r >= hw.rows || c >= hw.cols) {
-      throw UsageError("--fault: PE (" + std::to_string(r) + ", " + std::to_string(c) +
-                       ") is outside the " + std::to_string(hw.rows) + " x " +
-                       std::to_string(hw.cols) + " array");
-    }
-    o.fault = {r, c, b};
-  }
+  o.fault = FaultFlag(vm, o.backend, o.config);
   if (vm.count("trace-on-fail")) {
     if (o.backend != "rtl") throw UsageError("--trace-on-fail applies to --backend rtl only");
     if (o.trace.On()) throw UsageError("--trace-on-fail traces by itself; leave out --trace");
@@ -370,65 +351,21 @@ std::optional<OutputPath> LayerOutputPath(const LayerOptions& o, const Tensor<in
   return path;
 }
 
-// Opens the device, runs `c` on it and checks it against `want`. With --trace, an untraced
-// run first (it finds a --trace-pass window and times the run), then the traced one; the
-// trace line for the report goes to `trace_line`.
+// Opens the device, runs `c` on it and checks it against `want` (traced as --trace asks:
+// CheckLayerTraced); with --trace-on-fail, a wrong output's pass is traced afterwards.
 LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const LayerCase& c,
                        const Tensor<int32_t>& want, const RsMapping* m, const OutputPath* path,
                        std::string* trace_line) {
-  const std::string spec = (o.fault.empty() ? o.backend : "rtlfault") + ":" + hw.name;
+  const std::string spec = DeviceSpec(o.backend, hw.name, o.fault);
   DeviceOptions base;
-  if (!o.fault.empty()) {
-    base.plusargs = {"+ey_fault_row=" + std::to_string(o.fault[0]),
-                     "+ey_fault_col=" + std::to_string(o.fault[1]),
-                     "+ey_fault_bit=" + std::to_string(o.fault[2])};
+  base.plusargs = o.fault;
+  const LayerCheck check = CheckLayerTraced(spec, base, o.trace, hw, c, want, m, path, trace_line);
+  OutputLocation loc;
+  if (!o.trace_on_fail.empty() && !check.cmp.Pass() &&
+      !LocateFirstMismatch(c.layer, check.stats, hw, want, check.got, &loc).empty()) {
+    *trace_line +=
+        TraceFailedPass(spec, base, hw, c, want, m, path, loc, o.trace_on_fail + "/layer_fail.fst");
   }
-  if (!o.trace.On()) {
-    LayerCheck check;
-    {
-      const std::unique_ptr<Device> device = OpenDevice(spec, base);
-      check = CheckLayer(*device, hw, c, want, m, path);
-    }
-    OutputLocation loc;
-    if (o.trace_on_fail.empty() || check.cmp.Pass() ||
-        LocateFirstMismatch(c.layer, check.stats, hw, want, check.got, &loc).empty()) {
-      return check;
-    }
-    LayerOptions rerun = o;  // the pass of the first wrong output, its PE column
-    rerun.trace_on_fail.clear();
-    rerun.trace.path = o.trace_on_fail + "/layer_fail.fst";
-    rerun.trace.pass = static_cast<int>(loc.pass);
-    rerun.trace.scope = PeColumnScope(hw, loc.pe_col);
-    RunOnDevice(rerun, hw, c, want, m, path, trace_line);
-    *trace_line += "          open it: gtkwave " + rerun.trace.path + " " + o.trace_on_fail +
-                   "/layer_fail.gtkw\n";
-    return check;
-  }
-  ChainProfile profile;
-  uint64_t untraced_cycles = 0;
-  const auto t0 = std::chrono::steady_clock::now();
-  {
-    const std::unique_ptr<Device> device = OpenDevice(spec, base);
-    device->ProfileRuns(&profile, kTracePollCycles);
-    untraced_cycles = CheckLayer(*device, hw, c, want, m, path).stats.cycles;
-  }
-  const auto t1 = std::chrono::steady_clock::now();
-  const TracedWindow w =
-      WindowOf(o.trace, profile, 0, static_cast<int>(profile.desc_clock.size()) - 1, "the layer");
-  DeviceOptions d = TracedDevice(o.trace, base);
-  d.trace_from = w.from;
-  d.trace_to = w.to;
-  LayerCheck check;
-  {  // the trace file is complete once the device is closed
-    const std::unique_ptr<Device> device = OpenDevice(spec, d);
-    device->ProfileRuns(&profile, kTracePollCycles);  // the same CSR traffic as the first run
-    check = CheckLayer(*device, hw, c, want, m, path);
-  }
-  const auto t2 = std::chrono::steady_clock::now();
-  std::ostringstream line;
-  PrintTrace(line, o.trace, w, std::chrono::duration<double>(t2 - t1).count(),
-             std::chrono::duration<double>(t1 - t0).count(), check.stats.cycles, untraced_cycles);
-  *trace_line = line.str();
   return check;
 }
 

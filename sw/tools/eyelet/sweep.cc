@@ -79,6 +79,17 @@ po::options_description SweepDescription() {
       ("json", po::value<std::string>()->value_name("FILE.json"),
        "write every layer's result and counters as JSON");
   // clang-format on
+  // clang-format off
+  d.add_options()
+      ("trace-on-fail", po::value<std::string>()->value_name("DIR"),
+       "rtl: rerun the first failing layer with a trace of the pass\n"
+       "of its first wrong output (walker and its PE column) into\n"
+       "DIR/sweep_layerK_fail.fst; default with --index: the current\n"
+       "directory")
+      ("fault", po::value<std::string>()->value_name("R,C,B"),
+       "rtl, --config small: the fault-injection build, bit B of PE\n"
+       "(R, C)'s psum output stuck at 1");
+  // clang-format on
   AddTraceOptions(d, false);
   return d;
 }
@@ -118,6 +129,16 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
   o.types = TypesFlag(vm["types"].as<std::string>());
   o.post = vm.count("post") > 0;
   o.trace = TraceFlags(vm, o.backend, o.config);
+  o.fault = FaultFlag(vm, o.backend, o.config);
+  if (vm.count("trace-on-fail")) {
+    if (o.backend != "rtl") throw UsageError("--trace-on-fail applies to --backend rtl only");
+    o.trace_on_fail = vm["trace-on-fail"].as<std::string>();
+  } else if (o.index && o.backend == "rtl" && !o.trace.On()) {
+    o.trace_on_fail = ".";
+  }
+  if (!o.trace_on_fail.empty() && !std::filesystem::is_directory(o.trace_on_fail)) {
+    throw UsageError("--trace-on-fail " + o.trace_on_fail + ": not a directory; create it");
+  }
   RejectFlags(vm, {"trace-pass"},
               "applies to eyelet layer and eyelet run; give --trace-from and "
               "--trace-to here");
@@ -154,8 +175,25 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   dopt.mem_latency = o.mem_latency;
   dopt.mem_stall = o.mem_stall;
   dopt.mem_seed = o.seed;
-  const std::string spec = o.backend + ":" + hw.name;
+  dopt.plusargs = o.fault;
+  const std::string spec = DeviceSpec(o.backend, hw.name, o.fault);
   std::unique_ptr<Device> device = OpenDevice(spec, dopt);
+  DeviceOptions rerun_opt = dopt;  // a failing layer's traced rerun: the same DRAM model
+  rerun_opt.trace_path.clear();
+  rerun_opt.trace_scope.clear();
+  rerun_opt.trace_from = 0;
+  rerun_opt.trace_to = UINT64_MAX;
+  // The first located failure, rerun traced once the sweep's device is closed (tearing a model
+  // down while another of the same Verilated build lives deadlocks in Verilator's scopes).
+  struct FirstFailure {
+    int index;
+    LayerCase ran;
+    Tensor<int32_t> want;
+    RsMapping mapping;
+    std::optional<OutputPath> path;
+    OutputLocation loc;
+  };
+  std::optional<FirstFailure> fail;
   const bool pools = std::find(o.types.begin(), o.types.end(), LayerType::kPool) != o.types.end();
   Json j;
   j["command"] = "sweep";
@@ -197,25 +235,31 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     int64_t model = 0;  // predicted cycles, when the layer ran
     Comparison cmp;
     std::string problem;
-    std::string post_text;          // the output path, when --post drew one
+    std::string post_text;  // the output path, when --post drew one
+    LayerCase ran;          // what ran, to locate and rerun a failure
+    Tensor<int32_t> want, got;
+    std::optional<OutputPath> path;
     ConvLayer model_layer = layer;  // as the cost model sees the run
     try {
       if (pool) {  // the runtime maps it: the mapper's choice
-        const LayerCase c = DrawSweepData(shape, hw.data_bits, rng);
-        const LayerCheck check = CheckLayer(*device, hw, c, GoldenAcc(c), nullptr, nullptr);
+        ran = DrawSweepData(shape, hw.data_bits, rng);
+        want = GoldenAcc(ran);
+        const LayerCheck check = CheckLayer(*device, hw, ran, want, nullptr, nullptr);
         st = check.stats;
         cmp = check.cmp;
+        got = check.got;
         m = st.mapping;
         mapped = true;
       } else {
         m = i % 2 == 0 ? ChooseMapping(layer, hw) : DrawMapping(layer, hw, rng, &drawn);
         mapped = true;
-        const LayerCase c = DrawSweepData(shape, hw.data_bits, rng);
-        const Tensor<int32_t> acc = GoldenAcc(c);
-        const std::optional<OutputPath> path =
-            o.post ? DrawSweepOutputPath(o.seed, i, pools, acc) : std::nullopt;
+        ran = DrawSweepData(shape, hw.data_bits, rng);
+        const Tensor<int32_t> acc = GoldenAcc(ran);
+        path = o.post ? DrawSweepOutputPath(o.seed, i, pools, acc) : std::nullopt;
         const OutputPath* p = path ? &*path : nullptr;
-        const LayerCheck check = CheckLayer(*device, hw, c, GoldenOutput(acc, p), &m, p);
+        want = GoldenOutput(acc, p);
+        const LayerCheck check = CheckLayer(*device, hw, ran, want, &m, p);
+        got = check.got;
         st = check.stats;
         if (path) {
           post_text = "  " + DescribeOutputPath(*path);
@@ -278,6 +322,20 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       if (cmp.mismatches > 0) {
         for (const std::string& e : cmp.examples) out << "        " << e << "\n";
       }
+      OutputLocation loc;
+      const std::string located =
+          o.backend == "rtl" ? LocateFirstMismatch(ran.layer, st, hw, want, got, &loc) : "";
+      if (!located.empty()) {
+        out << "      located " << located << "\n";
+        j["layers"].back()["located"] = {{"pass", loc.pass},
+                                         {"run", loc.run},
+                                         {"pe_row", loc.pe_row},
+                                         {"pe_col", loc.pe_col},
+                                         {"text", located}};
+        if (!o.trace_on_fail.empty() && !fail) {  // traced after the sweep (below)
+          fail = FirstFailure{i, ran, want, m, path, loc};
+        }
+      }
     }
   }
   const double util = cycles == 0 ? 0.0
@@ -292,11 +350,22 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     out << "total     " << layer_macs << " layer MACs; model " << model_cycles << " cycles (the "
         << o.backend << " device has no timing model)\n";
   }
+  if (fail) {
+    device.reset();
+    const bool pool_only = fail->ran.type == LayerType::kPool;
+    out << TraceFailedPass(
+        spec, rerun_opt, hw, fail->ran, fail->want, pool_only ? nullptr : &fail->mapping,
+        fail->path ? &*fail->path : nullptr, fail->loc,
+        o.trace_on_fail + "/sweep_layer" + std::to_string(fail->index) + "_fail.fst");
+  }
   if (failed > 0) {
     out << "rerun a failing layer alone, e.g.: eyelet sweep --backend " << o.backend << " --config "
         << hw.name << " --seed " << o.seed << " --index " << first_failure
-        << (o.backend == "rtl" ? " --trace layer" + std::to_string(first_failure) + ".fst" : "")
-        << "\n";
+        << (o.fault.size() == 3 ? " --fault " + o.fault[0].substr(o.fault[0].find('=') + 1) + "," +
+                                      o.fault[1].substr(o.fault[1].find('=') + 1) + "," +
+                                      o.fault[2].substr(o.fault[2].find('=') + 1)
+                                : "")
+        << (o.backend == "rtl" ? " (it traces the pass of its first wrong output)" : "") << "\n";
   }
   if (o.trace.On()) {
     device.reset();  // closes the trace file
