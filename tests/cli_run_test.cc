@@ -186,8 +186,8 @@ TEST(CliRun, MixedOperatorModelOnTheAcceleratorEveryLayerPasses) {
   EXPECT_TRUE(Contains(traced.out, "(pass 0 of ")) << traced.out;
   EXPECT_TRUE(Contains(traced.out, "of layer 1 '")) << traced.out;
   EXPECT_GT(fs::file_size(fst), 0u);
-  EXPECT_EQ(Eyelet({"run", kMixed, "--input", kMixedInput, "--backend", "rtl", "--config",
-                    "small", "--trace", fst, "--trace-layer", "99"})
+  EXPECT_EQ(Eyelet({"run", kMixed, "--input", kMixedInput, "--backend", "rtl", "--config", "small",
+                    "--trace", fst, "--trace-layer", "99"})
                 .code,
             kExitUsage);
   EXPECT_EQ(Eyelet({"run", kMixed, "--input", kMixedInput, "--trace", fst}).code, kExitUsage);

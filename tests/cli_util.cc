@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "eyelet/cli.h"
+#include "eyelet/rng.h"
+#include "test_util.h"
 
 namespace eyelet {
 namespace test {
@@ -70,6 +72,11 @@ std::string Field(const std::string& out, const std::string& key) {
     }
   }
   return "";
+}
+
+Tensor<int16_t> RandomTensor(const Shape& shape, int lo, int hi, uint32_t seed) {
+  Rng rng(seed);
+  return RandomTensor(shape, rng, lo, hi);
 }
 
 }  // namespace test

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "eyelet/tensor.h"
+
 namespace eyelet {
 namespace test {
 
@@ -28,6 +30,9 @@ CliResult Eyelet(std::vector<std::string> args);
 CliResult EyeletLine(const std::string& line);
 
 bool Contains(const std::string& haystack, const std::string& needle);
+// A tensor of values in [lo, hi] drawn from `seed` (test_util's RandomTensor on Rng(seed)), for
+// .npy files fed to the tool.
+Tensor<int16_t> RandomTensor(const Shape& shape, int lo, int hi, uint32_t seed);
 std::string Hex64(uint64_t v);
 // The value printed after `key` on its own line ("checksum  0x...").
 std::string Field(const std::string& out, const std::string& key);

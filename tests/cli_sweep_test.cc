@@ -1,0 +1,257 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// `eyelet sweep`, in-process: random CONV, FC and POOL layers and output paths on both
+// backends, reruns of one layer, a slow random DRAM model and the JSON report.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli_util.h"
+#include "eyelet/backend.h"
+#include "eyelet/cli.h"
+#include "eyelet/error.h"
+#include "eyelet/golden.h"
+#include "eyelet/npy.h"
+#include "eyelet/tensor.h"
+#include "test_util.h"
+
+namespace eyelet {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+using test::CliResult;
+using test::Contains;
+using test::Eyelet;
+using test::EyeletLine;
+using test::Field;
+using test::Hex64;
+using test::RandomTensor;
+using test::ReadJson;
+using test::TempDir;
+
+std::vector<std::string> LayerLines(const std::string& out) {
+  std::vector<std::string> lines;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t start = line.find_first_not_of(' ');
+    if (start >= 2 && start != std::string::npos &&
+        std::isdigit(static_cast<unsigned char>(line[start]))) {
+      lines.push_back(line.substr(start));
+    }
+  }
+  return lines;
+}
+
+std::string LastLine(const std::string& out) {
+  const size_t last = out.find_last_not_of('\n');
+  if (last == std::string::npos) return "";
+  const size_t newline = out.rfind('\n', last);
+  const size_t first = newline == std::string::npos ? 0 : newline + 1;
+  return out.substr(first, last + 1 - first);
+}
+
+TEST(CliSweep, RandomLayersPassOnTiny) {
+  const CliResult r =
+      Eyelet({"sweep", "--backend", "rtl", "--config", "tiny", "--count", "5", "--seed", "1"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "5 passed, 0 failed") << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const std::vector<std::string> lines = LayerLines(r.out);
+  ASSERT_EQ(lines.size(), 5u) << r.out;
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(Contains(line, "  PASS  ")) << line;
+    EXPECT_TRUE(Contains(line, " cycles")) << line;
+  }
+  // Even layers take the mapper's choice, odd ones a random mapping (or the mapper's when none
+  // of the draws was legal).
+  EXPECT_TRUE(Contains(lines[0], "(mapper)")) << lines[0];
+  EXPECT_TRUE(Contains(r.out, "(random)")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "rerun")) << r.out;
+}
+
+TEST(CliSweep, LayerKIsTheSameForAnyCountAndReruns) {
+  const CliResult all = Eyelet({"sweep", "--config", "tiny", "--count", "4", "--seed", "7"});
+  const CliResult fewer = Eyelet({"sweep", "--config", "tiny", "--count", "3", "--seed", "7"});
+  const CliResult one = Eyelet({"sweep", "--config", "tiny", "--seed", "7", "--index", "3"});
+  ASSERT_EQ(all.code, kExitOk) << all.out << all.err;
+  ASSERT_EQ(fewer.code, kExitOk) << fewer.out << fewer.err;
+  ASSERT_EQ(one.code, kExitOk) << one.out << one.err;
+  const std::vector<std::string> a = LayerLines(all.out), f = LayerLines(fewer.out),
+                                 o = LayerLines(one.out);
+  ASSERT_EQ(a.size(), 4u);
+  ASSERT_EQ(f.size(), 3u);
+  ASSERT_EQ(o.size(), 1u);
+  for (size_t i = 0; i < f.size(); ++i) EXPECT_EQ(a[i], f[i]);
+  EXPECT_EQ(o[0], a[3]);
+  EXPECT_EQ(LastLine(one.out), "1 passed, 0 failed");
+  const CliResult other = Eyelet({"sweep", "--config", "tiny", "--count", "4", "--seed", "8"});
+  EXPECT_NE(LayerLines(other.out), a);
+}
+
+TEST(CliSweep, OutputPathsPassOnTiny) {
+  // --post: every layer through a random output path, every element compared; the layers are
+  // those of the same sweep without --post.
+  const CliResult r = Eyelet({"sweep", "--config", "tiny", "--types", "conv,fc", "--count", "10",
+                              "--seed", "2", "--post"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "10 passed, 0 failed") << r.out;
+  const CliResult plain =
+      Eyelet({"sweep", "--config", "tiny", "--types", "conv,fc", "--count", "10", "--seed", "2"});
+  const std::vector<std::string> lines = LayerLines(r.out), plain_lines = LayerLines(plain.out);
+  ASSERT_EQ(lines.size(), 10u) << r.out;
+  ASSERT_EQ(plain_lines.size(), 10u) << plain.out;
+  int requantized = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_TRUE(Contains(lines[i], "  PASS  ")) << lines[i];
+    // The layer and its mapping, up to "(mapper)" or "(random)".
+    const std::string layer = plain_lines[i].substr(0, plain_lines[i].find(")  ") + 1);
+    EXPECT_EQ(lines[i].rfind(layer, 0), 0u) << lines[i] << "\n" << plain_lines[i];
+    requantized += Contains(lines[i], "requantization to int16");
+  }
+  EXPECT_GE(requantized, 3) << r.out;
+}
+
+TEST(CliSweep, FcLayersPassOnTiny) {
+  const CliResult r =
+      Eyelet({"sweep", "--config", "tiny", "--types", "fc", "--count", "6", "--seed", "1"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "6 passed, 0 failed") << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const std::vector<std::string> lines = LayerLines(r.out);
+  ASSERT_EQ(lines.size(), 6u) << r.out;
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(Contains(line, "  fc x ")) << line;
+    EXPECT_TRUE(Contains(line, "  PASS  ")) << line;
+  }
+  EXPECT_TRUE(Contains(lines[0], "(mapper)")) << lines[0];
+  EXPECT_TRUE(Contains(r.out, "(random)")) << r.out;
+}
+
+TEST(CliSweep, ConvAndFcTogether) {
+  const CliResult r =
+      Eyelet({"sweep", "--config", "small", "--types", "conv,fc", "--count", "8", "--seed", "3"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "8 passed, 0 failed") << r.out;
+  int fc = 0;
+  for (const std::string& line : LayerLines(r.out)) fc += Contains(line, "  fc x ");
+  EXPECT_GT(fc, 0) << r.out;
+  EXPECT_LT(fc, 8) << r.out;
+  // A conv-only sweep draws no type: its layers are those of the default --types conv.
+  const CliResult conv = Eyelet({"sweep", "--config", "tiny", "--types", "conv", "--count", "2"});
+  const CliResult def = Eyelet({"sweep", "--config", "tiny", "--count", "2"});
+  EXPECT_EQ(conv.out, def.out);
+}
+
+TEST(CliSweep, PoolLayersPassOnTiny) {
+  // Standalone POOL layers among CONV and FC ones, and with --post poolings fused into the
+  // output paths of some of the others: every element compared with the golden model.
+  const CliResult r = Eyelet({"sweep", "--backend", "rtl", "--config", "tiny", "--types",
+                              "conv,fc,pool", "--post", "--count", "16", "--seed", "1"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "16 passed, 0 failed") << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const std::vector<std::string> lines = LayerLines(r.out);
+  ASSERT_EQ(lines.size(), 16u) << r.out;
+  int pools = 0;
+  int fused = 0;
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(Contains(line, "  PASS  ")) << line;
+    pools += Contains(line, "  pool x ");
+    fused += !Contains(line, "  pool x ") && Contains(line, ", max pool ");
+  }
+  EXPECT_GT(pools, 0) << r.out;
+  EXPECT_GT(fused, 0) << r.out;
+  // Pool layers alone.
+  const CliResult only =
+      Eyelet({"sweep", "--config", "tiny", "--types", "pool", "--count", "8", "--seed", "2"});
+  EXPECT_EQ(only.code, kExitOk) << only.out << only.err;
+  EXPECT_EQ(LastLine(only.out), "8 passed, 0 failed") << only.out;
+  for (const std::string& line : LayerLines(only.out)) {
+    EXPECT_EQ(line.find("pool x "), line.find_first_not_of("0123456789 ")) << line;
+  }
+}
+
+TEST(CliSweep, ZeroLayers) {
+  const CliResult r = Eyelet({"sweep", "--config", "tiny", "--count", "0"});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_EQ(LastLine(r.out), "0 passed, 0 failed") << r.out;
+}
+
+TEST(CliSweep, SlowRandomMemoryAndJsonReport) {
+  TempDir dir;
+  const std::string json = dir.File("sweep.json");
+  const CliResult r = Eyelet({"sweep", "--config", "tiny", "--count", "3", "--seed", "2",
+                              "--mem-latency", "40", "--mem-stall", "0.4", "--json", json});
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "json      " + json) << r.out;
+  const Json j = ReadJson(json);
+  EXPECT_EQ(j.value("command", ""), "sweep") << j;
+  EXPECT_EQ(j.value("backend", ""), "rtl") << j;
+  EXPECT_EQ(j.value("config", ""), "tiny") << j;
+  EXPECT_EQ(j.value("seed", -1), 2) << j;
+  EXPECT_EQ(j.value("mem_latency", -1), 40) << j;
+  EXPECT_DOUBLE_EQ(j.value("mem_stall", -1.0), 0.4) << j;
+  EXPECT_EQ(j.value("passed", -1), 3) << j;
+  EXPECT_EQ(j.value("failed", -1), 0) << j;
+  ASSERT_TRUE(j.contains("layers") && j["layers"].is_array()) << j;
+  ASSERT_EQ(j["layers"].size(), 3u) << j;
+  const std::vector<std::string> lines = LayerLines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  for (size_t i = 0; i < 3; ++i) {
+    const Json& l = j["layers"][i];
+    EXPECT_EQ(l.value("index", -1), static_cast<int>(i)) << l;
+    EXPECT_TRUE(l.value("pass", false)) << l;
+    EXPECT_GT(l.value("dram_read_bytes", 0), 0) << l;
+    // The cycles printed on the layer's line.
+    EXPECT_TRUE(Contains(lines[i], "  " + std::to_string(l.value("cycles", -1)) + " cycles"))
+        << lines[i] << "\n"
+        << l;
+  }
+  // The same layers with a fast memory: same results, fewer cycles waiting for DRAM.
+  const CliResult fast = Eyelet({"sweep", "--config", "tiny", "--count", "3", "--seed", "2"});
+  ASSERT_EQ(fast.code, kExitOk) << fast.out << fast.err;
+  EXPECT_NE(LayerLines(fast.out), LayerLines(r.out));
+}
+
+TEST(CliSweep, BadMemoryFlagsAreUsageErrors) {
+  EXPECT_EQ(Eyelet({"sweep", "--mem-latency", "0"}).code, kExitUsage);
+  EXPECT_EQ(Eyelet({"sweep", "--mem-stall", "1.5"}).code, kExitUsage);
+  EXPECT_EQ(Eyelet({"sweep", "--json", "/nonexistent/dir/x.json"}).code, kExitError);
+}
+
+TEST(CliSweep, GoldenBackendRunsTheSameLayers) {
+  // The golden device runs the very same layers, mappings and output paths as the rtl one
+  // (each checked against golden.h); it has no cycles to print.
+  const std::string sweep = "sweep --config tiny --types conv,fc,pool --post --count 8 --seed 4";
+  const CliResult g = EyeletLine(sweep + " --backend golden");
+  const CliResult a = EyeletLine(sweep + " --backend rtl");
+  ASSERT_EQ(g.code, kExitOk) << g.out << g.err;
+  ASSERT_EQ(a.code, kExitOk) << a.out << a.err;
+  EXPECT_EQ(LastLine(g.out), "8 passed, 0 failed") << g.out;
+  const std::vector<std::string> gl = LayerLines(g.out), al = LayerLines(a.out);
+  ASSERT_EQ(gl.size(), 8u) << g.out;
+  ASSERT_EQ(al.size(), 8u) << a.out;
+  for (size_t i = 0; i < gl.size(); ++i) {
+    // Everything up to PASS: the layer, its mapping and its output path.
+    EXPECT_EQ(gl[i].substr(0, gl[i].find("  PASS")), al[i].substr(0, al[i].find("  PASS")));
+    EXPECT_FALSE(Contains(gl[i], " cycles (model")) << gl[i];
+  }
+  EXPECT_TRUE(Contains(g.out, "golden backend")) << g.out;
+}
+
+}  // namespace
+}  // namespace eyelet
