@@ -71,7 +71,7 @@ WAVE ?= $(CONV3) --trace $(BUILD)/wave/conv3_pass5.fst --trace-pass 5 \
 wave: build
 	@mkdir -p $(BUILD)/wave
 	$(BUILD)/eyelet $(WAVE) | grep '^trace'
-	@echo "open with: gtkwave build/wave/conv3_pass5.fst build/wave/conv3_pass5.gtkw"
+	@echo "open it with gtkwave FILE.fst FILE.gtkw (the save file is written beside the trace)"
 
 clean:
 	rm -rf $(BUILD)

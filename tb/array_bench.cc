@@ -30,7 +30,7 @@ class ArrayBenchImpl : public ArrayBench {
   Tensor<int32_t> RunConv(const ConvLayer& layer, const Tensor<int16_t>& x,
                           const Tensor<int16_t>& w, const RsMapping& mapping, ArrayStats* stats,
                           const OutputPath* path) override {
-    const uint64_t first = dev_->Cycle();
+    const uint64_t first = dev_->ClockCycle();
     LayerResult r = eyelet::RunConv(*dev_, layer, x, w, &mapping, TakeTimeout(), path);
     if (stats) Fill(layer, r, first, stats);
     return std::move(r.y);
@@ -38,7 +38,7 @@ class ArrayBenchImpl : public ArrayBench {
 
   Tensor<int32_t> RunPool(const Tensor<int16_t>& x, const PoolParams& p,
                           ArrayStats* stats) override {
-    const uint64_t first = dev_->Cycle();
+    const uint64_t first = dev_->ClockCycle();
     LayerResult r = eyelet::RunPool(*dev_, x, p, TakeTimeout());
     if (stats) Fill(PoolToConvLayer(x.shape(), p), r, first, stats);
     return std::move(r.y);
@@ -55,7 +55,7 @@ class ArrayBenchImpl : public ArrayBench {
   // simulation cycle `first`.
   void Fill(const ConvLayer& layer, const LayerResult& r, uint64_t first, ArrayStats* stats) {
     *stats = MakeArrayStats(layer, r, hw_.rows * hw_.cols);
-    stats->sim_cycles = dev_->Cycle() - first;
+    stats->sim_cycles = dev_->ClockCycle() - first;
   }
 
   ArrayConfig hw_;

@@ -59,7 +59,6 @@ class RtlDeviceImpl : public RtlDevice {
   }
 
   std::string Name() const override { return backend_ + ":" + name_; }
-  uint64_t Cycle() const override { return h_.cycle(); }
   uint64_t ClockCycle() const override { return h_.cycle(); }
   void TraceWindow(uint64_t first, uint64_t last) override { h_.TraceWindow(first, last); }
   const AxiMem& Mem() const override { return mem_; }

@@ -23,7 +23,7 @@ namespace eyelet {
 struct RtlDeviceOptions {
   AxiMemConfig mem;        // DRAM model: window, latency, bandwidth, random stalls, errors
   std::string trace_path;  // FST trace file; empty for none
-  // Cycles [trace_first, trace_last] of the device's clock (Cycle()) are dumped.
+  // Cycles [trace_first, trace_last] of the device's clock (Device::ClockCycle()) are dumped.
   uint64_t trace_first = 0;
   uint64_t trace_last = UINT64_MAX;
   // Hierarchy scopes to trace, as (levels, "TOP.ey_top.u_walker") ($dumpvars); empty: all.
@@ -45,8 +45,7 @@ class RtlDevice : public Device {
   // options.fault_build; UsageError for the others).
   static std::unique_ptr<RtlDevice> Create(const std::string& config_name,
                                            const RtlDeviceOptions& options = {});
-  // Clock cycles simulated since the model was built.
-  virtual uint64_t Cycle() const = 0;
+  // (Clock cycles simulated since the model was built: Device::ClockCycle.)
   // Dump the FST trace only for cycles [first, last] (needs options.trace_path).
   virtual void TraceWindow(uint64_t first, uint64_t last) = 0;
   // The DRAM model, for its statistics.

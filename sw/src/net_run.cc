@@ -127,6 +127,7 @@ NetRunResult RunQuantNet(Device& device, const QuantNet& net, const FTensor& ima
   std::unique_ptr<ChainBuilder> chain;
   std::vector<StepDescs> descs;
   uint64_t chain_addr = 0;
+  std::vector<CycleEstimate> model;  // per descriptor of the chain
   int chain_batch = 0;
   for (int base = 0; base < total; base += options.batch) {
     const int nb = std::min(options.batch, total - base);
@@ -161,6 +162,15 @@ NetRunResult RunQuantNet(Device& device, const QuantNet& net, const FTensor& ima
         r.layers[i].first_desc = descs[i].first;
         r.layers[i].active_pes = ActivePes(first.layer, first.mapping);
       }
+      // The cost model's figures of each descriptor, once per chain (every run of it adds them).
+      model.assign(static_cast<size_t>(chain->size()), CycleEstimate{});
+      for (int d = 0; d < chain->size(); ++d) {
+        const ChainBuilder::Layer& cl = chain->layer(d);
+        RsMapping placed = cl.mapping;
+        placed.n = cl.tiling.nb;
+        CompleteMapping(cl.layer, hw, placed);
+        model[static_cast<size_t>(d)] = EstimateCycles(cl.layer, hw, placed, cl.tiling);
+      }
     } else {
       chain->WriteInput(x);
     }
@@ -175,11 +185,7 @@ NetRunResult RunQuantNet(Device& device, const QuantNet& net, const FTensor& ima
     for (size_t i = 0; i < net.steps.size(); ++i) {
       NetLayerStats& l = r.layers[i];
       for (int d = descs[i].first; d <= descs[i].last; ++d) {
-        const ChainBuilder::Layer& cl = chain->layer(d);
-        RsMapping placed = cl.mapping;
-        placed.n = cl.tiling.nb;
-        CompleteMapping(cl.layer, hw, placed);
-        const CycleEstimate est = EstimateCycles(cl.layer, hw, placed, cl.tiling);
+        const CycleEstimate& est = model[static_cast<size_t>(d)];
         l.model_cycles += est.cycles;
         l.model_dram_bytes += est.DramBytes();
         if (split) {

@@ -440,11 +440,6 @@ void FitRequant(double m, const std::string& where, int32_t* mult, int* shift) {
 
 }  // namespace
 
-int FloatStep::Channels() const {
-  if (kind == kPool) return static_cast<int>(in_dims.at(1));
-  return static_cast<int>(w.dims.at(0));
-}
-
 LoweredNet LowerNetwork(const Network& net) { return Lowering(net).Run(); }
 
 std::vector<FTensor> RunSteps(const LoweredNet& net, const FTensor& x) {

@@ -65,7 +65,6 @@ struct FloatStep {
   float alpha = 0.0f;
   bool pool = false;  // max pooling after the activation (kPool: the step itself)
   PoolParams pool_params;
-  int Channels() const;  // M (kConv, kFc) or C (kPool)
 };
 
 struct LoweredNet {
