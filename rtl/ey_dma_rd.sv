@@ -15,6 +15,11 @@
 // complete on the bus (reads are drained, written bursts carry data that is already queued:
 // a write burst is only issued once all its beats are in the W queue), so the bus is left
 // clean. idle_o says when nothing is in flight.
+//
+// Fault injection (tests only): a model Verilated with -DEY_FAULT reads the plusargs
+// +ey_fault_dma_addr=A (hex) +ey_fault_dma_bit=B at time 0 and flips bit B (0..7) of the byte at
+// DRAM address A in every word this engine delivers from it (a wrong byte on the read path);
+// fault_hit is high in the cycles such a word leaves. Without EY_FAULT nothing of it is built.
 `include "ey_assert.svh"
 
 module ey_dma_rd #(
@@ -88,7 +93,38 @@ module ey_dma_rd #(
   logic                r_fire, out_fire, beat_done;
 
   assign out_valid_o = beat_v_q && !drain_q;
+`ifdef EY_FAULT
+  // The byte address of the word at the head of the stream, and the word the fault hits.
+  logic [AddrW-1:0] fault_waddr_q;
+  logic [AddrW-1:0] fault_addr;
+  logic [15:0]      fault_mask;
+  logic             fault_on, fault_match;
+  /* verilator lint_off UNUSED */
+  logic             fault_hit;
+  /* verilator lint_on UNUSED */
+  initial begin
+    logic [AddrW-1:0] addr;
+    int bitn;
+    fault_on   = 1'b0;
+    fault_addr = '0;
+    fault_mask = '0;
+    if ($value$plusargs("ey_fault_dma_addr=%h", addr) &&
+        $value$plusargs("ey_fault_dma_bit=%d", bitn) && bitn >= 0 && bitn < 8) begin
+      fault_on   = 1'b1;
+      fault_addr = addr & ~AddrW'(1);
+      fault_mask = 16'(1) << (bitn + (addr[0] ? 8 : 0));
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (cmd_valid_i && cmd_ready_o) fault_waddr_q <= cmd_addr_i;
+    else if (out_fire) fault_waddr_q <= fault_waddr_q + AddrW'(2);
+  end
+  assign fault_match = fault_on && fault_waddr_q == fault_addr;
+  assign fault_hit   = fault_match && out_fire;
+  assign out_data_o  = beat_q[lane_q*16 +: 16] ^ (fault_match ? fault_mask : 16'h0);
+`else
   assign out_data_o  = beat_q[lane_q*16 +: 16];
+`endif
   assign out_fire    = out_valid_o && out_ready_i;
   assign beat_done   = out_fire && (lane_q == LaneW'(Lanes - 1) || words_q == 32'd1);
   assign rready_o    = drain_q || !beat_v_q || beat_done;

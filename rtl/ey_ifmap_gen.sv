@@ -6,6 +6,12 @@
 // PE (ifmap row y0*uh + d + rgi*rg - pad_top) and every channel of every channel set, tagged
 // (cgi, d). Rows and columns outside the ifmap and padded channels are sent as zeros without
 // reading the GLB. Out: a valid/ready stream to the PE array's ifmap GIN.
+//
+// Fault injection (tests only): a model Verilated with -DEY_FAULT reads the plusargs
+// +ey_fault_gin_word=K +ey_fault_gin_bit=B at time 0 and flips bit B of the K-th word (from 0,
+// counted since reset over every layer) this generator sends on the ifmap GIN, as a corrupted
+// multicast would; fault_hit is high in the cycle that word is taken. Without EY_FAULT nothing
+// of it is built.
 `include "ey_assert.svh"
 
 module ey_ifmap_gen #(
@@ -165,6 +171,9 @@ module ey_ifmap_gen #(
   end
 
   logic [2*IdW-1:0] ig_tag_out;
+`ifdef EY_FAULT
+  logic [DataW-1:0] if_data_raw;
+`endif
   logic             ig_empty;
   ey_rd_port #(
     .TagW  (2 * IdW),
@@ -182,9 +191,40 @@ module ey_ifmap_gen #(
     .valid_o     (if_valid_o),
     .ready_i     (if_ready_i),
     .tag_o       (ig_tag_out),
+`ifdef EY_FAULT
+    .data_o      (if_data_raw),
+`else
     .data_o      (if_data_o),
+`endif
     .empty_o     (ig_empty)
   );
+
+`ifdef EY_FAULT
+  logic [63:0]      fault_word;
+  logic [DataW-1:0] fault_mask;
+  logic [63:0]      fault_cnt_q;  // words sent since reset
+  /* verilator lint_off UNUSED */
+  logic             fault_hit;
+  /* verilator lint_on UNUSED */
+  initial begin
+    longint word;
+    int bitn;
+    fault_word = '1;
+    fault_mask = '0;
+    if ($value$plusargs("ey_fault_gin_word=%d", word) &&
+        $value$plusargs("ey_fault_gin_bit=%d", bitn) && word >= 0 && bitn >= 0 &&
+        bitn < int'(DataW)) begin
+      fault_word = 64'(word);
+      fault_mask = DataW'(1) << bitn;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) fault_cnt_q <= '0;
+    else if (if_valid_o && if_ready_i) fault_cnt_q <= fault_cnt_q + 64'd1;
+  end
+  assign fault_hit = if_valid_o && if_ready_i && fault_cnt_q == fault_word;
+  assign if_data_o = if_data_raw ^ (fault_cnt_q == fault_word ? fault_mask : '0);
+`endif
   assign if_row_o = ig_tag_out[IdW +: IdW];
   assign if_col_o = ig_tag_out[IdW-1:0];
 

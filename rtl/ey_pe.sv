@@ -55,7 +55,8 @@
 // Fault injection (tests only): a model Verilated with -DEY_FAULT reads the plusargs
 // +ey_fault_row=R +ey_fault_col=C +ey_fault_bit=B at time 0, and the PE with PeRow = R and
 // PeCol = C has bit B of its drain adder's output (psum_o: the sum of its psums and the PE
-// below's) stuck at 1. Without EY_FAULT nothing of it is built.
+// below's) stuck at 1; fault_hit is high in the cycles the fault changes a psum (the drain
+// fires with that bit 0), for finding them in a trace. Without EY_FAULT nothing of it is built.
 `include "ey_assert.svh"
 
 module ey_pe #(
@@ -494,6 +495,12 @@ module ey_pe #(
 
 `ifdef EY_FAULT
   logic [AccW-1:0] fault_mask;  // the stuck-at-1 bits of this PE's drain adder
+  logic [AccW-1:0] fault_sum;   // the drain adder's fault-free output
+  /* verilator lint_off UNUSED */
+  logic            fault_hit;   // the fault changes the psum drained this cycle (for traces)
+  /* verilator lint_on UNUSED */
+  assign fault_sum = psum_q[d_idx] + (acc_q ? psum_data_i : '0);
+  assign fault_hit = drain_fire && (fault_sum & fault_mask) != fault_mask;
   initial begin
     int fault_row, fault_col, fault_bit;
     fault_mask = '0;
@@ -534,7 +541,7 @@ module ey_pe #(
         final_q[d_idx] <= 1'b0;
         d_q            <= (d_q == d_last) ? '0 : d_q + 1'b1;
 `ifdef EY_FAULT
-        out_data_q     <= (psum_q[d_idx] + (acc_q ? psum_data_i : '0)) | fault_mask;
+        out_data_q     <= fault_sum | fault_mask;
 `else
         out_data_q     <= psum_q[d_idx] + (acc_q ? psum_data_i : '0);
 `endif

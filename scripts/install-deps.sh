@@ -11,6 +11,7 @@ pkgs=(
   libboost-program-options-dev
   nlohmann-json3-dev   # 3.11: JSON reports (eyelet --json, map_report)
   zlib1g-dev           # FST tracing in Verilator; gzip IDX datasets (sw/src/idx.cc)
+  gtkwave              # 3.3: opens the traces; its fst2vcd reads them in tests/cli_debug_test.cc
   dataset-fashion-mnist  # the demo's data: /usr/share/datasets/fashion-mnist (eyelet/idx.h)
   libonnx-dev          # 1.12: onnx.proto and its C++ classes (onnx-ml.pb.h): the importer
   libprotobuf-dev      # 3.21: the protobuf runtime and headers those classes need

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -42,6 +44,51 @@ using test::Hex64;
 using test::RandomTensor;
 using test::ReadJson;
 using test::TempDir;
+
+// The clock cycles in which signal `fault_hit` of each scope is 1 in the FST at `fst`, read
+// with GTKWave's fst2vcd (the trace holds two time steps per clock cycle).
+std::map<std::string, std::vector<uint64_t>> FaultHits(const std::string& fst) {
+  const std::string cmd = "fst2vcd -f '" + fst + "' 2>/dev/null";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  EXPECT_NE(pipe, nullptr) << cmd;
+  std::map<std::string, std::vector<uint64_t>> hits;
+  if (pipe == nullptr) return hits;
+  std::map<std::string, std::string> ids;  // VCD identifier -> scope
+  std::vector<std::string> scope;
+  bool body = false;
+  uint64_t time = 0;
+  char buf[4096];
+  while (std::fgets(buf, sizeof(buf), pipe) != nullptr) {
+    std::istringstream line(buf);
+    std::string first;
+    line >> first;
+    if (!body) {
+      std::string kind, width, id, name;
+      if (first == "$scope") {
+        line >> kind >> name;
+        scope.push_back(name);
+      } else if (first == "$upscope" && !scope.empty()) {
+        scope.pop_back();
+      } else if (first == "$var") {
+        line >> kind >> width >> id >> name;
+        std::string path;
+        for (const std::string& s : scope) path += (path.empty() ? "" : ".") + s;
+        if (name == "fault_hit") ids[id] = path;
+      } else if (first == "$enddefinitions") {
+        body = true;
+      }
+      continue;
+    }
+    if (first.empty()) continue;
+    if (first[0] == '#') {
+      time = std::stoull(first.substr(1));
+    } else if (first[0] == '1' && ids.count(first.substr(1))) {
+      hits[ids[first.substr(1)]].push_back(time / 2);
+    }
+  }
+  EXPECT_EQ(pclose(pipe), 0) << cmd << ": is GTKWave (fst2vcd) installed? scripts/install-deps.sh";
+  return hits;
+}
 
 TEST(CliLayerRtl, TraceIsWritten) {
   TempDir dir;
@@ -89,7 +136,8 @@ TEST(CliSweepRtl, InjectedFaultIsLocatedAndTheRerunTracesItsPass) {
   const std::string sweep = "sweep --backend rtl --config small --seed 2 --fault 1,3,20";
   const CliResult all = EyeletLine(sweep + " --count 3");
   ASSERT_EQ(all.code, kExitMismatch) << all.out << all.err;
-  EXPECT_TRUE(Contains(all.out, "located first wrong output")) << all.out;
+  EXPECT_TRUE(Contains(all.out, "located   first wrong output")) << all.out;
+  EXPECT_TRUE(Contains(all.out, "blame     PE (2, 3): all 4 wrong outputs")) << all.out;
   EXPECT_TRUE(Contains(all.out, "--index 0 --fault 1,3,20")) << all.out;
   const CliResult one = EyeletLine(sweep + " --index 0 --trace-on-fail " + dir.path().string());
   ASSERT_EQ(one.code, kExitMismatch) << one.out << one.err;
@@ -134,6 +182,63 @@ TEST(CliLayerRtl, TraceOfOnePassAndOneUnitIsSmaller) {
   const CliResult far = EyeletLine(layer + dir.File("x.fst") + " --trace-pass 100000");
   EXPECT_EQ(far.code, kExitUsage);
   EXPECT_TRUE(Contains(far.err, "passes")) << far.err;
+}
+
+// Faults elsewhere than a PE are blamed on their unit, and the automatic trace holds the cycle
+// the fault struck (its fault_hit signal, built into the -DEY_FAULT model only):
+//   * a wrong DMA byte: the ifmap element at that DRAM address, exactly, as loaded (every
+//     output that reads it is wrong), traced with the DMA over the time its load can happen;
+//   * a corrupted ifmap GIN word: one element as delivered in one pass, traced in that pass;
+//   * a stuck PE bit: that PE's chain top, traced in the pass of the first wrong output.
+TEST(CliLayerRtl, FaultsAreBlamedOnTheirUnitAndTheTraceHoldsTheFaultyCycle) {
+  TempDir dir;
+  const std::string layer =
+      "layer --backend rtl --config small --in-channels 4 --out-channels 16 --height 8 "
+      "--width 8 --kernel 3 --pad 1 --seed 3 --json " +
+      dir.File("r.json") + " --trace-on-fail " + dir.path().string();
+  const CliResult clean = EyeletLine(layer);
+  ASSERT_EQ(clean.code, kExitOk) << clean.out << clean.err;
+  const uint64_t x_addr = std::stoull(ReadJson(dir.File("r.json"))["x_addr"].get<std::string>(),
+                                      nullptr, 16);
+  // Element (0, 2, 3, 4) of the 1 x 4 x 8 x 8 NCHW int16 input; bit 2 of its low byte.
+  const uint64_t at = x_addr + 2 * (((0 * 4 + 2) * 8 + 3) * 8 + 4);
+  const CliResult dma = EyeletLine(layer + " --fault dma:" + Hex64(at) + ",2");
+  ASSERT_EQ(dma.code, kExitMismatch) << dma.out << dma.err;
+  Json j = ReadJson(dir.File("r.json"));
+  EXPECT_EQ(j["blame"]["unit"], "ifmap_load") << dma.out;
+  EXPECT_EQ(j["blame"]["ifmap"], Json::array({0, 2, 3, 4})) << dma.out;
+  EXPECT_EQ(std::abs(j["blame"]["delta"].get<int64_t>()), 4) << dma.out;
+  EXPECT_EQ(j["blame"]["wrong"], j["mismatches"]);
+  EXPECT_EQ(j["blame"]["wrong"], j["blame"]["dependents"]);
+  EXPECT_TRUE(Contains(Field(dma.out, "blame"), "DRAM bytes " + Hex64(at))) << dma.out;
+  auto hits = FaultHits(dir.File("layer_fail.fst"));
+  EXPECT_EQ(hits["TOP.ey_top.u_dma_rd"].size(), 1u) << dma.out;
+
+  const CliResult gin = EyeletLine(layer + " --fault gin:1000,3");
+  ASSERT_EQ(gin.code, kExitMismatch) << gin.out << gin.err;
+  j = ReadJson(dir.File("r.json"));
+  EXPECT_EQ(j["blame"]["unit"], "ifmap_pass") << gin.out;
+  const int64_t use = j["blame"]["use_pass"].get<int64_t>();
+  EXPECT_TRUE(Contains(gin.out, "(pass " + std::to_string(use) + " of 8 of the layer)"))
+      << gin.out;
+  hits = FaultHits(dir.File("layer_fail.fst"));
+  size_t gin_hits = 0;
+  for (const auto& [scope, cycles] : hits) {
+    if (Contains(scope, "u_ifmap_gen")) gin_hits += cycles.size();
+  }
+  EXPECT_EQ(gin_hits, 1u) << gin.out;
+
+  const CliResult pe = EyeletLine(layer + " --fault 1,2,20");
+  ASSERT_EQ(pe.code, kExitMismatch) << pe.out << pe.err;
+  j = ReadJson(dir.File("r.json"));
+  EXPECT_EQ(j["blame"]["unit"], "pe") << pe.out;
+  EXPECT_EQ(j["blame"]["pe"], Json::array({2, 2})) << pe.out;  // the top of its chain, rows 0..2
+  hits = FaultHits(dir.File("layer_fail.fst"));
+  EXPECT_FALSE(hits["TOP.ey_top.u_core.u_array.g_row[1].g_col[2].u_pe"].empty()) << pe.out;
+
+  EXPECT_EQ(EyeletLine(layer + " --fault dma:12,8").code, kExitUsage);  // bits 0..7 of a byte
+  EXPECT_EQ(EyeletLine(layer + " --fault gin:5").code, kExitUsage);
+  EXPECT_EQ(EyeletLine(layer + " --fault alu:1,2").code, kExitUsage);
 }
 
 }  // namespace

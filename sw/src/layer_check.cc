@@ -96,6 +96,17 @@ Comparison CompareOutputs(const Tensor<int32_t>& want, const Tensor<int32_t>& go
   return c;
 }
 
+Tensor<int16_t> RunWeights(const LayerCase& c) {
+  if (c.type == LayerType::kPool) return Tensor<int16_t>(c.layer.w, 1);
+  Tensor<int16_t> w(c.layer.w);
+  if (c.w.size() != w.size()) {
+    throw ShapeError("RunWeights: " + c.w.shape().ToString() + " weights for " +
+                     c.layer.ToString());
+  }
+  w.data() = c.w.data();
+  return w;
+}
+
 LayerCheck CheckLayer(Device& device, const ArrayConfig& hw, const LayerCase& c,
                       const Tensor<int32_t>& want, const RsMapping* mapping, const OutputPath* path,
                       uint64_t timeout_cycles) {
@@ -105,6 +116,8 @@ LayerCheck CheckLayer(Device& device, const ArrayConfig& hw, const LayerCase& c,
     case LayerType::kConv: {
       LayerResult r = RunConv(device, c.layer, c.x, c.w, mapping, timeout_cycles, path);
       check.stats = MakeArrayStats(c.layer, r, pes);
+      check.x_addr = r.x_addr;
+      check.w_addr = r.w_addr;
       check.got = std::move(r.y);
       break;
     }
@@ -112,12 +125,16 @@ LayerCheck CheckLayer(Device& device, const ArrayConfig& hw, const LayerCase& c,
       const FcConv fc = FcToConv(c.x, c.w);
       LayerResult r = RunConv(device, fc.layer, fc.x, fc.w, mapping, timeout_cycles, path);
       check.stats = MakeArrayStats(fc.layer, r, pes);
+      check.x_addr = r.x_addr;
+      check.w_addr = r.w_addr;
       check.got = std::move(r.y);
       break;
     }
     case LayerType::kPool: {
       LayerResult r = RunPool(device, c.x, c.pool, timeout_cycles);
       check.stats = MakeArrayStats(PoolToConvLayer(c.x.shape(), c.pool), r, pes);
+      check.x_addr = r.x_addr;
+      check.w_addr = r.w_addr;
       check.got = std::move(r.y);
       break;
     }

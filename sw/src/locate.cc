@@ -18,6 +18,31 @@ int64_t RunPasses(const RsMapping& m, const WalkChunk& c) {
   return CeilDiv(c.mi, int64_t{m.t} * m.p) * CeilDiv(c.ci, int64_t{m.r} * m.q) * m.nrg;
 }
 
+// The run of chunk (group g, images from n0, row band b, filters from m0, channels from c0) in
+// the walk, and the passes of the runs before it; false when the walk has none.
+bool FindRun(const Walk& walk, const RsMapping& m, int64_t g, int64_t n0, int b, int64_t m0,
+             int64_t c0, int64_t* run, int64_t* passes_before, RowBand* band,
+             int64_t* passes_in_run, int64_t* prev_run_start = nullptr) {
+  bool found = false;
+  *run = 0;
+  *passes_before = 0;
+  int64_t prev = 0;
+  walk.ForEachChunk([&](const WalkSegment& s, const WalkChunk& c) {
+    if (s.g == g && s.n0 == n0 && s.b == b && c.m0 == m0 && c.c0 == c0) {
+      found = true;
+      *band = s.band;
+      *passes_in_run = RunPasses(m, c);
+      return false;
+    }
+    ++*run;
+    prev = *passes_before;
+    *passes_before += RunPasses(m, c);
+    return true;
+  });
+  if (prev_run_start != nullptr) *prev_run_start = prev;
+  return found;
+}
+
 }  // namespace
 
 std::string OutputLocation::ToString() const {
@@ -88,22 +113,14 @@ OutputLocation LocateOutput(const ConvLayer& layer, const RsMapping& m, const Ti
   const int64_t c0 = int64_t{loc.channel_chunk} * walk.ChannelChunk();
 
   // The run and the passes before it, in the walker's order.
-  bool found = false;
-  int64_t run = 0, passes_before = 0;
-  walk.ForEachChunk([&](const WalkSegment& s, const WalkChunk& c) {
-    if (s.g == g && s.n0 == n0 && s.b == loc.band && c.m0 == m0 && c.c0 == c0) {
-      found = true;
-      const RowBand& band = s.band;
-      loc.band_y0 = band.y0;
-      loc.band_rows = band.rows;
-      loc.passes_in_run = static_cast<int>(RunPasses(m, c));
-      return false;
-    }
-    ++run;
-    passes_before += RunPasses(m, c);
-    return true;
-  });
-  if (!found) throw Error("LocateOutput: the walk has no chunk for " + layer.ToString());
+  int64_t run = 0, passes_before = 0, passes_in_run = 0;
+  RowBand band;
+  if (!FindRun(walk, m, g, n0, loc.band, m0, c0, &run, &passes_before, &band, &passes_in_run)) {
+    throw Error("LocateOutput: the walk has no chunk for " + layer.ToString());
+  }
+  loc.band_y0 = band.y0;
+  loc.band_rows = band.rows;
+  loc.passes_in_run = static_cast<int>(passes_in_run);
   loc.run = run;
 
   // The pass: the last of the output's filter block (ey_pass_cnt order mb, cb, rgi).
@@ -128,6 +145,30 @@ OutputLocation LocateOutput(const ConvLayer& layer, const RsMapping& m, const Ti
   loc.pe_row = loc.chain_row0 + loc.chain_rows - 1;
   loc.pe_col = loc.set_col0 + j;
   return loc;
+}
+
+int64_t UsePass(const ConvLayer& layer, const RsMapping& m, const Tiling& t,
+                const ArrayConfig& hw, const OutputCoord& o, int channel, int filter_row,
+                int64_t* prev_run_start) {
+  LocateOutput(layer, m, t, hw, o);  // checks o and m
+  const Walk walk(WalkOfLayer(layer, m, t));
+  const WalkParams& wp = walk.params();
+  if (channel < 0 || channel >= wp.cg || filter_row < 0 || filter_row >= layer.w.h) {
+    throw ShapeError("UsePass: channel " + std::to_string(channel) + " or filter row " +
+                     std::to_string(filter_row) + " is outside " + layer.ToString());
+  }
+  const int64_t g = o.m / wp.mg, mg_i = o.m % wp.mg;
+  const int64_t fc = walk.FilterChunk(), tp = int64_t{m.t} * m.p, cc = walk.ChannelChunk();
+  const int64_t m0 = mg_i / fc * fc, c0 = channel / cc * cc;
+  int64_t run = 0, passes_before = 0, passes_in_run = 0;
+  RowBand band;
+  if (!FindRun(walk, m, g, o.n / wp.nb * wp.nb, static_cast<int>(o.y / (wp.sb * wp.e)), m0, c0,
+               &run, &passes_before, &band, &passes_in_run, prev_run_start)) {
+    throw Error("UsePass: the walk has no chunk for " + layer.ToString());
+  }
+  const int64_t cbn = CeilDiv(std::min(cc, wp.cg - c0), int64_t{m.r} * m.q);
+  const int64_t mb = (mg_i - m0) / tp, cb = (channel - c0) / (int64_t{m.r} * m.q);
+  return passes_before + (mb * cbn + cb) * m.nrg + filter_row / m.rg;
 }
 
 PoolWindow PooledWindow(const ConvLayer& layer, int py, int px) {

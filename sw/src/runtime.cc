@@ -457,6 +457,8 @@ LayerResult RunConv(Device& device, const ConvLayer& layer, const Tensor<int16_t
   r.mapping = chain.layer(0).mapping;
   r.tiling = chain.layer(0).tiling;
   const ChainBuilder::Layer& l = chain.layer(0);
+  r.x_addr = l.desc.x_addr;
+  r.w_addr = l.desc.w_addr;
   r.dram_min_bytes = static_cast<uint64_t>(x.size()) * 2 + static_cast<uint64_t>(w.size()) * 2 +
                      static_cast<uint64_t>(r.y.size()) * (l.int16_out ? 2 : 4) +
                      (l.layer.OutTable() ? static_cast<uint64_t>(layer.w.n) * kPpEntryBytes : 0);
@@ -474,6 +476,8 @@ LayerResult RunPool(Device& device, const Tensor<int16_t>& x, const PoolParams& 
   r.counters = device.ReadCounters();
   r.mapping = chain.layer(index).mapping;
   r.tiling = chain.layer(index).tiling;
+  r.x_addr = chain.layer(index).desc.x_addr;
+  r.w_addr = chain.layer(index).desc.w_addr;
   // x and the pooled y, with the lowering's one weight and table entry.
   r.dram_min_bytes = static_cast<uint64_t>(x.size()) * 2 + 2 + kPpEntryBytes +
                      static_cast<uint64_t>(r.y.size()) * 2;

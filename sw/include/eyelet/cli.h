@@ -61,6 +61,7 @@ struct TraceOptions {
   std::string scope;         // --trace-scope (eyelet/backend.h ParseTraceScope); empty: all
   std::optional<int> layer;  // --trace-layer K: layer K of a network (run)
   std::optional<int> pass;   // --trace-pass P: pass P of the layer (counted from 0)
+  int pass_from = -1;        // >= 0: passes pass_from..P instead (a failure's load and its use)
   bool On() const { return !path.empty(); }
 };
 
@@ -131,6 +132,7 @@ struct SweepOptions {
   // for a single layer: `index`). Empty: no rerun.
   std::string trace_on_fail;
   std::vector<std::string> fault;  // --fault: the fault-injection build's plusargs
+  std::string fault_text;          // --fault as given (for the suggested rerun)
   std::vector<LayerType> types = {LayerType::kConv};  // kConv, kFc, kPool; one drawn per layer
   // Each CONV and FC layer through a random output path (bias, requant, activation, and now
   // and then, when it requantizes, a max pooling).

@@ -42,6 +42,10 @@ struct LayerCase {
 // (pool). Throws ShapeError for data outside data_bits (conv, fc; pool: CheckDataRange first).
 Tensor<int32_t> GoldenAcc(const LayerCase& c);
 
+// The weights of the CONV layer the array runs, c.layer.w: conv, c.w; fc, c.w read as
+// M x C x H x W (the same order); pool, the one weight 1.
+Tensor<int16_t> RunWeights(const LayerCase& c);
+
 // The golden model's output for accumulators `acc` through `path` (null: `acc` itself):
 // ApplyOutputPath's int16 values widened, pooled when the path pools.
 Tensor<int32_t> GoldenOutput(const Tensor<int32_t>& acc, const OutputPath* path);
@@ -68,6 +72,8 @@ struct LayerCheck {
   Tensor<int32_t> got;  // the device's outputs (int16 ones widened)
   ArrayStats stats;
   Comparison cmp;
+  uint64_t x_addr = 0;  // the input's and the weights' DRAM addresses (NCHW / MCRS int16)
+  uint64_t w_addr = 0;
 };
 
 // Runs `c` on `device` through the runtime (RunConv; fc: the CONV layer of FcToConv; pool:

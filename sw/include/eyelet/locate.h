@@ -94,6 +94,17 @@ struct OutputLocation {
 OutputLocation LocateOutput(const ConvLayer& layer, const RsMapping& m, const Tiling& t,
                             const ArrayConfig& hw, const OutputCoord& o);
 
+// The pass (of the layer, as OutputLocation::pass counts) in which channel `channel` (of the
+// output's group, 0..C/G-1) and filter row `filter_row` (0..R-1) add into output `o`: the run
+// of that channel's chunk, its channel block, filter block and row group. An input word
+// delivered wrong is used in this pass; the output is final only in LocateOutput's. Throws as
+// LocateOutput, and ShapeError for a channel or filter row outside the layer.
+// `prev_run_start`, when given, gets the first pass of the run before that pass's run (0 for
+// the first run): the walker loads a run's data while the run before it computes.
+int64_t UsePass(const ConvLayer& layer, const RsMapping& m, const Tiling& t,
+                const ArrayConfig& hw, const OutputCoord& o, int channel, int filter_row,
+                int64_t* prev_run_start = nullptr);
+
 // Processing passes the layer runs (what CNT_PASSES counts over its runs): the sum over the
 // walker's chunks of ceil(mi/(t*p)) * ceil(ci/(r*q)) * nrg.
 int64_t LayerPasses(const ConvLayer& layer, const RsMapping& m, const Tiling& t);

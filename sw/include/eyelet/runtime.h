@@ -201,6 +201,8 @@ struct LayerResult {
   RsMapping mapping;        // completed
   Tiling tiling;
   uint64_t dram_min_bytes;  // x, w and y bytes, each moved once
+  uint64_t x_addr = 0;      // where the (first) descriptor read its ifmap and weights in DRAM
+  uint64_t w_addr = 0;
 };
 
 // Runs one CONV layer: FreeAll, then a ChainBuilder chain through RunChain (one layer, or two

@@ -407,10 +407,18 @@ TracedWindow WindowOf(const TraceOptions& t, const ChainProfile& p, int first, i
                        std::to_string(passes) + " passes (0.." + std::to_string(passes - 1) + ")");
     }
     const size_t g = static_cast<size_t>(passes_before) + static_cast<size_t>(*t.pass);
-    if (g > 0 && g - 1 < p.pass_clock.size()) from = std::max(from, before(p.pass_clock[g - 1]));
-    if (g < p.pass_clock.size()) to = std::min(to, p.pass_clock[g]);
-    w.what =
-        "pass " + std::to_string(*t.pass) + " of " + std::to_string(passes) + " of " + layer_name;
+    const size_t g0 = t.pass_from >= 0 && t.pass_from < *t.pass
+                          ? static_cast<size_t>(passes_before) + static_cast<size_t>(t.pass_from)
+                          : g;
+    if (g0 > 0 && g0 - 1 < p.pass_clock.size()) {
+      from = std::max(from, before(p.pass_clock[g0 - 1]));
+    }
+    // CNT_PASSES counts the filter stream's pass ends: at count P the filters of pass P are all
+    // sent, and its ifmaps and psums still stream. Pass P is over once pass P + 1's filters
+    // are all in the PEs (they wait for P's MACs), so the window ends at count P + 2.
+    if (g + 1 < p.pass_clock.size()) to = std::min(to, p.pass_clock[g + 1]);
+    w.what = (g0 == g ? "pass " : "passes " + std::to_string(g0 - passes_before) + "..") +
+             std::to_string(*t.pass) + " of " + std::to_string(passes) + " of " + layer_name;
   }
   w.from = from;
   w.to = to;
@@ -472,6 +480,130 @@ std::string LocateFirstMismatch(const ConvLayer& run_layer, const ArrayStats& st
   return text.str();
 }
 
+MismatchReport ExplainMismatch(const ConvLayer& run_layer, const ArrayStats& st,
+                               const ArrayConfig& hw, const Tensor<int32_t>& want,
+                               const Tensor<int32_t>& got, const Tensor<int16_t>* weights,
+                               const ChainProfile* profile, uint64_t x_addr, uint64_t w_addr) {
+  MismatchReport r;
+  r.located = LocateFirstMismatch(run_layer, st, hw, want, got, &r.loc);
+  if (r.located.empty()) return r;
+  r.has_loc = r.located.find("; produced in ") != std::string::npos;
+  if (!r.has_loc) return r;
+  if (profile != nullptr && !profile->desc_clock.empty()) {
+    TraceOptions t;
+    t.pass = static_cast<int>(r.loc.pass);
+    try {
+      r.window = WindowOf(t, *profile, 0, static_cast<int>(profile->desc_clock.size()) - 1,
+                          "the layer");
+      r.located += "; pass " + std::to_string(r.loc.pass) + " ran in clock cycles " +
+                   std::to_string(r.window->from) + ".." + std::to_string(r.window->to);
+    } catch (const Error&) {  // the profile saw fewer passes: leave the window out
+    }
+  }
+  try {
+    RsMapping m = st.mapping;
+    CompleteMapping(run_layer, hw, m);
+    r.blame = BlameOutputs(run_layer, m, st.tiling, hw, want, got, weights,
+                           !run_layer.OutTable());
+  } catch (const Error&) {  // not placeable: the located text says why
+  }
+  if (!r.blame) return r;
+  const Blame& b = *r.blame;
+  const Shape& x = run_layer.x;
+  const Shape& w = run_layer.w;
+  if ((b.unit == Blame::Unit::kIfmapLoad || b.unit == Blame::Unit::kIfmapPass) && b.c >= 0 && !b.padding &&
+      x_addr != 0) {
+    const uint64_t at =
+        x_addr + 2 * ((((uint64_t{static_cast<uint32_t>(b.n)} * x.c + b.c) * x.h + b.h) * x.w) +
+                      b.w);
+    r.dram = "the element is DRAM bytes " + Hex64(at) + ".." + Hex64(at + 1) +
+             " (the ifmap starts at " + Hex64(x_addr) + ")";
+  } else if (b.unit == Blame::Unit::kFilter && w_addr != 0) {
+    const uint64_t bytes = 2 * uint64_t{static_cast<uint32_t>(w.c * w.h * w.w)};
+    const uint64_t at = w_addr + bytes * static_cast<uint32_t>(b.m);
+    r.dram = "its weights are DRAM bytes " + Hex64(at) + ".." + Hex64(at + bytes - 1);
+  }
+  return r;
+}
+
+void PrintMismatch(std::ostream& out, const MismatchReport& r, const std::string& indent) {
+  if (r.located.empty()) return;
+  out << indent << "located   " << r.located << "\n";
+  if (r.blame) {
+    out << indent << "blame     " << r.blame->ToString() << (r.dram.empty() ? "" : "; " + r.dram)
+        << "\n";
+  }
+}
+
+void AddMismatchJson(Json& j, const MismatchReport& r) {
+  if (r.located.empty()) return;
+  Json l;
+  l["text"] = r.located;
+  if (r.has_loc) {
+    const OutputLocation& loc = r.loc;
+    l["pass"] = loc.pass;
+    l["run"] = loc.run;
+    l["group"] = loc.group;
+    l["image_chunk"] = loc.image_chunk;
+    l["band"] = loc.band;
+    l["filter_chunk"] = loc.filter_chunk;
+    l["channel_chunk"] = loc.channel_chunk;
+    l["pe_row"] = loc.pe_row;
+    l["pe_col"] = loc.pe_col;
+    l["chain_rows"] = {loc.chain_row0, loc.chain_row0 + loc.chain_rows - 1};
+    l["set_rows"] = {loc.set_row0, loc.set_row0 + loc.set_rows - 1};
+    l["set_cols"] = {loc.set_col0, loc.set_col0 + loc.set_cols - 1};
+  }
+  if (r.window) l["pass_clock"] = {r.window->from, r.window->to};
+  j["located"] = l;
+  if (!r.blame) return;
+  const Blame& b = *r.blame;
+  Json k;
+  k["unit"] = b.UnitName();
+  k["text"] = b.ToString();
+  k["wrong"] = b.wrong;
+  k["pes"] = b.pes;
+  k["passes"] = {b.first_pass, b.last_pass};
+  k["distinct_passes"] = b.passes;
+  if (b.unit == Blame::Unit::kPe) k["pe"] = {b.pe_row, b.pe_col};
+  if (b.unit == Blame::Unit::kIfmapLoad || b.unit == Blame::Unit::kIfmapPass) {
+    k["ifmap"] = {b.n, b.c, b.h, b.w};  // c -1: not resolved
+    k["delta"] = b.delta;
+    k["dependents"] = b.dependents;
+    k["dependent_passes"] = b.dependent_passes;
+    k["use_pass"] = b.use_pass;
+  }
+  if (b.unit == Blame::Unit::kFilter) k["filter"] = b.m;
+  if (!r.dram.empty()) k["dram"] = r.dram;
+  j["blame"] = k;
+}
+
+FailTrace PlanFailTrace(const MismatchReport& r, const ArrayConfig& hw) {
+  FailTrace f;
+  f.pass = r.loc.pass;
+  f.scope = PeColumnScope(hw, r.loc.pe_col);
+  if (!r.blame) return f;
+  const Blame& b = *r.blame;
+  switch (b.unit) {
+    case Blame::Unit::kIfmapPass:
+      if (b.use_pass >= 0) f.pass = b.use_pass;
+      f.scope += ",ctrl";
+      break;
+    case Blame::Unit::kIfmapLoad:  // loaded while the run before computes, or before its use
+      f.pass = b.first_use_pass;
+      f.pass_from = b.load_pass_from;
+      f.scope = "walker,dma";
+      break;
+    case Blame::Unit::kFilter:
+      f.scope = "walker,dma,ctrl";
+      break;
+    case Blame::Unit::kPe:
+    case Blame::Unit::kSpread:
+      break;
+  }
+  return f;
+}
+
 std::string PeColumnScope(const ArrayConfig& hw, int col) {
   std::string scope = "walker";
   for (int r = 0; r < hw.rows; ++r) {
@@ -484,23 +616,45 @@ std::vector<std::string> FaultFlag(const po::variables_map& vm, const std::strin
                                    const std::string& config) {
   if (!vm.count("fault")) return {};
   const std::string f = vm["fault"].as<std::string>();
-  int r = -1, c = -1, b = -1;
-  char tail = 0;
-  if (std::sscanf(f.c_str(), "%d,%d,%d%c", &r, &c, &b, &tail) != 3 || r < 0 || c < 0 || b < 0 ||
-      b > 31) {
-    throw UsageError("--fault '" + f + "' must be ROW,COL,BIT (BIT 0..31)");
-  }
   if (backend != "rtl" || config != "small") {
     throw UsageError("--fault needs --backend rtl --config small (the one fault-injection build)");
   }
-  const ArrayConfig& hw = ConfigByName(config);
-  if (r >= hw.rows || c >= hw.cols) {
-    throw UsageError("--fault: PE (" + std::to_string(r) + ", " + std::to_string(c) +
-                     ") is outside the " + std::to_string(hw.rows) + " x " +
-                     std::to_string(hw.cols) + " array");
+  const std::string kinds =
+      "--fault '" + f + "' must be R,C,B or pe:R,C,B (bit B 0..31 of PE (R, C)'s psum output "
+      "stuck at 1), dma:ADDR,B (bit B 0..7 of DRAM byte ADDR flipped as the DMA reads it) or "
+      "gin:K,B (bit B 0..15 of the K-th ifmap GIN word flipped, K from 0 since reset)";
+  const size_t colon = f.find(':');
+  const std::string kind = colon == std::string::npos ? "pe" : f.substr(0, colon);
+  const std::string args = colon == std::string::npos ? f : f.substr(colon + 1);
+  long long a = -1, b = -1, c = -1;
+  char tail = 0;
+  if (kind == "pe") {
+    if (std::sscanf(args.c_str(), "%lld,%lld,%lld%c", &a, &b, &c, &tail) != 3 || a < 0 || b < 0 ||
+        c < 0 || c > 31) {
+      throw UsageError(kinds);
+    }
+    const ArrayConfig& hw = ConfigByName(config);
+    if (a >= hw.rows || b >= hw.cols) {
+      throw UsageError("--fault: PE (" + std::to_string(a) + ", " + std::to_string(b) +
+                       ") is outside the " + std::to_string(hw.rows) + " x " +
+                       std::to_string(hw.cols) + " array");
+    }
+    return {"+ey_fault_row=" + std::to_string(a), "+ey_fault_col=" + std::to_string(b),
+            "+ey_fault_bit=" + std::to_string(c)};
   }
-  return {"+ey_fault_row=" + std::to_string(r), "+ey_fault_col=" + std::to_string(c),
-          "+ey_fault_bit=" + std::to_string(b)};
+  // %lli takes 0x hex and decimal.
+  if (std::sscanf(args.c_str(), "%lli,%lld%c", &a, &b, &tail) != 2 || a < 0 || b < 0) {
+    throw UsageError(kinds);
+  }
+  if (kind == "dma" && b <= 7) {
+    char hex[32];
+    std::snprintf(hex, sizeof(hex), "%llx", a);
+    return {"+ey_fault_dma_addr=" + std::string(hex), "+ey_fault_dma_bit=" + std::to_string(b)};
+  }
+  if (kind == "gin" && b <= 15) {
+    return {"+ey_fault_gin_word=" + std::to_string(a), "+ey_fault_gin_bit=" + std::to_string(b)};
+  }
+  throw UsageError(kinds);
 }
 
 std::string DeviceSpec(const std::string& backend, const std::string& config,
@@ -511,9 +665,10 @@ std::string DeviceSpec(const std::string& backend, const std::string& config,
 LayerCheck CheckLayerTraced(const std::string& spec, const DeviceOptions& base,
                             const TraceOptions& trace, const ArrayConfig& hw, const LayerCase& c,
                             const Tensor<int32_t>& want, const RsMapping* m, const OutputPath* path,
-                            std::string* trace_line) {
+                            std::string* trace_line, ChainProfile* profile_out) {
   if (!trace.On()) {
     const std::unique_ptr<Device> device = OpenDevice(spec, base);
+    if (profile_out != nullptr) device->ProfileRuns(profile_out, kTracePollCycles);
     return CheckLayer(*device, hw, c, want, m, path);
   }
   ChainProfile profile;
@@ -541,17 +696,19 @@ LayerCheck CheckLayerTraced(const std::string& spec, const DeviceOptions& base,
   PrintTrace(line, trace, w, std::chrono::duration<double>(t2 - t1).count(),
              std::chrono::duration<double>(t1 - t0).count(), check.stats.cycles, untraced_cycles);
   *trace_line = line.str();
+  if (profile_out != nullptr) *profile_out = profile;
   return check;
 }
 
 std::string TraceFailedPass(const std::string& spec, const DeviceOptions& base,
                             const ArrayConfig& hw, const LayerCase& c, const Tensor<int32_t>& want,
-                            const RsMapping* m, const OutputPath* path, const OutputLocation& loc,
+                            const RsMapping* m, const OutputPath* path, const FailTrace& plan,
                             const std::string& fst) {
   TraceOptions t;
   t.path = fst;
-  t.pass = static_cast<int>(loc.pass);
-  t.scope = PeColumnScope(hw, loc.pe_col);
+  t.pass = static_cast<int>(plan.pass);
+  t.pass_from = static_cast<int>(plan.pass_from);
+  t.scope = plan.scope;
   std::string line;
   CheckLayerTraced(spec, base, t, hw, c, want, m, path, &line);
   const std::string gtkw = fst.size() > 4 ? fst.substr(0, fst.size() - 4) + ".gtkw" : fst;

@@ -16,6 +16,7 @@
 
 #include "eyelet/array_stats.h"
 #include "eyelet/backend.h"
+#include "eyelet/blame.h"
 #include "eyelet/cli.h"
 #include "eyelet/device.h"
 #include "eyelet/layer_check.h"
@@ -120,27 +121,65 @@ void PrintTrace(std::ostream& out, const TraceOptions& t, const TracedWindow& w,
 std::string LocateFirstMismatch(const ConvLayer& run_layer, const ArrayStats& st,
                                 const ArrayConfig& hw, const Tensor<int32_t>& want,
                                 const Tensor<int32_t>& got, OutputLocation* loc);
-// --fault R,C,B (rtl, config small): the fault-injection build's plusargs for a stuck-at-1 bit B
-// on PE (R, C)'s psum output; empty when not given. Throws UsageError.
+// --fault (rtl, config small): the fault-injection build's plusargs for one fault: R,C,B or
+// pe:R,C,B, a stuck-at-1 bit B on PE (R, C)'s psum output (rtl/ey_pe.sv); dma:ADDR,B, bit B of
+// DRAM byte ADDR flipped as the DMA read engine delivers it (rtl/ey_dma_rd.sv); gin:K,B, bit B
+// of the K-th ifmap GIN word flipped (rtl/ey_ifmap_gen.sv). Empty when not given. Throws
+// UsageError.
 std::vector<std::string> FaultFlag(const po::variables_map& vm, const std::string& backend,
                                    const std::string& config);
 // The device to open: "rtlfault:CONFIG" with `fault` plusargs, else "BACKEND:CONFIG".
 std::string DeviceSpec(const std::string& backend, const std::string& config,
                        const std::vector<std::string>& fault);
 
+// What the tool says about a layer's wrong outputs: where the first one was produced (with the
+// clock window of its pass, when the run was profiled), and the one unit all of them point at
+// (eyelet/blame.h, for CONV outputs before pooling).
+struct MismatchReport {
+  std::string located;  // LocateFirstMismatch's text, then "; pass P ran in clock cycles A..B"
+  bool has_loc = false;
+  OutputLocation loc;
+  std::optional<TracedWindow> window;  // the pass's clock window (needs the profile)
+  std::optional<Blame> blame;
+  std::string dram;  // the blamed ifmap element's or filter's DRAM bytes, when known
+};
+// `weights` (the layer's M x C/G x R x S, or null) let the blame resolve an ifmap channel when
+// the outputs are raw accumulators; `profile` (or null) is the run's ChainProfile; `x_addr` and
+// `w_addr` (0: unknown) where the run's input and weights lay in DRAM.
+MismatchReport ExplainMismatch(const ConvLayer& run_layer, const ArrayStats& st,
+                               const ArrayConfig& hw, const Tensor<int32_t>& want,
+                               const Tensor<int32_t>& got, const Tensor<int16_t>* weights,
+                               const ChainProfile* profile, uint64_t x_addr, uint64_t w_addr);
+// "located   ..." and "blame     ..." lines, each after `indent` and its label.
+void PrintMismatch(std::ostream& out, const MismatchReport& r, const std::string& indent);
+// The same as JSON members "located" and "blame".
+void AddMismatchJson(Json& j, const MismatchReport& r);
+
 // Runs and checks `c` on a new device of `spec` opened with `base`. Without a trace, once;
 // with one, an untraced run first (it times the run and, polling the counters, finds the
 // window of --trace-pass) and then the traced one; `trace_line` gets PrintTrace's lines.
+// `profile`, when given, gets the (last) run's ChainProfile: an untraced run is then polled too.
 LayerCheck CheckLayerTraced(const std::string& spec, const DeviceOptions& base,
                             const TraceOptions& trace, const ArrayConfig& hw, const LayerCase& c,
                             const Tensor<int32_t>& want, const RsMapping* m, const OutputPath* path,
-                            std::string* trace_line);
-// After `check` found wrong outputs: reruns `c` with a trace of the pass that produced the first
-// one (`loc`), scoped to the walker and that PE's column, into `fst` (and its .gtkw). Returns
-// the lines to print: the trace line and the command to open it.
+                            std::string* trace_line, ChainProfile* profile = nullptr);
+// The pass and scope to trace for wrong outputs `r` explains (the unit blamed): the pass
+// of the first wrong output and its PE column (a PE); the pass the element was delivered in,
+// with the pass controller (an ifmap word delivered wrong); from the first pass of the run
+// before the element's first use to that use, the time its load can happen in (loads overlap
+// the previous run's compute), with the DMA (an ifmap word loaded wrong); with the DMA and the
+// pass controller (a filter).
+struct FailTrace {
+  int64_t pass = 0;
+  int64_t pass_from = -1;  // >= 0: passes pass_from..pass
+  std::string scope;
+};
+FailTrace PlanFailTrace(const MismatchReport& r, const ArrayConfig& hw);
+// After `check` found wrong outputs: reruns `c` with a trace of `plan`'s pass and scope into
+// `fst` (and its .gtkw). Returns the lines to print: the trace line and the command to open it.
 std::string TraceFailedPass(const std::string& spec, const DeviceOptions& base,
                             const ArrayConfig& hw, const LayerCase& c, const Tensor<int32_t>& want,
-                            const RsMapping* m, const OutputPath* path, const OutputLocation& loc,
+                            const RsMapping* m, const OutputPath* path, const FailTrace& plan,
                             const std::string& fst);
 
 // The trace scope of the walker and the PE column `col` (every row of the array).

@@ -103,10 +103,12 @@ po::options_description LayerDescription() {
       ("pool-pad", po::value<int>()->value_name("P"),
        "with --pool: pooling padding on all four sides (P < K)")
       ("pool-ceil", "ceil mode (ONNX ceil_mode) for the pooled size")
-      ("fault", po::value<std::string>()->value_name("R,C,B"),
+      ("fault", po::value<std::string>()->value_name("FAULT"),
        "rtl, --config small: run on the fault-injection build with\n"
-       "bit B of PE (R, C)'s psum output stuck at 1 (to see a wrong\n"
-       "output located)")
+       "one fault (to see wrong outputs located and blamed):\n"
+       "R,C,B or pe:R,C,B  bit B of PE (R, C)'s psum output stuck at 1\n"
+       "dma:ADDR,B  bit B of DRAM byte ADDR flipped as the DMA reads it\n"
+       "gin:K,B  bit B of the K-th ifmap GIN word (from 0) flipped")
       ("trace-on-fail", po::value<std::string>()->value_name("DIR"),
        "rtl: when an output is wrong, rerun with a trace of the pass\n"
        "that produced the first wrong one (walker and its PE column)\n"
@@ -352,19 +354,25 @@ std::optional<OutputPath> LayerOutputPath(const LayerOptions& o, const Tensor<in
 }
 
 // Opens the device, runs `c` on it and checks it against `want` (traced as --trace asks:
-// CheckLayerTraced); with --trace-on-fail, a wrong output's pass is traced afterwards.
+// CheckLayerTraced), polled into `profile` on rtl; with --trace-on-fail, a wrong output's pass
+// is traced afterwards.
 LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const LayerCase& c,
                        const Tensor<int32_t>& want, const RsMapping* m, const OutputPath* path,
-                       std::string* trace_line) {
+                       std::string* trace_line, ChainProfile* profile) {
   const std::string spec = DeviceSpec(o.backend, hw.name, o.fault);
   DeviceOptions base;
   base.plusargs = o.fault;
-  const LayerCheck check = CheckLayerTraced(spec, base, o.trace, hw, c, want, m, path, trace_line);
-  OutputLocation loc;
-  if (!o.trace_on_fail.empty() && !check.cmp.Pass() &&
-      !LocateFirstMismatch(c.layer, check.stats, hw, want, check.got, &loc).empty()) {
-    *trace_line +=
-        TraceFailedPass(spec, base, hw, c, want, m, path, loc, o.trace_on_fail + "/layer_fail.fst");
+  // On rtl the run is polled (kTracePollCycles), so a wrong output's pass has its clock window.
+  const LayerCheck check = CheckLayerTraced(spec, base, o.trace, hw, c, want, m, path, trace_line,
+                                            o.backend == "rtl" ? profile : nullptr);
+  if (!o.trace_on_fail.empty() && !check.cmp.Pass()) {
+    const Tensor<int16_t> w = RunWeights(c);
+    const MismatchReport r = ExplainMismatch(c.layer, check.stats, hw, want, check.got, &w,
+                                             profile, check.x_addr, check.w_addr);
+    if (r.has_loc) {
+      *trace_line += TraceFailedPass(spec, base, hw, c, want, m, path, PlanFailTrace(r, hw),
+                                     o.trace_on_fail + "/layer_fail.fst");
+    }
   }
   return check;
 }
@@ -374,7 +382,8 @@ LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const Layer
 // returns kExitOk or kExitMismatch. `layer_text` names the layer in the JSON report.
 int ReportLayer(const LayerOptions& o, const ArrayConfig& hw, const std::string& layer_text,
                 const ConvLayer& layer, const RsMapping& m, const LayerCheck& check,
-                const Tensor<int32_t>& want, const std::string& trace_line, std::ostream& out) {
+                const Tensor<int32_t>& want, const Tensor<int16_t>* weights,
+                const ChainProfile& profile, const std::string& trace_line, std::ostream& out) {
   const ArrayStats& st = check.stats;
   const Comparison& cmp = check.cmp;
   const Tensor<int32_t>& got = check.got;
@@ -399,10 +408,11 @@ int ReportLayer(const LayerOptions& o, const ArrayConfig& hw, const std::string&
   if (cmp.mismatches > 0) {
     for (const std::string& e : cmp.examples) out << "          " << e << "\n";
   }
-  OutputLocation loc;
-  const std::string located =
-      st.Timed() || o.backend == "rtl" ? LocateFirstMismatch(layer, st, hw, want, got, &loc) : "";
-  if (!located.empty()) out << "located   " << located << "\n";
+  const MismatchReport mismatch = st.Timed() || o.backend == "rtl"
+                                      ? ExplainMismatch(layer, st, hw, want, got, weights, &profile,
+                                                        check.x_addr, check.w_addr)
+                                      : MismatchReport{};
+  PrintMismatch(out, mismatch, "");
   SaveOutput(out, o.output_path, got, o.requant || pool_only);
   out << trace_line;
   if (!o.json_path.empty()) {
@@ -420,18 +430,9 @@ int ReportLayer(const LayerOptions& o, const ArrayConfig& hw, const std::string&
     j["mapping"] = m.ToString();
     j["pass"] = cmp.Pass();
     j["mismatches"] = std::max<int64_t>(cmp.mismatches, 0);
-    if (!located.empty()) {
-      j["located"] = {{"text", located},
-                      {"pass", loc.pass},
-                      {"run", loc.run},
-                      {"group", loc.group},
-                      {"image_chunk", loc.image_chunk},
-                      {"band", loc.band},
-                      {"filter_chunk", loc.filter_chunk},
-                      {"channel_chunk", loc.channel_chunk},
-                      {"pe_row", loc.pe_row},
-                      {"pe_col", loc.pe_col}};
-    }
+    AddMismatchJson(j, mismatch);
+    j["x_addr"] = Hex64(check.x_addr);
+    j["w_addr"] = Hex64(check.w_addr);
     j["checksum"] = checksum(got);
     AddArrayStats(j, st);
     WriteJsonReport(o.json_path, j);
@@ -462,10 +463,13 @@ int RunConvLayer(const LayerOptions& o, const Tensor<int16_t>* x_file,
   const OutputPath* p = path ? &*path : nullptr;
   const Tensor<int32_t> want = GoldenOutput(acc, p);
   std::string trace_line;
-  const LayerCheck check = RunOnDevice(o, hw, c, want, &m, p, &trace_line);
+  ChainProfile profile;
+  const LayerCheck check = RunOnDevice(o, hw, c, want, &m, p, &trace_line, &profile);
   PrintConvShapes(out, o, setup, y_shape);
   if (path) out << "post      " << DescribeOutputPath(*path) << "\n";
-  return ReportLayer(o, hw, layer.ToString(), layer, m, check, want, trace_line, out);
+  const Tensor<int16_t> w = RunWeights(c);
+  return ReportLayer(o, hw, layer.ToString(), layer, m, check, want, &w, profile, trace_line,
+                     out);
 }
 
 // An FC layer runs as the CONV layer FcToConv makes of it (R = H, S = W, E = F = 1; a flat
@@ -496,11 +500,14 @@ int RunFcLayer(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tenso
   const OutputPath* p = path ? &*path : nullptr;
   const Tensor<int32_t> want = GoldenOutput(acc, p);
   std::string trace_line;
-  const LayerCheck check = RunOnDevice(o, hw, c, want, &m, p, &trace_line);
+  ChainProfile profile;
+  const LayerCheck check = RunOnDevice(o, hw, c, want, &m, p, &trace_line, &profile);
   PrintFcShapes(out, o, setup.x, setup.w, layer.Out());
   if (path) out << "post      " << DescribeOutputPath(*path) << "\n";
   out << "as conv   " << layer.ToString() << " (R = H, S = W)\n";
-  return ReportLayer(o, hw, FcText(setup.x, setup.w), layer, m, check, want, trace_line, out);
+  const Tensor<int16_t> w = RunWeights(c);
+  return ReportLayer(o, hw, FcText(setup.x, setup.w), layer, m, check, want, &w, profile,
+                     trace_line, out);
 }
 
 // A POOL layer runs as the 1x1 CONV of weight 1 PoolToConvLayer makes of it, with the pooling
@@ -519,12 +526,14 @@ int RunPoolLayer(const LayerOptions& o, const Tensor<int16_t>* x_file, Rng& rng,
   c.x = x_file ? *x_file : RandomData(setup.x, o.data_bits, rng);
   const Tensor<int32_t> want = GoldenAcc(c);
   std::string trace_line;
-  const LayerCheck check = RunOnDevice(o, hw, c, want, nullptr, nullptr, &trace_line);
+  ChainProfile profile;
+  const LayerCheck check = RunOnDevice(o, hw, c, want, nullptr, nullptr, &trace_line, &profile);
   PrintPoolShapes(out, o, setup, want.shape());
   out << "as conv   " << c.layer.ToString()
       << " (N*C images of one channel, one 1x1 filter of weight 1, the pooling fused)\n";
+  const Tensor<int16_t> w = RunWeights(c);
   return ReportLayer(o, hw, PoolLayerText(setup.x, setup.p), c.layer, check.stats.mapping, check,
-                     want, trace_line, out);
+                     want, &w, profile, trace_line, out);
 }
 
 // Loads a layer's input or weights. For FC a 2-D file is a matrix, N x K (input) or M x K

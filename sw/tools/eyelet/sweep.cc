@@ -86,9 +86,12 @@ po::options_description SweepDescription() {
        "of its first wrong output (walker and its PE column) into\n"
        "DIR/sweep_layerK_fail.fst; default with --index: the current\n"
        "directory")
-      ("fault", po::value<std::string>()->value_name("R,C,B"),
-       "rtl, --config small: the fault-injection build, bit B of PE\n"
-       "(R, C)'s psum output stuck at 1");
+      ("fault", po::value<std::string>()->value_name("FAULT"),
+       "rtl, --config small: run on the fault-injection build with\n"
+       "one fault (to see wrong outputs located and blamed):\n"
+       "R,C,B or pe:R,C,B  bit B of PE (R, C)'s psum output stuck at 1\n"
+       "dma:ADDR,B  bit B of DRAM byte ADDR flipped as the DMA reads it\n"
+       "gin:K,B  bit B of the K-th ifmap GIN word (from 0) flipped");
   // clang-format on
   AddTraceOptions(d, false);
   return d;
@@ -130,6 +133,7 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
   o.post = vm.count("post") > 0;
   o.trace = TraceFlags(vm, o.backend, o.config);
   o.fault = FaultFlag(vm, o.backend, o.config);
+  if (vm.count("fault")) o.fault_text = vm["fault"].as<std::string>();
   if (vm.count("trace-on-fail")) {
     if (o.backend != "rtl") throw UsageError("--trace-on-fail applies to --backend rtl only");
     o.trace_on_fail = vm["trace-on-fail"].as<std::string>();
@@ -177,7 +181,14 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   dopt.mem_seed = o.seed;
   dopt.plusargs = o.fault;
   const std::string spec = DeviceSpec(o.backend, hw.name, o.fault);
-  std::unique_ptr<Device> device = OpenDevice(spec, dopt);
+  // On rtl every run is polled, so a wrong output's pass has its clock window.
+  ChainProfile profile;
+  auto open_device = [&] {
+    std::unique_ptr<Device> d = OpenDevice(spec, dopt);
+    if (o.backend == "rtl") d->ProfileRuns(&profile, kTracePollCycles);
+    return d;
+  };
+  std::unique_ptr<Device> device = open_device();
   DeviceOptions rerun_opt = dopt;  // a failing layer's traced rerun: the same DRAM model
   rerun_opt.trace_path.clear();
   rerun_opt.trace_scope.clear();
@@ -191,7 +202,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     Tensor<int32_t> want;
     RsMapping mapping;
     std::optional<OutputPath> path;
-    OutputLocation loc;
+    FailTrace plan;
   };
   std::optional<FirstFailure> fail;
   const bool pools = std::find(o.types.begin(), o.types.end(), LayerType::kPool) != o.types.end();
@@ -238,6 +249,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     std::string post_text;  // the output path, when --post drew one
     LayerCase ran;          // what ran, to locate and rerun a failure
     Tensor<int32_t> want, got;
+    uint64_t x_addr = 0, w_addr = 0;
     std::optional<OutputPath> path;
     ConvLayer model_layer = layer;  // as the cost model sees the run
     try {
@@ -248,6 +260,8 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         st = check.stats;
         cmp = check.cmp;
         got = check.got;
+        x_addr = check.x_addr;
+        w_addr = check.w_addr;
         m = st.mapping;
         mapped = true;
       } else {
@@ -260,6 +274,8 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         want = GoldenOutput(acc, p);
         const LayerCheck check = CheckLayer(*device, hw, ran, want, &m, p);
         got = check.got;
+        x_addr = check.x_addr;
+        w_addr = check.w_addr;
         st = check.stats;
         if (path) {
           post_text = "  " + DescribeOutputPath(*path);
@@ -283,7 +299,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       passes += st.passes;
     } catch (const TimeoutError& e) {  // a hung array fails this layer; the next gets a new one
       problem = e.what();
-      if (i + 1 < end) device = OpenDevice(spec, dopt);
+      if (i + 1 < end) device = open_device();
     } catch (const Error& e) {  // a layer or mapping the mapper or the runtime rejects
       problem = e.what();
     }
@@ -322,18 +338,14 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       if (cmp.mismatches > 0) {
         for (const std::string& e : cmp.examples) out << "        " << e << "\n";
       }
-      OutputLocation loc;
-      const std::string located =
-          o.backend == "rtl" ? LocateFirstMismatch(ran.layer, st, hw, want, got, &loc) : "";
-      if (!located.empty()) {
-        out << "      located " << located << "\n";
-        j["layers"].back()["located"] = {{"pass", loc.pass},
-                                         {"run", loc.run},
-                                         {"pe_row", loc.pe_row},
-                                         {"pe_col", loc.pe_col},
-                                         {"text", located}};
-        if (!o.trace_on_fail.empty() && !fail) {  // traced after the sweep (below)
-          fail = FirstFailure{i, ran, want, m, path, loc};
+      if (o.backend == "rtl") {
+        const Tensor<int16_t> w = RunWeights(ran);
+        const MismatchReport r =
+            ExplainMismatch(ran.layer, st, hw, want, got, &w, &profile, x_addr, w_addr);
+        PrintMismatch(out, r, "      ");
+        AddMismatchJson(j["layers"].back(), r);
+        if (r.has_loc && !o.trace_on_fail.empty() && !fail) {  // traced after the sweep (below)
+          fail = FirstFailure{i, ran, want, m, path, PlanFailTrace(r, hw)};
         }
       }
     }
@@ -355,16 +367,13 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     const bool pool_only = fail->ran.type == LayerType::kPool;
     out << TraceFailedPass(
         spec, rerun_opt, hw, fail->ran, fail->want, pool_only ? nullptr : &fail->mapping,
-        fail->path ? &*fail->path : nullptr, fail->loc,
+        fail->path ? &*fail->path : nullptr, fail->plan,
         o.trace_on_fail + "/sweep_layer" + std::to_string(fail->index) + "_fail.fst");
   }
   if (failed > 0) {
     out << "rerun a failing layer alone, e.g.: eyelet sweep --backend " << o.backend << " --config "
         << hw.name << " --seed " << o.seed << " --index " << first_failure
-        << (o.fault.size() == 3 ? " --fault " + o.fault[0].substr(o.fault[0].find('=') + 1) + "," +
-                                      o.fault[1].substr(o.fault[1].find('=') + 1) + "," +
-                                      o.fault[2].substr(o.fault[2].find('=') + 1)
-                                : "")
+        << (o.fault_text.empty() ? "" : " --fault " + o.fault_text)
         << (o.backend == "rtl" ? " (it traces the pass of its first wrong output)" : "") << "\n";
   }
   if (o.trace.On()) {
