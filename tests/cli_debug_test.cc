@@ -241,5 +241,37 @@ TEST(CliLayerRtl, FaultsAreBlamedOnTheirUnitAndTheTraceHoldsTheFaultyCycle) {
   EXPECT_EQ(EyeletLine(layer + " --fault alu:1,2").code, kExitUsage);
 }
 
+// A stuck PE bit under a network run: the first wrong layer is the first the PE works on; its
+// outputs are pooled, so the blame intersects the PEs of every wrong output's pooling window
+// and finds the PE itself; --trace-on-fail reruns up to that batch and traces its column, where
+// the fault strikes.
+TEST(CliRunRtl, AFaultUnderANetworkIsBlamedOnItsPeAndTraced) {
+  TempDir dir;
+  const std::string model = std::string(EY_MODELS_DIR) + "/fashion_cnn.onnx";
+  const std::string images = std::string(EY_TEST_DATA_DIR) + "/fashion_first8_images.npy";
+  const CliResult r = EyeletLine("run " + model + " --input " + images +
+                                 " --count 2 --batch 2 --backend rtl --config small --check "
+                                 "--fault 2,3,12 --json " + dir.File("r.json") +
+                                 " --trace-on-fail " + dir.path().string());
+  ASSERT_EQ(r.code, kExitMismatch) << r.out << r.err;
+  EXPECT_TRUE(Contains(Field(r.out, "first wrong layer"), "0 '/conv1/Conv+/Relu+/MaxPool'"))
+      << r.out;
+  const Json j = ReadJson(dir.File("r.json"));
+  const Json& l0 = j["layers"][0];
+  EXPECT_EQ(l0["blame"]["unit"], "pe") << r.out;
+  EXPECT_EQ(l0["blame"]["pe"], Json::array({2, 3})) << r.out;
+  EXPECT_GT(l0["blame"]["wrong"].get<int64_t>(), 1);
+  EXPECT_FALSE(j["layers"][1].contains("blame"));  // only the first wrong layer is explained
+  EXPECT_TRUE(Contains(r.out, "scope walker,pe[0][3],pe[1][3],pe[2][3]")) << r.out;
+  const auto hits = FaultHits(dir.File("run_fail.fst"));
+  ASSERT_TRUE(hits.count("TOP.ey_top.u_core.u_array.g_row[2].g_col[3].u_pe")) << r.out;
+  EXPECT_FALSE(hits.at("TOP.ey_top.u_core.u_array.g_row[2].g_col[3].u_pe").empty());
+  EXPECT_TRUE(fs::exists(dir.File("run_fail.gtkw")));
+  // --trace-on-fail needs --check and rtl.
+  EXPECT_EQ(EyeletLine("run " + model + " --input " + images + " --backend rtl --config small "
+                       "--trace-on-fail " + dir.path().string()).code,
+            kExitUsage);
+}
+
 }  // namespace
 }  // namespace eyelet

@@ -43,6 +43,12 @@ std::string Blame::ToString() const {
                               std::to_string(h) + ", " + std::to_string(w) + ")";
   switch (unit) {
     case Unit::kPe:
+      if (pooled) {
+        s << "PE (" << pe_row << ", " << pe_col << "): the one PE whose psum output feeds the "
+          << "pooling window of each of the " << where << "; look at its MAC pipeline and "
+          << "drain adder";
+        break;
+      }
       s << "PE (" << pe_row << ", " << pe_col << "): all " << where
         << " came out of its psum output; look at its MAC pipeline and drain adder";
       break;
@@ -69,19 +75,83 @@ std::string Blame::ToString() const {
         << " are all of that output channel and share no input position";
       break;
     case Unit::kSpread:
-      s << "no single unit: the " << where << " came out of " << pes
-        << " PEs and share no input position nor filter";
+      s << "no single unit: the " << where << " came out of " << pes << " PEs and share "
+        << (pooled ? "no PE (pooled outputs: the input and filter are not traced back)"
+                   : "no input position nor filter");
       break;
   }
   return s.str();
 }
+
+namespace {
+
+// Pooled outputs (layer.PooledOut(), or a standalone pooling's N x C x Ho x Wo): a wrong one
+// came from one of its window's CONV outputs, so from one of their PEs. The PEs every wrong
+// output's window shares are the suspects: one, and it is blamed; else the errors are spread.
+std::optional<Blame> BlamePooled(const ConvLayer& layer, const RsMapping& m, const Tiling& t,
+                                 const ArrayConfig& hw, const Tensor<int32_t>& want,
+                                 const Tensor<int32_t>& got) {
+  const Shape out = layer.Out();
+  const Shape& s = want.shape();
+  Blame b;
+  std::set<std::pair<int, int>> common, all;
+  std::set<int64_t> passes;
+  for (int64_t i = 0; i < want.size(); ++i) {
+    if (want.data()[i] == got.data()[i]) continue;
+    const int w = static_cast<int>(i % s.w), h = static_cast<int>((i / s.w) % s.h);
+    const int c = static_cast<int>((i / (int64_t{s.w} * s.h)) % s.c);
+    const int n = static_cast<int>(i / (int64_t{s.w} * s.h * s.c));
+    OutputCoord o{n, c, 0, 0};
+    if (s.c != out.c) o = OutputCoord{n * s.c + c, 0, 0, 0};  // a standalone pooling
+    const PoolWindow win = PooledWindow(layer, h, w);
+    std::set<std::pair<int, int>> pes;
+    for (o.y = win.y0; o.y < win.y0 + win.rows; ++o.y) {
+      for (o.x = win.x0; o.x < win.x0 + win.cols; ++o.x) {
+        const OutputLocation l = LocateOutput(layer, m, t, hw, o);
+        pes.insert({l.pe_row, l.pe_col});
+        passes.insert(l.pass);
+      }
+    }
+    all.insert(pes.begin(), pes.end());
+    if (b.wrong++ == 0) {
+      common = pes;
+    } else {
+      std::set<std::pair<int, int>> both;
+      for (const auto& pe : pes) {
+        if (common.count(pe)) both.insert(pe);
+      }
+      common = both;
+    }
+  }
+  if (b.wrong == 0) return std::nullopt;
+  b.passes = static_cast<int>(passes.size());
+  b.first_pass = *passes.begin();
+  b.last_pass = *passes.rbegin();
+  b.pes = static_cast<int>(all.size());
+  if (common.size() == 1) {
+    b.unit = Blame::Unit::kPe;
+    b.pe_row = common.begin()->first;
+    b.pe_col = common.begin()->second;
+    b.pooled = true;
+  }
+  return b;
+}
+
+}  // namespace
 
 std::optional<Blame> BlameOutputs(const ConvLayer& layer, const RsMapping& m, const Tiling& t,
                                   const ArrayConfig& hw, const Tensor<int32_t>& want,
                                   const Tensor<int32_t>& got, const Tensor<int16_t>* weights,
                                   bool raw) {
   const Shape out = layer.Out();
-  if (want.shape() != out || got.shape() != out) return std::nullopt;
+  if (want.shape() != got.shape()) return std::nullopt;
+  if (want.shape() != out) {
+    const Shape p = layer.PooledOut();
+    const Shape& s = want.shape();
+    const bool standalone = out.c == 1 && s.n * s.c == out.n && s.h == p.h && s.w == p.w;
+    if (layer.pooled && (s == p || standalone)) return BlamePooled(layer, m, t, hw, want, got);
+    return std::nullopt;
+  }
   const ConvParams& cp = layer.conv;
   const int R = layer.w.h, S = layer.w.w, H = layer.x.h, W = layer.x.w;
   const int Hp = H + cp.pad_top + cp.pad_bottom, Wp = W + cp.pad_left + cp.pad_right;

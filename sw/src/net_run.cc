@@ -208,7 +208,27 @@ NetRunResult RunQuantNet(Device& device, const QuantNet& net, const FTensor& ima
         NetLayerStats& l = r.layers[i];
         const Tensor<int32_t> got = chain->ReadOutput(descs[i].last);
         l.checked += want[i].size();
-        l.mismatches += Compare(want[i], got, base, &l.first_mismatch);
+        const int64_t bad = Compare(want[i], got, base, &l.first_mismatch);
+        l.mismatches += bad;
+        if (bad > 0 && !l.first_fail) {
+          NetMismatch f;
+          f.image_base = base;
+          f.images = nb;
+          f.desc = descs[i].last;
+          const ChainBuilder::Layer& cl = chain->layer(f.desc);
+          f.layer = cl.layer;
+          f.mapping = cl.mapping;
+          f.tiling = cl.tiling;
+          f.x_addr = cl.desc.x_addr;
+          f.w_addr = cl.desc.w_addr;
+          f.weights = Tensor<int16_t>(cl.layer.w);
+          device.ReadMem(cl.desc.w_addr, f.weights.data().data(),
+                         f.weights.data().size() * sizeof(int16_t));
+          f.want = want[i];
+          f.got = got;
+          f.profile = profile;
+          l.first_fail = std::move(f);
+        }
       }
     }
     outputs.push_back(DequantizeOutput(net, y));

@@ -37,6 +37,8 @@ struct Blame {
   int64_t first_pass = 0; // the passes (of the layer) they were produced in
   int64_t last_pass = 0;
   int passes = 0;         // distinct
+  bool pooled = false;   // the outputs are pooled: each wrong one came from some CONV output
+                         // of its window (only kPe and kSpread are told apart)
   int pe_row = -1;        // kPe: the PE
   int pe_col = -1;
   // kIfmapLoad, kIfmapPass: the ifmap element (n, c, h, w); c = -1 when the channel is not
@@ -69,7 +71,9 @@ struct Blame {
 // outputs before any pooling) of `layer` run with the completed mapping `m` in chunks `t` on
 // an array of hw's shape. `weights` (M x C/G x R x S), when given, are the layer's and `raw`
 // says the outputs are its accumulators (no output path), so the channel can be resolved.
-// nullopt when nothing differs or the shapes are not layer.Out().
+// Pooled outputs (layer.PooledOut(), or a standalone pooling's N x C x Ho x Wo as ReadOutput
+// gives them) are blamed on the one PE every wrong output's window shares, when there is one.
+// nullopt when nothing differs or the shapes are neither.
 std::optional<Blame> BlameOutputs(const ConvLayer& layer, const RsMapping& m, const Tiling& t,
                                   const ArrayConfig& hw, const Tensor<int32_t>& want,
                                   const Tensor<int32_t>& got, const Tensor<int16_t>* weights,

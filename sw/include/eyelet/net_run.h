@@ -22,10 +22,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "eyelet/device.h"
+#include "eyelet/mapping.h"
+#include "eyelet/tensor.h"
 #include "eyelet/network.h"
 #include "eyelet/quantize.h"
 
@@ -46,6 +49,24 @@ struct NetRunOptions {
   std::function<void(const NetProgress&)> progress;  // after each batch, when set
 };
 
+// What a checked layer's first wrong batch left to explain it with (eyelet/blame.h, locate.h):
+// the CONV layer its last descriptor ran (a standalone pooling's PoolToConvLayer), that
+// descriptor's completed mapping, tiling, weights and DRAM addresses, its outputs and the golden
+// model's for that batch, and the chain run's profile.
+struct NetMismatch {
+  int image_base = 0;  // the batch's first image in the whole run
+  int images = 0;      // and its size
+  int desc = 0;        // the descriptor (in the chain) whose outputs differ
+  ConvLayer layer;
+  RsMapping mapping;
+  Tiling tiling;
+  Tensor<int16_t> weights;  // as the device read them (layer.w)
+  uint64_t x_addr = 0;
+  uint64_t w_addr = 0;
+  Tensor<int32_t> want, got;
+  ChainProfile profile;
+};
+
 // One step of the network, summed over every image run.
 struct NetLayerStats {
   std::string name;  // the ONNX nodes it covers, '+'-joined
@@ -64,6 +85,7 @@ struct NetLayerStats {
   int64_t checked = 0;  // output elements compared with the golden model
   int64_t mismatches = 0;
   std::string first_mismatch;  // "image n, c, h, w = (..): expected E, got G"
+  std::optional<NetMismatch> first_fail;  // the first batch with a mismatch
   // MACs (zero-gated included) per PE per cycle of the array's run (cycles - stalls).
   double Utilization() const;
   double ZeroShare() const;  // zero-gated share of the MACs

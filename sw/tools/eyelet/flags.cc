@@ -468,6 +468,7 @@ std::string LocateFirstMismatch(const ConvLayer& run_layer, const ArrayStats& st
   std::ostringstream text;
   text << "first wrong output (n, c, h, w) = (" << n << ", " << c << ", " << h << ", " << w
        << "): expected " << want.data()[i] << ", got " << got.data()[i];
+  if (s.h != out.h || s.w != out.w) text << " (pooled: placed at its window's first output)";
   try {
     RsMapping m = st.mapping;
     CompleteMapping(run_layer, hw, m);
@@ -483,7 +484,8 @@ std::string LocateFirstMismatch(const ConvLayer& run_layer, const ArrayStats& st
 MismatchReport ExplainMismatch(const ConvLayer& run_layer, const ArrayStats& st,
                                const ArrayConfig& hw, const Tensor<int32_t>& want,
                                const Tensor<int32_t>& got, const Tensor<int16_t>* weights,
-                               const ChainProfile* profile, uint64_t x_addr, uint64_t w_addr) {
+                               const ChainProfile* profile, uint64_t x_addr, uint64_t w_addr,
+                               int first_desc, int last_desc) {
   MismatchReport r;
   r.located = LocateFirstMismatch(run_layer, st, hw, want, got, &r.loc);
   if (r.located.empty()) return r;
@@ -493,7 +495,9 @@ MismatchReport ExplainMismatch(const ConvLayer& run_layer, const ArrayStats& st,
     TraceOptions t;
     t.pass = static_cast<int>(r.loc.pass);
     try {
-      r.window = WindowOf(t, *profile, 0, static_cast<int>(profile->desc_clock.size()) - 1,
+      r.window = WindowOf(t, *profile, first_desc,
+                          last_desc < 0 ? static_cast<int>(profile->desc_clock.size()) - 1
+                                        : last_desc,
                           "the layer");
       r.located += "; pass " + std::to_string(r.loc.pass) + " ran in clock cycles " +
                    std::to_string(r.window->from) + ".." + std::to_string(r.window->to);
@@ -597,7 +601,9 @@ FailTrace PlanFailTrace(const MismatchReport& r, const ArrayConfig& hw) {
     case Blame::Unit::kFilter:
       f.scope = "walker,dma,ctrl";
       break;
-    case Blame::Unit::kPe:
+    case Blame::Unit::kPe:  // pooled outputs: the first one's window may start elsewhere
+      f.scope = PeColumnScope(hw, b.pe_col);
+      break;
     case Blame::Unit::kSpread:
       break;
   }

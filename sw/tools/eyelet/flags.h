@@ -145,11 +145,13 @@ struct MismatchReport {
 };
 // `weights` (the layer's M x C/G x R x S, or null) let the blame resolve an ifmap channel when
 // the outputs are raw accumulators; `profile` (or null) is the run's ChainProfile; `x_addr` and
-// `w_addr` (0: unknown) where the run's input and weights lay in DRAM.
+// `w_addr` (0: unknown) where the run's input and weights lay in DRAM; the layer is descriptors
+// first_desc..last_desc of the profiled chain (-1: its last).
 MismatchReport ExplainMismatch(const ConvLayer& run_layer, const ArrayStats& st,
                                const ArrayConfig& hw, const Tensor<int32_t>& want,
                                const Tensor<int32_t>& got, const Tensor<int16_t>* weights,
-                               const ChainProfile* profile, uint64_t x_addr, uint64_t w_addr);
+                               const ChainProfile* profile, uint64_t x_addr, uint64_t w_addr,
+                               int first_desc = 0, int last_desc = -1);
 // "located   ..." and "blame     ..." lines, each after `indent` and its label.
 void PrintMismatch(std::ostream& out, const MismatchReport& r, const std::string& indent);
 // The same as JSON members "located" and "blame".

@@ -60,6 +60,8 @@ struct RunOptions {
   std::string output, json;
   bool progress = false;
   TraceOptions trace;
+  std::string trace_on_fail;       // --trace-on-fail DIR
+  std::vector<std::string> fault;  // --fault: the fault-injection build's plusargs
 };
 
 po::options_description RunDescription() {
@@ -102,7 +104,14 @@ po::options_description RunDescription() {
       ("output", po::value<std::string>()->value_name("LOGITS.npy"),
        "write the outputs (float32, N x classes, dequantized)")
       ("json", po::value<std::string>()->value_name("FILE"), "also write the report as JSON")
-      ("progress", po::bool_switch(), "a progress line on stderr (default: when it is a terminal)");
+      ("progress", po::bool_switch(), "a progress line on stderr (default: when it is a terminal)")
+      ("trace-on-fail", po::value<std::string>()->value_name("DIR"),
+       "rtl, --check: rerun up to the first batch with a wrong layer\n"
+       "output, tracing the pass and units it is blamed on, into\n"
+       "DIR/run_fail.fst")
+      ("fault", po::value<std::string>()->value_name("FAULT"),
+       "rtl, --config small: the fault-injection build with one fault\n"
+       "(R,C,B | pe:R,C,B | dma:ADDR,B | gin:K,B; see eyelet layer --help)");
   // clang-format on
   AddTraceOptions(d, true);
   return d;
@@ -165,6 +174,16 @@ RunOptions ParseRun(const po::variables_map& vm) {
   if (vm.count("json")) o.json = vm["json"].as<std::string>();
   o.progress = vm["progress"].as<bool>() || isatty(2);
   o.trace = TraceFlags(vm, o.backend, o.config);
+  o.fault = FaultFlag(vm, o.backend, o.config);
+  if (vm.count("trace-on-fail")) {
+    if (o.backend != "rtl") throw UsageError("--trace-on-fail applies to --backend rtl only");
+    if (!o.check) throw UsageError("--trace-on-fail needs --check (it traces a wrong layer)");
+    if (o.trace.On()) throw UsageError("--trace-on-fail traces by itself; leave out --trace");
+    o.trace_on_fail = vm["trace-on-fail"].as<std::string>();
+    if (!std::filesystem::is_directory(o.trace_on_fail)) {
+      throw UsageError("--trace-on-fail " + o.trace_on_fail + ": not a directory; create it");
+    }
+  }
   for (const std::string* p : {&o.output, &o.json}) {
     if (!p->empty()) CheckParentDir(*p);
   }
@@ -183,6 +202,73 @@ FTensor FirstImages(const FTensor& x, int count) {
   y.dims[0] = count;
   y.data.assign(x.data.begin(), x.data.begin() + (x.Size() / x.dims[0]) * count);
   return y;
+}
+
+// What the first layer with a wrong output (the others follow from its outputs) points at:
+// its index, and the report ExplainMismatch makes of its first wrong batch; nullopt when every
+// layer agrees.
+struct NetFailure {
+  int layer = 0;
+  MismatchReport report;
+};
+std::optional<NetFailure> ExplainNetFailure(const NetRunResult& r, const ArrayConfig& hw) {
+  for (size_t i = 0; i < r.layers.size(); ++i) {
+    const NetLayerStats& l = r.layers[i];
+    if (!l.first_fail) continue;
+    const NetMismatch& f = *l.first_fail;
+    ArrayStats st;
+    st.mapping = f.mapping;
+    st.tiling = f.tiling;
+    NetFailure nf;
+    nf.layer = static_cast<int>(i);
+    nf.report = ExplainMismatch(f.layer, st, hw, f.want, f.got, &f.weights, &f.profile, f.x_addr,
+                                f.w_addr, f.desc, f.desc);
+    return nf;
+  }
+  return std::nullopt;
+}
+
+// Reruns images 0.. up to the end of the first failing batch on a new device (the simulation
+// is deterministic from reset: the same clock cycles come out) with a trace of the pass and
+// units the failure is blamed on, into DIR/run_fail.fst. Returns the lines to print.
+std::string TraceNetFailure(const RunOptions& o, const std::string& spec, const QuantNet& q,
+                            const FTensor& images, const NetRunOptions& ro, const ArrayConfig& hw,
+                            const NetRunResult& r, const NetFailure& nf) {
+  const NetLayerStats& l = r.layers[static_cast<size_t>(nf.layer)];
+  const NetMismatch& f = *l.first_fail;
+  const FailTrace plan = PlanFailTrace(nf.report, hw);
+  TraceOptions t;
+  t.path = o.trace_on_fail + "/run_fail.fst";
+  t.pass = static_cast<int>(plan.pass);
+  t.pass_from = static_cast<int>(plan.pass_from);
+  t.scope = plan.scope;
+  const TracedWindow w =
+      WindowOf(t, f.profile, f.desc, f.desc,
+               "layer " + std::to_string(nf.layer) + " '" + l.name + "' in images " +
+                   std::to_string(f.image_base) + ".." +
+                   std::to_string(f.image_base + f.images - 1));
+  DeviceOptions d = TracedDevice(t, {});
+  d.plusargs = o.fault;
+  d.trace_from = w.from;
+  d.trace_to = w.to;
+  NetRunOptions quiet = ro;
+  quiet.progress = nullptr;
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    const std::unique_ptr<Device> device = OpenDevice(spec, d);
+    RunQuantNet(*device, q, FirstImages(images, f.image_base + f.images), quiet);
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(t.path, ec);
+  std::ostringstream line;
+  line << "trace     " << t.path << ": " << w.what << ", scope " << t.scope << ", "
+       << (ec ? std::string("size unknown") : std::to_string(bytes) + " bytes") << "; rerun of "
+       << f.image_base + f.images << " images " << std::fixed << std::setprecision(2) << secs
+       << " s\n"
+       << "          open it: gtkwave " << t.path << " " << o.trace_on_fail << "/run_fail.gtkw\n";
+  return line.str();
 }
 
 double Top1(const std::vector<int>& predicted, const std::vector<int>& labels) {
@@ -345,12 +431,14 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
       if (p.images_done == p.images_total) std::fprintf(stderr, "\n");
     };
   }
-  const std::string spec = o.backend + ":" + o.config;
+  const std::string spec = DeviceSpec(o.backend, o.config, o.fault);
+  DeviceOptions base;
+  base.plusargs = o.fault;
   std::string device_name;
   std::string trace_line;
   NetRunResult r;
   if (!o.trace.On()) {
-    const std::unique_ptr<Device> device = OpenDevice(spec, {});
+    const std::unique_ptr<Device> device = OpenDevice(spec, base);
     device_name = device->Name();
     r = RunQuantNet(*device, q, images, ro);
   } else {  // untraced first: the window of --trace-layer/--trace-pass, and the time to compare
@@ -362,7 +450,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
     const auto t0 = std::chrono::steady_clock::now();
     NetRunResult first;
     {
-      const std::unique_ptr<Device> device = OpenDevice(spec, {});
+      const std::unique_ptr<Device> device = OpenDevice(spec, base);
       first = RunQuantNet(*device, q, images, ro);
     }
     const auto t1 = std::chrono::steady_clock::now();
@@ -371,7 +459,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
     const TracedWindow w =
         WindowOf(o.trace, first.first_chain, l.first_desc, l.first_desc + l.descs - 1,
                  "layer " + std::to_string(k) + " '" + l.name + "' in the first batch");
-    DeviceOptions d = TracedDevice(o.trace, {});
+    DeviceOptions d = TracedDevice(o.trace, base);
     d.trace_from = w.from;
     d.trace_to = w.to;
     {
@@ -420,6 +508,21 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
     out << "check                 " << (r.Pass() ? "PASS" : "FAIL")
         << " (every layer's outputs vs the golden model)\n";
   }
+  const ArrayConfig& hw = ConfigByName(o.config);
+  const std::optional<NetFailure> failure =
+      o.backend == "rtl" ? ExplainNetFailure(r, hw) : std::nullopt;
+  if (failure) {
+    const NetLayerStats& l = r.layers[static_cast<size_t>(failure->layer)];
+    const NetMismatch& f = *l.first_fail;
+    out << "first wrong layer     " << failure->layer << " '" << l.name << "' (" << l.op_types
+        << "), in the batch of images " << f.image_base << ".." << f.image_base + f.images - 1
+        << " (n below counts in it" << (f.desc != l.first_desc ? "; its standalone pooling" : "")
+        << ")\n";
+    PrintMismatch(out, failure->report, "");
+    if (!o.trace_on_fail.empty() && failure->report.has_loc) {
+      out << TraceNetFailure(o, spec, q, images, ro, hw, r, *failure);
+    }
+  }
 
   // Files only once everything has run.
   if (!o.save_quantized.empty() && o.quantized.empty()) SaveQuantNet(q, o.save_quantized);
@@ -453,6 +556,9 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
         j["checked"] = l.checked;
         j["mismatches"] = l.mismatches;
         if (l.mismatches) j["first_mismatch"] = l.first_mismatch;
+      }
+      if (failure && &l == &r.layers[static_cast<size_t>(failure->layer)]) {
+        AddMismatchJson(j, failure->report);
       }
       layers.push_back(j);
     }
