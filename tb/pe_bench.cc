@@ -23,8 +23,10 @@ struct PeBench::Impl {
   Harness<Vey_pe> h;
 };
 
-PeBench::PeBench(const std::string& trace_path) : impl_(std::make_unique<Impl>()) {
+PeBench::PeBench(const std::string& trace_path, uint64_t trace_first, uint64_t trace_last)
+    : impl_(std::make_unique<Impl>()) {
   impl_->h.OpenTrace(trace_path);
+  impl_->h.TraceWindow(trace_first, trace_last);
   impl_->h.Reset();
 }
 

@@ -17,8 +17,10 @@ namespace eyelet {
 
 class PeBench : public PeRunner {
  public:
-  // trace_path: empty for no trace, else an FST file written for this bench's lifetime.
-  explicit PeBench(const std::string& trace_path = "");
+  // trace_path: empty for no trace, else an FST file written for this bench's lifetime, of
+  // clock cycles [trace_first, trace_last] only.
+  explicit PeBench(const std::string& trace_path = "", uint64_t trace_first = 0,
+                   uint64_t trace_last = UINT64_MAX);
   ~PeBench();
   PeBench(const PeBench&) = delete;
   PeBench& operator=(const PeBench&) = delete;

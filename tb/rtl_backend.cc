@@ -18,7 +18,7 @@ std::unique_ptr<Device> OpenRtl(const std::string& config, const DeviceOptions& 
 }
 
 std::unique_ptr<PeRunner> OpenRtlPe(const DeviceOptions& options) {
-  return std::make_unique<PeBench>(options.trace_path);
+  return std::make_unique<PeBench>(options.trace_path, options.trace_from, options.trace_to);
 }
 
 const bool kRtlRegistered = RegisterBackend("rtl", OpenRtl) && RegisterPeRunner("rtl", OpenRtlPe);

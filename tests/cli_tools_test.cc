@@ -60,6 +60,28 @@ TEST(CliPe, OneJobRerunsAloneAndTraces) {
   EXPECT_GT(fs::file_size(trace), 0u);
 }
 
+// A window of the PE's clock: a smaller file than the whole run's, and the window, size and
+// slowdown against an untraced run printed.
+TEST(CliPe, TraceWindowIsSmallerAndReported) {
+  TempDir dir;
+  const CliResult all = Eyelet({"pe", "--count", "10", "--trace", dir.File("all.fst")});
+  ASSERT_EQ(all.code, kExitOk) << all.out << all.err;
+  const CliResult win = Eyelet({"pe", "--count", "10", "--trace", dir.File("win.fst"),
+                                "--trace-from", "500", "--trace-to", "700"});
+  ASSERT_EQ(win.code, kExitOk) << win.out << win.err;
+  EXPECT_TRUE(Contains(Field(all.out, "trace"), "the whole run, scope all, " +
+                                                    std::to_string(fs::file_size(
+                                                        dir.File("all.fst"))) +
+                                                    " bytes"))
+      << all.out;
+  EXPECT_TRUE(Contains(Field(win.out, "trace"), "clock cycles 500..700")) << win.out;
+  EXPECT_TRUE(Contains(Field(win.out, "trace"), "untraced")) << win.out;
+  EXPECT_LT(fs::file_size(dir.File("win.fst")) * 4, fs::file_size(dir.File("all.fst")));
+  // The same jobs either way.
+  EXPECT_EQ(Field(all.out, "cycles"), Field(win.out, "cycles"));
+  EXPECT_EQ(Eyelet({"pe", "--trace-from", "5"}).code, kExitUsage);
+}
+
 TEST(CliPe, ManyJobsWithHeavyStallsPass) {
   const CliResult r = Eyelet({"pe", "--count", "40", "--seed", "9", "--stall", "0.9"});
   EXPECT_EQ(r.code, kExitOk) << r.out << r.err;

@@ -110,7 +110,7 @@ struct PeOptions {
   int count = 20;
   uint64_t seed = 1;
   std::optional<int> job;  // run only job number `job` of the seed's sequence
-  std::string trace_path;  // FST file for the whole run; empty: no trace
+  TraceOptions trace;      // FST file of the run (--trace-from/--trace-to: a window of it)
   double stall = 0.2;      // probability of holding valid/ready low in a cycle
 };
 

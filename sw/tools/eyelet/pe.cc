@@ -3,6 +3,7 @@
 // `eyelet pe`: random 1-D row-stationary jobs (eyelet/draw.h) through a PE runner opened by
 // name (the Verilated PE, registered by the rtl backend), each checked against the golden
 // model (eyelet/pe_job.h).
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <memory>
@@ -41,6 +42,9 @@ po::options_description PeDescription() {
       ("job", po::value<int>()->value_name("K"), "run only job K (0-based) of the sequence")
       ("trace", po::value<std::string>()->value_name("FILE.fst"),
        "write an FST waveform of the run")
+      ("trace-from", po::value<uint64_t>()->value_name("CYCLE"),
+       "--trace: first clock cycle dumped")
+      ("trace-to", po::value<uint64_t>()->value_name("CYCLE"), "--trace: last clock cycle dumped")
       ("stall", po::value<double>()->value_name("P")->default_value(0.2, "0.2"),
        "probability (0..0.9) of back-pressure on each stream in a cycle");
   // clang-format on
@@ -53,7 +57,7 @@ PeOptions PeOptionsFrom(const po::variables_map& vm) {
   if (o.count < 0) throw UsageError("--count " + std::to_string(o.count) + " must be >= 0");
   o.seed = SeedFlag(vm);
   IntFlag(vm, "job", 0, INT_MAX, &o.job);
-  if (vm.count("trace")) o.trace_path = vm["trace"].as<std::string>();
+  o.trace = TraceFlags(vm, "rtl", "");
   o.stall = vm["stall"].as<double>();
   if (!(o.stall >= 0.0 && o.stall <= kMaxStall)) {  // also rejects NaN
     std::ostringstream os;
@@ -73,41 +77,81 @@ const Command kPeCommand = {"pe", kPeSummary, kPeDetails, PeDescription, PeComma
 
 }  // namespace cli
 
-int RunPe(const PeOptions& o, std::ostream& out) {
-  DeviceOptions d;
-  d.trace_path = o.trace_path;
-  const std::unique_ptr<PeRunner> pe = OpenPeRunner("rtl", d);
-  const PeConfig cfg = pe->config();
-  out << "PE: " << cfg.data_bits << "-bit data, " << cfg.acc_bits << "-bit psums, spads ifmap "
-      << cfg.ifmap_depth << " / filter " << cfg.filter_depth << " / psum " << cfg.psum_depth
-      << ", stall " << o.stall << ", seed " << o.seed << "\n";
-  const int first = o.job ? *o.job : 0;
-  const int end = o.job ? *o.job + 1 : o.count;
+namespace {
+
+// The jobs' totals and failures, as RunPe prints them.
+struct PeRun {
   int passed = 0;
   int failed = 0;
   int first_failure = -1;
   uint64_t cycles = 0;
   uint64_t macs = 0;
   uint64_t skipped = 0;
+  std::string failures;  // a line per failing job
+};
+
+PeRun RunJobs(const PeOptions& o, PeRunner& pe) {
+  const PeConfig cfg = pe.config();
+  PeRun r;
+  const int first = o.job ? *o.job : 0;
+  const int end = o.job ? *o.job + 1 : o.count;
   for (int i = first; i < end; ++i) {
     Rng rng(JobSeed(o.seed, i));
     const PeJob job = DrawPeJob(cfg, o.stall, rng);
     std::string problem;
     try {
-      const PeResult res = pe->Run(job);
-      cycles += res.cycles;
-      macs += res.macs;
-      skipped += res.skipped;
+      const PeResult res = pe.Run(job);
+      r.cycles += res.cycles;
+      r.macs += res.macs;
+      r.skipped += res.skipped;
       problem = CheckPeResult(job, res, PeReference(job, cfg.data_bits, cfg.acc_bits));
     } catch (const TimeoutError& e) {  // a hung PE is a failing job; the next one clears it
       problem = e.what();
     }
     if (problem.empty()) {
-      ++passed;
+      ++r.passed;
     } else {
-      if (failed++ == 0) first_failure = i;
-      out << "FAIL " << DescribePeJob(i, job) << ": " << problem << "\n";
+      if (r.failed++ == 0) r.first_failure = i;
+      r.failures += "FAIL " + DescribePeJob(i, job) + ": " + problem + "\n";
     }
+  }
+  return r;
+}
+
+}  // namespace
+
+int RunPe(const PeOptions& o, std::ostream& out) {
+  // With a trace, an untraced run first: the time the trace is compared with.
+  double untraced_s = 0;
+  if (o.trace.On()) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::unique_ptr<PeRunner> pe = OpenPeRunner("rtl", DeviceOptions{});
+    RunJobs(o, *pe);
+    untraced_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  DeviceOptions d;
+  d.trace_path = o.trace.path;
+  d.trace_from = o.trace.from;
+  d.trace_to = o.trace.to;
+  const auto t0 = std::chrono::steady_clock::now();
+  PeRun r;
+  PeConfig cfg;
+  {
+    const std::unique_ptr<PeRunner> pe = OpenPeRunner("rtl", d);
+    cfg = pe->config();
+    r = RunJobs(o, *pe);
+  }  // the trace is complete once the runner is closed
+  const double traced_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out << "PE: " << cfg.data_bits << "-bit data, " << cfg.acc_bits << "-bit psums, spads ifmap "
+      << cfg.ifmap_depth << " / filter " << cfg.filter_depth << " / psum " << cfg.psum_depth
+      << ", stall " << o.stall << ", seed " << o.seed << "\n";
+  out << r.failures;
+  const int passed = r.passed, failed = r.failed, first_failure = r.first_failure;
+  const uint64_t cycles = r.cycles, macs = r.macs, skipped = r.skipped;
+  if (o.trace.On()) {
+    cli::PrintTrace(out, o.trace, cli::WindowOf(o.trace, ChainProfile{}, 0, 0, ""), traced_s,
+                    untraced_s, cycles, cycles);
   }
   out << passed << " passed, " << failed << " failed\n";
   char util[32];

@@ -4,6 +4,7 @@
 // checked against the golden model (eyelet/layer_check.h), with the cost model's prediction
 // beside the measured cycles.
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <filesystem>
 #include <iomanip>
@@ -173,6 +174,19 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   using namespace cli;
   const ArrayConfig& hw = ConfigByName(o.config);
   CheckParentDir(o.json_path);
+  // With a trace, the same sweep untraced first: the time the traced one is compared with.
+  double untraced_s = 0;
+  if (o.trace.On()) {
+    SweepOptions u = o;
+    u.trace = TraceOptions{};
+    u.json_path.clear();
+    u.trace_on_fail.clear();
+    std::ostringstream sink;
+    const auto t0 = std::chrono::steady_clock::now();
+    RunSweep(u, sink);
+    untraced_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  const auto start = std::chrono::steady_clock::now();
   DeviceOptions dopt = TracedDevice(o.trace, {});  // and the DRAM model's settings
   dopt.trace_from = o.trace.from;
   dopt.trace_to = o.trace.to;
@@ -350,6 +364,8 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       }
     }
   }
+  const double traced_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double util = cycles == 0 ? 0.0
                                   : static_cast<double>(layer_macs) /
                                         (static_cast<double>(hw.rows) * hw.cols * cycles);
@@ -378,11 +394,8 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   }
   if (o.trace.On()) {
     device.reset();  // closes the trace file
-    std::error_code ec;
-    const auto bytes = std::filesystem::file_size(o.trace.path, ec);
-    out << "trace     " << o.trace.path << ": " << WindowOf(o.trace, ChainProfile{}, 0, 0, "").what
-        << ", scope " << (o.trace.scope.empty() ? "all" : o.trace.scope) << ", "
-        << (ec ? std::string("size unknown") : std::to_string(bytes) + " bytes") << "\n";
+    PrintTrace(out, o.trace, WindowOf(o.trace, ChainProfile{}, 0, 0, ""), traced_s, untraced_s,
+               cycles, cycles);
   }
   out << passed << " passed, " << failed << " failed\n";
   j["passed"] = passed;
