@@ -195,14 +195,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   dopt.mem_seed = o.seed;
   dopt.plusargs = o.fault;
   const std::string spec = DeviceSpec(o.backend, hw.name, o.fault);
-  // On rtl every run is polled, so a wrong output's pass has its clock window.
-  ChainProfile profile;
-  auto open_device = [&] {
-    std::unique_ptr<Device> d = OpenDevice(spec, dopt);
-    if (o.backend == "rtl") d->ProfileRuns(&profile, kTracePollCycles);
-    return d;
-  };
-  std::unique_ptr<Device> device = open_device();
+  std::unique_ptr<Device> device = OpenDevice(spec, dopt);
   DeviceOptions rerun_opt = dopt;  // a failing layer's traced rerun: the same DRAM model
   rerun_opt.trace_path.clear();
   rerun_opt.trace_scope.clear();
@@ -313,7 +306,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       passes += st.passes;
     } catch (const TimeoutError& e) {  // a hung array fails this layer; the next gets a new one
       problem = e.what();
-      if (i + 1 < end) device = open_device();
+      if (i + 1 < end) device = OpenDevice(spec, dopt);
     } catch (const Error& e) {  // a layer or mapping the mapper or the runtime rejects
       problem = e.what();
     }
@@ -355,7 +348,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       if (o.backend == "rtl") {
         const Tensor<int16_t> w = RunWeights(ran);
         const MismatchReport r =
-            ExplainMismatch(ran.layer, st, hw, want, got, &w, &profile, x_addr, w_addr);
+            ExplainMismatch(ran.layer, st, hw, want, got, &w, nullptr, x_addr, w_addr);
         PrintMismatch(out, r, "      ");
         AddMismatchJson(j["layers"].back(), r);
         if (r.has_loc && !o.trace_on_fail.empty() && !fail) {  // traced after the sweep (below)
