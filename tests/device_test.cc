@@ -2,12 +2,15 @@
 //
 // The Device common code (eyelet/device.h): hardware-info checks and the DRAM allocator, on the
 // golden backend.
+#include "eyelet/backend.h"
 #include "eyelet/csr_map.h"
 #include "eyelet/device.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "eyelet/error.h"
 #include "eyelet/golden_device.h"
@@ -49,6 +52,23 @@ TEST(Device, AllocAlignsAndFills) {
   EXPECT_EQ(dev.Alloc(1024, 8), kMemBase + 8);
   dev.FreeAll();
   EXPECT_THROW(dev.Alloc(1025, 8), Error);
+}
+
+// Trace scopes: names, one PE, a column or a row of PEs, levels; errors name what they take.
+TEST(TraceScope, NamesPesColumnsAndRows) {
+  using Scopes = std::vector<std::pair<int, std::string>>;
+  const std::string pe = "TOP.ey_top.u_core.u_array.g_row[";
+  EXPECT_EQ(ParseTraceScope("walker:2,pe[1][2]", 3, 4),
+            (Scopes{{2, "TOP.ey_top.u_walker"}, {999, pe + "1].g_col[2].u_pe"}, {1, "TOP"}}));
+  EXPECT_EQ(ParseTraceScope("pe[*][3]", 3, 4),
+            (Scopes{{999, pe + "0].g_col[3].u_pe"}, {999, pe + "1].g_col[3].u_pe"},
+                    {999, pe + "2].g_col[3].u_pe"}, {1, "TOP"}}));
+  EXPECT_EQ(ParseTraceScope("pe[2][*]:1", 3, 2),
+            (Scopes{{1, pe + "2].g_col[0].u_pe"}, {1, pe + "2].g_col[1].u_pe"}, {1, "TOP"}}));
+  EXPECT_THROW(ParseTraceScope("pe[*][4]", 3, 4), UsageError);
+  EXPECT_THROW(ParseTraceScope("pe[3][*]", 3, 4), UsageError);
+  EXPECT_THROW(ParseTraceScope("pe[*][1]"), UsageError);  // the array's size is not known
+  EXPECT_THROW(ParseTraceScope("alu"), UsageError);
 }
 
 }  // namespace

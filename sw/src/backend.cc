@@ -115,7 +115,8 @@ std::vector<std::pair<int, std::string>> ParseTraceScope(const std::string& spec
       {"array", {"TOP.ey_top.u_core.u_array"}},
   };
   const std::string kTakes =
-      "; give walker, dma, csr, core, ctrl, glb, array, pe[R][C], all or a hierarchy path "
+      "; give walker, dma, csr, core, ctrl, glb, array, pe[R][C], pe[*][C] (a column), "
+      "pe[R][*] (a row), all or a hierarchy path "
       "such as TOP.ey_top.u_walker, each optionally :LEVELS, separated by commas";
   std::vector<std::pair<int, std::string>> scopes;
   size_t start = 0;
@@ -144,6 +145,28 @@ std::vector<std::pair<int, std::string>> ParseTraceScope(const std::string& spec
     }
     int r = -1, c = -1;
     char tail = 0;
+    // pe[*][C] (a column) and pe[R][*] (a row): every PE of it.
+    int end = 0;
+    const auto whole = [&](const char* format, int* v) {
+      end = 0;
+      return std::sscanf(item.c_str(), format, v, &end) == 1 && end > 0 &&
+             static_cast<size_t>(end) == item.size();
+    };
+    if (!known && rows > 0 && cols > 0 &&
+        (whole("pe[*][%d]%n", &c) || whole("pe[%d][*]%n", &r))) {
+      const bool column = r < 0;
+      const int at = column ? c : r, size = column ? cols : rows;
+      if (at < 0 || at >= size) {
+        throw UsageError("trace scope '" + item + "': the array has rows 0.." +
+                         std::to_string(rows - 1) + " and columns 0.." + std::to_string(cols - 1));
+      }
+      for (int i = 0; i < (column ? rows : cols); ++i) {
+        scopes.emplace_back(levels, "TOP.ey_top.u_core.u_array.g_row[" +
+                                        std::to_string(column ? i : r) + "].g_col[" +
+                                        std::to_string(column ? c : i) + "].u_pe");
+      }
+      known = true;
+    }
     if (!known && std::sscanf(item.c_str(), "pe[%d][%d]%c", &r, &c, &tail) == 2) {
       if (r < 0 || c < 0 || (rows > 0 && r >= rows) || (cols > 0 && c >= cols)) {
         throw UsageError("trace scope '" + item + "': the array has rows 0.." +

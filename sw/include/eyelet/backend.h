@@ -50,7 +50,8 @@ struct DeviceOptions {
 
 // The hierarchy scopes of a trace scope spec: a comma-separated list of names
 //   walker, dma (read and write engines), csr, core (controller, GLB, array), ctrl (the pass
-//   controller), glb, array, pe[R][C] (one PE, row R from the bottom, column C), all,
+//   controller), glb, array, pe[R][C] (one PE, row R from the bottom, column C), pe[*][C]
+//   (column C: every row's PE; needs rows), pe[R][*] (row R: needs cols), all,
 // or hierarchy paths ("TOP.ey_top.u_walker"), each optionally ":LEVELS" (levels below it,
 // 0 = all, the default), as ($dumpvars levels, path) pairs, plus the top's own ports (1, "TOP").
 // Throws UsageError naming the names it takes for anything else (a PE outside rows x cols when they

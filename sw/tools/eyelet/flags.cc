@@ -323,7 +323,8 @@ void AddTraceOptions(po::options_description& d, bool layers) {
   d.add_options()
       ("trace-scope", po::value<std::string>()->value_name("UNITS"),
        "--trace: only these units: walker, dma, csr, core, ctrl, glb,\n"
-       "array, pe[R][C], all or a hierarchy path, each :LEVELS optional,\n"
+       "array, pe[R][C], pe[*][C], pe[R][*], all or a hierarchy path,\n"
+       "each :LEVELS optional,\n"
        "comma-separated");
   // clang-format on
 }
@@ -585,7 +586,7 @@ void AddMismatchJson(Json& j, const MismatchReport& r) {
 FailTrace PlanFailTrace(const MismatchReport& r, const ArrayConfig& hw) {
   FailTrace f;
   f.pass = r.loc.pass;
-  f.scope = PeColumnScope(hw, r.loc.pe_col);
+  f.scope = PeColumnScope(r.loc.pe_col);
   if (!r.blame) return f;
   const Blame& b = *r.blame;
   switch (b.unit) {
@@ -602,7 +603,7 @@ FailTrace PlanFailTrace(const MismatchReport& r, const ArrayConfig& hw) {
       f.scope = "walker,dma,ctrl";
       break;
     case Blame::Unit::kPe:  // pooled outputs: the first one's window may start elsewhere
-      f.scope = PeColumnScope(hw, b.pe_col);
+      f.scope = PeColumnScope(b.pe_col);
       break;
     case Blame::Unit::kSpread:
       break;
@@ -610,12 +611,8 @@ FailTrace PlanFailTrace(const MismatchReport& r, const ArrayConfig& hw) {
   return f;
 }
 
-std::string PeColumnScope(const ArrayConfig& hw, int col) {
-  std::string scope = "walker";
-  for (int r = 0; r < hw.rows; ++r) {
-    scope += ",pe[" + std::to_string(r) + "][" + std::to_string(col) + "]";
-  }
-  return scope;
+std::string PeColumnScope(int col) {
+  return "walker,pe[*][" + std::to_string(col) + "]";
 }
 
 std::vector<std::string> FaultFlag(const po::variables_map& vm, const std::string& backend,

@@ -185,7 +185,7 @@ std::string TraceFailedPass(const std::string& spec, const DeviceOptions& base,
                             const std::string& fst);
 
 // The trace scope of the walker and the PE column `col` (every row of the array).
-std::string PeColumnScope(const ArrayConfig& hw, int col);
+std::string PeColumnScope(int col);
 
 // Fails before the work, not after it, when `path` (to be written) is in a missing directory.
 void CheckParentDir(const std::string& path);
