@@ -44,8 +44,8 @@ bench: build
 	$(BUILD)/eyelet_bench eyeriss
 	$(BUILD)/eyelet $(CONV3) --trace $(BUILD)/conv3_all.fst | grep '^trace'
 	$(BUILD)/eyelet $(CONV3) --trace $(BUILD)/conv3_pass5.fst --trace-pass 5 | grep '^trace'
-	$(BUILD)/eyelet $(CONV3) --trace $(BUILD)/conv3_pass5_pe.fst --trace-pass 5 \
-	  --trace-scope walker,pe[0][0] | grep '^trace'
+	$(BUILD)/eyelet $(CONV3) --trace $(BUILD)/conv3_pass5_col.fst --trace-pass 5 \
+	  --trace-scope 'walker,pe[*][0]' | grep '^trace'
 	$(BUILD)/eyelet run $(DEMO_MODEL) --dataset fashion-mnist --count 32 --batch 16 \
 	  --backend rtl --config eyeriss --check
 
