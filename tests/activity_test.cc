@@ -110,8 +110,8 @@ TEST(ActivitySvg, OneCellPerPeAndPanelWithItsNumberRowZeroAtTheBottom) {
   const ArrayActivity a = MadeUp();
   const std::string svg = ActivitySvg(a, "t");
   static const std::regex kCell(
-      "<g class=\"cell\" data-panel=\"(\\w+)\" data-row=\"(\\d+)\" data-col=\"(\\d+)\" "
-      "data-value=\"(\\d+)\"><rect x=\"(\\d+)\" y=\"(\\d+)\"[^>]*/><text[^>]*>(\\d+)</text></g>");
+      "<rect data-panel=\"(\\w+)\" data-row=\"(\\d+)\" data-col=\"(\\d+)\" "
+      "data-value=\"(\\d+)\" x=\"(\\d+)\" y=\"(\\d+)\"[^>]*/><text[^>]*>(\\d+)</text>");
   std::map<std::tuple<std::string, int, int>, std::pair<uint64_t, int>> cells;  // value, y
   for (auto it = std::sregex_iterator(svg.begin(), svg.end(), kCell); it != std::sregex_iterator();
        ++it) {

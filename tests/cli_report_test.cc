@@ -72,8 +72,8 @@ TEST(CliReport, PicturesCarryTheRunsCounters) {
   const nlohmann::json counters = test::ReadJson(dir.File("run.json"));
 
   const std::string svg = Slurp(dir.File("heatmap.svg"));
-  static const std::regex kCell("<g class=\"cell\" data-panel=\"(\\w+)\" data-row=\"\\d+\" "
-                                "data-col=\"\\d+\" data-value=\"(\\d+)\">");
+  static const std::regex kCell("<rect data-panel=\"(\\w+)\" data-row=\"\\d+\" "
+                                "data-col=\"\\d+\" data-value=\"(\\d+)\"");
   std::map<std::string, uint64_t> sums;
   int cells = 0;
   for (auto it = std::sregex_iterator(svg.begin(), svg.end(), kCell);

@@ -18,7 +18,7 @@ constexpr int kCellW = 52;
 constexpr int kCellH = 30;
 constexpr int kMargin = 20;
 constexpr int kTitleH = 56;
-constexpr int kAxisW = 44;     // row numbers and the row axis label, left of each panel
+constexpr int kAxisW = 52;     // row numbers and the row axis label, left of each panel
 constexpr int kPanelGap = 36;  // between panels
 constexpr int kBelowGrid = 96; // column numbers, column axis label, legend
 
@@ -108,7 +108,7 @@ std::string ActivitySvg(const ArrayActivity& a, const std::string& title) {
     const uint64_t lo = *std::min_element(v.begin(), v.end());
     const uint64_t hi = *std::max_element(v.begin(), v.end());
     const int x0 = kMargin + p * (panel_w + kPanelGap) + kAxisW;  // the grid's left edge
-    s << "<g class=\"panel\" data-panel=\"" << panel.key << "\">\n"
+    s << "<g id=\"panel-" << panel.key << "\">\n"
       << "<text x=\"" << x0 << "\" y=\"" << grid_y - 8 << "\" font-size=\"13\" "
       << "font-weight=\"bold\">" << panel.label << "</text>\n";
     for (int r = 0; r < a.rows; ++r) {
@@ -122,13 +122,14 @@ std::string ActivitySvg(const ArrayActivity& a, const std::string& title) {
                                  : (hi > 0 ? 1.0 : 0.0);
         const Rgb color = ScaleColor(t);
         const int x = x0 + c * kCellW;
-        s << "<g class=\"cell\" data-panel=\"" << panel.key << "\" data-row=\"" << r
-          << "\" data-col=\"" << c << "\" data-value=\"" << value << "\">"
-          << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << kCellW << "\" height=\""
-          << kCellH << "\" fill=\"" << Hex(color) << "\" stroke=\"#ffffff\"/>"
+        // One rect per PE carrying its numbers as data attributes, its count written over it.
+        s << "<rect data-panel=\"" << panel.key << "\" data-row=\"" << r
+          << "\" data-col=\"" << c << "\" data-value=\"" << value << "\" x=\"" << x
+          << "\" y=\"" << y << "\" width=\"" << kCellW << "\" height=\"" << kCellH
+          << "\" fill=\"" << Hex(color) << "\" stroke=\"#ffffff\"/>"
           << "<text x=\"" << x + kCellW / 2 << "\" y=\"" << y + kCellH / 2 + 4
-          << "\" font-size=\"10\" text-anchor=\"middle\" fill=\"" << TextColor(color) << "\">"
-          << value << "</text></g>\n";
+          << "\" font-size=\"10\" text-anchor=\"middle\" fill=\"" << TextColor(color) << "\" stroke=\"none\">"
+          << value << "</text>\n";
       }
     }
     const int below = grid_y + grid_h;
@@ -138,14 +139,13 @@ std::string ActivitySvg(const ArrayActivity& a, const std::string& title) {
     }
     s << "<text x=\"" << x0 + grid_w / 2 << "\" y=\"" << below + 30
       << "\" font-size=\"12\" text-anchor=\"middle\">PE column</text>\n"
-      << "<text transform=\"translate(" << x0 - 30 << " " << grid_y + grid_h / 2
+      << "<text transform=\"translate(" << x0 - 38 << " " << grid_y + grid_h / 2
       << ") rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">PE row (0 at the bottom)"
       << "</text>\n";
     // Legend: the panel's scale from its smallest to its largest count.
     const int ly = below + 44;
     const int steps = 20;
     const double sw = static_cast<double>(grid_w) / steps;
-    s << "<g class=\"legend\">\n";
     for (int i = 0; i < steps; ++i) {
       char xs[32], ws[32];
       std::snprintf(xs, sizeof(xs), "%.1f", x0 + i * sw);
@@ -160,7 +160,7 @@ std::string ActivitySvg(const ArrayActivity& a, const std::string& title) {
       << "<text x=\"" << x0 + grid_w / 2 << "\" y=\"" << ly + 26
       << "\" font-size=\"11\" text-anchor=\"middle\">scale (lowest .. highest of the panel)"
       << "</text>\n"
-      << "</g>\n</g>\n";
+      << "</g>\n";
   }
   s << "</svg>\n";
   return s.str();

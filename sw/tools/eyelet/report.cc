@@ -44,46 +44,48 @@ void CheckReport(const std::string& dir, const std::string& backend, bool traced
   }
 }
 
+std::string ActivityFst(const std::string& dir) { return dir + "/activity.fst"; }
+
+std::string ReportActivity(Device& device, const std::string& dir, const std::string& title,
+                           double run_seconds) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ArrayActivity activity = device.Activity();
+  WriteActivityReport(dir, activity, title);
+  const auto t1 = std::chrono::steady_clock::now();
+  auto size = [](const std::string& f) {
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(f, ec);
+    return ec ? std::string("size unknown") : std::to_string(n) + " bytes";
+  };
+  char times[112];
+  std::snprintf(times, sizeof(times), "run with the activity trace %.2f s, reading and drawing %.2f s",
+                run_seconds, std::chrono::duration<double>(t1 - t0).count());
+  std::ostringstream s;
+  s << "report    " << dir << "/heatmap.svg (" << size(dir + "/heatmap.svg") << "), " << dir
+    << "/timeline.json (" << size(dir + "/timeline.json") << "), from " << ActivityFst(dir)
+    << " (" << size(ActivityFst(dir)) << ")\n"
+    << "          " << activity.passes.size() << " passes, " << activity.array_cycles
+    << " cycles of the array running in " << activity.end_cycle << " traced; " << times << "\n";
+  return s.str();
+}
+
 LayerCheck CheckLayerReported(const std::string& spec, const DeviceOptions& base,
                               const ArrayConfig& hw, const LayerCase& c,
                               const Tensor<int32_t>& want, const RsMapping* m,
                               const OutputPath* path, const std::string& dir, std::string* line,
                               ChainProfile* profile) {
   DeviceOptions d = base;
-  d.activity_path = dir + "/activity.fst";
-  const auto t0 = std::chrono::steady_clock::now();
-  LayerCheck check;
-  ArrayActivity activity;
-  std::string device_name;
-  {
-    const std::unique_ptr<Device> device = OpenDevice(spec, d);
+  d.activity_path = ActivityFst(dir);
+  const std::unique_ptr<Device> device = OpenDevice(spec, d);
   if (profile != nullptr) device->ProfileRuns(profile, kTracePollCycles);
-    device_name = device->Name();
-    check = CheckLayer(*device, hw, c, want, m, path);
-    activity = device->Activity();
-  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const LayerCheck check = CheckLayer(*device, hw, c, want, m, path);
   const auto t1 = std::chrono::steady_clock::now();
   const std::string title = c.layer.ToString() + ", mapping " + check.stats.mapping.ToString() +
-                            ", on " + device_name + " (" + std::to_string(hw.rows) + "x" +
+                            ", on " + device->Name() + " (" + std::to_string(hw.rows) + "x" +
                             std::to_string(hw.cols) + ")";
-  WriteActivityReport(dir, activity, title);
-  const auto t2 = std::chrono::steady_clock::now();
-  std::ostringstream s;
-  auto size = [](const std::string& f) {
-    std::error_code ec;
-    const auto n = std::filesystem::file_size(f, ec);
-    return ec ? std::string("size unknown") : std::to_string(n) + " bytes";
-  };
-  char times[96];
-  std::snprintf(times, sizeof(times), "run with the activity trace %.2f s, drawing %.2f s",
-                std::chrono::duration<double>(t1 - t0).count(),
-                std::chrono::duration<double>(t2 - t1).count());
-  s << "report    " << dir << "/heatmap.svg (" << size(dir + "/heatmap.svg") << "), " << dir
-    << "/timeline.json (" << size(dir + "/timeline.json") << "), from " << d.activity_path
-    << " (" << size(d.activity_path) << ")\n"
-    << "          " << activity.passes.size() << " passes, " << activity.array_cycles
-    << " array cycles of " << activity.end_cycle << " traced; " << times << "\n";
-  *line = s.str() + *line;
+  *line = ReportActivity(*device, dir, title, std::chrono::duration<double>(t1 - t0).count()) +
+          *line;
   return check;
 }
 

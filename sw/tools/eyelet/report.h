@@ -26,6 +26,15 @@ std::string ReportFlag(const po::variables_map& vm);
 // trace of its own). Nothing to check for an empty `dir`.
 void CheckReport(const std::string& dir, const std::string& backend, bool traced);
 
+// Where a device opened for a report records its activity: dir/activity.fst.
+std::string ActivityFst(const std::string& dir);
+// After the runs on `device` (opened with DeviceOptions::activity_path = ActivityFst(dir)): its
+// activity drawn into dir/heatmap.svg and dir/timeline.json under `title`. Returns the lines to
+// print: the files and their sizes, what was measured, `run_seconds` (the traced runs' wall
+// time) and the time to read and draw.
+std::string ReportActivity(Device& device, const std::string& dir, const std::string& title,
+                           double run_seconds);
+
 // CheckLayer of `c` on a new device of `spec` (`base` options) that records its activity into
 // dir/activity.fst, then the heat map and the timeline drawn from it; `line` gets the lines to
 // print: the files, their sizes and the run's wall time. A `profile` gets the run polled as
