@@ -99,5 +99,32 @@ TEST(CliReport, PicturesCarryTheRunsCounters) {
   EXPECT_TRUE(fs::exists(dir.File("activity.fst")));
 }
 
+// `eyelet run --report`: the whole network run; the bytes the DMA engines moved are the DRAM
+// bytes of every layer of every chain run that the --json table splits by layer.
+TEST(CliReport, NetworkRunMovesTheBytesItsLayersCounted) {
+  test::TempDir dir;
+  const std::string d = dir.path().string();
+  const test::CliResult r = test::Eyelet(
+      {"run", std::string(EY_MODELS_DIR) + "/fashion_cnn.onnx", "--input",
+       std::string(EY_TEST_DATA_DIR) + "/fashion_first8_images.npy", "--count", "2", "--batch",
+       "2", "--backend", "rtl", "--config", "small", "--json", dir.File("run.json"),
+       "--report", d});
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  const nlohmann::json run = test::ReadJson(dir.File("run.json"));
+  uint64_t layer_bytes = 0;
+  for (const auto& l : run["layers"]) layer_bytes += l["dram_bytes"].get<uint64_t>();
+  const nlohmann::json tl = test::ReadJson(dir.File("timeline.json"));
+  uint64_t rd = 0, wr = 0, passes = 0;
+  for (const auto& e : tl["traceEvents"]) {
+    if (e["ph"] == "C" && e["name"] == "DMA read bytes") rd = e["args"]["bytes"];
+    if (e["ph"] == "C" && e["name"] == "DMA write bytes") wr = e["args"]["bytes"];
+    if (e["ph"] == "X" && e["name"].get<std::string>().rfind("pass ", 0) == 0) ++passes;
+  }
+  EXPECT_EQ(rd + wr, layer_bytes);
+  EXPECT_GE(passes, run["layers"].size());
+  const std::string svg = Slurp(dir.File("heatmap.svg"));
+  EXPECT_TRUE(Contains(svg, "fashion_cnn.onnx, 5 layers, 2 images")) << "the title names the run";
+}
+
 }  // namespace
 }  // namespace eyelet
