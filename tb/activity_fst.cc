@@ -20,16 +20,16 @@ constexpr char kDmaWr[] = "TOP.ey_top.u_dma_wr.";
 
 // The signals, in this order, then per PE (row-major) stat_mac_o and stat_skip_o.
 enum Sig {
-  kCtrlBusy,     // the pass controller runs a layer (its counters count)
-  kPassAdv,      // the filter stream issues a pass's last weight (CNT_PASSES += 1)
-  kLoadCmd,      // the load sequencer presents a DRAM read command
-  kChunkValid,   // it offers a loaded chunk to the run sequencer
-  kRunIdle,      // the run sequencer holds no chunk
-  kStoreIdle,    // the store sequencer holds no chunk
-  kRdIdle,       // the read engine has nothing in flight
-  kRdWords,      // words of its command still to hand over
+  kCtrlBusy,    // the pass controller runs a layer (its counters count)
+  kPassAdv,     // the filter stream issues a pass's last weight (CNT_PASSES += 1)
+  kLoadCmd,     // the load sequencer presents a DRAM read command
+  kChunkValid,  // it offers a loaded chunk to the run sequencer
+  kRunIdle,     // the run sequencer holds no chunk
+  kStoreIdle,   // the store sequencer holds no chunk
+  kRdIdle,      // the read engine has nothing in flight
+  kRdWords,     // words of its command still to hand over
   kWrIdle,
-  kWrWords,      // words of its command still to take
+  kWrWords,  // words of its command still to take
   kNumFixed
 };
 
@@ -48,8 +48,8 @@ std::vector<std::string> SignalNames(int rows, int cols) {
   };
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) {
-      const std::string pe = "TOP.ey_top.u_core.u_array.g_row[" + std::to_string(r) +
-                             "].g_col[" + std::to_string(c) + "].u_pe.";
+      const std::string pe = "TOP.ey_top.u_core.u_array.g_row[" + std::to_string(r) + "].g_col[" +
+                             std::to_string(c) + "].u_pe.";
       names.push_back(pe + "stat_mac_o");
       names.push_back(pe + "stat_skip_o");
     }
@@ -209,9 +209,8 @@ ArrayActivity ReadActivityFst(const std::string& path, int rows, int cols) {
   // the next edge; a run's first pass begins where the run does.
   for (const CycleSpan& adv : Spans(rd.changes[kPassAdv], end)) {
     for (uint64_t c = adv.begin; c < adv.end; ++c) {
-      const auto run = std::find_if(busy.begin(), busy.end(), [&](const CycleSpan& s) {
-        return s.begin <= c && c < s.end;
-      });
+      const auto run = std::find_if(busy.begin(), busy.end(),
+                                    [&](const CycleSpan& s) { return s.begin <= c && c < s.end; });
       if (run == busy.end()) continue;  // the counter counts only while busy
       uint64_t begin = run->begin;
       if (!a.passes.empty() && a.passes.back().end > begin) begin = a.passes.back().end;

@@ -121,7 +121,8 @@ TEST_P(ActivityRtlLayers, PerPeSumsAndUnitsAgreeWithTheCounters) {
   const ArrayConfig& hw = ConfigByName(config);
   Rng rng(static_cast<uint64_t>(seed));
   LayerCase c;
-  c.layer = seed % 2 ? test::Conv(2, 5, 9, 8, 6, 3, 3, 1, 1) : test::Conv(1, 3, 11, 10, 7, 3, 2, 2, 0);
+  c.layer =
+      seed % 2 ? test::Conv(2, 5, 9, 8, 6, 3, 3, 1, 1) : test::Conv(1, 3, 11, 10, 7, 3, 2, 2, 0);
   c.x = test::SparseTensor(c.layer.x, rng);
   c.w = test::SparseTensor(c.layer.w, rng);
   test::TempDir dir;

@@ -174,7 +174,7 @@ TEST(ActivityTrace, ChromeTraceEventsFromTheSpansAt200MHz) {
     return -1;
   };
   const std::pair<const char*, const std::vector<CycleSpan>*> tracks[] = {
-      {"walker: load", &a.load}, {"walker: run", &a.run},   {"walker: store", &a.store},
+      {"walker: load", &a.load},        {"walker: run", &a.run}, {"walker: store", &a.store},
       {"processing passes", &a.passes}, {"DMA read", &a.dma_rd}, {"DMA write", &a.dma_wr}};
   for (const auto& [name, want] : tracks) {
     const std::vector<nlohmann::json>& got = spans[tid_of(name)];
@@ -186,7 +186,9 @@ TEST(ActivityTrace, ChromeTraceEventsFromTheSpansAt200MHz) {
     }
   }
   const std::vector<nlohmann::json>& passes = spans[tid_of("processing passes")];
-  for (size_t k = 0; k < passes.size(); ++k) EXPECT_EQ(passes[k]["name"], "pass " + std::to_string(k));
+  for (size_t k = 0; k < passes.size(); ++k) {
+    EXPECT_EQ(passes[k]["name"], "pass " + std::to_string(k));
+  }
   ASSERT_EQ(counters["DMA read bytes"].size(), 3u);
   EXPECT_EQ(counters["DMA read bytes"].back()["args"]["bytes"], 236);
   EXPECT_DOUBLE_EQ(counters["DMA read bytes"].back()["ts"].get<double>(), 419 / 200.0);

@@ -72,12 +72,13 @@ TEST(CliReport, PicturesCarryTheRunsCounters) {
   const nlohmann::json counters = test::ReadJson(dir.File("run.json"));
 
   const std::string svg = Slurp(dir.File("heatmap.svg"));
-  static const std::regex kCell("<rect data-panel=\"(\\w+)\" data-row=\"\\d+\" "
-                                "data-col=\"\\d+\" data-value=\"(\\d+)\"");
+  static const std::regex kCell(
+      "<rect data-panel=\"(\\w+)\" data-row=\"\\d+\" "
+      "data-col=\"\\d+\" data-value=\"(\\d+)\"");
   std::map<std::string, uint64_t> sums;
   int cells = 0;
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), kCell);
-       it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), kCell); it != std::sregex_iterator();
+       ++it) {
     sums[(*it)[1].str()] += std::stoull((*it)[2].str());
     ++cells;
   }
@@ -106,9 +107,8 @@ TEST(CliReport, NetworkRunMovesTheBytesItsLayersCounted) {
   const std::string d = dir.path().string();
   const test::CliResult r = test::Eyelet(
       {"run", std::string(EY_MODELS_DIR) + "/fashion_cnn.onnx", "--input",
-       std::string(EY_TEST_DATA_DIR) + "/fashion_first8_images.npy", "--count", "2", "--batch",
-       "2", "--backend", "rtl", "--config", "small", "--json", dir.File("run.json"),
-       "--report", d});
+       std::string(EY_TEST_DATA_DIR) + "/fashion_first8_images.npy", "--count", "2", "--batch", "2",
+       "--backend", "rtl", "--config", "small", "--json", dir.File("run.json"), "--report", d});
   ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
   const nlohmann::json run = test::ReadJson(dir.File("run.json"));
   uint64_t layer_bytes = 0;

@@ -18,19 +18,28 @@ constexpr int kCellW = 52;
 constexpr int kCellH = 30;
 constexpr int kMargin = 20;
 constexpr int kTitleH = 56;
-constexpr int kAxisW = 52;     // row numbers and the row axis label, left of each panel
-constexpr int kPanelGap = 36;  // between panels
-constexpr int kBelowGrid = 96; // column numbers, column axis label, legend
+constexpr int kAxisW = 52;      // row numbers and the row axis label, left of each panel
+constexpr int kPanelGap = 36;   // between panels
+constexpr int kBelowGrid = 96;  // column numbers, column axis label, legend
 
 std::string XmlEscape(const std::string& s) {
   std::string out;
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -42,8 +51,8 @@ struct Rgb {
 
 // A perceptually ordered scale (viridis' end points and three stops between), t in [0, 1].
 Rgb ScaleColor(double t) {
-  static const Rgb kStops[] = {{68, 1, 84},     {59, 82, 139},  {33, 145, 140},
-                               {94, 201, 98},   {253, 231, 37}};
+  static const Rgb kStops[] = {
+      {68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
   constexpr int kN = sizeof(kStops) / sizeof(kStops[0]);
   t = std::clamp(t, 0.0, 1.0) * (kN - 1);
   const int i = std::min(static_cast<int>(t), kN - 2);
@@ -98,8 +107,8 @@ std::string ActivitySvg(const ArrayActivity& a, const std::string& title) {
     << "\" fill=\"#ffffff\"/>\n"
     << "<text x=\"" << kMargin << "\" y=\"" << kMargin + 8 << "\" font-size=\"16\" "
     << "font-weight=\"bold\">" << XmlEscape(title) << "</text>\n"
-    << "<text x=\"" << kMargin << "\" y=\"" << kMargin + 28 << "\" font-size=\"12\">"
-    << a.rows << " x " << a.cols << " PEs, " << a.array_cycles
+    << "<text x=\"" << kMargin << "\" y=\"" << kMargin + 28 << "\" font-size=\"12\">" << a.rows
+    << " x " << a.cols << " PEs, " << a.array_cycles
     << " cycles of the array running; each cell: one PE, its count over the run</text>\n";
   const int grid_y = kTitleH + 24;
   for (int p = 0; p < 3; ++p) {
@@ -123,13 +132,13 @@ std::string ActivitySvg(const ArrayActivity& a, const std::string& title) {
         const Rgb color = ScaleColor(t);
         const int x = x0 + c * kCellW;
         // One rect per PE carrying its numbers as data attributes, its count written over it.
-        s << "<rect data-panel=\"" << panel.key << "\" data-row=\"" << r
-          << "\" data-col=\"" << c << "\" data-value=\"" << value << "\" x=\"" << x
-          << "\" y=\"" << y << "\" width=\"" << kCellW << "\" height=\"" << kCellH
-          << "\" fill=\"" << Hex(color) << "\" stroke=\"#ffffff\"/>"
+        s << "<rect data-panel=\"" << panel.key << "\" data-row=\"" << r << "\" data-col=\"" << c
+          << "\" data-value=\"" << value << "\" x=\"" << x << "\" y=\"" << y << "\" width=\""
+          << kCellW << "\" height=\"" << kCellH << "\" fill=\"" << Hex(color)
+          << "\" stroke=\"#ffffff\"/>"
           << "<text x=\"" << x + kCellW / 2 << "\" y=\"" << y + kCellH / 2 + 4
-          << "\" font-size=\"10\" text-anchor=\"middle\" fill=\"" << TextColor(color) << "\" stroke=\"none\">"
-          << value << "</text>\n";
+          << "\" font-size=\"10\" text-anchor=\"middle\" fill=\"" << TextColor(color)
+          << "\" stroke=\"none\">" << value << "</text>\n";
       }
     }
     const int below = grid_y + grid_h;
@@ -153,8 +162,7 @@ std::string ActivitySvg(const ArrayActivity& a, const std::string& title) {
       s << "<rect x=\"" << xs << "\" y=\"" << ly << "\" width=\"" << ws
         << "\" height=\"12\" fill=\"" << Hex(ScaleColor((i + 0.5) / steps)) << "\"/>\n";
     }
-    s << "<text x=\"" << x0 << "\" y=\"" << ly + 26 << "\" font-size=\"11\">" << lo
-      << "</text>\n"
+    s << "<text x=\"" << x0 << "\" y=\"" << ly + 26 << "\" font-size=\"11\">" << lo << "</text>\n"
       << "<text x=\"" << x0 + grid_w << "\" y=\"" << ly + 26
       << "\" font-size=\"11\" text-anchor=\"end\">" << hi << "</text>\n"
       << "<text x=\"" << x0 + grid_w / 2 << "\" y=\"" << ly + 26
@@ -172,16 +180,27 @@ std::string ActivityTraceJson(const ArrayActivity& a, const std::string& title, 
   enum Track { kLoad = 1, kRun, kStore, kPasses, kDmaRd, kDmaWr };
   auto us = [&](uint64_t cycle) { return static_cast<double>(cycle) / clock_mhz; };
   Json events = Json::array();
-  events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", kPid}, {"tid", 0},
+  events.push_back({{"name", "process_name"},
+                    {"ph", "M"},
+                    {"pid", kPid},
+                    {"tid", 0},
                     {"args", {{"name", title}}}});
-  const std::pair<Track, const char*> names[] = {
-      {kLoad, "walker: load sequencer"}, {kRun, "walker: run sequencer"},
-      {kStore, "walker: store sequencer"}, {kPasses, "processing passes"},
-      {kDmaRd, "DMA read"}, {kDmaWr, "DMA write"}};
+  const std::pair<Track, const char*> names[] = {{kLoad, "walker: load sequencer"},
+                                                 {kRun, "walker: run sequencer"},
+                                                 {kStore, "walker: store sequencer"},
+                                                 {kPasses, "processing passes"},
+                                                 {kDmaRd, "DMA read"},
+                                                 {kDmaWr, "DMA write"}};
   for (const auto& [tid, name] : names) {
-    events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", kPid}, {"tid", tid},
+    events.push_back({{"name", "thread_name"},
+                      {"ph", "M"},
+                      {"pid", kPid},
+                      {"tid", tid},
                       {"args", {{"name", name}}}});
-    events.push_back({{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", kPid}, {"tid", tid},
+    events.push_back({{"name", "thread_sort_index"},
+                      {"ph", "M"},
+                      {"pid", kPid},
+                      {"tid", tid},
                       {"args", {{"sort_index", tid}}}});
   }
   auto spans = [&](Track tid, const char* cat, const std::vector<CycleSpan>& v,
@@ -206,8 +225,12 @@ std::string ActivityTraceJson(const ArrayActivity& a, const std::string& title, 
   auto counter = [&](Track tid, const char* name,
                      const std::vector<std::pair<uint64_t, uint64_t>>& v) {
     for (const auto& [cycle, bytes] : v) {
-      events.push_back({{"name", name}, {"ph", "C"}, {"ts", us(cycle)}, {"pid", kPid},
-                        {"tid", tid}, {"args", {{"bytes", bytes}}}});
+      events.push_back({{"name", name},
+                        {"ph", "C"},
+                        {"ts", us(cycle)},
+                        {"pid", kPid},
+                        {"tid", tid},
+                        {"args", {{"bytes", bytes}}}});
     }
   };
   counter(kDmaRd, "DMA read bytes", a.rd_bytes);

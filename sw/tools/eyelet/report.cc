@@ -58,12 +58,13 @@ std::string ReportActivity(Device& device, const std::string& dir, const std::st
     return ec ? std::string("size unknown") : std::to_string(n) + " bytes";
   };
   char times[112];
-  std::snprintf(times, sizeof(times), "run with the activity trace %.2f s, reading and drawing %.2f s",
-                run_seconds, std::chrono::duration<double>(t1 - t0).count());
+  std::snprintf(times, sizeof(times),
+                "run with the activity trace %.2f s, reading and drawing %.2f s", run_seconds,
+                std::chrono::duration<double>(t1 - t0).count());
   std::ostringstream s;
   s << "report    " << dir << "/heatmap.svg (" << size(dir + "/heatmap.svg") << "), " << dir
-    << "/timeline.json (" << size(dir + "/timeline.json") << "), from " << ActivityFst(dir)
-    << " (" << size(ActivityFst(dir)) << ")\n"
+    << "/timeline.json (" << size(dir + "/timeline.json") << "), from " << ActivityFst(dir) << " ("
+    << size(ActivityFst(dir)) << ")\n"
     << "          " << activity.passes.size() << " passes, " << activity.array_cycles
     << " cycles of the array running in " << activity.end_cycle << " traced; " << times << "\n";
   return s.str();
@@ -84,8 +85,8 @@ LayerCheck CheckLayerReported(const std::string& spec, const DeviceOptions& base
   const std::string title = c.layer.ToString() + ", mapping " + check.stats.mapping.ToString() +
                             ", on " + device->Name() + " (" + std::to_string(hw.rows) + "x" +
                             std::to_string(hw.cols) + ")";
-  *line = ReportActivity(*device, dir, title, std::chrono::duration<double>(t1 - t0).count()) +
-          *line;
+  *line =
+      ReportActivity(*device, dir, title, std::chrono::duration<double>(t1 - t0).count()) + *line;
   return check;
 }
 
