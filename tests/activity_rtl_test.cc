@@ -143,6 +143,10 @@ INSTANTIATE_TEST_SUITE_P(Configs, ActivityRtlLayers,
                          ::testing::Combine(::testing::Values("tiny", "small"),
                                             ::testing::Values(1, 2)));
 
+// One case on the 12 x 14 build, for its hierarchy names.
+INSTANTIATE_TEST_SUITE_P(Eyeriss, ActivityRtlLayers,
+                         ::testing::Values(std::make_tuple(std::string("eyeriss"), 2)));
+
 TEST(ActivityRtl, ADeviceOpenedWithoutItRecordsNothing) {
   const std::unique_ptr<Device> dev = OpenDevice("rtl:tiny");
   EXPECT_THROW(dev->Activity(), UsageError);

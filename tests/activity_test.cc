@@ -135,6 +135,11 @@ TEST(ActivitySvg, OneCellPerPeAndPanelWithItsNumberRowZeroAtTheBottom) {
       }
     }
   }
+  // Each panel's total in its heading: 12 * 1000 + 66, 12 * 2000 + 3 * 66, 7 * 66.
+  for (const char* text :
+       {"MACs done: 12066 in all", "zero ifmap value: 24198 in all", "no MAC): 462 in all"}) {
+    EXPECT_NE(svg.find(text), std::string::npos) << text;
+  }
   // One panel heading per number, axis labels.
   for (const char* text : {"MACs done", "MACs gated by a zero ifmap value", "idle cycles",
                            "PE column", "PE row (0 at the bottom)"}) {

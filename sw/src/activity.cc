@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <sstream>
 
 #include "eyelet/error.h"
@@ -116,10 +117,11 @@ std::string ActivitySvg(const ArrayActivity& a, const std::string& title) {
     const std::vector<uint64_t>& v = *panel.values;
     const uint64_t lo = *std::min_element(v.begin(), v.end());
     const uint64_t hi = *std::max_element(v.begin(), v.end());
+    const uint64_t sum = std::accumulate(v.begin(), v.end(), uint64_t{0});
     const int x0 = kMargin + p * (panel_w + kPanelGap) + kAxisW;  // the grid's left edge
     s << "<g id=\"panel-" << panel.key << "\">\n"
       << "<text x=\"" << x0 << "\" y=\"" << grid_y - 8 << "\" font-size=\"13\" "
-      << "font-weight=\"bold\">" << panel.label << "</text>\n";
+      << "font-weight=\"bold\">" << panel.label << ": " << sum << " in all</text>\n";
     for (int r = 0; r < a.rows; ++r) {
       // Row 0 at the bottom: psums flow up the array.
       const int y = grid_y + (a.rows - 1 - r) * kCellH;
