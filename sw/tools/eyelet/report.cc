@@ -65,7 +65,8 @@ std::string ReportActivity(Device& device, const std::string& dir, const std::st
   s << "report    " << dir << "/heatmap.svg (" << size(dir + "/heatmap.svg") << "), " << dir
     << "/timeline.json (" << size(dir + "/timeline.json") << "), from " << ActivityFst(dir) << " ("
     << size(ActivityFst(dir)) << ")\n"
-    << "          " << activity.passes.size() << " passes, " << activity.array_cycles
+    << "          " << activity.passes.size()
+    << (activity.passes.size() == 1 ? " pass, " : " passes, ") << activity.array_cycles
     << " cycles of the array running in " << activity.end_cycle << " traced; " << times << "\n";
   return s.str();
 }
