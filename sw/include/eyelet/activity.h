@@ -47,7 +47,8 @@ struct ArrayActivity {
   std::vector<CycleSpan> store;
   // Processing passes as CNT_PASSES counts them: pass k ends in the cycle the filter stream
   // issues the last weight of pass k and begins where pass k - 1 ended (the run's start for a
-  // run's first pass). The array keeps computing a pass's last windows after its end.
+  // run's first pass), so the spans tile the run. The array computes pass k's MACs until pass
+  // k + 1's filters are in (the windows of --trace-pass span both).
   std::vector<CycleSpan> passes;
   // The DMA engines: busy spans (a command in flight) and the bytes moved so far, sampled as
   // (cycle, bytes since the start): the read engine's words handed to the walker, the write
