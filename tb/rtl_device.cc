@@ -5,6 +5,7 @@
 #include "Vey_top_small.h"
 #include "Vey_top_small_fault.h"
 #include "Vey_top_tiny.h"
+#include "activity_fst.h"
 #include "eyelet/error.h"
 #include "gtkw.h"
 #include "eyelet/hex.h"
@@ -33,7 +34,8 @@ class RtlDeviceImpl : public RtlDevice {
         mem_(o.mem),
         trace_path_(o.trace_path),
         trace_first_(o.trace_first),
-        trace_last_(o.trace_last) {
+        trace_last_(o.trace_last),
+        activity_(o.activity) {
     h_.OpenTrace(o.trace_path, o.trace_scopes);
     h_.TraceWindow(o.trace_first, o.trace_last);
     Model& d = h_.dut();
@@ -48,6 +50,7 @@ class RtlDeviceImpl : public RtlDevice {
   ~RtlDeviceImpl() override {
     if (trace_path_.empty()) return;
     h_.CloseTrace();
+    if (activity_) return;
     GtkwOptions g;
     g.first_cycle = trace_first_;
     g.last_cycle = trace_last_ == UINT64_MAX ? h_.cycle() : trace_last_;
@@ -62,6 +65,16 @@ class RtlDeviceImpl : public RtlDevice {
   uint64_t ClockCycle() const override { return h_.cycle(); }
   void TraceWindow(uint64_t first, uint64_t last) override { h_.TraceWindow(first, last); }
   const AxiMem& Mem() const override { return mem_; }
+
+  ArrayActivity Activity() override {
+    if (!activity_) {
+      throw UsageError(Name() + " was opened without DeviceOptions::activity_path: it records "
+                       "no activity");
+    }
+    h_.CloseTrace();  // complete on disk; nothing is dumped after this
+    const ArrayConfig& hw = ConfigByName(name_);
+    return ReadActivityFst(trace_path_, hw.rows, hw.cols);
+  }
   uint64_t MemBase() const override { return mem_base_; }
   uint64_t MemSize() const override { return mem_size_; }
   void WriteMem(uint64_t addr, const void* data, size_t bytes) override {
@@ -184,6 +197,7 @@ class RtlDeviceImpl : public RtlDevice {
   std::string trace_path_;
   uint64_t trace_first_;
   uint64_t trace_last_;
+  bool activity_;
 };
 
 }  // namespace
@@ -196,6 +210,18 @@ RtlDeviceOptions RtlOptionsFor(const std::string& config, const DeviceOptions& o
   if (!options.trace_scope.empty()) {
     const ArrayConfig& hw = ConfigByName(config);
     o.trace_scopes = ParseTraceScope(options.trace_scope, hw.rows, hw.cols);
+  }
+  if (!options.activity_path.empty()) {
+    if (!options.trace_path.empty()) {
+      throw UsageError("a device records its activity or a trace, not both: the activity is a "
+                       "trace of its own ('" + options.activity_path + "')");
+    }
+    const ArrayConfig& hw = ConfigByName(config);
+    o.trace_path = options.activity_path;
+    o.trace_first = 0;
+    o.trace_last = UINT64_MAX;
+    o.trace_scopes = ActivityScopes(hw.rows, hw.cols);
+    o.activity = true;
   }
   if (options.mem_latency) o.mem.read_latency = *options.mem_latency;
   if (options.mem_stall) {

@@ -32,6 +32,9 @@ struct RtlDeviceOptions {
   std::vector<std::string> plusargs;
   // The fault-injection build of the config (-DEY_FAULT, rtl/ey_pe.sv): `small` only.
   bool fault_build = false;
+  // The trace records activity (trace_scopes are ActivityScopes, from cycle 0): Activity() reads
+  // it back; no GTKWave save file is written beside it.
+  bool activity = false;
 };
 
 // The RtlDevice options of a device opened by name (backend.h's DeviceOptions) on `config`:

@@ -45,6 +45,11 @@ int Field(uint32_t reg, int shift, int bits) {
 
 }  // namespace
 
+ArrayActivity Device::Activity() {
+  throw UsageError(Name() + " records no activity (it has no clock); the heat map and the "
+                   "timeline are measured on the Verilated accelerator: use --backend rtl");
+}
+
 HwInfo Device::ReadHwInfo() {
   HwInfo hw;
   hw.id = ReadCsr(kCsrId);

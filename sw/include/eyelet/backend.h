@@ -38,6 +38,9 @@ struct DeviceOptions {
   uint64_t trace_from = 0;           // only clock cycles [trace_from, trace_to] are dumped
   uint64_t trace_to = UINT64_MAX;    // (Device::ClockCycle's count)
   std::string trace_scope;           // what is dumped (ParseTraceScope); empty: everything
+  // rtl: record the run's activity (Device::Activity) through an FST of the few signals it
+  // reads, written here; not together with trace_path (one trace per device).
+  std::string activity_path;
   std::optional<int> mem_latency;    // DRAM model: cycles from a read request to its first beat
   std::optional<double> mem_stall;   // DRAM model: chance a ready or due beat is held back a cycle
   std::optional<uint64_t> mem_seed;  // DRAM model: seed of those draws

@@ -95,6 +95,9 @@ struct LayerOptions : LayerSpec, OutputPathFlags {
   // plusargs (a stuck-at-1 bit on one PE's psum output: --fault). Empty: none.
   std::vector<std::string> fault;
   std::string json_path;  // JSON report of the run; empty: none
+  // rtl: measure the run's activity and draw it into this directory (heatmap.svg,
+  // timeline.json, from activity.fst); empty: none
+  std::string report_dir;
 };
 // Runs one layer on the device `backend:config` and prints its shapes, MAC count, the mapping
 // and the device's statistics (the timing ones only from a device that has timing), the output

@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "eyelet/activity.h"
 #include "eyelet/csr_map.h"
 #include "eyelet/mapping.h"
 
@@ -79,6 +80,11 @@ class Device {
   // Clock cycles the device has run since it was opened (what trace windows count); 0 for a
   // device without a clock (the golden device).
   virtual uint64_t ClockCycle() const { return 0; }
+  // What the array and the walker did since the device was opened (eyelet/activity.h), for a
+  // device opened with DeviceOptions::activity_path: ends the recording (call it once, after
+  // the runs). This default throws UsageError: the backend records no activity (the golden
+  // device has no clock); the rtl backend measures it.
+  virtual ArrayActivity Activity();
 
   // Reads the ID, VERSION and HW_* registers. Throws Error naming the value read when ID is
   // not kCsrIdValue (nothing, or something else, answers at the CSR base).

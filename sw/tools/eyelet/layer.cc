@@ -21,6 +21,7 @@
 #include "eyelet/rng.h"
 #include "eyelet/runtime.h"
 #include "flags.h"
+#include "report.h"
 
 namespace eyelet {
 namespace cli {
@@ -115,6 +116,7 @@ po::options_description LayerDescription() {
        "into DIR/layer_fail.fst (+ .gtkw)");
   // clang-format on
   AddTraceOptions(d, false);
+  AddReportOption(d);
   return d;
 }
 
@@ -184,6 +186,7 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
     }
   }
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
+  o.report_dir = ReportFlag(vm);
   if (vm.count("input")) o.input_path = vm["input"].as<std::string>();
   if (vm.count("weights")) o.weights_path = vm["weights"].as<std::string>();
   if (vm.count("output")) o.output_path = vm["output"].as<std::string>();
@@ -362,8 +365,11 @@ LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const Layer
   const std::string spec = DeviceSpec(o.backend, hw.name, o.fault);
   DeviceOptions base;
   base.plusargs = o.fault;
-  const LayerCheck check = CheckLayerTraced(spec, base, o.trace, hw, c, want, m, path, trace_line,
-                                            o.trace.On() ? profile : nullptr);
+  const LayerCheck check =
+      o.report_dir.empty()
+          ? CheckLayerTraced(spec, base, o.trace, hw, c, want, m, path, trace_line,
+                             o.trace.On() ? profile : nullptr)
+          : CheckLayerReported(spec, base, hw, c, want, m, path, o.report_dir, trace_line);
   if (o.backend == "rtl" && !check.cmp.Pass() && profile->desc_clock.empty()) {
     // The clock window of a wrong output's pass: the same run again (deterministic), polled
     // every kTracePollCycles; a run that passes pays nothing for it.
@@ -573,6 +579,7 @@ int RunLayer(const LayerOptions& o, std::ostream& out) {
   if (o.pool) CheckHardwarePool(o.pool_params);  // before any work
   CheckParentDir(o.output_path);
   CheckParentDir(o.json_path);
+  CheckReport(o.report_dir, o.backend, o.trace.On());
   if (o.type == LayerType::kPool && !o.weights_path.empty()) {
     throw UnsupportedError("a pooling layer has no weights; drop --weights");
   }

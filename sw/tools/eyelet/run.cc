@@ -24,6 +24,7 @@
 #include "eyelet/onnx_import.h"
 #include "eyelet/quantize.h"
 #include "flags.h"
+#include "report.h"
 
 namespace eyelet {
 namespace cli {
@@ -62,6 +63,7 @@ struct RunOptions {
   TraceOptions trace;
   std::string trace_on_fail;       // --trace-on-fail DIR
   std::vector<std::string> fault;  // --fault: the fault-injection build's plusargs
+  std::string report;  // --report DIR (report.h)
 };
 
 po::options_description RunDescription() {
@@ -114,6 +116,7 @@ po::options_description RunDescription() {
        "(R,C,B | pe:R,C,B | dma:ADDR,B | gin:K,B; see eyelet layer --help)");
   // clang-format on
   AddTraceOptions(d, true);
+  AddReportOption(d);
   return d;
 }
 
@@ -184,6 +187,8 @@ RunOptions ParseRun(const po::variables_map& vm) {
       throw UsageError("--trace-on-fail " + o.trace_on_fail + ": not a directory; create it");
     }
   }
+  o.report = ReportFlag(vm);
+  CheckReport(o.report, o.backend, o.trace.On());
   for (const std::string* p : {&o.output, &o.json}) {
     if (!p->empty()) CheckParentDir(*p);
   }
@@ -438,9 +443,19 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
   std::string trace_line;
   NetRunResult r;
   if (!o.trace.On()) {
-    const std::unique_ptr<Device> device = OpenDevice(spec, base);
+    DeviceOptions d = base;
+    if (!o.report.empty()) d.activity_path = ActivityFst(o.report);
+    const std::unique_ptr<Device> device = OpenDevice(spec, d);
     device_name = device->Name();
+    const auto t0 = std::chrono::steady_clock::now();
     r = RunQuantNet(*device, q, images, ro);
+    if (!o.report.empty()) {
+      trace_line = ReportActivity(
+          *device, o.report,
+          o.model + ", " + std::to_string(q.steps.size()) + " layers, " + std::to_string(n) +
+              " images in batches of " + std::to_string(o.batch) + ", on " + device_name,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
   } else {  // untraced first: the window of --trace-layer/--trace-pass, and the time to compare
     if (o.trace.layer && *o.trace.layer >= static_cast<int>(q.steps.size())) {
       throw UsageError("--trace-layer " + std::to_string(*o.trace.layer) + ": the network has " +
