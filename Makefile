@@ -46,6 +46,8 @@ bench: build
 	$(BUILD)/eyelet $(CONV3) --trace $(BUILD)/conv3_pass5.fst --trace-pass 5 | grep '^trace'
 	$(BUILD)/eyelet $(CONV3) --trace $(BUILD)/conv3_pass5_col.fst --trace-pass 5 \
 	  --trace-scope 'walker,pe[*][0]' | grep '^trace'
+	@mkdir -p $(BUILD)/conv3_report
+	$(BUILD)/eyelet $(CONV3) --report $(BUILD)/conv3_report | grep -A1 '^report'
 	$(BUILD)/eyelet run $(DEMO_MODEL) --dataset fashion-mnist --count 32 --batch 16 \
 	  --backend rtl --config eyeriss --check
 

@@ -237,7 +237,9 @@ TEST(Quantize, RequantizationMultipliersMatchTheScales) {
       }
       int wmax = 0;
       for (int16_t v : s.w.data()) wmax = std::max(wmax, std::abs(int{v}));
-      if (bits == 8) EXPECT_EQ(wmax, qmax) << s.name;  // the largest weight on the rail
+      if (bits == 8) {
+        EXPECT_EQ(wmax, qmax) << s.name;  // the largest weight on the rail
+      }
       EXPECT_LE(wmax, qmax) << s.name;
       // No accumulator can wrap: every input at its rail plus the bias stays in 32 bits.
       const int64_t per = s.w.size() / s.w.shape().n;

@@ -309,7 +309,8 @@ void AddTraceOptions(po::options_description& d, bool layers) {
   // clang-format off
   d.add_options()
       ("trace", po::value<std::string>()->value_name("FILE.fst"),
-       "rtl: write an FST waveform (all of the run unless a window is given)")
+       "rtl: write an FST waveform (all of the run unless a window\n"
+       "is given)")
       ("trace-from", po::value<uint64_t>()->value_name("CYCLE"),
        "--trace: first clock cycle dumped")
       ("trace-to", po::value<uint64_t>()->value_name("CYCLE"), "--trace: last clock cycle dumped")
@@ -324,8 +325,7 @@ void AddTraceOptions(po::options_description& d, bool layers) {
       ("trace-scope", po::value<std::string>()->value_name("UNITS"),
        "--trace: only these units: walker, dma, csr, core, ctrl, glb,\n"
        "array, pe[R][C], pe[*][C], pe[R][*], all or a hierarchy path,\n"
-       "each :LEVELS optional,\n"
-       "comma-separated");
+       "each with an optional :LEVELS, comma-separated");
   // clang-format on
 }
 
