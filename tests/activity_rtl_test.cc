@@ -76,12 +76,7 @@ TEST(ActivityRtl, EachPeDoesTheMacsItsPlaceImplies) {
   Rng rng(11);
   c.x = test::SparseTensor(c.layer.x, rng);
   c.w = test::SparseTensor(c.layer.w, rng);
-  RsMapping m;
-  m.e = 4;
-  m.p = 2;
-  m.q = 2;
-  m.r = 1;
-  m.t = 1;
+  RsMapping m = test::Rs(4, 2, 2, 1, 1);
   test::TempDir dir;
   const Measured r = RunMeasured("small", c, &m, dir.File("a.fst"));
   ExpectAgreesWithCounters(r, hw);

@@ -17,6 +17,7 @@ namespace eyelet {
 namespace {
 
 using test::Conv;
+using test::Rs;
 using test::RandomTensor;
 using test::SameTensor;
 
@@ -216,38 +217,32 @@ TEST_P(ArrayDirected, ZeroGatingIsCounted) {
 }
 
 // Corners of the controller named by review, each with a mapping that forces it.
-RsMapping Map(int e, int p, int q, int r, int t) {
-  RsMapping m;
-  m.e = e, m.p = p, m.q = q, m.r = r, m.t = t;
-  return m;
-}
-
 TEST(ArrayCorners, DiagonalsSkippedWhenStrideExceedsTheSetHeight) {
   // R = 1, vertical stride 3, e = 3: diagonals 1, 2, 4, 5 feed no PE and are never sent.
-  RunAndCompare("small", Conv(1, 2, 12, 8, 2, 1, 3, 3, 0), 41, Map(3, 1, 1, 1, 1));
+  RunAndCompare("small", Conv(1, 2, 12, 8, 2, 1, 3, 3, 0), 41, Rs(3, 1, 1, 1, 1));
 }
 TEST(ArrayCorners, EveryPassStartsAFilterBlock) {
   // cb = nrg = 1 and mb = 6: the psum GIN only ever sends zeros and runs passes ahead.
-  RunAndCompare("small", Conv(1, 2, 6, 6, 12, 3, 3, 1, 1), 42, Map(4, 1, 2, 1, 2));
+  RunAndCompare("small", Conv(1, 2, 6, 6, 12, 3, 3, 1, 1), 42, Rs(4, 1, 2, 1, 2));
 }
 TEST(ArrayCorners, OneWordFiltersReloadedEveryPass) {
   // p = q = S = 1: the next pass's only filter word lands as the last MAC reads the bank.
-  RunAndCompare("small", Conv(2, 3, 5, 5, 2, 1, 1, 1, 0), 43, Map(5, 1, 1, 1, 1));
+  RunAndCompare("small", Conv(2, 3, 5, 5, 2, 1, 1, 1, 0), 43, Rs(5, 1, 1, 1, 1));
 }
 TEST(ArrayCorners, SingleBanksWithTwoChainsPerColumn) {
   // p = 13 (2p > 24 psum entries) and p*q*S = 117 (> 224 / 2): one psum and one filter bank,
   // with two chains sharing each column's lanes.
   const ConvLayer l = Conv(1, 6, 8, 8, 26, 3, 3, 1, 1);
-  RsMapping m = Map(6, 13, 3, 1, 2);
+  RsMapping m = Rs(6, 13, 3, 1, 2);
   ASSERT_EQ(CompleteMapping(l, ConfigByName("eyeriss"), m), "");
   ASSERT_EQ(m.tv, 2);
-  RunAndCompare("eyeriss", l, 44, Map(6, 13, 3, 1, 2));
+  RunAndCompare("eyeriss", l, 44, Rs(6, 13, 3, 1, 2));
 }
 TEST(ArrayCorners, StrideWiderThanTheIfmapSpad) {
   // U*q = 4*4 = 16 > 12 spad words: most columns stream past the window.
   ConvLayer l = Conv(1, 4, 5, 21, 2, 1, 1, 1, 0);
   l.conv.stride_w = 4;
-  RunAndCompare("small", l, 45, Map(5, 2, 4, 1, 1));
+  RunAndCompare("small", l, 45, Rs(5, 2, 4, 1, 1));
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, ArrayDirected,

@@ -27,17 +27,12 @@ using test::RandomTensor;
 // and channel chunks of 2: four runs of one pass each.
 struct Case {
   ConvLayer layer = Conv(1, 4, 6, 6, 4, 3, 3, 1, 1);
-  RsMapping m;
+  RsMapping m = test::Rs(2, 1, 1, 2, 2);
   Tiling t{1, 2, 2, 0};
   const ArrayConfig& hw = ConfigByName("small");
   Tensor<int16_t> x, w;
   Tensor<int32_t> want;
   explicit Case(const Tiling& tiling = Tiling{1, 2, 2, 0}) : t(tiling) {
-    m.e = 2;
-    m.p = 1;
-    m.q = 1;
-    m.r = 2;
-    m.t = 2;
     EXPECT_EQ(CompleteMapping(layer, hw, m), "");
     EXPECT_EQ(TilingError(layer, hw, m, t), "");
     Rng rng(7);

@@ -36,12 +36,7 @@ struct FaultCase {
 };
 
 RsMapping Rs(int e, int p, int q, int r, int t) {
-  RsMapping m;
-  m.e = e;
-  m.p = p;
-  m.q = q;
-  m.r = r;
-  m.t = t;
+  RsMapping m = test::Rs(e, p, q, r, t);
   m.n = 255;  // capped at the batch by CompleteMapping
   return m;
 }

@@ -31,14 +31,9 @@ using test::Conv;
 // columns 0-1, chain 1 in columns 2-3), cb 2, mb 2, strips 2.
 struct HandLayer {
   ConvLayer layer = Conv(1, 4, 6, 6, 4, 3, 3, 1, 0);
-  RsMapping m;
+  RsMapping m = test::Rs(2, 1, 1, 2, 2);
   const ArrayConfig& hw = ConfigByName("small");
   HandLayer() {
-    m.e = 2;
-    m.p = 1;
-    m.q = 1;
-    m.r = 2;
-    m.t = 2;
     EXPECT_EQ(CompleteMapping(layer, hw, m), "");
     EXPECT_EQ(m.rg, 3);
     EXPECT_EQ(m.tv, 1);

@@ -299,6 +299,16 @@ Desc RunTiled(Device& dev, const ConvLayer& l, const RsMapping& m, const Tiling&
   return d;
 }
 
+RsMapping Rs(int e, int p, int q, int r, int t) {
+  RsMapping m;
+  m.e = e;
+  m.p = p;
+  m.q = q;
+  m.r = r;
+  m.t = t;
+  return m;
+}
+
 std::string HexStr(uint64_t v) {
   std::ostringstream os;
   os << "0x" << std::hex << v;

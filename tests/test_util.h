@@ -222,6 +222,10 @@ Desc RunTiled(Device& dev, const ConvLayer& l, const RsMapping& m, const Tiling&
               const Tensor<int16_t>& x, const Tensor<int16_t>& w, uint64_t x_addr = 0,
               uint64_t y_addr = 0);
 
+// An RS mapping with the five numbers a test picks (e, p, q, r, t); n and the rest are left to
+// CompleteMapping.
+RsMapping Rs(int e, int p, int q, int r, int t);
+
 std::string HexStr(uint64_t v);
 
 // A fresh directory named after the running test (under the system's temporary directory,
