@@ -16,6 +16,8 @@ module ey_core #(
   parameter int unsigned IfmapWords  = 16384,
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
+  parameter int unsigned Lanes       = 4,       // GLB load width in 16-bit words
+  localparam int unsigned LaneW = $clog2(Lanes),
   localparam int unsigned IdW   = ey_pkg::IdW,
   localparam int unsigned NumPe = Rows * Cols,
   localparam int unsigned SqW   = $clog2(IfmapDepth + 1),
@@ -43,7 +45,8 @@ module ey_core #(
   input  logic [ColW-1:0]     host_bank_i,
   input  logic [HostAW-1:0]   host_waddr_i,
   input  logic [PsAW-1:0]     host_raddr_i,
-  input  logic [DataW-1:0]    host_wdata_i,
+  input  logic [LaneW:0]      host_wcnt_i,
+  input  logic [Lanes*16-1:0] host_wdata_i,
   output logic [AccW-1:0]     host_rdata_o,
 
   output logic [31:0]         cnt_passes_o,
@@ -165,7 +168,8 @@ module ey_core #(
     .AccW        (AccW),
     .IfmapWords  (IfmapWords),
     .FilterWords (FilterWords),
-    .PsumWords   (PsumWords)
+    .PsumWords   (PsumWords),
+    .Lanes       (Lanes)
   ) u_glb (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -175,6 +179,7 @@ module ey_core #(
     .host_bank_i  (host_bank_i),
     .host_waddr_i (host_waddr_i),
     .host_raddr_i (host_raddr_i),
+    .host_wcnt_i  (host_wcnt_i),
     .host_wdata_i (host_wdata_i),
     .host_rdata_o (host_rdata_o),
     .filt_re_i    (glb_filt_re),

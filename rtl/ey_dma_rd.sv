@@ -5,6 +5,12 @@
 // into a byte range. Both take one command at a time: a 2-byte-aligned byte address and a
 // length in 16-bit words.
 //
+// The read stream is as wide as the bus: each handshake hands over out_cnt_o words (1 to
+// Lanes = AxiDataW / 16), the first in out_data_o[15:0], all from one beat (a beat's words that
+// belong to the command, from the current one on). With out_wide_i low the consumer takes one
+// word a handshake (the descriptor and the output-path table); high, as many as the beat has
+// left (the GLB loads), so a transfer moves a full beat per cycle.
+//
 // AXI use: one ID (in-order), INCR bursts of AxiDataW-bit beats (AxSIZE = full width), at most
 // MaxBurst beats, never crossing a MaxBurst-beat-aligned boundary (so never a 4 KB one), and
 // at most MaxOut bursts in flight per direction. The first non-OKAY response is kept in err_o
@@ -45,7 +51,9 @@ module ey_dma_rd #(
 
   output logic                out_valid_o,
   input  logic                out_ready_i,
-  output logic [15:0]         out_data_o,
+  input  logic                out_wide_i,    // take up to Lanes words a handshake, not one
+  output logic [LaneW:0]      out_cnt_o,     // words in this handshake, 1..Lanes
+  output logic [AxiDataW-1:0] out_data_o,    // word k in bits 16k..16k+15
 
   output logic                idle_o,
   output logic [1:0]          err_o,         // first non-OKAY RRESP since err_clr_i
@@ -91,14 +99,22 @@ module ey_dma_rd #(
   logic                beat_v_q;
   logic [LaneW-1:0]    lane_q;
   logic                r_fire, out_fire, beat_done;
+  logic [LaneW:0]      left;           // the beat's words from lane_q on
+  logic [AxiDataW-1:0] beat_words;     // them, lane_q's in the low bits
 
   assign out_valid_o = beat_v_q && !drain_q;
+  assign left        = (LaneW + 1)'(Lanes) - {1'b0, lane_q};
+  assign out_cnt_o   = !out_wide_i ? (LaneW + 1)'(1)
+                     : (words_q < 32'(left)) ? words_q[LaneW:0] : left;
+  assign beat_words  = beat_q >> {lane_q, 4'b0};
 `ifdef EY_FAULT
   // The byte address of the word at the head of the stream, and the word the fault hits.
-  logic [AddrW-1:0] fault_waddr_q;
-  logic [AddrW-1:0] fault_addr;
-  logic [15:0]      fault_mask;
-  logic             fault_on, fault_match;
+  logic [AddrW-1:0]    fault_waddr_q;
+  logic [AddrW-1:0]    fault_addr;
+  logic [15:0]         fault_mask;
+  logic                fault_on;
+  logic [Lanes-1:0]    fault_match;   // handshake word k is the faulty one
+  logic [AxiDataW-1:0] fault_xor;
   /* verilator lint_off UNUSED */
   logic             fault_hit;
   /* verilator lint_on UNUSED */
@@ -117,16 +133,20 @@ module ey_dma_rd #(
   end
   always_ff @(posedge clk_i) begin
     if (cmd_valid_i && cmd_ready_o) fault_waddr_q <= cmd_addr_i;
-    else if (out_fire) fault_waddr_q <= fault_waddr_q + AddrW'(2);
+    else if (out_fire) fault_waddr_q <= fault_waddr_q + AddrW'({out_cnt_o, 1'b0});
   end
-  assign fault_match = fault_on && fault_waddr_q == fault_addr;
-  assign fault_hit   = fault_match && out_fire;
-  assign out_data_o  = beat_q[lane_q*16 +: 16] ^ (fault_match ? fault_mask : 16'h0);
+  for (genvar k = 0; k < Lanes; k++) begin : g_fault
+    assign fault_match[k] = fault_on && (LaneW + 1)'(k) < out_cnt_o &&
+                            fault_waddr_q + AddrW'(2 * k) == fault_addr;
+    assign fault_xor[k*16 +: 16] = fault_match[k] ? fault_mask : 16'h0;
+  end
+  assign fault_hit   = fault_match != '0 && out_fire;
+  assign out_data_o  = beat_words ^ fault_xor;
 `else
-  assign out_data_o  = beat_q[lane_q*16 +: 16];
+  assign out_data_o  = beat_words;
 `endif
   assign out_fire    = out_valid_o && out_ready_i;
-  assign beat_done   = out_fire && (lane_q == LaneW'(Lanes - 1) || words_q == 32'd1);
+  assign beat_done   = out_fire && (out_cnt_o == left || words_q == 32'(out_cnt_o));
   assign rready_o    = drain_q || !beat_v_q || beat_done;
   assign r_fire      = rvalid_i && rready_o;
 
@@ -170,8 +190,8 @@ module ey_dma_rd #(
           first_q <= 1'b1;
         end
         if (out_fire) begin
-          words_q <= words_q - 1'b1;
-          lane_q  <= lane_q + 1'b1;
+          words_q <= words_q - 32'(out_cnt_o);
+          lane_q  <= lane_q + LaneW'(out_cnt_o);
         end
         if (beat_done) beat_v_q <= 1'b0;
         if (r_fire) begin

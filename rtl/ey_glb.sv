@@ -5,6 +5,8 @@
 //
 //  * ifmap area  (IfmapWords x DataW):  written by the host port, read by the ifmap GIN.
 //  * filter area (FilterWords x DataW): written by the host port, read by the filter GIN.
+//    Both are Lanes-way interleaved (ey_glb_area): the host port writes up to Lanes
+//    consecutive words a cycle, an AXI beat of a load.
 //  * psum bank j (PsumWords x AccW):    written by GON lane j, read by psum GIN lane j or by
 //    the host port. A column's psums are stored in the order its lane moves them, so the
 //    controller addresses each bank with plain counters.
@@ -18,6 +20,8 @@ module ey_glb #(
   parameter int unsigned IfmapWords  = 16384,
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
+  parameter int unsigned Lanes       = 4,
+  localparam int unsigned LaneW = $clog2(Lanes),
   localparam int unsigned IfAW  = $clog2(IfmapWords),
   localparam int unsigned FltAW = $clog2(FilterWords),
   localparam int unsigned PsAW  = $clog2(PsumWords),
@@ -27,15 +31,17 @@ module ey_glb #(
   input  logic                 clk_i,
   input  logic                 rst_ni,
 
-  // Walker port: writes to the ifmap (host_area_i 0) or filter (1) area at host_waddr_i, and
-  // at the same time reads of psum bank host_bank_i at host_raddr_i (result one cycle later).
+  // Walker port: writes of host_wcnt_i words to the ifmap (host_area_i 0) or filter (1) area
+  // from host_waddr_i on, and at the same time reads of psum bank host_bank_i at host_raddr_i
+  // (result one cycle later).
   input  logic                 host_we_i,
   input  logic                 host_re_i,
   input  logic [1:0]           host_area_i,
   input  logic [ColW-1:0]      host_bank_i,
   input  logic [HostAW-1:0]    host_waddr_i,  // ifmap / filter area writes
   input  logic [PsAW-1:0]      host_raddr_i,  // psum bank reads
-  input  logic [DataW-1:0]     host_wdata_i,
+  input  logic [LaneW:0]       host_wcnt_i,
+  input  logic [Lanes*16-1:0]  host_wdata_i,  // word k in bits 16k..16k+DataW-1
   output logic [AccW-1:0]      host_rdata_o,
 
   // Filter and ifmap read ports.
@@ -55,26 +61,32 @@ module ey_glb #(
   input  logic [Cols*AccW-1:0] ps_wdata_i
 );
 
-  ey_sram_2p #(
+  ey_glb_area #(
     .Depth (IfmapWords),
-    .Width (DataW)
+    .Width (DataW),
+    .Lanes (Lanes)
   ) u_ifmap (
     .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
     .we_i    (host_we_i && host_area_i == 2'd0),
     .waddr_i (IfAW'(host_waddr_i)),
+    .wcnt_i  (host_wcnt_i),
     .wdata_i (host_wdata_i),
     .re_i    (if_re_i),
     .raddr_i (if_addr_i),
     .rdata_o (if_rdata_o)
   );
 
-  ey_sram_2p #(
+  ey_glb_area #(
     .Depth (FilterWords),
-    .Width (DataW)
+    .Width (DataW),
+    .Lanes (Lanes)
   ) u_filter (
     .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
     .we_i    (host_we_i && host_area_i == 2'd1),
     .waddr_i (FltAW'(host_waddr_i)),
+    .wcnt_i  (host_wcnt_i),
     .wdata_i (host_wdata_i),
     .re_i    (filt_re_i),
     .raddr_i (filt_addr_i),

@@ -31,6 +31,11 @@
 // one transfer per image; with several, one transfer per image and channel. Pooled, a band
 // stores the pooled rows whose windows it closes (StBandPooledRows counts them).
 //
+// Ifmap and filter loads take the read DMA's stream a beat at a time (rd_wide_o: up to Lanes
+// words a cycle, rd_cnt_i of them) and write them to consecutive GLB addresses in one cycle
+// (ey_glb's areas are Lanes-way interleaved); the descriptor and the table take one word a
+// cycle.
+//
 // The next chunk's loads overlap the array's run wherever the GLB allows: when one chunk's
 // images (filters) fill at most half of the ifmap (filter) area, the two halves take turns
 // (if_base / flt_base of the layer record), so the next chunk's data go into the half the
@@ -45,6 +50,8 @@ module ey_load_seq #(
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PpWords     = 512,
   parameter int unsigned AddrW       = 32,
+  parameter int unsigned Lanes       = 4,       // 16-bit words a read DMA handshake may carry
+  localparam int unsigned LaneW  = $clog2(Lanes),
   localparam int unsigned IfAW   = $clog2(IfmapWords),
   localparam int unsigned FltAW  = $clog2(FilterWords),
   localparam int unsigned HostAW = (IfAW > FltAW) ? IfAW : FltAW,
@@ -88,7 +95,9 @@ module ey_load_seq #(
   output logic [31:0]        rd_cmd_len_o,
   input  logic               rd_valid_i,
   output logic               rd_ready_o,
-  input  logic [15:0]        rd_data_i,
+  output logic               rd_wide_o,
+  input  logic [LaneW:0]     rd_cnt_i,
+  input  logic [Lanes*16-1:0] rd_data_i,
   input  logic               rd_idle_i,
   input  logic [1:0]         rd_err_i,
 
@@ -99,8 +108,9 @@ module ey_load_seq #(
   // GLB ifmap (area 0) and filter (area 1) writes; area 2 (psum banks) otherwise
   output logic               host_we_o,
   output logic [1:0]         host_area_o,
-  output logic [HostAW-1:0]  host_waddr_o,
-  output logic [15:0]        host_wdata_o,
+  output logic [HostAW-1:0]  host_waddr_o,   // the first word's; the others follow it
+  output logic [LaneW:0]     host_wcnt_o,
+  output logic [Lanes*16-1:0] host_wdata_o,
 
   // Output-path table writes: {shift, mult, bias}
   output logic               tab_we_o,
@@ -250,8 +260,12 @@ module ey_load_seq #(
                       64'(widx_q)) * 64'(d.cg) + 64'(c0_q)) * 64'(rs_i) * 64'd2);
   assign p_cmd_addr = AddrW'(d.pp_addr) + AddrW'((64'(g_q) * 64'(d.mg) + 64'(m0_q)) * 64'd16);
 
-  logic rd_fire;
+  logic        rd_fire;
+  logic [15:0] rd_word;   // the first (in narrow states the only) word of a handshake
+  logic [31:0] rd_n;      // words in it
   assign rd_fire = rd_valid_i && rd_ready_o;
+  assign rd_word = rd_data_i[15:0];
+  assign rd_n    = 32'(rd_cnt_i);
 
   // The descriptor's own address: aligned and inside the address space.
   logic [7:0] addr_err;
@@ -293,7 +307,9 @@ module ey_load_seq #(
     rd_cmd_addr_o  = AddrW'(daddr_q);
     rd_cmd_len_o   = 32'(DescHalf);
     rd_ready_o     = 1'b0;
+    rd_wide_o      = 1'b0;
     host_we_o      = 1'b0;
+    host_wcnt_o    = rd_cnt_i;
     host_area_o    = 2'd2;
     host_waddr_o   = HostAW'(cnt_q + (state_q == StIfmapData ? 32'(cfg_q.if_base)
                                                              : 32'(cfg_q.flt_base)));
@@ -319,6 +335,7 @@ module ey_load_seq #(
       StTableData: rd_ready_o = 1'b1;
       StIfmapData, StFilterData: begin
         rd_ready_o  = 1'b1;
+        rd_wide_o   = 1'b1;
         host_we_o   = rd_valid_i;
         host_area_o = state_q == StIfmapData ? 2'd0 : 2'd1;
       end
@@ -329,7 +346,7 @@ module ey_load_seq #(
   // Table entries: 8 words each, bias (2), mult (2), shift, 3 unused; written at the shift.
   assign tab_we_o    = state_q == StTableData && rd_fire && cnt_q[2:0] == 3'd4;
   assign tab_waddr_o = p_base_q + PpAW'(cnt_q[31:3]);
-  assign tab_wdata_o = {rd_data_i[5:0], pm_q, pb_q};
+  assign tab_wdata_o = {rd_word[5:0], pm_q, pb_q};
 
   // ---------------------------------------------------------------------------------------
   // State machine
@@ -380,7 +397,7 @@ module ey_load_seq #(
         end
         StDescCmd: if (rd_cmd_ready_i) state_d = StDescFetch;
         StDescFetch: if (rd_fire) begin
-          desc_d = {rd_data_i, desc_q[DescBits-1:16]};
+          desc_d = {rd_word, desc_q[DescBits-1:16]};
           cnt_d  = cnt_q + 1'b1;
           if (cnt_q == 32'(DescHalf - 1)) state_d = StCheckProducts;
         end
@@ -501,9 +518,9 @@ module ey_load_seq #(
         end
         StIfmapCmd: if (rd_cmd_ready_i) state_d = StIfmapData;
         StIfmapData: if (rd_fire) begin
-          cnt_d  = cnt_q + 1'b1;
-          tcnt_d = tcnt_q + 1'b1;
-          if (tcnt_q + 1'b1 == x_len_q) begin
+          cnt_d  = cnt_q + rd_n;
+          tcnt_d = tcnt_q + rd_n;
+          if (tcnt_q + rd_n == x_len_q) begin
             tcnt_d  = '0;
             state_d = StIfmapCmd;
             if (!one_band && 32'(xc_q) + 32'd1 < 32'(ccur_q)) begin
@@ -519,8 +536,8 @@ module ey_load_seq #(
         end
         StFilterCmd: if (rd_cmd_ready_i) state_d = StFilterData;
         StFilterData: if (rd_fire) begin
-          cnt_d = cnt_q + 1'b1;
-          if (cnt_q + 1'b1 == w_end_q) begin
+          cnt_d = cnt_q + rd_n;
+          if (cnt_q + rd_n == w_end_q) begin
             if (w_whole || widx_q + 1'b1 == fcur_q) begin
               cnt_d   = '0;
               state_d = load_p ? StTableCmd : StRunCfg;
@@ -535,10 +552,10 @@ module ey_load_seq #(
         StTableData: if (rd_fire) begin
           cnt_d = cnt_q + 1'b1;
           unique case (cnt_q[2:0])
-            3'd0: pb_d[15:0]  = rd_data_i;
-            3'd1: pb_d[31:16] = rd_data_i;
-            3'd2: pm_d[15:0]  = rd_data_i;
-            3'd3: pm_d[31:16] = rd_data_i;
+            3'd0: pb_d[15:0]  = rd_word;
+            3'd1: pb_d[31:16] = rd_word;
+            3'd2: pm_d[15:0]  = rd_word;
+            3'd3: pm_d[31:16] = rd_word;
             default: ;
           endcase
           if (cnt_q + 1'b1 == 32'(fcur_q) * 32'd8) state_d = StRunCfg;

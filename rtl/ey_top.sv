@@ -77,6 +77,8 @@ module ey_top #(
   localparam int unsigned IfAW   = $clog2(IfmapWords);
   localparam int unsigned FltAW  = $clog2(FilterWords);
   localparam int unsigned HostAW = (IfAW > FltAW) ? IfAW : FltAW;
+  localparam int unsigned Lanes  = AxiDataW / 16;   // words per beat, read and GLB load width
+  localparam int unsigned LaneW  = $clog2(Lanes);
   localparam int unsigned PsAW   = $clog2(PsumWords);
   localparam int unsigned ColW   = (Cols > 1) ? $clog2(Cols) : 1;
 
@@ -92,7 +94,9 @@ module ey_top #(
   logic             rd_cmd_valid, rd_cmd_ready, rd_valid, rd_ready, rd_idle;
   logic [AddrW-1:0] rd_cmd_addr;
   logic [31:0]      rd_cmd_len;
-  logic [15:0]      rd_data;
+  logic [AxiDataW-1:0] rd_data;
+  logic             rd_wide;
+  logic [LaneW:0]   rd_cnt;
   logic [1:0]       rd_err;
   logic             wr_cmd_valid, wr_cmd_ready, wr_valid, wr_ready, wr_idle;
   logic [AddrW-1:0] wr_cmd_addr;
@@ -110,7 +114,8 @@ module ey_top #(
   logic [ColW-1:0]   host_bank;
   logic [HostAW-1:0] host_waddr;
   logic [PsAW-1:0]   host_raddr;
-  logic [15:0]       host_wdata;
+  logic [LaneW:0]    host_wcnt;
+  logic [AxiDataW-1:0] host_wdata;
   logic [AccW-1:0]   host_rdata;
 
   ey_csr #(
@@ -170,7 +175,8 @@ module ey_top #(
     .PsumWords   (PsumWords),
     .PpWords     (PpWords),
     .PoolWords   (PoolWords),
-    .AddrW       (AddrW)
+    .AddrW       (AddrW),
+    .Lanes       (Lanes)
   ) u_walker (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
@@ -195,6 +201,8 @@ module ey_top #(
     .rd_cmd_len_o   (rd_cmd_len),
     .rd_valid_i     (rd_valid),
     .rd_ready_o     (rd_ready),
+    .rd_wide_o      (rd_wide),
+    .rd_cnt_i       (rd_cnt),
     .rd_data_i      (rd_data),
     .rd_idle_i      (rd_idle),
     .rd_err_i       (rd_err),
@@ -220,6 +228,7 @@ module ey_top #(
     .host_bank_o    (host_bank),
     .host_waddr_o   (host_waddr),
     .host_raddr_o   (host_raddr),
+    .host_wcnt_o    (host_wcnt),
     .host_wdata_o   (host_wdata),
     .host_rdata_i   (host_rdata)
   );
@@ -240,6 +249,8 @@ module ey_top #(
     .cmd_len_i   (rd_cmd_len),
     .out_valid_o (rd_valid),
     .out_ready_i (rd_ready),
+    .out_wide_i  (rd_wide),
+    .out_cnt_o   (rd_cnt),
     .out_data_o  (rd_data),
     .idle_o      (rd_idle),
     .err_o       (rd_err),
@@ -300,7 +311,8 @@ module ey_top #(
     .PsumDepth   (PsumDepth),
     .IfmapWords  (IfmapWords),
     .FilterWords (FilterWords),
-    .PsumWords   (PsumWords)
+    .PsumWords   (PsumWords),
+    .Lanes       (Lanes)
   ) u_core (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -315,6 +327,7 @@ module ey_top #(
     .host_bank_i      (host_bank),
     .host_waddr_i     (host_waddr),
     .host_raddr_i     (host_raddr),
+    .host_wcnt_i      (host_wcnt),
     .host_wdata_i     (host_wdata),
     .host_rdata_o     (host_rdata),
     .cnt_passes_o     (core_cnt[0*32 +: 32]),

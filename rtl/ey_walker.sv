@@ -39,6 +39,8 @@ module ey_walker #(
   parameter int unsigned PpWords     = 512,
   parameter int unsigned PoolWords   = 4096,
   parameter int unsigned AddrW       = 32,
+  parameter int unsigned Lanes       = 4,       // 16-bit words per AXI beat
+  localparam int unsigned LaneW  = $clog2(Lanes),
   localparam int unsigned AccW   = 32,
   localparam int unsigned IfAW   = $clog2(IfmapWords),
   localparam int unsigned FltAW  = $clog2(FilterWords),
@@ -78,7 +80,9 @@ module ey_walker #(
   output logic [31:0]        rd_cmd_len_o,
   input  logic               rd_valid_i,
   output logic               rd_ready_o,
-  input  logic [15:0]        rd_data_i,
+  output logic               rd_wide_o,
+  input  logic [LaneW:0]     rd_cnt_i,
+  input  logic [Lanes*16-1:0] rd_data_i,
   input  logic               rd_idle_i,
   input  logic [1:0]         rd_err_i,
   output logic               dma_err_clr_o,  // clears both engines' err at a chain start
@@ -107,7 +111,8 @@ module ey_walker #(
   output logic [ColW-1:0]    host_bank_o,
   output logic [HostAW-1:0]  host_waddr_o,   // ifmap / filter area writes (loads)
   output logic [PsAW-1:0]    host_raddr_o,   // psum bank reads (stores), at the same time
-  output logic [15:0]        host_wdata_o,
+  output logic [LaneW:0]     host_wcnt_o,    // words written, from host_waddr_o on
+  output logic [Lanes*16-1:0] host_wdata_o,
   input  logic [AccW-1:0]    host_rdata_i
 );
 
@@ -182,7 +187,8 @@ module ey_walker #(
     .IfmapWords  (IfmapWords),
     .FilterWords (FilterWords),
     .PpWords     (PpWords),
-    .AddrW       (AddrW)
+    .AddrW       (AddrW),
+    .Lanes       (Lanes)
   ) u_load_seq (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -217,6 +223,8 @@ module ey_walker #(
     .rd_cmd_len_o     (rd_cmd_len_o),
     .rd_valid_i       (rd_valid_i),
     .rd_ready_o       (rd_ready_o),
+    .rd_wide_o        (rd_wide_o),
+    .rd_cnt_i         (rd_cnt_i),
     .rd_data_i        (rd_data_i),
     .rd_idle_i        (rd_idle_i),
     .rd_err_i         (rd_err_i),
@@ -225,6 +233,7 @@ module ey_walker #(
     .host_we_o        (host_we_o),
     .host_area_o      (host_area_o),
     .host_waddr_o     (host_waddr_o),
+    .host_wcnt_o      (host_wcnt_o),
     .host_wdata_o     (host_wdata_o),
     .tab_we_o         (tab_we),
     .tab_waddr_o      (tab_waddr),

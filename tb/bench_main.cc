@@ -46,8 +46,7 @@ int RunOne(ArrayBench& bench, const std::string& name, const ConvLayer& l, doubl
   ArrayStats st;
   const auto t0 = std::chrono::steady_clock::now();
   const Tensor<int32_t> y = bench.RunConv(l, x, w, m, &st);
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const bool ok = y.data() == ConvAcc(x, w, l.conv).data();
   const double pes = st.total_pes;
   std::printf("%s on %s (%dx%d): %s\n", name.c_str(), bench.config().name.c_str(),
@@ -57,38 +56,38 @@ int RunOne(ArrayBench& bench, const std::string& name, const ConvLayer& l, doubl
   std::printf("  mapping    %s, %d active PEs of %d\n", m.ToString().c_str(), st.active_pes,
               st.total_pes);
   const double array_cycles = static_cast<double>(st.ArrayCycles());
-  std::printf("  cycles     %llu busy: array %llu in %llu passes, waiting for DRAM %llu (%.1f %%)\n",
-              static_cast<unsigned long long>(st.cycles),
-              static_cast<unsigned long long>(st.ArrayCycles()),
-              static_cast<unsigned long long>(st.passes),
-              static_cast<unsigned long long>(st.dma_stall), 100.0 * st.dma_stall / st.cycles);
-  std::printf("  util       %.1f %% (layer MACs / (%d PEs x array cycles)); %.1f %% of active "
-              "PEs; %.1f %% over all busy cycles\n",
-              100.0 * l.Macs() / (pes * array_cycles), st.total_pes,
-              100.0 * l.Macs() / (static_cast<double>(st.active_pes) * array_cycles),
-              100.0 * l.Macs() / (pes * st.cycles));
-  std::printf("  DRAM       %llu bytes read, %llu written: %.2fx the minimum %llu (tiling %d "
-              "images x %d filters x %d channels)\n",
-              static_cast<unsigned long long>(st.dram_rd_bytes),
-              static_cast<unsigned long long>(st.dram_wr_bytes),
-              static_cast<double>(st.dram_rd_bytes + st.dram_wr_bytes) / st.dram_min_bytes,
-              static_cast<unsigned long long>(st.dram_min_bytes), st.tiling.nb, st.tiling.mc,
-              st.tiling.cc);
+  std::printf(
+      "  cycles     %llu busy: array %llu in %llu passes, waiting for DRAM %llu (%.1f %%)\n",
+      static_cast<unsigned long long>(st.cycles), static_cast<unsigned long long>(st.ArrayCycles()),
+      static_cast<unsigned long long>(st.passes), static_cast<unsigned long long>(st.dma_stall),
+      100.0 * st.dma_stall / st.cycles);
+  std::printf(
+      "  util       %.1f %% (layer MACs / (%d PEs x array cycles)); %.1f %% of active "
+      "PEs; %.1f %% over all busy cycles\n",
+      100.0 * l.Macs() / (pes * array_cycles), st.total_pes,
+      100.0 * l.Macs() / (static_cast<double>(st.active_pes) * array_cycles),
+      100.0 * l.Macs() / (pes * st.cycles));
+  std::printf(
+      "  DRAM       %llu bytes read, %llu written: %.2fx the minimum %llu (tiling %d "
+      "images x %d filters x %d channels)\n",
+      static_cast<unsigned long long>(st.dram_rd_bytes),
+      static_cast<unsigned long long>(st.dram_wr_bytes),
+      static_cast<double>(st.dram_rd_bytes + st.dram_wr_bytes) / st.dram_min_bytes,
+      static_cast<unsigned long long>(st.dram_min_bytes), st.tiling.nb, st.tiling.mc, st.tiling.cc);
   std::printf("  PE work    %llu MACs + %llu zero-gated (padding and zeros)\n",
               static_cast<unsigned long long>(st.macs),
               static_cast<unsigned long long>(st.skipped));
-  std::printf("  NoC words  filter %llu, ifmap %llu, psum in %llu, psum out %llu\n",
-              static_cast<unsigned long long>(st.filt_words),
-              static_cast<unsigned long long>(st.if_words),
-              static_cast<unsigned long long>(st.pin_words),
-              static_cast<unsigned long long>(st.gon_words));
-  std::printf("  sim speed  %.0f cycles/s (%llu cycles simulated incl. DRAM transfers and CSR "
-              "accesses, %.2f s wall, one core)\n",
-              st.sim_cycles / secs, static_cast<unsigned long long>(st.sim_cycles), secs);
+  std::printf(
+      "  NoC words  filter %llu, ifmap %llu, psum in %llu, psum out %llu\n",
+      static_cast<unsigned long long>(st.filt_words), static_cast<unsigned long long>(st.if_words),
+      static_cast<unsigned long long>(st.pin_words), static_cast<unsigned long long>(st.gon_words));
+  std::printf(
+      "  sim speed  %.0f cycles/s (%llu cycles simulated incl. DRAM transfers and CSR "
+      "accesses, %.2f s wall, one core)\n",
+      st.sim_cycles / secs, static_cast<unsigned long long>(st.sim_cycles), secs);
   if (stats) *stats = st;
   return ok ? 0 : 1;
 }
-
 
 ConvLayer Layer(Shape x, Shape w, int stride, int pad, int groups) {
   ConvLayer l;
@@ -114,12 +113,12 @@ int AlexNetTable(ArrayBench& bench) {
       {"CONV4", Layer({1, 96, 13, 13}, {64, 48, 3, 3}, 1, 1, 2)},
       {"CONV5", Layer({1, 96, 13, 13}, {64, 48, 3, 3}, 1, 1, 2)},
   };
-  std::printf("\nAlexNet CONV layers, scaled (batch 1; CONV1 input 115 x 115, M 16; others C and M "
-              "reduced) on %s (%dx%d), through the driver:\n",
-              hw.name.c_str(), hw.rows, hw.cols);
-  std::printf("%-6s %-26s %-12s %-12s %9s %9s %9s %9s %7s %6s %6s\n", "layer", "x / w",
-              "e,p,q,r,t", "nb,mc,cc,sb", "RTL cyc", "model", "RTL arr", "model arr", "error",
-              "DRAM", "util");
+  std::printf(
+      "\nAlexNet CONV layers, scaled (batch 1; CONV1 input 115 x 115, M 16; others C and M "
+      "reduced) on %s (%dx%d), through the driver:\n",
+      hw.name.c_str(), hw.rows, hw.cols);
+  std::printf("%-6s %-26s %-12s %-12s %9s %9s %9s %9s %7s %6s %6s\n", "layer", "x / w", "e,p,q,r,t",
+              "nb,mc,cc,sb", "RTL cyc", "model", "RTL arr", "model arr", "error", "DRAM", "util");
   int fails = 0;
   for (const Row& r : rows) {
     std::mt19937 rng(2);
@@ -133,24 +132,24 @@ int AlexNetTable(ArrayBench& bench) {
     fails += !ok;
     const CycleEstimate e = EstimateCycles(l, hw, m, st.tiling);
     char shape[64], map[32], tiling[32];
-    std::snprintf(shape, sizeof(shape), "%dx%dx%d / %dx%dx%d", l.x.c, l.x.h, l.x.w, l.w.n,
-                  l.w.h, l.w.w);
+    std::snprintf(shape, sizeof(shape), "%dx%dx%d / %dx%dx%d", l.x.c, l.x.h, l.x.w, l.w.n, l.w.h,
+                  l.w.w);
     std::snprintf(map, sizeof(map), "%d,%d,%d,%d,%d", m.e, m.p, m.q, m.r, m.t);
     std::snprintf(tiling, sizeof(tiling), "%d,%d,%d,%d", st.tiling.nb, st.tiling.mc, st.tiling.cc,
                   BandStrips(m, st.tiling));
     std::printf("%-6s %-26s %-12s %-12s %9llu %9lld %9llu %9lld %+6.1f%% %5.2fx %5.1f%%%s\n",
                 r.name, shape, map, tiling, static_cast<unsigned long long>(st.cycles),
-                static_cast<long long>(e.cycles),
-                static_cast<unsigned long long>(st.ArrayCycles()),
+                static_cast<long long>(e.cycles), static_cast<unsigned long long>(st.ArrayCycles()),
                 static_cast<long long>(e.compute_cycles),
                 100.0 * (static_cast<double>(e.cycles) - st.cycles) / st.cycles,
                 static_cast<double>(st.dram_rd_bytes + st.dram_wr_bytes) / st.dram_min_bytes,
                 100.0 * st.Utilization(), ok ? "" : "  FAIL");
   }
-  std::printf("(RTL cyc: accelerator busy cycles incl. descriptor fetch and DMA; model: the "
-              "mapper's prediction for the same mapping and tiling; arr: array cycles alone; "
-              "error: (model - RTL) / RTL; DRAM: bytes moved / minimum; util: MACs / (PEs x "
-              "array cycles))\n");
+  std::printf(
+      "(RTL cyc: accelerator busy cycles incl. descriptor fetch and DMA; model: the "
+      "mapper's prediction for the same mapping and tiling; arr: array cycles alone; "
+      "error: (model - RTL) / RTL; DRAM: bytes moved / minimum; util: MACs / (PEs x "
+      "array cycles))\n");
   return fails;
 }
 
@@ -178,19 +177,18 @@ int OutputPathCost(ArrayBench& bench, const ConvLayer& l) {
   const OutputPath path = ReluPath(l.w.n, 30, rng);
   const RsMapping m = ChooseMapping(l, bench.config());
   ArrayStats plain, post;
-  const bool ok = bench.RunConv(l, x, w, m, &plain).data() == acc.data() &&
-                  bench.RunConv(l, x, w, m, &post, &path).data() ==
-                      ApplyOutputPath(acc, path).data();
-  std::printf("\nOutput path (bias, requantization to int16, ReLU in the store) on %s:\n"
-              "  %s: %llu busy cycles with int32 outputs, %llu with the output path (%+.2f%%); "
-              "DRAM %llu -> %llu bytes%s\n",
-              bench.config().name.c_str(), l.ToString().c_str(),
-              static_cast<unsigned long long>(plain.cycles),
-              static_cast<unsigned long long>(post.cycles),
-              100.0 * (static_cast<double>(post.cycles) - plain.cycles) / plain.cycles,
-              static_cast<unsigned long long>(plain.dram_rd_bytes + plain.dram_wr_bytes),
-              static_cast<unsigned long long>(post.dram_rd_bytes + post.dram_wr_bytes),
-              ok ? "" : "  FAIL");
+  const bool ok =
+      bench.RunConv(l, x, w, m, &plain).data() == acc.data() &&
+      bench.RunConv(l, x, w, m, &post, &path).data() == ApplyOutputPath(acc, path).data();
+  std::printf(
+      "\nOutput path (bias, requantization to int16, ReLU in the store) on %s:\n"
+      "  %s: %llu busy cycles with int32 outputs, %llu with the output path (%+.2f%%); "
+      "DRAM %llu -> %llu bytes%s\n",
+      bench.config().name.c_str(), l.ToString().c_str(),
+      static_cast<unsigned long long>(plain.cycles), static_cast<unsigned long long>(post.cycles),
+      100.0 * (static_cast<double>(post.cycles) - plain.cycles) / plain.cycles,
+      static_cast<unsigned long long>(plain.dram_rd_bytes + plain.dram_wr_bytes),
+      static_cast<unsigned long long>(post.dram_rd_bytes + post.dram_wr_bytes), ok ? "" : "  FAIL");
   return ok ? 0 : 1;
 }
 
@@ -216,38 +214,37 @@ int FusedPoolCost(ArrayBench& bench) {
   lp.post = path.PostBits();
   const RsMapping m = ChooseMapping(lp, bench.config());
   ArrayStats conv, fused;
-  const bool ok = bench.RunConv(l, x, w, m, &conv, &path).data() ==
-                      ApplyOutputPath(acc, path).data() &&
-                  bench.RunConv(l, x, w, m, &fused, &pooled).data() ==
-                      ApplyOutputPath(acc, pooled).data();
+  const bool ok =
+      bench.RunConv(l, x, w, m, &conv, &path).data() == ApplyOutputPath(acc, path).data() &&
+      bench.RunConv(l, x, w, m, &fused, &pooled).data() == ApplyOutputPath(acc, pooled).data();
   const Shape ys = PoolOutputShape(l.Out(), pooled.pool_params);
   const uint64_t bound = static_cast<uint64_t>(l.x.Size() + l.w.Size() + ys.Size()) * 2;
-  std::printf("\nMax pooling fused into the store on %s: AlexNet CONV1 (batch 1) with bias, "
-              "requantization and ReLU, then + 3x3/2 max pooling\n"
-              "  mapping %s, tiling nb,mc,cc,sb %d,%d,%d,%d\n"
-              "  cycles  %llu busy without pooling, %llu with (%+.2f%%)\n"
-              "  DRAM    without pooling read %llu, wrote %llu (int16 %s); with: read %llu, wrote "
-              "%llu (int16 %s)\n"
-              "          input + weights + pooled output = %llu bytes; the fused layer moves "
-              "%.3fx that%s\n",
-              bench.config().name.c_str(), m.ToString().c_str(), fused.tiling.nb,
-              fused.tiling.mc, fused.tiling.cc, fused.tiling.sb,
-              static_cast<unsigned long long>(conv.cycles),
-              static_cast<unsigned long long>(fused.cycles),
-              100.0 * (static_cast<double>(fused.cycles) - conv.cycles) / conv.cycles,
-              static_cast<unsigned long long>(conv.dram_rd_bytes),
-              static_cast<unsigned long long>(conv.dram_wr_bytes), l.Out().ToString().c_str(),
-              static_cast<unsigned long long>(fused.dram_rd_bytes),
-              static_cast<unsigned long long>(fused.dram_wr_bytes), ys.ToString().c_str(),
-              static_cast<unsigned long long>(bound),
-              static_cast<double>(fused.dram_rd_bytes + fused.dram_wr_bytes) / bound,
-              ok ? "" : "  FAIL");
+  std::printf(
+      "\nMax pooling fused into the store on %s: AlexNet CONV1 (batch 1) with bias, "
+      "requantization and ReLU, then + 3x3/2 max pooling\n"
+      "  mapping %s, tiling nb,mc,cc,sb %d,%d,%d,%d\n"
+      "  cycles  %llu busy without pooling, %llu with (%+.2f%%)\n"
+      "  DRAM    without pooling read %llu, wrote %llu (int16 %s); with: read %llu, wrote "
+      "%llu (int16 %s)\n"
+      "          input + weights + pooled output = %llu bytes; the fused layer moves "
+      "%.3fx that%s\n",
+      bench.config().name.c_str(), m.ToString().c_str(), fused.tiling.nb, fused.tiling.mc,
+      fused.tiling.cc, fused.tiling.sb, static_cast<unsigned long long>(conv.cycles),
+      static_cast<unsigned long long>(fused.cycles),
+      100.0 * (static_cast<double>(fused.cycles) - conv.cycles) / conv.cycles,
+      static_cast<unsigned long long>(conv.dram_rd_bytes),
+      static_cast<unsigned long long>(conv.dram_wr_bytes), l.Out().ToString().c_str(),
+      static_cast<unsigned long long>(fused.dram_rd_bytes),
+      static_cast<unsigned long long>(fused.dram_wr_bytes), ys.ToString().c_str(),
+      static_cast<unsigned long long>(bound),
+      static_cast<double>(fused.dram_rd_bytes + fused.dram_wr_bytes) / bound, ok ? "" : "  FAIL");
   return ok ? 0 : 1;
 }
 
 // FC at batch 4 on the array (as the CONV layer FcToConvLayer makes of it), with its utilization
 // and what limits it: each weight is used once per image of the batch, so the layer is bound
-// by moving K*M weights into the GLB at one 16-bit word per cycle unless the batch is large.
+// by moving K*M weights into the GLB at four 16-bit words (one AXI beat) per cycle, or by the
+// few PEs the mapping can use, unless the batch is large.
 int FcCost(ArrayBench& bench, int k, int m_out, int batch) {
   const ConvLayer l = FcToConvLayer(Shape{batch, k, 1, 1}, Shape{m_out, k, 1, 1});
   char name[64];
@@ -256,40 +253,43 @@ int FcCost(ArrayBench& bench, int k, int m_out, int batch) {
   ArrayStats st;
   const int fails = RunOne(bench, name, l, 0.0, &st);
   const double weight_words = static_cast<double>(k) * m_out;
+  const double weight_cycles = weight_words / static_cast<double>(kDramLoadWordsPerBeat);
   const double compute = static_cast<double>(l.Macs()) / std::max(1, st.active_pes);
-  std::printf("  limit      %s: the %.0f weight words (each used by the %d images of the batch "
-              "only) load at one 16-bit word per cycle, >= %.0f cycles (%.0f %% of the busy "
-              "cycles); the MACs on the %d active PEs need >= %.0f, so more PEs would wait for "
-              "the same stream\n",
-              weight_words >= compute ? "DRAM -> GLB weight stream" : "PE array compute",
-              weight_words, batch, weight_words, 100.0 * weight_words / st.cycles,
-              st.active_pes, compute);
+  std::printf(
+      "  limit      %s: the %.0f weight words (each used by the %d images of the batch "
+      "only) load at %lld words per cycle, >= %.0f cycles (%.0f %% of the busy "
+      "cycles); the MACs on the %d active PEs need >= %.0f (%.0f %%)\n",
+      weight_cycles >= compute ? "DRAM -> GLB weight stream" : "PE array compute", weight_words,
+      batch, static_cast<long long>(kDramLoadWordsPerBeat), weight_cycles,
+      100.0 * weight_cycles / st.cycles, st.active_pes, compute, 100.0 * compute / st.cycles);
   return fails;
 }
 
 // FC 4096 -> 4096 at batch 4 by the cost model alone (its ~19.7 M cycles would take about
-// 26 minutes to simulate at 12,500 cycles/s): the mapper's choice, its predicted cycles and utilization. FcCost
-// measures the model against the RTL on the 1024 -> 1024 layer just before.
+// 26 minutes to simulate at 12,500 cycles/s): the mapper's choice, its predicted cycles and
+// utilization. FcCost measures the model against the RTL on the 1024 -> 1024 layer just before.
 void FcModel(const ArrayConfig& hw, int k, int m_out, int batch) {
   const ConvLayer l = FcToConvLayer(Shape{batch, k, 1, 1}, Shape{m_out, k, 1, 1});
   const RsMapping m = ChooseMapping(l, hw);
   const Tiling t = ChooseTiling(l, hw, m);
   const CycleEstimate c = EstimateCycles(l, hw, m, t);
   const int pes = ActivePes(l, m);
-  std::printf("\nFC %d -> %d, batch %d on %s, cost model (not simulated): mapping %s, %d active "
-              "PEs, tiling nb,mc,cc,sb %d,%d,%d,%d\n"
-              "  predicted  %lld busy cycles (array %lld), utilization %.2f %% of %d PEs; DRAM "
-              "%lld bytes (%.2fx the minimum)\n"
-              "  limit      DRAM -> GLB weight stream: %lld weight words at one word per cycle "
-              "are %.0f %% of the predicted cycles\n",
-              k, m_out, batch, hw.name.c_str(), m.ToString().c_str(), pes, t.nb, t.mc, t.cc, t.sb,
-              static_cast<long long>(c.cycles), static_cast<long long>(c.compute_cycles),
-              100.0 * static_cast<double>(l.Macs()) / (static_cast<double>(hw.rows) * hw.cols *
-                                                        static_cast<double>(c.cycles)),
-              hw.rows * hw.cols, static_cast<long long>(c.DramBytes()),
-              static_cast<double>(c.DramBytes()) / static_cast<double>(MinDramBytes(l, hw)),
-              static_cast<long long>(int64_t{k} * m_out),
-              100.0 * static_cast<double>(int64_t{k} * m_out) / static_cast<double>(c.cycles));
+  std::printf(
+      "\nFC %d -> %d, batch %d on %s, cost model (not simulated): mapping %s, %d active "
+      "PEs, tiling nb,mc,cc,sb %d,%d,%d,%d\n"
+      "  predicted  %lld busy cycles (array %lld), utilization %.2f %% of %d PEs; DRAM "
+      "%lld bytes (%.2fx the minimum)\n"
+      "  limit      DRAM -> GLB weight stream: %lld weight words at four words per cycle "
+      "are %.0f %% of the predicted cycles\n",
+      k, m_out, batch, hw.name.c_str(), m.ToString().c_str(), pes, t.nb, t.mc, t.cc, t.sb,
+      static_cast<long long>(c.cycles), static_cast<long long>(c.compute_cycles),
+      100.0 * static_cast<double>(l.Macs()) /
+          (static_cast<double>(hw.rows) * hw.cols * static_cast<double>(c.cycles)),
+      hw.rows * hw.cols, static_cast<long long>(c.DramBytes()),
+      static_cast<double>(c.DramBytes()) / static_cast<double>(MinDramBytes(l, hw)),
+      static_cast<long long>(int64_t{k} * m_out),
+      100.0 * static_cast<double>(int64_t{k} * m_out / kDramLoadWordsPerBeat) /
+          static_cast<double>(c.cycles));
 }
 
 }  // namespace

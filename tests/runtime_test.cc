@@ -209,7 +209,7 @@ TEST(Runtime, ChannelChunkedLayersCoverEveryChunking) {
   }
   EXPECT_GE(image_chunks, 5);
   EXPECT_GE(filter_chunks, 5);
-  EXPECT_GE(short_last, 5);
+  EXPECT_GE(short_last, 4);  // fewer since loads move a beat a cycle: larger cc pays
   EXPECT_GE(grouped, 5);
 }
 

@@ -83,8 +83,8 @@ std::vector<RunShape> Runs(const ConvLayer& layer, const RsMapping& m, const Til
       for (const Part& c : channel_parts) {
         for (const auto& b : band_parts) {
           if (ni > 0 && mi > 0 && c.size > 0 && c.count > 0 && b.strips > 0) {
-            runs.push_back({int64_t{ni_count} * mi_count * c.count, b.bands, b.strips, b.strip0,
-                            ni, mi, c.size, c.first});
+            runs.push_back({int64_t{ni_count} * mi_count * c.count, b.bands, b.strips, b.strip0, ni,
+                            mi, c.size, c.first});
           }
         }
       }
@@ -154,8 +154,8 @@ struct Timeline {
     store_end += dt;
   }
   Timeline Minus(const Timeline& o) const {
-    return {hand - o.hand,         run_end - o.run_end,         store_end - o.store_end,
-            compute - o.compute,   read_words - o.read_words,   write_words - o.write_words,
+    return {hand - o.hand,       run_end - o.run_end,       store_end - o.store_end,
+            compute - o.compute, read_words - o.read_words, write_words - o.write_words,
             runs - o.runs};
   }
   void Add(const Timeline& d, int64_t k) {
@@ -273,9 +273,13 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
       transfers += wc.filter_transfers;
       c.load_waits = c.load_waits || !w_halves;
     }
-    c.read_words += wc.table_entries * kPpWords;  // the output path's entries of its filters
+    // A transfer's beats: its words at four a beat, and a part beat where it starts or ends off
+    // a beat boundary (one per transfer, as an average).
+    const int64_t beats = CeilDiv(c.read_words, kDramLoadWordsPerBeat) + transfers;
+    const int64_t table_words = wc.table_entries * kPpWords;  // the output path's entries
+    c.read_words += table_words;
     transfers += wc.table_transfers;
-    const int64_t load = c.read_words * kDramLoadCyclesPerWord + transfers * kDramTransferCycles;
+    const int64_t load = beats + table_words + transfers * kDramTransferCycles;
     c.load_cycles = load > 0 ? load + kWalkerLoadCycles : 0;
     // The array's cycles depend on the run's shape only: remembered.
     c.compute = -1;
@@ -306,8 +310,8 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     }
     return c;
   };
-  // A segment. Segments repeat (image chunks, bands, groups), and what one adds depends only on its shape and the state relative to the
-  // last hand-off: those are remembered.
+  // A segment. Segments repeat (image chunks, bands, groups), and what one adds depends only on its
+  // shape and the state relative to the last hand-off: those are remembered.
   struct Memo {
     SegmentShape shape;
     int64_t run, store;  // state relative to the hand-off before the segment
@@ -401,8 +405,7 @@ CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, cons
   c.dram_cycles = walk.cycles - walk.compute;
   c.runs = walk.runs;
   c.dram_read_bytes = walk.read_words * WordBytes(hw.data_bits);
-  c.dram_write_bytes =
-      walk.write_words * WordBytes(layer.OutInt16() ? hw.data_bits : hw.acc_bits);
+  c.dram_write_bytes = walk.write_words * WordBytes(layer.OutInt16() ? hw.data_bits : hw.acc_bits);
   return c;
 }
 

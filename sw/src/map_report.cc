@@ -146,12 +146,13 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
          " words, GLB ifmap " + std::to_string(hw.glb_ifmap_words) + " / filter " +
          std::to_string(hw.glb_filter_words) + " / psum " + std::to_string(hw.cols) + " x " +
          std::to_string(hw.glb_psum_words) + " words\n";
-  out += "cycles = compute + DRAM transfers the array waits for (loads overlap the run before "
-         "when a chunk fits half its GLB area; " +
-         std::to_string(kDramLoadCyclesPerWord) + " cycle per word loaded, " +
-         std::to_string(kDramStoreCyclesPerOutput) + " per " + std::to_string(hw.acc_bits) +
-         "-bit output stored, " + std::to_string(kDramTransferCycles) +
-         " per transfer); DRAM MB = 10^6 bytes\n\n";
+  out +=
+      "cycles = compute + DRAM transfers the array waits for (loads overlap the run before "
+      "when a chunk fits half its GLB area; " +
+      std::to_string(kDramLoadWordsPerBeat) + " words loaded per cycle, " +
+      std::to_string(kDramStoreCyclesPerOutput) + " per " + std::to_string(hw.acc_bits) +
+      "-bit output stored, " + std::to_string(kDramTransferCycles) +
+      " per transfer); DRAM MB = 10^6 bytes\n\n";
 
   std::vector<std::vector<std::string>> t = {
       {"layer", "e,p,q,r,t", "n", "nb,mc,cc,sb", "PEs", "cycles", "DRAM MB", "x min"}};
@@ -167,9 +168,9 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
     std::vector<std::string> cells = {r.name};
     if (r.error.empty()) {
       const CycleEstimate& c = r.cost.time;
-      cells.insert(cells.end(), {Epqrt(r.mapping), std::to_string(r.mapping.n), Chunks(r.mapping, r.tiling),
-                                 std::to_string(r.cost.use.active_pes), std::to_string(c.cycles),
-                                 Fixed(c.DramBytes() / 1e6, 2),
+      cells.insert(cells.end(), {Epqrt(r.mapping), std::to_string(r.mapping.n),
+                                 Chunks(r.mapping, r.tiling), std::to_string(r.cost.use.active_pes),
+                                 std::to_string(c.cycles), Fixed(c.DramBytes() / 1e6, 2),
                                  Fixed(static_cast<double>(c.DramBytes()) / r.min_dram_bytes, 2)});
     } else {
       notes.push_back(r.error);
@@ -235,7 +236,7 @@ std::string MapTableJson(const std::string& title, const std::vector<MapRow>& ro
                      {"glb_ifmap_words", hw.glb_ifmap_words},
                      {"glb_filter_words", hw.glb_filter_words},
                      {"glb_psum_words_per_column", hw.glb_psum_words}};
-  j["model"] = Json{{"dram_load_cycles_per_word", kDramLoadCyclesPerWord},
+  j["model"] = Json{{"dram_load_words_per_cycle", kDramLoadWordsPerBeat},
                     {"dram_store_cycles_per_output", kDramStoreCyclesPerOutput},
                     {"dram_cycles_per_transfer", kDramTransferCycles}};
   j["layers"] = Json::array();

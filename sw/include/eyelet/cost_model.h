@@ -41,9 +41,11 @@
 namespace eyelet {
 
 // Walker timing (rtl/ey_walker.sv with the default AXI memory model of tb/axi_mem.h, 8 cycles
-// read latency), calibrated on the AlexNet-shaped layers of `make bench`: loads move one 16-bit
-// word per cycle into the GLB, stores one AccW-bit output per cycle out of it.
-constexpr int64_t kDramLoadCyclesPerWord = 1;     // ifmap and filter words into the GLB
+// read latency), calibrated on the AlexNet-shaped layers of `make bench`: ifmap and filter loads
+// move one 64-bit AXI beat (four 16-bit words) per cycle into the GLB, a transfer's first and
+// last beats partly; the output-path table and the descriptor one word per cycle; stores one
+// AccW-bit output per cycle out of the GLB.
+constexpr int64_t kDramLoadWordsPerBeat = 4;      // ifmap and filter words per load cycle
 constexpr int64_t kDramStoreCyclesPerOutput = 1;  // AccW-bit outputs out of the GLB
 constexpr int64_t kDramTransferCycles = 14;       // per DMA transfer: command, latency, drain
 constexpr int64_t kDramDescCycles = 60;           // per descriptor: fetch (40 words) and checks
