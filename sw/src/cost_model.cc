@@ -146,6 +146,8 @@ struct Timeline {
   int64_t read_words = 0;
   int64_t write_words = 0;
   int64_t runs = 0;
+  int64_t ifmap_words = 0;  // the part of read_words that is ifmaps, and filters
+  int64_t filter_words = 0;
 
   int64_t End() const { return std::max(run_end, store_end); }
   void Shift(int64_t dt) {
@@ -156,7 +158,7 @@ struct Timeline {
   Timeline Minus(const Timeline& o) const {
     return {hand - o.hand,         run_end - o.run_end,         store_end - o.store_end,
             compute - o.compute,   read_words - o.read_words,   write_words - o.write_words,
-            runs - o.runs};
+            runs - o.runs,         ifmap_words - o.ifmap_words, filter_words - o.filter_words};
   }
   void Add(const Timeline& d, int64_t k) {
     hand += k * d.hand;
@@ -166,6 +168,8 @@ struct Timeline {
     read_words += k * d.read_words;
     write_words += k * d.write_words;
     runs += k * d.runs;
+    ifmap_words += k * d.ifmap_words;
+    filter_words += k * d.filter_words;
   }
 };
 
@@ -177,6 +181,8 @@ struct ChunkCost {
   int64_t store_cycles = 0;  // 0: no store after it
   int64_t read_words = 0;
   int64_t write_words = 0;
+  int64_t ifmap_words = 0;  // of read_words
+  int64_t filter_words = 0;
 };
 
 void Advance(Timeline& tl, const ChunkCost& c) {
@@ -189,6 +195,8 @@ void Advance(Timeline& tl, const ChunkCost& c) {
   tl.compute += c.compute;
   tl.read_words += c.read_words;
   tl.write_words += c.write_words;
+  tl.ifmap_words += c.ifmap_words;
+  tl.filter_words += c.filter_words;
   ++tl.runs;
 }
 
@@ -216,6 +224,8 @@ struct WalkerTime {
   int64_t runs = 0;
   int64_t read_words = 0;
   int64_t write_words = 0;
+  int64_t ifmap_words = 0;  // of read_words
+  int64_t filter_words = 0;
 };
 
 // The walker's timeline for `layer` with mapping `m` in chunks `t`: Walk (walk.h) gives the
@@ -265,11 +275,13 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     int64_t transfers = 0;
     if (wc.ifmaps) {
       c.read_words += wc.ifmap_words;
+      c.ifmap_words = wc.ifmap_words;
       transfers += wc.ifmap_transfers;
       c.load_waits = c.load_waits || !x_halves;
     }
     if (wc.filters) {
       c.read_words += wc.filter_words;
+      c.filter_words = wc.filter_words;
       transfers += wc.filter_transfers;
       c.load_waits = c.load_waits || !w_halves;
     }
@@ -387,6 +399,8 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
   wt.runs = tl.runs;
   wt.read_words = tl.read_words;
   wt.write_words = tl.write_words;
+  wt.ifmap_words = tl.ifmap_words;
+  wt.filter_words = tl.filter_words;
   return wt;
 }
 
@@ -401,6 +415,8 @@ CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, cons
   c.dram_cycles = walk.cycles - walk.compute;
   c.runs = walk.runs;
   c.dram_read_bytes = walk.read_words * WordBytes(hw.data_bits);
+  c.dram_ifmap_bytes = walk.ifmap_words * WordBytes(hw.data_bits);
+  c.dram_filter_bytes = walk.filter_words * WordBytes(hw.data_bits);
   c.dram_write_bytes =
       walk.write_words * WordBytes(layer.OutInt16() ? hw.data_bits : hw.acc_bits);
   return c;
@@ -448,9 +464,19 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
     a.spad_ifmap += k * (r.passes * rows * wn * m.q * pes + macs);
     a.spad_filter += k * (filter_words * m.e + macs);
     a.spad_psum += k * (2 * macs + 2 * lane_words);
+    // What the RTL PE does (rtl/ey_pe.sv): an ifmap-spad read per (s, c) reused for its p
+    // filters, a write per word the GINs deliver to it, a drain per psum it finishes.
+    const int64_t ifmap_writes = r.passes * rows * wn * m.q * pes;
+    const int64_t drains = r.passes * rows * F * m.p * pes;
+    a.spad_ifmap_writes += k * ifmap_writes;
+    a.spad_ifmap_reads += k * (macs / m.p);
+    a.spad_filter_writes += k * filter_words * m.e;
+    a.ln_psum += k * (drains - lane_words);
   }
   for (int64_t* v : {&a.glb_reads, &a.glb_writes, &a.noc_filter, &a.noc_ifmap, &a.noc_psum_in,
-                     &a.noc_psum_out, &a.spad_ifmap, &a.spad_filter, &a.spad_psum, &a.macs}) {
+                     &a.noc_psum_out, &a.spad_ifmap, &a.spad_filter, &a.spad_psum, &a.macs,
+                     &a.spad_ifmap_writes, &a.spad_ifmap_reads, &a.spad_filter_writes,
+                     &a.ln_psum}) {
     *v *= groups;
   }
 
