@@ -96,7 +96,8 @@ TEST(BenchRows, ModelRowsAreTheCostModels) {
     EXPECT_EQ(row.counts.noc_psum_in, m.cost.access.noc_psum_in);
     EXPECT_EQ(row.counts.noc_psum_out, m.cost.access.noc_psum_out);
     EXPECT_EQ(row.counts.dram_output_bytes, m.cost.time.dram_write_bytes);
-    EXPECT_EQ(row.counts.skipped, 0);
+    EXPECT_EQ(row.counts.skipped, m.cost.access.padding_macs);
+    EXPECT_EQ(row.counts.macs, m.cost.access.macs - m.cost.access.padding_macs);
     EXPECT_DOUBLE_EQ(row.energy.Total(), EstimateEnergy(ModelEnergyCounts(m.cost, hw)).Total());
     EXPECT_EQ(row.layer_macs, 4 * net.layers[i].macs);  // the CSV's MACs per image
     EXPECT_DOUBLE_EQ(row.UtilTotal(),

@@ -6,14 +6,19 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli_util.h"
+#include "eyelet/backend.h"
 #include "eyelet/bench.h"
 #include "eyelet/cli.h"
 #include "eyelet/desc_codec.h"
+#include "eyelet/golden.h"
+#include "eyelet/rng.h"
+#include "eyelet/runtime.h"
 #include "test_util.h"
 
 namespace eyelet {
@@ -122,10 +127,48 @@ TEST(BenchRtl, SimulatedRowCountsAreTheRtlCountersAndTheModels) {
   EXPECT_NEAR(static_cast<double>(row.cycles), static_cast<double>(m.time.cycles),
               0.1 * static_cast<double>(row.cycles));
   // With every count equal, so is the energy (random data: zero gating is counted as run).
+  EXPECT_GE(row.counts.skipped, m.access.padding_macs);  // padding, and the data's zeros
   EnergyCounts model = ModelEnergyCounts(m, hw);
-  model.macs -= row.counts.skipped;
+  model.macs += model.skipped - row.counts.skipped;
   model.skipped = row.counts.skipped;
   EXPECT_DOUBLE_EQ(row.energy.Total(), EstimateEnergy(model).Total());
+}
+
+// With no zero in the data, the MACs the PEs gate are those on padding: the cost model's
+// padding_macs (taps on padding rows and columns, rows past the last output row, channels past
+// a partial channel block; filters past a partial filter block read real ifmaps) equal CNT_SKIP.
+TEST(BenchRtl, PaddingMacsAreTheZeroGatedMacsOfDenseData) {
+  ConvLayer grouped = Conv(2, 8, 12, 12, 6, 3, 3, 1, 1);
+  grouped.w.c = 4;
+  grouped.conv.groups = 2;
+  struct Case {
+    const char* config;
+    ConvLayer layer;
+    RsMapping mapping;
+  };
+  const Case cases[] = {
+      {"small", Conv(2, 4, 10, 10, 8, 3, 3, 1, 1), test::Rs(5, 2, 2, 1, 2)},
+      {"tiny", Conv(1, 3, 17, 15, 5, 2, 3, 3, 1), test::Rs(3, 2, 1, 1, 1)},  // stride 3
+      {"tiny", Conv(2, 3, 9, 8, 4, 5, 5, 1, 1), test::Rs(2, 1, 1, 1, 2)},    // 2 filter-row groups
+      {"small", Conv(1, 4, 12, 12, 24, 5, 5, 1, 2), test::Rs(4, 12, 2, 1, 1)},
+      {"tiny", grouped, test::Rs(2, 3, 1, 1, 1)},
+      {"small", Conv(1, 5, 9, 11, 6, 3, 3, 2, 1), test::Rs(3, 4, 2, 1, 1)},  // partial blocks
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.config) + " " + c.layer.ToString());
+    const ArrayConfig& hw = ConfigByName(c.config);
+    Rng rng(11);
+    const Tensor<int16_t> x = test::RandomTensor(c.layer.x, rng, 1, 300);  // no zeros
+    const Tensor<int16_t> w = test::RandomTensor(c.layer.w, rng, -300, 300);
+    RsMapping m = c.mapping;
+    m.n = c.layer.x.n;
+    const std::unique_ptr<Device> dev = OpenDevice(std::string("rtl:") + c.config);
+    const LayerResult r = RunConv(*dev, c.layer, x, w, &m);
+    EXPECT_TRUE(test::SameTensor(r.y, ConvAcc(x, w, c.layer.conv)));
+    const CostEstimate model = EvaluateMapping(c.layer, hw, r.mapping, r.tiling);
+    EXPECT_EQ(model.access.padding_macs, static_cast<int64_t>(r.counters.skipped));
+    EXPECT_EQ(model.access.macs - model.access.padding_macs, static_cast<int64_t>(r.counters.macs));
+  }
 }
 
 }  // namespace

@@ -5,10 +5,10 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <ostream>
 #include <sstream>
+#include <utility>
 
 #include "eyelet/backend.h"
 #include "eyelet/desc_codec.h"
@@ -99,15 +99,25 @@ EyerissTable ReadEyerissMeasured(const std::string& path) {
         throw FileError(where + ": '" + cells[i] + "' in column " + header[i] + " is no number");
       }
       const std::string& h = header[i];
-      if (h == "total_ms") m.total_ms = v;
-      else if (h == "processing_ms") m.processing_ms = v;
-      else if (h.rfind("macs_batch", 0) == 0) m.macs = std::llround(v);
-      else if (h == "util_proc") m.util_proc = v;
-      else if (h == "dram_mb") m.dram_mb = v;
-      else if (h == "glb_mb") m.glb_mb = v;
-      else if (h == "power_mw") m.power_mw = v;
-      else if (h == "ifmap_zero_frac") m.ifmap_zero_frac = v;
-      else if (h == "active_pes") m.active_pes = static_cast<int>(v);
+      if (h == "total_ms") {
+        m.total_ms = v;
+      } else if (h == "processing_ms") {
+        m.processing_ms = v;
+      } else if (h.rfind("macs_batch", 0) == 0) {
+        m.macs = std::llround(v);
+      } else if (h == "active_pes") {
+        m.active_pes = static_cast<int>(v);
+      } else {
+        const std::pair<const char*, std::optional<double>*> optional_columns[] = {
+            {"util_proc", &m.util_proc},
+            {"dram_mb", &m.dram_mb},
+            {"glb_mb", &m.glb_mb},
+            {"power_mw", &m.power_mw},
+            {"ifmap_zero_frac", &m.ifmap_zero_frac}};
+        for (const auto& [name, field] : optional_columns) {
+          if (h == name) *field = v;
+        }
+      }
     }
     if (m.total_ms <= 0 || m.macs <= 0) {
       throw FileError(where + ": " + m.layer + " has no total_ms or MAC count");
@@ -144,8 +154,8 @@ double BenchRow::DramRatio() const {
 EnergyCounts ModelEnergyCounts(const CostEstimate& c, const ArrayConfig& hw) {
   const AccessCounts& a = c.access;
   EnergyCounts e;
-  e.macs = a.macs;
-  e.skipped = 0;
+  e.macs = a.macs - a.padding_macs;  // the data's own zeros are not predicted
+  e.skipped = a.padding_macs;
   e.spad_ifmap_writes = a.spad_ifmap_writes;
   e.spad_ifmap_reads = a.spad_ifmap_reads;
   e.spad_filter_writes = a.spad_filter_writes;
@@ -177,6 +187,7 @@ BenchRow BenchModelRow(const std::string& name, const ConvLayer& layer, const Ar
   r.tiling = m.tiling;
   r.active_pes = m.cost.use.active_pes;
   r.macs = m.cost.access.macs;
+  r.skipped = m.cost.access.padding_macs;
   r.cycles = m.cost.time.cycles;
   r.array_cycles = m.cost.time.compute_cycles;
   r.dram_bytes = m.cost.time.DramBytes();
@@ -260,8 +271,8 @@ BenchReport BenchNet(const Net& net, const ArrayConfig& hw, int batch,
                      : BenchModelRow(nl.name, nl.Conv(batch), hw);
     if (const EyerissMeasured* m = eyeriss.Find(nl.name)) r.eyeriss = *m;
     if (rtl && progress) {
-      *progress << "simulated " << nl.name << " in " << std::lround(r.wall_seconds) << " s: "
-                << r.check << "\n";
+      *progress << "simulated " << nl.name << " in " << std::lround(r.wall_seconds)
+                << " s: " << r.check << std::endl;  // minutes apart: seen as they come
     }
     (r.source == "rtl" ? any_rtl : any_model) = true;
     t.layer_macs += r.layer_macs;

@@ -43,6 +43,36 @@ int64_t ValidRows(const ConvLayer& layer, const RsMapping& m, int first, int cou
   return rows;
 }
 
+// Taps (output row, filter row) of strips [first, first + count) whose ifmap row is padding,
+// over the filter-row groups' nrg * rg rows (rows past R hold no filter but still read the
+// ifmap), against all of them: the ifmap rows the generator streams as zeros.
+std::pair<int64_t, int64_t> PaddedRowTaps(const ConvLayer& layer, const RsMapping& m, int first,
+                                          int count) {
+  const int uh = layer.conv.stride_h;
+  int64_t padded = 0, all = 0;
+  for (int x = first * m.e; x < (first + count) * m.e; ++x) {
+    for (int k = 0; k < m.nrg * m.rg; ++k) {
+      const int y = x * uh + k - layer.conv.pad_top;
+      padded += (y < 0 || y >= layer.x.h) ? 1 : 0;
+      ++all;
+    }
+  }
+  return {padded, all};
+}
+
+// The same across a row: (output column, filter column) taps on padding columns, and all.
+std::pair<int64_t, int64_t> PaddedColTaps(const ConvLayer& layer) {
+  const int uw = layer.conv.stride_w, F = layer.Out().w, S = layer.w.w;
+  int64_t padded = 0;
+  for (int x = 0; x < F; ++x) {
+    for (int s = 0; s < S; ++s) {
+      const int y = x * uw + s - layer.conv.pad_left;
+      padded += (y < 0 || y >= layer.x.w) ? 1 : 0;
+    }
+  }
+  return {padded, static_cast<int64_t>(F) * S};
+}
+
 // One group of `layer` cut into runs: `count` runs of `images` images, `filters` filters and
 // `channels` channels in each of `bands` row bands of `strips` strips; `first` when they are
 // the first channel chunk (psums start at zero). The bands cover strips strip0.. in a row.
@@ -437,6 +467,7 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
   CostEstimate c;
   c.time = EstimateCycles(layer, hw, m, t);
   AccessCounts& a = c.access;
+  const std::pair<int64_t, int64_t> cols = PaddedColTaps(layer);
   for (const RunShape& run : Runs(layer, m, t)) {
     const int64_t blocks = CeilDiv(run.filters, block);
     const RunModel r =
@@ -472,11 +503,20 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
     a.spad_ifmap_reads += k * (macs / m.p);
     a.spad_filter_writes += k * filter_words * m.e;
     a.ln_psum += k * (drains - lane_words);
+    // MACs whose ifmap value is padding: a tap on a padding row or column, or a channel past
+    // the run's in a partial channel block (filters past the run's still read real ifmaps).
+    const auto [pad_rows, all_rows] =
+        PaddedRowTaps(layer, m, run.strip0, static_cast<int>(run.bands) * run.strips);
+    const int64_t per_channel = static_cast<int64_t>(run.images) * blocks * block;
+    const int64_t channel_slots = CeilDiv(run.channels, cblock) * cblock;
+    const int64_t real_taps = (all_rows - pad_rows) * (cols.second - cols.first);
+    a.padding_macs += run.count * per_channel *
+                      (channel_slots * all_rows * cols.second - run.channels * real_taps);
   }
   for (int64_t* v : {&a.glb_reads, &a.glb_writes, &a.noc_filter, &a.noc_ifmap, &a.noc_psum_in,
                      &a.noc_psum_out, &a.spad_ifmap, &a.spad_filter, &a.spad_psum, &a.macs,
                      &a.spad_ifmap_writes, &a.spad_ifmap_reads, &a.spad_filter_writes,
-                     &a.ln_psum}) {
+                     &a.ln_psum, &a.padding_macs}) {
     *v *= groups;
   }
 

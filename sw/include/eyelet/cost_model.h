@@ -89,6 +89,9 @@ struct AccessCounts {
   int64_t spad_filter_writes = 0;  // words the filter GIN delivers, summed over receiving PEs
   int64_t ln_psum = 0;  // psums a PE drains to the PE above on the local network (every
                         // drain but the top PE's, which go on the GON)
+  int64_t padding_macs = 0;  // of macs, those whose ifmap value is a padding zero the
+                            // generator streams: the PE gates them whatever the data (CNT_SKIP
+                            // of a layer whose ifmaps hold no zeros)
 };
 
 // What a mapping holds: PEs, words of each spad per PE, GLB words of the largest chunk.

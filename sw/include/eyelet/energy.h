@@ -25,8 +25,10 @@ constexpr double kEnergyDram = 200.0;
 // (csr_map.def) on an rtl run, else the cost model's field (cost_model.h); "model" is the cost
 // model's field on every run (the RTL has no counter for it).
 struct EnergyCounts {
-  int64_t macs = 0;     // MACs done, multiplier used: CNT_MAC / AccessCounts::macs (no gating)
-  int64_t skipped = 0;  // MACs gated by a zero ifmap: CNT_SKIP / 0 (the model assumes no zeros)
+  // MACs done (multiplier used) and gated by a zero ifmap: CNT_MAC and CNT_SKIP; model:
+  // AccessCounts::macs - padding_macs and padding_macs (zeros in the data are not predicted).
+  int64_t macs = 0;
+  int64_t skipped = 0;
   // Spads (model: AccessCounts::spad_*). Per issued MAC the PE (rtl/ey_pe.sv) reads the filter
   // spad unless the MAC is gated, and reads and writes its psum entry even when gated (adding 0;
   // the first MAC of an output skips the read, the drain reads the entry once: one read per
