@@ -119,7 +119,7 @@ TEST(CostModel, SpadLocalNetworkAndDramSplitCountsByHand) {
   const int64_t pes = 30, passes = 4, rows = 4;
   EXPECT_EQ(c.access.macs, passes * rows * 10 * 3 * 2 * 2 * pes);  // 57,600 (the RTL's)
   EXPECT_EQ(c.access.spad_ifmap_writes, passes * rows * 12 * 2 * pes);
-  EXPECT_EQ(c.access.spad_ifmap_reads, c.access.macs / 2);  // one read per (s, c), p = 2
+  EXPECT_EQ(c.access.spad_ifmap_reads, c.access.macs / 2);           // one read per (s, c), p = 2
   EXPECT_EQ(c.access.spad_filter_writes, passes * 2 * 2 * 3 * pes);  // p q S words per PE
   // Every psum a PE finishes is drained; the top PE of each 3-PE chain drains onto the GON,
   // the two below it onto the local network.

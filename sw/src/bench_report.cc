@@ -60,7 +60,7 @@ std::vector<std::string> EnergyCells(const BenchRow& r) {
   for (int l = 0; l < kNumEnergyLevels; ++l) c.push_back(Mega(r.energy.Level(l)));
   for (int t = 0; t < kNumDataTypes; ++t) c.push_back(Mega(r.energy.Type(t)));
   c.push_back(Mega(r.energy.Total()));
-  c.push_back(Fixed(r.energy.Total() / static_cast<double>(std::max<int64_t>(r.macs, 1)), 2));
+  c.push_back(Fixed(r.energy.Total() / static_cast<double>(std::max<int64_t>(r.layer_macs, 1)), 2));
   return c;
 }
 
@@ -81,6 +81,7 @@ Json EyerissJson(const EyerissMeasured& m) {
   return j;
 }
 
+// per_mac: over the layer's MACs (the padding slots' energy is spread over them).
 Json EnergyJson(const Energy& e, int64_t macs) {
   Json j;
   j["total"] = e.Total();
@@ -89,7 +90,8 @@ Json EnergyJson(const Energy& e, int64_t macs) {
   for (int l = 0; l < kNumEnergyLevels; ++l) level[EnergyLevelName(l)] = e.Level(l);
   for (int t = 0; t < kNumDataTypes; ++t) type[DataTypeName(t)] = e.Type(t);
   for (int l = kLevelRf; l < kNumEnergyLevels; ++l) {
-    for (int t = 0; t < kNumDataTypes; ++t) move[EnergyLevelName(l)][DataTypeName(t)] = e.move[l][t];
+    for (int t = 0; t < kNumDataTypes; ++t)
+      move[EnergyLevelName(l)][DataTypeName(t)] = e.move[l][t];
   }
   j["by_level"] = level;
   j["by_type"] = type;
@@ -122,7 +124,9 @@ Json RowJson(const BenchRow& r, bool total) {
     j["shape"] = r.layer.ToString();
     j["mapping"] = Json{{"e", r.mapping.e}, {"p", r.mapping.p}, {"q", r.mapping.q},
                         {"r", r.mapping.r}, {"t", r.mapping.t}, {"n", r.mapping.n}};
-    j["tiling"] = Json{{"nb", r.tiling.nb}, {"mc", r.tiling.mc}, {"cc", r.tiling.cc},
+    j["tiling"] = Json{{"nb", r.tiling.nb},
+                       {"mc", r.tiling.mc},
+                       {"cc", r.tiling.cc},
                        {"sb", BandStrips(r.mapping, r.tiling)}};
     j["active_pes"] = r.active_pes;
   }
@@ -137,7 +141,7 @@ Json RowJson(const BenchRow& r, bool total) {
   j["min_dram_bytes"] = r.min_dram_bytes;
   j["dram_x_min"] = r.DramRatio();
   if (!total) j["counts"] = CountsJson(r.counts);
-  j["energy"] = EnergyJson(r.energy, r.macs);
+  j["energy"] = EnergyJson(r.energy, r.layer_macs);
   if (r.source != "model") {
     j["pass"] = r.pass;
     if (!total) j["check"] = r.check;
@@ -150,8 +154,8 @@ Json RowJson(const BenchRow& r, bool total) {
 }  // namespace
 
 std::string FormatBench(const BenchReport& r) {
-  std::string out = "bench " + r.net + ": " + r.description + ", batch " +
-                    std::to_string(r.batch) + ", config " + r.config + "\n";
+  std::string out = "bench " + r.net + ": " + r.description + ", batch " + std::to_string(r.batch) +
+                    ", config " + r.config + "\n";
   out += "Eyeriss measured: " + r.eyeriss.path + " (batch " + std::to_string(r.eyeriss.batch) +
          ", " + Fixed(kEyerissClockMhz, 0) + " MHz, " + std::to_string(kEyerissPes) + " PEs)\n";
   if (r.batch != r.eyeriss.batch) {
@@ -160,8 +164,8 @@ std::string FormatBench(const BenchReport& r) {
   }
   out += "\n";
   std::vector<std::vector<std::string>> perf = {{"layer", "src", "e,p,q,r,t", "PEs", "Mcycles",
-                                                 "util", "util e2e", "DRAM MB", "x min", "Ey Mcycles",
-                                                 "Ey util", "Ey e2e", "Ey DRAM MB"}};
+                                                 "util", "util e2e", "DRAM MB", "x min",
+                                                 "Ey Mcycles", "Ey util", "Ey e2e", "Ey DRAM MB"}};
   for (const BenchRow& row : r.rows) perf.push_back(PerfCells(row));
   perf.push_back(PerfCells(r.total));
   out += TextTable(perf, "llrrrrrrrrrrr");
@@ -178,8 +182,9 @@ std::string FormatBench(const BenchReport& r) {
   energy[0].push_back("per MAC");
   for (const BenchRow& row : r.rows) energy.push_back(EnergyCells(row));
   energy.push_back(EnergyCells(r.total));
-  out += "normalized energy, 10^6 x one MAC (ALU 1, RF 1, NoC 2, GLB 6, DRAM 200 per 16-bit "
-         "access); by level, then data movement by type\n";
+  out +=
+      "normalized energy, 10^6 x one MAC (ALU 1, RF 1, NoC 2, GLB 6, DRAM 200 per 16-bit "
+      "access); by level, then data movement by type; per MAC: over the layer's MACs\n";
   out += TextTable(energy, "llrrrrrrrrrr");
 
   for (const BenchRow& row : r.rows) {
@@ -207,8 +212,11 @@ std::string BenchJson(const BenchReport& r) {
   j["batch"] = r.batch;
   j["eyeriss_csv"] = r.eyeriss.path;
   j["eyeriss_batch"] = r.eyeriss.batch;
-  j["energy_per_access"] = Json{{"ALU", kEnergyAlu}, {"RF", kEnergyRf},     {"NoC", kEnergyNoc},
-                                {"GLB", kEnergyGlb}, {"DRAM", kEnergyDram}};
+  j["energy_per_access"] = Json{{"ALU", kEnergyAlu},
+                                {"RF", kEnergyRf},
+                                {"NoC", kEnergyNoc},
+                                {"GLB", kEnergyGlb},
+                                {"DRAM", kEnergyDram}};
   Json rows = Json::array();
   for (const BenchRow& row : r.rows) rows.push_back(RowJson(row, false));
   j["rows"] = rows;

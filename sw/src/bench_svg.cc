@@ -18,11 +18,12 @@ namespace {
 
 constexpr int kMargin = 20;
 constexpr int kTitleH = 48;
-constexpr int kAxisW = 56;    // tick labels left of a panel
-constexpr int kPanelH = 200;  // the plot area of a panel
-constexpr int kPanelGap = 96;  // the panel's title above, layer names and legend below
-constexpr int kGroupW = 72;    // per layer
-constexpr int kLegendW = 150;  // right of the panels
+constexpr int kAxisW = 56;      // tick labels left of a panel
+constexpr int kPanelH = 200;    // the plot area of a panel
+constexpr int kPanelGap = 96;   // the panel's title above, layer names and legend below
+constexpr int kGroupW = 72;     // per layer
+constexpr int kLegendW = 150;   // right of the panels
+constexpr int kMinWidth = 720;  // the title's
 
 const double kMissing = std::numeric_limits<double>::quiet_NaN();
 
@@ -34,7 +35,11 @@ struct Series {
 
 std::string Num(double v) {
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.4g", v);
+  if (v >= 1 && v == std::floor(v)) {
+    std::snprintf(buf, sizeof(buf), "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.4g", v);
+  }
   return buf;
 }
 
@@ -74,8 +79,8 @@ void BarPanel(std::ostringstream& s, int x0, int y0, const std::string& title,
     const double y = y_of(v);
     s << "<line x1=\"" << x0 << "\" y1=\"" << y << "\" x2=\"" << x0 + w << "\" y2=\"" << y
       << "\" stroke=\"" << (k == 0 ? "#000000" : "#dddddd") << "\"/>\n"
-      << "<text x=\"" << x0 - 6 << "\" y=\"" << y + 4
-      << "\" font-size=\"11\" text-anchor=\"end\">" << Num(v) << "</text>\n";
+      << "<text x=\"" << x0 - 6 << "\" y=\"" << y + 4 << "\" font-size=\"11\" text-anchor=\"end\">"
+      << Num(v) << "</text>\n";
   }
   const int n = static_cast<int>(series.size());
   const double bar_w = stacked ? 36.0 : 56.0 / n;
@@ -88,11 +93,9 @@ void BarPanel(std::ostringstream& s, int x0, int y0, const std::string& title,
       const double bx = stacked ? gx + (kGroupW - bar_w) / 2 : gx + 8 + k * bar_w;
       const double lo = stacked ? base : 0;
       const double y_top = y_of(lo + v), y_bottom = y_of(lo);
-      s << "<rect x=\"" << bx << "\" y=\"" << y_top << "\" width=\"" << bar_w - 1
-        << "\" height=\"" << std::max(0.0, y_bottom - y_top) << "\" fill=\""
-        << series[k].color << "\"><title>" << XmlEscape(layers[i] + " " + series[k].name + ": " +
-                                                       Num(v))
-        << "</title></rect>\n";
+      s << "<rect x=\"" << bx << "\" y=\"" << y_top << "\" width=\"" << bar_w - 1 << "\" height=\""
+        << std::max(0.0, y_bottom - y_top) << "\" fill=\"" << series[k].color << "\"><title>"
+        << XmlEscape(layers[i] + " " + series[k].name + ": " + Num(v)) << "</title></rect>\n";
       if (stacked) base += v;
     }
     s << "<text x=\"" << gx + kGroupW / 2.0 << "\" y=\"" << y0 + kPanelH + 16
@@ -137,7 +140,7 @@ std::string BenchSvg(const BenchReport& r) {
     }
   }
   const int plot_w = static_cast<int>(layers.size()) * kGroupW;
-  const int width = kMargin + kAxisW + plot_w + kLegendW + kMargin;
+  const int width = std::max(kMinWidth, kMargin + kAxisW + plot_w + kLegendW + kMargin);
   const int height = kMargin + kTitleH + 3 * (kPanelGap + kPanelH) + kMargin;
   const std::string title = "eyelet bench " + r.net + ", batch " + std::to_string(r.batch) +
                             ", config " + r.config + " (Eyeriss measured: batch " +

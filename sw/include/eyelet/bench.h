@@ -28,9 +28,9 @@ namespace eyelet {
 // CSV lacks (VGG-16 has no DRAM or power figures) are empty.
 struct EyerissMeasured {
   std::string layer;
-  double total_ms = 0;       // including DRAM stalls
-  double processing_ms = 0;  // DRAM traffic assumed overlapped
-  int64_t macs = 0;          // of the batch
+  double total_ms = 0;              // including DRAM stalls
+  double processing_ms = 0;         // DRAM traffic assumed overlapped
+  int64_t macs = 0;                 // of the batch
   std::optional<double> util_proc;  // MACs / (168 PEs x processing cycles)
   std::optional<double> dram_mb;
   std::optional<double> glb_mb;
@@ -71,10 +71,10 @@ struct BenchRow {
   Tiling tiling;
   int active_pes = 0;
   int total_pes = 0;
-  int64_t layer_macs = 0;  // the layer's MACs (N M E F C/G R S), as Eyeriss counts them
-  int64_t macs = 0;     // issued: done + zero-gated, padding slots included
-  int64_t skipped = 0;  // zero-gated
-  int64_t cycles = 0;   // busy cycles, descriptor fetch to the last store
+  int64_t layer_macs = 0;      // the layer's MACs (N M E F C/G R S), as Eyeriss counts them
+  int64_t macs = 0;            // issued: done + zero-gated, padding slots included
+  int64_t skipped = 0;         // zero-gated
+  int64_t cycles = 0;          // busy cycles, descriptor fetch to the last store
   int64_t array_cycles = 0;    // of which the array runs (the rest waits for DRAM)
   int64_t dram_bytes = 0;      // rtl: the counters (descriptor included); model: its prediction
   int64_t min_dram_bytes = 0;  // every ifmap and filter word read once, every output written once

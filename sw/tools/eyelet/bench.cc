@@ -2,12 +2,13 @@
 //
 // `eyelet bench`: a built-in network's CONV layers, from the cost model or simulated on the
 // Verilated accelerator, beside the Eyeriss chip's measured table (eyelet/bench.h).
+#include "eyelet/bench.h"
+
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "eyelet/bench.h"
 #include "eyelet/cli.h"
 #include "eyelet/error.h"
 #include "eyelet/nets.h"
