@@ -183,8 +183,8 @@ std::string FormatBench(const BenchReport& r) {
   for (const BenchRow& row : r.rows) energy.push_back(EnergyCells(row));
   energy.push_back(EnergyCells(r.total));
   out +=
-      "normalized energy, 10^6 x one MAC (ALU 1, RF 1, NoC 2, GLB 6, DRAM 200 per 16-bit "
-      "access); by level, then data movement by type; per MAC: over the layer's MACs\n";
+      "normalized energy, 10^6 x one MAC's (ALU 1, RF 1, NoC 2, GLB 6, DRAM 200 per 16-bit\n"
+      "access): by level, then data movement by type; per MAC: over the layer's MACs\n";
   out += TextTable(energy, "llrrrrrrrrrr");
 
   for (const BenchRow& row : r.rows) {
