@@ -37,7 +37,8 @@ test: build
 
 # Performance figures (utilization, simulation speed); each layer is checked against the golden
 # model as it runs. Then the demo network on the accelerator: cycles, utilization and DRAM bytes
-# per layer, cycles and simulated time per image.
+# per layer, cycles and simulated time per image. Last, AlexNet CONV1-5 by the cost model beside
+# the Eyeriss chip's measured table (cycles, utilization, DRAM traffic, normalized energy).
 CONV3 := layer --backend rtl --config eyeriss --batch 1 --in-channels 32 --out-channels 64 \
   --height 13 --width 13 --kernel 3 --stride 1 --pad 1 --groups 1 --seed 1
 bench: build
@@ -50,6 +51,7 @@ bench: build
 	$(BUILD)/eyelet $(CONV3) --report $(BUILD)/conv3_report | grep -A1 '^report'
 	$(BUILD)/eyelet run $(DEMO_MODEL) --dataset fashion-mnist --count 32 --batch 16 \
 	  --backend rtl --config eyeriss --check
+	$(BUILD)/eyelet bench --net alexnet --batch 4 --config eyeriss
 
 lint: deps
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module $(RTL_TOP)

@@ -23,29 +23,6 @@ constexpr int kAxisW = 52;      // row numbers and the row axis label, left of e
 constexpr int kPanelGap = 36;   // between panels
 constexpr int kBelowGrid = 96;  // column numbers, column axis label, legend
 
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
 struct Rgb {
   double r, g, b;
 };
@@ -82,6 +59,29 @@ struct Panel {
 };
 
 }  // namespace
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
 
 std::string ActivitySvg(const ArrayActivity& a, const std::string& title) {
   const size_t n = static_cast<size_t>(a.rows) * static_cast<size_t>(a.cols);

@@ -43,6 +43,36 @@ int64_t ValidRows(const ConvLayer& layer, const RsMapping& m, int first, int cou
   return rows;
 }
 
+// Taps (output row, filter row) of strips [first, first + count) whose ifmap row is padding,
+// over the filter-row groups' nrg * rg rows (rows past R hold no filter but still read the
+// ifmap), against all of them: the ifmap rows the generator streams as zeros.
+std::pair<int64_t, int64_t> PaddedRowTaps(const ConvLayer& layer, const RsMapping& m, int first,
+                                          int count) {
+  const int uh = layer.conv.stride_h;
+  int64_t padded = 0, all = 0;
+  for (int x = first * m.e; x < (first + count) * m.e; ++x) {
+    for (int k = 0; k < m.nrg * m.rg; ++k) {
+      const int y = x * uh + k - layer.conv.pad_top;
+      padded += (y < 0 || y >= layer.x.h) ? 1 : 0;
+      ++all;
+    }
+  }
+  return {padded, all};
+}
+
+// The same across a row: (output column, filter column) taps on padding columns, and all.
+std::pair<int64_t, int64_t> PaddedColTaps(const ConvLayer& layer) {
+  const int uw = layer.conv.stride_w, F = layer.Out().w, S = layer.w.w;
+  int64_t padded = 0;
+  for (int x = 0; x < F; ++x) {
+    for (int s = 0; s < S; ++s) {
+      const int y = x * uw + s - layer.conv.pad_left;
+      padded += (y < 0 || y >= layer.x.w) ? 1 : 0;
+    }
+  }
+  return {padded, static_cast<int64_t>(F) * S};
+}
+
 // One group of `layer` cut into runs: `count` runs of `images` images, `filters` filters and
 // `channels` channels in each of `bands` row bands of `strips` strips; `first` when they are
 // the first channel chunk (psums start at zero). The bands cover strips strip0.. in a row.
@@ -146,6 +176,8 @@ struct Timeline {
   int64_t read_words = 0;
   int64_t write_words = 0;
   int64_t runs = 0;
+  int64_t ifmap_words = 0;  // the part of read_words that is ifmaps, and filters
+  int64_t filter_words = 0;
 
   int64_t End() const { return std::max(run_end, store_end); }
   void Shift(int64_t dt) {
@@ -154,9 +186,9 @@ struct Timeline {
     store_end += dt;
   }
   Timeline Minus(const Timeline& o) const {
-    return {hand - o.hand,       run_end - o.run_end,       store_end - o.store_end,
-            compute - o.compute, read_words - o.read_words, write_words - o.write_words,
-            runs - o.runs};
+    return {hand - o.hand,         run_end - o.run_end,         store_end - o.store_end,
+            compute - o.compute,   read_words - o.read_words,   write_words - o.write_words,
+            runs - o.runs,         ifmap_words - o.ifmap_words, filter_words - o.filter_words};
   }
   void Add(const Timeline& d, int64_t k) {
     hand += k * d.hand;
@@ -166,6 +198,8 @@ struct Timeline {
     read_words += k * d.read_words;
     write_words += k * d.write_words;
     runs += k * d.runs;
+    ifmap_words += k * d.ifmap_words;
+    filter_words += k * d.filter_words;
   }
 };
 
@@ -177,6 +211,8 @@ struct ChunkCost {
   int64_t store_cycles = 0;  // 0: no store after it
   int64_t read_words = 0;
   int64_t write_words = 0;
+  int64_t ifmap_words = 0;  // of read_words
+  int64_t filter_words = 0;
 };
 
 void Advance(Timeline& tl, const ChunkCost& c) {
@@ -189,6 +225,8 @@ void Advance(Timeline& tl, const ChunkCost& c) {
   tl.compute += c.compute;
   tl.read_words += c.read_words;
   tl.write_words += c.write_words;
+  tl.ifmap_words += c.ifmap_words;
+  tl.filter_words += c.filter_words;
   ++tl.runs;
 }
 
@@ -216,6 +254,8 @@ struct WalkerTime {
   int64_t runs = 0;
   int64_t read_words = 0;
   int64_t write_words = 0;
+  int64_t ifmap_words = 0;  // of read_words
+  int64_t filter_words = 0;
 };
 
 // The walker's timeline for `layer` with mapping `m` in chunks `t`: Walk (walk.h) gives the
@@ -265,11 +305,13 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     int64_t transfers = 0;
     if (wc.ifmaps) {
       c.read_words += wc.ifmap_words;
+      c.ifmap_words = wc.ifmap_words;
       transfers += wc.ifmap_transfers;
       c.load_waits = c.load_waits || !x_halves;
     }
     if (wc.filters) {
       c.read_words += wc.filter_words;
+      c.filter_words = wc.filter_words;
       transfers += wc.filter_transfers;
       c.load_waits = c.load_waits || !w_halves;
     }
@@ -391,6 +433,8 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
   wt.runs = tl.runs;
   wt.read_words = tl.read_words;
   wt.write_words = tl.write_words;
+  wt.ifmap_words = tl.ifmap_words;
+  wt.filter_words = tl.filter_words;
   return wt;
 }
 
@@ -405,7 +449,10 @@ CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, cons
   c.dram_cycles = walk.cycles - walk.compute;
   c.runs = walk.runs;
   c.dram_read_bytes = walk.read_words * WordBytes(hw.data_bits);
-  c.dram_write_bytes = walk.write_words * WordBytes(layer.OutInt16() ? hw.data_bits : hw.acc_bits);
+  c.dram_ifmap_bytes = walk.ifmap_words * WordBytes(hw.data_bits);
+  c.dram_filter_bytes = walk.filter_words * WordBytes(hw.data_bits);
+  c.dram_write_bytes =
+      walk.write_words * WordBytes(layer.OutInt16() ? hw.data_bits : hw.acc_bits);
   return c;
 }
 
@@ -424,6 +471,7 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
   CostEstimate c;
   c.time = EstimateCycles(layer, hw, m, t);
   AccessCounts& a = c.access;
+  const std::pair<int64_t, int64_t> cols = PaddedColTaps(layer);
   for (const RunShape& run : Runs(layer, m, t)) {
     const int64_t blocks = CeilDiv(run.filters, block);
     const RunModel r =
@@ -451,9 +499,28 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
     a.spad_ifmap += k * (r.passes * rows * wn * m.q * pes + macs);
     a.spad_filter += k * (filter_words * m.e + macs);
     a.spad_psum += k * (2 * macs + 2 * lane_words);
+    // What the RTL PE does (rtl/ey_pe.sv): an ifmap-spad read per (s, c) reused for its p
+    // filters, a write per word the GINs deliver to it, a drain per psum it finishes.
+    const int64_t ifmap_writes = r.passes * rows * wn * m.q * pes;
+    const int64_t drains = r.passes * rows * F * m.p * pes;
+    a.spad_ifmap_writes += k * ifmap_writes;
+    a.spad_ifmap_reads += k * (macs / m.p);
+    a.spad_filter_writes += k * filter_words * m.e;
+    a.ln_psum += k * (drains - lane_words);
+    // MACs whose ifmap value is padding: a tap on a padding row or column, or a channel past
+    // the run's in a partial channel block (filters past the run's still read real ifmaps).
+    const auto [pad_rows, all_rows] =
+        PaddedRowTaps(layer, m, run.strip0, static_cast<int>(run.bands) * run.strips);
+    const int64_t per_channel = static_cast<int64_t>(run.images) * blocks * block;
+    const int64_t channel_slots = CeilDiv(run.channels, cblock) * cblock;
+    const int64_t real_taps = (all_rows - pad_rows) * (cols.second - cols.first);
+    a.padding_macs += run.count * per_channel *
+                      (channel_slots * all_rows * cols.second - run.channels * real_taps);
   }
   for (int64_t* v : {&a.glb_reads, &a.glb_writes, &a.noc_filter, &a.noc_ifmap, &a.noc_psum_in,
-                     &a.noc_psum_out, &a.spad_ifmap, &a.spad_filter, &a.spad_psum, &a.macs}) {
+                     &a.noc_psum_out, &a.spad_ifmap, &a.spad_filter, &a.spad_psum, &a.macs,
+                     &a.spad_ifmap_writes, &a.spad_ifmap_reads, &a.spad_filter_writes,
+                     &a.ln_psum, &a.padding_macs}) {
     *v *= groups;
   }
 

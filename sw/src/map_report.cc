@@ -37,27 +37,6 @@ void WriteTiling(Json& j, const RsMapping& m, const Tiling& t) {
   j["tiling"] = Json{{"nb", t.nb}, {"mc", t.mc}, {"cc", t.cc}, {"sb", BandStrips(m, t)}};
 }
 
-// Columns padded to their widest cell, two spaces apart; `align` has one letter per column,
-// 'l' or 'r'. The first row is the header, underlined.
-std::string Table(std::vector<std::vector<std::string>> rows, const std::string& align) {
-  std::vector<size_t> width(align.size(), 0);
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
-  std::vector<std::string> rule;
-  for (size_t w : width) rule.push_back(std::string(w, '-'));
-  rows.insert(rows.begin() + 1, rule);
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      const std::string pad(width[i] - row[i].size(), ' ');
-      line += (i ? "  " : "") + (align[i] == 'l' ? row[i] + pad : pad + row[i]);
-    }
-    out += line.substr(0, line.find_last_not_of(' ') + 1) + "\n";
-  }
-  return out;
-}
 
 void WriteMapping(Json& j, const RsMapping& m) {
   j["e"] = m.e;
@@ -109,6 +88,26 @@ std::optional<double> CycleRatio(const MapRow& row) {
 }
 
 }  // namespace
+
+std::string TextTable(std::vector<std::vector<std::string>> rows, const std::string& align) {
+  std::vector<size_t> width(align.size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::vector<std::string> rule;
+  for (size_t w : width) rule.push_back(std::string(w, '-'));
+  rows.insert(rows.begin() + 1, rule);
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(width[i] - row[i].size(), ' ');
+      line += (i ? "  " : "") + (align[i] == 'l' ? row[i] + pad : pad + row[i]);
+    }
+    out += line.substr(0, line.find_last_not_of(' ') + 1) + "\n";
+  }
+  return out;
+}
 
 MapRow MapLayer(const std::string& name, const ConvLayer& layer, const ArrayConfig& hw,
                 const std::optional<EyerissPublished>& published) {
@@ -189,7 +188,7 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
     }
     t.push_back(cells);
   }
-  out += Table(t, align);
+  out += TextTable(t, align);
 
   if (with_eyeriss) {
     out += "\nEyeriss's published mappings on '" + hw.name + "' (GLB the Eyeriss way, paper in " +
@@ -214,7 +213,7 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
                    Fixed(r.published->processing_ms * kEyerissClockMhz * 1e3, 0),
                    ev.our_rtl_limit.empty() ? "runs" : "no: " + ev.our_rtl_limit});
     }
-    out += Table(e, "lrrrrrlrrl");
+    out += TextTable(e, "lrrrrrlrrl");
   }
   if (!notes.empty()) out += "\n";
   for (size_t i = 0; i < notes.size(); ++i) {

@@ -16,6 +16,8 @@
 //   eyelet info [options]    a device's hardware configuration, read from its CSRs
 //   eyelet map [options]     the mapper's choice and predicted cost of CONV layers (a built-in
 //                            net or one layer), beside Eyeriss's published mapping
+//   eyelet bench [options]   a built-in net's CONV layers (cost model or simulated), their
+//                            utilization, DRAM traffic and energy beside Eyeriss's measurements
 //
 // Exit codes (kExit*): 0 success; 1 the job ran but a comparison failed; 2 usage error (the
 // problem, then the subcommand's usage, on `err`); 3 an eyelet::Error while running the job
@@ -174,6 +176,24 @@ struct MapOptions {
 // legal mapping, UsageError for an unknown net or config, FileError when the JSON file cannot
 // be written.
 int RunMap(const MapOptions& opts, std::ostream& out);
+
+// `eyelet bench`: a built-in net's CONV layers beside Eyeriss's measured table (eyelet/bench.h).
+struct BenchOptions {
+  std::string net;                 // a built-in net (BuiltNets())
+  std::optional<int> batch;        // images; empty: the batch of Eyeriss's measured table
+  std::string config = "eyeriss";  // one of BuiltConfigs()
+  std::vector<std::string> rtl;    // layers simulated on the Verilated accelerator
+  std::string json_path;           // every row and the totals as JSON; empty: none
+  std::string svg_path;            // the chart; empty: none
+  std::string eyeriss_dir;         // eyeriss_<net>_measured.csv's directory; empty: data/eyeriss
+};
+
+// Prints the bench tables (cycles, utilization, DRAM traffic and normalized energy per layer
+// and in total, each row's source, Eyeriss's measured figures beside them) and writes the JSON
+// and SVG files; returns kExitOk, or kExitMismatch when a simulated layer's output differs from
+// the golden model. Throws UsageError for an unknown net, config or layer, FileError when a
+// file cannot be read or written.
+int RunBench(const BenchOptions& opts, std::ostream& out);
 
 }  // namespace eyelet
 

@@ -65,6 +65,8 @@ struct CycleEstimate {
                                  // chunks x channel chunks
   int64_t dram_read_bytes = 0;   // ifmaps and filters
   int64_t dram_write_bytes = 0;  // outputs (pooled ones when the layer pools)
+  int64_t dram_ifmap_bytes = 0;   // of dram_read_bytes: ifmaps; filters (the rest: the output
+  int64_t dram_filter_bytes = 0;  // path's table entries)
   int64_t DramBytes() const { return dram_read_bytes + dram_write_bytes; }
 };
 
@@ -82,6 +84,16 @@ struct AccessCounts {
   int64_t spad_filter = 0;   // writes from the GIN + one read per MAC
   int64_t spad_psum = 0;     // a read and a write per MAC + psums in and out
   int64_t macs = 0;          // MACs the active PEs run, zero padding included
+  // The same spad traffic split the way the RTL PE (rtl/ey_pe.sv) does it, for the energy
+  // estimate (energy.h). Counted over the MACs issued (zero-gated ones included).
+  int64_t spad_ifmap_writes = 0;   // words the ifmap GIN delivers, summed over receiving PEs
+  int64_t spad_ifmap_reads = 0;    // one per (s, c) of a window, reused for the p filters: macs / p
+  int64_t spad_filter_writes = 0;  // words the filter GIN delivers, summed over receiving PEs
+  int64_t ln_psum = 0;  // psums a PE drains to the PE above on the local network (every
+                        // drain but the top PE's, which go on the GON)
+  int64_t padding_macs = 0;  // of macs, those whose ifmap value is a padding zero the
+                            // generator streams: the PE gates them whatever the data (CNT_SKIP
+                            // of a layer whose ifmaps hold no zeros)
 };
 
 // What a mapping holds: PEs, words of each spad per PE, GLB words of the largest chunk.

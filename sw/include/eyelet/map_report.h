@@ -41,6 +41,9 @@ std::vector<MapRow> MapNet(const Net& net, const ArrayConfig& hw, int batch);
 // mapping of ours.
 std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& rows,
                            const ArrayConfig& hw);
+// Columns padded to their widest cell, two spaces apart; `align` has one letter per column,
+// 'l' or 'r'. The first row is the header, underlined. (Shared with the bench report.)
+std::string TextTable(std::vector<std::vector<std::string>> rows, const std::string& align);
 // The same rows as a JSON document.
 std::string MapTableJson(const std::string& title, const std::vector<MapRow>& rows,
                          const ArrayConfig& hw);

@@ -14,8 +14,8 @@ namespace eyelet {
 namespace cli {
 namespace {
 
-const Command* const kCommands[] = {&kRunCommand,   &kLayerCommand, &kPeCommand,
-                                    &kSweepCommand, &kInfoCommand,  &kMapCommand};
+const Command* const kCommands[] = {&kRunCommand,  &kLayerCommand, &kPeCommand,   &kSweepCommand,
+                                    &kInfoCommand, &kMapCommand,   &kBenchCommand};
 
 const Command* FindCommand(const std::string& name) {
   for (const Command* c : kCommands) {

@@ -40,12 +40,13 @@ struct Command {
   const char* positional = nullptr;
 };
 
-// Defined by layer.cc, pe.cc, sweep.cc, info.cc and map.cc.
+// Defined by layer.cc, pe.cc, sweep.cc, info.cc, map.cc, run.cc and bench.cc.
 extern const Command kLayerCommand;
 extern const Command kPeCommand;
 extern const Command kSweepCommand;
 extern const Command kInfoCommand;
 extern const Command kMapCommand;
+extern const Command kBenchCommand;
 extern const Command kRunCommand;
 
 constexpr int kMaxDimFlag = 1 << 16;  // sanity bound on every shape flag
