@@ -242,9 +242,10 @@ int FusedPoolCost(ArrayBench& bench) {
 }
 
 // FC at batch 4 on the array (as the CONV layer FcToConvLayer makes of it), with its utilization
-// and what limits it: each weight is used once per image of the batch, so the layer is bound
-// by moving K*M weights into the GLB at four 16-bit words (one AXI beat) per cycle, or by the
-// few PEs the mapping can use, unless the batch is large.
+// and what limits it: each weight is used once per image of the batch, so unless the batch is
+// large the layer is bound by moving the K*M weights: into the GLB at four 16-bit words (one
+// AXI beat) per cycle, and from the GLB into the PEs on the filter GIN at one word per cycle,
+// whatever the number of PEs; the MACs on the active PEs are the third bound.
 int FcCost(ArrayBench& bench, int k, int m_out, int batch) {
   const ConvLayer l = FcToConvLayer(Shape{batch, k, 1, 1}, Shape{m_out, k, 1, 1});
   char name[64];
@@ -253,15 +254,21 @@ int FcCost(ArrayBench& bench, int k, int m_out, int batch) {
   ArrayStats st;
   const int fails = RunOne(bench, name, l, 0.0, &st);
   const double weight_words = static_cast<double>(k) * m_out;
-  const double weight_cycles = weight_words / static_cast<double>(kDramLoadWordsPerBeat);
+  const double dram = weight_words / static_cast<double>(kDramLoadWordsPerBeat);
+  const double gin = static_cast<double>(st.filt_words);  // one word a cycle
   const double compute = static_cast<double>(l.Macs()) / std::max(1, st.active_pes);
+  const double busy = static_cast<double>(st.cycles);
+  const char* limit = gin >= dram && gin >= compute ? "filter GIN"
+                      : dram >= compute             ? "DRAM -> GLB weight stream"
+                                                    : "PE array compute";
   std::printf(
-      "  limit      %s: the %.0f weight words (each used by the %d images of the batch "
-      "only) load at %lld words per cycle, >= %.0f cycles (%.0f %% of the busy "
-      "cycles); the MACs on the %d active PEs need >= %.0f (%.0f %%)\n",
-      weight_cycles >= compute ? "DRAM -> GLB weight stream" : "PE array compute", weight_words,
-      batch, static_cast<long long>(kDramLoadWordsPerBeat), weight_cycles,
-      100.0 * weight_cycles / st.cycles, st.active_pes, compute, 100.0 * compute / st.cycles);
+      "  limit      %s: the %.0f weight words (each used by the %d images of the batch only) "
+      "load from DRAM at %lld words per cycle, >= %.0f cycles (%.0f %% of the busy cycles); "
+      "the filter GIN carries %.0f words into the PEs at one per cycle (%.0f %%); the MACs on "
+      "the %d active PEs need >= %.0f (%.0f %%)\n",
+      limit, weight_words, batch, static_cast<long long>(kDramLoadWordsPerBeat), dram,
+      100.0 * dram / busy, gin, 100.0 * gin / busy, st.active_pes, compute,
+      100.0 * compute / busy);
   return fails;
 }
 
@@ -279,8 +286,8 @@ void FcModel(const ArrayConfig& hw, int k, int m_out, int batch) {
       "PEs, tiling nb,mc,cc,sb %d,%d,%d,%d\n"
       "  predicted  %lld busy cycles (array %lld), utilization %.2f %% of %d PEs; DRAM "
       "%lld bytes (%.2fx the minimum)\n"
-      "  limit      DRAM -> GLB weight stream: %lld weight words at four words per cycle "
-      "are %.0f %% of the predicted cycles\n",
+      "  limit      filter GIN: %lld weight words into the PEs at one word per cycle are "
+      "%.0f %% of the predicted cycles (loading them from DRAM at four a cycle, %.0f %%)\n",
       k, m_out, batch, hw.name.c_str(), m.ToString().c_str(), pes, t.nb, t.mc, t.cc, t.sb,
       static_cast<long long>(c.cycles), static_cast<long long>(c.compute_cycles),
       100.0 * static_cast<double>(l.Macs()) /
@@ -288,6 +295,7 @@ void FcModel(const ArrayConfig& hw, int k, int m_out, int batch) {
       hw.rows * hw.cols, static_cast<long long>(c.DramBytes()),
       static_cast<double>(c.DramBytes()) / static_cast<double>(MinDramBytes(l, hw)),
       static_cast<long long>(int64_t{k} * m_out),
+      100.0 * static_cast<double>(int64_t{k} * m_out) / static_cast<double>(c.cycles),
       100.0 * static_cast<double>(int64_t{k} * m_out / kDramLoadWordsPerBeat) /
           static_cast<double>(c.cycles));
 }
