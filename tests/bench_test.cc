@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -112,6 +113,40 @@ TEST(BenchRows, ModelRowsAreTheCostModels) {
   EXPECT_EQ(r.total.source, "model");
   EXPECT_DOUBLE_EQ(*r.total.eyeriss->dram_mb, 15.4);
   EXPECT_TRUE(r.AllPass());
+}
+
+TEST(BenchRows, RlcRatiosOfSyntheticIfmaps) {
+  // No zeros: a pair per value, three values a 64-bit word: 4/3 of the raw bytes when each
+  // plane's size is a multiple of 3 (6 x 6 = 36 values, 12 words of 8 bytes against 72 bytes).
+  EXPECT_DOUBLE_EQ(RlcRatio(Shape{2, 3, 6, 6}, 0.0), 96.0 / 72.0);
+  // All zeros: a 36-value plane is (31, 0) (3, 0): one word against 72 bytes.
+  EXPECT_DOUBLE_EQ(RlcRatio(Shape{2, 3, 6, 6}, 1.0), 8.0 / 72.0);
+  // In between it falls as the zero fraction rises.
+  const Shape x{1, 16, 27, 27};
+  EXPECT_GT(RlcRatio(x, 0.3), RlcRatio(x, 0.6));
+  EXPECT_GT(RlcRatio(x, 0.6), RlcRatio(x, 0.8));
+}
+
+TEST(BenchRows, RlcCutsTheIfmapBytesOfEveryLayerButTheFirst) {
+  const ArrayConfig& hw = ConfigByName("eyeriss");
+  const EyerissTable ey = ReadEyerissMeasured(EyerissMeasuredPath("alexnet"));
+  const BenchReport r = BenchNet(NetByName("alexnet"), hw, 4, {}, "rtl", ey);
+  ASSERT_EQ(r.rows.size(), 5u);
+  EXPECT_FALSE(r.rows[0].rlc_ifmap_ratio.has_value());  // CONV1 reads the image raw
+  EXPECT_EQ(r.rows[0].dram_bytes_rlc, r.rows[0].dram_bytes);
+  int64_t sum = r.rows[0].dram_bytes_rlc;
+  for (size_t i = 1; i < r.rows.size(); ++i) {
+    const BenchRow& row = r.rows[i];
+    ASSERT_TRUE(row.rlc_ifmap_ratio.has_value()) << row.name;
+    EXPECT_DOUBLE_EQ(*row.rlc_ifmap_ratio, RlcRatio(row.layer.x, *row.eyeriss->ifmap_zero_frac));
+    EXPECT_EQ(row.dram_bytes_rlc,
+              row.dram_bytes - std::llround(static_cast<double>(row.counts.dram_ifmap_bytes) *
+                                            (1.0 - *row.rlc_ifmap_ratio)))
+        << row.name;
+    EXPECT_LT(row.dram_bytes_rlc, row.dram_bytes) << row.name;
+    sum += row.dram_bytes_rlc;
+  }
+  EXPECT_EQ(r.total.dram_bytes_rlc, sum);
 }
 
 TEST(BenchRows, JsonHasEveryRowAndTotal) {

@@ -16,6 +16,7 @@
 #include "eyelet/error.h"
 #include "eyelet/layer_check.h"
 #include "eyelet/map_report.h"
+#include "eyelet/rlc.h"
 #include "eyelet/rng.h"
 
 #ifndef EYELET_DATA_DIR
@@ -172,6 +173,18 @@ EnergyCounts ModelEnergyCounts(const CostEstimate& c, const ArrayConfig& hw) {
   return e;
 }
 
+double RlcRatio(const Shape& x, double zero, uint64_t seed) {
+  Rng rng(seed);
+  Tensor<int16_t> t(x, 0);
+  const int64_t threshold = std::llround(zero * 1e6);
+  for (int16_t& v : t.data()) {
+    if (rng.Uniform(0, 999999) < threshold) continue;
+    const int64_t u = rng.Uniform(-32768, 32766);
+    v = static_cast<int16_t>(u >= 0 ? u + 1 : u);  // never 0
+  }
+  return static_cast<double>(RlcTensorBytes(t)) / static_cast<double>(2 * x.Size());
+}
+
 BenchRow BenchModelRow(const std::string& name, const ConvLayer& layer, const ArrayConfig& hw) {
   const MapRow m = MapLayer(name, layer, hw);
   BenchRow r;
@@ -266,10 +279,17 @@ BenchReport BenchNet(const Net& net, const ArrayConfig& hw, int batch,
   t.total_pes = hw.rows * hw.cols;
   bool any_rtl = false, any_model = false;
   for (const NetLayer& nl : net.layers) {
+    const bool first = &nl == &net.layers.front();
     const bool rtl = std::find(rtl_layers.begin(), rtl_layers.end(), nl.name) != rtl_layers.end();
     BenchRow r = rtl ? BenchDeviceRow(nl.name, nl.Conv(batch), hw, backend + ":" + hw.name)
                      : BenchModelRow(nl.name, nl.Conv(batch), hw);
     if (const EyerissMeasured* m = eyeriss.Find(nl.name)) r.eyeriss = *m;
+    r.dram_bytes_rlc = r.dram_bytes;
+    if (!first && r.error.empty() && r.eyeriss && r.eyeriss->ifmap_zero_frac) {
+      r.rlc_ifmap_ratio = RlcRatio(r.layer.x, *r.eyeriss->ifmap_zero_frac);
+      r.dram_bytes_rlc -=
+          std::llround(static_cast<double>(r.counts.dram_ifmap_bytes) * (1.0 - *r.rlc_ifmap_ratio));
+    }
     if (rtl && progress) {
       *progress << "simulated " << nl.name << " in " << std::lround(r.wall_seconds)
                 << " s: " << r.check << std::endl;  // minutes apart: seen as they come
@@ -282,6 +302,7 @@ BenchReport BenchNet(const Net& net, const ArrayConfig& hw, int batch,
     t.array_cycles += r.array_cycles;
     t.dram_bytes += r.dram_bytes;
     t.min_dram_bytes += r.min_dram_bytes;
+    t.dram_bytes_rlc += r.dram_bytes_rlc;
     t.energy += r.energy;
     t.wall_seconds += r.wall_seconds;
     t.pass = t.pass && r.pass;

@@ -40,12 +40,12 @@ std::vector<std::string> EyerissCells(const std::optional<EyerissMeasured>& m) {
 std::vector<std::string> PerfCells(const BenchRow& r) {
   std::vector<std::string> c = {r.name, r.source};
   if (!r.error.empty()) {
-    c.insert(c.end(), {"-", "-", "-", "-", "-", "-", "-"});
+    c.insert(c.end(), {"-", "-", "-", "-", "-", "-", "-", "-"});
   } else {
     c.insert(c.end(), {r.name == "TOTAL" ? "" : Epqrt(r.mapping),
                        r.name == "TOTAL" ? "" : std::to_string(r.active_pes),
                        Mega(static_cast<double>(r.cycles)), Pct(r.UtilArray()), Pct(r.UtilTotal()),
-                       Mb(r.dram_bytes), Fixed(r.DramRatio(), 2)});
+                       Mb(r.dram_bytes), Fixed(r.DramRatio(), 2), Mb(r.dram_bytes_rlc)});
   }
   for (const std::string& s : EyerissCells(r.eyeriss)) c.push_back(s);
   return c;
@@ -140,6 +140,8 @@ Json RowJson(const BenchRow& r, bool total) {
   j["dram_bytes"] = r.dram_bytes;
   j["min_dram_bytes"] = r.min_dram_bytes;
   j["dram_x_min"] = r.DramRatio();
+  j["dram_bytes_rlc"] = r.dram_bytes_rlc;
+  j["rlc_ifmap_ratio"] = r.rlc_ifmap_ratio ? Json(*r.rlc_ifmap_ratio) : Json(nullptr);
   if (!total) j["counts"] = CountsJson(r.counts);
   j["energy"] = EnergyJson(r.energy, r.layer_macs);
   if (r.source != "model") {
@@ -164,16 +166,19 @@ std::string FormatBench(const BenchReport& r) {
   }
   out += "\n";
   std::vector<std::vector<std::string>> perf = {{"layer", "src", "e,p,q,r,t", "PEs", "Mcycles",
-                                                 "util", "util e2e", "DRAM MB", "x min",
+                                                 "util", "util e2e", "DRAM MB", "x min", "RLC MB",
                                                  "Ey Mcycles", "Ey util", "Ey e2e", "Ey DRAM MB"}};
   for (const BenchRow& row : r.rows) perf.push_back(PerfCells(row));
   perf.push_back(PerfCells(r.total));
-  out += TextTable(perf, "llrrrrrrrrrrr");
+  out += TextTable(perf, "llrrrrrrrrrrrr");
   out +=
       "util: the layer's MACs / (PEs x cycles the array runs); util e2e: over all busy cycles,\n"
       "DRAM waits included (Eyeriss: processing time, and total time with DRAM stalls);\n"
       "MB = 10^6 bytes; our outputs are 32-bit accumulators, Eyeriss's 16-bit, run-length coded;\n"
-      "x min: DRAM bytes over each ifmap and filter read once and each output written once\n\n";
+      "x min: DRAM bytes over each ifmap and filter read once and each output written once;\n"
+      "RLC MB: the same with the ifmaps read run-length coded (the golden model's codec, rlc.h,\n"
+      "on synthetic ifmaps with Eyeriss's measured zero fraction per layer; the first layer's\n"
+      "input raw; outputs raw; the RTL does not compress yet)\n\n";
 
   std::vector<std::vector<std::string>> energy = {{"layer", "src"}};
   for (int l = 0; l < kNumEnergyLevels; ++l) energy[0].push_back(EnergyLevelName(l));

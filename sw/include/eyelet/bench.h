@@ -78,6 +78,13 @@ struct BenchRow {
   int64_t array_cycles = 0;    // of which the array runs (the rest waits for DRAM)
   int64_t dram_bytes = 0;      // rtl: the counters (descriptor included); model: its prediction
   int64_t min_dram_bytes = 0;  // every ifmap and filter word read once, every output written once
+  // DRAM bytes if the ifmaps were stored run-length coded (rlc.h): the ifmap bytes read scaled
+  // by rlc_ifmap_ratio, the coded over the raw size of a synthetic ifmap with Eyeriss's measured
+  // zero fraction for the layer (independent zeros). The network's first layer reads its input
+  // raw, as Eyeriss does, and so does a layer without a measured zero fraction (no ratio).
+  // Outputs stay raw: ours are 32-bit accumulators, which the 16-bit levels cannot code.
+  std::optional<double> rlc_ifmap_ratio;
+  int64_t dram_bytes_rlc = 0;
   EnergyCounts counts;
   Energy energy;
   // rtl rows: the comparison with the golden model and the run's wall time.
@@ -92,6 +99,10 @@ struct BenchRow {
   double UtilTotal() const;  // layer_macs / (PEs x cycles): DRAM waits included
   double DramRatio() const;  // dram_bytes / min_dram_bytes
 };
+
+// Coded over raw bytes (rlc.h, RlcTensorBytes) of a tensor of shape `x` whose values are zero
+// with probability `zero`, independently, and otherwise uniform over the nonzero int16 values.
+double RlcRatio(const Shape& x, double zero, uint64_t seed = 1);
 
 // The energy counts of a cost-model estimate (energy.h says which field comes from where).
 EnergyCounts ModelEnergyCounts(const CostEstimate& c, const ArrayConfig& hw);
