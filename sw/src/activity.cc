@@ -60,6 +60,18 @@ struct Panel {
 
 }  // namespace
 
+std::string SvgOpen(int width, int height, const std::string& title) {
+  std::ostringstream s;
+  s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << width
+    << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << " " << height
+    << "\" font-family=\"sans-serif\">\n"
+    << "<title>" << XmlEscape(title) << "</title>\n"
+    << "<rect x=\"0\" y=\"0\" width=\"" << width << "\" height=\"" << height
+    << "\" fill=\"#ffffff\"/>\n";
+  return s.str();
+}
+
 std::string XmlEscape(const std::string& s) {
   std::string out;
   for (char ch : s) {
@@ -99,14 +111,8 @@ std::string ActivitySvg(const ArrayActivity& a, const std::string& title) {
   const int width = 2 * kMargin + 3 * panel_w + 2 * kPanelGap;
   const int height = kTitleH + 24 + grid_h + kBelowGrid + kMargin;
   std::ostringstream s;
-  s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << width
-    << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << " " << height
-    << "\" font-family=\"sans-serif\">\n"
-    << "<title>" << XmlEscape(title) << "</title>\n"
-    << "<rect x=\"0\" y=\"0\" width=\"" << width << "\" height=\"" << height
-    << "\" fill=\"#ffffff\"/>\n"
-    << "<text x=\"" << kMargin << "\" y=\"" << kMargin + 8 << "\" font-size=\"16\" "
+  s << SvgOpen(width, height, title) << "<text x=\"" << kMargin << "\" y=\"" << kMargin + 8
+    << "\" font-size=\"16\" "
     << "font-weight=\"bold\">" << XmlEscape(title) << "</text>\n"
     << "<text x=\"" << kMargin << "\" y=\"" << kMargin + 28 << "\" font-size=\"12\">" << a.rows
     << " x " << a.cols << " PEs, " << a.array_cycles

@@ -146,13 +146,7 @@ std::string BenchSvg(const BenchReport& r) {
                             ", config " + r.config + " (Eyeriss measured: batch " +
                             std::to_string(r.eyeriss.batch) + ")";
   std::ostringstream s;
-  s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << width
-    << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << " " << height
-    << "\" font-family=\"sans-serif\">\n"
-    << "<title>" << XmlEscape(title) << "</title>\n"
-    << "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
-    << "<text x=\"" << kMargin << "\" y=\"" << kMargin + 16
+  s << SvgOpen(width, height, title) << "<text x=\"" << kMargin << "\" y=\"" << kMargin + 16
     << "\" font-size=\"16\" font-weight=\"bold\">" << XmlEscape(title) << "</text>\n";
   const int x0 = kMargin + kAxisW;
   int y0 = kMargin + kTitleH + kPanelGap - 40;

@@ -72,6 +72,10 @@ constexpr double kReportClockMhz = 200.0;
 // `s` with &, <, > and " escaped for SVG text and attributes (shared by the SVG writers).
 std::string XmlEscape(const std::string& s);
 
+// The start of an SVG document of width x height user units: the XML declaration, the <svg>
+// element (sans-serif), its <title> and a white background; the caller adds "</svg>\n".
+std::string SvgOpen(int width, int height, const std::string& title);
+
 // The heat map: three panels (MACs done, zero-gated MACs, idle cycles), Rows x Cols cells each
 // with its number, colored on its panel's scale (legend under the panel), PE row 0 at the
 // bottom. `title` names the layer and mapping. Plain SVG 1.1 text.
