@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -221,6 +223,23 @@ TEST(CliSweep, SlowRandomMemoryAndJsonReport) {
         << lines[i] << "\n"
         << l;
   }
+  // The model's spread over the three layers: the errors of their lines, sorted.
+  std::vector<double> errors;
+  for (size_t i = 0; i < 3; ++i) {
+    const Json& l = j["layers"][i];
+    const double rtl = l.value("cycles", 0.0);
+    errors.push_back((l.value("model_cycles", 0.0) - rtl) / rtl);
+  }
+  std::sort(errors.begin(), errors.end());
+  ASSERT_TRUE(j.contains("model_error")) << j;
+  EXPECT_EQ(j["model_error"].value("layers", -1), 3) << j;
+  EXPECT_DOUBLE_EQ(j["model_error"].value("min", 9.0), errors[0]) << j;
+  EXPECT_DOUBLE_EQ(j["model_error"].value("median", 9.0), errors[1]) << j;
+  EXPECT_DOUBLE_EQ(j["model_error"].value("max", 9.0), errors[2]) << j;
+  const int within = static_cast<int>(
+      std::count_if(errors.begin(), errors.end(), [](double e) { return std::abs(e) <= 0.15; }));
+  EXPECT_TRUE(Contains(r.out, "model     per-layer error (model - RTL) / RTL: min ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, std::to_string(within) + " of 3 layers within 15%")) << r.out;
   // The same layers with a fast memory: same results, fewer cycles waiting for DRAM.
   const CliResult fast = Eyelet({"sweep", "--config", "tiny", "--count", "3", "--seed", "2"});
   ASSERT_EQ(fast.code, kExitOk) << fast.out << fast.err;

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <iomanip>
 #include <memory>
@@ -240,6 +242,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   uint64_t passes = 0;
   uint64_t layer_macs = 0;
   uint64_t model_cycles = 0;  // the cost model's prediction for the same mappings and tilings
+  std::vector<double> model_errors;  // (model - cycles) / cycles of each timed layer
   for (int i = first; i < end; ++i) {
     Rng rng(JobSeed(o.seed, i));
     const SweepShape shape = DrawSweepShape(hw, o.types, rng);
@@ -303,6 +306,10 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       timed |= st.Timed();
       cycles += st.cycles;
       model_cycles += static_cast<uint64_t>(model);
+      if (st.Timed() && st.cycles > 0 && model > 0) {
+        model_errors.push_back(static_cast<double>(model - static_cast<int64_t>(st.cycles)) /
+                               static_cast<double>(st.cycles));
+      }
       passes += st.passes;
     } catch (const TimeoutError& e) {  // a hung array fails this layer; the next gets a new one
       problem = e.what();
@@ -367,6 +374,24 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         << SignedPercent(static_cast<int64_t>(model_cycles), cycles) << "), " << passes
         << " passes, " << layer_macs << " layer MACs, util " << Percent(util) << " (layer MACs / ("
         << hw.rows * hw.cols << " PEs x cycles))\n";
+    if (!model_errors.empty()) {
+      std::sort(model_errors.begin(), model_errors.end());
+      const size_t n = model_errors.size();
+      const auto within = std::count_if(model_errors.begin(), model_errors.end(),
+                                        [](double e) { return std::abs(e) <= 0.15; });
+      char line[200];
+      std::snprintf(line, sizeof(line),
+                    "model     per-layer error (model - RTL) / RTL: min %+.1f%%, median %+.1f%%, "
+                    "max %+.1f%%; %zu of %zu layers within 15%%\n",
+                    100.0 * model_errors.front(), 100.0 * model_errors[n / 2],
+                    100.0 * model_errors.back(), static_cast<size_t>(within), n);
+      out << line;
+      j["model_error"] = {{"min", model_errors.front()},
+                          {"median", model_errors[n / 2]},
+                          {"max", model_errors.back()},
+                          {"within_15_percent", within},
+                          {"layers", n}};
+    }
   } else {
     out << "total     " << layer_macs << " layer MACs; model " << model_cycles << " cycles (the "
         << o.backend << " device has no timing model)\n";
