@@ -91,9 +91,16 @@ module ey_pe_array #(
   logic [NumPe-1:0]       pe_filt_valid, pe_filt_ready, pe_filt_match;
   logic [NumPe-1:0]       pe_if_valid, pe_if_ready, pe_if_match;
   logic [NumPe-1:0]       pe_pin_valid, pe_pin_ready;
-  logic [NumPe*AccW-1:0]  pe_pin_data;
   logic [NumPe-1:0]       pe_pout_valid, pe_pout_ready;
-  logic [NumPe*AccW-1:0]  pe_pout_data;
+  // The psums, one word per PE. Unpacked, so that Verilator keeps 168 separate 32-bit
+  // variables: as one 5,376-bit vector every psum write touched the whole vector and the
+  // psum network took most of the simulation time. Each PE's psum_data ports are still
+  // traced inside the PE; these copies are not (Verilator 5.006's FST writer crashes on a
+  // scoped trace of them).
+  /* verilator tracing_off */
+  logic [AccW-1:0]        pe_pin_data  [NumPe];
+  logic [AccW-1:0]        pe_pout_data [NumPe];
+  /* verilator tracing_on */
   logic [NumPe-1:0]       pe_idle, pe_mac, pe_skip;
   logic [NumPe-1:0]       pe_to_gon;   // the PE's psums leave on the GON (not up the LN)
 
@@ -130,12 +137,11 @@ module ey_pe_array #(
       // Where this PE's psums come from.
       if (i == 0) begin : g_bottom
         assign pe_pin_valid[K]           = pin_valid_i[j] && (pin_row == RowW'(i));
-        assign pe_pin_data[K*AccW +: AccW] = pin_data_i[j*AccW +: AccW];
+        assign pe_pin_data[K] = pin_data_i[j*AccW +: AccW];
       end else begin : g_upper
         assign pe_pin_valid[K] = cfg_psum_ln_i[K] ? pe_pout_valid[K-Cols]
                                                   : pin_valid_i[j] && (pin_row == RowW'(i));
-        assign pe_pin_data[K*AccW +: AccW] = cfg_psum_ln_i[K] ? pe_pout_data[(K-Cols)*AccW +: AccW]
-                                                              : pin_data_i[j*AccW +: AccW];
+        assign pe_pin_data[K] = cfg_psum_ln_i[K] ? pe_pout_data[K-Cols] : pin_data_i[j*AccW +: AccW];
       end
       // Where its psums go: up the LN if the PE above takes LN, else the GON lane.
       if (i == Rows - 1) begin : g_top
@@ -148,21 +154,24 @@ module ey_pe_array #(
       end
     end
 
-    // Lane muxes: the PE named by the lane's row field.
+    // Lane muxes: the PE named by the lane's row field. The data goes through a
+    // column-local word, so that no process writes a slice of the wide gon_data_o.
+    logic [AccW-1:0] gon_data;
     always_comb begin
-      pin_ready_o[j]              = 1'b0;
-      gon_valid_o[j]              = 1'b0;
-      gon_data_o[j*AccW +: AccW]  = '0;
+      pin_ready_o[j] = 1'b0;
+      gon_valid_o[j] = 1'b0;
+      gon_data       = '0;
       for (int unsigned i = 0; i < Rows; i++) begin
         if (pin_row == RowW'(i)) begin
           pin_ready_o[j] = pe_pin_ready[i*Cols+j] && (i == 0 || !cfg_psum_ln_i[i*Cols+j]);
         end
         if (gon_row == RowW'(i)) begin
           gon_valid_o[j] = pe_pout_valid[i*Cols+j] && pe_to_gon[i*Cols+j];
-          gon_data_o[j*AccW +: AccW] = pe_pout_data[(i*Cols+j)*AccW +: AccW];
+          gon_data       = pe_pout_data[i*Cols+j];
         end
       end
     end
+    assign gon_data_o[j*AccW +: AccW] = gon_data;
   end
 
   // ---------------------------------------------------------------------------------------
@@ -200,10 +209,10 @@ module ey_pe_array #(
         .if_data_i    (if_data_i),
         .psum_valid_i (pe_pin_valid[K]),
         .psum_ready_o (pe_pin_ready[K]),
-        .psum_data_i  (pe_pin_data[K*AccW +: AccW]),
+        .psum_data_i  (pe_pin_data[K]),
         .psum_valid_o (pe_pout_valid[K]),
         .psum_ready_i (pe_pout_ready[K]),
-        .psum_data_o  (pe_pout_data[K*AccW +: AccW]),
+        .psum_data_o  (pe_pout_data[K]),
         .idle_o       (pe_idle[K]),
         .stat_mac_o   (pe_mac[K]),
         .stat_skip_o  (pe_skip[K])
