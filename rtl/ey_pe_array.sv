@@ -94,9 +94,8 @@ module ey_pe_array #(
   logic [NumPe-1:0]       pe_pout_valid, pe_pout_ready;
   // The psums, one word per PE. Unpacked, so that Verilator keeps 168 separate 32-bit
   // variables: as one 5,376-bit vector every psum write touched the whole vector and the
-  // psum network took most of the simulation time. Each PE's psum_data ports are still
-  // traced inside the PE; these copies are not (Verilator 5.006's FST writer crashes on a
-  // scoped trace of them).
+  // psum network took most of the simulation time. Each PE's psum_data ports are traced
+  // inside the PE; these copies of them are left out of the trace.
   /* verilator tracing_off */
   logic [AccW-1:0]        pe_pin_data  [NumPe];
   logic [AccW-1:0]        pe_pout_data [NumPe];

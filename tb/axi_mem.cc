@@ -51,7 +51,8 @@ AxiMem::AxiMem(const AxiMemConfig& config) : cfg_(config), rng_(config.seed) {
   if (cfg_.max_reads < 1 || cfg_.max_writes < 1 || cfg_.max_early_w < 1) {
     bad("max_reads, max_writes and max_early_w must be at least 1");
   }
-  mem_.resize(cfg_.size);
+  mem_.reset(static_cast<uint8_t*>(std::calloc(cfg_.size, 1)));
+  if (!mem_) bad("window of " + std::to_string(cfg_.size) + " bytes: out of memory");
   Plan();
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "eyelet/error.h"
+#include "fst_enables.h"
 
 namespace eyelet {
 
@@ -68,6 +69,7 @@ class Harness {
       trace_.reset();
       throw FileError("cannot open trace file '" + path + "'; check the directory exists");
     }
+    if (!scopes.empty()) FixFstEnables(*trace_);
   }
 
   // Closes the trace file (it is complete on disk afterwards); no more dumps.

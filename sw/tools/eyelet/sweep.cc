@@ -253,7 +253,8 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     bool mapped = false;
     bool drawn = false;
     ArrayStats st;
-    int64_t model = 0;  // predicted cycles, when the layer ran
+    int64_t model = 0;        // predicted cycles, when the layer ran
+    int64_t model_array = 0;  // the array's part of them
     Comparison cmp;
     std::string problem;
     std::string post_text;  // the output path, when --post drew one
@@ -302,7 +303,9 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       RsMapping placed = m;
       placed.n = st.tiling.nb;
       CompleteMapping(model_layer, hw, placed);
-      model = EstimateCycles(model_layer, hw, placed, st.tiling).cycles;
+      const CycleEstimate est = EstimateCycles(model_layer, hw, placed, st.tiling);
+      model = est.cycles;
+      model_array = est.compute_cycles;
       timed |= st.Timed();
       cycles += st.cycles;
       model_cycles += static_cast<uint64_t>(model);
@@ -336,6 +339,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     layer_json["pass"] = pass;
     layer_json["problem"] = problem.empty() ? (cmp.Pass() ? "" : cmp.Summary()) : problem;
     layer_json["model_cycles"] = model;
+    layer_json["model_array_cycles"] = model_array;
     AddArrayStats(layer_json, st);
     j["layers"].push_back(std::move(layer_json));
     if (pass) {
