@@ -95,7 +95,8 @@ module ey_pe_array #(
   // The psums, one word per PE. Unpacked, so that Verilator keeps 168 separate 32-bit
   // variables: as one 5,376-bit vector every psum write touched the whole vector and the
   // psum network took most of the simulation time. Each PE's psum_data ports are traced
-  // inside the PE; these copies of them are left out of the trace.
+  // inside the PE; these copies of them are left out of the trace, where they would only
+  // repeat those ports.
   /* verilator tracing_off */
   logic [AccW-1:0]        pe_pin_data  [NumPe];
   logic [AccW-1:0]        pe_pout_data [NumPe];
