@@ -124,8 +124,8 @@ TEST(CliLayerRtl, InjectedFaultIsLocatedAndTraced) {
   const Json j = ReadJson(dir.File("r.json"));
   EXPECT_EQ(j["located"]["pe_row"], 1);
   EXPECT_EQ(j["located"]["pe_col"], 3);
-  // A PE the mapping leaves idle changes nothing.
-  EXPECT_EQ(EyeletLine(layer + "5,2,20").code, kExitOk);
+  // A PE the mapping leaves idle changes nothing (e = 2 x 3 set columns: column 6 is idle).
+  EXPECT_EQ(EyeletLine(layer + "5,6,20").code, kExitOk);
   EXPECT_EQ(EyeletLine(layer + "9,0,1").code, kExitUsage);  // outside the 6 x 7 array
 }
 

@@ -129,19 +129,30 @@ struct RunModel {
   int64_t passes;
   int64_t filter_words;  // per pass, as timed: every used row x set column, p*q*S each
   int64_t work;          // per pass: MACs of one PE
+  int64_t work_cycles;   // per pass: the cycles one PE takes for them
   int64_t ifmap_words;   // per pass
   int64_t lane_words;    // per pass: psums through the busiest column
 };
 
-RunModel Model(const ConvLayer& layer, const RsMapping& m, int F, int images, int strips,
-               int64_t blocks, int64_t channel_blocks) {
+RunModel Model(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m, int F,
+               int images, int strips, int64_t blocks, int64_t channel_blocks) {
   const int S = layer.w.w;
   const int64_t wn = static_cast<int64_t>(F - 1) * layer.conv.stride_w + S;
   const int64_t rows = static_cast<int64_t>(images) * strips;  // ifmap rows per PE
   RunModel r;
   r.passes = blocks * channel_blocks * m.nrg;
-  r.filter_words = static_cast<int64_t>(m.r) * m.rg * m.tv * m.th * m.p * m.q * S;
+  // Filter words go to the t chains there are (not the tv * th slots they are placed in).
+  r.filter_words = static_cast<int64_t>(m.r) * m.rg * m.t * m.p * m.q * S;
   r.work = rows * F * S * m.q * m.p;
+  // An output column issues its S*q*p MACs one a cycle; its p psum entries are free again once
+  // the last MAC has retired (kPePassCycles) and drained (the entries drain one a cycle as
+  // their last MACs retire, so only the last one adds a cycle). With two banks of entries (2p
+  // fit the psum spad) two columns share that time, else each waits for it; then the pass's
+  // last MAC retires.
+  const int64_t macs = static_cast<int64_t>(S) * m.q * m.p, turn = macs + kPePassCycles + 1;
+  const bool dual = 2 * m.p <= hw.psum_depth;
+  r.work_cycles = (dual ? rows * F * std::max(2 * macs, turn) / 2 : rows * F * turn) +
+                  kPePassCycles;
   r.ifmap_words = rows * wn * Diagonals(m.rg, m.e, layer.conv.stride_h) * m.r * m.q;
   r.lane_words = rows * F * m.tv * m.fold * m.p;
   return r;
@@ -151,11 +162,16 @@ int64_t RunCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping
                   const RunModel& r) {
   const int64_t setup = static_cast<int64_t>(hw.rows) * hw.cols + 1;  // NoC IDs, clear
   const bool prefetch = 2 * m.p * m.q * layer.w.w <= hw.filter_depth;
-  if (prefetch) {
+  // A pass takes at least the time its psums need to climb the chain of r*rg PEs and leave
+  // through the pipeline: the next pass's psums for the same outputs wait for them.
+  const int64_t work =
+      std::max(r.work_cycles, static_cast<int64_t>(m.r) * m.rg + kPePassCycles);
+  if (prefetch) {  // the next pass's filters load during a pass, except during the last one
     return setup + r.filter_words +
-           r.passes * std::max({r.work, r.ifmap_words, r.lane_words, r.filter_words});
+           (r.passes - 1) * std::max({work, r.ifmap_words, r.lane_words, r.filter_words}) +
+           std::max({work, r.ifmap_words, r.lane_words});
   }
-  return setup + r.passes * (r.filter_words + std::max({r.work, r.ifmap_words, r.lane_words}));
+  return setup + r.passes * (r.filter_words + std::max({work, r.ifmap_words, r.lane_words}));
 }
 
 // The walker's timeline (rtl/ey_walker.sv): three sequencers, chunk by chunk in its order
@@ -331,8 +347,9 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
       }
     }
     if (c.compute < 0) {
-      const RunModel r = Model(layer, m, fo, static_cast<int>(s.ni), static_cast<int>(s.strips),
-                               CeilDiv(wc.mi, block), CeilDiv(wc.ci, cblock));
+      const RunModel r = Model(layer, hw, m, fo, static_cast<int>(s.ni),
+                               static_cast<int>(s.strips), CeilDiv(wc.mi, block),
+                               CeilDiv(wc.ci, cblock));
       c.compute = RunCycles(layer, hw, m, r);
       runs.push_back({s.ni, s.strips, wc.mi, wc.ci, c.compute});
     }
@@ -475,7 +492,7 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
   for (const RunShape& run : Runs(layer, m, t)) {
     const int64_t blocks = CeilDiv(run.filters, block);
     const RunModel r =
-        Model(layer, m, F, run.images, run.strips, blocks, CeilDiv(run.channels, cblock));
+        Model(layer, hw, m, F, run.images, run.strips, blocks, CeilDiv(run.channels, cblock));
     const int64_t rows = static_cast<int64_t>(run.images) * run.strips;
     const int64_t filter_words = r.passes * m.t * m.r * m.rg * m.p * m.q * S;
     const int64_t ifmap_words = r.passes * r.ifmap_words;

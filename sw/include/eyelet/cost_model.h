@@ -55,6 +55,8 @@ constexpr int64_t kWalkerLoadCycles = 1;          // per chunk that loads: the l
 constexpr int64_t kWalkerHandCycles = 2;          // last load word to the hand-off
 constexpr int64_t kWalkerRunCycles = 3;           // hand-off to the array's start, done seen
 constexpr int64_t kWalkerEndCycles = 4;           // last store or run to the chain's end
+// The array (rtl/ey_pe.sv, rtl/ey_pass_ctrl.sv), calibrated on `eyelet sweep`'s small layers.
+constexpr int64_t kPePassCycles = 3;  // per pass: a PE's last MAC retires (S1-S3) and drains
 
 // The time part of the model, cheap enough for the mapper's search.
 struct CycleEstimate {
