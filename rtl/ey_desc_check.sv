@@ -44,7 +44,8 @@ module ey_desc_check #(
   output logic [1:0] vcols_o,
   output logic [1:0] vrows_o,
   output logic x_pp_o,
-  output logic w_pp_o
+  output logic w_pp_o,
+  output logic ps_pp_o
 );
 
   ey_pkg::desc_t d;
@@ -91,6 +92,7 @@ module ey_desc_check #(
   logic [1:0] vrows_q;
   logic x_pp_q;
   logic w_pp_q;
+  logic ps_pp_q;
   assign hw_o = hw_q;
   assign rs_o = rs_q;
   assign sbe_o = sbe_q;
@@ -104,6 +106,7 @@ module ey_desc_check #(
   assign vrows_o = vrows_q;
   assign x_pp_o = x_pp_q;
   assign w_pp_o = w_pp_q;
+  assign ps_pp_o = ps_pp_q;
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -148,6 +151,7 @@ module ey_desc_check #(
       vrows_q <= '0;
       x_pp_q <= '0;
       w_pp_q <= '0;
+      ps_pp_q <= '0;
     end else begin
       if (products_en_i) begin
         tp_q <= (14'(d.t) * 14'(d.p));
@@ -195,6 +199,7 @@ module ey_desc_check #(
       if (fit_en_i) begin
         x_pp_q <= ((((54'(d.nb) * 54'(cc_q)) * 54'(hbmw_q)) * 54'd2) <= 54'(IfmapWords));
         w_pp_q <= ((((53'(chunk_filt_q) * 53'(cc_q)) * 53'(rs_q)) * 53'd2) <= 53'(FilterWords));
+        ps_pp_q <= ((55'(psum_words_q) * 55'd2) <= 55'(PsumWords));
       end
     end
   end

@@ -9,10 +9,12 @@
 //    consecutive words a cycle, an AXI beat of a load.
 //  * psum bank j (PsumWords x AccW):    written by GON lane j, read by psum GIN lane j or by
 //    the host port. A column's psums are stored in the order its lane moves them, so the
-//    controller addresses each bank with plain counters.
-//
-// The host port (the descriptor walker) must not be used while a layer runs: its reads of a
-// psum bank share that bank's read port. Its writes and reads may happen in the same cycle.
+//    controller addresses each bank with plain counters. Each bank is two memories, its lower
+//    and upper halves, each with its own read port: the host port may read one half while a
+//    layer runs in the other (the walker's store beside the next run), but never the half
+//    the psum GIN reads in the same cycle. Its writes and reads may happen in the same cycle.
+`include "ey_assert.svh"
+
 module ey_glb #(
   parameter int unsigned Cols        = 14,
   parameter int unsigned DataW       = ey_pkg::DataW,
@@ -93,39 +95,66 @@ module ey_glb #(
     .rdata_o (filt_rdata_o)
   );
 
-  logic             host_ps_re;
-  logic [ColW-1:0]  host_bank_q;
-  logic [PsAW-1:0]  host_ps_addr;
-  assign host_ps_re   = host_re_i;
-  assign host_ps_addr = host_raddr_i;
+  localparam int unsigned HalfWords = PsumWords / 2;
+  localparam int unsigned HAW       = PsAW - 1;
+
+  logic             host_half_q;   // the half of the last host read
+  logic [ColW-1:0]  host_bank_q;   // and its bank
+  logic [AccW-1:0]  host_rd [Cols];
 
   for (genvar j = 0; j < Cols; j++) begin : g_bank
-    logic            host_sel;
-    logic [PsAW-1:0] raddr;
-    assign host_sel = host_ps_re && (host_bank_i == ColW'(j));
-    assign raddr    = host_sel ? host_ps_addr : ps_raddr_i[j*PsAW +: PsAW];
-    ey_sram_2p #(
-      .Depth (PsumWords),
-      .Width (AccW)
-    ) u_psum (
-      .clk_i   (clk_i),
-      .we_i    (ps_we_i[j]),
-      .waddr_i (ps_waddr_i[j*PsAW +: PsAW]),
-      .wdata_i (ps_wdata_i[j*AccW +: AccW]),
-      .re_i    (ps_re_i[j] || host_sel),
-      .raddr_i (raddr),
-      .rdata_o (ps_rdata_o[j*AccW +: AccW])
-    );
+    logic [PsAW-1:0] gin_addr, gon_addr;
+    logic            host_sel, gin_half_q;
+    logic [AccW-1:0] rdata [2];
+    assign gin_addr = ps_raddr_i[j*PsAW +: PsAW];
+    assign gon_addr = ps_waddr_i[j*PsAW +: PsAW];
+    assign host_sel = host_re_i && (host_bank_i == ColW'(j));
+    for (genvar h = 0; h < 2; h++) begin : g_half
+      logic gin_re, host_re;
+      assign gin_re  = ps_re_i[j] && gin_addr[PsAW-1] == 1'(h);
+      assign host_re = host_sel && host_raddr_i[PsAW-1] == 1'(h);
+      ey_sram_2p #(
+        .Depth (HalfWords),
+        .Width (AccW)
+      ) u_psum (
+        .clk_i   (clk_i),
+        .we_i    (ps_we_i[j] && gon_addr[PsAW-1] == 1'(h)),
+        .waddr_i (gon_addr[HAW-1:0]),
+        .wdata_i (ps_wdata_i[j*AccW +: AccW]),
+        .re_i    (gin_re || host_re),
+        .raddr_i (host_re ? host_raddr_i[HAW-1:0] : gin_addr[HAW-1:0]),
+        .rdata_o (rdata[h])
+      );
+`ifndef SYNTHESIS
+      `EY_ASSERT(OneReadPerHalf, !(gin_re && host_re), clk_i, rst_ni)
+`endif
+    end
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        gin_half_q <= 1'b0;
+      end else if (ps_re_i[j]) begin
+        gin_half_q <= gin_addr[PsAW-1];
+      end
+    end
+    assign ps_rdata_o[j*AccW +: AccW] = rdata[gin_half_q];
+    assign host_rd[j]                 = rdata[host_half_q];
   end
 
   // Host reads return the selected bank's word one cycle later.
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       host_bank_q <= '0;
-    end else if (host_ps_re) begin
+      host_half_q <= 1'b0;
+    end else if (host_re_i) begin
       host_bank_q <= host_bank_i;
+      host_half_q <= host_raddr_i[PsAW-1];
     end
   end
-  assign host_rdata_o = ps_rdata_o[host_bank_q*AccW +: AccW];
+  assign host_rdata_o = host_rd[host_bank_q];
+
+`ifndef SYNTHESIS
+  // The address's top bit picks the half.
+  `EY_ASSERT_INIT(PsumWordsPowerOfTwo, PsumWords >= 2 && (PsumWords & (PsumWords - 1)) == 0)
+`endif
 
 endmodule

@@ -39,7 +39,11 @@
 // The next chunk's loads overlap the array's run wherever the GLB allows: when one chunk's
 // images (filters) fill at most half of the ifmap (filter) area, the two halves take turns
 // (if_base / flt_base of the layer record), so the next chunk's data go into the half the
-// array is not reading; otherwise that area's load waits for the run. An AXI error response is
+// array is not reading; otherwise that area's load waits for the run. Likewise, when an output
+// chunk's psums fill at most half of each psum bank, output chunks take turns in the two
+// halves (ps_base), so a chunk runs while the store reads the previous output chunk's psums;
+// the output-path table entries of a later output chunk then wait for that store, which reads
+// the half of the table they would go to. An AXI error response is
 // checked when the transfer that saw it has finished, so the bus and the array are always left
 // idle. abort_i (CSR soft reset) stops the chain: the DMA engines drain what is on the bus and
 // the sequencer returns to idle with no error.
@@ -48,6 +52,7 @@
 module ey_load_seq #(
   parameter int unsigned IfmapWords = 16384,
   parameter int unsigned FilterWords = 4096,
+  parameter int unsigned PsumWords   = 1024,
   parameter int unsigned PpWords     = 512,
   parameter int unsigned AddrW       = 32,
   parameter int unsigned Lanes       = 4,       // 16-bit words a read DMA handshake may carry
@@ -87,6 +92,7 @@ module ey_load_seq #(
   input  logic [7:0]         dmax_i,
   input  logic               x_pp_i,
   input  logic               w_pp_i,
+  input  logic               ps_pp_i,
 
   // Read DMA
   output logic               rd_cmd_valid_o,
@@ -136,6 +142,7 @@ module ey_load_seq #(
   localparam int unsigned IfHalf    = IfmapWords / 2;   // the areas' load buffers
   localparam int unsigned FltHalf   = FilterWords / 2;
   localparam int unsigned PpHalf    = PpWords / 2;      // output-path table entries per chunk
+  localparam int unsigned PsHalf    = PsumWords / 2;    // the psum banks' store buffers
 
   typedef enum logic [4:0] {
     StIdle,
@@ -202,6 +209,7 @@ module ey_load_seq #(
 
   // Load buffers: the half the last loaded images (filters, table entries) are in.
   logic        x_half_q, x_half_d, w_half_q, w_half_d, p_half_q, p_half_d;
+  logic        ps_half_q, ps_half_d;            // the output chunk's psums: the upper halves
   logic [PpAW-1:0] p_base_q, p_base_d;   // the loaded chunk's half of the table
   logic [31:0] pb_q, pb_d, pm_q, pm_d;   // bias and mult of the table entry being loaded
 
@@ -366,7 +374,7 @@ module ey_load_seq #(
     c0_d = c0_q; cblk0_d = cblk0_q; ccur_d = ccur_q; cbcur_d = cbcur_q;
     widx_d = widx_q; xc_d = xc_q; tcnt_d = tcnt_q;
     x_len_d = x_len_q; w_len_d = w_len_q; w_end_d = w_end_q;
-    x_half_d = x_half_q; w_half_d = w_half_q; p_half_d = p_half_q;
+    x_half_d = x_half_q; w_half_d = w_half_q; p_half_d = p_half_q; ps_half_d = ps_half_q;
     p_base_d = p_base_q; pb_d = pb_q; pm_d = pm_q;
     s0_d = s0_q; y0_d = y0_q; ecur_d = ecur_q; sbcur_d = sbcur_q;
     lo_d = lo_q; hb_d = hb_q; ptb_d = ptb_q; r0_d = r0_q; hbw_d = hbw_q;
@@ -415,6 +423,7 @@ module ey_load_seq #(
           x_half_d = 1'b1;  // the first loads go to the lower halves
           w_half_d = 1'b1;
           p_half_d = 1'b1;
+          ps_half_d = 1'b1;
           // The parts of the layer record that are the same for every chunk.
           cfg_d.w        = d.w;
           cfg_d.kr       = d.kr;
@@ -498,7 +507,10 @@ module ey_load_seq #(
         end
         // An area the running chunk reads is loaded only into its other half; without halves,
         // only once the run is over.
-        StLoadWait: if (run_idle_i || !((load_x && !x_pp_i) || (load_w && !w_pp_i))) begin
+        StLoadWait: if ((run_idle_i || !((load_x && !x_pp_i) || (load_w && !w_pp_i))) &&
+                        !(load_p && ps_pp_i && !store_idle_i)) begin
+          if (c0_q == '0) ps_half_d = ps_pp_i && !ps_half_q;  // a new output chunk
+          cfg_d.ps_base = ps_half_d ? 16'(PsHalf) : '0;
           if (load_x) begin
             x_half_d      = x_pp_i && !x_half_q;
             cfg_d.if_base = (x_pp_i && !x_half_q) ? 16'(IfHalf) : '0;
@@ -638,7 +650,7 @@ module ey_load_seq #(
       c0_q <= '0; cblk0_q <= '0; ccur_q <= '0; cbcur_q <= '0;
       widx_q <= '0; xc_q <= '0; tcnt_q <= '0;
       x_len_q <= '0; w_len_q <= '0; w_end_q <= '0;
-      x_half_q <= 1'b0; w_half_q <= 1'b0; p_half_q <= 1'b0;
+      x_half_q <= 1'b0; w_half_q <= 1'b0; p_half_q <= 1'b0; ps_half_q <= 1'b0;
       p_base_q <= '0; pb_q <= '0; pm_q <= '0;
       s0_q <= '0; y0_q <= '0; ecur_q <= '0; sbcur_q <= '0;
       lo_q <= '0; hb_q <= '0; ptb_q <= '0; r0_q <= '0; hbw_q <= '0;
@@ -659,7 +671,7 @@ module ey_load_seq #(
       c0_q <= c0_d; cblk0_q <= cblk0_d; ccur_q <= ccur_d; cbcur_q <= cbcur_d;
       widx_q <= widx_d; xc_q <= xc_d; tcnt_q <= tcnt_d;
       x_len_q <= x_len_d; w_len_q <= w_len_d; w_end_q <= w_end_d;
-      x_half_q <= x_half_d; w_half_q <= w_half_d; p_half_q <= p_half_d;
+      x_half_q <= x_half_d; w_half_q <= w_half_d; p_half_q <= p_half_d; ps_half_q <= ps_half_d;
       p_base_q <= p_base_d; pb_q <= pb_d; pm_q <= pm_d;
       s0_q <= s0_d; y0_q <= y0_d; ecur_q <= ecur_d; sbcur_q <= sbcur_d;
       lo_q <= lo_d; hb_q <= hb_d; ptb_q <= ptb_d; r0_q <= r0_d; hbw_q <= hbw_d;
@@ -704,6 +716,7 @@ module ey_load_seq #(
   assign chunk_job_o.prow0     = bpa_q;
   assign chunk_job_o.n_prows   = bnp_q;
   assign chunk_job_o.prow0_end = brend_q;
+  assign chunk_job_o.ps_base   = cfg_q.ps_base;
 
 `ifndef SYNTHESIS
   `EY_ASSERT(DescOrderMatchesStruct, state_q == StCheckErr |-> d.magic == desc_q[15:0], clk_i,

@@ -379,7 +379,7 @@ module ey_pass_ctrl #(
     always_ff @(posedge clk_i) begin
       if (!rst_ni || restart) begin
         ga_active_q <= gen_init && (tvc != '0);
-        gbase_q     <= '0;
+        gbase_q     <= PsAW'(c.ps_base);
       end else if (g_adv) begin
         ga_active_q <= !g_last;
         if (g_block_last) gbase_q <= gbase_q + goff + 1'b1;

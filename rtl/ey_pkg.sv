@@ -47,6 +47,7 @@ package ey_pkg;
     logic [9:0]  prow0;       // its first pooled row
     logic [9:0]  n_prows;     // its pooled rows
     logic [11:0] prow0_end;   // the ofmap row that closes the first pooled row's windows
+    logic [15:0] ps_base;     // first psum-bank word of its psums (the run's ps_base)
   } out_job_t;
 
 endpackage

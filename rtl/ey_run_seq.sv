@@ -3,8 +3,10 @@
 // Run sequencer of the descriptor walker: takes a loaded chunk from the load sequencer
 // (rtl/ey_load_seq.sv), runs the pass controller and PE array on its layer record, and when
 // the run is done and the chunk is its outputs' last channel chunk, hands the outputs to the
-// store sequencer (rtl/ey_store_seq.sv). It takes a chunk only while the store sequencer is
-// idle: the psum banks the run writes are the store's source.
+// store sequencer (rtl/ey_store_seq.sv), waiting for it to be idle. The psum banks the run
+// writes are the store's source: with ps_pp_i (an output chunk's psums fit half of each bank)
+// consecutive output chunks use the two halves, so a chunk runs beside the previous output
+// chunk's store; without, it is taken only while the store sequencer is idle.
 `include "ey_assert.svh"
 
 module ey_run_seq #(
@@ -30,6 +32,7 @@ module ey_run_seq #(
   output logic [PpAW-1:0]    store_tab_base_o,
 
   input  logic               store_idle_i,
+  input  logic               ps_pp_i,          // runs and stores alternate the banks' halves
   output logic               idle_o,
   output logic               run_done_o,       // the core finished the chunk's run
   output logic               running_o,        // the core runs a chunk (its counters are live)
@@ -43,7 +46,8 @@ module ey_run_seq #(
   typedef enum logic [1:0] {
     StIdle,      // no chunk
     StStart,     // start the core on the chunk
-    StWaitDone   // the core runs it
+    StWaitDone,  // the core runs it
+    StHandOff    // its outputs wait for the store sequencer
   } run_state_e;
   run_state_e state_q, state_d;
 
@@ -58,7 +62,7 @@ module ey_run_seq #(
     else core_done_q <= core_done_i;
   end
 
-  assign chunk_ready_o = state_q == StIdle && store_idle_i;
+  assign chunk_ready_o = state_q == StIdle && (store_idle_i || ps_pp_i);
   assign run_done_o    = state_q == StWaitDone && core_done_i && !core_done_q;
 
   always_comb begin
@@ -76,7 +80,8 @@ module ey_run_seq #(
         state_d    = StStart;
       end
       StStart:    state_d = StWaitDone;
-      StWaitDone: if (run_done_o) state_d = StIdle;
+      StWaitDone: if (run_done_o) state_d = (store_valid_o && !store_ready_i) ? StHandOff : StIdle;
+      StHandOff:  if (store_ready_i) state_d = StIdle;
       default:    state_d = StIdle;
     endcase
   end
@@ -102,13 +107,16 @@ module ey_run_seq #(
   assign core_start_o     = state_q == StStart;
   assign running_o        = state_q == StWaitDone;
   // Outputs leave after the last channel chunk; before it they stay in the banks.
-  assign store_valid_o    = run_done_o && last_q;
+  assign store_valid_o    = (run_done_o && last_q) || state_q == StHandOff;
   assign store_job_o      = job_q;
   assign store_tab_base_o = tab_base_q;
 
 `ifndef SYNTHESIS
-  // The store sequencer was idle when the chunk was taken and stays so until this hand-over.
-  `EY_ASSERT(StoreTakesOutputs, store_valid_o |-> store_ready_i, clk_i, rst_ni)
+  // Without halves the store sequencer was idle when the chunk was taken and stays so until
+  // this hand-over.
+  `EY_ASSERT(StoreTakesOutputs, store_valid_o && !ps_pp_i |-> store_ready_i, clk_i, rst_ni)
+  `EY_ASSERT_STREAM(StoreJobHeld, store_valid_o, store_ready_i, {store_job_o, store_tab_base_o},
+                    clr_i, clk_i, rst_ni)
 `endif
 
 endmodule

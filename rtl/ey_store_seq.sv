@@ -120,7 +120,7 @@ module ey_store_seq #(
   assign tvc      = (hs_tv + 16'(d.tv) <= 16'(d.t)) ? 8'(d.tv) : 8'(16'(d.t) - hs_tv);
   assign row_base = ((((32'(blk_q) * 32'(job_q.n_imgs) + 32'(img_q)) * 32'(job_q.n_strips) +
                       32'(strip_q)) * 32'(d.fo)) * 32'(tvc) + 32'(v_q)) * 32'(d.p) +
-                    32'(k_q);
+                    32'(k_q) + 32'(job_q.ps_base);
 
   logic last_col, last_row, last_mm;
   assign last_col = 11'(col_q) == ncols - 11'd1;

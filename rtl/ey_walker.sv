@@ -18,8 +18,9 @@
 // record, once its loads have answered; the run sequencer takes it while the store
 // sequencer is idle) -> store (the outputs, after a run of their last channel chunk). The next
 // chunk's loads overlap the array's run wherever the GLB allows (ey_load_seq), and a chunk's
-// store overlaps the next chunk's loads; the next run waits for the store (the psum banks are
-// its source). The store sequencer issues psum reads into the output path with credit for
+// store overlaps the next chunk's loads and, when an output chunk's psums fit half of each
+// psum bank, the next chunk's run in the other halves (ps_pp); otherwise the next run waits
+// for the store (the psum banks are its source). The store sequencer issues psum reads into the output path with credit for
 // everything in flight (the output path, the pooling stage and the output FIFO), so the path
 // never stalls; the output FIFO feeds the write DMA.
 //
@@ -133,7 +134,7 @@ module ey_walker #(
   logic [12:0]   cc;
   logic [26:0]   mbc_tp;
   logic [1:0]    vcols, vrows;
-  logic          x_pp, w_pp;
+  logic          x_pp, w_pp, ps_pp;
 
   ey_desc_check #(
     .Rows        (Rows),
@@ -167,7 +168,8 @@ module ey_walker #(
     .vcols_o       (vcols),
     .vrows_o       (vrows),
     .x_pp_o        (x_pp),
-    .w_pp_o        (w_pp)
+    .w_pp_o        (w_pp),
+    .ps_pp_o       (ps_pp)
   );
 
   // ---------------------------------------------------------------------------------------
@@ -186,6 +188,7 @@ module ey_walker #(
   ey_load_seq #(
     .IfmapWords  (IfmapWords),
     .FilterWords (FilterWords),
+    .PsumWords   (PsumWords),
     .PpWords     (PpWords),
     .AddrW       (AddrW),
     .Lanes       (Lanes)
@@ -217,6 +220,7 @@ module ey_walker #(
     .dmax_i           (dmax),
     .x_pp_i           (x_pp),
     .w_pp_i           (w_pp),
+    .ps_pp_i          (ps_pp),
     .rd_cmd_valid_o   (rd_cmd_valid_o),
     .rd_cmd_ready_i   (rd_cmd_ready_i),
     .rd_cmd_addr_o    (rd_cmd_addr_o),
@@ -272,6 +276,7 @@ module ey_walker #(
     .store_job_o      (job),
     .store_tab_base_o (job_tab_base),
     .store_idle_i     (store_idle),
+    .ps_pp_i          (ps_pp),
     .idle_o           (run_idle),
     .run_done_o       (run_done),
     .running_o        (running),

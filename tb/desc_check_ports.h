@@ -18,6 +18,7 @@
   X(vcols_o) \
   X(vrows_o) \
   X(x_pp_o) \
-  X(w_pp_o)
+  X(w_pp_o) \
+  X(ps_pp_o)
 
 #endif  // EYELET_TB_DESC_CHECK_PORTS_H_

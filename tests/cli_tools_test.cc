@@ -142,13 +142,13 @@ TEST(CliMap, OneLayerWithJson) {
       Eyelet({"map", "--layer", "--in-channels", "32", "--out-channels", "64", "--height", "13",
               "--width", "13", "--kernel", "3", "--pad", "1", "--json", json});
   EXPECT_EQ(r.code, kExitOk) << r.err;
-  EXPECT_TRUE(Contains(r.out, " 7,8,1,2,4 ")) << r.out;  // the mapping in the README's bench
+  EXPECT_TRUE(Contains(r.out, " 13,11,1,2,2 ")) << r.out;  // the mapping in the README's bench
   const Json j = ReadJson(json);
   ASSERT_TRUE(j.contains("layers") && j["layers"].size() == 1u) << j;
   const Json& row = j["layers"][0];
   EXPECT_EQ(row.value("layer", ""), "layer") << row;
-  EXPECT_EQ(row["ours"].value("e", 0), 7) << row;
-  EXPECT_EQ(row["ours"].value("p", 0), 8) << row;
+  EXPECT_EQ(row["ours"].value("e", 0), 13) << row;
+  EXPECT_EQ(row["ours"].value("p", 0), 11) << row;
   EXPECT_EQ(row["shape"].value("c", 0), 32) << row;
   EXPECT_EQ(j["config"].value("name", ""), "eyeriss") << j;
 }

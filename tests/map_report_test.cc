@@ -51,12 +51,15 @@ TEST(MapReport, AlexNetTableHasEveryLayer) {
     EXPECT_NE(lines[1].find("no: "), std::string::npos) << lines[1];
   }
   EXPECT_NE(table.find(" nb,mc,cc,sb "), std::string::npos) << table;
-  // Every layer maps, CONV1 in 8 bands of 1 strip, the others in one band.
+  // Every layer maps, CONV1 in 14 bands of 1 strip, CONV2 in 2 bands of 2 strips (psums in
+  // half of each psum bank), the others in one band.
   EXPECT_EQ(table.find("no mapping"), std::string::npos) << table;
   EXPECT_EQ(table.find("[1]"), std::string::npos) << table;
   EXPECT_EQ(std::vector<int>({rows[0].tiling.sb, rows[0].mapping.strips}),
-            std::vector<int>({1, 8}));
-  for (size_t i = 1; i < rows.size(); ++i) {
+            std::vector<int>({1, 14}));
+  EXPECT_EQ(std::vector<int>({rows[1].tiling.sb, rows[1].mapping.strips}),
+            std::vector<int>({2, 4}));
+  for (size_t i = 2; i < rows.size(); ++i) {
     EXPECT_EQ(rows[i].tiling.sb, rows[i].mapping.strips) << rows[i].name;
   }
   // With a GLB that holds whole images, every layer runs in one band.

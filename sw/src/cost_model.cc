@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "eyelet/desc_codec.h"
+#include "eyelet/energy.h"
 #include "eyelet/walk.h"
 
 namespace eyelet {
@@ -179,15 +180,19 @@ int64_t RunCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping
 //  * load: starts as soon as the previous chunk is handed to the array, except that an area
 //    (ifmap, filter) whose chunk does not fit half of it is loaded only once the array is done
 //    with it; one word per cycle plus a fixed cost per transfer;
-//  * run: the chunk goes to the array once its loads, the previous run and the previous store
-//    are done;
-//  * store: after the last channel chunk of an output chunk, beside the next chunk's loads.
+//  * run: the chunk goes to the array once its loads and the previous run are done, and the
+//    previous store too unless an output chunk's psums fit half of each psum bank (ps_pp: the
+//    run then goes beside that store, in the other halves, once the store before it is done);
+//  * store: after the last channel chunk of an output chunk, beside the next chunk's loads,
+//    and with ps_pp beside the next chunks' runs; the output-path table entries of a later
+//    output chunk then wait for the store (it reads the table half they go to).
 // Times are absolute cycles; consecutive chunks and segments are mostly alike, so repeats are
 // fast-forwarded once their increments are steady (this keeps the mapper's search fast).
 struct Timeline {
   int64_t hand = 0;       // the last chunk went to the array
   int64_t run_end = 0;    // the array finished it
   int64_t store_end = 0;  // the last store finished
+  int64_t run_free = 0;   // the run sequencer takes a chunk (ps_pp): its last outputs handed on
   int64_t compute = 0;    // array cycles so far
   int64_t read_words = 0;
   int64_t write_words = 0;
@@ -196,20 +201,17 @@ struct Timeline {
   int64_t filter_words = 0;
 
   int64_t End() const { return std::max(run_end, store_end); }
-  void Shift(int64_t dt) {
-    hand += dt;
-    run_end += dt;
-    store_end += dt;
-  }
   Timeline Minus(const Timeline& o) const {
-    return {hand - o.hand,         run_end - o.run_end,         store_end - o.store_end,
-            compute - o.compute,   read_words - o.read_words,   write_words - o.write_words,
-            runs - o.runs,         ifmap_words - o.ifmap_words, filter_words - o.filter_words};
+    return {hand - o.hand,           run_end - o.run_end,       store_end - o.store_end,
+            run_free - o.run_free,   compute - o.compute,       read_words - o.read_words,
+            write_words - o.write_words, runs - o.runs,         ifmap_words - o.ifmap_words,
+            filter_words - o.filter_words};
   }
   void Add(const Timeline& d, int64_t k) {
     hand += k * d.hand;
     run_end += k * d.run_end;
     store_end += k * d.store_end;
+    run_free += k * d.run_free;
     compute += k * d.compute;
     read_words += k * d.read_words;
     write_words += k * d.write_words;
@@ -223,6 +225,7 @@ struct Timeline {
 struct ChunkCost {
   int64_t load_cycles = 0;   // 0: nothing loaded
   bool load_waits = false;   // a loaded area is not double-buffered: wait for the run
+  bool table = false;        // it loads output-path table entries
   int64_t compute = 0;       // array cycles
   int64_t store_cycles = 0;  // 0: no store after it
   int64_t read_words = 0;
@@ -231,13 +234,20 @@ struct ChunkCost {
   int64_t filter_words = 0;
 };
 
-void Advance(Timeline& tl, const ChunkCost& c) {
+void Advance(Timeline& tl, const ChunkCost& c, bool ps_pp) {
   int64_t load = tl.hand + kWalkerNextCycles;
   if (c.load_waits) load = std::max(load, tl.run_end);
+  if (ps_pp && c.table) load = std::max(load, tl.store_end);
   const int64_t loaded = load + c.load_cycles;
-  tl.hand = std::max({loaded + kWalkerHandCycles, tl.run_end + 1, tl.store_end + 1});
+  const int64_t free = ps_pp ? tl.run_free : std::max(tl.run_end, tl.store_end) + 1;
+  tl.hand = std::max(loaded + kWalkerHandCycles, free);
   tl.run_end = tl.hand + kWalkerRunCycles + c.compute;
-  if (c.store_cycles > 0) tl.store_end = tl.run_end + c.store_cycles;
+  tl.run_free = tl.run_end + 1;
+  if (c.store_cycles > 0) {  // handed to the store sequencer once the store before is done
+    const int64_t start = ps_pp ? std::max(tl.run_end, tl.store_end) : tl.run_end;
+    tl.store_end = start + c.store_cycles;
+    tl.run_free = start + 1;
+  }
   tl.compute += c.compute;
   tl.read_words += c.read_words;
   tl.write_words += c.write_words;
@@ -247,9 +257,9 @@ void Advance(Timeline& tl, const ChunkCost& c) {
 }
 
 // Runs `step` `count` times on `tl`. What a step does depends on the state relative to the last
-// hand-off, and that is set by the step's own last chunk (the run it started, and the store
-// after it if any: an earlier store has ended by the hand-off), so from the second step on
-// every step adds the same.
+// hand-off, and that is set by the step's own last chunks (the run it started, and the store
+// after it if any: an earlier store has ended by the hand-off, or with ps_pp the one before
+// it), so from the second step on every step adds the same.
 template <typename Step>
 void Repeat(Timeline& tl, int64_t count, const Step& step) {
   if (count == 1) {  // the common case, without the copies below
@@ -288,6 +298,11 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
       wp.nb * walk.ChannelChunk() * band_rows_max * wp.w <= hw.glb_ifmap_words / 2;
   const bool w_halves =
       walk.FilterChunk() * walk.ChannelChunk() * wp.kr * wp.ks <= hw.glb_filter_words / 2;
+  // An output chunk's psums fit half of each psum bank: runs go beside stores (ps_pp).
+  const bool ps_halves =
+      2 * PsumBankWords(layer, m, static_cast<int>(wp.nb), static_cast<int>(walk.FilterChunk()),
+                        static_cast<int>(wp.sb)) <=
+      hw.glb_psum_words;
 
   // Pooling: the store walks each plane's rows with vcols -inf columns after each, and the last
   // band's vrows -inf rows after them, and writes the pooled rows the band completes.
@@ -335,6 +350,7 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     // a beat boundary (one per transfer, as an average).
     const int64_t beats = CeilDiv(c.read_words, kDramLoadWordsPerBeat) + transfers;
     const int64_t table_words = wc.table_entries * kPpWords;  // the output path's entries
+    c.table = table_words > 0;
     c.read_words += table_words;
     transfers += wc.table_transfers;
     const int64_t load = beats + table_words + transfers * kDramTransferCycles;
@@ -373,7 +389,7 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
   // shape and the state relative to the last hand-off: those are remembered.
   struct Memo {
     SegmentShape shape;
-    int64_t run, store;  // state relative to the hand-off before the segment
+    int64_t run, store, free;  // state relative to the hand-off before the segment
     Timeline add;
   };
   std::vector<Memo> memo;
@@ -381,10 +397,12 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
   auto segment = [&](Timeline& tl, const WalkSegment& s) {
     const SegmentShape shape = shape_of(s);
     tl.store_end = std::max(tl.store_end, tl.hand);  // an older store end does not matter
-    const int64_t run = tl.run_end - tl.hand, store = tl.store_end - tl.hand;
+    tl.run_free = std::max(tl.run_free, tl.hand);    // nor an older free run sequencer
+    const int64_t run = tl.run_end - tl.hand, store = tl.store_end - tl.hand,
+                  free = tl.run_free - tl.hand;
     const auto hit = [&](size_t i) {
       const Memo& e = memo[i];
-      return e.run == run && e.store == store && e.shape == shape;
+      return e.run == run && e.store == store && e.free == free && e.shape == shape;
     };
     if (last_hit < memo.size() && hit(last_hit)) {
       tl.Add(memo[last_hit].add, 1);
@@ -411,12 +429,13 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     for (int i = 0; i < filter_spans.size(); ++i) {
       Repeat(tl, filter_spans[i].count, [&](Timeline& x) {
         for (int j = 0; j < channel_spans.size(); ++j) {
-          Repeat(x, channel_spans[j].count, [&](Timeline& y) { Advance(y, costs[i][j]); });
+          Repeat(x, channel_spans[j].count,
+                 [&](Timeline& y) { Advance(y, costs[i][j], ps_halves); });
         }
       });
     }
     tl.store_end = std::max(tl.store_end, tl.hand);
-    memo.push_back({shape, run, store, tl.Minus(before)});
+    memo.push_back({shape, run, store, free, tl.Minus(before)});
   };
 
   Timeline tl;
@@ -456,6 +475,12 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
 }
 
 }  // namespace
+
+double SearchCost(const ConvLayer& layer, const CycleEstimate& c) {  // the energy-delay product
+  const double chip = kChipEnergyPerMac * static_cast<double>(layer.Macs());
+  return static_cast<double>(c.cycles) *
+         (chip + kEnergyDram * static_cast<double>(c.DramBytes()) / 2);
+}
 
 CycleEstimate EstimateCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                              const Tiling& t) {

@@ -58,6 +58,7 @@ DescValues ComputeDescValues(const Desc& d, const HwInfo& info) {
   v.vrows = (((v.pool_row_span + d.pool_kh) > (d.eo + d.pool_pt)) ? (((v.pool_row_span + d.pool_kh) - d.eo) - d.pool_pt) : uint64_t{0}) & 0x3;
   v.x_pp = ((((d.nb * v.cc) * v.hbmw) * uint64_t{2}) <= static_cast<uint64_t>(info.glb_ifmap_words));
   v.w_pp = ((((v.chunk_filt * v.cc) * v.rs) * uint64_t{2}) <= static_cast<uint64_t>(info.glb_filter_words));
+  v.ps_pp = ((v.psum_words * uint64_t{2}) <= static_cast<uint64_t>(info.glb_psum_words));
   return v;
 }
 

@@ -409,29 +409,48 @@ bool BestTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
   // Pooling in several bands: the line buffer holds nb*mg*pool_fo words.
   const int64_t pool_line = layer.pooled ? static_cast<int64_t>(mg) * layer.PooledOut().w : 0;
   bool found = false;
-  for (int nb : ChunkSizes(layer.x.n)) {
+  // Image chunks: each number of chunks, and every size up to kSmallBatch: an uneven split
+  // whose last chunk is smaller leaves a shorter last store exposed.
+  constexpr int kSmallBatch = 16;
+  std::vector<int> image_chunks = ChunkSizes(layer.x.n);
+  for (int nb = 1; nb <= std::min(layer.x.n, kSmallBatch); ++nb) {
+    if (std::find(image_chunks.begin(), image_chunks.end(), nb) == image_chunks.end()) {
+      image_chunks.push_back(nb);
+    }
+  }
+  for (int nb : image_chunks) {
     if (nb > kMaxImagesPerRun) continue;
     for (int cbc : ChunkSizes(m.cb)) {
       const int cc = std::min(cbc * m.r * m.q, cg);
       const int band_max = MaxBandStrips(layer, hw, m, nb, cc);
       // Every filter-chunk size with a different number of chunks that fits, each with the
-      // fewest bands its psums leave room for: the largest filter chunk moves the fewest
-      // bytes, a smaller one can overlap stores with more loads or take fewer bands.
+      // fewest bands its psums leave room for, in the whole psum banks and in half of them:
+      // the largest filter chunk moves the fewest bytes, a smaller one can overlap stores with
+      // more loads or take fewer bands, and psums in half the banks let the next chunk run
+      // beside the store (ps_pp).
       for (int mcb : ChunkSizes(blocks)) {
         const int mc = std::min(mcb * block, mg);
-        const int64_t psum_strips = hw.glb_psum_words / (mcb * nb * strip_bank);
-        int sb = static_cast<int>(std::min<int64_t>(band_max, psum_strips));
-        if (sb < 1 || mc * cc * kernel > hw.glb_filter_words) continue;
+        if (mc * cc * kernel > hw.glb_filter_words) continue;
         if (layer.OutTable() && mc > hw.pp_words / 2) continue;
-        sb = CeilDiv(m.strips, CeilDiv(m.strips, sb));  // the same bands, evenly cut
-        if (sb < m.strips && nb * pool_line > hw.pool_words) continue;
-        const Tiling t{nb, mc, cc, sb};
-        const CycleEstimate c = EstimateCycles(layer, hw, m, t);
-        if (!found || c.cycles < cost->cycles ||
-            (c.cycles == cost->cycles && c.DramBytes() < cost->DramBytes())) {
-          *best = t;
-          *cost = c;
-          found = true;
+        int last_sb = 0;
+        for (const int bank_words : {hw.glb_psum_words, hw.glb_psum_words / 2}) {
+          const int64_t psum_strips = bank_words / (mcb * nb * strip_bank);
+          int sb = static_cast<int>(std::min<int64_t>(band_max, psum_strips));
+          if (sb < 1) continue;
+          sb = CeilDiv(m.strips, CeilDiv(m.strips, sb));  // the same bands, evenly cut
+          if (sb == last_sb) continue;
+          last_sb = sb;
+          if (sb < m.strips && nb * pool_line > hw.pool_words) continue;
+          const Tiling t{nb, mc, cc, sb};
+          const CycleEstimate c = EstimateCycles(layer, hw, m, t);
+          const double edp = SearchCost(layer, c);
+          const double best_edp = found ? SearchCost(layer, *cost) : 0;
+          if (!found || edp < best_edp ||
+              (edp == best_edp && c.DramBytes() < cost->DramBytes())) {
+            *best = t;
+            *cost = c;
+            found = true;
+          }
         }
       }
     }
@@ -472,7 +491,7 @@ RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
   const int rg = CeilDiv(layer.w.h, CeilDiv(layer.w.h, hw.rows));
   RsMapping best;
   Tiling best_tiling;
-  std::tuple<int64_t, int64_t, int> best_rank;  // cycles, DRAM bytes, -active PEs
+  std::tuple<double, int64_t, int> best_rank;  // SearchCost, DRAM bytes, -active PEs
   bool found = false;
   for (int q = 1; q <= cg && S * q <= hw.ifmap_depth; ++q) {
     for (int p = 1; p <= std::min(mg, hw.psum_depth) && p * q * S <= hw.filter_depth; ++p) {
@@ -487,11 +506,14 @@ RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
             const int64_t work = static_cast<int64_t>(layer.x.n) * layer.conv.groups * m.strips *
                                  out.w * S * m.q * m.p * CeilDiv(mg, m.t * m.p) *
                                  CeilDiv(cg, m.r * m.q) * m.nrg;
-            if (found && work > std::get<0>(best_rank)) continue;
+            CycleEstimate bound;  // no tiling is faster than the work, nor moves no bytes
+            bound.cycles = work;
+            if (found && SearchCost(layer, bound) > std::get<0>(best_rank)) continue;
             Tiling tiling;
             CycleEstimate c;
             if (!BestTiling(layer, hw, m, &tiling, &c)) continue;
-            const auto rank = std::make_tuple(c.cycles, c.DramBytes(), -ActivePes(layer, m));
+            const auto rank =
+                std::make_tuple(SearchCost(layer, c), c.DramBytes(), -ActivePes(layer, m));
             if (!found || rank < best_rank) {
               best = m;
               best_tiling = tiling;

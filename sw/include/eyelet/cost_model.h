@@ -72,6 +72,15 @@ struct CycleEstimate {
   int64_t DramBytes() const { return dram_read_bytes + dram_write_bytes; }
 };
 
+// What the mapper minimizes: the predicted cycles (EstimateCycles in cost_model.h) times the
+// energy the choice changes (the energy-delay product): DRAM accesses at kEnergyDram each
+// (energy.h) and everything on chip at kChipEnergyPerMac per MAC of the layer. Smaller chunks
+// can hide more loads and stores behind the array (a store beside the next run needs an
+// output chunk in half the psum banks) but reload more from DRAM; fewest cycles alone would
+// take any such trade.
+constexpr double kChipEnergyPerMac = 8.8;  // `eyelet bench --net alexnet`: energy / MAC but DRAM
+double SearchCost(const ConvLayer& layer, const CycleEstimate& c);
+
 // Words or accesses over the whole layer (all groups). NoC and GLB counts follow the pass
 // controller's counters (zeros sent for padding are NoC words but not GLB reads; the DRAM
 // walker's GLB traffic is the DRAM traffic). Spad and MAC counts assume no zero gating.

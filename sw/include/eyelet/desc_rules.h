@@ -105,6 +105,7 @@ struct DescValues {
   uint64_t vrows = 0;
   uint64_t x_pp = 0;
   uint64_t w_pp = 0;
+  uint64_t ps_pp = 0;
 };
 DescValues ComputeDescValues(const Desc& d, const HwInfo& info);
 
@@ -156,6 +157,7 @@ constexpr DescValueField kDescValueFields[] = {
     {"vrows", 2, &DescValues::vrows, true},
     {"x_pp", 1, &DescValues::x_pp, true},
     {"w_pp", 1, &DescValues::w_pp, true},
+    {"ps_pp", 1, &DescValues::ps_pp, true},
 };
 
 // The index in kDescRules of the first rule `d` fails on `info`, or -1 when it passes.

@@ -7,7 +7,7 @@
 
 namespace eyelet {
 
-constexpr int kLayerCfgBits = 342;
+constexpr int kLayerCfgBits = 358;
 
 struct LayerCfg {
   uint32_t n = 0;  // 8 bits: images in the layer (batch), 1..255
@@ -45,6 +45,7 @@ struct LayerCfg {
   uint32_t acc_in = 0;  // 1 bits: add the psum banks' contents from the first pass (a later channel chunk)
   uint32_t if_base = 0;  // 16 bits: first GLB ifmap-area word of the run's images (the walker's load buffer)
   uint32_t flt_base = 0;  // 16 bits: first GLB filter-area word of the run's filters
+  uint32_t ps_base = 0;  // 16 bits: first psum-bank word of the run's psums (the walker's store buffer)
 };
 
 struct LayerCfgField {
@@ -55,41 +56,42 @@ struct LayerCfgField {
 };
 
 constexpr LayerCfgField kLayerCfgFields[] = {
-    {"n", 334, 8, &LayerCfg::n},
-    {"cg", 321, 13, &LayerCfg::cg},
-    {"h", 311, 10, &LayerCfg::h},
-    {"w", 301, 10, &LayerCfg::w},
-    {"mg", 288, 13, &LayerCfg::mg},
-    {"kr", 282, 6, &LayerCfg::kr},
-    {"ks", 277, 5, &LayerCfg::ks},
-    {"eo", 267, 10, &LayerCfg::eo},
-    {"fo", 257, 10, &LayerCfg::fo},
-    {"uh", 253, 4, &LayerCfg::uh},
-    {"uw", 249, 4, &LayerCfg::uw},
-    {"pad_top", 243, 6, &LayerCfg::pad_top},
-    {"pad_left", 237, 6, &LayerCfg::pad_left},
-    {"e", 231, 6, &LayerCfg::e},
-    {"p", 225, 6, &LayerCfg::p},
-    {"q", 220, 5, &LayerCfg::q},
-    {"r", 214, 6, &LayerCfg::r},
-    {"t", 206, 8, &LayerCfg::t},
-    {"rg", 200, 6, &LayerCfg::rg},
-    {"nrg", 196, 4, &LayerCfg::nrg},
-    {"tv", 190, 6, &LayerCfg::tv},
-    {"th", 184, 6, &LayerCfg::th},
-    {"cb", 171, 13, &LayerCfg::cb},
-    {"mb", 158, 13, &LayerCfg::mb},
-    {"strips", 148, 10, &LayerCfg::strips},
-    {"wn", 137, 11, &LayerCfg::wn},
-    {"dmax", 129, 8, &LayerCfg::dmax},
-    {"hw", 109, 20, &LayerCfg::hw},
-    {"chw", 85, 24, &LayerCfg::chw},
-    {"rs", 73, 12, &LayerCfg::rs},
-    {"crs", 53, 20, &LayerCfg::crs},
-    {"lane_outer", 33, 20, &LayerCfg::lane_outer},
-    {"acc_in", 32, 1, &LayerCfg::acc_in},
-    {"if_base", 16, 16, &LayerCfg::if_base},
-    {"flt_base", 0, 16, &LayerCfg::flt_base},
+    {"n", 350, 8, &LayerCfg::n},
+    {"cg", 337, 13, &LayerCfg::cg},
+    {"h", 327, 10, &LayerCfg::h},
+    {"w", 317, 10, &LayerCfg::w},
+    {"mg", 304, 13, &LayerCfg::mg},
+    {"kr", 298, 6, &LayerCfg::kr},
+    {"ks", 293, 5, &LayerCfg::ks},
+    {"eo", 283, 10, &LayerCfg::eo},
+    {"fo", 273, 10, &LayerCfg::fo},
+    {"uh", 269, 4, &LayerCfg::uh},
+    {"uw", 265, 4, &LayerCfg::uw},
+    {"pad_top", 259, 6, &LayerCfg::pad_top},
+    {"pad_left", 253, 6, &LayerCfg::pad_left},
+    {"e", 247, 6, &LayerCfg::e},
+    {"p", 241, 6, &LayerCfg::p},
+    {"q", 236, 5, &LayerCfg::q},
+    {"r", 230, 6, &LayerCfg::r},
+    {"t", 222, 8, &LayerCfg::t},
+    {"rg", 216, 6, &LayerCfg::rg},
+    {"nrg", 212, 4, &LayerCfg::nrg},
+    {"tv", 206, 6, &LayerCfg::tv},
+    {"th", 200, 6, &LayerCfg::th},
+    {"cb", 187, 13, &LayerCfg::cb},
+    {"mb", 174, 13, &LayerCfg::mb},
+    {"strips", 164, 10, &LayerCfg::strips},
+    {"wn", 153, 11, &LayerCfg::wn},
+    {"dmax", 145, 8, &LayerCfg::dmax},
+    {"hw", 125, 20, &LayerCfg::hw},
+    {"chw", 101, 24, &LayerCfg::chw},
+    {"rs", 89, 12, &LayerCfg::rs},
+    {"crs", 69, 20, &LayerCfg::crs},
+    {"lane_outer", 49, 20, &LayerCfg::lane_outer},
+    {"acc_in", 48, 1, &LayerCfg::acc_in},
+    {"if_base", 32, 16, &LayerCfg::if_base},
+    {"flt_base", 16, 16, &LayerCfg::flt_base},
+    {"ps_base", 0, 16, &LayerCfg::ps_base},
 };
 
 }  // namespace eyelet

@@ -116,8 +116,8 @@ std::string PlaceSets(const ConvLayer& layer, const ArrayConfig& hw, bool fold_w
 std::string CompleteMapping(const ConvLayer& layer, const ArrayConfig& hw, RsMapping& m);
 
 // Searches every legal (e, p, q, r, t) and, for each, every DRAM tiling (ChooseTiling), and
-// returns the mapping with the fewest predicted cycles (EstimateCycles in cost_model.h), ties
-// broken by fewer DRAM bytes, then more active PEs; its n is the tiling's nb. Throws
+// returns the mapping with the lowest SearchCost (cost_model.h), ties broken by fewer DRAM bytes, then more
+// active PEs; its n is the tiling's nb. Throws
 // UnsupportedError naming the limit when no mapping exists (for a pooled layer that maps
 // unpooled, the pooling line buffer).
 RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw);
@@ -193,13 +193,14 @@ std::string PoolError(const ConvLayer& layer, const ArrayConfig& hw);
 // at most hw.pool_words.
 std::string TilingError(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                         const Tiling& t);
-// The tiling that fits the GLB with the fewest predicted cycles (EstimateCycles), ties broken
-// by fewer DRAM bytes. Searched: every image-chunk size and channel-chunk size that gives a
-// different number of chunks (the cost depends on the number of chunks only, and the smallest
-// size for k chunks leaves the most room), each with every filter-chunk size of a different
-// chunk count up to the most filter blocks that fit, each with the fewest row bands that fit:
-// the most strips whose ifmap rows and psums fit, cut into bands of even size (one band when
-// whole channels and all strips' psums fit); a pooled layer's tilings in several bands also
+// The tiling that fits the GLB with the lowest SearchCost (cost_model.h), ties broken by fewer DRAM bytes.
+// Searched: every image-chunk size and channel-chunk size that gives a different number of
+// chunks (the smallest size for k chunks leaves the most room), and every image-chunk size up
+// to 16 (an uneven split with a smaller last chunk leaves less of the last store exposed),
+// each with every filter-chunk size of a different chunk count up to the most filter blocks
+// that fit, each with the fewest row bands that fit, in the whole psum banks and in half of
+// them: the most strips whose ifmap rows and psums fit, cut into bands of even size (one band
+// when whole channels and all strips' psums fit); a pooled layer's tilings in several bands also
 // keep the line buffer's nb*Mg*pool_fo words within hw.pool_words. `m` must be completed for
 // `layer`; the result's sb is explicit (never 0). Throws UnsupportedError naming the GLB area
 // when not even one image, one filter block, one channel block and one strip fit, or the line
