@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "eyelet/cost_model.h"
 #include "eyelet/csr_map.h"
@@ -257,27 +258,35 @@ TEST(DriverTiling, RowBandsWhenAChannelDoesNotFit) {
   }
 }
 
+// Runs `l` on the small build with random data and the mapper's choice, checks every output,
+// and returns the result with the cost model's estimate for the same mapping and tiling.
+std::pair<LayerResult, CostEstimate> RunSmallAndModel(const ConvLayer& l, uint64_t seed) {
+  RtlDevice& dev = Dev("small");
+  Rng rng(seed);
+  const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2), w = FullRangeTensor(l.w, rng, 0.2);
+  LayerResult r = RunConv(dev, l, x, w, nullptr, kTimeout);
+  EXPECT_TRUE(SameTensor(r.y, ConvAcc(x, w, l.conv)));
+  const CostEstimate c = EvaluateMapping(l, ConfigByName("small"), r.mapping, r.tiling);
+  EXPECT_NEAR(static_cast<double>(c.time.cycles), static_cast<double>(r.counters.cycles),
+              0.1 * static_cast<double>(r.counters.cycles))
+      << "the cost model's timeline predicts the busy cycles";
+  return {std::move(r), c};
+}
+
 TEST(DriverTiling, LoadsOverlapTheArraysRun) {
   // 96 channels in chunks that fit half the GLB areas: the walker loads chunk k + 1 into the
   // other halves while the array runs chunk k, so the array waits for far fewer cycles than
   // the words loaded (one per cycle at best); without the overlap it would wait for all of
-  // them. The cost model's timeline predicts the busy cycles.
-  RtlDevice& dev = Dev("small");
+  // them.
   const ArrayConfig& hw = ConfigByName("small");
-  Rng rng(9);
   const ConvLayer l = Conv(1, 96, 12, 12, 32, 3, 3, 1, 1);
-  const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2), w = FullRangeTensor(l.w, rng, 0.2);
-  const LayerResult r = RunConv(dev, l, x, w, nullptr, kTimeout);
-  EXPECT_TRUE(SameTensor(r.y, ConvAcc(x, w, l.conv)));
+  const auto [r, c] = RunSmallAndModel(l, 9);
   ASSERT_LT(r.tiling.cc, l.x.c) << "one channel chunk: nothing to overlap";
-  const CostEstimate c = EvaluateMapping(l, hw, r.mapping, r.tiling);
   ASSERT_LE(2 * c.use.glb_ifmap_words, hw.glb_ifmap_words);
   ASSERT_LE(2 * c.use.glb_filter_words, hw.glb_filter_words);
   const uint64_t loaded_words = r.counters.dram_rd_bytes / 2;
   EXPECT_LT(2 * r.counters.dma_stall, loaded_words)
       << "stall " << r.counters.dma_stall << " of " << r.counters.cycles;
-  EXPECT_NEAR(static_cast<double>(c.time.cycles), static_cast<double>(r.counters.cycles),
-              0.1 * static_cast<double>(r.counters.cycles));
 }
 
 TEST(DriverTiling, StoresOverlapTheNextRun) {
@@ -285,23 +294,16 @@ TEST(DriverTiling, StoresOverlapTheNextRun) {
   // chunks (filter chunks or row bands) whose psums fit half of each bank, so each chunk runs
   // in the other halves while the store writes the previous chunk's outputs (ps_pp). The
   // walker then waits for far fewer cycles than the outputs it writes (one a cycle); without
-  // the overlap it would wait for all of them. The cost model's timeline predicts the cycles.
-  RtlDevice& dev = Dev("small");
+  // the overlap it would wait for all of them.
   const ArrayConfig& hw = ConfigByName("small");
-  Rng rng(11);
   const ConvLayer l = Conv(1, 4, 32, 32, 64, 3, 3, 1, 1);
-  const Tensor<int16_t> x = FullRangeTensor(l.x, rng, 0.2), w = FullRangeTensor(l.w, rng, 0.2);
-  const LayerResult r = RunConv(dev, l, x, w, nullptr, kTimeout);
-  EXPECT_TRUE(SameTensor(r.y, ConvAcc(x, w, l.conv)));
+  const auto [r, c] = RunSmallAndModel(l, 11);
   ASSERT_TRUE(r.tiling.mc < l.w.n || BandStrips(r.mapping, r.tiling) < r.mapping.strips)
       << "one output chunk: nothing to overlap";
-  const CostEstimate c = EvaluateMapping(l, hw, r.mapping, r.tiling);
   ASSERT_LE(2 * c.use.glb_psum_words, hw.glb_psum_words);
   const uint64_t outputs = static_cast<uint64_t>(l.Out().Size());
   EXPECT_LT(2 * r.counters.dma_stall, outputs)
       << "stall " << r.counters.dma_stall << " of " << r.counters.cycles;
-  EXPECT_NEAR(static_cast<double>(c.time.cycles), static_cast<double>(r.counters.cycles),
-              0.1 * static_cast<double>(r.counters.cycles));
 }
 
 // --- Chains
