@@ -42,8 +42,9 @@
 // array is not reading; otherwise that area's load waits for the run. Likewise, when an output
 // chunk's psums fill at most half of each psum bank, output chunks take turns in the two
 // halves (ps_base), so a chunk runs while the store reads the previous output chunk's psums;
-// the output-path table entries of a later output chunk then wait for that store, which reads
-// the half of the table they would go to. An AXI error response is
+// the output-path table entries of the output chunk after next then wait for that store
+// (after the chunk's ifmaps and filters), which reads the half of the table they go to. An
+// AXI error response is
 // checked when the transfer that saw it has finished, so the bus and the array are always left
 // idle. abort_i (CSR soft reset) stops the chain: the DMA engines drain what is on the bus and
 // the sequencer returns to idle with no error.
@@ -162,6 +163,7 @@ module ey_load_seq #(
     StIfmapData,
     StFilterCmd,        // filter load transfers
     StFilterData,
+    StTableWait,        // the table half is still the store's (ps_pp): wait for it
     StTableCmd,         // output-path table load transfer
     StTableData,
     StRunCfg,           // the chunk's part of the layer record
@@ -507,8 +509,7 @@ module ey_load_seq #(
         end
         // An area the running chunk reads is loaded only into its other half; without halves,
         // only once the run is over.
-        StLoadWait: if ((run_idle_i || !((load_x && !x_pp_i) || (load_w && !w_pp_i))) &&
-                        !(load_p && ps_pp_i && !store_idle_i)) begin
+        StLoadWait: if (run_idle_i || !((load_x && !x_pp_i) || (load_w && !w_pp_i))) begin
           if (c0_q == '0) ps_half_d = ps_pp_i && !ps_half_q;  // a new output chunk
           cfg_d.ps_base = ps_half_d ? 16'(PsHalf) : '0;
           if (load_x) begin
@@ -552,7 +553,7 @@ module ey_load_seq #(
           if (cnt_q + rd_n == w_end_q) begin
             if (w_whole || widx_q + 1'b1 == fcur_q) begin
               cnt_d   = '0;
-              state_d = load_p ? StTableCmd : StRunCfg;
+              state_d = load_p ? StTableWait : StRunCfg;
             end else begin
               widx_d  = widx_q + 1'b1;
               w_end_d = w_end_q + w_len_q;
@@ -560,6 +561,9 @@ module ey_load_seq #(
             end
           end
         end
+        // With ps_pp the store may still read the previous output chunk of this half's table
+        // (two output chunks back); the data of the chunk are in by now.
+        StTableWait: if (!ps_pp_i || store_idle_i) state_d = StTableCmd;
         StTableCmd: if (rd_cmd_ready_i) state_d = StTableData;
         StTableData: if (rd_fire) begin
           cnt_d = cnt_q + 1'b1;

@@ -184,8 +184,9 @@ int64_t RunCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping
 //    previous store too unless an output chunk's psums fit half of each psum bank (ps_pp: the
 //    run then goes beside that store, in the other halves, once the store before it is done);
 //  * store: after the last channel chunk of an output chunk, beside the next chunk's loads,
-//    and with ps_pp beside the next chunks' runs; the output-path table entries of a later
-//    output chunk then wait for the store (it reads the table half they go to).
+//    and with ps_pp beside the next chunks' runs; the output-path table entries of the output
+//    chunk after next then wait for the store (it reads the table half they go to), after
+//    that chunk's ifmaps and filters.
 // Times are absolute cycles; consecutive chunks and segments are mostly alike, so repeats are
 // fast-forwarded once their increments are steady (this keeps the mapper's search fast).
 struct Timeline {
@@ -225,7 +226,7 @@ struct Timeline {
 struct ChunkCost {
   int64_t load_cycles = 0;   // 0: nothing loaded
   bool load_waits = false;   // a loaded area is not double-buffered: wait for the run
-  bool table = false;        // it loads output-path table entries
+  int64_t table_cycles = 0;  // of load_cycles: the output-path table entries, loaded last
   int64_t compute = 0;       // array cycles
   int64_t store_cycles = 0;  // 0: no store after it
   int64_t read_words = 0;
@@ -237,8 +238,10 @@ struct ChunkCost {
 void Advance(Timeline& tl, const ChunkCost& c, bool ps_pp) {
   int64_t load = tl.hand + kWalkerNextCycles;
   if (c.load_waits) load = std::max(load, tl.run_end);
-  if (ps_pp && c.table) load = std::max(load, tl.store_end);
-  const int64_t loaded = load + c.load_cycles;
+  int64_t loaded = load + c.load_cycles;
+  if (ps_pp && c.table_cycles > 0) {  // the table half is the last store's until it ends
+    loaded = std::max(loaded - c.table_cycles, tl.store_end) + c.table_cycles;
+  }
   const int64_t free = ps_pp ? tl.run_free : std::max(tl.run_end, tl.store_end) + 1;
   tl.hand = std::max(loaded + kWalkerHandCycles, free);
   tl.run_end = tl.hand + kWalkerRunCycles + c.compute;
@@ -350,7 +353,7 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     // a beat boundary (one per transfer, as an average).
     const int64_t beats = CeilDiv(c.read_words, kDramLoadWordsPerBeat) + transfers;
     const int64_t table_words = wc.table_entries * kPpWords;  // the output path's entries
-    c.table = table_words > 0;
+    c.table_cycles = table_words + wc.table_transfers * kDramTransferCycles;
     c.read_words += table_words;
     transfers += wc.table_transfers;
     const int64_t load = beats + table_words + transfers * kDramTransferCycles;
