@@ -6,19 +6,13 @@
 // in golden_test.cc.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <functional>
 #include <limits>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
-#include "eyelet/rng.h"
 #include "eyelet/tensor.h"
 #include "test_util.h"
 
@@ -28,18 +22,11 @@ namespace {
 // ------------------------------------------------------------------------------------------
 // Helpers
 
-using test::ConvCase;
-using test::ConvKind;
 using test::ElementsEqual;
 using test::ExpectShapeError;
 using test::HasElements;
-using test::kNumConvKinds;
 using test::MakeShape;
 using test::MakeTensor;
-using test::RailTensor;
-using test::RandomConvCase;
-using test::RandomPoolParams;
-using test::SeedTrace;
 
 // ------------------------------------------------------------------------------------------
 // Hand-worked convolutions

@@ -17,14 +17,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "eyelet/error.h"
 #include "eyelet/rng.h"
 #include "eyelet/tensor.h"
 #include "test_util.h"
@@ -38,11 +35,8 @@ namespace {
 using test::ConvCase;
 using test::ConvKind;
 using test::ElementsEqual;
-using test::ExpectShapeError;
-using test::HasElements;
 using test::kNumConvKinds;
 using test::MakeShape;
-using test::MakeTensor;
 using test::RailTensor;
 using test::RandomConvCase;
 using test::RandomPoolParams;
