@@ -409,6 +409,7 @@ bool BestTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
   // Pooling in several bands: the line buffer holds nb*mg*pool_fo words.
   const int64_t pool_line = layer.pooled ? static_cast<int64_t>(mg) * layer.PooledOut().w : 0;
   bool found = false;
+  double best_edp = 0;  // SearchCost of *cost
   // Image chunks: each number of chunks, and every size up to kSmallBatch: an uneven split
   // whose last chunk is smaller leaves a shorter last store exposed.
   constexpr int kSmallBatch = 16;
@@ -444,11 +445,11 @@ bool BestTiling(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& 
           const Tiling t{nb, mc, cc, sb};
           const CycleEstimate c = EstimateCycles(layer, hw, m, t);
           const double edp = SearchCost(layer, c);
-          const double best_edp = found ? SearchCost(layer, *cost) : 0;
           if (!found || edp < best_edp ||
               (edp == best_edp && c.DramBytes() < cost->DramBytes())) {
             *best = t;
             *cost = c;
+            best_edp = edp;
             found = true;
           }
         }
