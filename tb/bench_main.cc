@@ -246,6 +246,13 @@ int FusedPoolCost(ArrayBench& bench) {
 // large the layer is bound by moving the K*M weights: into the GLB at four 16-bit words (one
 // AXI beat) per cycle, and from the GLB into the PEs on the filter GIN at one word per cycle,
 // whatever the number of PEs; the MACs on the active PEs are the third bound.
+// Which of an FC layer's three bounds (cycles each) is the largest.
+const char* FcLimit(double gin, double dram, double compute) {
+  return gin >= dram && gin >= compute ? "filter GIN"
+         : dram >= compute             ? "DRAM -> GLB weight stream"
+                                       : "PE array compute";
+}
+
 int FcCost(ArrayBench& bench, int k, int m_out, int batch) {
   const ConvLayer l = FcToConvLayer(Shape{batch, k, 1, 1}, Shape{m_out, k, 1, 1});
   char name[64];
@@ -258,9 +265,7 @@ int FcCost(ArrayBench& bench, int k, int m_out, int batch) {
   const double gin = static_cast<double>(st.filt_words);  // one word a cycle
   const double compute = static_cast<double>(l.Macs()) / std::max(1, st.active_pes);
   const double busy = static_cast<double>(st.cycles);
-  const char* limit = gin >= dram && gin >= compute ? "filter GIN"
-                      : dram >= compute             ? "DRAM -> GLB weight stream"
-                                                    : "PE array compute";
+  const char* limit = FcLimit(gin, dram, compute);
   std::printf(
       "  limit      %s: the %.0f weight words (each used by the %d images of the batch only) "
       "load from DRAM at %lld words per cycle, >= %.0f cycles (%.0f %% of the busy cycles); "
@@ -281,23 +286,26 @@ void FcModel(const ArrayConfig& hw, int k, int m_out, int batch) {
   const Tiling t = ChooseTiling(l, hw, m);
   const CycleEstimate c = EstimateCycles(l, hw, m, t);
   const int pes = ActivePes(l, m);
+  const double cycles = static_cast<double>(c.cycles);
+  const double gin = static_cast<double>(int64_t{k} * m_out);  // every weight once, a word a cycle
+  const double dram = gin / static_cast<double>(kDramLoadWordsPerBeat);
+  const double compute = static_cast<double>(l.Macs()) / std::max(1, pes);
   std::printf(
       "\nFC %d -> %d, batch %d on %s, cost model (not simulated): mapping %s, %d active "
       "PEs, tiling nb,mc,cc,sb %d,%d,%d,%d\n"
       "  predicted  %lld busy cycles (array %lld), utilization %.2f %% of %d PEs; DRAM "
       "%lld bytes (%.2fx the minimum)\n"
-      "  limit      filter GIN: %lld weight words into the PEs at one word per cycle are "
-      "%.0f %% of the predicted cycles (loading them from DRAM at four a cycle, %.0f %%)\n",
+      "  limit      %s: %.0f weight words into the PEs at one word per cycle are %.0f %% of "
+      "the predicted cycles (loading them from DRAM at four a cycle, %.0f %%; the MACs on the "
+      "active PEs, %.0f %%)\n",
       k, m_out, batch, hw.name.c_str(), m.ToString().c_str(), pes, t.nb, t.mc, t.cc, t.sb,
       static_cast<long long>(c.cycles), static_cast<long long>(c.compute_cycles),
       100.0 * static_cast<double>(l.Macs()) /
           (static_cast<double>(hw.rows) * hw.cols * static_cast<double>(c.cycles)),
       hw.rows * hw.cols, static_cast<long long>(c.DramBytes()),
       static_cast<double>(c.DramBytes()) / static_cast<double>(MinDramBytes(l, hw)),
-      static_cast<long long>(int64_t{k} * m_out),
-      100.0 * static_cast<double>(int64_t{k} * m_out) / static_cast<double>(c.cycles),
-      100.0 * static_cast<double>(int64_t{k} * m_out / kDramLoadWordsPerBeat) /
-          static_cast<double>(c.cycles));
+      FcLimit(gin, dram, compute), gin, 100.0 * gin / cycles, 100.0 * dram / cycles,
+      100.0 * compute / cycles);
 }
 
 }  // namespace
