@@ -3,10 +3,13 @@
 // The clock-owning harness (tb/harness.h) on the Verilated PE.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <vector>
 
 #include "Vey_pe.h"
+#include "Vey_top_small.h"
 #include "eyelet/error.h"
 #include "harness.h"
 
@@ -65,6 +68,29 @@ TEST(Harness, TraceIsWrittenOnlyWhenAskedFor) {
 
   Harness<Vey_pe> h;
   EXPECT_THROW(h.OpenTrace("/nonexistent-dir/x.fst"), FileError);
+}
+
+// Verilator 5.006 builds a scoped trace's bitmap of enabled codes by reading a vector past its
+// size, so whatever the heap held there enables codes that have no FST handle, and the first
+// dump crashes (tb/fst_enables.h). Here the heap holds freed blocks of all-ones bytes, and the
+// scope is one signal near the start of the small accelerator's thousands of codes (ey_top's
+// start: the vector covers about 2,000 of them).
+TEST(Harness, ScopedTraceSurvivesADirtyHeap) {
+  const auto path = std::filesystem::temp_directory_path() / "eyelet_harness_scoped.fst";
+  std::filesystem::remove(path);
+  {
+    Harness<Vey_top_small> h;
+    {
+      std::vector<std::vector<uint8_t>> junk;
+      for (size_t n = 512; n <= 4096; n += 8) junk.emplace_back(n, uint8_t{0xff});
+    }  // freed: the allocator hands these bytes out again
+    h.OpenTrace(path.string(), {{1, "TOP.ey_top.start"}});
+    h.Reset();
+    for (int i = 0; i < 20; ++i) h.Tick();
+  }
+  ASSERT_TRUE(std::filesystem::exists(path));
+  EXPECT_GT(std::filesystem::file_size(path), 100u);
+  std::filesystem::remove(path);
 }
 
 }  // namespace
