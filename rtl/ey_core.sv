@@ -57,7 +57,11 @@ module ey_core #(
   output logic [31:0]         cnt_pin_words_o,
   output logic [31:0]         cnt_gon_words_o,
   output logic [31:0]         cnt_glb_reads_o,
-  output logic [31:0]         cnt_glb_writes_o
+  output logic [31:0]         cnt_glb_writes_o,
+  output logic [31:0]         cnt_spad_if_wr_o,
+  output logic [31:0]         cnt_spad_if_rd_o,
+  output logic [31:0]         cnt_spad_flt_wr_o,
+  output logic [31:0]         cnt_ln_words_o
 );
 
   // Controller <-> array
@@ -76,7 +80,7 @@ module ey_core #(
   logic [Cols-1:0]       pin_valid, pin_ready, gon_valid, gon_ready;
   logic [Cols*RowW-1:0]  pin_row, gon_row;
   logic [Cols*AccW-1:0]  pin_data, gon_data;
-  logic [CntW-1:0]       arr_mac, arr_skip;
+  logic [CntW-1:0]       arr_mac, arr_skip, arr_if_wr, arr_if_rd, arr_flt_wr, arr_ln;
   logic                  arr_idle;
 
   // Controller <-> GLB
@@ -139,6 +143,10 @@ module ey_core #(
     .gon_data_i        (gon_data),
     .arr_mac_i         (arr_mac),
     .arr_skip_i        (arr_skip),
+    .arr_if_wr_i       (arr_if_wr),
+    .arr_if_rd_i       (arr_if_rd),
+    .arr_flt_wr_i      (arr_flt_wr),
+    .arr_ln_i          (arr_ln),
     .glb_filt_re_o     (glb_filt_re),
     .glb_filt_addr_o   (glb_filt_addr),
     .glb_filt_rdata_i  (glb_filt_rdata),
@@ -159,7 +167,11 @@ module ey_core #(
     .cnt_pin_words_o   (cnt_pin_words_o),
     .cnt_gon_words_o   (cnt_gon_words_o),
     .cnt_glb_reads_o   (cnt_glb_reads_o),
-    .cnt_glb_writes_o  (cnt_glb_writes_o)
+    .cnt_glb_writes_o  (cnt_glb_writes_o),
+    .cnt_spad_if_wr_o  (cnt_spad_if_wr_o),
+    .cnt_spad_if_rd_o  (cnt_spad_if_rd_o),
+    .cnt_spad_flt_wr_o (cnt_spad_flt_wr_o),
+    .cnt_ln_words_o    (cnt_ln_words_o)
   );
 
   ey_glb #(
@@ -240,7 +252,11 @@ module ey_core #(
     .gon_data_o        (gon_data),
     .idle_o            (arr_idle),
     .stat_mac_o        (arr_mac),
-    .stat_skip_o       (arr_skip)
+    .stat_skip_o       (arr_skip),
+    .stat_if_wr_o      (arr_if_wr),
+    .stat_if_rd_o      (arr_if_rd),
+    .stat_flt_wr_o     (arr_flt_wr),
+    .stat_ln_o         (arr_ln)
   );
 
   logic unused;

@@ -100,6 +100,7 @@ module ey_load_seq #(
   input  logic               rd_cmd_ready_i,
   output logic [AddrW-1:0]   rd_cmd_addr_o,
   output logic [31:0]        rd_cmd_len_o,
+  output logic               rd_cmd_filt_o,   // the command loads weights (a counter's input)
   input  logic               rd_valid_i,
   output logic               rd_ready_o,
   output logic               rd_wide_o,
@@ -312,6 +313,8 @@ module ey_load_seq #(
   // ---------------------------------------------------------------------------------------
   // Bus outputs
   // ---------------------------------------------------------------------------------------
+  assign rd_cmd_filt_o = state_q == StFilterCmd;
+
   always_comb begin
     rd_cmd_valid_o = 1'b0;
     rd_cmd_addr_o  = AddrW'(daddr_q);

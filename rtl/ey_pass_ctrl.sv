@@ -98,6 +98,10 @@ module ey_pass_ctrl #(
   input  logic [Cols*AccW-1:0]   gon_data_i,
   input  logic [CntW-1:0]        arr_mac_i,
   input  logic [CntW-1:0]        arr_skip_i,
+  input  logic [CntW-1:0]        arr_if_wr_i,   // spad and LN accesses this cycle (ey_pe_array)
+  input  logic [CntW-1:0]        arr_if_rd_i,
+  input  logic [CntW-1:0]        arr_flt_wr_i,
+  input  logic [CntW-1:0]        arr_ln_i,
 
   // Global buffer
   output logic                   glb_filt_re_o,
@@ -122,7 +126,11 @@ module ey_pass_ctrl #(
   output logic [31:0]            cnt_pin_words_o,
   output logic [31:0]            cnt_gon_words_o,
   output logic [31:0]            cnt_glb_reads_o,
-  output logic [31:0]            cnt_glb_writes_o
+  output logic [31:0]            cnt_glb_writes_o,
+  output logic [31:0]            cnt_spad_if_wr_o,
+  output logic [31:0]            cnt_spad_if_rd_o,
+  output logic [31:0]            cnt_spad_flt_wr_o,
+  output logic [31:0]            cnt_ln_words_o
 );
 
   localparam logic [IdW-1:0] IdOff = '1;
@@ -499,6 +507,10 @@ module ey_pass_ctrl #(
       cnt_gon_words_o  <= '0;
       cnt_glb_reads_o  <= '0;
       cnt_glb_writes_o <= '0;
+      cnt_spad_if_wr_o  <= '0;
+      cnt_spad_if_rd_o  <= '0;
+      cnt_spad_flt_wr_o <= '0;
+      cnt_ln_words_o    <= '0;
     end else if (run_cnt) begin
       cnt_passes_o     <= cnt_passes_o + 32'(fg_adv);
       cnt_mac_o        <= cnt_mac_o + 32'(arr_mac_i);
@@ -510,6 +522,10 @@ module ey_pass_ctrl #(
       cnt_glb_reads_o  <= cnt_glb_reads_o + 32'(glb_filt_re_o) + 32'(glb_if_re_o) +
                           popcount(glb_ps_re_o);
       cnt_glb_writes_o <= cnt_glb_writes_o + popcount(glb_ps_we_o);
+      cnt_spad_if_wr_o  <= cnt_spad_if_wr_o + 32'(arr_if_wr_i);
+      cnt_spad_if_rd_o  <= cnt_spad_if_rd_o + 32'(arr_if_rd_i);
+      cnt_spad_flt_wr_o <= cnt_spad_flt_wr_o + 32'(arr_flt_wr_i);
+      cnt_ln_words_o    <= cnt_ln_words_o + 32'(arr_ln_i);
     end
   end
 

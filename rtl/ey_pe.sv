@@ -108,7 +108,8 @@ module ey_pe #(
 
   output logic               idle_o,
   output logic               stat_mac_o,
-  output logic               stat_skip_o
+  output logic               stat_skip_o,
+  output logic               stat_if_rd_o    // an ifmap-spad read (issue with k = 0)
 );
 
   localparam int unsigned AvW = SqW + StrideW + 2;  // signed count of window words
@@ -558,6 +559,7 @@ module ey_pe #(
   assign idle_o      = run && !v1_q && !v2_q && !v3_q && (busy_q == '0) && !out_valid_q;
   assign stat_mac_o  = v3_q && !zero3_q;
   assign stat_skip_o = v3_q && zero3_q;
+  assign stat_if_rd_o = issue && (k_q == '0);
 
   // ---------------------------------------------------------------------------------------
   // Assertions

@@ -84,7 +84,15 @@ module ey_pe_array #(
 
   output logic                   idle_o,
   output logic [CntW-1:0]        stat_mac_o,    // MACs done this cycle
-  output logic [CntW-1:0]        stat_skip_o    // MACs skipped by zero gating this cycle
+  output logic [CntW-1:0]        stat_skip_o,   // MACs skipped by zero gating this cycle
+  // Spad and LN accesses this cycle, summed over the PEs (the energy counters): ifmap-spad
+  // writes (a multicast word counts once per receiving PE) and reads, filter-spad writes, and
+  // psums moved up the LN to the PE above. Filter-spad reads are the MACs done; psum-spad
+  // accesses follow the MACs issued (stat_mac_o + stat_skip_o).
+  output logic [CntW-1:0]        stat_if_wr_o,
+  output logic [CntW-1:0]        stat_if_rd_o,
+  output logic [CntW-1:0]        stat_flt_wr_o,
+  output logic [CntW-1:0]        stat_ln_o
 );
 
   // Per-PE stream wires, flat.
@@ -101,7 +109,7 @@ module ey_pe_array #(
   logic [AccW-1:0]        pe_pin_data  [NumPe];
   logic [AccW-1:0]        pe_pout_data [NumPe];
   /* verilator tracing_on */
-  logic [NumPe-1:0]       pe_idle, pe_mac, pe_skip;
+  logic [NumPe-1:0]       pe_idle, pe_mac, pe_skip, pe_if_rd, pe_ln;
   logic [NumPe-1:0]       pe_to_gon;   // the PE's psums leave on the GON (not up the LN)
 
   // ---------------------------------------------------------------------------------------
@@ -215,7 +223,8 @@ module ey_pe_array #(
         .psum_data_o  (pe_pout_data[K]),
         .idle_o       (pe_idle[K]),
         .stat_mac_o   (pe_mac[K]),
-        .stat_skip_o  (pe_skip[K])
+        .stat_skip_o  (pe_skip[K]),
+        .stat_if_rd_o (pe_if_rd[K])
       );
     end
   end
@@ -225,12 +234,22 @@ module ey_pe_array #(
   // ---------------------------------------------------------------------------------------
   assign idle_o = &pe_idle;
 
+  assign pe_ln = pe_pout_valid & pe_pout_ready & ~pe_to_gon;
+
   always_comb begin
-    stat_mac_o  = '0;
-    stat_skip_o = '0;
+    stat_mac_o    = '0;
+    stat_skip_o   = '0;
+    stat_if_wr_o  = '0;
+    stat_if_rd_o  = '0;
+    stat_flt_wr_o = '0;
+    stat_ln_o     = '0;
     for (int unsigned k = 0; k < NumPe; k++) begin
-      stat_mac_o  = stat_mac_o + CntW'(pe_mac[k]);
-      stat_skip_o = stat_skip_o + CntW'(pe_skip[k]);
+      stat_mac_o    = stat_mac_o + CntW'(pe_mac[k]);
+      stat_skip_o   = stat_skip_o + CntW'(pe_skip[k]);
+      stat_if_wr_o  = stat_if_wr_o + CntW'(pe_if_valid[k]);
+      stat_if_rd_o  = stat_if_rd_o + CntW'(pe_if_rd[k]);
+      stat_flt_wr_o = stat_flt_wr_o + CntW'(pe_filt_valid[k]);
+      stat_ln_o     = stat_ln_o + CntW'(pe_ln[k]);
     end
   end
 

@@ -18,6 +18,7 @@ module ey_perf_cnt #(
   input  logic                  core_busy_i,
   input  logic                  rd_cmd_fire_i,  // a read command of rd_cmd_len_i words
   input  logic [31:0]           rd_cmd_len_i,
+  input  logic                  rd_cmd_filt_i,  // that command loads weights
   input  logic                  wr_cmd_fire_i,  // a write command of wr_cmd_len_i words
   input  logic [31:0]           wr_cmd_len_i,
   input  logic                  desc_done_i,    // a descriptor is complete
@@ -30,11 +31,12 @@ module ey_perf_cnt #(
   output logic [31:0]           cnt_wr_bytes_o,
   output logic [31:0]           cnt_stall_o,
   output logic [31:0]           cnt_descs_o,
+  output logic [31:0]           cnt_flt_bytes_o,
   output logic [NumCore*32-1:0] core_cnt_o
 );
 
   logic [31:0]           cycles_q, cycles_d, rd_bytes_q, rd_bytes_d, wr_bytes_q, wr_bytes_d;
-  logic [31:0]           stall_q, stall_d, descs_q, descs_d;
+  logic [31:0]           stall_q, stall_d, descs_q, descs_d, flt_bytes_q, flt_bytes_d;
   logic [NumCore*32-1:0] core_q, core_d;
 
   always_comb begin
@@ -43,11 +45,13 @@ module ey_perf_cnt #(
     wr_bytes_d = wr_bytes_q;
     stall_d    = stall_q;
     descs_d    = descs_q;
+    flt_bytes_d = flt_bytes_q;
     core_d     = core_q;
     if (busy_i) cycles_d = cycles_q + 1'b1;
     if (busy_i && !core_busy_i) stall_d = stall_q + 1'b1;
     // Command lengths are in 16-bit words.
     if (rd_cmd_fire_i) rd_bytes_d = rd_bytes_q + (rd_cmd_len_i << 1);
+    if (rd_cmd_fire_i && rd_cmd_filt_i) flt_bytes_d = flt_bytes_q + (rd_cmd_len_i << 1);
     if (wr_cmd_fire_i) wr_bytes_d = wr_bytes_q + (wr_cmd_len_i << 1);
     if (desc_done_i) descs_d = descs_q + 1'b1;
     // The core's counters restart at each of its runs: add a run's totals when it is done.
@@ -65,6 +69,7 @@ module ey_perf_cnt #(
       wr_bytes_q <= '0;
       stall_q    <= '0;
       descs_q    <= '0;
+      flt_bytes_q <= '0;
       core_q     <= '0;
     end else begin
       cycles_q   <= cycles_d;
@@ -72,6 +77,7 @@ module ey_perf_cnt #(
       wr_bytes_q <= wr_bytes_d;
       stall_q    <= stall_d;
       descs_q    <= descs_d;
+      flt_bytes_q <= flt_bytes_d;
       core_q     <= core_d;
     end
   end
@@ -81,6 +87,7 @@ module ey_perf_cnt #(
   assign cnt_wr_bytes_o = wr_bytes_q;
   assign cnt_stall_o    = stall_q;
   assign cnt_descs_o    = descs_q;
+  assign cnt_flt_bytes_o = flt_bytes_q;
   // Passes (core counter 0) live; the rest as summed at the end of each run.
   always_comb begin
     core_cnt_o        = core_q;

@@ -87,7 +87,7 @@ module ey_top #(
   logic [63:0] desc_base;
   logic [7:0]  err_code;
   logic [15:0] err_desc;
-  logic [31:0] cnt_cycles, cnt_rd_bytes, cnt_wr_bytes, cnt_stall, cnt_descs;
+  logic [31:0] cnt_cycles, cnt_rd_bytes, cnt_wr_bytes, cnt_stall, cnt_descs, cnt_flt_bytes;
   logic [ey_pkg::NumCoreCnt*32-1:0] core_cnt, core_cnt_sum;
 
   // Walker <-> DMA
@@ -160,8 +160,8 @@ module ey_top #(
     .error_i      (error),
     .err_code_i   (err_code),
     .err_desc_i   (err_desc),
-    .counters_i   ({cnt_descs, cnt_stall, cnt_wr_bytes, cnt_rd_bytes, core_cnt_sum,
-                    cnt_cycles})
+    .counters_i   ({cnt_flt_bytes, cnt_descs, cnt_stall, cnt_wr_bytes, cnt_rd_bytes,
+                    core_cnt_sum, cnt_cycles})
   );
 
   ey_walker #(
@@ -193,6 +193,7 @@ module ey_top #(
     .cnt_wr_bytes_o (cnt_wr_bytes),
     .cnt_stall_o    (cnt_stall),
     .cnt_descs_o    (cnt_descs),
+    .cnt_flt_bytes_o (cnt_flt_bytes),
     .core_cnt_i     (core_cnt),
     .core_cnt_o     (core_cnt_sum),
     .rd_cmd_valid_o (rd_cmd_valid),
@@ -338,7 +339,11 @@ module ey_top #(
     .cnt_pin_words_o  (core_cnt[5*32 +: 32]),
     .cnt_gon_words_o  (core_cnt[6*32 +: 32]),
     .cnt_glb_reads_o  (core_cnt[7*32 +: 32]),
-    .cnt_glb_writes_o (core_cnt[8*32 +: 32])
+    .cnt_glb_writes_o (core_cnt[8*32 +: 32]),
+    .cnt_spad_if_wr_o  (core_cnt[9*32 +: 32]),
+    .cnt_spad_if_rd_o  (core_cnt[10*32 +: 32]),
+    .cnt_spad_flt_wr_o (core_cnt[11*32 +: 32]),
+    .cnt_ln_words_o    (core_cnt[12*32 +: 32])
   );
 
 `ifndef SYNTHESIS

@@ -71,6 +71,7 @@ module ey_walker #(
   output logic [31:0]        cnt_wr_bytes_o,
   output logic [31:0]        cnt_stall_o,
   output logic [31:0]        cnt_descs_o,
+  output logic [31:0]        cnt_flt_bytes_o,
   input  logic [NumCore*32-1:0] core_cnt_i,
   output logic [NumCore*32-1:0] core_cnt_o,
 
@@ -175,7 +176,7 @@ module ey_walker #(
   // ---------------------------------------------------------------------------------------
   // Sequencers: load -> run -> store
   // ---------------------------------------------------------------------------------------
-  logic               load_busy, chain_start, desc_done;
+  logic               load_busy, chain_start, desc_done, rd_cmd_filt;
   logic               run_idle, store_idle;
   logic               chunk_valid, chunk_ready, chunk_last;
   ey_pkg::layer_cfg_t chunk_cfg;
@@ -225,6 +226,7 @@ module ey_walker #(
     .rd_cmd_ready_i   (rd_cmd_ready_i),
     .rd_cmd_addr_o    (rd_cmd_addr_o),
     .rd_cmd_len_o     (rd_cmd_len_o),
+    .rd_cmd_filt_o    (rd_cmd_filt),
     .rd_valid_i       (rd_valid_i),
     .rd_ready_o       (rd_ready_o),
     .rd_wide_o        (rd_wide_o),
@@ -439,6 +441,7 @@ module ey_walker #(
     .core_busy_i    (core_busy_i),
     .rd_cmd_fire_i  (rd_cmd_valid_o && rd_cmd_ready_i),
     .rd_cmd_len_i   (rd_cmd_len_o),
+    .rd_cmd_filt_i  (rd_cmd_filt),
     .wr_cmd_fire_i  (wr_cmd_valid_o && wr_cmd_ready_i),
     .wr_cmd_len_i   (wr_cmd_len_o),
     .desc_done_i    (desc_done),
@@ -450,6 +453,7 @@ module ey_walker #(
     .cnt_wr_bytes_o (cnt_wr_bytes_o),
     .cnt_stall_o    (cnt_stall_o),
     .cnt_descs_o    (cnt_descs_o),
+    .cnt_flt_bytes_o (cnt_flt_bytes_o),
     .core_cnt_o     (core_cnt_o)
   );
 

@@ -107,7 +107,7 @@ void CsrBench::PulseError(uint8_t code, uint16_t desc) {
 }
 
 void CsrBench::SetCounter(int index, uint32_t value) {
-  impl_->h.dut().counters_i[index] = value;  // 14 x 32 bits: word `index`
+  impl_->h.dut().counters_i[index] = value;  // NumCnt x 32 bits: word `index`
 }
 
 bool CsrBench::Irq() {

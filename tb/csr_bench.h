@@ -36,7 +36,7 @@ class CsrBench {
   void PulseDone();
   void SetDone(bool done);
   void PulseError(uint8_t code, uint16_t desc);
-  void SetCounter(int index, uint32_t value);  // 0 = CNT_CYCLES ... 9 = CNT_GLB_WRITES
+  void SetCounter(int index, uint32_t value);  // index into kCounterRegs: 0 = CNT_CYCLES, ...
   bool Irq();
   uint64_t DescBase();
   // Pulses seen on start_o / soft_reset_o since the last call.

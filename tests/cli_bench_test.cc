@@ -102,8 +102,8 @@ TEST(CliBench, GivenBatchIsNotedAgainstEyeriss) {
   EXPECT_TRUE(Contains(r.out, "CONV5-3"));
 }
 
-// A layer simulated on the Verilated `small` build: its output checked, its NoC, MAC and DRAM
-// counts (the RTL counters) equal to the cost model's for the mapping it ran.
+// A layer simulated on the Verilated `small` build: its output checked, its spad, NoC, MAC and
+// DRAM counts (the RTL counters) equal to the cost model's for the mapping it ran.
 TEST(BenchRtl, SimulatedRowCountsAreTheRtlCountersAndTheModels) {
   const ArrayConfig& hw = ConfigByName("small");
   const ConvLayer l = Conv(2, 4, 10, 10, 8, 3, 3, 1, 1);
@@ -118,6 +118,10 @@ TEST(BenchRtl, SimulatedRowCountsAreTheRtlCountersAndTheModels) {
   EXPECT_EQ(row.counts.noc_ifmap, m.access.noc_ifmap);
   EXPECT_EQ(row.counts.noc_psum_in, m.access.noc_psum_in);
   EXPECT_EQ(row.counts.noc_psum_out, m.access.noc_psum_out);
+  EXPECT_EQ(row.counts.spad_ifmap_writes, m.access.spad_ifmap_writes);
+  EXPECT_EQ(row.counts.spad_ifmap_reads, m.access.spad_ifmap_reads);
+  EXPECT_EQ(row.counts.spad_filter_writes, m.access.spad_filter_writes);
+  EXPECT_EQ(row.counts.ln_psum, m.access.ln_psum);
   // DRAM: the counters' bytes less the descriptor are the model's ifmap + filter bytes.
   EXPECT_EQ(row.dram_bytes, m.time.DramBytes() + static_cast<int64_t>(kDescBytes));
   EXPECT_EQ(row.counts.dram_ifmap_bytes, m.time.dram_ifmap_bytes);

@@ -96,7 +96,7 @@ TEST(CliInfo, ReportsTheBuildFromItsCsrs) {
     const CliResult r = Eyelet({"info", "--config", "small", "--backend", backend});
     ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
     EXPECT_EQ(Field(r.out, "device"), std::string(backend) + ":small");
-    EXPECT_EQ(Field(r.out, "id"), "0x45594c54, CSR map 1.3");
+    EXPECT_EQ(Field(r.out, "id"), "0x45594c54, CSR map 2.0");
     EXPECT_EQ(Field(r.out, "array"), "6 x 7 PEs");
     EXPECT_EQ(Field(r.out, "spads"), "ifmap 12, filter 224, psum 24 words per PE");
     EXPECT_EQ(Field(r.out, "widths"),

@@ -70,7 +70,7 @@ TEST(DriverCsr, ErrorResponsesAndReadBack) {
   d.WriteCsr(kCsrDescBaseHi, 0x9abcdef0);
   EXPECT_EQ(d.ReadCsr(kCsrDescBaseLo), 0x12345678u);
   EXPECT_EQ(d.ReadCsr(kCsrDescBaseHi), 0x9abcdef0u);
-  for (uint32_t bad : {0x078u, 0x0ffu, 0x102u, 0xffcu}) {
+  for (uint32_t bad : {kCsrCntDramFltBytes + 4, 0x0ffu, 0x102u, 0xffcu}) {  // past the counters
     SCOPED_TRACE(bad);
     try {
       d.ReadCsr(bad);
@@ -140,7 +140,15 @@ TEST_P(DriverSweep, RandomLayersMatchTheGoldenModel) {
     const LayerResult g = RunConv(golden, l, x, w, &r.mapping, kTimeout);
     EXPECT_EQ(r.counters.dram_rd_bytes, g.counters.dram_rd_bytes);
     EXPECT_EQ(r.counters.dram_wr_bytes, g.counters.dram_wr_bytes);
+    EXPECT_EQ(r.counters.dram_flt_bytes, g.counters.dram_flt_bytes);
+    EXPECT_GT(r.counters.dram_flt_bytes, 0u);
     EXPECT_EQ(r.counters.descs, 1u);
+    // The spad and LN counters equal the cost model's counts of the mapping and tiling run.
+    const CostEstimate m = EvaluateMapping(l, ConfigByName(c.config), r.mapping, r.tiling);
+    EXPECT_EQ(r.counters.spad_if_writes, static_cast<uint64_t>(m.access.spad_ifmap_writes));
+    EXPECT_EQ(r.counters.spad_if_reads, static_cast<uint64_t>(m.access.spad_ifmap_reads));
+    EXPECT_EQ(r.counters.spad_flt_writes, static_cast<uint64_t>(m.access.spad_filter_writes));
+    EXPECT_EQ(r.counters.ln_words, static_cast<uint64_t>(m.access.ln_psum));
     // Every MAC of the layer is done or gated; padding adds gated (or zero-weight) ones.
     EXPECT_GE(r.counters.macs + r.counters.skipped, static_cast<uint64_t>(l.Macs()));
     EXPECT_GT(r.counters.dma_stall, 0u);

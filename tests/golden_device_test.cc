@@ -253,8 +253,8 @@ TEST(GoldenDevice, BadRegisterAccessesAnswerSlverrAndChangeNothing) {
           << e.what();
     }
   };
-  expect_slverr([&] { dev.ReadCsr(0x07c); }, "0x7c");
-  expect_slverr([&] { dev.ReadCsr(0x078); }, "0x78");
+  expect_slverr([&] { dev.ReadCsr(0x090); }, "0x90");
+  expect_slverr([&] { dev.ReadCsr(kCsrCntDramFltBytes + 4); }, "0x8c");
   expect_slverr([&] { dev.ReadCsr(kCsrDescBaseLo + 1); }, "0x31");
   expect_slverr([&] { dev.ReadCsr(0x1000); }, "0x1000");
   expect_slverr([&] { dev.WriteCsr(0xffc, 1); }, "0xffc");

@@ -202,7 +202,7 @@ TEST(PoolDesc, HwPoolIsReadFromItsRegister) {
   for (const ArrayConfig& c : BuiltConfigs()) EXPECT_EQ(c.pool_words, 4096) << c.name;
   GoldenDevice dev(PoolCheckConfig(), kMemBase, kMemSize);
   EXPECT_EQ(dev.ReadCsr(kCsrHwPool), 32u);
-  EXPECT_EQ(dev.ReadCsr(kCsrVersion), 0x00010003u);
+  EXPECT_EQ(dev.ReadCsr(kCsrVersion), 0x00020000u);
   const HwInfo hw = dev.ReadHwInfo();
   EXPECT_EQ(hw.pool_words, 32);
   EXPECT_EQ(hw.ToArrayConfig("x").pool_words, 32);

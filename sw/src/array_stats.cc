@@ -17,6 +17,11 @@ ArrayStats MakeArrayStats(const ConvLayer& layer, const LayerResult& r, int tota
   st.gon_words = c.gon_words;
   st.glb_reads = c.glb_reads;
   st.glb_writes = c.glb_writes;
+  st.spad_if_writes = c.spad_if_writes;
+  st.spad_if_reads = c.spad_if_reads;
+  st.spad_flt_writes = c.spad_flt_writes;
+  st.ln_words = c.ln_words;
+  st.dram_flt_bytes = c.dram_flt_bytes;
   st.dram_rd_bytes = c.dram_rd_bytes;
   st.dram_wr_bytes = c.dram_wr_bytes;
   st.dram_min_bytes = r.dram_min_bytes;

@@ -240,19 +240,24 @@ BenchRow BenchDeviceRow(const std::string& name, const ConvLayer& layer, const A
   r.cycles = static_cast<int64_t>(st.cycles);
   r.array_cycles = static_cast<int64_t>(st.ArrayCycles());
   r.dram_bytes = static_cast<int64_t>(st.dram_rd_bytes + st.dram_wr_bytes);
-  // What the RTL has no counter for comes from the model of the mapping and tiling it ran.
-  const CostEstimate model = EvaluateMapping(layer, hw, st.mapping, st.tiling);
+  // Every count from the RTL's counters (widths from the config).
   EnergyCounts& e = r.counts;
-  e = ModelEnergyCounts(model, hw);
+  e = ModelEnergyCounts(CostEstimate{}, hw);
   e.macs = static_cast<int64_t>(st.macs);
   e.skipped = static_cast<int64_t>(st.skipped);
   e.noc_filter = static_cast<int64_t>(st.filt_words);
   e.noc_ifmap = static_cast<int64_t>(st.if_words);
   e.noc_psum_in = static_cast<int64_t>(st.pin_words);
   e.noc_psum_out = static_cast<int64_t>(st.gon_words);
-  const int64_t data_read = static_cast<int64_t>(st.dram_rd_bytes - st.descs * kDescBytes);
-  e.dram_ifmap_bytes = std::min(model.time.dram_ifmap_bytes, data_read);
-  e.dram_filter_bytes = data_read - e.dram_ifmap_bytes;
+  e.spad_ifmap_writes = static_cast<int64_t>(st.spad_if_writes);
+  e.spad_ifmap_reads = static_cast<int64_t>(st.spad_if_reads);
+  e.spad_filter_writes = static_cast<int64_t>(st.spad_flt_writes);
+  e.ln_psum = static_cast<int64_t>(st.ln_words);
+  // Reads: descriptors (control, not counted), weights (CNT_DRAM_FLT_BYTES) and ifmaps; the
+  // bench's layers have no output path, so no table is read.
+  e.dram_filter_bytes = static_cast<int64_t>(st.dram_flt_bytes);
+  e.dram_ifmap_bytes =
+      static_cast<int64_t>(st.dram_rd_bytes - st.dram_flt_bytes - st.descs * kDescBytes);
   e.dram_output_bytes = static_cast<int64_t>(st.dram_wr_bytes);
   r.energy = EstimateEnergy(e);
   return r;

@@ -227,6 +227,7 @@ ErrCode GoldenDevice::Transfers(const Desc& d) {
       return false;
     }
     (t.IsWrite() ? cnt_.dram_wr_bytes : cnt_.dram_rd_bytes) += t.bytes;
+    if (t.kind == WalkTransfer::kFilter) cnt_.dram_flt_bytes += t.bytes;
     return true;
   });
   return code;

@@ -28,8 +28,15 @@ struct ArrayStats {
   uint64_t gon_words = 0;
   uint64_t glb_reads = 0;  // global-buffer words read (filters, ifmaps, psums) and written
   uint64_t glb_writes = 0;
+  // Spad and LN accesses summed over the PEs (CNT_SPAD_*, CNT_LN_WORDS): ifmap-spad writes and
+  // reads, filter-spad writes, psums moved up the local network.
+  uint64_t spad_if_writes = 0;
+  uint64_t spad_if_reads = 0;
+  uint64_t spad_flt_writes = 0;
+  uint64_t ln_words = 0;
   uint64_t dram_rd_bytes = 0;  // DRAM traffic of the run (descriptor included)
   uint64_t dram_wr_bytes = 0;
+  uint64_t dram_flt_bytes = 0;  // of dram_rd_bytes, the weights
   uint64_t dram_min_bytes = 0;  // ifmap + weights + outputs, each moved once
   uint64_t descs = 0;           // descriptors run: 2 when a pooling did not fuse into the layer
   int active_pes = 0;           // PEs holding a filter row of a PE set

@@ -33,10 +33,15 @@ constexpr uint32_t kCsrCntPinWords = 0x058;  // ro: words on the psum GIN lanes
 constexpr uint32_t kCsrCntGonWords = 0x05c;  // ro: words on the GON lanes
 constexpr uint32_t kCsrCntGlbReads = 0x060;  // ro: GLB words read
 constexpr uint32_t kCsrCntGlbWrites = 0x064;  // ro: GLB words written
-constexpr uint32_t kCsrCntDramRdBytes = 0x068;  // ro: bytes read from DRAM (descriptors, ifmaps, weights)
-constexpr uint32_t kCsrCntDramWrBytes = 0x06c;  // ro: bytes written to DRAM (outputs)
-constexpr uint32_t kCsrCntDmaStall = 0x070;  // ro: busy cycles in which the array waited for DRAM (not running)
-constexpr uint32_t kCsrCntDescs = 0x074;  // ro: descriptors completed
+constexpr uint32_t kCsrCntSpadIfWr = 0x068;  // ro: ifmap spad writes, summed over the PEs (a multicast word counts once per PE)
+constexpr uint32_t kCsrCntSpadIfRd = 0x06c;  // ro: ifmap spad reads, summed over the PEs (one per window word, reused for the p filters)
+constexpr uint32_t kCsrCntSpadFltWr = 0x070;  // ro: filter spad writes, summed over the PEs
+constexpr uint32_t kCsrCntLnWords = 0x074;  // ro: psums moved up the local network (PE to the PE above)
+constexpr uint32_t kCsrCntDramRdBytes = 0x078;  // ro: bytes read from DRAM (descriptors, ifmaps, weights, output-path tables)
+constexpr uint32_t kCsrCntDramWrBytes = 0x07c;  // ro: bytes written to DRAM (outputs)
+constexpr uint32_t kCsrCntDmaStall = 0x080;  // ro: busy cycles in which the array waited for DRAM (not running)
+constexpr uint32_t kCsrCntDescs = 0x084;  // ro: descriptors completed
+constexpr uint32_t kCsrCntDramFltBytes = 0x088;  // ro: bytes of weights read from DRAM (part of CNT_DRAM_RD_BYTES)
 
 struct CsrInfo {
   const char* name;
@@ -71,15 +76,20 @@ constexpr CsrInfo kCsrs[] = {
     {"CNT_GON_WORDS", 0x05c, "ro"},
     {"CNT_GLB_READS", 0x060, "ro"},
     {"CNT_GLB_WRITES", 0x064, "ro"},
-    {"CNT_DRAM_RD_BYTES", 0x068, "ro"},
-    {"CNT_DRAM_WR_BYTES", 0x06c, "ro"},
-    {"CNT_DMA_STALL", 0x070, "ro"},
-    {"CNT_DESCS", 0x074, "ro"},
+    {"CNT_SPAD_IF_WR", 0x068, "ro"},
+    {"CNT_SPAD_IF_RD", 0x06c, "ro"},
+    {"CNT_SPAD_FLT_WR", 0x070, "ro"},
+    {"CNT_LN_WORDS", 0x074, "ro"},
+    {"CNT_DRAM_RD_BYTES", 0x078, "ro"},
+    {"CNT_DRAM_WR_BYTES", 0x07c, "ro"},
+    {"CNT_DMA_STALL", 0x080, "ro"},
+    {"CNT_DESCS", 0x084, "ro"},
+    {"CNT_DRAM_FLT_BYTES", 0x088, "ro"},
 };
 
 // Values and bit fields.
 constexpr uint32_t kCsrIdValue = 0x45594c54;  // what ID reads: "EYLT"
-constexpr uint32_t kCsrVersionValue = 0x10003;  // what VERSION reads: CSR map 1.3 (HW_POOL)
+constexpr uint32_t kCsrVersionValue = 0x20000;  // what VERSION reads: CSR map 2.0 (spad, LN and weight-byte counters; walker counters moved to 0x078)
 constexpr int kVersionMajorShift = 16;  // CSR map major version
 constexpr int kVersionMajorBits = 16;
 constexpr int kVersionMinorShift = 0;  // CSR map minor version
@@ -139,10 +149,15 @@ struct DeviceCounters {
   uint64_t gon_words = 0;  // CNT_GON_WORDS: words on the GON lanes
   uint64_t glb_reads = 0;  // CNT_GLB_READS: GLB words read
   uint64_t glb_writes = 0;  // CNT_GLB_WRITES: GLB words written
-  uint64_t dram_rd_bytes = 0;  // CNT_DRAM_RD_BYTES: bytes read from DRAM (descriptors, ifmaps, weights)
+  uint64_t spad_if_writes = 0;  // CNT_SPAD_IF_WR: ifmap spad writes, summed over the PEs (a multicast word counts once per PE)
+  uint64_t spad_if_reads = 0;  // CNT_SPAD_IF_RD: ifmap spad reads, summed over the PEs (one per window word, reused for the p filters)
+  uint64_t spad_flt_writes = 0;  // CNT_SPAD_FLT_WR: filter spad writes, summed over the PEs
+  uint64_t ln_words = 0;  // CNT_LN_WORDS: psums moved up the local network (PE to the PE above)
+  uint64_t dram_rd_bytes = 0;  // CNT_DRAM_RD_BYTES: bytes read from DRAM (descriptors, ifmaps, weights, output-path tables)
   uint64_t dram_wr_bytes = 0;  // CNT_DRAM_WR_BYTES: bytes written to DRAM (outputs)
   uint64_t dma_stall = 0;  // CNT_DMA_STALL: busy cycles in which the array waited for DRAM (not running)
   uint64_t descs = 0;  // CNT_DESCS: descriptors completed
+  uint64_t dram_flt_bytes = 0;  // CNT_DRAM_FLT_BYTES: bytes of weights read from DRAM (part of CNT_DRAM_RD_BYTES)
 };
 
 struct CounterReg {
@@ -163,10 +178,15 @@ constexpr CounterReg kCounterRegs[] = {
     {"CNT_GON_WORDS", 0x05c, &DeviceCounters::gon_words, true},
     {"CNT_GLB_READS", 0x060, &DeviceCounters::glb_reads, true},
     {"CNT_GLB_WRITES", 0x064, &DeviceCounters::glb_writes, true},
-    {"CNT_DRAM_RD_BYTES", 0x068, &DeviceCounters::dram_rd_bytes, false},
-    {"CNT_DRAM_WR_BYTES", 0x06c, &DeviceCounters::dram_wr_bytes, false},
-    {"CNT_DMA_STALL", 0x070, &DeviceCounters::dma_stall, false},
-    {"CNT_DESCS", 0x074, &DeviceCounters::descs, false},
+    {"CNT_SPAD_IF_WR", 0x068, &DeviceCounters::spad_if_writes, true},
+    {"CNT_SPAD_IF_RD", 0x06c, &DeviceCounters::spad_if_reads, true},
+    {"CNT_SPAD_FLT_WR", 0x070, &DeviceCounters::spad_flt_writes, true},
+    {"CNT_LN_WORDS", 0x074, &DeviceCounters::ln_words, true},
+    {"CNT_DRAM_RD_BYTES", 0x078, &DeviceCounters::dram_rd_bytes, false},
+    {"CNT_DRAM_WR_BYTES", 0x07c, &DeviceCounters::dram_wr_bytes, false},
+    {"CNT_DMA_STALL", 0x080, &DeviceCounters::dma_stall, false},
+    {"CNT_DESCS", 0x084, &DeviceCounters::descs, false},
+    {"CNT_DRAM_FLT_BYTES", 0x088, &DeviceCounters::dram_flt_bytes, false},
 };
 
 }  // namespace eyelet

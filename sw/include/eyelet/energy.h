@@ -21,32 +21,31 @@ constexpr double kEnergyNoc = 2.0;
 constexpr double kEnergyGlb = 6.0;
 constexpr double kEnergyDram = 200.0;
 
-// What a layer did. Where each count comes from: "counter" is the RTL's CSR counter
-// (csr_map.def) on an rtl run, else the cost model's field (cost_model.h); "model" is the cost
-// model's field on every run (the RTL has no counter for it).
+// What a layer did. Each count is the RTL's CSR counter (csr_map.def) on an rtl run, else the
+// cost model's field (cost_model.h).
 struct EnergyCounts {
   // MACs done (multiplier used) and gated by a zero ifmap: CNT_MAC and CNT_SKIP; model:
   // AccessCounts::macs - padding_macs and padding_macs (zeros in the data are not predicted).
   int64_t macs = 0;
   int64_t skipped = 0;
-  // Spads (model: AccessCounts::spad_*). Per issued MAC the PE (rtl/ey_pe.sv) reads the filter
+  // Spads: CNT_SPAD_IF_WR, CNT_SPAD_IF_RD, CNT_SPAD_FLT_WR / AccessCounts::spad_*. Per issued MAC the PE (rtl/ey_pe.sv) reads the filter
   // spad unless the MAC is gated, and reads and writes its psum entry even when gated (adding 0;
   // the first MAC of an output skips the read, the drain reads the entry once: one read per
   // MAC in all); the ifmap spad is read once per (s, c) and the value reused for p filters.
-  int64_t spad_ifmap_writes = 0;   // model
-  int64_t spad_ifmap_reads = 0;    // model (issued MACs / p; the zero test needs the value)
-  int64_t spad_filter_writes = 0;  // model
+  int64_t spad_ifmap_writes = 0;
+  int64_t spad_ifmap_reads = 0;    // model: issued MACs / p (the zero test needs the value)
+  int64_t spad_filter_writes = 0;
   // NoC words per network: CNT_FILT_WORDS, CNT_IF_WORDS, CNT_PIN_WORDS, CNT_GON_WORDS /
-  // AccessCounts::noc_*; ln_psum: model (AccessCounts::ln_psum).
+  // AccessCounts::noc_*; ln_psum: CNT_LN_WORDS / AccessCounts::ln_psum.
   int64_t noc_filter = 0;
   int64_t noc_ifmap = 0;
   int64_t noc_psum_in = 0;
   int64_t noc_psum_out = 0;
   int64_t ln_psum = 0;
-  // DRAM bytes of each type: CNT_DRAM_RD_BYTES less the descriptor, split between ifmaps and
-  // filters as CycleEstimate::dram_ifmap_bytes / dram_filter_bytes have it; outputs:
-  // CNT_DRAM_WR_BYTES / CycleEstimate::dram_write_bytes. Other reads (descriptors, the output
-  // path's table) are control, not counted.
+  // DRAM bytes of each type: filters CNT_DRAM_FLT_BYTES, ifmaps CNT_DRAM_RD_BYTES less those
+  // and the descriptors, outputs CNT_DRAM_WR_BYTES / CycleEstimate::dram_ifmap_bytes,
+  // dram_filter_bytes, dram_write_bytes. Other reads (descriptors, the output path's table) are
+  // control, not counted.
   int64_t dram_ifmap_bytes = 0;
   int64_t dram_filter_bytes = 0;
   int64_t dram_output_bytes = 0;

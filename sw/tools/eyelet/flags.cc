@@ -275,7 +275,10 @@ void PrintArrayStats(std::ostream& out, const ConvLayer& layer, const RsMapping&
   if (st.Timed()) {
     out << "noc       filter " << st.filt_words << ", ifmap " << st.if_words << ", psum in "
         << st.pin_words << ", psum out " << st.gon_words << " words\n"
-        << "glb       " << st.glb_reads << " words read, " << st.glb_writes << " written\n";
+        << "glb       " << st.glb_reads << " words read, " << st.glb_writes << " written\n"
+        << "spads     ifmap " << st.spad_if_writes << " written, " << st.spad_if_reads
+        << " read; filter " << st.spad_flt_writes << " written; ln " << st.ln_words
+        << " psums up\n";
   }
   out << "dram      " << st.dram_rd_bytes << " bytes read, " << st.dram_wr_bytes << " written; "
       << ratio << " the minimum " << st.dram_min_bytes << " (each tensor moved once)\n";
@@ -297,8 +300,13 @@ void AddArrayStats(Json& j, const ArrayStats& st) {
   j["noc_psum_out_words"] = st.gon_words;
   j["glb_reads"] = st.glb_reads;
   j["glb_writes"] = st.glb_writes;
+  j["spad_ifmap_writes"] = st.spad_if_writes;
+  j["spad_ifmap_reads"] = st.spad_if_reads;
+  j["spad_filter_writes"] = st.spad_flt_writes;
+  j["ln_psum_words"] = st.ln_words;
   j["dram_read_bytes"] = st.dram_rd_bytes;
   j["dram_write_bytes"] = st.dram_wr_bytes;
+  j["dram_weight_bytes"] = st.dram_flt_bytes;
   j["dram_min_bytes"] = st.dram_min_bytes;
   j["tiling_images"] = st.tiling.nb;
   j["tiling_filters"] = st.tiling.mc;
