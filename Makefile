@@ -5,7 +5,7 @@ JOBS    ?= 2
 RTL_TOP ?= ey_top
 RTL_SRC := $(shell grep '^rtl/' rtl/eyelet.f)
 
-.PHONY: all deps configure build run test bench lint synth wave clean
+.PHONY: all deps configure build run test bench soak lint synth wave clean
 
 all: build
 
@@ -52,6 +52,14 @@ bench: build
 	$(BUILD)/eyelet run $(DEMO_MODEL) --dataset fashion-mnist --count 32 --batch 16 \
 	  --backend rtl --config eyeriss --check
 	$(BUILD)/eyelet bench --net alexnet --batch 4 --config eyeriss
+
+# The soak: 10,000 random CONV/FC/POOL layers with random output paths on the tiny and small
+# builds under six DRAM models, each checked against the golden model, spread over the cores;
+# prints `N passed, M failed` and the command that reruns each failure. Not part of `make test`
+# (about half an hour here). SOAK_LAYERS, SOAK_JOBS, SOAK_SHARD/SOAK_SHARDS (a cluster's share):
+# see scripts/soak.sh.
+soak: build
+	scripts/soak.sh
 
 lint: deps
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module $(RTL_TOP)

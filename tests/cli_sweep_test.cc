@@ -104,6 +104,53 @@ TEST(CliSweep, LayerKIsTheSameForAnyCountAndReruns) {
   EXPECT_NE(LayerLines(other.out), a);
 }
 
+TEST(CliSweep, ShardsTogetherRunTheSweepsLayers) {
+  // `make soak` splits a sweep with --shard K/N: layer i runs in shard i % N with its own
+  // number, data and mapping, so the shards' lines are the whole sweep's.
+  const std::string sweep =
+      "sweep --backend golden --config tiny --types conv,fc,pool --post --count 7 --seed 12";
+  const CliResult all = EyeletLine(sweep);
+  ASSERT_EQ(all.code, kExitOk) << all.out << all.err;
+  const std::vector<std::string> want = LayerLines(all.out);
+  ASSERT_EQ(want.size(), 7u);
+  std::vector<std::string> got(7);
+  for (int k = 0; k < 3; ++k) {
+    const CliResult r = EyeletLine(sweep + " --shard " + std::to_string(k) + "/3");
+    ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+    EXPECT_TRUE(Contains(r.out, "shard " + std::to_string(k) + "/3 of 7 layers")) << r.out;
+    const std::vector<std::string> lines = LayerLines(r.out);
+    ASSERT_EQ(lines.size(), k == 0 ? 3u : 2u) << r.out;
+    for (size_t j = 0; j < lines.size(); ++j) got[k + 3 * j] = lines[j];
+  }
+  EXPECT_EQ(got, want);
+  for (const char* bad : {"3/3", "-1/2", "1/0", "1", "1/2x", "a/b"}) {
+    EXPECT_EQ(EyeletLine(sweep + " --shard " + bad).code, kExitUsage) << bad;
+  }
+  EXPECT_EQ(EyeletLine(sweep + " --shard 0/2 --index 1").code, kExitUsage);
+}
+
+TEST(CliSweep, EachFailureNamesTheCommandThatRerunsIt) {
+  // A stuck-at fault fails some layers; each failing layer prints the command that runs it
+  // alone (same seed, types, output paths, DRAM model and fault), and that command draws the
+  // very same layer and mapping and fails it again.
+  const CliResult r = EyeletLine(
+      "sweep --config small --types conv,fc --post --count 6 --seed 5 --mem-latency 3 "
+      "--fault 1,1,20");
+  ASSERT_EQ(r.code, kExitMismatch) << r.out << r.err;
+  const size_t at = r.out.find("      rerun eyelet ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const size_t end = r.out.find('\n', at);
+  const std::string cmd = r.out.substr(at + 19, end - at - 19);
+  EXPECT_TRUE(Contains(cmd, "--types conv,fc --post --mem-latency 3")) << cmd;
+  const TempDir dir;
+  const CliResult again = EyeletLine(cmd + " --trace-on-fail " + dir.path().string());
+  EXPECT_EQ(again.code, kExitMismatch) << again.out << again.err;
+  const std::vector<std::string> once = LayerLines(again.out);
+  ASSERT_EQ(once.size(), 1u) << again.out;
+  const std::vector<std::string> lines = LayerLines(r.out);
+  EXPECT_NE(std::find(lines.begin(), lines.end(), once[0]), lines.end()) << once[0];
+}
+
 TEST(CliSweep, OutputPathsPassOnTiny) {
   // --post: every layer through a random output path, every element compared; the layers are
   // those of the same sweep without --post.

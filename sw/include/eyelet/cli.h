@@ -131,6 +131,11 @@ struct SweepOptions {
   int count = 20;
   uint64_t seed = 1;
   std::optional<int> index;  // run only layer number `index` of the seed's sequence
+  // Run only the layers i < count with i % shards == shard (a soak spread over processes or
+  // machines: every layer keeps its number, data and seed, so the shards together run the
+  // same layers as one sweep).
+  int shard = 0;
+  int shards = 1;
   TraceOptions trace;        // rtl: FST of the run (or of a window of it)
   // rtl: a failing layer's first wrong output is located, and the first failing layer rerun
   // with a trace of that output's pass into DIR/sweep_layerK_fail.fst (on by default, DIR ".",

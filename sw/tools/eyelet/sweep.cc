@@ -69,6 +69,9 @@ po::options_description SweepDescription() {
       ("seed", po::value<int64_t>()->value_name("S")->default_value(1),
        "seed of the layer sequence")
       ("index", po::value<int>()->value_name("K"), "run only layer K (0-based) of the sequence")
+      ("shard", po::value<std::string>()->value_name("K/N"),
+       "run only the layers i with i % N == K (a soak split over\nprocesses or machines: "
+       "layer i is the same in any shard)")
       ("types", po::value<std::string>()->value_name("conv,fc,pool")->default_value("conv"),
        "layer types to draw, comma-separated: conv, fc, pool")
       ("post", "send each conv and fc layer's outputs through a random\n"
@@ -132,6 +135,18 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
   if (o.count < 0) throw UsageError("--count " + std::to_string(o.count) + " must be >= 0");
   o.seed = SeedFlag(vm);
   IntFlag(vm, "index", 0, INT_MAX, &o.index);
+  if (vm.count("shard")) {
+    const std::string text = vm["shard"].as<std::string>();
+    int k = -1, n = 0;
+    char extra = 0;
+    if (std::sscanf(text.c_str(), "%d/%d%c", &k, &n, &extra) != 2 || n < 1 || n > 100000 ||
+        k < 0 || k >= n) {
+      throw UsageError("--shard '" + text + "' must be K/N with 0 <= K < N <= 100000, e.g. 0/4");
+    }
+    if (o.index) throw UsageError("--shard and --index do not go together: --index runs one layer");
+    o.shard = k;
+    o.shards = n;
+  }
   o.types = TypesFlag(vm["types"].as<std::string>());
   o.post = vm.count("post") > 0;
   o.trace = TraceFlags(vm, o.backend, o.config);
@@ -159,6 +174,21 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
     throw UsageError("--mem-stall " + std::to_string(o.mem_stall) + " must be 0 .. 0.9");
   }
   return o;
+}
+
+// The command that runs layer `index` of the sweep `o` alone: the same seed, config, types,
+// output paths and DRAM model, so that the same layer, data and mapping are drawn.
+std::string RerunCommand(const SweepOptions& o, int index) {
+  std::ostringstream c;
+  c << "eyelet sweep --backend " << o.backend << " --config " << o.config << " --seed " << o.seed
+    << " --index " << index << " --types ";
+  for (size_t k = 0; k < o.types.size(); ++k) {
+    c << (k ? "," : "") << LayerTypeName(o.types[k]);
+  }
+  if (o.post) c << " --post";
+  if (o.backend == "rtl") c << " --mem-latency " << o.mem_latency << " --mem-stall " << o.mem_stall;
+  if (!o.fault_text.empty()) c << " --fault " << o.fault_text;
+  return c.str();
 }
 
 int SweepCommand(const po::variables_map& vm, std::ostream& out) {
@@ -222,14 +252,19 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   j["seed"] = o.seed;
   j["mem_latency"] = o.mem_latency;
   j["mem_stall"] = o.mem_stall;
+  j["shard"] = std::to_string(o.shard) + "/" + std::to_string(o.shards);
   j["layers"] = Json::array();
-  const int first = o.index ? *o.index : 0;
+  const int first = o.index ? *o.index : o.shard;
   const int end = o.index ? *o.index + 1 : o.count;
+  const int step = o.index ? 1 : o.shards;
   out << "sweep     " << hw.name << " " << hw.rows << "x" << hw.cols << " PE array";
   if (o.backend != "rtl") out << " (" << o.backend << " backend)";
   out << ", seed " << o.seed << ", ";
-  if (end - first == 1) {
+  if (o.index) {
     out << "layer " << first << "\n";
+  } else if (o.shards > 1) {
+    out << "shard " << o.shard << "/" << o.shards << " of " << o.count << " layers ("
+        << (first < end ? (end - first + step - 1) / step : 0) << " here)\n";
   } else {
     out << (end - first) << " layers\n";
   }
@@ -243,7 +278,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   uint64_t layer_macs = 0;
   uint64_t model_cycles = 0;  // the cost model's prediction for the same mappings and tilings
   std::vector<double> model_errors;  // (model - cycles) / cycles of each timed layer
-  for (int i = first; i < end; ++i) {
+  for (int i = first; i < end; i += step) {
     Rng rng(JobSeed(o.seed, i));
     const SweepShape shape = DrawSweepShape(hw, o.types, rng);
     const ConvLayer& layer = shape.layer;
@@ -316,7 +351,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       passes += st.passes;
     } catch (const TimeoutError& e) {  // a hung array fails this layer; the next gets a new one
       problem = e.what();
-      if (i + 1 < end) device = OpenDevice(spec, dopt);
+      if (i + step < end) device = OpenDevice(spec, dopt);
     } catch (const Error& e) {  // a layer or mapping the mapper or the runtime rejects
       problem = e.what();
     }
@@ -347,6 +382,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       continue;
     }
     if (failed++ == 0) first_failure = i;
+    out << "      rerun " << RerunCommand(o, i) << "\n";
     if (fc || pool) out << "      as conv " << layer.ToString() << "\n";
     if (mapped) out << "      mapping " << m.ToString() << "\n";
     if (!problem.empty()) {
@@ -409,9 +445,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         o.trace_on_fail + "/sweep_layer" + std::to_string(fail->index) + "_fail.fst");
   }
   if (failed > 0) {
-    out << "rerun a failing layer alone, e.g.: eyelet sweep --backend " << o.backend << " --config "
-        << hw.name << " --seed " << o.seed << " --index " << first_failure
-        << (o.fault_text.empty() ? "" : " --fault " + o.fault_text)
+    out << "rerun a failing layer alone, e.g.: " << RerunCommand(o, first_failure)
         << (o.backend == "rtl" ? " (it traces the pass of its first wrong output)" : "") << "\n";
   }
   if (o.trace.On()) {
