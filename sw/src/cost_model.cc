@@ -193,6 +193,8 @@ struct Timeline {
   int64_t hand = 0;       // the last chunk went to the array
   int64_t run_end = 0;    // the array finished it
   int64_t store_end = 0;  // the last store finished
+  int64_t store_start = 0;     // it started
+  int64_t prev_store_end = 0;  // the store before it finished
   int64_t run_free = 0;   // the run sequencer takes a chunk (ps_pp): its last outputs handed on
   int64_t compute = 0;    // array cycles so far
   int64_t read_words = 0;
@@ -203,15 +205,25 @@ struct Timeline {
 
   int64_t End() const { return std::max(run_end, store_end); }
   Timeline Minus(const Timeline& o) const {
-    return {hand - o.hand,           run_end - o.run_end,       store_end - o.store_end,
-            run_free - o.run_free,   compute - o.compute,       read_words - o.read_words,
-            write_words - o.write_words, runs - o.runs,         ifmap_words - o.ifmap_words,
+    return {hand - o.hand,
+            run_end - o.run_end,
+            store_end - o.store_end,
+            store_start - o.store_start,
+            prev_store_end - o.prev_store_end,
+            run_free - o.run_free,
+            compute - o.compute,
+            read_words - o.read_words,
+            write_words - o.write_words,
+            runs - o.runs,
+            ifmap_words - o.ifmap_words,
             filter_words - o.filter_words};
   }
   void Add(const Timeline& d, int64_t k) {
     hand += k * d.hand;
     run_end += k * d.run_end;
     store_end += k * d.store_end;
+    store_start += k * d.store_start;
+    prev_store_end += k * d.prev_store_end;
     run_free += k * d.run_free;
     compute += k * d.compute;
     read_words += k * d.read_words;
@@ -239,8 +251,14 @@ void Advance(Timeline& tl, const ChunkCost& c, bool ps_pp) {
   int64_t load = tl.hand + kWalkerNextCycles;
   if (c.load_waits) load = std::max(load, tl.run_end);
   int64_t loaded = load + c.load_cycles;
-  if (ps_pp && c.table_cycles > 0) {  // the table half is the last store's until it ends
-    loaded = std::max(loaded - c.table_cycles, tl.store_end) + c.table_cycles;
+  if (ps_pp && c.table_cycles > 0) {
+    // The table half is the store's of the output chunk two back until that store ends. The
+    // walker waits while any store runs as the entries are due (ey_load_seq StTableWait): the
+    // one two back, and then the last chunk's if that began before the entries were due (the
+    // store sequencer is idle for the cycle between two stores, and the walker goes on then).
+    int64_t t0 = std::max(loaded - c.table_cycles, tl.prev_store_end);
+    if (t0 > tl.store_start && t0 < tl.store_end) t0 = tl.store_end;
+    loaded = t0 + c.table_cycles;
   }
   const int64_t free = ps_pp ? tl.run_free : std::max(tl.run_end, tl.store_end) + 1;
   tl.hand = std::max(loaded + kWalkerHandCycles, free);
@@ -248,6 +266,8 @@ void Advance(Timeline& tl, const ChunkCost& c, bool ps_pp) {
   tl.run_free = tl.run_end + 1;
   if (c.store_cycles > 0) {  // handed to the store sequencer once the store before is done
     const int64_t start = ps_pp ? std::max(tl.run_end, tl.store_end) : tl.run_end;
+    tl.prev_store_end = tl.store_end;
+    tl.store_start = start;
     tl.store_end = start + c.store_cycles;
     tl.run_free = start + 1;
   }

@@ -13,6 +13,7 @@
 
 #include "eyelet/backend.h"
 #include "eyelet/cli.h"
+#include "eyelet/cost_model.h"
 #include "eyelet/desc_codec.h"
 #include "eyelet/draw.h"
 #include "eyelet/error.h"
@@ -405,6 +406,20 @@ int ReportLayer(const LayerOptions& o, const ArrayConfig& hw, const std::string&
     return Hex64(pool_only ? Checksum(Narrow(y)) : Checksum(y));
   };
   PrintArrayStats(out, layer, m, st);
+  // The cost model's prediction for the mapping and tiling that ran, as `sweep` prints it (a
+  // pooling that ran as a descriptor of its own is not modelled).
+  CycleEstimate model;
+  if (st.Timed()) {
+    ConvLayer modelled = layer;
+    modelled.pooled = layer.pooled && st.descs == 1;
+    RsMapping placed = st.mapping;
+    placed.n = st.tiling.nb;
+    CompleteMapping(modelled, hw, placed);
+    model = EstimateCycles(modelled, hw, placed, st.tiling);
+    out << "model     " << model.cycles << " cycles (array " << model.compute_cycles
+        << ", waiting for DRAM " << model.dram_cycles << "), "
+        << SignedPercent(model.cycles, st.cycles) << " from the RTL\n";
+  }
   if (o.pool && !pool_only) {
     out << "pooling   "
         << (st.descs > 1 ? "a pool layer of its own after the layer (it did not fuse with "
@@ -446,6 +461,10 @@ int ReportLayer(const LayerOptions& o, const ArrayConfig& hw, const std::string&
     j["w_addr"] = Hex64(check.w_addr);
     j["checksum"] = checksum(got);
     AddArrayStats(j, st);
+    if (st.Timed()) {
+      j["model_cycles"] = model.cycles;
+      j["model_array_cycles"] = model.compute_cycles;
+    }
     WriteJsonReport(o.json_path, j);
     out << "json      " << o.json_path << "\n";
   }

@@ -326,8 +326,11 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         if (path) {
           post_text = "  " + DescribeOutputPath(*path);
           if (path->pool && st.descs > 1) post_text += " (as a pool layer of its own)";
-          if (path->pool && st.descs == 1) {  // fused: the model times the pooled store
-            model_layer.post = path->PostBits();
+          // The model times the table loads and the int16 store of the output path, and the
+          // pooled store when the pooling is fused (a pool descriptor of its own is not
+          // modelled: its cycles are the RTL's only).
+          model_layer.post = path->PostBits();
+          if (path->pool && st.descs == 1) {
             model_layer.pooled = true;
             model_layer.pool = path->pool_params;
           }
