@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "eyelet/map_report.h"
 #include "eyelet/rlc.h"
 #include "eyelet/rng.h"
+#include "eyelet/walk.h"
 
 #ifndef EYELET_DATA_DIR
 #define EYELET_DATA_DIR "data"
@@ -185,6 +187,12 @@ double RlcRatio(const Shape& x, double zero, uint64_t seed) {
   return static_cast<double>(RlcTensorBytes(t)) / static_cast<double>(2 * x.Size());
 }
 
+ConvLayer BenchLayer(const NetLayer& nl, int batch) {
+  ConvLayer l = nl.Conv(batch);
+  l.post = kPostBias | kPostRequant | kPostRelu;
+  return l;
+}
+
 BenchRow BenchModelRow(const std::string& name, const ConvLayer& layer, const ArrayConfig& hw) {
   const MapRow m = MapLayer(name, layer, hw);
   BenchRow r;
@@ -220,12 +228,20 @@ BenchRow BenchDeviceRow(const std::string& name, const ConvLayer& layer, const A
   Rng rng(seed);
   c.x = RandomData(layer.x, hw.data_bits, rng);
   c.w = RandomData(layer.w, hw.data_bits, rng);
-  const Tensor<int32_t> want = GoldenAcc(c);
+  const Tensor<int32_t> acc = GoldenAcc(c);
+  OutputPathFlags flags;
+  flags.bias = (layer.post & kPostBias) != 0;
+  flags.requant = (layer.post & kPostRequant) != 0;
+  flags.relu = (layer.post & kPostRelu) != 0;
+  flags.leaky = (layer.post & kPostLeaky) != 0;
+  const std::optional<OutputPath> path = DrawOutputPath(flags, acc, rng);
+  const OutputPath* p = path ? &*path : nullptr;
+  const Tensor<int32_t> want = GoldenOutput(acc, p);
   const auto start = std::chrono::steady_clock::now();
   LayerCheck check;
   {
     const std::unique_ptr<Device> device = OpenDevice(spec);
-    check = CheckLayer(*device, hw, c, want, &r.mapping, nullptr);
+    check = CheckLayer(*device, hw, c, want, &r.mapping, p);
   }
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const ArrayStats& st = check.stats;
@@ -253,11 +269,17 @@ BenchRow BenchDeviceRow(const std::string& name, const ConvLayer& layer, const A
   e.spad_ifmap_reads = static_cast<int64_t>(st.spad_if_reads);
   e.spad_filter_writes = static_cast<int64_t>(st.spad_flt_writes);
   e.ln_psum = static_cast<int64_t>(st.ln_words);
-  // Reads: descriptors (control, not counted), weights (CNT_DRAM_FLT_BYTES) and ifmaps; the
-  // bench's layers have no output path, so no table is read.
+  // Reads: descriptors and the output path's table entries (control, not counted), weights
+  // (CNT_DRAM_FLT_BYTES) and ifmaps. The table's bytes are the walk's (walk.h), as the walker
+  // moved them for this mapping and tiling.
+  uint64_t table_bytes = 0;
+  Walk(WalkOfLayer(layer, st.mapping, st.tiling)).ForEachTransfer([&](const WalkTransfer& t) {
+    if (t.kind == WalkTransfer::kTable) table_bytes += t.bytes;
+    return true;
+  });
   e.dram_filter_bytes = static_cast<int64_t>(st.dram_flt_bytes);
-  e.dram_ifmap_bytes =
-      static_cast<int64_t>(st.dram_rd_bytes - st.dram_flt_bytes - st.descs * kDescBytes);
+  e.dram_ifmap_bytes = static_cast<int64_t>(st.dram_rd_bytes - st.dram_flt_bytes -
+                                            st.descs * kDescBytes - table_bytes);
   e.dram_output_bytes = static_cast<int64_t>(st.dram_wr_bytes);
   r.energy = EstimateEnergy(e);
   return r;
@@ -283,17 +305,25 @@ BenchReport BenchNet(const Net& net, const ArrayConfig& hw, int batch,
   t.name = "TOTAL";
   t.total_pes = hw.rows * hw.cols;
   bool any_rtl = false, any_model = false;
-  for (const NetLayer& nl : net.layers) {
-    const bool first = &nl == &net.layers.front();
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const NetLayer& nl = net.layers[i];
     const bool rtl = std::find(rtl_layers.begin(), rtl_layers.end(), nl.name) != rtl_layers.end();
-    BenchRow r = rtl ? BenchDeviceRow(nl.name, nl.Conv(batch), hw, backend + ":" + hw.name)
-                     : BenchModelRow(nl.name, nl.Conv(batch), hw);
+    const ConvLayer layer = BenchLayer(nl, batch);
+    BenchRow r = rtl ? BenchDeviceRow(nl.name, layer, hw, backend + ":" + hw.name)
+                     : BenchModelRow(nl.name, layer, hw);
     if (const EyerissMeasured* m = eyeriss.Find(nl.name)) r.eyeriss = *m;
     r.dram_bytes_rlc = r.dram_bytes;
-    if (!first && r.error.empty() && r.eyeriss && r.eyeriss->ifmap_zero_frac) {
+    if (i > 0 && r.error.empty() && r.eyeriss && r.eyeriss->ifmap_zero_frac) {
       r.rlc_ifmap_ratio = RlcRatio(r.layer.x, *r.eyeriss->ifmap_zero_frac);
       r.dram_bytes_rlc -=
           std::llround(static_cast<double>(r.counts.dram_ifmap_bytes) * (1.0 - *r.rlc_ifmap_ratio));
+    }
+    const EyerissMeasured* next =
+        i + 1 < net.layers.size() ? eyeriss.Find(net.layers[i + 1].name) : nullptr;
+    if (r.error.empty() && layer.OutInt16() && next && next->ifmap_zero_frac) {
+      r.rlc_output_ratio = RlcRatio(layer.PooledOut(), *next->ifmap_zero_frac);
+      r.dram_bytes_rlc -= std::llround(static_cast<double>(r.counts.dram_output_bytes) *
+                                       (1.0 - *r.rlc_output_ratio));
     }
     if (rtl && progress) {
       *progress << "simulated " << nl.name << " in " << std::lround(r.wall_seconds)

@@ -142,6 +142,7 @@ Json RowJson(const BenchRow& r, bool total) {
   j["dram_x_min"] = r.DramRatio();
   j["dram_bytes_rlc"] = r.dram_bytes_rlc;
   j["rlc_ifmap_ratio"] = r.rlc_ifmap_ratio ? Json(*r.rlc_ifmap_ratio) : Json(nullptr);
+  j["rlc_output_ratio"] = r.rlc_output_ratio ? Json(*r.rlc_output_ratio) : Json(nullptr);
   if (!total) j["counts"] = CountsJson(r.counts);
   j["energy"] = EnergyJson(r.energy, r.layer_macs);
   if (r.source != "model") {
@@ -174,11 +175,14 @@ std::string FormatBench(const BenchReport& r) {
   out +=
       "util: the layer's MACs / (PEs x cycles the array runs); util e2e: over all busy cycles,\n"
       "DRAM waits included (Eyeriss: processing time, and total time with DRAM stalls);\n"
-      "MB = 10^6 bytes; our outputs are 32-bit accumulators, Eyeriss's 16-bit, run-length coded;\n"
-      "x min: DRAM bytes over each ifmap and filter read once and each output written once;\n"
-      "RLC MB: the same with the ifmaps read run-length coded (the golden model's codec, rlc.h,\n"
-      "on synthetic ifmaps with Eyeriss's measured zero fraction per layer; the first layer's\n"
-      "input raw; outputs raw; the RTL does not compress yet)\n\n";
+      "MB = 10^6 bytes; each layer's outputs go through the output path (bias, requantization,\n"
+      "ReLU) and are written as 16-bit ifmaps of the next layer, as Eyeriss writes its own;\n"
+      "x min: DRAM bytes over each ifmap, filter and table entry read once and each output\n"
+      "written once;\n"
+      "RLC MB: the same with the feature maps run-length coded (the golden model's codec, rlc.h,\n"
+      "on synthetic data with Eyeriss's measured ifmap zero fraction per layer: a layer's ifmaps\n"
+      "at its own, its outputs at the next layer's; the first layer's input and the last layer's\n"
+      "outputs raw; the RTL does not compress yet)\n\n";
 
   std::vector<std::vector<std::string>> energy = {{"layer", "src"}};
   for (int l = 0; l < kNumEnergyLevels; ++l) energy[0].push_back(EnergyLevelName(l));

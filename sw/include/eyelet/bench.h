@@ -78,12 +78,15 @@ struct BenchRow {
   int64_t array_cycles = 0;    // of which the array runs (the rest waits for DRAM)
   int64_t dram_bytes = 0;      // rtl: the counters (descriptor included); model: its prediction
   int64_t min_dram_bytes = 0;  // every ifmap and filter word read once, every output written once
-  // DRAM bytes if the ifmaps were stored run-length coded (rlc.h): the ifmap bytes read scaled
-  // by rlc_ifmap_ratio, the coded over the raw size of a synthetic ifmap with Eyeriss's measured
-  // zero fraction for the layer (independent zeros). The network's first layer reads its input
-  // raw, as Eyeriss does, and so does a layer without a measured zero fraction (no ratio).
-  // Outputs stay raw: ours are 32-bit accumulators, which the 16-bit levels cannot code.
+  // DRAM bytes if the feature maps were stored run-length coded (rlc.h): the ifmap bytes read
+  // scaled by rlc_ifmap_ratio, the coded over the raw size of a synthetic ifmap with Eyeriss's
+  // measured zero fraction for the layer (independent zeros), and the output bytes written by
+  // rlc_output_ratio, the same for the output with the next layer's measured ifmap zero
+  // fraction (this layer's ReLU outputs are that layer's ifmaps). The network's first layer
+  // reads its input raw, as Eyeriss does; without a measured fraction (or 32-bit outputs,
+  // which the 16-bit levels cannot code) that side stays raw (no ratio).
   std::optional<double> rlc_ifmap_ratio;
+  std::optional<double> rlc_output_ratio;
   int64_t dram_bytes_rlc = 0;
   EnergyCounts counts;
   Energy energy;
@@ -107,10 +110,17 @@ double RlcRatio(const Shape& x, double zero, uint64_t seed = 1);
 // The energy counts of a cost-model estimate (energy.h says which field comes from where).
 EnergyCounts ModelEnergyCounts(const CostEstimate& c, const ArrayConfig& hw);
 
+// Layer `nl` at `batch` as a network runs it on Eyelet: every CONV layer of AlexNet and VGG-16
+// is followed by a ReLU, so its outputs go through the output path (bias, requantization to
+// int16, ReLU) and are written as the 16-bit ifmaps of the next layer. (Eyeriss's per-layer
+// figures are the CONV layers' alone: no pooling here.)
+ConvLayer BenchLayer(const NetLayer& nl, int batch);
+
 // A row from the cost model: the mapper's mapping and tiling of `layer` on `hw`.
 BenchRow BenchModelRow(const std::string& name, const ConvLayer& layer, const ArrayConfig& hw);
 // A row from a run on device `spec` ("rtl:small"; hw must be its config), opened here and
-// closed before returning: random data drawn from `seed`, the mapper's mapping, every output
+// closed before returning: random data drawn from `seed`, the mapper's mapping, an output path
+// drawn for the layer's post bits (bias, requantization, ReLU: DrawOutputPath), every output
 // compared with the golden model (CheckLayer). Counts the RTL has come from its counters, the
 // rest from the cost model for the mapping and tiling the device ran.
 BenchRow BenchDeviceRow(const std::string& name, const ConvLayer& layer, const ArrayConfig& hw,
