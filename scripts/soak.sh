@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make soak`: SOAK_LAYERS (10,000) random layers (CONV, FC, POOL; random output paths with
-# bias, requantization, ReLU / leaky ReLU and fused max pooling) through the driver on the
+# `make soak`: SOAK_LAYERS (10,000) random layers (CONV, FC, POOL and chains of 2-3 of them run
+# as one descriptor chain; random output paths with bias, requantization, ReLU / leaky ReLU and
+# fused max pooling; SOAK_TYPES, default conv,fc,pool,chain) through the driver on the
 # Verilated tiny and small builds, each checked element by element against the golden model,
 # under six DRAM models (read latency 1..100 cycles, 0..50 % withheld ready/valid on every AXI
 # channel). Prints `N passed, M failed` and, for each failure, the command that reruns it alone
@@ -12,7 +13,8 @@
 # e.g. a SLURM job array of 48 tasks:
 #   sbatch --array=0-47 --wrap 'SOAK_SHARD=$SLURM_ARRAY_TASK_ID SOAK_SHARDS=48 SOAK_JOBS=1 \
 #     SOAK_SUMMARY=0 scripts/soak.sh'
-# then `SOAK_SUMMARY_ONLY=1 scripts/soak.sh` adds up every unit's file.
+# then `SOAK_SUMMARY_ONLY=1 scripts/soak.sh` adds up every unit's file; SOAK_UNITS="5 17" reruns
+# those units only. Do not rebuild $EYELET while a soak runs (copy it and set EYELET instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +25,7 @@ JOBS=${SOAK_JOBS:-$(nproc)}
 SHARD=${SOAK_SHARD:-0}
 SHARDS=${SOAK_SHARDS:-1}
 SEED=${SOAK_SEED:-1}
+TYPES=${SOAK_TYPES:-conv,fc,pool,chain}
 OUT=${SOAK_DIR:-build/soak}
 
 # config, DRAM read latency, chance of a withheld ready/valid per cycle and channel
@@ -36,7 +39,7 @@ unit_cmd() {
   local count=$((LAYERS / NP + (p < LAYERS % NP ? 1 : 0)))
   read -r config lat stall <<< "${PROFILES[$p]}"
   echo "$EYELET sweep --backend rtl --config $config --mem-latency $lat --mem-stall $stall" \
-       "--seed $((SEED * 1000 + p)) --count $count --shard $s/$SLICES --types conv,fc,pool --post"
+       "--seed $((SEED * 1000 + p)) --count $count --shard $s/$SLICES --types $TYPES --post"
 }
 
 summary() {
@@ -67,9 +70,13 @@ if [ ! -x "$EYELET" ]; then
 fi
 mkdir -p "$OUT"
 mine=()
-for ((u = 0; u < UNITS; u++)); do
-  [ $((u % SHARDS)) -eq "$SHARD" ] && mine+=("$u")
-done
+if [ -n "${SOAK_UNITS:-}" ]; then  # these units only (e.g. to rerun ones that did not finish)
+  read -r -a mine <<< "$SOAK_UNITS"
+else
+  for ((u = 0; u < UNITS; u++)); do
+    [ $((u % SHARDS)) -eq "$SHARD" ] && mine+=("$u")
+  done
+fi
 echo "soak: $LAYERS layers in $UNITS units; this machine runs ${#mine[@]} of them, $JOBS at a time, into $OUT"
 start=$(date +%s)
 for u in "${mine[@]}"; do echo "$u $(unit_cmd "$u")"; done | xargs -P "$JOBS" -L 1 bash -c '

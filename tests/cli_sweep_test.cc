@@ -151,6 +151,33 @@ TEST(CliSweep, EachFailureNamesTheCommandThatRerunsIt) {
   EXPECT_NE(std::find(lines.begin(), lines.end(), once[0]), lines.end()) << once[0];
 }
 
+TEST(CliSweep, ChainsRunEveryLayerCheckedAndCatchAFault) {
+  // --types chain: each layer of the sweep is a chain of 2-3 layers run as one descriptor
+  // chain, each reading the one before in DRAM, every layer's outputs compared.
+  const CliResult r =
+      EyeletLine("sweep --backend rtl --config tiny --types chain --count 4 --seed 3");
+  ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_EQ(LastLine(r.out), "4 passed, 0 failed") << r.out;
+  EXPECT_TRUE(Contains(r.out, "chains    4 chains of 2-3 layers")) << r.out;
+  for (const std::string& line : LayerLines(r.out)) {
+    EXPECT_EQ(line.find("chain conv x "), line.find_first_not_of("0123456789 ")) << line;
+    EXPECT_TRUE(Contains(line, " -> ")) << line;
+    EXPECT_TRUE(Contains(line, "  PASS  ")) << line;
+  }
+  // With conv among the types, the conv layers are those of a conv-only sweep's draws.
+  const CliResult mixed =
+      EyeletLine("sweep --backend golden --config tiny --types conv,chain --count 8 --seed 3");
+  ASSERT_EQ(mixed.code, kExitOk) << mixed.out << mixed.err;
+  EXPECT_TRUE(Contains(mixed.out, "chain conv")) << mixed.out;
+  // A stuck psum bit fails a chain's layers, each named, with the rerun command.
+  const CliResult bad =
+      EyeletLine("sweep --config small --types chain --count 3 --seed 3 --fault 1,1,20");
+  ASSERT_EQ(bad.code, kExitMismatch) << bad.out << bad.err;
+  EXPECT_TRUE(Contains(bad.out, "      layer 0 (conv): FAIL (")) << bad.out;
+  EXPECT_TRUE(Contains(bad.out, "--index 0 --types chain ")) << bad.out;
+  EXPECT_EQ(EyeletLine("sweep --types conv,chian").code, kExitUsage);
+}
+
 TEST(CliSweep, OutputPathsPassOnTiny) {
   // --post: every layer through a random output path, every element compared; the layers are
   // those of the same sweep without --post.

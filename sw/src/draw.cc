@@ -455,6 +455,63 @@ SweepShape DrawSweepShape(const ArrayConfig& hw, const std::vector<LayerType>& t
   return s;
 }
 
+SweepChain DrawSweepChain(const ArrayConfig& hw, Rng& rng) {
+  for (;;) {
+    SweepChain c;
+    c.x = Shape{rng.UniformInt(1, 2), rng.UniformInt(1, 6), rng.UniformInt(5, 14),
+                rng.UniformInt(5, 14)};
+    const int count = rng.UniformInt(2, 3);
+    Shape x = c.x;
+    std::string text = "chain";
+    bool ok = true;
+    for (int i = 0; i < count && ok; ++i) {
+      const bool last = i + 1 == count;
+      SweepChainLayer l;
+      const int kind = i == 0 ? 0 : rng.UniformInt(0, last ? 2 : 1);  // conv, pool, fc
+      l.type = kind == 0 ? LayerType::kConv : kind == 1 ? LayerType::kPool : LayerType::kFc;
+      l.requant = !last || rng.Chance(0.5);
+      l.relu = l.requant && rng.Chance(0.5);
+      try {
+        ConvLayer run;
+        if (l.type == LayerType::kConv) {
+          const int groups = x.c % 2 == 0 && rng.Chance(0.25) ? 2 : 1;
+          const int r = rng.UniformInt(1, std::min(3, x.h)), s = rng.UniformInt(1, std::min(3, x.w));
+          l.conv.stride_h = l.conv.stride_w = rng.UniformInt(1, 2);
+          l.conv.pad_top = l.conv.pad_bottom = rng.UniformInt(0, std::min(1, r - 1));
+          l.conv.pad_left = l.conv.pad_right = rng.UniformInt(0, std::min(1, s - 1));
+          l.conv.groups = groups;
+          l.w = Shape{groups * rng.UniformInt(1, 4), x.c / groups, r, s};
+          run = ConvLayer{x, l.w, l.conv};
+          text += (i == 0 ? " conv " : " -> conv ") + run.ToString();
+        } else if (l.type == LayerType::kPool) {
+          const std::optional<PoolParams> p = DrawSweepPooling(x.h, x.w, rng);
+          if (!p) {
+            ok = false;
+            break;
+          }
+          l.pool = *p;
+          run = PoolToConvLayer(x, l.pool);
+          text += " -> pool " + PoolText(l.pool);
+        } else {
+          l.w = Shape{rng.UniformInt(1, 16), 1, 1, static_cast<int>(x.c * x.h * x.w)};
+          run = FcToConvLayer(x, l.w);
+          text += " -> fc w " + l.w.ToString();
+        }
+        if (l.type != LayerType::kPool) run.post = l.requant ? kPostRequant : 0;
+        ChooseMapping(run, hw);
+        x = l.type == LayerType::kPool ? PoolOutputShape(x, l.pool) : run.Out();
+        if (l.type == LayerType::kFc) x = Shape{x.n, x.c * x.h * x.w, 1, 1};
+      } catch (const Error&) {
+        ok = false;
+      }
+      c.layers.push_back(l);
+    }
+    if (!ok) continue;
+    c.text = text;
+    return c;
+  }
+}
+
 LayerCase DrawSweepData(const SweepShape& s, int data_bits, Rng& rng) {
   LayerCase c;
   c.type = s.type;

@@ -144,6 +144,7 @@ struct SweepOptions {
   std::vector<std::string> fault;  // --fault: the fault-injection build's plusargs
   std::string fault_text;          // --fault as given (for the suggested rerun)
   std::vector<LayerType> types = {LayerType::kConv};  // kConv, kFc, kPool; one drawn per layer
+  bool chains = false;  // --types ..,chain: a layer may also be a chain of 2-3 (DrawSweepChain)
   // Each CONV and FC layer through a random output path (bias, requant, activation, and now
   // and then, when it requantizes, a max pooling).
   bool post = false;

@@ -131,6 +131,26 @@ struct SweepShape {
   std::string text;
 };
 SweepShape DrawSweepShape(const ArrayConfig& hw, const std::vector<LayerType>& types, Rng& rng);
+// A random chain of 2 or 3 layers run as one descriptor chain, each after the first reading the
+// one before in DRAM (ChainBuilder's *After calls): a CONV layer (N 1..2, C 1..6, H, W 5..14,
+// M 1..8, kernels 1..3, strides 1..2, pad 0..1, groups 1..2), then CONV layers, max poolings
+// and, last only, an FC layer on its outputs. Every layer but the last requantizes (the next
+// reads int16 values); the last does half the time. Every CONV and FC layer maps on `hw`.
+struct SweepChainLayer {
+  LayerType type = LayerType::kConv;  // kConv, kPool or kFc
+  ConvParams conv;                    // kConv
+  Shape w;                            // kConv (M x C/G x R x S) and kFc (M x K) weights
+  PoolParams pool;                    // kPool
+  bool requant = false;               // kConv, kFc: the output path requantizes
+  bool relu = false;                  // and applies ReLU
+};
+struct SweepChain {
+  Shape x;  // the first layer's input
+  std::vector<SweepChainLayer> layers;
+  std::string text;  // "chain conv x .. w .. -> pool 2x2/2 -> fc w 10x1x1x72"
+};
+SweepChain DrawSweepChain(const ArrayConfig& hw, Rng& rng);
+
 // The data of a sweep layer: ifmaps with kSweepIfmapZeros, weights with kSweepWeightZeros.
 LayerCase DrawSweepData(const SweepShape& shape, int data_bits, Rng& rng);
 // Layer `index`'s output path with --post: one of bias alone, requantization, bias and

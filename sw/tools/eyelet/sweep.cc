@@ -21,8 +21,10 @@
 #include "eyelet/cost_model.h"
 #include "eyelet/draw.h"
 #include "eyelet/error.h"
+#include "eyelet/golden.h"
 #include "eyelet/layer_check.h"
 #include "eyelet/rng.h"
+#include "eyelet/runtime.h"
 #include "flags.h"
 
 namespace eyelet {
@@ -103,10 +105,13 @@ po::options_description SweepDescription() {
   return d;
 }
 
-std::vector<LayerType> TypesFlag(const std::string& text) {
+std::vector<LayerType> TypesFlag(const std::string& text, bool* chains) {
+  const std::string usage =
+      "--types '" + text + "' must be a comma-separated list of conv, fc, pool, chain";
   std::vector<LayerType> types;
   std::istringstream in(text);
   std::string item;
+  *chains = false;
   while (std::getline(in, item, ',')) {
     if (item == "conv") {
       types.push_back(LayerType::kConv);
@@ -114,14 +119,89 @@ std::vector<LayerType> TypesFlag(const std::string& text) {
       types.push_back(LayerType::kFc);
     } else if (item == "pool") {
       types.push_back(LayerType::kPool);
+    } else if (item == "chain") {
+      *chains = true;
     } else {
-      throw UsageError("--types '" + text + "' must be a comma-separated list of conv, fc, pool");
+      throw UsageError(usage);
     }
   }
-  if (types.empty() || text.back() == ',') {
-    throw UsageError("--types '" + text + "' must be a comma-separated list of conv, fc, pool");
-  }
+  if ((types.empty() && !*chains) || text.back() == ',') throw UsageError(usage);
   return types;
+}
+
+// Widened int16 values, as ChainBuilder::ReadOutput gives a requantized layer's outputs.
+Tensor<int32_t> Widen(const Tensor<int16_t>& t) {
+  Tensor<int32_t> y(t.shape(), 0);
+  std::copy(t.data().begin(), t.data().end(), y.data().begin());
+  return y;
+}
+
+// Requantized outputs (int16 values held as int32) back to int16, in `shape`.
+Tensor<int16_t> Narrowed(const Tensor<int32_t>& t, const Shape& shape) {
+  Tensor<int16_t> y(shape, 0);
+  for (size_t k = 0; k < t.data().size(); ++k) y.data()[k] = static_cast<int16_t>(t.data()[k]);
+  return y;
+}
+
+struct ChainOutcome {
+  int layers = 0;                  // ChainBuilder layers (a pooling that did not fuse adds one)
+  std::vector<std::string> fails;  // "layer K (conv): FAIL (...)" for each wrong layer
+  DeviceCounters counters;
+};
+
+// Runs chain `sc` on `device` with data drawn from `rng`, each layer's output path drawn for
+// it (a bias half the time), and compares every layer's outputs in DRAM with the golden
+// model's. Throws as ChainBuilder and Device::RunChain.
+ChainOutcome RunSweepChain(Device& device, const ArrayConfig& hw, const SweepChain& sc, Rng& rng) {
+  device.FreeAll();
+  ChainBuilder chain(device);
+  const Tensor<int16_t> x = RandomSparseData(sc.x, hw.data_bits, kSweepIfmapZeros, rng);
+  Tensor<int16_t> cur = x;  // the golden input of the next layer
+  std::vector<int> index;
+  std::vector<Tensor<int32_t>> want;
+  int prev = -1;
+  for (size_t i = 0; i < sc.layers.size(); ++i) {
+    const SweepChainLayer& l = sc.layers[i];
+    if (l.type == LayerType::kPool) {
+      cur = MaxPool(cur, l.pool);
+      want.push_back(Widen(cur));
+      prev = chain.AddPoolAfter(prev, l.pool);
+      index.push_back(prev);
+      continue;
+    }
+    const Tensor<int16_t> w = RandomSparseData(l.w, hw.data_bits, kSweepWeightZeros, rng);
+    const Tensor<int32_t> acc = l.type == LayerType::kConv
+                                    ? ConvAcc(cur, w, l.conv, hw.data_bits, hw.acc_bits)
+                                    : FcAcc(cur, w, hw.data_bits, hw.acc_bits);
+    OutputPathFlags flags;
+    flags.bias = rng.Chance(0.5);
+    flags.requant = l.requant;
+    flags.relu = l.relu;
+    const std::optional<OutputPath> path = DrawOutputPath(flags, acc, rng);
+    const OutputPath* p = path ? &*path : nullptr;
+    want.push_back(GoldenOutput(acc, p));
+    if (l.type == LayerType::kFc) {
+      prev = chain.AddFcAfter(prev, w, nullptr, p);
+    } else if (i == 0) {
+      prev = chain.AddConv(ConvLayer{sc.x, l.w, l.conv}, x, w, nullptr, p);
+    } else {
+      prev = chain.AddConvAfter(prev, w, l.conv, nullptr, p);
+    }
+    index.push_back(prev);
+    if (l.requant) cur = Narrowed(want.back(), chain.layer(prev).out);
+  }
+  device.RunChain(chain.Commit(), kLayerTimeoutCycles);
+  ChainOutcome out;
+  out.layers = chain.size();
+  out.counters = device.ReadCounters();
+  for (size_t i = 0; i < index.size(); ++i) {
+    const Comparison cmp = CompareOutputs(want[i], chain.ReadOutput(index[i]));
+    if (!cmp.Pass()) {
+      out.fails.push_back("layer " + std::to_string(i) + " (" +
+                          LayerTypeName(sc.layers[i].type) + "): " + cmp.Summary());
+    }
+  }
+  return out;
 }
 
 SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
@@ -147,7 +227,7 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
     o.shard = k;
     o.shards = n;
   }
-  o.types = TypesFlag(vm["types"].as<std::string>());
+  o.types = TypesFlag(vm["types"].as<std::string>(), &o.chains);
   o.post = vm.count("post") > 0;
   o.trace = TraceFlags(vm, o.backend, o.config);
   o.fault = FaultFlag(vm, o.backend, o.config);
@@ -185,6 +265,7 @@ std::string RerunCommand(const SweepOptions& o, int index) {
   for (size_t k = 0; k < o.types.size(); ++k) {
     c << (k ? "," : "") << LayerTypeName(o.types[k]);
   }
+  if (o.chains) c << (o.types.empty() ? "chain" : ",chain");
   if (o.post) c << " --post";
   if (o.backend == "rtl") c << " --mem-latency " << o.mem_latency << " --mem-stall " << o.mem_stall;
   if (!o.fault_text.empty()) c << " --fault " << o.fault_text;
@@ -278,8 +359,53 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   uint64_t layer_macs = 0;
   uint64_t model_cycles = 0;  // the cost model's prediction for the same mappings and tilings
   std::vector<double> model_errors;  // (model - cycles) / cycles of each timed layer
+  int chains = 0;
+  uint64_t chain_cycles = 0;  // kept out of the layers' totals: the model has no chain figure
   for (int i = first; i < end; i += step) {
     Rng rng(JobSeed(o.seed, i));
+    // With chain among the types, one draw in (types + 1) is a chain (no draw without it, so
+    // the layers of a sweep without chains stay the same).
+    const int kinds = static_cast<int>(o.types.size());
+    if (o.chains && (kinds == 0 || rng.UniformInt(0, kinds) == kinds)) {
+      const SweepChain sc = DrawSweepChain(hw, rng);
+      std::string problem;
+      ChainOutcome co;
+      try {
+        co = RunSweepChain(*device, hw, sc, rng);
+      } catch (const TimeoutError& e) {
+        problem = e.what();
+        if (i + step < end) device = OpenDevice(spec, dopt);
+      } catch (const Error& e) {
+        problem = e.what();
+      }
+      const bool pass = problem.empty() && co.fails.empty();
+      ++chains;
+      chain_cycles += co.counters.cycles;
+      out << "  " << std::setw(index_width) << i << "  " << sc.text << "  "
+          << (pass ? "PASS" : "FAIL");
+      if (o.backend == "rtl") out << "  " << co.counters.cycles << " cycles";
+      out << " (" << co.layers << " descriptors)\n";
+      Json chain_json;
+      chain_json["index"] = i;
+      chain_json["type"] = "chain";
+      chain_json["layer"] = sc.text;
+      chain_json["pass"] = pass;
+      std::string fails = problem;
+      for (const std::string& f : co.fails) fails += (fails.empty() ? "" : "; ") + f;
+      chain_json["problem"] = fails;
+      chain_json["cycles"] = co.counters.cycles;
+      chain_json["descs"] = co.counters.descs;
+      j["layers"].push_back(std::move(chain_json));
+      if (pass) {
+        ++passed;
+        continue;
+      }
+      if (failed++ == 0) first_failure = i;
+      out << "      rerun " << RerunCommand(o, i) << "\n";
+      if (!problem.empty()) out << "      " << problem << "\n";
+      for (const std::string& f : co.fails) out << "      " << f << "\n";
+      continue;
+    }
     const SweepShape shape = DrawSweepShape(hw, o.types, rng);
     const ConvLayer& layer = shape.layer;
     const bool fc = shape.type == LayerType::kFc;
@@ -438,6 +564,11 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   } else {
     out << "total     " << layer_macs << " layer MACs; model " << model_cycles << " cycles (the "
         << o.backend << " device has no timing model)\n";
+  }
+  if (chains > 0) {
+    out << "chains    " << chains << " chain" << (chains == 1 ? "" : "s") << " of 2-3 layers";
+    if (o.backend == "rtl") out << ", " << chain_cycles << " cycles (not in the totals above)";
+    out << "\n";
   }
   if (fail) {
     device.reset();
