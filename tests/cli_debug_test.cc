@@ -138,7 +138,9 @@ TEST(CliSweepRtl, InjectedFaultIsLocatedAndTheRerunTracesItsPass) {
   ASSERT_EQ(all.code, kExitMismatch) << all.out << all.err;
   EXPECT_TRUE(Contains(all.out, "located   first wrong output")) << all.out;
   EXPECT_TRUE(Contains(all.out, "blame     PE (2, 3): all 4 wrong outputs")) << all.out;
-  EXPECT_TRUE(Contains(all.out, "--index 0 --fault 1,3,20")) << all.out;
+  EXPECT_TRUE(
+      Contains(all.out, "--index 0 --types conv --mem-latency 8 --mem-stall 0 --fault 1,3,20"))
+      << all.out;
   const CliResult one = EyeletLine(sweep + " --index 0 --trace-on-fail " + dir.path().string());
   ASSERT_EQ(one.code, kExitMismatch) << one.out << one.err;
   // The stuck PE (1, 3) is inside a chain of rows 0..2: the psums leave at its top, (2, 3).
