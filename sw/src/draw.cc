@@ -475,7 +475,8 @@ SweepChain DrawSweepChain(const ArrayConfig& hw, Rng& rng) {
         ConvLayer run;
         if (l.type == LayerType::kConv) {
           const int groups = x.c % 2 == 0 && rng.Chance(0.25) ? 2 : 1;
-          const int r = rng.UniformInt(1, std::min(3, x.h)), s = rng.UniformInt(1, std::min(3, x.w));
+          const int r = rng.UniformInt(1, std::min(3, x.h));
+          const int s = rng.UniformInt(1, std::min(3, x.w));
           l.conv.stride_h = l.conv.stride_w = rng.UniformInt(1, 2);
           l.conv.pad_top = l.conv.pad_bottom = rng.UniformInt(0, std::min(1, r - 1));
           l.conv.pad_left = l.conv.pad_right = rng.UniformInt(0, std::min(1, s - 1));
