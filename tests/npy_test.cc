@@ -338,6 +338,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"Uint16",
                 MakeNpy("{'descr': '<u2', 'fortran_order': False, 'shape': (2, 3)}\n", kData2x3),
                 "uint16"},
+        // Found by fuzz/fuzz_npy: the item size times 8 overflowed an int in the message.
+        BadFile{"HugeItemSize",
+                MakeNpy("{'descr': '<i2147483647', 'fortran_order': False, 'shape': (2, 3)}\n",
+                        kData2x3),
+                "(an unsupported type)"},
+        BadFile{"ItemSizeNotANumber",
+                MakeNpy("{'descr': '<f4x', 'fortran_order': False, 'shape': (2, 3)}\n", kData2x3),
+                "(an unsupported type)"},
         BadFile{
             "Structured",
             MakeNpy("{'descr': [('x', '<i2')], 'fortran_order': False, 'shape': (6,)}\n", kData2x3),

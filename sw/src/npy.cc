@@ -59,19 +59,23 @@ std::string Excerpt(const std::string& text, size_t max_chars = 80) {
 }
 
 // Describes a NumPy descr we do not read and says which astype() to save with instead.
+// The item size is read only when it is 1 to 3 digits (NumPy's are 1 to 16 bytes): a file's
+// descr can say '<i2147483647', whose size in bits overflows an int.
 std::string DescribeDtype(const std::string& descr) {
-  if (descr.size() >= 3) {
-    char kind = descr[1];
-    std::string bits = std::to_string(8 * std::atoi(descr.c_str() + 2));
-    switch (kind) {
+  const std::string size = descr.size() >= 3 ? descr.substr(2) : "";
+  const bool size_ok = !size.empty() && size.size() <= 3 &&
+                       size.find_first_not_of("0123456789") == std::string::npos;
+  if (size_ok) {
+    const int bytes = std::stoi(size);
+    switch (descr[1]) {
       case 'i':
-        return "int" + bits;
+        return "int" + std::to_string(8 * bytes);
       case 'u':
-        return "uint" + bits;
+        return "uint" + std::to_string(8 * bytes);
       case 'f':
-        return "float" + bits;
+        return "float" + std::to_string(8 * bytes);
       case 'c':
-        return "complex" + std::to_string(16 * std::atoi(descr.c_str() + 2));
+        return "complex" + std::to_string(16 * bytes);
       case 'b':
         return "bool";
       default:
