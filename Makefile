@@ -50,8 +50,27 @@ $(ASAN_BUILD)/build.ninja: | deps
 asan-build: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
+# ASAN_GTEST_FILTER picks tests (GoogleTest syntax). ASAN_SKIP_SLOW=1 (CI) leaves out
+# ASAN_SLOW_TESTS: the mapper searches and demo runs that take 20 s to 10 minutes each under the
+# sanitizers (a single `make test-asan` runs them; `make test` runs them too).
+ASAN_SLOW_TESTS := Tiling.ChosenTilingFitsAndNoLegalTilingIsMuchCheaper \
+  BenchRows.JsonHasEveryRowAndTotal BenchRows.ModelRowsAreTheCostModels \
+  BenchRows.RlcCutsTheIfmapBytesOfEveryLayerButTheFirst \
+  Mapping.ChosenMappingsAreLegalOnRandomLayers MapReport.AlexNetTableHasEveryLayer \
+  Eyeriss.AlexNetConv2To5MapOnOurEyerissBuildInChannelChunks \
+  Eyeriss.OnOurEyerissBuildTheMapperBeatsEyerissOnConv2To5 \
+  Json.MapTableOfAlexNetHasEyerissBesideOurs PoolRuntime.LeNet5RunsAsOneChainOnEyeriss \
+  FashionDemo.QuantizedAccuracyOnTheFullTestSplit \
+  FashionDemo.GoldenDeviceRunsTheChainAsTheGoldenModel
+empty :=
+space := $(empty) $(empty)
+ifeq ($(ASAN_SKIP_SLOW),1)
+ASAN_GTEST_FILTER ?= -$(subst $(space),:,$(strip $(ASAN_SLOW_TESTS)))
+else
+ASAN_GTEST_FILTER ?= *
+endif
 test-asan: asan-build
-	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+	scripts/test-asan.sh $(ASAN_BUILD) $(JOBS) '$(ASAN_GTEST_FILTER)'
 
 # Each libFuzzer target for FUZZ_SECONDS from its seeds (fuzz/corpus/<target>) and what earlier
 # runs found (build-asan/fuzz/corpus/<target>); prints executions, seconds and crashes per
