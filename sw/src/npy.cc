@@ -371,6 +371,10 @@ std::string FormatValue(double v) {
 }  // namespace
 
 int64_t NpyArray::ElementCount() const {
+  // An empty array's other dimensions may multiply past int64 (ParseNpy allows up to 2^62).
+  for (int64_t d : shape) {
+    if (d == 0) return 0;
+  }
   int64_t count = 1;
   for (int64_t d : shape) count *= d;
   return count;
@@ -695,7 +699,8 @@ FTensor LoadFTensor(const std::string& path) {
   FTensor t;
   t.dims = a.shape;
   t.data.resize(static_cast<size_t>(a.ElementCount()));
-  std::memcpy(t.data.data(), a.bytes.data(), t.data.size() * sizeof(float));
+  // memcpy from an empty vector's data(), which may be null, is undefined even for 0 bytes.
+  if (!t.data.empty()) std::memcpy(t.data.data(), a.bytes.data(), t.data.size() * sizeof(float));
   return t;
 }
 
@@ -704,7 +709,7 @@ void SaveFTensor(const std::string& path, const FTensor& t) {
   a.dtype = kNpyFloat32;
   a.shape = t.dims;
   a.bytes.resize(t.data.size() * sizeof(float));
-  std::memcpy(a.bytes.data(), t.data.data(), a.bytes.size());
+  if (!a.bytes.empty()) std::memcpy(a.bytes.data(), t.data.data(), a.bytes.size());
   WriteNpy(path, a);
 }
 
