@@ -74,11 +74,13 @@ test-asan: asan-build
 
 # Each libFuzzer target for FUZZ_SECONDS from its seeds (fuzz/corpus/<target>) and what earlier
 # runs found (build-asan/fuzz/corpus/<target>); prints executions, seconds and crashes per
-# target and fails on any crash, leak, timeout or out-of-memory (scripts/fuzz.sh).
+# target and fails on any crash, leak, timeout or out-of-memory (scripts/fuzz.sh). FUZZ_RUNS=N
+# stops each target after N inputs.
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= -1
 FUZZ_TARGETS ?= npy onnx idx desc manifest
 fuzz: asan-build
-	scripts/fuzz.sh $(ASAN_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz.sh $(ASAN_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Performance figures (utilization, simulation speed); each layer is checked against the golden
 # model as it runs. Then the demo network on the accelerator: cycles, utilization and DRAM bytes

@@ -6,7 +6,8 @@
 # input slower than 10 s (timeout) or one that makes the reader allocate more than 1 GiB at once
 # or use more than 2 GiB in all (out-of-memory) stops the target; its input is saved as
 # BUILD_DIR/fuzz/artifacts/<target>-<kind>-<sha1> and the script exits 1 after the others ran.
-# Reproduce with BUILD_DIR/fuzz/fuzz_<target> ARTIFACT.
+# Reproduce with BUILD_DIR/fuzz/fuzz_<target> ARTIFACT. FUZZ_RUNS=N stops a target after N inputs
+# (the full-length run: FUZZ_RUNS=1000000 with SECONDS=1800).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=$1
@@ -26,7 +27,7 @@ for t in "$@"; do
   mkdir -p "$work" "$art"
   start=$(date +%s.%N)
   "$exe" "$work" "fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -malloc_limit_mb=1024 -max_len="$(max_len "$t")" -print_final_stats=1 \
+    -malloc_limit_mb=1024 -max_len="$(max_len "$t")" -runs="${FUZZ_RUNS:--1}" -print_final_stats=1 \
     -artifact_prefix="$art/$t-" >"$log" 2>&1
   rc=$?
   elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
