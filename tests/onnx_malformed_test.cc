@@ -161,6 +161,31 @@ TEST(OnnxMalformed, WrongDataLengthsAndElementTypesAreFileErrors) {
   ExpectRejected(in, {"'x'", "INT32", "float"});
 }
 
+// An initializer's dims are a size field from the file: the data it holds is checked against
+// them before anything is allocated, so 2^31 declared elements with none present cost nothing
+// (they took 16 GiB of doubles before the count was compared).
+TEST(OnnxMalformed, DeclaredElementsWithoutDataAreAFileErrorBeforeAnyAllocation) {
+  for (const bool raw : {false, true}) {
+    Graph g;
+    g.Input("x", {1, 2});
+    TensorProto* t = g.g()->add_initializer();
+    t->set_name("B");
+    t->set_data_type(TensorProto::FLOAT);
+    t->add_dims(int64_t{1} << 30);
+    t->add_dims(2);
+    if (raw) t->set_raw_data(std::string(8, '\0'));
+    g.Node("MatMul", {"x", "B"}, {"y"}, "mm");
+    g.Output("y");
+    try {
+      g.Import();
+      ADD_FAILURE() << "accepted";
+    } catch (const FileError& e) {
+      const std::string want = raw ? "raw_data holds 2 values" : "float_data holds 0 values";
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(OnnxMalformed, ReadTensorProtoFileReadsTypesAndRejectsJunk) {
   const std::string dir = ::testing::TempDir();
   const std::string good = dir + "/eyelet_tensor.pb";
