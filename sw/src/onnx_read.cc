@@ -225,8 +225,13 @@ std::vector<int64_t> ToInts(const Const& c) {
 }
 
 std::string IntsString(const std::vector<int64_t>& v) {
+  // A message names a few values: a folded constant can hold 2^24 of them.
+  constexpr size_t kMaxShown = 16;
   std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  for (size_t i = 0; i < v.size() && i < kMaxShown; ++i) {
+    s += (i ? ", " : "") + std::to_string(v[i]);
+  }
+  if (v.size() > kMaxShown) s += ", ... (" + std::to_string(v.size()) + " values)";
   return s + "]";
 }
 
