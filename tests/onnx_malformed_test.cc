@@ -200,6 +200,25 @@ TEST(OnnxMalformed, ConstantFoldingHasATotalBudget) {
   ExpectRejected(g, {"'big2'", "ConstantOfShape", "constant folding", "33554432"});
 }
 
+// Found by fuzz/fuzz_onnx: the product of a Reshape target's known dimensions overflowed int64
+// (UBSan) in the folded Reshape of a constant and in the data path's Reshape.
+TEST(OnnxMalformed, ReshapeTargetsWhoseProductOverflowAreRejected) {
+  Graph folded;
+  folded.Input("x", {kDyn, 2});
+  folded.Init("c", {4}, {1, 2, 3, 4});
+  folded.Init("t", {3}, {4611686018427387904.0f, 2, -1});
+  folded.Node("Reshape", {"c", "t"}, {"r"}, "fold");
+  folded.Node("Relu", {"x"}, {"y"}, "relu");
+  folded.Output("y");
+  ExpectRejected(folded, {"'fold'", "Reshape", "does not hold"});
+  Graph data;
+  data.Input("x", {kDyn, 8});
+  data.Init("t", {5}, {-1, 1000000, 1000000, 1000000, 1000000});
+  data.Node("Reshape", {"x", "t"}, {"y"}, "view");
+  data.Output("y");
+  ExpectRejected(data, {"'view'", "Reshape", "does not fit"});
+}
+
 TEST(OnnxMalformed, ReadTensorProtoFileReadsTypesAndRejectsJunk) {
   const std::string dir = ::testing::TempDir();
   const std::string good = dir + "/eyelet_tensor.pb";
