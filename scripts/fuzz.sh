@@ -33,12 +33,17 @@ for t in "$@"; do
   elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   corpus=$(ls "$work" | wc -l)
-  crashes=$(grep -cE '^==[0-9]+== ?ERROR: libFuzzer|^SUMMARY: (Address|UndefinedBehavior|Leak)Sanitizer|ERROR: libFuzzer: (deadly signal|timeout|out-of-memory)' "$log")
-  artifact=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
-  if [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes=1; fi
+  # libFuzzer stops at the first crash, leak, timeout or out-of-memory and saves its input; an
+  # input slower than -report_slow_units (10 s) is saved too but is no failure.
+  written='s/.*Test unit written to (.*('
+  artifact=$(sed -nE "$written"'crash|leak|timeout|oom)-.*)/\1/p' "$log" | tail -1)
+  slow=$(sed -nE "$written"'slow-unit)-.*)/\1/p' "$log" | tail -1)
+  crashes=0
+  if [ "$rc" -ne 0 ] || [ -n "$artifact" ]; then crashes=1; fi
   line=$(printf '%-9s %12s execs %7.1f s %6s corpus %3s crashes' "$t" "${execs:-?}" "$elapsed" \
     "$corpus" "$crashes")
   [ -n "$artifact" ] && line="$line  ($artifact; log $log)"
+  [ -n "$slow" ] && line="$line  (a slow input, no failure: $slow)"
   echo "fuzz: $line"
   summary+=("$line")
   [ "$rc" -ne 0 ] && failed=1
