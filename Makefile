@@ -5,7 +5,7 @@ JOBS    ?= 2
 RTL_TOP ?= ey_top
 RTL_SRC := $(shell grep '^rtl/' rtl/eyelet.f)
 
-.PHONY: all deps configure build run test bench soak lint synth wave clean
+.PHONY: all deps configure build run test asan-build test-asan fuzz bench soak lint synth wave clean
 
 all: build
 
@@ -34,6 +34,53 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Hardening: one clang build directory with AddressSanitizer and UndefinedBehaviorSanitizer
+# (any report fails the test or fuzz run) and the libFuzzer targets; nothing Verilated is built
+# there (EY_VERILATED=OFF: no RTL tests, CLI tests, eyelet tool or benches). -O1 with line tables
+# keeps the build short and the reports readable; asserts stay on.
+ASAN_BUILD ?= build-asan
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+$(ASAN_BUILD)/build.ninja: | deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+	  -DEY_SANITIZE=ON -DEY_FUZZ=ON -DEY_VERILATED=OFF
+
+asan-build: deps $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# ASAN_GTEST_FILTER picks tests (GoogleTest syntax). ASAN_SKIP_SLOW=1 (CI) leaves out
+# ASAN_SLOW_TESTS: the mapper searches and demo runs that take 20 s to 10 minutes each under the
+# sanitizers (a single `make test-asan` runs them; `make test` runs them too).
+ASAN_SLOW_TESTS := Tiling.ChosenTilingFitsAndNoLegalTilingIsMuchCheaper \
+  BenchRows.JsonHasEveryRowAndTotal BenchRows.ModelRowsAreTheCostModels \
+  BenchRows.RlcCutsTheIfmapBytesOfEveryLayerButTheFirst \
+  Mapping.ChosenMappingsAreLegalOnRandomLayers MapReport.AlexNetTableHasEveryLayer \
+  Eyeriss.AlexNetConv2To5MapOnOurEyerissBuildInChannelChunks \
+  Eyeriss.OnOurEyerissBuildTheMapperBeatsEyerissOnConv2To5 \
+  Json.MapTableOfAlexNetHasEyerissBesideOurs PoolRuntime.LeNet5RunsAsOneChainOnEyeriss \
+  FashionDemo.QuantizedAccuracyOnTheFullTestSplit \
+  FashionDemo.GoldenDeviceRunsTheChainAsTheGoldenModel
+empty :=
+space := $(empty) $(empty)
+ifeq ($(ASAN_SKIP_SLOW),1)
+ASAN_GTEST_FILTER ?= -$(subst $(space),:,$(strip $(ASAN_SLOW_TESTS)))
+else
+ASAN_GTEST_FILTER ?= *
+endif
+test-asan: asan-build
+	scripts/test-asan.sh $(ASAN_BUILD) $(JOBS) '$(ASAN_GTEST_FILTER)'
+
+# Each libFuzzer target for FUZZ_SECONDS from its seeds (fuzz/corpus/<target>) and what earlier
+# runs found (build-asan/fuzz/corpus/<target>); prints executions, seconds and crashes per
+# target and fails on any crash, leak, timeout or out-of-memory (scripts/fuzz.sh). FUZZ_RUNS=N
+# stops each target after N inputs.
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= -1
+FUZZ_TARGETS ?= npy onnx idx desc manifest
+fuzz: asan-build
+	FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz.sh $(ASAN_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Performance figures (utilization, simulation speed); each layer is checked against the golden
 # model as it runs. Then the demo network on the accelerator: cycles, utilization and DRAM bytes
@@ -86,4 +133,4 @@ wave: build
 	@echo "open it with gtkwave FILE.fst FILE.gtkw (the save file is written beside the trace)"
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -17,6 +17,9 @@ pkgs=(
   libprotobuf-dev      # 3.21: the protobuf runtime and headers those classes need
   protobuf-compiler    # protoc 3.21, should a build regenerate the classes from onnx.proto
   libonnx-testdata     # ONNX's node tests, /usr/share/libonnx-testdata/data/node: importer cases
+  clang                # 14: the sanitizer and fuzzing build (make test-asan, make fuzz)
+  libclang-rt-14-dev   # its ASan, UBSan and libFuzzer runtimes
+  llvm                 # llvm-symbolizer: source lines in sanitizer reports
 )
 # python3-torch and python3-onnx are not listed: only scripts/train_fashion_mnist.py and
 # scripts/make_onnx_fixtures.py need them, to retrain or regenerate the committed models.

@@ -220,6 +220,10 @@ std::vector<MalformedCase> MalformedCases() {
        {"4294967295 x 0 x 28", "image size of 0"}},
       {"zero_cols", Reader::kImages, [] { return Idx(0x803, {5, 28, 0}, {}); },
        {"5 x 28 x 0", "image size of 0"}},
+      // Found by fuzz/fuzz_idx: with no images nothing bounded the columns (read as an int < 0).
+      {"no_images_of_huge_cols", Reader::kImages,
+       [] { return Idx(0x803, {0, 10, 0x84030006u}, {}); },
+       {"0 x 10 x 2214789126", "image size of more than 2^31-1"}},
       {"gzip_stream_cut_short", Reader::kImages,
        [] {
          const Bytes z = Gzipped(ImagesFile(10, 28, 28));

@@ -338,6 +338,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"Uint16",
                 MakeNpy("{'descr': '<u2', 'fortran_order': False, 'shape': (2, 3)}\n", kData2x3),
                 "uint16"},
+        // Found by fuzz/fuzz_npy: the item size times 8 overflowed an int in the message.
+        BadFile{"HugeItemSize",
+                MakeNpy("{'descr': '<i2147483647', 'fortran_order': False, 'shape': (2, 3)}\n",
+                        kData2x3),
+                "(an unsupported type)"},
+        BadFile{"ItemSizeNotANumber",
+                MakeNpy("{'descr': '<f4x', 'fortran_order': False, 'shape': (2, 3)}\n", kData2x3),
+                "(an unsupported type)"},
         BadFile{
             "Structured",
             MakeNpy("{'descr': [('x', '<i2')], 'fortran_order': False, 'shape': (6,)}\n", kData2x3),
@@ -477,6 +485,31 @@ TEST(Npy, EmptyArrayReadsButIsNotATensor) {
   EXPECT_EQ(a.shape, (std::vector<int64_t>{0, 3}));
   EXPECT_TRUE(a.bytes.empty());
   EXPECT_THROW(LoadTensorI32(path), ShapeError);
+}
+
+// Found writing fuzz/fuzz_npy: an empty array may have other dimensions up to 2^62, and their
+// product overflowed int64 (UBSan) before the 0 was reached.
+TEST(Npy, EmptyArrayWithHugeDimensionsHasZeroElements) {
+  const std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, "
+      "4611686018427387904, 0), }\n";
+  const std::string image = MakeNpy(header, "");
+  const NpyArray a = ParseNpy(std::vector<uint8_t>(image.begin(), image.end()), "huge.npy");
+  EXPECT_EQ(a.ElementCount(), 0);
+  EXPECT_TRUE(a.bytes.empty());
+}
+
+// An empty float array loads and saves as an empty FTensor (memcpy of no bytes from an empty
+// vector's null data() is undefined behaviour: UBSan's nonnull-attribute check).
+TEST(Npy, EmptyFloatArrayLoadsAndSavesAsAnEmptyFTensor) {
+  TempDir dir;
+  const std::string path = dir.File("e.npy");
+  WriteNpy(path, NpyArray{kNpyFloat32, {0, 3}, {}});
+  const FTensor t = LoadFTensor(path);
+  EXPECT_EQ(t.dims, (std::vector<int64_t>{0, 3}));
+  EXPECT_TRUE(t.data.empty());
+  SaveFTensor(path, t);
+  EXPECT_EQ(ReadNpy(path).shape, (std::vector<int64_t>{0, 3}));
 }
 
 TEST(Npy, WriteIsAtomic) {

@@ -161,6 +161,64 @@ TEST(OnnxMalformed, WrongDataLengthsAndElementTypesAreFileErrors) {
   ExpectRejected(in, {"'x'", "INT32", "float"});
 }
 
+// An initializer's dims are a size field from the file: the data it holds is checked against
+// them before anything is allocated, so 2^31 declared elements with none present cost nothing
+// (they took 16 GiB of doubles before the count was compared).
+TEST(OnnxMalformed, DeclaredElementsWithoutDataAreAFileErrorBeforeAnyAllocation) {
+  for (const bool raw : {false, true}) {
+    Graph g;
+    g.Input("x", {1, 2});
+    TensorProto* t = g.g()->add_initializer();
+    t->set_name("B");
+    t->set_data_type(TensorProto::FLOAT);
+    t->add_dims(int64_t{1} << 30);
+    t->add_dims(2);
+    if (raw) t->set_raw_data(std::string(8, '\0'));
+    g.Node("MatMul", {"x", "B"}, {"y"}, "mm");
+    g.Output("y");
+    try {
+      g.Import();
+      ADD_FAILURE() << "accepted";
+    } catch (const FileError& e) {
+      const std::string want = raw ? "raw_data holds 2 values" : "float_data holds 0 values";
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+    }
+  }
+}
+
+// Found by fuzz/fuzz_onnx: a few-kilobyte model chaining constant nodes of 2^24 values each took
+// 10 s to import; folding stops at 2^24 values in all, naming the node that passes the limit.
+TEST(OnnxMalformed, ConstantFoldingHasATotalBudget) {
+  Graph g;
+  g.Input("x", {kDyn, 2});
+  g.Init("s", {1}, {8388608.0f});
+  for (int i = 0; i < 3; ++i) {
+    g.Node("ConstantOfShape", {"s"}, {"c" + std::to_string(i)}, "big" + std::to_string(i));
+  }
+  g.Node("Relu", {"x"}, {"y"}, "r");
+  g.Output("y");
+  ExpectRejected(g, {"'big2'", "ConstantOfShape", "constant folding", "16777216"});
+}
+
+// Found by fuzz/fuzz_onnx: the product of a Reshape target's known dimensions overflowed int64
+// (UBSan) in the folded Reshape of a constant and in the data path's Reshape.
+TEST(OnnxMalformed, ReshapeTargetsWhoseProductOverflowAreRejected) {
+  Graph folded;
+  folded.Input("x", {kDyn, 2});
+  folded.Init("c", {4}, {1, 2, 3, 4});
+  folded.Init("t", {3}, {4611686018427387904.0f, 2, -1});
+  folded.Node("Reshape", {"c", "t"}, {"r"}, "fold");
+  folded.Node("Relu", {"x"}, {"y"}, "relu");
+  folded.Output("y");
+  ExpectRejected(folded, {"'fold'", "Reshape", "does not hold"});
+  Graph data;
+  data.Input("x", {kDyn, 8});
+  data.Init("t", {5}, {-1, 1000000, 1000000, 1000000, 1000000});
+  data.Node("Reshape", {"x", "t"}, {"y"}, "view");
+  data.Output("y");
+  ExpectRejected(data, {"'view'", "Reshape", "does not fit"});
+}
+
 TEST(OnnxMalformed, ReadTensorProtoFileReadsTypesAndRejectsJunk) {
   const std::string dir = ::testing::TempDir();
   const std::string good = dir + "/eyelet_tensor.pb";

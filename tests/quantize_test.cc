@@ -10,6 +10,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include "eyelet/backend.h"
 #include "eyelet/net_run.h"
@@ -323,6 +326,55 @@ TEST(QuantNetFiles, SaveAndLoadGiveTheSameNetwork) {
     EXPECT_NE(std::string(e.what()).find("manifest.json"), std::string::npos);
   }
   EXPECT_THROW(LoadQuantNet(dir + "/missing"), FileError);
+}
+
+// Found by fuzz/fuzz_manifest: a float where an integer belongs (converting 1e300 to int is
+// undefined behaviour), an integer beyond int, and an unknown calibration method (a UsageError,
+// which the tool reports as a bad command line) are FileErrors naming the file and the field.
+TEST(QuantNetFiles, BadManifestFieldsAreFileErrorsNamingTheField) {
+  const LoweredNet l = LowerNetwork(SmallNet(10));
+  Rng rng(11);
+  const QuantNet q = Quantize(l, Calibrate(l, RandomF({2, 2, 8, 8}, rng, 1.0f), {}), 8, {});
+  char tmpl[] = "/tmp/eyelet_qnet_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  SaveQuantNet(q, dir);
+  std::string good;
+  {
+    std::ifstream f(dir + "/manifest.json");
+    good.assign(std::istreambuf_iterator<char>(f), {});
+  }
+  struct Edit {
+    std::string from, to, needle;
+  };
+  const std::vector<Edit> edits = {
+      {"\"bits\": 8", "\"bits\": 1e300", "'bits'"},
+      {"\"bits\": 8", "\"bits\": 4294967304", "'bits'"},
+      {"\"softmax_axis\": 1", "\"softmax_axis\": -1e19", "'softmax_axis'"},
+      {"\"groups\": 1", "\"groups\": 2.5", "step 0: 'groups'"},
+      {"\"leaky_shift\": 0", "\"leaky_shift\": 1e100", "step 0: 'leaky_shift'"},
+      {"\"leaky_mult\": 0", "\"leaky_mult\": 40000", "step 0: 'leaky_mult'"},
+      {"\"input_dims\": [", "\"input_dims\": [1e300, ", "'input_dims'"},
+      {"\"method\": \"percentile\"", "\"method\": \"median\"", "calibration method 'median'"},
+  };
+  for (const Edit& e : edits) {
+    const size_t at = good.find(e.from);
+    ASSERT_NE(at, std::string::npos) << e.from;
+    std::string bad = good;
+    bad.replace(at, e.from.size(), e.to);
+    {
+      std::ofstream f(dir + "/manifest.json");
+      f << bad;
+    }
+    try {
+      LoadQuantNet(dir);
+      ADD_FAILURE() << e.to << " accepted";
+    } catch (const FileError& err) {
+      const std::string msg = err.what();
+      EXPECT_NE(msg.find("manifest.json"), std::string::npos) << msg;
+      EXPECT_NE(msg.find(e.needle), std::string::npos) << e.to << ": " << msg;
+    }
+  }
 }
 
 TEST(NetRun, EveryLayerOnTheGoldenDeviceEqualsTheGoldenModel) {

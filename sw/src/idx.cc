@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -46,12 +47,12 @@ std::vector<uint8_t> ReadAll(const std::string& path) {
     throw FileError("cannot open " + path + ": " +
                     (errno != 0 ? std::strerror(errno) : "out of memory"));
   }
+  // Read through a fixed buffer, so a small file costs a small allocation (resizing the vector
+  // by a 1 MiB chunk per read zeroed 1 MiB for every file, however short).
   std::vector<uint8_t> bytes;
-  constexpr unsigned kChunk = 1 << 20;
+  std::vector<uint8_t> chunk(64 << 10);
   for (;;) {
-    const size_t old = bytes.size();
-    bytes.resize(old + kChunk);
-    const int got = gzread(f.get(), bytes.data() + old, kChunk);
+    const int got = gzread(f.get(), chunk.data(), static_cast<unsigned>(chunk.size()));
     if (got < 0) {
       int code = Z_OK;
       const std::string msg = ZlibMessage(f.get(), path, &code);
@@ -59,8 +60,8 @@ std::vector<uint8_t> ReadAll(const std::string& path) {
                       (code == Z_ERRNO ? "read error: " + std::string(std::strerror(errno))
                                        : "gzip data is corrupt or truncated (zlib: " + msg + ")"));
     }
-    bytes.resize(old + static_cast<size_t>(got));
     if (got == 0) break;
+    bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + got);
     if (bytes.size() > kMaxFileBytes) {
       throw FileError(path + ": more than " + std::to_string(kMaxFileBytes >> 20) +
                       " MiB of data, too large for an IDX dataset file");
@@ -72,7 +73,6 @@ std::vector<uint8_t> ReadAll(const std::string& path) {
   if (code != Z_OK) {
     throw FileError(path + ": gzip data is corrupt or truncated (zlib: " + msg + ")");
   }
-  bytes.shrink_to_fit();
   return bytes;
 }
 
@@ -132,6 +132,13 @@ std::vector<uint32_t> CheckHeader(const std::string& path, const std::vector<uin
                     (overflow || need > present ? ": the file is truncated or the header corrupt"
                                                 : ": bytes after the data, the file is corrupt"));
   }
+  // Image sizes must fit an int (IdxImages): with 0 images the data does not bound them.
+  for (int d = 1; d < ndim; ++d) {
+    if (dims[d] > static_cast<uint32_t>(INT_MAX)) {
+      throw FileError(path + ": header declares " + shape.str() + " (" + layout +
+                      "): an image size of more than 2^31-1");
+    }
+  }
   return dims;
 }
 
@@ -153,7 +160,8 @@ std::string FindFashionFile(const std::string& dir, const std::string& name) {
 IdxImages ReadIdxImages(const std::string& path) {
   std::vector<uint8_t> bytes = ReadAll(path);
   const std::vector<uint32_t> dims = CheckHeader(path, bytes, kImagesMagic, "images x rows x cols");
-  // The data fits in kMaxFileBytes < 2^31 and rows, cols >= 1, so each size fits an int.
+  // CheckHeader bounds rows and cols by 2^31-1; the data fits in kMaxFileBytes < 2^31 and
+  // rows, cols >= 1, so the count fits an int too.
   IdxImages out;
   out.count = static_cast<int>(dims[0]);
   out.rows = static_cast<int>(dims[1]);

@@ -59,19 +59,23 @@ std::string Excerpt(const std::string& text, size_t max_chars = 80) {
 }
 
 // Describes a NumPy descr we do not read and says which astype() to save with instead.
+// The item size is read only when it is 1 to 3 digits (NumPy's are 1 to 16 bytes): a file's
+// descr can say '<i2147483647', whose size in bits overflows an int.
 std::string DescribeDtype(const std::string& descr) {
-  if (descr.size() >= 3) {
-    char kind = descr[1];
-    std::string bits = std::to_string(8 * std::atoi(descr.c_str() + 2));
-    switch (kind) {
+  const std::string size = descr.size() >= 3 ? descr.substr(2) : "";
+  const bool size_ok = !size.empty() && size.size() <= 3 &&
+                       size.find_first_not_of("0123456789") == std::string::npos;
+  if (size_ok) {
+    const int bytes = std::stoi(size);
+    switch (descr[1]) {
       case 'i':
-        return "int" + bits;
+        return "int" + std::to_string(8 * bytes);
       case 'u':
-        return "uint" + bits;
+        return "uint" + std::to_string(8 * bytes);
       case 'f':
-        return "float" + bits;
+        return "float" + std::to_string(8 * bytes);
       case 'c':
-        return "complex" + std::to_string(16 * std::atoi(descr.c_str() + 2));
+        return "complex" + std::to_string(16 * bytes);
       case 'b':
         return "bool";
       default:
@@ -367,6 +371,10 @@ std::string FormatValue(double v) {
 }  // namespace
 
 int64_t NpyArray::ElementCount() const {
+  // An empty array's other dimensions may multiply past int64 (ParseNpy allows up to 2^62).
+  for (int64_t d : shape) {
+    if (d == 0) return 0;
+  }
   int64_t count = 1;
   for (int64_t d : shape) count *= d;
   return count;
@@ -691,7 +699,8 @@ FTensor LoadFTensor(const std::string& path) {
   FTensor t;
   t.dims = a.shape;
   t.data.resize(static_cast<size_t>(a.ElementCount()));
-  std::memcpy(t.data.data(), a.bytes.data(), t.data.size() * sizeof(float));
+  // memcpy from an empty vector's data(), which may be null, is undefined even for 0 bytes.
+  if (!t.data.empty()) std::memcpy(t.data.data(), a.bytes.data(), t.data.size() * sizeof(float));
   return t;
 }
 
@@ -700,7 +709,7 @@ void SaveFTensor(const std::string& path, const FTensor& t) {
   a.dtype = kNpyFloat32;
   a.shape = t.dims;
   a.bytes.resize(t.data.size() * sizeof(float));
-  std::memcpy(a.bytes.data(), t.data.data(), a.bytes.size());
+  if (!a.bytes.empty()) std::memcpy(a.bytes.data(), t.data.data(), a.bytes.size());
   WriteNpy(path, a);
 }
 

@@ -231,8 +231,9 @@ Const Reshape(const NodeCtx& ctx, const Const& d, const std::vector<int64_t>& ta
       infer = static_cast<int64_t>(i);
     } else if (od[i] < 0) {
       Reject(ctx, "target " + IntsString(target) + " has a negative dimension", "fix the model");
-    } else {
-      known *= od[i];
+    } else if (__builtin_mul_overflow(known, od[i], &known)) {  // a target's product past int64
+      Reject(ctx, "target " + IntsString(target) + " does not hold " + DimsString(d.dims),
+             "fix the model");
     }
   }
   const int64_t total = static_cast<int64_t>(d.v.size());

@@ -217,6 +217,7 @@ Network Import(const ModelProto& m, const std::string& model, const ImportOption
   for (const NodeProto& n : g.node()) used.insert(n.input().begin(), n.input().end());
   const auto is_used = [&](const std::string& name) { return !name.empty() && used.count(name); };
 
+  int64_t folded = 0;  // values EvalConstNode has created, against kMaxFoldedTotal
   std::set<std::string> dynamic = {data_in->name()};
   std::string tail = data_in->name();
   for (size_t index : SortNodes(model, g, available)) {
@@ -248,6 +249,13 @@ Network Import(const ModelProto& m, const std::string& model, const ImportOption
                "fold it before export (onnx-simplifier) or remove it");
       }
       std::vector<Const> out = EvalConstNode(ctx, n, in, chain.opset);
+      for (const Const& c : out) folded += static_cast<int64_t>(c.v.size());
+      if (folded > kMaxFoldedTotal) {
+        Reject(ctx,
+               "constant folding has created more than " + std::to_string(kMaxFoldedTotal) +
+                   " values by this node",
+               "fold the constants before export (onnx-simplifier) or remove them");
+      }
       for (int i = 0; i < n.output_size() && i < static_cast<int>(out.size()); ++i) {
         consts[n.output(i)] = std::move(out[i]);
       }

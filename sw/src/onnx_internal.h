@@ -24,6 +24,11 @@ namespace onnx_internal {
 // ConstantOfShape over the batch sentinel is not).
 constexpr int64_t kMaxTensorElements = int64_t{1} << 31;
 constexpr int64_t kMaxFoldedElements = int64_t{1} << 24;
+// The values all of a model's folded nodes may create together: each node's result is bounded
+// by kMaxFoldedElements, but a few-kilobyte model could chain hundreds of such nodes (found by
+// fuzz/fuzz_onnx: one took 10 s to import). Shape subgraphs create tens of values, a
+// ConstantOfShape over the batch sentinel a million.
+constexpr int64_t kMaxFoldedTotal = int64_t{1} << 24;
 
 // The batch size shape subgraphs are evaluated with: a prime no real dimension equals, so a
 // Reshape target element equal to it is the batch (PyTorch's x.view(x.size(0), -1)).
@@ -75,7 +80,7 @@ std::vector<int64_t> AttrInts(const NodeCtx& ctx, const onnx::NodeProto& n, cons
                               std::vector<int64_t> def = {});
 std::string AttrString(const NodeCtx& ctx, const onnx::NodeProto& n, const std::string& name,
                        const std::string& def);
-// "[2, 2]"
+// "[2, 2]"; past 16 values "[1, 2, ..., (N values)]" with the first 16.
 std::string IntsString(const std::vector<int64_t>& v);
 
 // Whether EvalConstNode folds this op type.

@@ -544,8 +544,9 @@ void Reshape(Chain& c, const NodeCtx& ctx, const NodeProto& n, size_t data,
     } else if (t[i] < 0 || t[i] >= kBatchSentinel) {
       Reject(ctx, "target " + IntsString(target) + " mixes the batch into another dimension",
              what_to_do);
-    } else {
-      known *= t[i];
+    } else if (__builtin_mul_overflow(known, t[i], &known)) {  // a target's product past int64
+      Reject(ctx, "target " + IntsString(target) + " does not fit " + DimsString(c.dims),
+             kFixModel);
     }
   }
   const int64_t total = CheckedSize(c.dims, kMaxTensorElements, ctx.model);

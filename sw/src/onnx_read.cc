@@ -150,7 +150,8 @@ Const TensorToConst(const TensorProto& t, const std::string& what) {
     throw FileError(what + ": element type " + ElemTypeName(type) +
                     " is not read (float, double and integer types are); convert the tensor");
   }
-  c.v.resize(static_cast<size_t>(n));
+  // The dims are a size field from the file: each branch compares them with the values present
+  // before allocating (a model declaring 2^31 elements and holding none cost 16 GiB).
   const auto wrong_count = [&](int64_t got, const char* field) {
     throw FileError(what + ": " + field + " holds " + std::to_string(got) + " values for the " +
                     ElemTypeName(type) + " shape " + IntsString(c.dims) + " (" + std::to_string(n) +
@@ -161,31 +162,36 @@ Const TensorToConst(const TensorProto& t, const std::string& what) {
     if (static_cast<int64_t>(raw.size()) != n * bytes) {
       wrong_count(static_cast<int64_t>(raw.size()) / bytes, "raw_data");
     }
+    c.v.resize(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) c.v[i] = RawValue(raw.data() + i * bytes, type);
     return c;
   }
+  const auto check_count = [&](int64_t got, const char* field) {
+    if (got != n) wrong_count(got, field);
+    c.v.resize(static_cast<size_t>(n));
+  };
   switch (type) {
     case TensorProto::FLOAT:
-      if (t.float_data_size() != n) wrong_count(t.float_data_size(), "float_data");
+      check_count(t.float_data_size(), "float_data");
       for (int64_t i = 0; i < n; ++i) c.v[i] = t.float_data(static_cast<int>(i));
       break;
     case TensorProto::DOUBLE:
-      if (t.double_data_size() != n) wrong_count(t.double_data_size(), "double_data");
+      check_count(t.double_data_size(), "double_data");
       for (int64_t i = 0; i < n; ++i) c.v[i] = t.double_data(static_cast<int>(i));
       break;
     case TensorProto::INT64:
-      if (t.int64_data_size() != n) wrong_count(t.int64_data_size(), "int64_data");
+      check_count(t.int64_data_size(), "int64_data");
       for (int64_t i = 0; i < n; ++i)
         c.v[i] = static_cast<double>(t.int64_data(static_cast<int>(i)));
       break;
     case TensorProto::UINT32:
     case TensorProto::UINT64:
-      if (t.uint64_data_size() != n) wrong_count(t.uint64_data_size(), "uint64_data");
+      check_count(t.uint64_data_size(), "uint64_data");
       for (int64_t i = 0; i < n; ++i)
         c.v[i] = static_cast<double>(t.uint64_data(static_cast<int>(i)));
       break;
     default:  // int32, int16, int8, uint16, uint8, bool: int32_data
-      if (t.int32_data_size() != n) wrong_count(t.int32_data_size(), "int32_data");
+      check_count(t.int32_data_size(), "int32_data");
       for (int64_t i = 0; i < n; ++i) c.v[i] = t.int32_data(static_cast<int>(i));
       break;
   }
@@ -219,8 +225,13 @@ std::vector<int64_t> ToInts(const Const& c) {
 }
 
 std::string IntsString(const std::vector<int64_t>& v) {
+  // A message names a few values: a folded constant can hold 2^24 of them.
+  constexpr size_t kMaxShown = 16;
   std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  for (size_t i = 0; i < v.size() && i < kMaxShown; ++i) {
+    s += (i ? ", " : "") + std::to_string(v[i]);
+  }
+  if (v.size() > kMaxShown) s += ", ... (" + std::to_string(v.size()) + " values)";
   return s + "]";
 }
 

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -75,6 +77,29 @@ std::vector<int32_t> LoadI32(const std::string& path, size_t count) {
   std::vector<int32_t> v(count);
   std::memcpy(v.data(), a.bytes.data(), count * 4);
   return v;
+}
+
+// An integer field: a JSON integer that fits an int. Converting a float such as 1e300 to int
+// is undefined behaviour, and a larger integer would arrive as a different number.
+int IntField(const json& j, const std::string& where) {
+  const bool fits = j.is_number_unsigned() ? j.get<uint64_t>() <= INT_MAX
+                                           : j.is_number_integer() && j.get<int64_t>() >= INT_MIN &&
+                                                 j.get<int64_t>() <= INT_MAX;
+  if (!fits) throw FileError(where + " must be an integer of at most 2^31-1, not " + j.dump());
+  return static_cast<int>(j.get<int64_t>());
+}
+
+// A list of integer dimensions, each a JSON integer below 2^63.
+std::vector<int64_t> DimsField(const json& j, const std::string& where) {
+  if (!j.is_array()) throw FileError(where + " must be a list of integers, not " + j.dump());
+  std::vector<int64_t> dims;
+  for (const json& d : j) {
+    if (!d.is_number_integer() || (d.is_number_unsigned() && d.get<uint64_t>() > INT64_MAX)) {
+      throw FileError(where + " must be a list of integers below 2^63, not " + j.dump());
+    }
+    dims.push_back(d.get<int64_t>());
+  }
+  return dims;
 }
 
 }  // namespace
@@ -154,47 +179,59 @@ QuantNet LoadQuantNet(const std::string& dir) {
                       std::to_string(kManifestVersion));
     }
     net.name = m.at("name").get<std::string>();
-    net.bits = m.at("bits").get<int>();
+    net.bits = IntField(m.at("bits"), path + ": 'bits'");
     if (net.bits != 8 && net.bits != 16) throw FileError(path + ": bits must be 8 or 16");
-    net.calib.method = ParseCalibMethod(m.at("calibration").at("method").get<std::string>());
+    try {
+      net.calib.method = ParseCalibMethod(m.at("calibration").at("method").get<std::string>());
+    } catch (const UsageError& e) {  // the flag's error: here the file is wrong
+      throw FileError(path + ": " + e.what());
+    }
     net.calib.percentile = m.at("calibration").at("percentile").get<double>();
-    net.input_dims = m.at("input_dims").get<std::vector<int64_t>>();
+    net.input_dims = DimsField(m.at("input_dims"), path + ": 'input_dims'");
     net.input_scale = m.at("input_scale").get<double>();
     net.softmax = m.at("softmax").get<bool>();
-    net.softmax_axis = m.at("softmax_axis").get<int>();
+    net.softmax_axis = IntField(m.at("softmax_axis"), path + ": 'softmax_axis'");
     for (const json& j : m.at("steps")) {
       QuantStep s;
       const std::string where = path + ": step " + std::to_string(net.steps.size());
       s.kind = KindFromName(j.at("kind").get<std::string>(), where);
       s.name = j.at("name").get<std::string>();
       s.op_types = j.at("op_types").get<std::string>();
-      s.in_dims = j.at("in_dims").get<std::vector<int64_t>>();
-      s.out_dims = j.at("out_dims").get<std::vector<int64_t>>();
+      const auto int_field = [&](const json& v, const std::string& name) {
+        return IntField(v, where + ": '" + name + "'");
+      };
+      s.in_dims = DimsField(j.at("in_dims"), where + ": 'in_dims'");
+      s.out_dims = DimsField(j.at("out_dims"), where + ": 'out_dims'");
       const json& c = j.at("conv");
-      s.conv.stride_h = c.at("stride").at(0);
-      s.conv.stride_w = c.at("stride").at(1);
-      s.conv.pad_top = c.at("pads").at(0);
-      s.conv.pad_left = c.at("pads").at(1);
-      s.conv.pad_bottom = c.at("pads").at(2);
-      s.conv.pad_right = c.at("pads").at(3);
-      s.conv.groups = c.at("groups");
+      s.conv.stride_h = int_field(c.at("stride").at(0), "stride");
+      s.conv.stride_w = int_field(c.at("stride").at(1), "stride");
+      s.conv.pad_top = int_field(c.at("pads").at(0), "pads");
+      s.conv.pad_left = int_field(c.at("pads").at(1), "pads");
+      s.conv.pad_bottom = int_field(c.at("pads").at(2), "pads");
+      s.conv.pad_right = int_field(c.at("pads").at(3), "pads");
+      s.conv.groups = int_field(c.at("groups"), "groups");
       s.in_scale = j.at("in_scale");
       s.out_scale = j.at("out_scale");
       s.acc_scale = j.at("acc_scale").get<std::vector<double>>();
       s.path.relu = j.at("relu");
       s.path.leaky = j.at("leaky");
-      s.path.leaky_mult = j.at("leaky_mult");
-      s.path.leaky_shift = j.at("leaky_shift");
+      const int leaky_mult = int_field(j.at("leaky_mult"), "leaky_mult");
+      if (leaky_mult < INT16_MIN || leaky_mult > INT16_MAX) {
+        throw FileError(where + ": 'leaky_mult' " + std::to_string(leaky_mult) +
+                        " is not an int16");
+      }
+      s.path.leaky_mult = static_cast<int16_t>(leaky_mult);
+      s.path.leaky_shift = int_field(j.at("leaky_shift"), "leaky_shift");
       s.path.pool = j.at("pool");
       const json& p = j.at("pool_params");
-      s.path.pool_params.kernel_h = p.at("kernel").at(0);
-      s.path.pool_params.kernel_w = p.at("kernel").at(1);
-      s.path.pool_params.stride_h = p.at("stride").at(0);
-      s.path.pool_params.stride_w = p.at("stride").at(1);
-      s.path.pool_params.pad_top = p.at("pads").at(0);
-      s.path.pool_params.pad_left = p.at("pads").at(1);
-      s.path.pool_params.pad_bottom = p.at("pads").at(2);
-      s.path.pool_params.pad_right = p.at("pads").at(3);
+      s.path.pool_params.kernel_h = int_field(p.at("kernel").at(0), "kernel");
+      s.path.pool_params.kernel_w = int_field(p.at("kernel").at(1), "kernel");
+      s.path.pool_params.stride_h = int_field(p.at("stride").at(0), "stride");
+      s.path.pool_params.stride_w = int_field(p.at("stride").at(1), "stride");
+      s.path.pool_params.pad_top = int_field(p.at("pads").at(0), "pads");
+      s.path.pool_params.pad_left = int_field(p.at("pads").at(1), "pads");
+      s.path.pool_params.pad_bottom = int_field(p.at("pads").at(2), "pads");
+      s.path.pool_params.pad_right = int_field(p.at("pads").at(3), "pads");
       s.path.pool_params.ceil_mode = p.at("ceil_mode");
       size_t channels = 1;
       if (s.kind != FloatStep::kPool) {

@@ -44,7 +44,7 @@ struct NpyArray {
   std::vector<int64_t> shape;
   std::vector<uint8_t> bytes;
 
-  int64_t ElementCount() const;  // product of shape (1 for rank 0)
+  int64_t ElementCount() const;  // product of shape (1 for rank 0, 0 when a dimension is 0)
 };
 
 // Maps a dtype spelling to the canonical descr ("int16" and "<i2" -> "<i2"); throws

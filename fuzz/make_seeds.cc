@@ -1,0 +1,129 @@
+// Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+//
+// Writes the generated seed inputs of fuzz/corpus/ (the others are copies of test fixtures):
+//   desc/: the descriptors MakeConvDesc builds for a few layers on each built config (plain,
+//          with bias, requantization and ReLU, and pooled), as fuzz_desc reads them: the
+//          config's index, then the packed words;
+//   idx/:  small images and labels files, plain and gzip.
+// Usage: fuzz_make_seeds fuzz/corpus (the directories must exist).
+#include <zlib.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "eyelet/desc_codec.h"
+#include "eyelet/error.h"
+#include "eyelet/mapping.h"
+
+namespace {
+
+using namespace eyelet;
+
+void WriteFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() ||
+      std::fclose(f) != 0) {
+    throw FileError("cannot write " + path);
+  }
+}
+
+void WriteGzip(const std::string& path, const std::vector<uint8_t>& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb9");
+  if (f == nullptr || gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size())) !=
+                          static_cast<int>(bytes.size()) ||
+      gzclose(f) != Z_OK) {
+    throw FileError("cannot write " + path);
+  }
+}
+
+ConvLayer Layer(int n, int c, int h, int w, int m, int k, int stride, int pad, int groups) {
+  ConvLayer l;
+  l.x = Shape{n, c, h, w};
+  l.w = Shape{m, c / groups, k, k};
+  l.conv.stride_h = l.conv.stride_w = stride;
+  l.conv.pad_top = l.conv.pad_left = l.conv.pad_bottom = l.conv.pad_right = pad;
+  l.conv.groups = groups;
+  return l;
+}
+
+void DescSeeds(const std::string& dir) {
+  const std::vector<ConvLayer> layers = {
+      Layer(1, 3, 8, 8, 4, 3, 1, 1, 1),   Layer(2, 6, 6, 6, 8, 3, 1, 1, 2),
+      Layer(1, 16, 13, 13, 32, 3, 1, 1, 1), Layer(1, 1, 28, 28, 8, 5, 1, 2, 1),
+      Layer(1, 3, 15, 15, 4, 3, 2, 0, 1), Layer(4, 64, 1, 1, 10, 1, 1, 0, 1),
+  };
+  int count = 0;
+  for (size_t ci = 0; ci < BuiltConfigs().size(); ++ci) {
+    const ArrayConfig& hw = BuiltConfigs()[ci];
+    for (size_t li = 0; li < layers.size(); ++li) {
+      for (int variant = 0; variant < 3; ++variant) {
+        ConvLayer l = layers[li];
+        if (variant >= 1) l.post = static_cast<uint32_t>(kPostBias | kPostRequant | kPostRelu);
+        if (variant == 2) {
+          if (l.Out().h < 2 || l.Out().w < 2) continue;
+          l.pooled = true;
+        }
+        try {
+          const RsMapping m = ChooseMapping(l, hw);
+          const Tiling t = ChooseTiling(l, hw, m);
+          Desc d = MakeConvDesc(l, m, t, 0x1000, 0x10'0000, 0x20'0000, 0);
+          if (l.OutTable()) d.pp_addr = 0x30'0000;
+          std::vector<uint8_t> bytes = {static_cast<uint8_t>(ci)};
+          for (uint64_t word : PackDesc(d)) {
+            for (int b = 0; b < 8; ++b) bytes.push_back(static_cast<uint8_t>(word >> (8 * b)));
+          }
+          WriteFile(dir + "/" + hw.name + "_layer" + std::to_string(li) + "_v" +
+                        std::to_string(variant),
+                    bytes);
+          ++count;
+        } catch (const Error& e) {
+          std::fprintf(stderr, "skipped %s layer %zu variant %d: %s\n", hw.name.c_str(), li,
+                       variant, e.what());
+        }
+      }
+    }
+  }
+  std::printf("%d descriptor seeds in %s\n", count, dir.c_str());
+}
+
+std::vector<uint8_t> Idx(uint32_t magic, const std::vector<uint32_t>& dims) {
+  std::vector<uint8_t> out;
+  const auto be32 = [&](uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(v >> s));
+  };
+  be32(magic);
+  size_t n = 1;
+  for (uint32_t d : dims) {
+    be32(d);
+    n *= d;
+  }
+  for (size_t i = 0; i < n; ++i) out.push_back(static_cast<uint8_t>(i * 37 % 256));
+  return out;
+}
+
+void IdxSeeds(const std::string& dir) {
+  WriteFile(dir + "/images_2x3x4", Idx(0x803, {2, 3, 4}));
+  WriteGzip(dir + "/images_3x2x2.gz", Idx(0x803, {3, 2, 2}));
+  WriteFile(dir + "/labels_5", Idx(0x801, {5}));
+  WriteGzip(dir + "/labels_3.gz", Idx(0x801, {3}));
+  std::printf("4 IDX seeds in %s\n", dir.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s CORPUS_DIR (fuzz/corpus)\n", argv[0]);
+    return 2;
+  }
+  try {
+    DescSeeds(std::string(argv[1]) + "/desc");
+    IdxSeeds(std::string(argv[1]) + "/idx");
+  } catch (const Error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
