@@ -55,7 +55,7 @@ asan-build: deps $(ASAN_BUILD)/build.ninja
 # sanitizers (a single `make test-asan` runs them; `make test` runs them too).
 ASAN_SLOW_TESTS := Tiling.ChosenTilingFitsAndNoLegalTilingIsMuchCheaper \
   BenchRows.JsonHasEveryRowAndTotal BenchRows.ModelRowsAreTheCostModels \
-  BenchRows.RlcCutsTheIfmapBytesOfEveryLayerButTheFirst \
+  BenchRows.RlcCutsTheFeatureMapBytesButTheFirstInputAndTheLastOutput \
   Mapping.ChosenMappingsAreLegalOnRandomLayers MapReport.AlexNetTableHasEveryLayer \
   Eyeriss.AlexNetConv2To5MapOnOurEyerissBuildInChannelChunks \
   Eyeriss.OnOurEyerissBuildTheMapperBeatsEyerissOnConv2To5 \
