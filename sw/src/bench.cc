@@ -258,7 +258,9 @@ BenchRow BenchDeviceRow(const std::string& name, const ConvLayer& layer, const A
   r.dram_bytes = static_cast<int64_t>(st.dram_rd_bytes + st.dram_wr_bytes);
   // Every count from the RTL's counters (widths from the config).
   EnergyCounts& e = r.counts;
-  e = ModelEnergyCounts(CostEstimate{}, hw);
+  e = EnergyCounts{};
+  e.data_bits = hw.data_bits;
+  e.acc_bits = hw.acc_bits;
   e.macs = static_cast<int64_t>(st.macs);
   e.skipped = static_cast<int64_t>(st.skipped);
   e.noc_filter = static_cast<int64_t>(st.filt_words);

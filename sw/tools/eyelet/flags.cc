@@ -217,6 +217,13 @@ std::string Percent(double fraction) {
   return buf;
 }
 
+Tensor<int16_t> Narrow(const Tensor<int32_t>& y) {
+  Tensor<int16_t> narrow(y.shape());
+  std::transform(y.data().begin(), y.data().end(), narrow.data().begin(),
+                 [](int32_t v) { return static_cast<int16_t>(v); });
+  return narrow;
+}
+
 std::string SignedPercent(int64_t model, uint64_t measured) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%+.1f%%",

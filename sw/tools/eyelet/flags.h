@@ -200,6 +200,8 @@ std::string Hex64(uint64_t v);
 std::string Percent(double fraction);
 // How far `model` is from `measured`, as "+1.2%".
 std::string SignedPercent(int64_t model, uint64_t measured);
+// int16 outputs held widened in `y` (a requantized layer's, a pooling's), as int16.
+Tensor<int16_t> Narrow(const Tensor<int32_t>& y);
 // "e=4 p=2 q=1 r=1 t=2": the free parameters of a mapping.
 std::string ShortMapping(const RsMapping& m);
 // "bias, requantization to int16, ReLU, max pool 3x3/2".

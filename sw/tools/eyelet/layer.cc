@@ -292,14 +292,6 @@ uint32_t PostBitsOf(const LayerOptions& o) {
                                (o.relu ? kPostRelu : 0) | (o.leaky ? kPostLeaky : 0));
 }
 
-// int16 outputs held widened in `y`, as int16.
-Tensor<int16_t> Narrow(const Tensor<int32_t>& y) {
-  Tensor<int16_t> narrow(y.shape());
-  std::transform(y.data().begin(), y.data().end(), narrow.data().begin(),
-                 [](int32_t v) { return static_cast<int16_t>(v); });
-  return narrow;
-}
-
 // Writes --output: int32 accumulators, or int16 outputs (`int16`).
 void SaveOutput(std::ostream& out, const std::string& path, const Tensor<int32_t>& y, bool int16) {
   if (path.empty()) return;

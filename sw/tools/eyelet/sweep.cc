@@ -129,20 +129,6 @@ std::vector<LayerType> TypesFlag(const std::string& text, bool* chains) {
   return types;
 }
 
-// Widened int16 values, as ChainBuilder::ReadOutput gives a requantized layer's outputs.
-Tensor<int32_t> Widen(const Tensor<int16_t>& t) {
-  Tensor<int32_t> y(t.shape(), 0);
-  std::copy(t.data().begin(), t.data().end(), y.data().begin());
-  return y;
-}
-
-// Requantized outputs (int16 values held as int32) back to int16, in `shape`.
-Tensor<int16_t> Narrowed(const Tensor<int32_t>& t, const Shape& shape) {
-  Tensor<int16_t> y(shape, 0);
-  for (size_t k = 0; k < t.data().size(); ++k) y.data()[k] = static_cast<int16_t>(t.data()[k]);
-  return y;
-}
-
 struct ChainOutcome {
   int layers = 0;                  // ChainBuilder layers (a pooling that did not fuse adds one)
   std::vector<std::string> fails;  // "layer K (conv): FAIL (...)" for each wrong layer
@@ -162,17 +148,22 @@ ChainOutcome RunSweepChain(Device& device, const ArrayConfig& hw, const SweepCha
   int prev = -1;
   for (size_t i = 0; i < sc.layers.size(); ++i) {
     const SweepChainLayer& l = sc.layers[i];
+    LayerCase c;  // the layer on the golden model's input `cur`
+    c.type = l.type;
+    c.layer.conv = l.conv;
+    c.x = cur;
+    c.pool = l.pool;
+    c.data_bits = hw.data_bits;
     if (l.type == LayerType::kPool) {
-      cur = MaxPool(cur, l.pool);
-      want.push_back(Widen(cur));
+      want.push_back(GoldenAcc(c));  // MaxPool, widened
+      cur = Narrow(want.back());
       prev = chain.AddPoolAfter(prev, l.pool);
       index.push_back(prev);
       continue;
     }
     const Tensor<int16_t> w = RandomSparseData(l.w, hw.data_bits, kSweepWeightZeros, rng);
-    const Tensor<int32_t> acc = l.type == LayerType::kConv
-                                    ? ConvAcc(cur, w, l.conv, hw.data_bits, hw.acc_bits)
-                                    : FcAcc(cur, w, hw.data_bits, hw.acc_bits);
+    c.w = w;
+    const Tensor<int32_t> acc = GoldenAcc(c);
     OutputPathFlags flags;
     flags.bias = rng.Chance(0.5);
     flags.requant = l.requant;
@@ -188,7 +179,7 @@ ChainOutcome RunSweepChain(Device& device, const ArrayConfig& hw, const SweepCha
       prev = chain.AddConvAfter(prev, w, l.conv, nullptr, p);
     }
     index.push_back(prev);
-    if (l.requant) cur = Narrowed(want.back(), chain.layer(prev).out);
+    if (l.requant) cur = Narrow(want.back());
   }
   device.RunChain(chain.Commit(), kLayerTimeoutCycles);
   ChainOutcome out;
