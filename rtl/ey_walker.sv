@@ -336,7 +336,10 @@ module ey_walker #(
     .idle_o           (store_idle)
   );
 
-  assign busy_o = load_busy || !store_idle || !run_idle;
+  // Busy until the bus is quiet too: a chain that stops on an error (the load sequencer idles
+  // at once) still finishes the run and the store in flight, and the write engine sends what
+  // they queued; STATUS busy (and a start, which busy blocks) must wait for that.
+  assign busy_o = load_busy || !store_idle || !run_idle || !rd_idle_i || !wr_idle_i;
 
   // ---------------------------------------------------------------------------------------
   // Output path -> (max pooling) -> output FIFO -> write DMA

@@ -4,7 +4,8 @@
 # fused max pooling; SOAK_TYPES, default conv,fc,pool,chain) through the driver on the
 # Verilated tiny and small builds, each checked element by element against the golden model,
 # under six DRAM models (read latency 1..100 cycles, 0..50 % withheld ready/valid on every AXI
-# channel). Prints `N passed, M failed` and, for each failure, the command that reruns it alone
+# channel), half of them each on a device whose state reset does not set is random (--x-init).
+# Prints `N passed, M failed` and, for each failure, the command that reruns it alone
 # (`eyelet sweep ... --index K`, which also traces the pass of its first wrong output).
 #
 # The work is 6 profiles x SOAK_SLICES slices = units; each unit is one `eyelet sweep --shard`.
@@ -38,8 +39,10 @@ unit_cmd() {
   local u=$1 p=$(($1 / SLICES)) s=$(($1 % SLICES))
   local count=$((LAYERS / NP + (p < LAYERS % NP ? 1 : 0)))
   read -r config lat stall <<< "${PROFILES[$p]}"
+  local xinit=""  # odd slices: every layer on a device with a random initial state
+  [ $((s % 2)) -eq 1 ] && xinit=" --x-init $((SEED * 1000 + u))"
   echo "$EYELET sweep --backend rtl --config $config --mem-latency $lat --mem-stall $stall" \
-       "--seed $((SEED * 1000 + p)) --count $count --shard $s/$SLICES --types $TYPES --post"
+       "--seed $((SEED * 1000 + p)) --count $count --shard $s/$SLICES --types $TYPES --post$xinit"
 }
 
 summary() {

@@ -91,10 +91,13 @@ void AxiMem::Sample(const AxiPins& in) {
     if (++reads_.front().beat > reads_.front().len) reads_.pop_front();
   }
   if (p.arvalid && p.arready) {
-    const AxiResp resp = Classify(p.araddr, p.arlen);
+    AxiResp resp = Classify(p.araddr, p.arlen);
+    if (static_cast<int64_t>(stats_.read_bursts) == cfg_.slverr_read_burst) {
+      resp = AxiResp::kSlvErr;
+    }
     reads_.push_back({p.araddr, p.arlen, resp, cycle_ + cfg_.read_latency});
     ++stats_.read_bursts;
-    stats_.error_bursts += resp != AxiResp::kOkay;
+    CountResp(resp);
     stats_.max_reads_in_flight = std::max<uint64_t>(stats_.max_reads_in_flight, reads_.size());
   }
 
@@ -104,10 +107,13 @@ void AxiMem::Sample(const AxiPins& in) {
   }
   // This cycle's AW before its W beat: buffered beats are older and fill the new burst first.
   if (p.awvalid && p.awready) {
-    const AxiResp resp = Classify(p.awaddr, p.awlen);
+    AxiResp resp = Classify(p.awaddr, p.awlen);
+    if (static_cast<int64_t>(stats_.write_bursts) == cfg_.slverr_write_burst) {
+      resp = AxiResp::kSlvErr;
+    }
     writes_.push_back({p.awaddr, p.awlen, resp});
     ++stats_.write_bursts;
-    stats_.error_bursts += resp != AxiResp::kOkay;
+    CountResp(resp);
     stats_.max_writes_in_flight = std::max<uint64_t>(stats_.max_writes_in_flight, writes_.size());
     // Buffered beats exist only when every earlier burst has all its data.
     while (!early_w_.empty() && !writes_.back().Complete()) {
@@ -206,6 +212,11 @@ void AxiMem::CheckHandshakes(const AxiPins& p) const {
                " became " + WPayload(p.wdata, p.wstrb, p.wlast));
     }
   }
+}
+
+void AxiMem::CountResp(AxiResp resp) {
+  if (resp == AxiResp::kOkay) return;
+  if (stats_.error_bursts++ == 0) stats_.first_error_cycle = cycle_;
 }
 
 AxiResp AxiMem::Classify(uint64_t addr, uint32_t len) const {

@@ -85,6 +85,10 @@ struct AxiMemConfig {
   int max_early_w = 256;    // W beats held ahead of their AW; WREADY is low at the limit
   uint64_t seed = 1;        // std::mt19937_64 seed for the ready / valid draws
   std::vector<std::pair<uint64_t, uint64_t>> slverr;  // [begin, end) ranges answering SLVERR
+  // Faults at a point in time: the read (write) burst with this number, counting AR (AW)
+  // handshakes from 0 since construction, is answered SLVERR wherever it points; -1: none.
+  int64_t slverr_read_burst = -1;
+  int64_t slverr_write_burst = -1;
 };
 
 class AxiMem {
@@ -97,6 +101,7 @@ class AxiMem {
     uint64_t write_beats = 0;           // W handshakes
     uint64_t bytes_written = 0;         // strobed bytes stored (error bursts store none)
     uint64_t error_bursts = 0;          // read and write bursts answered SLVERR or DECERR
+    uint64_t first_error_cycle = 0;     // the AR or AW handshake of the first of them
     uint64_t max_reads_in_flight = 0;   // peak read bursts taken and not finished
     uint64_t max_writes_in_flight = 0;  // peak write bursts taken and not answered
     uint64_t max_early_w = 0;           // peak W beats held ahead of their AW
@@ -150,6 +155,8 @@ class AxiMem {
                     uint32_t burst) const;
   void CheckHandshakes(const AxiPins& p) const;
   AxiResp Classify(uint64_t addr, uint32_t len) const;
+  // Counts an accepted burst's response into the statistics.
+  void CountResp(AxiResp resp);
   void CheckHost(const char* what, uint64_t addr, size_t bytes) const;
   void PutBeat(WriteBurst& b, const WBeat& w);
   bool Coin(double prob);

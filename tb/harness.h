@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "eyelet/error.h"
+#include "eyelet/interrupt.h"
 #include "fst_enables.h"
 
 namespace eyelet {
@@ -70,6 +71,7 @@ class Harness {
       throw FileError("cannot open trace file '" + path + "'; check the directory exists");
     }
     if (!scopes.empty()) FixFstEnables(*trace_);
+    RegisterPartialOutput(path);  // removed when the run is interrupted
   }
 
   // Closes the trace file (it is complete on disk afterwards); no more dumps.

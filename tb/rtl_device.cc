@@ -9,6 +9,7 @@
 #include "eyelet/error.h"
 #include "gtkw.h"
 #include "eyelet/hex.h"
+#include "eyelet/interrupt.h"
 #include "eyelet/mapping.h"
 #include "harness.h"
 
@@ -35,7 +36,8 @@ class RtlDeviceImpl : public RtlDevice {
         trace_path_(o.trace_path),
         trace_first_(o.trace_first),
         trace_last_(o.trace_last),
-        activity_(o.activity) {
+        activity_(o.activity),
+        irq_stuck_low_(o.irq_stuck_low) {
     h_.OpenTrace(o.trace_path, o.trace_scopes);
     h_.TraceWindow(o.trace_first, o.trace_last);
     Model& d = h_.dut();
@@ -50,7 +52,7 @@ class RtlDeviceImpl : public RtlDevice {
   ~RtlDeviceImpl() override {
     if (trace_path_.empty()) return;
     h_.CloseTrace();
-    if (activity_) return;
+    if (activity_ || Interrupted()) return;  // an interrupted run's trace is removed
     GtkwOptions g;
     g.first_cycle = trace_first_;
     g.last_cycle = trace_last_ == UINT64_MAX ? h_.cycle() : trace_last_;
@@ -142,13 +144,18 @@ class RtlDeviceImpl : public RtlDevice {
 
   bool WaitIrq(uint64_t timeout_cycles) override {
     for (uint64_t i = 0; i < timeout_cycles; ++i) {
-      if (h_.dut().irq_o) return true;
+      if (IrqLine()) return true;
+      // Every 4,096 clock cycles (the device's, as callers may wait in short steps).
+      if ((h_.cycle() & 0xfff) == 0) ThrowIfInterrupted("in the simulation");
       Step();
     }
-    return h_.dut().irq_o;
+    return IrqLine();
   }
 
  private:
+  // The interrupt line as the host sees it.
+  bool IrqLine() { return !irq_stuck_low_ && h_.dut().irq_o; }
+
   // One clock cycle: the memory model drives its outputs from its state, the model settles,
   // the memory takes this cycle's handshakes, then the rising edge. The AXI4-Lite inputs set
   // by the caller are sampled at the same edge. The slave's outputs the caller reads between
@@ -198,6 +205,7 @@ class RtlDeviceImpl : public RtlDevice {
   uint64_t trace_first_;
   uint64_t trace_last_;
   bool activity_;
+  bool irq_stuck_low_;
 };
 
 }  // namespace

@@ -35,6 +35,8 @@ struct RtlDeviceOptions {
   // The trace records activity (trace_scopes are ActivityScopes, from cycle 0): Activity() reads
   // it back; no GTKWave save file is written beside it.
   bool activity = false;
+  // A board fault: the interrupt line never reaches the host (WaitIrq never sees it rise).
+  bool irq_stuck_low = false;
 };
 
 // The RtlDevice options of a device opened by name (backend.h's DeviceOptions) on `config`:

@@ -492,6 +492,28 @@ TEST(AxiMem, SlaveErrorRange) {
   EXPECT_EQ(mem.stats().error_bursts, 2u);
 }
 
+TEST(AxiMem, SlaveErrorOnTheNthBurst) {
+  AxiMemConfig c = SmallConfig();
+  c.slverr_read_burst = 1;
+  c.slverr_write_burst = 2;
+  AxiMem mem(c);
+  Master m;
+  for (int k = 0; k < 3; ++k) {
+    m.Read(kBase + 0x100 * k, 1);
+    m.Write(Burst(kBase + 0x1000 + 0x100 * k, 1, 20 + k));
+  }
+  RunToIdle(mem, m);
+  EXPECT_EQ(m.reads[0].resp, std::vector<uint32_t>(2, 0));
+  EXPECT_EQ(m.reads[1].resp, std::vector<uint32_t>(2, 2));
+  EXPECT_EQ(m.reads[2].resp, std::vector<uint32_t>(2, 0));
+  EXPECT_EQ(m.writes[0].resp, 0u);
+  EXPECT_EQ(m.writes[1].resp, 0u);
+  EXPECT_EQ(m.writes[2].resp, 2u);
+  EXPECT_EQ(Backdoor(mem, kBase + 0x1200, 16), std::vector<uint8_t>(16, 0));  // dropped
+  EXPECT_EQ(mem.stats().error_bursts, 2u);
+  EXPECT_GT(mem.stats().first_error_cycle, 0u);
+}
+
 class AxiMemLatency : public ::testing::TestWithParam<int> {};
 
 TEST_P(AxiMemLatency, FirstBeatAndResponseComeExactlyOnTime) {

@@ -320,6 +320,31 @@ TEST(CliSweep, SlowRandomMemoryAndJsonReport) {
   EXPECT_NE(LayerLines(fast.out), LayerLines(r.out));
 }
 
+TEST(CliSweep, RandomInitialStateChangesNoOutputAndNoCycle) {
+  // --x-init: every layer on a new device whose unreset state (memories, flops without a
+  // reset, X the RTL could produce) is drawn at random. Every layer passes with the same
+  // cycles as on one device started from zeros.
+  const std::string sweep = "sweep --config tiny --types conv,fc,pool,chain --post --count 10 "
+                            "--seed 11";
+  const CliResult zero = EyeletLine(sweep);
+  ASSERT_EQ(zero.code, kExitOk) << zero.out << zero.err;
+  for (const char* x : {" --x-init 1", " --x-init 2"}) {
+    const CliResult r = EyeletLine(sweep + x);
+    ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
+    EXPECT_TRUE(Contains(r.out, std::string("random initial state (x-init ") + (x + 10) + ")"))
+        << r.out;
+    EXPECT_EQ(LastLine(r.out), "10 passed, 0 failed") << r.out;
+    EXPECT_EQ(LayerLines(r.out), LayerLines(zero.out));
+  }
+  // A failure's rerun command draws the same initial state.
+  const CliResult bad =
+      EyeletLine("sweep --config small --count 2 --seed 5 --fault 1,1,20 --x-init 4");
+  ASSERT_EQ(bad.code, kExitMismatch) << bad.out << bad.err;
+  EXPECT_TRUE(Contains(bad.out, "--fault 1,1,20 --x-init 4")) << bad.out;
+  EXPECT_EQ(EyeletLine("sweep --backend golden --x-init 1").code, kExitUsage);
+  EXPECT_EQ(EyeletLine("sweep --x-init -1").code, kExitUsage);
+}
+
 TEST(CliSweep, BadMemoryFlagsAreUsageErrors) {
   EXPECT_EQ(Eyelet({"sweep", "--mem-latency", "0"}).code, kExitUsage);
   EXPECT_EQ(Eyelet({"sweep", "--mem-stall", "1.5"}).code, kExitUsage);

@@ -3,12 +3,12 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <sstream>
 
 #include "eyelet/error.h"
+#include "eyelet/file_io.h"
 
 namespace eyelet {
 
@@ -261,12 +261,7 @@ void WriteActivityReport(const std::string& dir, const ArrayActivity& a, const s
   const std::pair<std::string, std::string> files[] = {
       {dir + "/heatmap.svg", ActivitySvg(a, title)},
       {dir + "/timeline.json", ActivityTraceJson(a, title)}};
-  for (const auto& [path, text] : files) {
-    std::ofstream f(path);
-    f << text;
-    f.close();
-    if (!f) throw FileError("cannot write '" + path + "'; check the directory exists");
-  }
+  for (const auto& [path, text] : files) WriteFileAtomically(path, text);
 }
 
 }  // namespace eyelet

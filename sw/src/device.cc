@@ -2,6 +2,9 @@
 #include "eyelet/device.h"
 
 #include <algorithm>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "eyelet/csr_map.h"
 #include "eyelet/desc_codec.h"
@@ -98,12 +101,17 @@ uint64_t Device::Alloc(size_t bytes, size_t align) {
 
 void Device::FreeAll() { alloc_used_ = 0; }
 
+bool Device::WaitIdle(int polls) {
+  for (int i = 0; i < polls; ++i) {
+    if ((ReadCsr(kCsrStatus) & kStatusBusy) == 0) return true;
+  }
+  return false;
+}
+
 void Device::SoftReset() {
   WriteCsr(kCsrCtrl, kCtrlSoftReset);
   // The device finishes the bus transfers already issued before it reports idle.
-  for (int i = 0; i < kSoftResetPolls; ++i) {
-    if ((ReadCsr(kCsrStatus) & kStatusBusy) == 0) return;
-  }
+  if (WaitIdle(kSoftResetPolls)) return;
   throw TimeoutError(Name() + ": still busy after a soft reset and " +
                      std::to_string(kSoftResetPolls) + " STATUS reads; reset the device");
 }
@@ -112,8 +120,31 @@ void Device::RunChain(uint64_t desc_addr, uint64_t timeout_cycles) {
   RunChainProfiled(desc_addr, timeout_cycles, profile_poll_, profile_);
 }
 
+void Device::CheckChainEnds(uint64_t desc_addr) {
+  // Only links the walker would follow: one outside the window or unaligned is the
+  // hardware's to report (DESC_ALIGN, DESC_RANGE, a DECERR), at the descriptor it names.
+  std::unordered_map<uint64_t, size_t> index_of;  // descriptor address -> index in the chain
+  uint64_t addr = desc_addr;
+  while (addr != 0 && addr % 8 == 0 && addr >= MemBase() && addr - MemBase() < MemSize() &&
+         MemSize() - (addr - MemBase()) >= kDescBytes && index_of.size() < kMaxChainDescs) {
+    const auto again = index_of.find(addr);
+    if (again != index_of.end()) {
+      throw Error(Name() + ": the descriptor chain at " + Hex(desc_addr) + " loops: descriptor " +
+                  std::to_string(index_of.size() - 1) + "'s next pointer (" + Hex(addr) +
+                  ") is descriptor " + std::to_string(again->second) +
+                  ", so the device would run forever; nothing was started. End the chain with "
+                  "next = 0");
+    }
+    index_of.emplace(addr, index_of.size());
+    uint64_t next = 0;
+    ReadMem(addr + 8, &next, sizeof(next));  // word 1: next
+    addr = next;
+  }
+}
+
 void Device::RunChainProfiled(uint64_t desc_addr, uint64_t timeout_cycles, uint64_t poll_cycles,
                               ChainProfile* profile) {
+  CheckChainEnds(desc_addr);
   WriteCsr(kCsrIrq, kIrqDone | kIrqError);
   WriteCsr(kCsrDescBaseLo, static_cast<uint32_t>(desc_addr));
   WriteCsr(kCsrDescBaseHi, static_cast<uint32_t>(desc_addr >> 32));
@@ -154,6 +185,16 @@ void Device::RunChainProfiled(uint64_t desc_addr, uint64_t timeout_cycles, uint6
   }
   if (!irq) {
     const uint32_t status = ReadCsr(kCsrStatus);
+    if ((status & kStatusBusy) == 0 &&
+        ((status & kStatusDone) != 0 || Field(status, kStatusCodeShift, kStatusCodeBits) != 0)) {
+      // The chain ended (done or an error code) and the line never rose.
+      SoftReset();
+      throw TimeoutError(Name() + ": descriptor chain at " + Hex(desc_addr) +
+                         " ended (STATUS " + Hex(status) + ") but no interrupt came within " +
+                         std::to_string(timeout_cycles) +
+                         " cycles; the device was soft-reset. Check the interrupt line from "
+                         "the accelerator's irq_o to the host and CTRL's interrupt enable");
+    }
     SoftReset();
     throw TimeoutError(Name() + ": descriptor chain at " + Hex(desc_addr) +
                        " did not finish within " + std::to_string(timeout_cycles) +
@@ -166,6 +207,10 @@ void Device::RunChainProfiled(uint64_t desc_addr, uint64_t timeout_cycles, uint6
   const int index = Field(status, kStatusDescShift, kStatusDescBits);
   WriteCsr(kCsrIrq, kIrqDone | kIrqError);
   if (code != ErrCode::kNone) {
+    // The error interrupt comes at once; the walker then drains the bursts already on the bus
+    // (an AXI error can leave reads and writes outstanding). Wait for that, so the device is
+    // idle when the error is reported and the next start is not ignored.
+    if (!WaitIdle(kSoftResetPolls)) SoftReset();
     const std::string advice = ErrCodeAdvice(code);
     throw DeviceError(Name() + ": descriptor " + std::to_string(index) + " of the chain at " +
                           Hex(desc_addr) + " failed with " + ErrCodeText(code) + " (STATUS " +

@@ -1,4 +1,5 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
+#include "eyelet/interrupt.h"
 #include "eyelet/net_run.h"
 
 #include <algorithm>
@@ -130,6 +131,7 @@ NetRunResult RunQuantNet(Device& device, const QuantNet& net, const FTensor& ima
   std::vector<CycleEstimate> model;  // per descriptor of the chain
   int chain_batch = 0;
   for (int base = 0; base < total; base += options.batch) {
+    ThrowIfInterrupted("between batches");
     const int nb = std::min(options.batch, total - base);
     Tensor<int16_t> x(Shape{nb, in.c, in.h, in.w});
     std::copy_n(all.data().begin() + base * per_image, nb * per_image, x.data().begin());

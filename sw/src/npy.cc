@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include "eyelet/error.h"
+#include "eyelet/file_io.h"
 
 namespace eyelet {
 namespace {
@@ -552,27 +553,7 @@ std::vector<uint8_t> EncodeNpy(const NpyArray& array) {
 
 void WriteNpy(const std::string& path, const NpyArray& array) {
   const std::vector<uint8_t> image = EncodeNpy(array);  // throws before touching the disk
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) {
-    Fail(path, "cannot create " + tmp + ": " + std::strerror(errno),
-         "check that the directory exists and is writable");
-  }
-  bool ok = std::fwrite(image.data(), 1, image.size(), f) == image.size();
-  ok = std::fflush(f) == 0 && ok;
-  int saved_errno = errno;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    Fail(path, std::string("write error: ") + std::strerror(saved_errno),
-         "check free disk space and permissions");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    saved_errno = errno;
-    std::remove(tmp.c_str());
-    Fail(path, std::string("cannot replace the file: ") + std::strerror(saved_errno),
-         "check that the path is not a directory and is writable");
-  }
+  WriteFileAtomically(path, image.data(), image.size());
 }
 
 Shape NpyShapeToNchw(const std::vector<int64_t>& shape, const std::string& name) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "eyelet/error.h"
+#include "eyelet/file_io.h"
 #include "eyelet/npy.h"
 #include "eyelet/quantize.h"
 
@@ -155,14 +156,7 @@ void SaveQuantNet(const QuantNet& net, const std::string& dir) {
   }
   m["steps"] = steps;
   const std::string path = dir + "/manifest.json";
-  {
-    std::ofstream f(path + ".tmp");
-    f << m.dump(2) << "\n";
-    if (!f) throw FileError("cannot write '" + path + ".tmp'");
-  }
-  if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) {
-    throw FileError("cannot rename '" + path + ".tmp' to '" + path + "'");
-  }
+  WriteFileAtomically(path, m.dump(2) + "\n");
 }
 
 QuantNet LoadQuantNet(const std::string& dir) {

@@ -21,7 +21,8 @@
 //
 // Exit codes (kExit*): 0 success; 1 the job ran but a comparison failed; 2 usage error (the
 // problem, then the subcommand's usage, on `err`); 3 an eyelet::Error while running the job
-// ("eyelet: error: <message>" on `err`).
+// ("eyelet: error: <message>" on `err`); 130 interrupted (Ctrl-C, SIGTERM: eyelet/interrupt.h;
+// a trace the run had begun is removed, reports and outputs are written whole or not at all).
 //
 // Each subcommand parses its flags (Boost.Program_options) into an options struct below and
 // hands it to a Run* function that calls the library and prints to `out`.
@@ -45,6 +46,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitMismatch = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitError = 3;
+constexpr int kExitInterrupted = 130;  // Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)
 
 int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err);
 
@@ -151,7 +153,15 @@ struct SweepOptions {
   std::string json_path;   // JSON report of every layer; empty: none
   int mem_latency = 8;     // rtl: DRAM model read latency, cycles
   double mem_stall = 0.0;  // rtl: DRAM model: chance of holding back a ready / due beat per cycle
+  // rtl: every layer (or chain) on a device of its own whose state reset does not set (flops
+  // without a reset, memories, X the RTL could produce) is drawn at random from a seed derived
+  // from (x_init, layer number): Verilator's +verilator+rand+reset+2 and +verilator+seed+N
+  // (the builds use --x-assign unique --x-initial unique). Empty: zeros, one device for all.
+  std::optional<uint64_t> x_init;
 };
+
+// The plusargs that draw the initial state of sweep layer `index` under --x-init `x_init`.
+std::vector<std::string> XInitPlusargs(uint64_t x_init, int index);
 
 // `eyelet info`.
 struct InfoOptions {

@@ -99,15 +99,28 @@ class Device {
   // then polls STATUS until busy clears (the bursts already on the bus finish first). Throws
   // TimeoutError when it does not.
   void SoftReset();
+  // Reads STATUS up to `polls` times until busy is clear; returns whether it cleared.
+  bool WaitIdle(int polls);
 
   // Runs the descriptor chain at `desc_addr` to its end: clears stale IRQ events, writes
   // DESC_BASE, sets CTRL interrupt enable + start and waits for the interrupt.
-  //  * timeout: reads STATUS, soft-resets, throws TimeoutError naming the timeout and STATUS;
-  //  * STATUS error code != 0: clears IRQ, throws DeviceError(code, failed descriptor index)
-  //    naming the code, its meaning, the index and what to do (ErrCodeAdvice);
+  //  * timeout: reads STATUS, soft-resets, throws TimeoutError naming the timeout and STATUS
+  //    (and, when STATUS says the chain ended, that its interrupt never came);
+  //  * STATUS error code != 0: clears IRQ, waits until the device has drained the bursts
+  //    already on the bus (STATUS busy clear; a soft reset when it does not clear), throws
+  //    DeviceError(code, failed descriptor index) naming the code, its meaning, the index and
+  //    what to do (ErrCodeAdvice);
   //  * done: clears IRQ and returns.
   // An interrupt with neither done nor an error code throws Error naming STATUS.
+  // Before the start, the chain's next pointers are followed in DRAM (CheckChainEnds).
   void RunChain(uint64_t desc_addr, uint64_t timeout_cycles);
+  // Follows the chain's next pointers from `desc_addr` through DRAM (up to kMaxChainDescs
+  // descriptors, while they are aligned and inside the window: past that the hardware checks
+  // them) and throws Error naming both descriptors when one returns to an earlier one: such a
+  // chain would run forever.
+  void CheckChainEnds(uint64_t desc_addr);
+  // Descriptors a chain can have: STATUS reports the failing one's index in 16 bits.
+  static constexpr size_t kMaxChainDescs = size_t{1} << 16;
   // RunChain that also snapshots the counters each time a descriptor completes: the device is
   // polled every `poll_cycles` cycles (CNT_DESCS and CNT_PASSES read); when CNT_DESCS has
   // grown, all counters are read into profile->at_desc (one entry per completed descriptor,

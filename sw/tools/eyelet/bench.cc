@@ -4,13 +4,13 @@
 // Verilated accelerator, beside the Eyeriss chip's measured table (eyelet/bench.h).
 #include "eyelet/bench.h"
 
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "eyelet/cli.h"
 #include "eyelet/error.h"
+#include "eyelet/file_io.h"
 #include "eyelet/nets.h"
 #include "flags.h"
 
@@ -97,13 +97,6 @@ int BenchCommand(const po::variables_map& vm, std::ostream& out) {
   return RunBench(o, out);
 }
 
-void WriteText(const std::string& path, const std::string& text) {
-  std::ofstream f(path);
-  f << text;
-  f.close();
-  if (!f) throw FileError("cannot write " + path);
-}
-
 }  // namespace
 
 const Command kBenchCommand = {"bench", kBenchSummary, kBenchDetails, BenchDescription,
@@ -123,11 +116,11 @@ int RunBench(const BenchOptions& o, std::ostream& out) {
   const BenchReport r = BenchNet(net, hw, batch, o.rtl, "rtl", eyeriss, &out);
   out << FormatBench(r);
   if (!o.json_path.empty()) {
-    WriteText(o.json_path, BenchJson(r));
+    WriteFileAtomically(o.json_path, BenchJson(r));
     out << "json      " << o.json_path << "\n";
   }
   if (!o.svg_path.empty()) {
-    WriteText(o.svg_path, BenchSvg(r));
+    WriteFileAtomically(o.svg_path, BenchSvg(r));
     out << "svg       " << o.svg_path << "\n";
   }
   return r.AllPass() ? kExitOk : kExitMismatch;

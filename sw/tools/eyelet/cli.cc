@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eyelet/error.h"
+#include "eyelet/interrupt.h"
 #include "flags.h"
 
 namespace eyelet {
@@ -91,16 +92,26 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
       cli::PrintCommandUsage(*command, out);
       return kExitOk;
     }
-    return command->run(vm, out);
+    const int code = command->run(vm, out);
+    ForgetPartialOutputs();
+    return code;
+  } catch (const InterruptedError& e) {
+    const int removed = RemovePartialOutputs();
+    err << "eyelet " << command->name << ": " << e.what()
+        << (removed > 0 ? " (the unfinished trace was removed)" : "") << "\n";
+    return kExitInterrupted;
   } catch (const UsageError& e) {
     err << "eyelet " << command->name << ": " << e.what() << "\n\n";
     cli::PrintCommandUsage(*command, err);
+    ForgetPartialOutputs();
     return kExitUsage;
   } catch (const Error& e) {
     err << "eyelet: error: " << e.what() << "\n";
+    ForgetPartialOutputs();
     return kExitError;
   } catch (const std::exception& e) {
     err << "eyelet: error: internal: " << e.what() << "\n";
+    ForgetPartialOutputs();
     return kExitError;
   }
 }

@@ -6,13 +6,13 @@
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "eyelet/backend.h"
 #include "eyelet/draw.h"
 #include "eyelet/error.h"
+#include "eyelet/file_io.h"
 
 namespace eyelet {
 namespace cli {
@@ -199,10 +199,7 @@ void CheckParentDir(const std::string& path) {
 }
 
 void WriteJsonReport(const std::string& path, const Json& doc) {
-  std::ofstream f(path);
-  f << doc.dump(2) << "\n";
-  f.close();
-  if (!f) throw FileError("cannot write the JSON report '" + path + "'");
+  WriteFileAtomically(path, doc.dump(2) + "\n");
 }
 
 std::string Hex64(uint64_t v) {

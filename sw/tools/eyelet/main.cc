@@ -5,5 +5,9 @@
 #include <iostream>
 
 #include "eyelet/cli.h"
+#include "eyelet/interrupt.h"
 
-int main(int argc, char** argv) { return eyelet::RunCli(argc, argv, std::cout, std::cerr); }
+int main(int argc, char** argv) {
+  eyelet::InstallInterruptHandler();  // Ctrl-C stops the run cleanly (eyelet/interrupt.h)
+  return eyelet::RunCli(argc, argv, std::cout, std::cerr);
+}

@@ -19,6 +19,7 @@
 #include "eyelet/cli.h"
 #include "eyelet/error.h"
 #include "eyelet/idx.h"
+#include "eyelet/interrupt.h"
 #include "eyelet/net_run.h"
 #include "eyelet/npy.h"
 #include "eyelet/onnx_import.h"
@@ -304,6 +305,7 @@ std::vector<int> GoldenPredictions(const QuantNet& q, const FTensor& x, int batc
   const int64_t per = s.Size() / s.n;
   std::vector<int> pred;
   for (int base = 0; base < s.n; base += batch) {
+    ThrowIfInterrupted("in the golden model's batches");
     const int nb = std::min(batch, s.n - base);
     Tensor<int16_t> xb(Shape{nb, s.c, s.h, s.w});
     std::copy_n(all.data().begin() + base * per, nb * per, xb.data().begin());
@@ -411,6 +413,7 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
   // The float reference.
   std::vector<int> float_pred;
   for (int base = 0; base < n; base += 256) {
+    ThrowIfInterrupted("in the float reference's batches");
     const int nb = std::min(256, n - base);
     FTensor xb;
     xb.dims = images.dims;

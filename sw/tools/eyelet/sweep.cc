@@ -22,6 +22,7 @@
 #include "eyelet/draw.h"
 #include "eyelet/error.h"
 #include "eyelet/golden.h"
+#include "eyelet/interrupt.h"
 #include "eyelet/layer_check.h"
 #include "eyelet/rng.h"
 #include "eyelet/runtime.h"
@@ -84,6 +85,10 @@ po::options_description SweepDescription() {
       ("mem-stall", po::value<double>()->value_name("P")->default_value(0.0),
        "rtl: DRAM model: chance that a ready or a due beat is held\n"
        "back in a cycle, on every AXI channel (0 .. 0.9)")
+      ("x-init", po::value<int64_t>()->value_name("S"),
+       "rtl: run every layer on a new device whose state that reset\n"
+       "does not set (memories, flops without reset) is random,\n"
+       "drawn from S and the layer number")
       ("json", po::value<std::string>()->value_name("FILE.json"),
        "write every layer's result and counters as JSON");
   // clang-format on
@@ -244,6 +249,15 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
   if (!(o.mem_stall >= 0.0 && o.mem_stall <= kMaxStall)) {
     throw UsageError("--mem-stall " + std::to_string(o.mem_stall) + " must be 0 .. 0.9");
   }
+  if (vm.count("x-init")) {
+    if (o.backend != "rtl") throw UsageError("--x-init applies to --backend rtl only");
+    const int64_t x = vm["x-init"].as<int64_t>();
+    if (x < 0) throw UsageError("--x-init " + std::to_string(x) + " must be 0 or more");
+    o.x_init = static_cast<uint64_t>(x);
+    if (o.trace.On() && !o.index) {
+      throw UsageError("--x-init opens a device per layer: trace one of them with --index K");
+    }
+  }
   return o;
 }
 
@@ -260,6 +274,7 @@ std::string RerunCommand(const SweepOptions& o, int index) {
   if (o.post) c << " --post";
   if (o.backend == "rtl") c << " --mem-latency " << o.mem_latency << " --mem-stall " << o.mem_stall;
   if (!o.fault_text.empty()) c << " --fault " << o.fault_text;
+  if (o.x_init) c << " --x-init " << *o.x_init;
   return c.str();
 }
 
@@ -273,6 +288,12 @@ const Command kSweepCommand = {"sweep", kSweepSummary, kSweepDetails, SweepDescr
                                SweepCommand};
 
 }  // namespace cli
+
+std::vector<std::string> XInitPlusargs(uint64_t x_init, int index) {
+  // Verilator's seed is a positive int (0 would pick one from the clock).
+  const uint64_t seed = 1 + JobSeed(x_init, index) % 0x7fff'fffeu;
+  return {"+verilator+rand+reset+2", "+verilator+seed+" + std::to_string(seed)};
+}
 
 int RunSweep(const SweepOptions& o, std::ostream& out) {
   using namespace cli;
@@ -291,13 +312,24 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     untraced_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   const auto start = std::chrono::steady_clock::now();
+  const int first = o.index ? *o.index : o.shard;
+  const int end = o.index ? *o.index + 1 : o.count;
+  const int step = o.index ? 1 : o.shards;
+  // The plusargs of layer i's device: the fault's, and under --x-init its initial state's.
+  const auto plusargs_of = [&o](int i) {
+    std::vector<std::string> p = o.fault;
+    if (o.x_init) {
+      for (std::string& a : XInitPlusargs(*o.x_init, i)) p.push_back(std::move(a));
+    }
+    return p;
+  };
   DeviceOptions dopt = TracedDevice(o.trace, {});  // and the DRAM model's settings
   dopt.trace_from = o.trace.from;
   dopt.trace_to = o.trace.to;
   dopt.mem_latency = o.mem_latency;
   dopt.mem_stall = o.mem_stall;
   dopt.mem_seed = o.seed;
-  dopt.plusargs = o.fault;
+  dopt.plusargs = plusargs_of(first);
   const std::string spec = DeviceSpec(o.backend, hw.name, o.fault);
   std::unique_ptr<Device> device = OpenDevice(spec, dopt);
   DeviceOptions rerun_opt = dopt;  // a failing layer's traced rerun: the same DRAM model
@@ -324,14 +356,13 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   j["seed"] = o.seed;
   j["mem_latency"] = o.mem_latency;
   j["mem_stall"] = o.mem_stall;
+  if (o.x_init) j["x_init"] = *o.x_init;
   j["shard"] = std::to_string(o.shard) + "/" + std::to_string(o.shards);
   j["layers"] = Json::array();
-  const int first = o.index ? *o.index : o.shard;
-  const int end = o.index ? *o.index + 1 : o.count;
-  const int step = o.index ? 1 : o.shards;
   out << "sweep     " << hw.name << " " << hw.rows << "x" << hw.cols << " PE array";
   if (o.backend != "rtl") out << " (" << o.backend << " backend)";
   out << ", seed " << o.seed << ", ";
+  if (o.x_init) out << "random initial state (x-init " << *o.x_init << "), ";
   if (o.index) {
     out << "layer " << first << "\n";
   } else if (o.shards > 1) {
@@ -353,7 +384,13 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   int chains = 0;
   uint64_t chain_cycles = 0;  // kept out of the layers' totals: the model has no chain figure
   for (int i = first; i < end; i += step) {
+    ThrowIfInterrupted("between the sweep's layers");
     Rng rng(JobSeed(o.seed, i));
+    if (o.x_init && i != first) {  // a new device, its state drawn for this layer
+      device.reset();
+      dopt.plusargs = plusargs_of(i);
+      device = OpenDevice(spec, dopt);
+    }
     // With chain among the types, one draw in (types + 1) is a chain (no draw without it, so
     // the layers of a sweep without chains stay the same).
     const int kinds = static_cast<int>(o.types.size());
@@ -366,6 +403,8 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       } catch (const TimeoutError& e) {
         problem = e.what();
         if (i + step < end) device = OpenDevice(spec, dopt);
+      } catch (const InterruptedError&) {
+        throw;  // not the chain's failure: the sweep ends
       } catch (const Error& e) {
         problem = e.what();
       }
@@ -472,6 +511,8 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     } catch (const TimeoutError& e) {  // a hung array fails this layer; the next gets a new one
       problem = e.what();
       if (i + step < end) device = OpenDevice(spec, dopt);
+    } catch (const InterruptedError&) {
+      throw;  // not the layer's failure: the sweep ends
     } catch (const Error& e) {  // a layer or mapping the mapper or the runtime rejects
       problem = e.what();
     }
@@ -564,6 +605,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   if (fail) {
     device.reset();
     const bool pool_only = fail->ran.type == LayerType::kPool;
+    rerun_opt.plusargs = plusargs_of(fail->index);  // the same initial state under --x-init
     out << TraceFailedPass(
         spec, rerun_opt, hw, fail->ran, fail->want, pool_only ? nullptr : &fail->mapping,
         fail->path ? &*fail->path : nullptr, fail->plan,
