@@ -407,6 +407,7 @@ TEST(DriverErrors, EveryIllegalDescriptorStopsWithItsCode) {
       {"zero band", ErrCode::kDescZero, [](Desc& d) { d.sb = 0; }},
       {"band over strips", ErrCode::kDescMapping, [](Desc& d) { d.sb = d.strips + 1; }},
       {"last row reads padding only", ErrCode::kDescMapping, [](Desc& d) { d.h = 1; }},
+      {"first row reads padding only", ErrCode::kDescMapping, [](Desc& d) { d.pad_top = d.kr; }},
       {"chunk over n", ErrCode::kDescMapping, [](Desc& d) { d.nb = d.n + 1; }},
       {"too few filter blocks", ErrCode::kDescMapping,
        [](Desc& d) { d.mg = d.mb * d.t * d.p + 1; }},
