@@ -5,8 +5,8 @@
 #
 # 1. The regression, COV_JOBS (2) processes at a time, each instrumented model writing its
 #    counts into BUILD_DIR/coverage/runs when it is torn down (tb/harness.h):
-#    - the directed RTL tests that run on tiny and small (eyelet_rtl_tests: CSRs, every error
-#      code, AXI errors, aborts, tiling, output paths, pooling, the PE unit bench);
+#    - the directed RTL tests that run on tiny and small (eyelet_rtl_tests, one process per
+#      test: CSRs, every error code, AXI errors, aborts, tiling, output paths, pooling, the PE unit bench);
 #    - `eyelet sweep` of random CONV/FC/POOL layers and chains with random output paths on tiny
 #      and small under the soak's six DRAM models (scripts/soak.sh), COV_LAYERS (120) layers
 #      in all.
@@ -53,10 +53,12 @@ if [ "${COV_SKIP_RUN:-0}" != 1 ]; then
   mkdir -p "$RUNS" "$OUT/log"
   start=$(date +%s)
   {
-    for s in 0 1; do
-      echo "test$s env GTEST_TOTAL_SHARDS=2 GTEST_SHARD_INDEX=$s $BUILD/eyelet_rtl_tests" \
-           "--gtest_filter=$TESTS"
-    done
+    # One process per test, as ctest runs them: Verilator 5.006 deadlocks tearing down a model
+    # while another of the same build lives, which a process of many tests does at exit.
+    "$BUILD/eyelet_rtl_tests" --gtest_list_tests --gtest_filter="$TESTS" | awk '
+      /^[^ ]/ { suite = $1 }
+      /^  / { printf "test%d %s --gtest_filter=%s%s\n", n++, exe, suite, $1 }' \
+      exe="$BUILD/eyelet_rtl_tests"
     np=${#PROFILES[@]}
     for ((p = 0; p < np; p++)); do
       read -r config lat stall <<< "${PROFILES[$p]}"
