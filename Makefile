@@ -5,7 +5,8 @@ JOBS    ?= 2
 RTL_TOP ?= ey_top
 RTL_SRC := $(shell grep '^rtl/' rtl/eyelet.f)
 
-.PHONY: all deps configure build run test asan-build test-asan fuzz bench soak lint synth wave clean
+.PHONY: all deps configure build run test asan-build test-asan fuzz bench soak coverage lint synth wave \
+  clean
 
 all: build
 
@@ -108,6 +109,20 @@ bench: build
 soak: build
 	scripts/soak.sh
 
+# RTL coverage (docs/coverage.md): a build directory of its own, COV_BUILD, configured with
+# EY_COVERAGE=ON (every Verilated model with --coverage and the RTL's cover points; tiny and small
+# only, so the main build never carries coverage), where only the tool and the RTL tests are
+# built; then the regression (the directed RTL tests and COV_LAYERS random layers under the
+# soak's DRAM models), the merged counts, annotated sources, an HTML report and a summary per
+# module with every cover point's hits (scripts/coverage.sh). Not in CI.
+COV_BUILD ?= build-cov
+$(COV_BUILD)/build.ninja: | deps
+	cmake -S . -B $(COV_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DEY_COVERAGE=ON
+
+coverage: deps $(COV_BUILD)/build.ninja
+	cmake --build $(COV_BUILD) -j $(JOBS) --target eyelet eyelet_rtl_tests
+	COV_JOBS=$(JOBS) scripts/coverage.sh $(COV_BUILD)
+
 lint: deps
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module $(RTL_TOP)
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_pe
@@ -133,4 +148,4 @@ wave: build
 	@echo "open it with gtkwave FILE.fst FILE.gtkw (the save file is written beside the trace)"
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(COV_BUILD)

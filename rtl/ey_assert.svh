@@ -25,7 +25,13 @@
 // e.g. an abort, empties the producer).
 `define EY_ASSERT_STREAM(name, valid, ready, data, flush, clk, rst_n) \
   `EY_ASSERT(name, (valid) && !(ready) && !(flush) |=> (valid) && $stable(data), clk, rst_n)
+// Functional cover point (a bin): counted when prop holds at a rising edge out of reset. Only
+// a build Verilated with --coverage (or --coverage-user) counts them (make coverage, the report
+// names each bin by `name`); every other Verilator build compiles them to nothing.
+`define EY_COVER(name, prop, clk, rst_n) \
+  name: cover property (@(posedge clk) disable iff (!(rst_n)) (prop));
 `else
+`define EY_COVER(name, prop, clk, rst_n)
 `define EY_ASSERT(name, prop, clk, rst_n)
 `define EY_ASSERT_INIT(name, prop)
 `define EY_ASSERT_KNOWN(name, sig, clk, rst_n)

@@ -266,6 +266,22 @@ module ey_csr #(
   end
 
 `ifndef SYNTHESIS
+  // Functional cover points (make coverage; docs/coverage.md).
+  `EY_COVER(CovCsrStartWhileBusy, wr_ctrl && wstrb_q[0] && wdata_q[ey_pkg::CtrlStartLsb] &&
+            busy_i, clk_i, rst_ni)
+  `EY_COVER(CovCsrSoftResetWhileBusy, soft_reset_o && busy_i, clk_i, rst_ni)
+  `EY_COVER(CovCsrIrqDone, irq_o && irq_q[0], clk_i, rst_ni)
+  `EY_COVER(CovCsrIrqError, irq_o && irq_q[1], clk_i, rst_ni)
+  `EY_COVER(CovCsrEventMasked, !irq_en_q && (done_rise || error_rise), clk_i, rst_ni)
+  `EY_COVER(CovCsrIrqCleared, wr_irq && wstrb_q[0] && (irq_q & wdata_q[1:0]) != '0, clk_i,
+            rst_ni)
+  `EY_COVER(CovCsrWriteRejected, do_write && !wr_ok, clk_i, rst_ni)
+  `EY_COVER(CovCsrReadRejected, arvalid_i && arready_o && !rd_ok, clk_i, rst_ni)
+  `EY_COVER(CovCsrPartialStrobe, do_write && wr_ok && wstrb_q != 4'hf, clk_i, rst_ni)
+  `EY_COVER(CovCsrWBeforeAw, wvalid_i && wready_o && !awvalid_i && !aw_q, clk_i, rst_ni)
+  `EY_COVER(CovCsrBBackPressure, bvalid_o && !bready_i, clk_i, rst_ni)
+  `EY_COVER(CovCsrRBackPressure, rvalid_o && !rready_i, clk_i, rst_ni)
+
   `EY_ASSERT_STABLE(BStable, bvalid_o, bready_i, bresp_o, clk_i, rst_ni)
   `EY_ASSERT_STABLE(RStable, rvalid_o, rready_i, {rdata_o, rresp_o}, clk_i, rst_ni)
 `endif

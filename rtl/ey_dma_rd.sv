@@ -205,6 +205,41 @@ module ey_dma_rd #(
   end
 
 `ifndef SYNTHESIS
+  // Functional cover points (make coverage; docs/coverage.md). A command's byte range
+  // [cmd_addr, cmd_end] and the bursts it is cut into.
+  logic             cov_cmd, cov_ar;
+  logic [AddrW-1:0] cov_cmd_end;
+  logic [11:0]      cov_burst_end;  // its offset in a 4 KB page
+  assign cov_cmd       = cmd_valid_i && cmd_ready_o;
+  assign cov_cmd_end   = cmd_addr_i + AddrW'({cmd_len_i, 1'b0}) - AddrW'(1);
+  assign cov_ar        = arvalid_o && arready_i;
+  assign cov_burst_end = 12'(baddr_q + (AddrW'(blen) << ByteOff));
+  `EY_COVER(CovRdCmdUnaligned, cov_cmd && cmd_addr_i[ByteOff-1:0] != '0, clk_i, rst_ni)
+  `EY_COVER(CovRdCmdEndsMidBeat, cov_cmd && cov_cmd_end[ByteOff-1:0] != ByteOff'(BeatBytes - 1),
+            clk_i, rst_ni)
+  `EY_COVER(CovRdCmdOneWord, cov_cmd && cmd_len_i == 32'd1, clk_i, rst_ni)
+  `EY_COVER(CovRdCmdCrosses4k, cov_cmd && ((cmd_addr_i ^ cov_cmd_end) >> 12) != '0,
+            clk_i, rst_ni)
+  `EY_COVER(CovRdBurstFull, cov_ar && blen == (BurstW + 1)'(MaxBurst), clk_i, rst_ni)
+  `EY_COVER(CovRdBurstCutAtBoundary, cov_ar && beats_q > 32'(to_bound), clk_i, rst_ni)
+  `EY_COVER(CovRdBurstEndsAt4k, cov_ar && cov_burst_end == '0 && beats_q > 32'(blen),
+            clk_i, rst_ni)
+  `EY_COVER(CovRdBurstOneBeat, cov_ar && blen == (BurstW + 1)'(1), clk_i, rst_ni)
+  `EY_COVER(CovRdMaxOutstanding, beats_q != '0 && out_q == OutW'(MaxOut), clk_i, rst_ni)
+  `EY_COVER(CovRdArBackPressure, arvalid_o && !arready_i, clk_i, rst_ni)
+  `EY_COVER(CovRdRWaitsForData, out_q != '0 && !rvalid_i && !drain_q, clk_i, rst_ni)
+  `EY_COVER(CovRdRBackPressure, rvalid_i && !rready_o, clk_i, rst_ni)
+  `EY_COVER(CovRdConsumerStalls, out_valid_o && !out_ready_i, clk_i, rst_ni)
+  `EY_COVER(CovRdWideFullBeat, out_fire && out_wide_i && out_cnt_o == (LaneW + 1)'(Lanes), clk_i,
+            rst_ni)
+  `EY_COVER(CovRdWidePartBeat, out_fire && out_wide_i && out_cnt_o != (LaneW + 1)'(Lanes), clk_i,
+            rst_ni)
+  `EY_COVER(CovRdNarrow, out_fire && !out_wide_i, clk_i, rst_ni)
+  `EY_COVER(CovRdRespSlverr, r_fire && rresp_i == 2'b10, clk_i, rst_ni)
+  `EY_COVER(CovRdRespDecerr, r_fire && rresp_i == 2'b11, clk_i, rst_ni)
+  `EY_COVER(CovRdAbortArPending, abort_i && arvalid_o && !arready_i, clk_i, rst_ni)
+  `EY_COVER(CovRdAbortDrainsBeats, drain_q && r_fire, clk_i, rst_ni)
+
   `EY_ASSERT_INIT(WidthLegal, AxiDataW >= 32 && (AxiDataW & (AxiDataW - 1)) == 0)
   `EY_ASSERT_INIT(BurstLegal, MaxBurst >= 2 && MaxBurst <= 256 && (MaxBurst & (MaxBurst - 1)) == 0)
   `EY_ASSERT(CmdAligned, cmd_valid_i && cmd_ready_o |-> !cmd_addr_i[0] && cmd_len_i != '0,

@@ -209,6 +209,36 @@ module ey_dma_wr #(
   end
 
 `ifndef SYNTHESIS
+  // Functional cover points (make coverage; docs/coverage.md), as in ey_dma_rd.
+  logic             cov_cmd;
+  logic [AddrW-1:0] cov_cmd_end;
+  logic [11:0]      cov_burst_end;  // its offset in a 4 KB page
+  assign cov_cmd       = cmd_valid_i && cmd_ready_o;
+  assign cov_cmd_end   = cmd_addr_i + AddrW'({cmd_len_i, 1'b0}) - AddrW'(1);
+  assign cov_burst_end = 12'(baddr_q + (AddrW'(blen) << ByteOff));
+  `EY_COVER(CovWrCmdUnaligned, cov_cmd && cmd_addr_i[ByteOff-1:0] != '0, clk_i, rst_ni)
+  `EY_COVER(CovWrCmdEndsMidBeat, cov_cmd && cov_cmd_end[ByteOff-1:0] != ByteOff'(BeatBytes - 1),
+            clk_i, rst_ni)
+  `EY_COVER(CovWrCmdCrosses4k, cov_cmd && ((cmd_addr_i ^ cov_cmd_end) >> 12) != '0,
+            clk_i, rst_ni)
+  `EY_COVER(CovWrBurstFull, aw_fire && blen == (BurstW + 1)'(MaxBurst), clk_i, rst_ni)
+  `EY_COVER(CovWrBurstCutAtBoundary, aw_fire && beats_q > 32'(to_bound), clk_i, rst_ni)
+  `EY_COVER(CovWrBurstEndsAt4k, aw_fire && cov_burst_end == '0 && beats_q > 32'(blen),
+            clk_i, rst_ni)
+  `EY_COVER(CovWrBurstOneBeat, aw_fire && blen == (BurstW + 1)'(1), clk_i, rst_ni)
+  `EY_COVER(CovWrPartialStrobe, w_fire && wstrb_o != '1, clk_i, rst_ni)
+  `EY_COVER(CovWrMaxOutstanding, beats_q != '0 && out_q == OutW'(MaxOut), clk_i, rst_ni)
+  `EY_COVER(CovWrAwBackPressure, awvalid_o && !awready_i, clk_i, rst_ni)
+  `EY_COVER(CovWrWBackPressure, wvalid_o && !wready_i, clk_i, rst_ni)
+  `EY_COVER(CovWrBWaitsForResponse, out_q != '0 && !bvalid_i && claimed_q == '0, clk_i, rst_ni)
+  `EY_COVER(CovWrQueueFull, in_valid_i && words_q != '0 && !q_ready, clk_i, rst_ni)
+  `EY_COVER(CovWrWide, in_fire && in_wide_i, clk_i, rst_ni)
+  `EY_COVER(CovWrNarrow, in_fire && !in_wide_i, clk_i, rst_ni)
+  `EY_COVER(CovWrRespSlverr, b_fire && bresp_i == 2'b10, clk_i, rst_ni)
+  `EY_COVER(CovWrRespDecerr, b_fire && bresp_i == 2'b11, clk_i, rst_ni)
+  `EY_COVER(CovWrAbortAwPending, abort_i && awvalid_o && !awready_i, clk_i, rst_ni)
+  `EY_COVER(CovWrAbortDropsQueued, drop_q && q_pop && !w_fire, clk_i, rst_ni)
+
   `EY_ASSERT_INIT(WidthLegal, AxiDataW >= 32 && (AxiDataW & (AxiDataW - 1)) == 0)
   `EY_ASSERT_INIT(BurstLegal, MaxBurst >= 2 && MaxBurst <= 256 && (MaxBurst & (MaxBurst - 1)) == 0)
   `EY_ASSERT(CmdAligned, cmd_valid_i && cmd_ready_o |-> !cmd_addr_i[0] && cmd_len_i != '0,

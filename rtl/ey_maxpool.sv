@@ -170,4 +170,30 @@ module ey_maxpool #(
   assign out_data_o  = window_max;
   assign busy_o      = row_max_valid_q;
 
+`ifndef SYNTHESIS
+  // Functional cover points (make coverage; docs/coverage.md): every window and stride size,
+  // padding, ceil-mode rows, the line buffer's forwarding and a band continuing pooled rows.
+  `EY_COVER(CovPoolKh1, out_valid_o && d.pool_kh == 4'd1, clk_i, rst_ni)
+  `EY_COVER(CovPoolKh2, out_valid_o && d.pool_kh == 4'd2, clk_i, rst_ni)
+  `EY_COVER(CovPoolKh3, out_valid_o && d.pool_kh == 4'd3, clk_i, rst_ni)
+  `EY_COVER(CovPoolKw1, out_valid_o && d.pool_kw == 4'd1, clk_i, rst_ni)
+  `EY_COVER(CovPoolKw2, out_valid_o && d.pool_kw == 4'd2, clk_i, rst_ni)
+  `EY_COVER(CovPoolKw3, out_valid_o && d.pool_kw == 4'd3, clk_i, rst_ni)
+  `EY_COVER(CovPoolSh1, out_valid_o && d.pool_sh == 4'd1, clk_i, rst_ni)
+  `EY_COVER(CovPoolSh2, out_valid_o && d.pool_sh == 4'd2, clk_i, rst_ni)
+  `EY_COVER(CovPoolSh3, out_valid_o && d.pool_sh == 4'd3, clk_i, rst_ni)
+  `EY_COVER(CovPoolSw1, out_valid_o && d.pool_sw == 4'd1, clk_i, rst_ni)
+  `EY_COVER(CovPoolSw2, out_valid_o && d.pool_sw == 4'd2, clk_i, rst_ni)
+  `EY_COVER(CovPoolSw3, out_valid_o && d.pool_sw == 4'd3, clk_i, rst_ni)
+  `EY_COVER(CovPoolNonSquare, out_valid_o && d.pool_kh != d.pool_kw, clk_i, rst_ni)
+  `EY_COVER(CovPoolOverlapping, out_valid_o && d.pool_sh < d.pool_kh, clk_i, rst_ni)
+  `EY_COVER(CovPoolPadTop, out_valid_o && d.pool_pt != '0, clk_i, rst_ni)
+  `EY_COVER(CovPoolPadLeft, out_valid_o && d.pool_pl != '0, clk_i, rst_ni)
+  `EY_COVER(CovPoolCeilRow, in_valid_i && in_virt_i, clk_i, rst_ni)
+  `EY_COVER(CovPoolAllNegative, out_valid_o && window_max < 0, clk_i, rst_ni)
+  `EY_COVER(CovPoolLbForward, row_max_valid_q && lb_fwd_q, clk_i, rst_ni)
+  `EY_COVER(CovPoolBandContinues, window_valid && band_first && band_row0_i != '0, clk_i,
+            rst_ni)
+`endif
+
 endmodule

@@ -449,6 +449,11 @@ module ey_pass_ctrl #(
         pa_active_q <= !p_last;
       end
     end
+`ifndef SYNTHESIS
+    // Functional cover points (make coverage; docs/coverage.md), summed over the columns.
+    `EY_COVER(CovCtrlPsumReadWaitsForGon, pa_active_q && p_wait && !p_first, clk_i, rst_ni)
+    `EY_COVER(CovCtrlAccInWaitsForGon, pa_active_q && p_wait && p_first, clk_i, rst_ni)
+`endif
 
     logic [RowW-1:0] pin_row;
     ey_rd_port #(
@@ -530,6 +535,15 @@ module ey_pass_ctrl #(
   end
 
 `ifndef SYNTHESIS
+  // Functional cover points (make coverage; docs/coverage.md): the layer records it runs.
+  `EY_COVER(CovCtrlRunAccIn, start_i && c.acc_in, clk_i, rst_ni)
+  `EY_COVER(CovCtrlRunFilterRowGroups, start_i && c.nrg > 4'd1, clk_i, rst_ni)
+  `EY_COVER(CovCtrlRunSeveralFilterBlocks, start_i && c.mb > 13'd1, clk_i, rst_ni)
+  `EY_COVER(CovCtrlRunSeveralChannelBlocks, start_i && c.cb > 13'd1, clk_i, rst_ni)
+  `EY_COVER(CovCtrlRunSeveralImages, start_i && c.n > 8'd1, clk_i, rst_ni)
+  `EY_COVER(CovCtrlRunPadded, start_i && (c.pad_top != '0 || c.pad_left != '0), clk_i, rst_ni)
+  `EY_COVER(CovCtrlAbortBusy, abort_i && busy_o, clk_i, rst_ni)
+
   `EY_ASSERT(StartOnlyWhenIdle, start_i |-> !busy_o, clk_i, rst_ni)
   `EY_ASSERT(CfgNonZero, busy_o |-> (c.n != '0 && c.e != '0 && c.p != '0 && c.q != '0 &&
                                      c.r != '0 && c.t != '0 && c.rg != '0 && c.tv != '0 &&

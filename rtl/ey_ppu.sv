@@ -152,6 +152,29 @@ module ey_ppu #(
                        3'(stage_valid_q[3]) + 3'(stage_valid_q[4]);
 
 `ifndef SYNTHESIS
+  // Functional cover points (make coverage; docs/coverage.md): every output-path mode, and the
+  // corners of each step, as a word passes the step.
+  logic cov_s2, cov_s3;  // the requantization and the activation step hold a word
+  assign cov_s2 = stage_valid_q[2] && post_i[1];
+  assign cov_s3 = stage_valid_q[3] && post_i[1];
+  `EY_COVER(CovPathInt32, out_valid_o && post_i == 4'b0000, clk_i, rst_ni)
+  `EY_COVER(CovPathBiasInt32, out_valid_o && post_i == 4'b0001, clk_i, rst_ni)
+  `EY_COVER(CovPathRequant, out_valid_o && post_i == 4'b0010, clk_i, rst_ni)
+  `EY_COVER(CovPathBiasRequant, out_valid_o && post_i == 4'b0011, clk_i, rst_ni)
+  `EY_COVER(CovPathRelu, out_valid_o && post_i[2:1] == 2'b11, clk_i, rst_ni)
+  `EY_COVER(CovPathLeaky, out_valid_o && post_i[3] && post_i[1], clk_i, rst_ni)
+  `EY_COVER(CovPathBiasWraps, stage_valid_q[0] && post_i[0] &&
+            psum_i[31] == ent_bias_q[31] && (psum_i + ent_bias_q) >> 31 != 32'(psum_i[31]),
+            clk_i, rst_ni)
+  `EY_COVER(CovPathShiftZero, cov_s2 && prod_shift_q == '0, clk_i, rst_ni)
+  `EY_COVER(CovPathSaturateHigh, cov_s2 && requant > 64'sd32767, clk_i, rst_ni)
+  `EY_COVER(CovPathSaturateLow, cov_s2 && requant < -64'sd32768, clk_i, rst_ni)
+  `EY_COVER(CovPathReluClamps, cov_s3 && post_i[2] && int16_out_q < 0, clk_i, rst_ni)
+  `EY_COVER(CovPathLeakyNegative, cov_s3 && post_i[3] && int16_out_q < 0, clk_i, rst_ni)
+  `EY_COVER(CovPathLeakySaturates, cov_s3 && post_i[3] && int16_out_q < 0 &&
+            (leaky_requant > 64'sd32767 || leaky_requant < -64'sd32768), clk_i, rst_ni)
+  `EY_COVER(CovPathFull, in_flight_o == 3'd5, clk_i, rst_ni)
+
   `EY_ASSERT(ConsumerReady, out_valid_o |-> out_ready_i, clk_i, rst_ni)
 `endif
 

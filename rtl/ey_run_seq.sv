@@ -112,6 +112,11 @@ module ey_run_seq #(
   assign store_tab_base_o = tab_base_q;
 
 `ifndef SYNTHESIS
+  // Functional cover points (make coverage; docs/coverage.md).
+  `EY_COVER(CovRunWhileStoring, chunk_valid_i && chunk_ready_o && !store_idle_i, clk_i, rst_ni)
+  `EY_COVER(CovRunWaitsForStore, chunk_valid_i && state_q == StIdle && !chunk_ready_o, clk_i,
+            rst_ni)
+  `EY_COVER(CovRunHandOffWaits, state_q == StHandOff && !store_ready_i, clk_i, rst_ni)
   // Without halves the store sequencer was idle when the chunk was taken and stays so until
   // this hand-over.
   `EY_ASSERT(StoreTakesOutputs, store_valid_o && !ps_pp_i |-> store_ready_i, clk_i, rst_ni)

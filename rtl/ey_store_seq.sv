@@ -269,6 +269,15 @@ module ey_store_seq #(
   assign idle_o           = state_q == StIdle;
 
 `ifndef SYNTHESIS
+  // Functional cover points (make coverage; docs/coverage.md).
+  `EY_COVER(CovStoreCreditStall, state_q == StRowRead && !out_room_i, clk_i, rst_ni)
+  `EY_COVER(CovStoreNegInfElement, out_valid_o && virt, clk_i, rst_ni)
+  `EY_COVER(CovStoreUpperPsumHalf, state_q == StRowStart && job_q.ps_base != '0, clk_i, rst_ni)
+  `EY_COVER(CovStoreCmdBackPressure, wr_cmd_valid_o && !wr_cmd_ready_i, clk_i, rst_ni)
+  `EY_COVER(CovStoreInt16, state_q == StXferCmd && int16_out, clk_i, rst_ni)
+  `EY_COVER(CovStoreInt32, state_q == StXferCmd && !int16_out, clk_i, rst_ni)
+  `EY_COVER(CovStorePooledBands, state_q == StXferCmd && pool_on && !one_band, clk_i, rst_ni)
+
   `EY_ASSERT_STREAM(WrCmdHeld, wr_cmd_valid_o, wr_cmd_ready_i, {wr_cmd_addr_o, wr_cmd_len_o},
                     clr_i, clk_i, rst_ni)
 `endif

@@ -20,6 +20,7 @@ pkgs=(
   clang                # 14: the sanitizer and fuzzing build (make test-asan, make fuzz)
   libclang-rt-14-dev   # its ASan, UBSan and libFuzzer runtimes
   llvm                 # llvm-symbolizer: source lines in sanitizer reports
+  lcov                 # 1.16: genhtml, the HTML report of make coverage
 )
 # python3-torch and python3-onnx are not listed: only scripts/train_fashion_mnist.py and
 # scripts/make_onnx_fixtures.py need them, to retrain or regenerate the committed models.

@@ -7,11 +7,24 @@
 //
 // Tracing is switched on at run time: OpenTrace(path) starts an FST file (the model is always
 // built with --trace-fst); TraceWindow() limits dumping to a cycle window.
+//
+// In a coverage build (EY_COVERAGE: the models Verilated with --coverage, VM_COVERAGE set) the
+// harness writes its model's coverage counts when it is destroyed, to a file of its own in
+// $EY_COVERAGE_DIR (default EY_COVERAGE_DIR_DEFAULT, the build's coverage/runs):
+// <model>-<pid>-<n>.dat, for `verilator_coverage` to merge (scripts/coverage.sh).
 #ifndef EYELET_TB_HARNESS_H_
 #define EYELET_TB_HARNESS_H_
 
 #include <verilated.h>
 #include <verilated_fst_c.h>
+#if VM_COVERAGE
+#include <unistd.h>
+#include <verilated_cov.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#endif
 
 #include <cstdint>
 #include <functional>
@@ -49,6 +62,9 @@ class Harness {
   ~Harness() {
     model_->final();
     if (trace_) trace_->close();
+#if VM_COVERAGE
+    WriteCoverage();
+#endif
   }
 
   Harness(const Harness&) = delete;
@@ -128,6 +144,27 @@ class Harness {
       trace_->dump(context_->time());
     }
   }
+
+#if VM_COVERAGE
+  // A destructor must not throw: a directory that cannot be made is reported, not raised.
+  void WriteCoverage() {
+    static std::atomic<int> written{0};  // this process's files, for unique names
+    const char* env = std::getenv("EY_COVERAGE_DIR");
+    const std::filesystem::path dir = env && *env ? env : EY_COVERAGE_DIR_DEFAULT;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      VL_PRINTF("eyelet: cannot create coverage directory '%s': %s\n", dir.c_str(),
+                ec.message().c_str());
+      return;
+    }
+    const std::string file = (dir / (std::string(model_->modelName()) + "-" +
+                                     std::to_string(::getpid()) + "-" +
+                                     std::to_string(written++) + ".dat"))
+                                 .string();
+    context_->coveragep()->write(file.c_str());
+  }
+#endif
 
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Model> model_;

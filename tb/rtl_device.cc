@@ -1,9 +1,15 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 #include "rtl_device.h"
 
+// The configs this build Verilated (CMakeLists.txt: ey_verilate_top defines EY_HAVE_TOP_<name>;
+// a coverage build has tiny and small only).
+#ifdef EY_HAVE_TOP_eyeriss
 #include "Vey_top_eyeriss.h"
+#endif
 #include "Vey_top_small.h"
+#ifdef EY_HAVE_TOP_small_fault
 #include "Vey_top_small_fault.h"
+#endif
 #include "Vey_top_tiny.h"
 #include "activity_fst.h"
 #include "eyelet/error.h"
@@ -250,13 +256,23 @@ std::unique_ptr<RtlDevice> RtlDevice::Create(const std::string& config_name,
       throw UsageError("the fault-injection build exists for config 'small' only, not '" +
                        hw.name + "' (CMakeLists.txt: ey_verilate_top(small_fault ...))");
     }
+#ifdef EY_HAVE_TOP_small_fault
     dev = std::make_unique<RtlDeviceImpl<Vey_top_small_fault>>(hw.name, options);
+#else
+    throw UsageError("this build has no fault-injection model (a coverage build, EY_COVERAGE, "
+                     "Verilates tiny and small only)");
+#endif
   } else if (hw.name == "tiny") {
     dev = std::make_unique<RtlDeviceImpl<Vey_top_tiny>>(hw.name, options);
   } else if (hw.name == "small") {
     dev = std::make_unique<RtlDeviceImpl<Vey_top_small>>(hw.name, options);
   } else {
+#ifdef EY_HAVE_TOP_eyeriss
     dev = std::make_unique<RtlDeviceImpl<Vey_top_eyeriss>>(hw.name, options);
+#else
+    throw UsageError("config '" + hw.name + "' is not Verilated in this build (a coverage build, "
+                     "EY_COVERAGE, has tiny and small only)");
+#endif
   }
   // The Verilated build must be the configuration mapping.cc describes.
   const ArrayConfig built = dev->ReadHwInfo().ToArrayConfig(hw.name);
