@@ -2,8 +2,8 @@
 //
 // Writes the generated seed inputs of fuzz/corpus/ (the others are copies of test fixtures):
 //   desc/: the descriptors MakeConvDesc builds for a few layers on each built config (plain,
-//          with bias, requantization and ReLU, and pooled), as fuzz_desc reads them: the
-//          config's index, then the packed words;
+//          with bias, requantization and ReLU, and pooled; desc_seeds.h), as fuzz_desc reads
+//          them: the config's index, then the packed words;
 //   idx/:  small images and labels files, plain and gzip.
 // Usage: fuzz_make_seeds fuzz/corpus (the directories must exist).
 #include <zlib.h>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "desc_seeds.h"
 #include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
 #include "eyelet/mapping.h"
@@ -38,50 +39,26 @@ void WriteGzip(const std::string& path, const std::vector<uint8_t>& bytes) {
   }
 }
 
-ConvLayer Layer(int n, int c, int h, int w, int m, int k, int stride, int pad, int groups) {
-  ConvLayer l;
-  l.x = Shape{n, c, h, w};
-  l.w = Shape{m, c / groups, k, k};
-  l.conv.stride_h = l.conv.stride_w = stride;
-  l.conv.pad_top = l.conv.pad_left = l.conv.pad_bottom = l.conv.pad_right = pad;
-  l.conv.groups = groups;
-  return l;
+std::vector<uint8_t> WordBytes(const std::vector<uint64_t>& words) {
+  std::vector<uint8_t> bytes;
+  for (uint64_t word : words) {
+    for (int b = 0; b < 8; ++b) bytes.push_back(static_cast<uint8_t>(word >> (8 * b)));
+  }
+  return bytes;
 }
 
 void DescSeeds(const std::string& dir) {
-  const std::vector<ConvLayer> layers = {
-      Layer(1, 3, 8, 8, 4, 3, 1, 1, 1),   Layer(2, 6, 6, 6, 8, 3, 1, 1, 2),
-      Layer(1, 16, 13, 13, 32, 3, 1, 1, 1), Layer(1, 1, 28, 28, 8, 5, 1, 2, 1),
-      Layer(1, 3, 15, 15, 4, 3, 2, 0, 1), Layer(4, 64, 1, 1, 10, 1, 1, 0, 1),
-  };
   int count = 0;
   for (size_t ci = 0; ci < BuiltConfigs().size(); ++ci) {
     const ArrayConfig& hw = BuiltConfigs()[ci];
-    for (size_t li = 0; li < layers.size(); ++li) {
-      for (int variant = 0; variant < 3; ++variant) {
-        ConvLayer l = layers[li];
-        if (variant >= 1) l.post = static_cast<uint32_t>(kPostBias | kPostRequant | kPostRelu);
-        if (variant == 2) {
-          if (l.Out().h < 2 || l.Out().w < 2) continue;
-          l.pooled = true;
-        }
-        try {
-          const RsMapping m = ChooseMapping(l, hw);
-          const Tiling t = ChooseTiling(l, hw, m);
-          Desc d = MakeConvDesc(l, m, t, 0x1000, 0x10'0000, 0x20'0000, 0);
-          if (l.OutTable()) d.pp_addr = 0x30'0000;
-          std::vector<uint8_t> bytes = {static_cast<uint8_t>(ci)};
-          for (uint64_t word : PackDesc(d)) {
-            for (int b = 0; b < 8; ++b) bytes.push_back(static_cast<uint8_t>(word >> (8 * b)));
-          }
-          WriteFile(dir + "/" + hw.name + "_layer" + std::to_string(li) + "_v" +
-                        std::to_string(variant),
-                    bytes);
-          ++count;
-        } catch (const Error& e) {
-          std::fprintf(stderr, "skipped %s layer %zu variant %d: %s\n", hw.name.c_str(), li,
-                       variant, e.what());
-        }
+    for (const SeedLayer& s : SeedLayers()) {
+      try {
+        std::vector<uint8_t> bytes = {static_cast<uint8_t>(ci)};
+        for (uint8_t b : WordBytes(PackDesc(SeedDesc(s.layer, hw)))) bytes.push_back(b);
+        WriteFile(dir + "/" + hw.name + "_" + s.name, bytes);
+        ++count;
+      } catch (const Error& e) {
+        std::fprintf(stderr, "skipped %s %s: %s\n", hw.name.c_str(), s.name.c_str(), e.what());
       }
     }
   }
