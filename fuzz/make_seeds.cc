@@ -4,12 +4,15 @@
 //   desc/: the descriptors MakeConvDesc builds for a few layers on each built config (plain,
 //          with bias, requantization and ReLU, and pooled; desc_seeds.h), as fuzz_desc reads
 //          them: the config's index, then the packed words;
+//   desc_rtl/: fuzz_desc_rtl's bases on `small`, raw and structured, and near-misses a
+//          field edit or two from them;
 //   idx/:  small images and labels files, plain and gzip.
 // Usage: fuzz_make_seeds fuzz/corpus (the directories must exist).
 #include <zlib.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -65,6 +68,62 @@ void DescSeeds(const std::string& dir) {
   std::printf("%d descriptor seeds in %s\n", count, dir.c_str());
 }
 
+size_t FieldIndex(const std::string& name) {
+  for (size_t i = 0; i < std::size(kDescFields); ++i) {
+    if (name == kDescFields[i].name) return i;
+  }
+  throw Error("no descriptor field " + name);
+}
+
+// fuzz_desc_rtl's inputs (its header gives the format): each base of DescBases(small) as raw
+// words and as a structured input without edits, then near-misses, one or two edits from a
+// legal base, each aimed at a rule or at bits no field uses.
+void DescRtlSeeds(const std::string& dir) {
+  const std::vector<Desc> bases = DescBases(ConfigByName("small"));
+  int count = 0;
+  for (size_t i = 0; i < bases.size(); ++i) {
+    std::vector<uint8_t> raw = {0};
+    for (uint8_t b : WordBytes(PackDesc(bases[i]))) raw.push_back(b);
+    WriteFile(dir + "/raw_base" + std::to_string(i), raw);
+    WriteFile(dir + "/base" + std::to_string(i), {1, static_cast<uint8_t>(i)});
+    count += 2;
+  }
+  // Edits: field, op (fuzz_desc_rtl.cc's Edit), value bytes.
+  const auto field = [](const char* name) { return static_cast<uint8_t>(FieldIndex(name)); };
+  struct NearMiss {
+    const char* name;
+    uint8_t base;
+    std::vector<uint8_t> edits;
+  };
+  const std::vector<NearMiss> misses = {
+      {"magic_minus_one", 0, {field("magic"), 3}},
+      {"relu_without_requant", 0, {field("post"), 7, 4}},
+      {"lk_shift_63", 1, {field("lk_shift"), 7, 63}},
+      {"pool_pt_eq_kh", 2, {field("pool_pt"), 11, field("pool_kh")}},
+      {"pool_eo_plus_one", 2, {field("pool_eo"), 4}},
+      {"nb_over_n", 0, {field("nb"), 4}},
+      {"tv_plus_one", 9, {field("tv"), 4}},
+      {"ks_times_two", 17, {field("ks"), 5}},
+      {"eo_plus_one", 9, {field("eo"), 4}},
+      {"e_times_two", 9, {field("e"), 5}},
+      {"mbc_max", 6, {field("mbc"), 2}},
+      {"x_addr_at_end", 0, {field("x_addr"), 10, 1}},
+      {"y_addr_unaligned", 0, {field("y_addr"), 4}},
+      {"pp_addr_at_end", 1, {field("pp_addr"), 10, 2}},
+      {"nb_sb_one_less", static_cast<uint8_t>(bases.size() - 2), {field("nb"), 8, 218, 0}},
+      {"pad_bits_of_word0", 0, {0xc0, 0, 0, 0, 0x10, 0xff, 0xff, 0xff, 0xff}},
+      {"pad_bits_of_word5_and_kr_minus_one", 4,
+       {0xc0 + 5, 0, 0, 0, 0, 0, 0, 0, 0xc0, field("kr"), 3}},
+  };
+  for (const NearMiss& m : misses) {
+    std::vector<uint8_t> bytes = {1, m.base};
+    bytes.insert(bytes.end(), m.edits.begin(), m.edits.end());
+    WriteFile(dir + "/" + m.name, bytes);
+    ++count;
+  }
+  std::printf("%d differential descriptor seeds in %s\n", count, dir.c_str());
+}
+
 std::vector<uint8_t> Idx(uint32_t magic, const std::vector<uint32_t>& dims) {
   std::vector<uint8_t> out;
   const auto be32 = [&](uint32_t v) {
@@ -97,6 +156,7 @@ int main(int argc, char** argv) {
   }
   try {
     DescSeeds(std::string(argv[1]) + "/desc");
+    DescRtlSeeds(std::string(argv[1]) + "/desc_rtl");
     IdxSeeds(std::string(argv[1]) + "/idx");
   } catch (const Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
