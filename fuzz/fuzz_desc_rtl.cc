@@ -40,6 +40,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -104,10 +105,13 @@ State& Get() {
     // The bases are mapped for `small` by the mapper; the bench is built with EY_DC_PARAMS.
     // Both must be the same hardware, or the bases would not be what they claim.
     const ArrayConfig& small = ConfigByName("small");
-    if (small.rows != s->hw.rows || small.cols != s->hw.cols ||
-        small.glb_ifmap_words != s->hw.glb_ifmap_words ||
-        small.glb_filter_words != s->hw.glb_filter_words ||
-        small.glb_psum_words != s->hw.glb_psum_words || small.pp_words != s->hw.pp_words) {
+    const HwInfo& hw = s->hw;
+    if (small.rows != hw.rows || small.cols != hw.cols || small.ifmap_depth != hw.ifmap_depth ||
+        small.filter_depth != hw.filter_depth || small.psum_depth != hw.psum_depth ||
+        small.glb_ifmap_words != hw.glb_ifmap_words ||
+        small.glb_filter_words != hw.glb_filter_words ||
+        small.glb_psum_words != hw.glb_psum_words || small.pp_words != hw.pp_words ||
+        small.pool_words != hw.pool_words) {
       std::fprintf(stderr, "fuzz_desc_rtl: the checker's build is not the `small` config\n");
       std::abort();
     }
