@@ -37,9 +37,10 @@ test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # Hardening: one clang build directory with AddressSanitizer and UndefinedBehaviorSanitizer
-# (any report fails the test or fuzz run) and the libFuzzer targets; nothing Verilated is built
-# there (EY_VERILATED=OFF: no RTL tests, CLI tests, eyelet tool or benches). -O1 with line tables
-# keeps the build short and the reports readable; asserts stay on.
+# (any report fails the test or fuzz run) and the libFuzzer targets; of the RTL only the
+# descriptor checker is Verilated there, for fuzz_desc_rtl (EY_VERILATED=OFF: no RTL tests, CLI
+# tests, eyelet tool or benches). -O1 with line tables keeps the build short and the reports
+# readable; asserts stay on.
 ASAN_BUILD ?= build-asan
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
@@ -76,10 +77,11 @@ test-asan: asan-build
 # Each libFuzzer target for FUZZ_SECONDS from its seeds (fuzz/corpus/<target>) and what earlier
 # runs found (build-asan/fuzz/corpus/<target>); prints executions, seconds and crashes per
 # target and fails on any crash, leak, timeout or out-of-memory (scripts/fuzz.sh). FUZZ_RUNS=N
-# stops each target after N inputs.
+# stops each target after N inputs. desc_rtl is the differential one: descriptor words through
+# the Verilated checker and CheckDesc, which must agree.
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= -1
-FUZZ_TARGETS ?= npy onnx idx desc manifest
+FUZZ_TARGETS ?= npy onnx idx desc desc_rtl manifest
 fuzz: asan-build
 	FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz.sh $(ASAN_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 

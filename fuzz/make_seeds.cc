@@ -2,17 +2,21 @@
 //
 // Writes the generated seed inputs of fuzz/corpus/ (the others are copies of test fixtures):
 //   desc/: the descriptors MakeConvDesc builds for a few layers on each built config (plain,
-//          with bias, requantization and ReLU, and pooled), as fuzz_desc reads them: the
-//          config's index, then the packed words;
+//          with bias, requantization and ReLU, and pooled; desc_seeds.h), as fuzz_desc reads
+//          them: the config's index, then the packed words;
+//   desc_rtl/: fuzz_desc_rtl's bases on `small`, raw and structured, and near-misses a
+//          field edit or two from them;
 //   idx/:  small images and labels files, plain and gzip.
 // Usage: fuzz_make_seeds fuzz/corpus (the directories must exist).
 #include <zlib.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "desc_seeds.h"
 #include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
 #include "eyelet/mapping.h"
@@ -38,54 +42,86 @@ void WriteGzip(const std::string& path, const std::vector<uint8_t>& bytes) {
   }
 }
 
-ConvLayer Layer(int n, int c, int h, int w, int m, int k, int stride, int pad, int groups) {
-  ConvLayer l;
-  l.x = Shape{n, c, h, w};
-  l.w = Shape{m, c / groups, k, k};
-  l.conv.stride_h = l.conv.stride_w = stride;
-  l.conv.pad_top = l.conv.pad_left = l.conv.pad_bottom = l.conv.pad_right = pad;
-  l.conv.groups = groups;
-  return l;
+std::vector<uint8_t> WordBytes(const std::vector<uint64_t>& words) {
+  std::vector<uint8_t> bytes;
+  for (uint64_t word : words) {
+    for (int b = 0; b < 8; ++b) bytes.push_back(static_cast<uint8_t>(word >> (8 * b)));
+  }
+  return bytes;
 }
 
 void DescSeeds(const std::string& dir) {
-  const std::vector<ConvLayer> layers = {
-      Layer(1, 3, 8, 8, 4, 3, 1, 1, 1),   Layer(2, 6, 6, 6, 8, 3, 1, 1, 2),
-      Layer(1, 16, 13, 13, 32, 3, 1, 1, 1), Layer(1, 1, 28, 28, 8, 5, 1, 2, 1),
-      Layer(1, 3, 15, 15, 4, 3, 2, 0, 1), Layer(4, 64, 1, 1, 10, 1, 1, 0, 1),
-  };
   int count = 0;
   for (size_t ci = 0; ci < BuiltConfigs().size(); ++ci) {
     const ArrayConfig& hw = BuiltConfigs()[ci];
-    for (size_t li = 0; li < layers.size(); ++li) {
-      for (int variant = 0; variant < 3; ++variant) {
-        ConvLayer l = layers[li];
-        if (variant >= 1) l.post = static_cast<uint32_t>(kPostBias | kPostRequant | kPostRelu);
-        if (variant == 2) {
-          if (l.Out().h < 2 || l.Out().w < 2) continue;
-          l.pooled = true;
-        }
-        try {
-          const RsMapping m = ChooseMapping(l, hw);
-          const Tiling t = ChooseTiling(l, hw, m);
-          Desc d = MakeConvDesc(l, m, t, 0x1000, 0x10'0000, 0x20'0000, 0);
-          if (l.OutTable()) d.pp_addr = 0x30'0000;
-          std::vector<uint8_t> bytes = {static_cast<uint8_t>(ci)};
-          for (uint64_t word : PackDesc(d)) {
-            for (int b = 0; b < 8; ++b) bytes.push_back(static_cast<uint8_t>(word >> (8 * b)));
-          }
-          WriteFile(dir + "/" + hw.name + "_layer" + std::to_string(li) + "_v" +
-                        std::to_string(variant),
-                    bytes);
-          ++count;
-        } catch (const Error& e) {
-          std::fprintf(stderr, "skipped %s layer %zu variant %d: %s\n", hw.name.c_str(), li,
-                       variant, e.what());
-        }
+    for (const SeedLayer& s : SeedLayers()) {
+      try {
+        std::vector<uint8_t> bytes = {static_cast<uint8_t>(ci)};
+        for (uint8_t b : WordBytes(PackDesc(SeedDesc(s.layer, hw)))) bytes.push_back(b);
+        WriteFile(dir + "/" + hw.name + "_" + s.name, bytes);
+        ++count;
+      } catch (const Error& e) {
+        std::fprintf(stderr, "skipped %s %s: %s\n", hw.name.c_str(), s.name.c_str(), e.what());
       }
     }
   }
   std::printf("%d descriptor seeds in %s\n", count, dir.c_str());
+}
+
+size_t FieldIndex(const std::string& name) {
+  for (size_t i = 0; i < std::size(kDescFields); ++i) {
+    if (name == kDescFields[i].name) return i;
+  }
+  throw Error("no descriptor field " + name);
+}
+
+// fuzz_desc_rtl's inputs (its header gives the format): each base of DescBases(small) as raw
+// words and as a structured input without edits, then near-misses, one or two edits from a
+// legal base, each aimed at a rule or at bits no field uses.
+void DescRtlSeeds(const std::string& dir) {
+  const std::vector<Desc> bases = DescBases(ConfigByName("small"));
+  int count = 0;
+  for (size_t i = 0; i < bases.size(); ++i) {
+    std::vector<uint8_t> raw = {0};
+    for (uint8_t b : WordBytes(PackDesc(bases[i]))) raw.push_back(b);
+    WriteFile(dir + "/raw_base" + std::to_string(i), raw);
+    WriteFile(dir + "/base" + std::to_string(i), {1, static_cast<uint8_t>(i)});
+    count += 2;
+  }
+  // Edits: field, op (fuzz_desc_rtl.cc's Edit), value bytes.
+  const auto field = [](const char* name) { return static_cast<uint8_t>(FieldIndex(name)); };
+  struct NearMiss {
+    const char* name;
+    uint8_t base;
+    std::vector<uint8_t> edits;
+  };
+  const std::vector<NearMiss> misses = {
+      {"magic_minus_one", 0, {field("magic"), 3}},
+      {"relu_without_requant", 0, {field("post"), 7, 4}},
+      {"lk_shift_63", 1, {field("lk_shift"), 7, 63}},
+      {"pool_pt_eq_kh", 2, {field("pool_pt"), 11, field("pool_kh")}},
+      {"pool_eo_plus_one", 2, {field("pool_eo"), 4}},
+      {"nb_over_n", 0, {field("nb"), 4}},
+      {"tv_plus_one", 9, {field("tv"), 4}},
+      {"ks_times_two", 17, {field("ks"), 5}},
+      {"eo_plus_one", 9, {field("eo"), 4}},
+      {"e_times_two", 9, {field("e"), 5}},
+      {"mbc_max", 6, {field("mbc"), 2}},
+      {"x_addr_at_end", 0, {field("x_addr"), 10, 1}},
+      {"y_addr_unaligned", 0, {field("y_addr"), 4}},
+      {"pp_addr_at_end", 1, {field("pp_addr"), 10, 2}},
+      {"nb_sb_one_less", static_cast<uint8_t>(bases.size() - 2), {field("nb"), 8, 218, 0}},
+      {"pad_bits_of_word0", 0, {0xc0, 0, 0, 0, 0x10, 0xff, 0xff, 0xff, 0xff}},
+      {"pad_bits_of_word5_and_kr_minus_one", 4,
+       {0xc0 + 5, 0, 0, 0, 0, 0, 0, 0, 0xc0, field("kr"), 3}},
+  };
+  for (const NearMiss& m : misses) {
+    std::vector<uint8_t> bytes = {1, m.base};
+    bytes.insert(bytes.end(), m.edits.begin(), m.edits.end());
+    WriteFile(dir + "/" + m.name, bytes);
+    ++count;
+  }
+  std::printf("%d differential descriptor seeds in %s\n", count, dir.c_str());
 }
 
 std::vector<uint8_t> Idx(uint32_t magic, const std::vector<uint32_t>& dims) {
@@ -120,6 +156,7 @@ int main(int argc, char** argv) {
   }
   try {
     DescSeeds(std::string(argv[1]) + "/desc");
+    DescRtlSeeds(std::string(argv[1]) + "/desc_rtl");
     IdxSeeds(std::string(argv[1]) + "/idx");
   } catch (const Error& e) {
     std::fprintf(stderr, "%s\n", e.what());

@@ -40,10 +40,13 @@ HwInfo DescCheckBench::Hw() {
 }
 
 DescCheckBench::Result DescCheckBench::Check(const Desc& d) {
+  return CheckWords(PackDesc(d).data());
+}
+
+DescCheckBench::Result DescCheckBench::CheckWords(const uint64_t* words) {
   auto& h = impl_->h;
   auto& dut = h.dut();
-  const std::vector<uint64_t> words = PackDesc(d);
-  for (size_t k = 0; k < words.size(); ++k) {
+  for (int k = 0; k < kDescWords; ++k) {
     dut.desc_i[2 * k] = static_cast<uint32_t>(words[k]);
     dut.desc_i[2 * k + 1] = static_cast<uint32_t>(words[k] >> 32);
   }

@@ -32,6 +32,9 @@ class DescCheckBench {
   // The hardware parameters the model was built with, as the CSRs would report them.
   static HwInfo Hw();
   Result Check(const Desc& d);
+  // The same on kDescWords raw words as the walker fetches them, bits outside every field
+  // included (the fuzzer's raw inputs).
+  Result CheckWords(const uint64_t* words);
 
  private:
   struct Impl;
