@@ -263,8 +263,6 @@ module ey_desc_check #(
     else if ((win_cols_q > 15'd2047)) err_code_o = ey_pkg::ErrDescMapping;
     // DESC_MAPPING: eo_span > h - 1 + pad_top
     else if ((eo_span_q > ((14'(d.h) - 14'd1) + 14'(d.pad_top)))) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_MAPPING: pad_top >= kr
-    else if ((d.pad_top >= d.kr)) err_code_o = ey_pkg::ErrDescMapping;
     // DESC_MAPPING: nb_sb >= 65536
     else if ((nb_sb_q >= 18'd65536)) err_code_o = ey_pkg::ErrDescMapping;
     // DESC_ARRAY: array_rows > ROWS or array_cols > COLS or diag > 254

@@ -407,7 +407,17 @@ TEST(DriverErrors, EveryIllegalDescriptorStopsWithItsCode) {
       {"zero band", ErrCode::kDescZero, [](Desc& d) { d.sb = 0; }},
       {"band over strips", ErrCode::kDescMapping, [](Desc& d) { d.sb = d.strips + 1; }},
       {"last row reads padding only", ErrCode::kDescMapping, [](Desc& d) { d.h = 1; }},
-      {"first row reads padding only", ErrCode::kDescMapping, [](Desc& d) { d.pad_top = d.kr; }},
+      {"window columns over 2047", ErrCode::kDescMapping,
+       [](Desc& d) {
+         d.fo = 1023;
+         d.uw = 3;
+       }},
+      {"images x strips of a band over 65535", ErrCode::kDescMapping,
+       [](Desc& d) {
+         d.n = d.nb = 255;
+         d.h = d.eo = d.strips = d.sb = 300;
+         d.e = d.uh = 1;
+       }},
       {"chunk over n", ErrCode::kDescMapping, [](Desc& d) { d.nb = d.n + 1; }},
       {"too few filter blocks", ErrCode::kDescMapping,
        [](Desc& d) { d.mg = d.mb * d.t * d.p + 1; }},

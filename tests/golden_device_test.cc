@@ -325,14 +325,23 @@ TEST(GoldenDevice, EndlessChainTimesOutAndIsSoftReset) {
   Desc d = chain.layer(0).desc;
   d.next = da;  // a cycle
   dev.Write(da, PackDesc(d));
+  // The driver refuses it before the start (Device::CheckChainEnds) ...
   try {
     dev.RunChain(da, 12345);
-    FAIL() << "an endless chain finished";
-  } catch (const TimeoutError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("12345 cycles"), std::string::npos) << what;
-    EXPECT_NE(what.find("STATUS 0x1)"), std::string::npos) << what;  // busy
+    FAIL() << "an endless chain started";
+  } catch (const TimeoutError&) {
+    FAIL() << "an endless chain started";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("loops"), std::string::npos) << e.what();
   }
+  EXPECT_EQ(dev.ReadCounters().descs, 0u);
+  // ... started by hand, the device walks it to its chain limit and stays busy: no interrupt.
+  dev.WriteCsr(kCsrDescBaseLo, static_cast<uint32_t>(da));
+  dev.WriteCsr(kCsrDescBaseHi, static_cast<uint32_t>(da >> 32));
+  dev.WriteCsr(kCsrCtrl, kCtrlIrqEnable | kCtrlStart);
+  EXPECT_FALSE(dev.WaitIrq(12345));
+  EXPECT_EQ(dev.ReadCsr(kCsrStatus), kStatusBusy);
+  dev.SoftReset();
   EXPECT_EQ(dev.ReadCsr(kCsrStatus), 0u);
   EXPECT_EQ(dev.ReadCounters().descs, static_cast<uint64_t>(GoldenDevice::kMaxChain));
   // Busy ignores a start; soft reset ends the run.

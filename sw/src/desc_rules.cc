@@ -89,19 +89,18 @@ int FirstFailingDescRule(const Desc& d, const HwInfo& info) {
   if (((v.tv_th < d.t) || ((v.tv_th - d.tv) >= d.t))) return 22;  // DESC_MAPPING
   if ((v.win_cols > uint64_t{2047})) return 23;  // DESC_MAPPING
   if ((v.eo_span > ((d.h - uint64_t{1}) + d.pad_top))) return 24;  // DESC_MAPPING
-  if ((d.pad_top >= d.kr)) return 25;  // DESC_MAPPING
-  if ((v.nb_sb >= uint64_t{65536})) return 26;  // DESC_MAPPING
-  if (((v.array_rows > static_cast<uint64_t>(info.rows)) || (v.array_cols > static_cast<uint64_t>(info.cols)) || (v.diag > uint64_t{254}))) return 27;  // DESC_ARRAY
-  if (((v.ifmap_spad > static_cast<uint64_t>(info.ifmap_depth)) || (v.filt_spad > static_cast<uint64_t>(info.filter_depth)) || (d.p > static_cast<uint64_t>(info.psum_depth)))) return 28;  // DESC_SPAD
-  if ((((d.nb * v.cc) * v.hbmw) > static_cast<uint64_t>(info.glb_ifmap_words))) return 29;  // DESC_GLB
-  if ((((v.chunk_filt * v.cc) * v.rs) > static_cast<uint64_t>(info.glb_filter_words))) return 30;  // DESC_GLB
-  if ((v.psum_words > static_cast<uint64_t>(info.glb_psum_words))) return 31;  // DESC_GLB
-  if ((((d.post & kPostTableBits) != uint64_t{0}) && ((v.chunk_filt * uint64_t{2}) > static_cast<uint64_t>(info.pp_words)))) return 32;  // DESC_GLB
-  if ((((d.x_addr % uint64_t{8}) != uint64_t{0}) || ((d.w_addr % uint64_t{8}) != uint64_t{0}) || ((d.y_addr % uint64_t{8}) != uint64_t{0}) || ((d.next % uint64_t{8}) != uint64_t{0}))) return 33;  // DESC_ALIGN
-  if ((((d.post & kPostTableBits) != uint64_t{0}) && ((d.pp_addr % uint64_t{8}) != uint64_t{0}))) return 34;  // DESC_ALIGN
-  if ((!EndsWithin(d.x_addr, v.x_bytes, info.addr_bits) || !EndsWithin(d.w_addr, v.w_bytes, info.addr_bits))) return 35;  // DESC_RANGE
-  if (!EndsWithin(d.y_addr, v.y_bytes, info.addr_bits)) return 36;  // DESC_RANGE
-  if ((((d.post & kPostTableBits) != uint64_t{0}) && !EndsWithin(d.pp_addr, v.pp_bytes, info.addr_bits))) return 37;  // DESC_RANGE
+  if ((v.nb_sb >= uint64_t{65536})) return 25;  // DESC_MAPPING
+  if (((v.array_rows > static_cast<uint64_t>(info.rows)) || (v.array_cols > static_cast<uint64_t>(info.cols)) || (v.diag > uint64_t{254}))) return 26;  // DESC_ARRAY
+  if (((v.ifmap_spad > static_cast<uint64_t>(info.ifmap_depth)) || (v.filt_spad > static_cast<uint64_t>(info.filter_depth)) || (d.p > static_cast<uint64_t>(info.psum_depth)))) return 27;  // DESC_SPAD
+  if ((((d.nb * v.cc) * v.hbmw) > static_cast<uint64_t>(info.glb_ifmap_words))) return 28;  // DESC_GLB
+  if ((((v.chunk_filt * v.cc) * v.rs) > static_cast<uint64_t>(info.glb_filter_words))) return 29;  // DESC_GLB
+  if ((v.psum_words > static_cast<uint64_t>(info.glb_psum_words))) return 30;  // DESC_GLB
+  if ((((d.post & kPostTableBits) != uint64_t{0}) && ((v.chunk_filt * uint64_t{2}) > static_cast<uint64_t>(info.pp_words)))) return 31;  // DESC_GLB
+  if ((((d.x_addr % uint64_t{8}) != uint64_t{0}) || ((d.w_addr % uint64_t{8}) != uint64_t{0}) || ((d.y_addr % uint64_t{8}) != uint64_t{0}) || ((d.next % uint64_t{8}) != uint64_t{0}))) return 32;  // DESC_ALIGN
+  if ((((d.post & kPostTableBits) != uint64_t{0}) && ((d.pp_addr % uint64_t{8}) != uint64_t{0}))) return 33;  // DESC_ALIGN
+  if ((!EndsWithin(d.x_addr, v.x_bytes, info.addr_bits) || !EndsWithin(d.w_addr, v.w_bytes, info.addr_bits))) return 34;  // DESC_RANGE
+  if (!EndsWithin(d.y_addr, v.y_bytes, info.addr_bits)) return 35;  // DESC_RANGE
+  if ((((d.post & kPostTableBits) != uint64_t{0}) && !EndsWithin(d.pp_addr, v.pp_bytes, info.addr_bits))) return 36;  // DESC_RANGE
   return -1;
 }
 

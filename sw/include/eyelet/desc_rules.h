@@ -16,7 +16,7 @@ struct DescRule {
   const char* text;  // the condition as rtl/desc_checks.def writes it
 };
 
-constexpr int kNumDescRules = 38;
+constexpr int kNumDescRules = 37;
 constexpr DescRule kDescRules[kNumDescRules] = {
     {ErrCode::kDescMagic, "magic != DESC_MAGIC or version != DESC_VERSION"},
     {ErrCode::kDescKind, "kind != DESC_KIND_CONV"},
@@ -43,7 +43,6 @@ constexpr DescRule kDescRules[kNumDescRules] = {
     {ErrCode::kDescMapping, "tv_th < t or tv_th - tv >= t"},
     {ErrCode::kDescMapping, "win_cols > 2047"},
     {ErrCode::kDescMapping, "eo_span > h - 1 + pad_top"},
-    {ErrCode::kDescMapping, "pad_top >= kr"},
     {ErrCode::kDescMapping, "nb_sb >= 65536"},
     {ErrCode::kDescArray, "array_rows > ROWS or array_cols > COLS or diag > 254"},
     {ErrCode::kDescSpad, "ifmap_spad > IFMAP_DEPTH or filt_spad > FILTER_DEPTH or p > PSUM_DEPTH"},
