@@ -12,9 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,13 +29,6 @@ namespace fs = std::filesystem;
 using test::Contains;
 using test::EyeletLine;
 using test::TempDir;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 struct Interrupted {
   int status = -1;  // waitpid's
@@ -66,7 +57,7 @@ Interrupted RunAndInterrupt(const std::vector<std::string>& args, const TempDir&
   bool sent = false;
   while (std::chrono::steady_clock::now() < deadline) {
     if (waitpid(pid, &r.status, WNOHANG) == pid) break;  // ended on its own: the test fails
-    if (ready(ReadFile(out_path))) {
+    if (ready(test::ReadTextFile(out_path))) {
       kill(pid, SIGINT);
       sent = true;
       waitpid(pid, &r.status, 0);
@@ -80,8 +71,8 @@ Interrupted RunAndInterrupt(const std::vector<std::string>& args, const TempDir&
     ADD_FAILURE() << "the run never became ready to interrupt";
   }
   EXPECT_TRUE(sent) << "the tool ended before the signal";
-  r.out = ReadFile(out_path);
-  r.err = ReadFile(err_path);
+  r.out = test::ReadTextFile(out_path);
+  r.err = test::ReadTextFile(err_path);
   return r;
 }
 

@@ -6,10 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sstream>
 #include <string>
 
 #include "cli_util.h"
@@ -22,13 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using test::Contains;
 using test::EyeletLine;
-
-std::string Slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 bool IsEmptyDir(const fs::path& p) { return fs::is_directory(p) && fs::is_empty(p); }
 
@@ -71,7 +62,7 @@ TEST(CliReport, PicturesCarryTheRunsCounters) {
   EXPECT_TRUE(Contains(r.out, "report    " + d + "/heatmap.svg")) << r.out;
   const nlohmann::json counters = test::ReadJson(dir.File("run.json"));
 
-  const std::string svg = Slurp(dir.File("heatmap.svg"));
+  const std::string svg = test::ReadTextFile(dir.File("heatmap.svg"));
   static const std::regex kCell(
       "<rect data-panel=\"(\\w+)\" data-row=\"\\d+\" "
       "data-col=\"\\d+\" data-value=\"(\\d+)\"");
@@ -122,7 +113,7 @@ TEST(CliReport, NetworkRunMovesTheBytesItsLayersCounted) {
   }
   EXPECT_EQ(rd + wr, layer_bytes);
   EXPECT_GE(passes, run["layers"].size());
-  const std::string svg = Slurp(dir.File("heatmap.svg"));
+  const std::string svg = test::ReadTextFile(dir.File("heatmap.svg"));
   EXPECT_TRUE(Contains(svg, "fashion_cnn.onnx, 5 layers, 2 images")) << "the title names the run";
 }
 

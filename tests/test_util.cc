@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 #include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
@@ -313,6 +315,13 @@ std::string HexStr(uint64_t v) {
   std::ostringstream os;
   os << "0x" << std::hex << v;
   return os.str();
+}
+
+std::string ReadTextFile(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
 }
 
 TempDir::TempDir() {

@@ -228,6 +228,9 @@ RsMapping Rs(int e, int p, int q, int r, int t);
 
 std::string HexStr(uint64_t v);
 
+// The whole file as text ("" when it cannot be read).
+std::string ReadTextFile(const std::string& path);
+
 // A fresh directory named after the running test (under the system's temporary directory,
 // with the process id), removed with everything in it when the object goes.
 class TempDir {
