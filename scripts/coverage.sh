@@ -6,7 +6,8 @@
 # 1. The regression, COV_JOBS (2) processes at a time, each instrumented model writing its
 #    counts into BUILD_DIR/coverage/runs when it is torn down (tb/harness.h):
 #    - the directed RTL tests that run on tiny and small (eyelet_rtl_tests, one process per
-#      test: CSRs, every error code, AXI errors, aborts, tiling, output paths, pooling, the PE unit bench);
+#      test: CSRs, every error code, AXI errors, aborts, tiling, output paths, pooling, the PE unit bench,
+#      the device faults: SLVERR on any burst, timeouts at random points);
 #    - `eyelet sweep` of random CONV/FC/POOL layers and chains with random output paths on tiny
 #      and small under the soak's six DRAM models (scripts/soak.sh), COV_LAYERS (120) layers
 #      in all.
@@ -37,7 +38,7 @@ TESTS+=':DriverPostTiling.*:DriverPostErrors.*:Configs/DriverPost.*:DriverPoolDe
 TESTS+=':Configs/DriverPoolDesc.*:Configs/DriverPool.*:ArrayErrors.*:Csr.*:Pe.*'
 TESTS+=':ArrayCorners.DiagonalsSkipped*:ArrayCorners.EveryPassStartsAFilterBlock'
 TESTS+=':ArrayCorners.OneWordFilters*:ArrayCorners.StrideWiderThanTheIfmapSpad'
-TESTS+=':Configs/ArrayDirected.*/0:Configs/ArrayDirected.*/1'
+TESTS+=':Configs/ArrayDirected.*/0:Configs/ArrayDirected.*/1:DeviceFaults.*'
 
 # config, DRAM read latency, chance of a withheld ready/valid per cycle and channel (soak.sh's)
 PROFILES=("tiny 1 0" "tiny 30 0.3" "tiny 8 0.1" "small 8 0" "small 3 0.5" "small 100 0.2")
