@@ -133,7 +133,10 @@ module ey_pass_ctrl #(
   output logic [31:0]            cnt_ln_words_o
 );
 
-  localparam logic [IdW-1:0] IdOff = '1;
+  // The ID no tag matches: all ones. Written as a replication, not '1: Yosys 0.23 evaluates a
+  // typed localparam's '1 as 1 (found by the gate-level check, make gate), which made every
+  // unused PE take the tag-1 words.
+  localparam logic [IdW-1:0] IdOff = {IdW{1'b1}};
 
   typedef enum logic [2:0] {StIdle, StIds, StPass, StRun, StDone} ctrl_state_e;
 
