@@ -4,9 +4,10 @@ BUILD   ?= build
 JOBS    ?= 2
 RTL_TOP ?= ey_top
 RTL_SRC := $(shell grep '^rtl/' rtl/eyelet.f)
+GATE_NETLIST := $(BUILD)/gate/ey_top_tiny.v
 
 .PHONY: all deps configure build run test asan-build test-asan fuzz bench soak coverage lint synth wave \
-  clean
+  fpga-report fpga-area fpga-baseline gate clean
 
 all: build
 
@@ -125,18 +126,63 @@ coverage: deps $(COV_BUILD)/build.ninja
 	cmake --build $(COV_BUILD) -j $(JOBS) --target eyelet eyelet_rtl_tests
 	COV_JOBS=$(JOBS) scripts/coverage.sh $(COV_BUILD)
 
+# Besides Verilator: a typed parameter set to an unsized fill literal ('1) is refused, because
+# Yosys 0.23 evaluates `localparam logic [7:0] X = '1` as 1 (the gate-level check found one).
 lint: deps
+	@if grep -nE "(localparam|parameter)[^;]*=[[:space:]]*'[01xzXZ]([^0-9a-zA-Z_]|$$)" rtl/*.sv rtl/*.svh; then \
+	  echo "lint: a parameter set to an unsized fill literal: Yosys 0.23 reads '1 there as 1;" \
+	    "write {W{1'b1}}"; exit 1; fi
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module $(RTL_TOP)
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_pe
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_csr
 
-synth: deps
+# The whole accelerator's synthesis is the gate-level netlist of the `tiny` config (below):
+# flattened, generic gates, `check -assert`; `make gate` simulates it.
+synth: deps $(GATE_NETLIST)
 	@mkdir -p $(BUILD)
 	constraints/synth_smoke.sh $(BUILD)/synth ey_pe
 	constraints/synth_smoke.sh $(BUILD)/synth ey_csr
-	constraints/synth_smoke.sh $(BUILD)/synth ey_top -set Rows 3 -set Cols 4 \
-	  -set IfmapWords 256 -set FilterWords 256 -set PsumWords 128 -set FilterDepth 64 -set PpWords 32 \
-	  -set PoolWords 64
+
+# FPGA resource estimates (constraints/fpga_synth.sh, scripts/fpga_report.py): Yosys 0.23 maps
+# the whole accelerator with its hierarchy kept, and the report prints LUTs, flip-flops, block
+# RAMs and DSPs per unit (PEs, array networks, GLB, pass controller, each walker part, output
+# path, pooling, counters, DMA, CSRs) and in total against the device: the `up5k` config on an
+# iCE40 UP5K, the `eyeriss` 12 x 14 config on a Zynq-7020 and an ECP5-85F. Estimates before place
+# and route; about 40 minutes here, not in CI. Tables and JSON in $(BUILD)/fpga.
+FPGA_DIR ?= $(BUILD)/fpga
+fpga-report: deps
+	constraints/fpga_synth.sh $(FPGA_DIR) ice40 up5k
+	constraints/fpga_synth.sh $(FPGA_DIR) xc7 eyeriss
+	constraints/fpga_synth.sh $(FPGA_DIR) ecp5 eyeriss
+	python3 scripts/fpga_report.py $(FPGA_DIR)/ice40_up5k.stat $(FPGA_DIR)/xc7_eyeriss.stat \
+	  $(FPGA_DIR)/ecp5_eyeriss.stat --json $(FPGA_DIR)/fpga_report.json \
+	  --check constraints/area_baseline.json
+
+# The area check CI runs: the iCE40 `up5k` config per unit against the recorded baseline
+# (constraints/area_baseline.json); fails when a unit grows by more than FPGA_MARGIN percent.
+# fpga-baseline records the current figures after an intended change.
+FPGA_MARGIN ?= 5
+fpga-area: deps
+	constraints/fpga_synth.sh $(FPGA_DIR) ice40 up5k
+	python3 scripts/fpga_report.py $(FPGA_DIR)/ice40_up5k.stat \
+	  --check constraints/area_baseline.json --margin $(FPGA_MARGIN)
+fpga-baseline: deps
+	constraints/fpga_synth.sh $(FPGA_DIR) ice40 up5k
+	python3 scripts/fpga_report.py $(FPGA_DIR)/ice40_up5k.stat \
+	  --write-baseline constraints/area_baseline.json
+
+# Gate-level check (scripts/gate_check.sh): Yosys synthesizes the `tiny` accelerator to generic
+# gates (constraints/gate_netlist.sh), Verilator builds the netlist into eyelet_gate (backend
+# rtlgate), and GATE_LAYERS random layers, output paths and chains from random initial state
+# run on it and on the RTL: outputs equal to the golden model's, cycles equal to the RTL's.
+GATE_LAYERS ?= 12
+GATE_SEED ?= 1
+$(GATE_NETLIST): $(RTL_SRC) $(wildcard rtl/*.svh) constraints/gate_netlist.sh | deps
+	constraints/gate_netlist.sh $@ tiny
+gate: build $(GATE_NETLIST)
+	cmake -S . -B $(BUILD) -DEY_GATE=ON
+	cmake --build $(BUILD) -j $(JOBS) --target eyelet_gate
+	scripts/gate_check.sh $(BUILD) $(GATE_LAYERS) $(GATE_SEED)
 
 # A waveform of one processing pass of the CONV3-shaped layer on the 12 x 14 accelerator,
 # scoped to the walker, the DMA, the pass controller, the CSRs and PE (0, 0), with its GTKWave

@@ -345,6 +345,21 @@ TEST(CliSweep, RandomInitialStateChangesNoOutputAndNoCycle) {
   EXPECT_EQ(EyeletLine("sweep --x-init -1").code, kExitUsage);
 }
 
+TEST(CliSweep, TimeoutFailsAHungLayerNamesItAndTheSweepGoesOn) {
+  // --timeout: a layer still running after that many cycles fails as hung (the device is
+  // soft-reset and replaced); the next layer runs and passes, and the rerun command keeps the
+  // limit. Layer 1 of seed 1 takes 1,572 cycles on tiny, layer 0 988.
+  const CliResult r =
+      EyeletLine("sweep --config tiny --types conv,fc,pool,chain --post --count 2 --seed 1 "
+                 "--timeout 1200");
+  ASSERT_EQ(r.code, kExitMismatch) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.out, "did not finish within 1200 cycles")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "--index 1 ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "--timeout 1200")) << r.out;
+  EXPECT_EQ(LastLine(r.out), "1 passed, 1 failed") << r.out;
+  EXPECT_EQ(EyeletLine("sweep --timeout 0").code, kExitUsage);
+}
+
 TEST(CliSweep, BadMemoryFlagsAreUsageErrors) {
   EXPECT_EQ(Eyelet({"sweep", "--mem-latency", "0"}).code, kExitUsage);
   EXPECT_EQ(Eyelet({"sweep", "--mem-stall", "1.5"}).code, kExitUsage);

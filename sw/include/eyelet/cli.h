@@ -158,6 +158,9 @@ struct SweepOptions {
   // from (x_init, layer number): Verilator's +verilator+rand+reset+2 and +verilator+seed+N
   // (the builds use --x-assign unique --x-initial unique). Empty: zeros, one device for all.
   std::optional<uint64_t> x_init;
+  // Cycles a layer or chain may run before it counts as hung (TimeoutError: the layer fails
+  // and the sweep goes on with a new device).
+  uint64_t timeout = kLayerTimeoutCycles;
 };
 
 // The plusargs that draw the initial state of sweep layer `index` under --x-init `x_init`.

@@ -32,6 +32,10 @@ namespace eyelet {
 namespace cli {
 namespace {
 
+// The backends that simulate the hardware cycle by cycle: the Verilated RTL and the Verilated
+// gate-level netlist (eyelet_gate, make gate). Their layers print cycles.
+bool Simulated(const std::string& backend) { return backend == "rtl" || backend == "rtlgate"; }
+
 const char kSweepSummary[] = "random CONV/FC/POOL layers on a device vs the golden model";
 const char kSweepDetails[] =
     "Draws random CONV layers (batch 1..4, groups 1..3, strides 1..4 with the two axes\n"
@@ -56,7 +60,9 @@ const char kSweepDetails[] =
     "\n"
     "--backend rtl (the default) runs the Verilated accelerator; --backend golden runs the\n"
     "same layers, mappings and descriptors on the golden-model device, which checks the\n"
-    "device emulation and the runtime against golden.h (no cycles: it has no timing model).";
+    "device emulation and the runtime against golden.h (no cycles: it has no timing model).\n"
+    "--backend rtlgate, in the eyelet_gate build of this tool only (make gate), runs the gate-\n"
+    "level netlist Yosys synthesizes of the tiny config: the same layers, outputs and cycles.";
 
 po::options_description SweepDescription() {
   po::options_description d("options", 100, 50);
@@ -89,6 +95,10 @@ po::options_description SweepDescription() {
        "rtl: run every layer on a new device whose state that reset\n"
        "does not set (memories, flops without reset) is random,\n"
        "drawn from S and the layer number")
+      ("timeout", po::value<int64_t>()->value_name("CYCLES")->default_value(
+           static_cast<int64_t>(kLayerTimeoutCycles)),
+       "a layer or chain still running after CYCLES clock cycles\n"
+       "fails as hung; the sweep goes on")
       ("json", po::value<std::string>()->value_name("FILE.json"),
        "write every layer's result and counters as JSON");
   // clang-format on
@@ -143,7 +153,8 @@ struct ChainOutcome {
 // Runs chain `sc` on `device` with data drawn from `rng`, each layer's output path drawn for
 // it (a bias half the time), and compares every layer's outputs in DRAM with the golden
 // model's. Throws as ChainBuilder and Device::RunChain.
-ChainOutcome RunSweepChain(Device& device, const ArrayConfig& hw, const SweepChain& sc, Rng& rng) {
+ChainOutcome RunSweepChain(Device& device, const ArrayConfig& hw, const SweepChain& sc, Rng& rng,
+                           uint64_t timeout) {
   device.FreeAll();
   ChainBuilder chain(device);
   const Tensor<int16_t> x = RandomSparseData(sc.x, hw.data_bits, kSweepIfmapZeros, rng);
@@ -186,7 +197,7 @@ ChainOutcome RunSweepChain(Device& device, const ArrayConfig& hw, const SweepCha
     index.push_back(prev);
     if (l.requant) cur = Narrow(want.back());
   }
-  device.RunChain(chain.Commit(), kLayerTimeoutCycles);
+  device.RunChain(chain.Commit(), timeout);
   ChainOutcome out;
   out.layers = chain.size();
   out.counters = device.ReadCounters();
@@ -249,8 +260,13 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
   if (!(o.mem_stall >= 0.0 && o.mem_stall <= kMaxStall)) {
     throw UsageError("--mem-stall " + std::to_string(o.mem_stall) + " must be 0 .. 0.9");
   }
+  const int64_t timeout = vm["timeout"].as<int64_t>();
+  if (timeout < 1) throw UsageError("--timeout " + std::to_string(timeout) + " must be 1 or more");
+  o.timeout = static_cast<uint64_t>(timeout);
   if (vm.count("x-init")) {
-    if (o.backend != "rtl") throw UsageError("--x-init applies to --backend rtl only");
+    if (!Simulated(o.backend)) {
+      throw UsageError("--x-init applies to --backend rtl and rtlgate only");
+    }
     const int64_t x = vm["x-init"].as<int64_t>();
     if (x < 0) throw UsageError("--x-init " + std::to_string(x) + " must be 0 or more");
     o.x_init = static_cast<uint64_t>(x);
@@ -265,16 +281,19 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
 // output paths and DRAM model, so that the same layer, data and mapping are drawn.
 std::string RerunCommand(const SweepOptions& o, int index) {
   std::ostringstream c;
-  c << "eyelet sweep --backend " << o.backend << " --config " << o.config << " --seed " << o.seed
-    << " --index " << index << " --types ";
+  c << (o.backend == "rtlgate" ? "eyelet_gate" : "eyelet") << " sweep --backend " << o.backend
+    << " --config " << o.config << " --seed " << o.seed << " --index " << index << " --types ";
   for (size_t k = 0; k < o.types.size(); ++k) {
     c << (k ? "," : "") << LayerTypeName(o.types[k]);
   }
   if (o.chains) c << (o.types.empty() ? "chain" : ",chain");
   if (o.post) c << " --post";
-  if (o.backend == "rtl") c << " --mem-latency " << o.mem_latency << " --mem-stall " << o.mem_stall;
+  if (Simulated(o.backend)) {
+    c << " --mem-latency " << o.mem_latency << " --mem-stall " << o.mem_stall;
+  }
   if (!o.fault_text.empty()) c << " --fault " << o.fault_text;
   if (o.x_init) c << " --x-init " << *o.x_init;
+  if (o.timeout != kLayerTimeoutCycles) c << " --timeout " << o.timeout;
   return c.str();
 }
 
@@ -399,7 +418,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       std::string problem;
       ChainOutcome co;
       try {
-        co = RunSweepChain(*device, hw, sc, rng);
+        co = RunSweepChain(*device, hw, sc, rng, o.timeout);
       } catch (const TimeoutError& e) {
         problem = e.what();
         if (i + step < end) device = OpenDevice(spec, dopt);
@@ -413,7 +432,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       chain_cycles += co.counters.cycles;
       out << "  " << std::setw(index_width) << i << "  " << sc.text << "  "
           << (pass ? "PASS" : "FAIL");
-      if (o.backend == "rtl") out << "  " << co.counters.cycles << " cycles";
+      if (Simulated(o.backend)) out << "  " << co.counters.cycles << " cycles";
       out << " (" << co.layers << " descriptors)\n";
       Json chain_json;
       chain_json["index"] = i;
@@ -458,7 +477,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       if (pool) {  // the runtime maps it: the mapper's choice
         ran = DrawSweepData(shape, hw.data_bits, rng);
         want = GoldenAcc(ran);
-        const LayerCheck check = CheckLayer(*device, hw, ran, want, nullptr, nullptr);
+        const LayerCheck check = CheckLayer(*device, hw, ran, want, nullptr, nullptr, o.timeout);
         st = check.stats;
         cmp = check.cmp;
         got = check.got;
@@ -474,7 +493,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         path = o.post ? DrawSweepOutputPath(o.seed, i, pools, acc) : std::nullopt;
         const OutputPath* p = path ? &*path : nullptr;
         want = GoldenOutput(acc, p);
-        const LayerCheck check = CheckLayer(*device, hw, ran, want, &m, p);
+        const LayerCheck check = CheckLayer(*device, hw, ran, want, &m, p, o.timeout);
         got = check.got;
         x_addr = check.x_addr;
         w_addr = check.w_addr;
@@ -520,7 +539,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     out << "  " << std::setw(index_width) << i << "  " << shape.text << "  "
         << (!mapped ? "(no mapping)" : ShortMapping(m) + (drawn ? " (random)" : " (mapper)"))
         << post_text << "  " << (pass ? "PASS" : "FAIL");
-    if (st.Timed() || !problem.empty() || o.backend == "rtl") {
+    if (st.Timed() || !problem.empty() || Simulated(o.backend)) {
       out << "  " << st.cycles << " cycles";
       if (model > 0) out << " (model " << model << ", " << SignedPercent(model, st.cycles) << ")";
     } else if (model > 0) {
@@ -570,7 +589,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   const double util = cycles == 0 ? 0.0
                                   : static_cast<double>(layer_macs) /
                                         (static_cast<double>(hw.rows) * hw.cols * cycles);
-  if (timed || o.backend == "rtl") {
+  if (timed || Simulated(o.backend)) {
     out << "total     " << cycles << " cycles (model " << model_cycles << ", "
         << SignedPercent(static_cast<int64_t>(model_cycles), cycles) << "), " << passes
         << " passes, " << layer_macs << " layer MACs, util " << Percent(util) << " (layer MACs / ("
@@ -599,7 +618,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   }
   if (chains > 0) {
     out << "chains    " << chains << " chain" << (chains == 1 ? "" : "s") << " of 2-3 layers";
-    if (o.backend == "rtl") out << ", " << chain_cycles << " cycles (not in the totals above)";
+    if (Simulated(o.backend)) out << ", " << chain_cycles << " cycles (not in the totals above)";
     out << "\n";
   }
   if (fail) {
