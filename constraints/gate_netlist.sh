@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Gate-level netlist of the whole accelerator for the gate-level check (tests/gate_test.cc):
+# Gate-level netlist of the whole accelerator for the gate-level check (scripts/gate_check.sh):
 # Yosys 0.23 reads the RTL in rtl/eyelet.f order with -DSYNTHESIS, sets a built config's
 # parameters, and synthesizes ey_top flattened to Yosys's generic gates (AND, OR, XOR, MUX, NOT,
 # flip-flops), keeping memories as memories (written out as arrays; mapping them to flip-flops
