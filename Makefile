@@ -7,7 +7,7 @@ RTL_SRC := $(shell grep '^rtl/' rtl/eyelet.f)
 GATE_NETLIST := $(BUILD)/gate/ey_top_tiny.v
 
 .PHONY: all deps configure build run test asan-build test-asan fuzz bench soak coverage lint synth wave \
-  fpga-report fpga-area fpga-baseline gate clean
+  fpga fpga-report fpga-area fpga-baseline gate clean
 
 all: build
 
@@ -135,6 +135,8 @@ lint: deps
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module $(RTL_TOP)
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_pe
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_csr
+	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f -f rtl/fpga/system.f \
+	  rtl/fpga/ey_icebreaker.sv --top-module ey_icebreaker
 
 # The whole accelerator's synthesis is the gate-level netlist of the `tiny` config (below):
 # flattened, generic gates, `check -assert`; `make gate` simulates it.
@@ -142,6 +144,18 @@ synth: deps $(GATE_NETLIST)
 	@mkdir -p $(BUILD)
 	constraints/synth_smoke.sh $(BUILD)/synth ey_pe
 	constraints/synth_smoke.sh $(BUILD)/synth ey_csr
+	constraints/synth_smoke.sh $(BUILD)/synth ey_uart_bridge
+	constraints/synth_smoke.sh $(BUILD)/synth ey_axi_sram -set Words 64
+
+# The iCEBreaker bitstream (constraints/fpga_build.sh): the board system (rtl/fpga/: the up5k
+# accelerator, its SPRAM DRAM, the UART bridge) synthesized for the iCE40 UP5K, utilization
+# printed, then nextpnr-ice40 place and route with constraints/icebreaker.pcf, its Fmax, and
+# icepack's $(FPGA_DIR)/board/ey_icebreaker.bin. Installs nextpnr-ice40 and icestorm first.
+# Today the up5k config is about 4x the UP5K's LUTs and the build stops after synthesis,
+# naming the resources that are over (README.md, section FPGA).
+fpga:
+	@scripts/install-deps.sh --fpga
+	constraints/fpga_build.sh $(FPGA_DIR)/board
 
 # FPGA resource estimates (constraints/fpga_synth.sh, scripts/fpga_report.py): Yosys 0.23 maps
 # the whole accelerator with its hierarchy kept, and the report prints LUTs, flip-flops, block

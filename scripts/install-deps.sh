@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Eyelet needs. Idempotent: prints nothing and exits 0
-# when everything is already present. Run as root (or with sudo available).
+# when everything is already present. Run as root (or with sudo available). --fpga adds the
+# place-and-route tools of make fpga.
 set -euo pipefail
 
 pkgs=(
@@ -22,6 +23,14 @@ pkgs=(
   llvm                 # llvm-symbolizer: source lines in sanitizer reports
   lcov                 # 1.16: genhtml, the HTML report of make coverage
 )
+# make fpga also needs the open iCE40 place and route: scripts/install-deps.sh --fpga.
+if [ "${1:-}" = "--fpga" ]; then
+  pkgs+=(
+    nextpnr-ice40        # 0.4: place and route for the iCE40 UP5K (make fpga)
+    fpga-icestorm        # icepack (bitstream), icetime, iceprog (programming)
+    fpga-icestorm-chipdb # the device database nextpnr-ice40 needs ("Can't find chipdb file")
+  )
+fi
 # python3-torch and python3-onnx are not listed: only scripts/train_fashion_mnist.py and
 # scripts/make_onnx_fixtures.py need them, to retrain or regenerate the committed models.
 

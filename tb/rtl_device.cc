@@ -55,21 +55,9 @@ RtlDeviceOptions RtlOptionsFor(const std::string& config, const DeviceOptions& o
 
 // The Verilated build must be the configuration mapping.cc describes.
 void CheckBuiltConfig(RtlDevice& dev, const ArrayConfig& hw) {
-  const ArrayConfig built = dev.ReadHwInfo().ToArrayConfig(hw.name);
-  if (built.rows != hw.rows || built.cols != hw.cols ||
-      built.glb_ifmap_words != hw.glb_ifmap_words ||
-      built.glb_filter_words != hw.glb_filter_words || built.glb_psum_words != hw.glb_psum_words ||
-      built.pp_words != hw.pp_words || built.pool_words != hw.pool_words) {
-    throw Error(dev.Name() + ": the Verilated model of '" + hw.name + "' reports a " +
-                std::to_string(built.rows) + "x" + std::to_string(built.cols) + " array with GLB " +
-                std::to_string(built.glb_ifmap_words) + "/" +
-                std::to_string(built.glb_filter_words) + "/" +
-                std::to_string(built.glb_psum_words) + " words, output-path table " +
-                std::to_string(built.pp_words) + " entries and pooling line buffer " +
-                std::to_string(built.pool_words) +
-                " words; the build's parameters (CMakeLists.txt, constraints/gate_netlist.sh) "
-                "and BuiltConfigs() in sw/src/mapping.cc disagree");
-  }
+  CheckDeviceConfig(dev, hw,
+                    "the build's parameters (CMakeLists.txt, constraints/gate_netlist.sh) and "
+                    "BuiltConfigs() in sw/src/mapping.cc disagree");
 }
 
 std::unique_ptr<RtlDevice> RtlDevice::Create(const std::string& config_name,

@@ -7,6 +7,7 @@
 #include "eyelet/error.h"
 #include "eyelet/golden_device.h"
 #include "eyelet/mapping.h"
+#include "eyelet/uart_device.h"
 
 namespace eyelet {
 namespace {
@@ -20,9 +21,20 @@ std::unique_ptr<Device> OpenGolden(const std::string& config, const DeviceOption
   return std::make_unique<GoldenDevice>(ConfigByName(config));
 }
 
+// A board over its serial port: the bridge's protocol (eyelet/uart_device.h). No waveform,
+// no DRAM model: the board has its own.
+std::unique_ptr<Device> OpenUart(const std::string& config, const DeviceOptions& options) {
+  if (!options.trace_path.empty() || !options.activity_path.empty()) {
+    throw UnsupportedError("a board has no waveform to write; trace the same layer with "
+                           "--backend rtl");
+  }
+  return OpenUartDevice(config, options.port, options.baud);
+}
+
 // Function-local statics: registrars in other objects may run before this file's statics.
 std::map<std::string, DeviceFactory>& Backends() {
-  static std::map<std::string, DeviceFactory> backends{{"golden", OpenGolden}};
+  static std::map<std::string, DeviceFactory> backends{{"golden", OpenGolden},
+                                                          {"uart", OpenUart}};
   return backends;
 }
 

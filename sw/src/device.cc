@@ -53,6 +53,24 @@ ArrayActivity Device::Activity() {
                    "timeline are measured on the Verilated accelerator: use --backend rtl");
 }
 
+void CheckDeviceConfig(Device& dev, const ArrayConfig& hw, const std::string& fix) {
+  const ArrayConfig got = dev.ReadHwInfo().ToArrayConfig(hw.name);
+  if (got.rows != hw.rows || got.cols != hw.cols || got.glb_ifmap_words != hw.glb_ifmap_words ||
+      got.glb_filter_words != hw.glb_filter_words || got.glb_psum_words != hw.glb_psum_words ||
+      got.pp_words != hw.pp_words || got.pool_words != hw.pool_words) {
+    throw Error(dev.Name() + ": the hardware of '" + hw.name + "' reports a " +
+                std::to_string(got.rows) + "x" + std::to_string(got.cols) + " array with GLB " +
+                std::to_string(got.glb_ifmap_words) + "/" + std::to_string(got.glb_filter_words) +
+                "/" + std::to_string(got.glb_psum_words) + " words, output-path table " +
+                std::to_string(got.pp_words) + " entries and pooling line buffer " +
+                std::to_string(got.pool_words) + " words, where '" + hw.name + "' has " +
+                std::to_string(hw.rows) + "x" + std::to_string(hw.cols) + ", " +
+                std::to_string(hw.glb_ifmap_words) + "/" + std::to_string(hw.glb_filter_words) +
+                "/" + std::to_string(hw.glb_psum_words) + ", " + std::to_string(hw.pp_words) +
+                " and " + std::to_string(hw.pool_words) + "; " + fix);
+  }
+}
+
 HwInfo Device::ReadHwInfo() {
   HwInfo hw;
   hw.id = ReadCsr(kCsrId);
@@ -90,7 +108,7 @@ uint64_t Device::Alloc(size_t bytes, size_t align) {
   const uint64_t size = MemSize();
   const uint64_t pad = (align - (base + alloc_used_) % align) % align;
   if (alloc_used_ + pad > size || bytes > size - alloc_used_ - pad) {
-    throw Error(Name() + ": DRAM window of " + std::to_string(size) + " bytes is full (" +
+    throw DramFullError(Name() + ": DRAM window of " + std::to_string(size) + " bytes is full (" +
                 std::to_string(alloc_used_) + " used, " + std::to_string(bytes) +
                 " more asked); free buffers with FreeAll or give the device more memory");
   }

@@ -1,7 +1,7 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
-// Devices by name: OpenDevice("golden:small"), OpenDevice("rtl:eyeriss", options), later
-// "uart:/dev/ttyUSB1". A backend registers a factory under its name; everything above Device is
+// Devices by name: OpenDevice("golden:small"), OpenDevice("rtl:eyeriss", options),
+// OpenDevice("uart:tiny", options with port "/dev/ttyUSB1") for a board. A backend registers a factory under its name; everything above Device is
 // shared, so a tool names a device and never includes a backend's header.
 //
 // Registration. "golden" is built in (sw/src/backend.cc registers it with the registry itself).
@@ -49,6 +49,10 @@ struct DeviceOptions {
   // +ey_fault_row=R +ey_fault_col=C +ey_fault_bit=B: bit B of PE (R, C)'s psum output stuck
   // at 1 (rtl/ey_pe.sv).
   std::vector<std::string> plusargs;
+  // uart: the board's serial port ("/dev/ttyUSB1") and its baud rate (0: kUartDefaultBaud, the
+  // iCEBreaker bitstream's 1,000,000).
+  std::string port;
+  int baud = 0;
 };
 
 // The hierarchy scopes of a trace scope spec: a comma-separated list of names

@@ -161,6 +161,9 @@ struct SweepOptions {
   // Cycles a layer or chain may run before it counts as hung (TimeoutError: the layer fails
   // and the sweep goes on with a new device).
   uint64_t timeout = kLayerTimeoutCycles;
+  // uart: the board's serial port and baud rate (0: the bitstream's default).
+  std::string port;
+  int baud = 0;
 };
 
 // The plusargs that draw the initial state of sweep layer `index` under --x-init `x_init`.
@@ -169,8 +172,10 @@ std::vector<std::string> XInitPlusargs(uint64_t x_init, int index);
 // `eyelet info`.
 struct InfoOptions {
   std::string config = kDefaultArrayConfig;
-  std::string backend = "rtl";  // "rtl" (the Verilated build's CSRs) or "golden"
+  std::string backend = "rtl";  // "rtl" (the Verilated build's CSRs), "golden", "uart", ...
   std::string json_path;
+  std::string port;  // uart: the board's serial port and baud rate (0: the default)
+  int baud = 0;
 };
 
 // Opens the device and prints what its CSRs report; returns kExitOk.

@@ -178,6 +178,11 @@ class Device {
   uint64_t profile_poll_ = 0;
 };
 
+// Throws Error when the hardware-configuration CSRs of `dev` describe another array, GLB, output-
+// path table or pooling line buffer than `hw`, naming both and ending with `fix` (where the two
+// descriptions come from: a build's parameters, a board's bitstream).
+void CheckDeviceConfig(Device& dev, const ArrayConfig& hw, const std::string& fix);
+
 }  // namespace eyelet
 
 #endif  // EYELET_DEVICE_H_

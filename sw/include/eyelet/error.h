@@ -56,6 +56,13 @@ class DeviceError : public Error {
   int desc_index_;
 };
 
+// The device's DRAM window cannot hold what a run asks for (Device::Alloc): a capacity limit
+// of the device (a board's 128 KB), not a fault. A sweep counts such a layer as skipped.
+class DramFullError : public Error {
+ public:
+  using Error::Error;
+};
+
 // A command line that cannot be parsed: main prints the usage and exits with code 2.
 class UsageError : public Error {
  public:

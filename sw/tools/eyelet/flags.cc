@@ -92,6 +92,25 @@ std::string BackendFlag(const po::variables_map& vm) {
   throw UsageError("--backend must be " + BackendList() + ", not '" + backend + "'");
 }
 
+void AddBoardOptions(po::options_description& d) {
+  // clang-format off
+  d.add_options()
+      ("port", po::value<std::string>()->value_name("DEV"),
+       "uart: the board's serial port, e.g. /dev/ttyUSB1")
+      ("baud", po::value<int>()->value_name("N"),
+       "uart: the serial line's baud rate (default 1000000, the\n"
+       "iCEBreaker bitstream's)");
+  // clang-format on
+}
+
+void BoardFlags(const po::variables_map& vm, const std::string& backend, std::string* port,
+                int* baud) {
+  if (!vm.count("port") && !vm.count("baud")) return;
+  if (backend != "uart") throw UsageError("--port and --baud apply to --backend uart only");
+  if (vm.count("port")) *port = vm["port"].as<std::string>();
+  if (vm.count("baud")) *baud = vm["baud"].as<int>();
+}
+
 RsMapping MappingFlag(const std::string& text) {
   const std::string what = "--mapping '" + text +
                            "' must be five positive integers e,p,q,r,t (PE-set width, filters "

@@ -71,6 +71,11 @@ std::string ConfigList();
 std::string ConfigFlag(const po::variables_map& vm);
 // --backend: a registered backend, else UsageError "--backend must be golden or rtl, not 'x'".
 std::string BackendFlag(const po::variables_map& vm);
+// --port DEV and --baud N, the uart backend's board (its serial port and line rate).
+void AddBoardOptions(po::options_description& d);
+// Copies --port and --baud; UsageError when they are given with another backend than uart.
+void BoardFlags(const po::variables_map& vm, const std::string& backend, std::string* port,
+                int* baud);
 // --mapping e,p,q,r,t: five positive integers.
 RsMapping MappingFlag(const std::string& text);
 std::string MappingArg(const RsMapping& m);

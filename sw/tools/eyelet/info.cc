@@ -18,7 +18,8 @@ namespace {
 const char kInfoSummary[] = "print a device's hardware configuration, read from its CSRs";
 const char kInfoDetails[] =
     "Opens the device (--backend rtl: the Verilated accelerator of --config; golden: the\n"
-    "golden-model device with the same configuration) and prints what its read-only CSRs\n"
+    "golden-model device with the same configuration; uart --port DEV: a board through its\n"
+    "UART bridge; rtl-uart: that board system Verilated) and prints what its read-only CSRs\n"
     "report: ID and CSR map version, PE array, scratchpad depths, data, psum, AXI and\n"
     "address widths, global-buffer areas, output-path table, pooling line buffer, and the\n"
     "DRAM window the driver uses. The driver\n"
@@ -31,11 +32,14 @@ po::options_description InfoDescription() {
       ("help,h", "print this help")
       ("config", po::value<std::string>()->value_name("NAME")->default_value(kDefaultArrayConfig),
        ("hardware config, one of " + ConfigList()).c_str())
-      ("backend", po::value<std::string>()->value_name("rtl|golden")->default_value("rtl"),
-       "the Verilated accelerator or the golden-model device")
+      ("backend", po::value<std::string>()->value_name("NAME")->default_value("rtl"),
+       "rtl (the Verilated accelerator), golden (the golden-model\n"
+       "device), rtl-uart (the Verilated board system), uart (a\n"
+       "board, with --port)")
       ("json", po::value<std::string>()->value_name("FILE.json"),
        "also write the configuration as JSON");
   // clang-format on
+  AddBoardOptions(d);
   return d;
 }
 
@@ -44,6 +48,7 @@ int InfoCommand(const po::variables_map& vm, std::ostream& out) {
   o.config = ConfigFlag(vm);
   o.backend = BackendFlag(vm);
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
+  BoardFlags(vm, o.backend, &o.port, &o.baud);
   return RunInfo(o, out);
 }
 
@@ -57,7 +62,10 @@ int RunInfo(const InfoOptions& o, std::ostream& out) {
   using namespace cli;
   const ArrayConfig& hw = ConfigByName(o.config);
   CheckParentDir(o.json_path);
-  const std::unique_ptr<Device> dev = OpenDevice(o.backend + ":" + hw.name);
+  DeviceOptions d;
+  d.port = o.port;
+  d.baud = o.baud;
+  const std::unique_ptr<Device> dev = OpenDevice(o.backend + ":" + hw.name, d);
   const HwInfo info = dev->ReadHwInfo();
   char id[16];
   std::snprintf(id, sizeof(id), "0x%08x", info.id);

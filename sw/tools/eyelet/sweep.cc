@@ -32,9 +32,29 @@ namespace eyelet {
 namespace cli {
 namespace {
 
-// The backends that simulate the hardware cycle by cycle: the Verilated RTL and the Verilated
-// gate-level netlist (eyelet_gate, make gate). Their layers print cycles.
-bool Simulated(const std::string& backend) { return backend == "rtl" || backend == "rtlgate"; }
+// The backends that simulate the hardware cycle by cycle: the Verilated RTL, the Verilated
+// gate-level netlist (eyelet_gate, make gate) and the Verilated board system (rtl-uart). They
+// take --x-init.
+bool Simulated(const std::string& backend) {
+  return backend == "rtl" || backend == "rtlgate" || backend == "rtl-uart";
+}
+// Those with the DRAM model (tb/axi_mem.h) that --mem-latency and --mem-stall set.
+bool DramModel(const std::string& backend) { return backend == "rtl" || backend == "rtlgate"; }
+// A layer or chain whose tensors the device's DRAM cannot hold (a board's 128 KB): neither
+// passed nor failed; its line says why.
+void SkipLine(std::ostream& out, int index_width, int i, const std::string& text,
+              const std::string& why, Json* j) {
+  out << "  " << std::setw(index_width) << i << "  " << text << "  SKIP\n      " << why << "\n";
+  Json layer;
+  layer["index"] = i;
+  layer["layer"] = text;
+  layer["skipped"] = true;
+  layer["problem"] = why;
+  (*j)["layers"].push_back(std::move(layer));
+}
+
+// Those whose layers print cycles: the simulations and a board.
+bool Clocked(const std::string& backend) { return Simulated(backend) || backend == "uart"; }
 
 const char kSweepSummary[] = "random CONV/FC/POOL layers on a device vs the golden model";
 const char kSweepDetails[] =
@@ -44,7 +64,8 @@ const char kSweepDetails[] =
     "and odd ones with a random legal mapping (so p, q, r, t > 1 and e < E occur), runs each\n"
     "on the device --backend:--config and compares every output element with the golden\n"
     "model. Prints one line per layer (index, shape, mapping, PASS/FAIL, cycles), the first\n"
-    "mismatches of a failing one, the totals, and last 'N passed, M failed'. Exit 1 if any\n"
+    "mismatches of a failing one, the totals, and last 'N passed, M failed' (and K skipped:\n"
+    "layers larger than the device's DRAM, on a board). Exit 1 if any\n"
     "layer failed. Layer K of a seed is the same with any --count: rerun it alone with\n"
     "--index K --trace layer.fst.\n"
     "\n"
@@ -62,16 +83,21 @@ const char kSweepDetails[] =
     "same layers, mappings and descriptors on the golden-model device, which checks the\n"
     "device emulation and the runtime against golden.h (no cycles: it has no timing model).\n"
     "--backend rtlgate, in the eyelet_gate build of this tool only (make gate), runs the gate-\n"
-    "level netlist Yosys synthesizes of the tiny config: the same layers, outputs and cycles.";
+    "level netlist Yosys synthesizes of the tiny config: the same layers, outputs and cycles.\n"
+    "--backend uart --port /dev/ttyUSB1 runs them on a board through its UART bridge (make\n"
+    "fpga); --backend rtl-uart --config tiny on that board system Verilated, every register\n"
+    "access and DRAM block sent as UART frames through the bridge's pins. Their DRAM is the\n"
+    "board's 128 KB: --mem-latency and --mem-stall do not apply.";
 
 po::options_description SweepDescription() {
   po::options_description d("options", 100, 50);
   // clang-format off
   d.add_options()
       ("help,h", "print this help")
-      ("backend", po::value<std::string>()->value_name("golden|rtl")->default_value("rtl"),
-       "where the layers run: the Verilated PE array or the\n"
-       "golden-model device")
+      ("backend", po::value<std::string>()->value_name("NAME")->default_value("rtl"),
+       "where the layers run: rtl (the Verilated accelerator),\n"
+       "golden (the golden-model device), rtl-uart (the Verilated\n"
+       "board system through its UART bridge), uart (a board)")
       ("config", po::value<std::string>()->value_name("NAME")->default_value(kDefaultArrayConfig),
        ("hardware config, one of " + ConfigList()).c_str())
       ("count", po::value<int>()->value_name("N")->default_value(20), "number of layers")
@@ -102,6 +128,7 @@ po::options_description SweepDescription() {
       ("json", po::value<std::string>()->value_name("FILE.json"),
        "write every layer's result and counters as JSON");
   // clang-format on
+  AddBoardOptions(d);
   // clang-format off
   d.add_options()
       ("trace-on-fail", po::value<std::string>()->value_name("DIR"),
@@ -263,9 +290,10 @@ SweepOptions SweepOptionsFrom(const po::variables_map& vm) {
   const int64_t timeout = vm["timeout"].as<int64_t>();
   if (timeout < 1) throw UsageError("--timeout " + std::to_string(timeout) + " must be 1 or more");
   o.timeout = static_cast<uint64_t>(timeout);
+  BoardFlags(vm, o.backend, &o.port, &o.baud);
   if (vm.count("x-init")) {
     if (!Simulated(o.backend)) {
-      throw UsageError("--x-init applies to --backend rtl and rtlgate only");
+      throw UsageError("--x-init applies to --backend rtl, rtlgate and rtl-uart only");
     }
     const int64_t x = vm["x-init"].as<int64_t>();
     if (x < 0) throw UsageError("--x-init " + std::to_string(x) + " must be 0 or more");
@@ -288,9 +316,11 @@ std::string RerunCommand(const SweepOptions& o, int index) {
   }
   if (o.chains) c << (o.types.empty() ? "chain" : ",chain");
   if (o.post) c << " --post";
-  if (Simulated(o.backend)) {
+  if (DramModel(o.backend)) {
     c << " --mem-latency " << o.mem_latency << " --mem-stall " << o.mem_stall;
   }
+  if (!o.port.empty()) c << " --port " << o.port;
+  if (o.baud) c << " --baud " << o.baud;
   if (!o.fault_text.empty()) c << " --fault " << o.fault_text;
   if (o.x_init) c << " --x-init " << *o.x_init;
   if (o.timeout != kLayerTimeoutCycles) c << " --timeout " << o.timeout;
@@ -349,6 +379,8 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   dopt.mem_stall = o.mem_stall;
   dopt.mem_seed = o.seed;
   dopt.plusargs = plusargs_of(first);
+  dopt.port = o.port;
+  dopt.baud = o.baud;
   const std::string spec = DeviceSpec(o.backend, hw.name, o.fault);
   std::unique_ptr<Device> device = OpenDevice(spec, dopt);
   DeviceOptions rerun_opt = dopt;  // a failing layer's traced rerun: the same DRAM model
@@ -393,6 +425,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   const int index_width = static_cast<int>(std::to_string(std::max(0, end - 1)).size());
   int passed = 0;
   int failed = 0;
+  int skipped = 0;  // layers and chains larger than the device's DRAM
   int first_failure = -1;
   bool timed = false;  // whether any layer ran on a device with timing
   uint64_t cycles = 0;
@@ -424,6 +457,10 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         if (i + step < end) device = OpenDevice(spec, dopt);
       } catch (const InterruptedError&) {
         throw;  // not the chain's failure: the sweep ends
+      } catch (const DramFullError& e) {
+        SkipLine(out, index_width, i, sc.text, e.what(), &j);
+        ++skipped;
+        continue;
       } catch (const Error& e) {
         problem = e.what();
       }
@@ -432,7 +469,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       chain_cycles += co.counters.cycles;
       out << "  " << std::setw(index_width) << i << "  " << sc.text << "  "
           << (pass ? "PASS" : "FAIL");
-      if (Simulated(o.backend)) out << "  " << co.counters.cycles << " cycles";
+      if (Clocked(o.backend)) out << "  " << co.counters.cycles << " cycles";
       out << " (" << co.layers << " descriptors)\n";
       Json chain_json;
       chain_json["index"] = i;
@@ -532,6 +569,10 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
       if (i + step < end) device = OpenDevice(spec, dopt);
     } catch (const InterruptedError&) {
       throw;  // not the layer's failure: the sweep ends
+    } catch (const DramFullError& e) {  // larger than the device's DRAM (a board's)
+      SkipLine(out, index_width, i, shape.text, e.what(), &j);
+      ++skipped;
+      continue;
     } catch (const Error& e) {  // a layer or mapping the mapper or the runtime rejects
       problem = e.what();
     }
@@ -539,7 +580,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     out << "  " << std::setw(index_width) << i << "  " << shape.text << "  "
         << (!mapped ? "(no mapping)" : ShortMapping(m) + (drawn ? " (random)" : " (mapper)"))
         << post_text << "  " << (pass ? "PASS" : "FAIL");
-    if (st.Timed() || !problem.empty() || Simulated(o.backend)) {
+    if (st.Timed() || !problem.empty() || Clocked(o.backend)) {
       out << "  " << st.cycles << " cycles";
       if (model > 0) out << " (model " << model << ", " << SignedPercent(model, st.cycles) << ")";
     } else if (model > 0) {
@@ -589,7 +630,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   const double util = cycles == 0 ? 0.0
                                   : static_cast<double>(layer_macs) /
                                         (static_cast<double>(hw.rows) * hw.cols * cycles);
-  if (timed || Simulated(o.backend)) {
+  if (timed || Clocked(o.backend)) {
     out << "total     " << cycles << " cycles (model " << model_cycles << ", "
         << SignedPercent(static_cast<int64_t>(model_cycles), cycles) << "), " << passes
         << " passes, " << layer_macs << " layer MACs, util " << Percent(util) << " (layer MACs / ("
@@ -618,7 +659,7 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
   }
   if (chains > 0) {
     out << "chains    " << chains << " chain" << (chains == 1 ? "" : "s") << " of 2-3 layers";
-    if (Simulated(o.backend)) out << ", " << chain_cycles << " cycles (not in the totals above)";
+    if (Clocked(o.backend)) out << ", " << chain_cycles << " cycles (not in the totals above)";
     out << "\n";
   }
   if (fail) {
@@ -639,9 +680,12 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
     PrintTrace(out, o.trace, WindowOf(o.trace, ChainProfile{}, 0, 0, ""), traced_s, untraced_s,
                cycles, cycles);
   }
-  out << passed << " passed, " << failed << " failed\n";
+  out << passed << " passed, " << failed << " failed";
+  if (skipped > 0) out << ", " << skipped << " skipped (larger than the device's DRAM)";
+  out << "\n";
   j["passed"] = passed;
   j["failed"] = failed;
+  j["skipped"] = skipped;
   if (!o.json_path.empty()) {
     WriteJsonReport(o.json_path, j);
     out << "json      " << o.json_path << "\n";
