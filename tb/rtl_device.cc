@@ -80,6 +80,10 @@ std::unique_ptr<RtlDevice> RtlDevice::Create(const std::string& config_name,
     dev = std::make_unique<RtlDeviceImpl<Vey_top_tiny>>(hw.name, "rtl", options);
   } else if (hw.name == "small") {
     dev = std::make_unique<RtlDeviceImpl<Vey_top_small>>(hw.name, "rtl", options);
+  } else if (hw.name != "eyeriss") {
+    throw UsageError("config '" + hw.name +
+                     "' is a board's (make fpga) and has no Verilated model: run it on the "
+                     "board (--backend uart) or on the golden device");
   } else {
 #ifdef EY_HAVE_TOP_eyeriss
     dev = std::make_unique<RtlDeviceImpl<Vey_top_eyeriss>>(hw.name, "rtl", options);

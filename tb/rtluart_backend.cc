@@ -1,7 +1,8 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
 // Registers backend "rtl-uart" (eyelet/backend.h): the board system (rtl/fpga/ey_uart_sys.sv:
-// the tiny accelerator, its DRAM stand-in and the UART bridge) Verilated, driven by the host
+// the accelerator in the iCEBreaker's up5k config, its DRAM stand-in and the UART bridge)
+// Verilated with the board's parameters, driven by the host
 // driver's UartDevice through the bridge's serial pins in this process. Every CSR access, DRAM
 // block and interrupt poll travels as bit-level UART frames, so a sweep on it tests the bridge
 // RTL and the protocol the uart backend speaks to a board, without a board.
@@ -10,7 +11,7 @@
 #include <algorithm>
 #include <deque>
 
-#include "Vey_uart_sys_tiny.h"
+#include "Vey_uart_sys_up5k.h"
 #include "eyelet/backend.h"
 #include "eyelet/error.h"
 #include "eyelet/interrupt.h"
@@ -23,14 +24,14 @@ namespace eyelet {
 namespace {
 
 constexpr int kClksPerBit = EY_UART_SIM_CLKS_PER_BIT;  // CMakeLists.txt: the build's parameter
-// An answer that has not begun this many byte times after the host's last byte is lost.
-constexpr uint64_t kAnswerTimeoutCycles = 640 * kClksPerBit;
 
 // The host's UART at the other end of the bridge's rx_i / tx_o: a serializer and a receiver
 // that samples mid-bit, clocked with the model.
 class PinLink : public ByteLink {
  public:
-  explicit PinLink(const DeviceOptions& o) : h_(o.plusargs) {
+  // An answer that has not begun `quiet_bytes` byte times after the host's last byte is lost.
+  PinLink(const DeviceOptions& o, int quiet_bytes)
+      : h_(o.plusargs), quiet_cycles_(uint64_t{10} * kClksPerBit * quiet_bytes) {
     h_.OpenTrace(o.trace_path);
     h_.TraceWindow(o.trace_from, o.trace_to);
     h_.dut().rx_i = 1;
@@ -43,7 +44,7 @@ class PinLink : public ByteLink {
 
   size_t Receive(uint8_t* data, size_t n) override {
     uint64_t quiet = 0;  // cycles with nothing sent and nothing received
-    while (in_.size() < n && quiet < kAnswerTimeoutCycles) {
+    while (in_.size() < n && quiet < quiet_cycles_) {
       const size_t before = in_.size();
       Step();
       quiet = (in_.size() != before || sending_ || !out_.empty()) ? 0 : quiet + 1;
@@ -59,7 +60,7 @@ class PinLink : public ByteLink {
 
  private:
   void Step() {
-    Vey_uart_sys_tiny& d = h_.dut();
+    Vey_uart_sys_up5k& d = h_.dut();
     // Host -> bridge: start bit, 8 data bits LSB first, stop bit.
     if (!sending_ && !out_.empty()) {
       frame_ = static_cast<uint16_t>((1u << 9) | (unsigned{out_.front()} << 1));
@@ -100,7 +101,8 @@ class PinLink : public ByteLink {
     h_.Tick();
   }
 
-  Harness<Vey_uart_sys_tiny> h_;
+  Harness<Vey_uart_sys_up5k> h_;
+  uint64_t quiet_cycles_;
   std::deque<uint8_t> out_, in_;
   bool sending_ = false;
   uint16_t frame_ = 0;
@@ -111,24 +113,24 @@ class PinLink : public ByteLink {
 
 }  // namespace
 
-std::unique_ptr<ByteLink> OpenRtlUartLink(const DeviceOptions& options) {
-  return std::make_unique<PinLink>(options);
+std::unique_ptr<ByteLink> OpenRtlUartLink(const DeviceOptions& options, int quiet_bytes) {
+  return std::make_unique<PinLink>(options, quiet_bytes);
 }
 
 namespace {
 
 std::unique_ptr<Device> OpenRtlUart(const std::string& config, const DeviceOptions& options) {
   const ArrayConfig& hw = ConfigByName(config);
-  if (hw.name != "tiny") {
-    throw UsageError("the rtl-uart system is built for config 'tiny' only, not '" + hw.name +
-                     "' (CMakeLists.txt, ey_uart_sys)");
+  if (hw.name != "up5k") {
+    throw UsageError("the rtl-uart system is the iCEBreaker's: config 'up5k' only, not '" +
+                     hw.name + "' (CMakeLists.txt, ey_uart_sys)");
   }
   if (!options.trace_scope.empty() || !options.activity_path.empty()) {
     throw UsageError("rtl-uart traces the whole board system; for trace scopes and activity use "
                      "--backend rtl");
   }
   // The DRAM stand-in is the board's (one-cycle SRAM): the DRAM model's options do not apply.
-  auto dev = std::make_unique<UartDevice>(OpenRtlUartLink(options), "rtl-uart:tiny");
+  auto dev = std::make_unique<UartDevice>(OpenRtlUartLink(options), "rtl-uart:up5k");
   CheckDeviceConfig(*dev, hw,
                     "the ey_uart_sys build's parameters (CMakeLists.txt) and BuiltConfigs() in "
                     "sw/src/mapping.cc disagree");

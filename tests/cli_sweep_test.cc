@@ -365,12 +365,12 @@ TEST(CliSweep, BoardSystemThroughItsUartSkipsWhatItsDramCannotHold) {
   // frames through the bridge's pins. Its DRAM is the board's 128 KB: layers 6 and 8 of seed
   // 16 (FC weights of 171 and 139 KB) are skipped, every other output is checked.
   const CliResult r = EyeletLine(
-      "sweep --backend rtl-uart --config tiny --types conv,fc,pool,chain --post --count 10 "
+      "sweep --backend rtl-uart --config up5k --types conv,fc,pool,chain --post --count 10 "
       "--seed 16");
   ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
   EXPECT_EQ(LastLine(r.out), "8 passed, 0 failed, 2 skipped (larger than the device's DRAM)")
       << r.out;
-  EXPECT_TRUE(Contains(r.out, "rtl-uart:tiny: DRAM window of 131072 bytes is full")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "rtl-uart:up5k: DRAM window of 131072 bytes is full")) << r.out;
   EXPECT_EQ(EyeletLine("sweep --backend rtl --port /dev/ttyUSB1").code, kExitUsage);
   const CliResult no_port = EyeletLine("sweep --backend uart --config tiny");
   EXPECT_EQ(no_port.code, kExitUsage);

@@ -191,9 +191,10 @@ TEST(CliMap, UnmappableLayerExitsThreeNamingTheLimit) {
 
 TEST(CliBackends, GoldenAndRtlAreRegistered) {
   const std::vector<std::string> names = BackendNames();
-  // rtlfault (the fault-injection build) is linked too, but offered through --fault only.
-  EXPECT_EQ(names, (std::vector<std::string>{"golden", "rtl", "rtlfault"}));
-  EXPECT_EQ(BackendList(), "golden or rtl");
+  // rtlfault (the fault-injection build) is linked too, but offered through --fault only;
+  // uart (a board over a serial port) is built in like golden, rtl-uart linked with the tool.
+  EXPECT_EQ(names, (std::vector<std::string>{"golden", "rtl", "rtl-uart", "rtlfault", "uart"}));
+  EXPECT_EQ(BackendList(), "golden, rtl, rtl-uart or uart");
   EXPECT_EQ(OpenDevice("golden:tiny")->Name(), "golden:tiny");
   EXPECT_EQ(PeRunnerNames(), std::vector<std::string>{"rtl"});
 }
@@ -204,7 +205,7 @@ TEST(CliBackends, UnknownBackendOrConfigNamesTheKnownOnes) {
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_TRUE(Contains(e.what(), "unknown device 'fpga:small'")) << e.what();
-    EXPECT_TRUE(Contains(e.what(), "golden or rtl")) << e.what();
+    EXPECT_TRUE(Contains(e.what(), "golden, rtl, rtl-uart or uart")) << e.what();
   }
   try {
     OpenDevice("golden");

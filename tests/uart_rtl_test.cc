@@ -1,7 +1,7 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
 // The UART bridge (rtl/fpga/ey_uart_bridge.sv) and the host's UartDevice (sw/src/uart_device.cc)
-// on the Verilated board system (rtl/fpga/ey_uart_sys.sv, tiny accelerator): raw frames and
+// on the Verilated board system (rtl/fpga/ey_uart_sys.sv, the board's up5k accelerator): raw frames and
 // their answers byte by byte, block transfers with unaligned ends, corrupted frames and answers
 // resent, a lost write answer reported, and a CONV layer run bit-exact through the bridge.
 #include <gtest/gtest.h>
@@ -126,7 +126,7 @@ TEST(UartBridge, Crc8CheckValue) {
 }
 
 TEST(UartDevice, BlocksWithUnalignedEndsKeepTheBytesAround) {
-  UartDevice dev(OpenRtlUartLink(), "rtl-uart:tiny");
+  UartDevice dev(OpenRtlUartLink(), "rtl-uart:up5k");
   EXPECT_EQ(dev.MemBase(), kBase);
   EXPECT_EQ(dev.MemSize(), kBytes);
   Rng rng(5);
@@ -165,7 +165,7 @@ TEST(UartDevice, BlocksWithUnalignedEndsKeepTheBytesAround) {
 TEST(UartDevice, CorruptedFramesAndAnswersAreSentAgain) {
   auto flaky = std::make_unique<FlakyLink>(OpenRtlUartLink());
   FlakyLink& link = *flaky;
-  UartDevice dev(std::move(flaky), "rtl-uart:tiny");
+  UartDevice dev(std::move(flaky), "rtl-uart:up5k");
   // The board sees a corrupted CSR write (BAD_CRC, not carried out); the resend lands.
   link.flip_sent = link.sent_ + 5;
   dev.WriteCsr(kCsrDescBaseLo, 0x1234'5678);
@@ -198,10 +198,10 @@ TEST(UartDevice, CorruptedFramesAndAnswersAreSentAgain) {
 }
 
 TEST(UartDevice, ErrorAnswersNameTheProblem) {
-  const std::unique_ptr<Device> dev = OpenDevice("rtl-uart:tiny");
+  const std::unique_ptr<Device> dev = OpenDevice("rtl-uart:up5k");
   EXPECT_THROW(dev->WriteCsr(kCsrId, 5), DeviceError);  // read-only: BUS_ERR
   EXPECT_THROW(dev->ReadCsr(0xffc), DeviceError);       // not in the map
-  EXPECT_THROW(OpenDevice("rtl-uart:small"), UsageError);
+  EXPECT_THROW(OpenDevice("rtl-uart:tiny"), UsageError);
   DeviceOptions o;  // the uart backend without a port
   EXPECT_THROW(OpenDevice("uart:tiny", o), UsageError);
   o.port = "/nonexistent/ttyUSB9";
@@ -209,7 +209,7 @@ TEST(UartDevice, ErrorAnswersNameTheProblem) {
 }
 
 TEST(UartDevice, ConvLayerThroughTheBridgeIsBitExact) {
-  const std::unique_ptr<Device> dev = OpenDevice("rtl-uart:tiny");
+  const std::unique_ptr<Device> dev = OpenDevice("rtl-uart:up5k");
   Rng rng(77);
   const ConvLayer l = test::Conv(1, 3, 9, 9, 5, 3, 3, 1, 1);
   const Tensor<int16_t> x = test::FullRangeTensor(l.x, rng, 0.3);

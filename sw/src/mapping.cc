@@ -43,11 +43,26 @@ const std::vector<ArrayConfig>& BuiltConfigs() {
   return configs;
 }
 
+const std::vector<ArrayConfig>& BoardConfigs() {
+  static const std::vector<ArrayConfig> configs = [] {
+    // The iCEBreaker bitstream's accelerator (rtl/fpga/ey_icebreaker.sv): 2 x 2 PEs, 64-word
+    // filter spads, 1 k-word GLB areas, a 32-entry output-path table, 64-word pooling rows.
+    ArrayConfig up5k = MakeConfig("up5k", 2, 2, 1024, 1024, 512);
+    up5k.filter_depth = 64;
+    up5k.pp_words = 32;
+    up5k.pool_words = 64;
+    return std::vector<ArrayConfig>{up5k};
+  }();
+  return configs;
+}
+
 const ArrayConfig& ConfigByName(const std::string& name) {
   std::string names;
-  for (const ArrayConfig& c : BuiltConfigs()) {
-    if (c.name == name) return c;
-    names += (names.empty() ? "" : ", ") + c.name;
+  for (const auto* list : {&BuiltConfigs(), &BoardConfigs()}) {
+    for (const ArrayConfig& c : *list) {
+      if (c.name == name) return c;
+      names += (names.empty() ? "" : ", ") + c.name;
+    }
   }
   throw UsageError("unknown hardware config '" + name + "'; built configs are: " + names);
 }

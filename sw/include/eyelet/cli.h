@@ -86,6 +86,8 @@ struct LayerOptions : LayerSpec, OutputPathFlags {
   uint64_t seed = 1;
   int data_bits = kDefaultDataBits;
   std::string backend = "golden";  // a registered backend (BackendNames()): golden, rtl
+  std::string port;  // uart: the board's serial port and baud rate (0: the default)
+  int baud = 0;
   // .npy: int32 accumulators (conv, fc) or int16 (pool; conv, fc with `requant`, pooled when
   // `pool`); the device's output, written even when it differs from the golden model's.
   std::string output_path;

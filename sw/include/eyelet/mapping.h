@@ -48,6 +48,9 @@ struct ArrayConfig {
 
 // The built configurations: "tiny" (3 x 4), "small" (6 x 7) and "eyeriss" (12 x 14).
 const std::vector<ArrayConfig>& BuiltConfigs();
+// The configs of board bitstreams (rtl/fpga/ey_icebreaker.sv: "up5k"): the mapper, the golden
+// device and the uart backend know them; nothing Verilates them (the rtl backends refuse them).
+const std::vector<ArrayConfig>& BoardConfigs();
 // Throws UsageError listing the names when `name` is not one of them.
 const ArrayConfig& ConfigByName(const std::string& name);
 

@@ -75,6 +75,10 @@ std::string ConfigList() {
     if (!list.empty()) list += ", ";
     list += c.name + " (" + std::to_string(c.rows) + "x" + std::to_string(c.cols) + ")";
   }
+  for (const ArrayConfig& c : BoardConfigs()) {
+    list += ", " + c.name + " (" + std::to_string(c.rows) + "x" + std::to_string(c.cols) +
+            ", the iCEBreaker's: golden and uart)";
+  }
   return list;
 }
 

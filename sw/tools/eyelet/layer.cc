@@ -117,6 +117,7 @@ po::options_description LayerDescription() {
        "into DIR/layer_fail.fst (+ .gtkw)");
   // clang-format on
   AddTraceOptions(d, false);
+  AddBoardOptions(d);
   AddReportOption(d);
   return d;
 }
@@ -174,6 +175,7 @@ LayerOptions LayerOptionsFrom(const po::variables_map& vm) {
     throw UsageError("--data-bits must be 8 or 16, not " + std::to_string(o.data_bits));
   }
   o.backend = BackendFlag(vm);
+  BoardFlags(vm, o.backend, &o.port, &o.baud);
   o.config = ConfigFlag(vm);
   if (vm.count("mapping")) o.mapping = MappingFlag(vm["mapping"].as<std::string>());
   o.trace = TraceFlags(vm, o.backend, o.config);
@@ -358,6 +360,8 @@ LayerCheck RunOnDevice(const LayerOptions& o, const ArrayConfig& hw, const Layer
   const std::string spec = DeviceSpec(o.backend, hw.name, o.fault);
   DeviceOptions base;
   base.plusargs = o.fault;
+  base.port = o.port;
+  base.baud = o.baud;
   const LayerCheck check =
       o.report_dir.empty()
           ? CheckLayerTraced(spec, base, o.trace, hw, c, want, m, path, trace_line,

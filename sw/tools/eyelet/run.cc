@@ -57,6 +57,8 @@ struct RunOptions {
   int bits = 8;
   std::string save_quantized, quantized;
   std::string backend = "golden";
+  std::string port;  // uart: the board's serial port and baud rate (0: the default)
+  int baud = 0;
   std::string config;
   bool check = false;
   std::string output, json;
@@ -117,6 +119,7 @@ po::options_description RunDescription() {
        "(R,C,B | pe:R,C,B | dma:ADDR,B | gin:K,B; see eyelet layer --help)");
   // clang-format on
   AddTraceOptions(d, true);
+  AddBoardOptions(d);
   AddReportOption(d);
   return d;
 }
@@ -172,6 +175,7 @@ RunOptions ParseRun(const po::variables_map& vm) {
                 "does not apply with --quantized (the network is quantized and saved already)");
   }
   o.backend = BackendFlag(vm);
+  BoardFlags(vm, o.backend, &o.port, &o.baud);
   o.config = ConfigFlag(vm);
   o.check = vm["check"].as<bool>();
   if (vm.count("output")) o.output = vm["output"].as<std::string>();
@@ -442,6 +446,8 @@ int RunRun(const po::variables_map& vm, std::ostream& out) {
   const std::string spec = DeviceSpec(o.backend, o.config, o.fault);
   DeviceOptions base;
   base.plusargs = o.fault;
+  base.port = o.port;
+  base.baud = o.baud;
   std::string device_name;
   std::string trace_line;
   NetRunResult r;

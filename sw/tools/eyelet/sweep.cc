@@ -85,7 +85,7 @@ const char kSweepDetails[] =
     "--backend rtlgate, in the eyelet_gate build of this tool only (make gate), runs the gate-\n"
     "level netlist Yosys synthesizes of the tiny config: the same layers, outputs and cycles.\n"
     "--backend uart --port /dev/ttyUSB1 runs them on a board through its UART bridge (make\n"
-    "fpga); --backend rtl-uart --config tiny on that board system Verilated, every register\n"
+    "fpga); --backend rtl-uart --config up5k on that board system Verilated, every register\n"
     "access and DRAM block sent as UART frames through the bridge's pins. Their DRAM is the\n"
     "board's 128 KB: --mem-latency and --mem-stall do not apply.";
 
@@ -529,6 +529,18 @@ int RunSweep(const SweepOptions& o, std::ostream& out) {
         const Tensor<int32_t> acc = GoldenAcc(ran);
         path = o.post ? DrawSweepOutputPath(o.seed, i, pools, acc) : std::nullopt;
         const OutputPath* p = path ? &*path : nullptr;
+        if (p) {
+          // The mapping was drawn before the path (the draws stay those of earlier versions):
+          // a table of fewer entries than a filter block (a board's 32) needs the mapper's
+          // choice for the layer with its output path.
+          ConvLayer with_post = layer;
+          with_post.post = p->PostBits();
+          RsMapping check = m;
+          if (!CompleteMapping(with_post, hw, check).empty()) {
+            m = ChooseMapping(with_post, hw);
+            drawn = false;
+          }
+        }
         want = GoldenOutput(acc, p);
         const LayerCheck check = CheckLayer(*device, hw, ran, want, &m, p, o.timeout);
         got = check.got;
