@@ -82,7 +82,7 @@ test-asan: asan-build
 # the Verilated checker and CheckDesc, which must agree.
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= -1
-FUZZ_TARGETS ?= npy onnx idx desc desc_rtl manifest
+FUZZ_TARGETS ?= npy onnx idx desc desc_rtl manifest uart
 fuzz: asan-build
 	FUZZ_RUNS=$(FUZZ_RUNS) scripts/fuzz.sh $(ASAN_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
