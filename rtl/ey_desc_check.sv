@@ -10,6 +10,13 @@
 // stable throughout. The values declared `port` leave as outputs, held until the next
 // descriptor's check cycles: the walker's tiling loops read them, so every product of
 // fields is computed once, here.
+//
+// SeqCheck = 0 (the default) computes every product in parallel: ready_o is always
+// high and the first cycle is one cycle. SeqCheck = 1, for small FPGAs, computes the
+// 49 products of the rules one a cycle on one shared 47 x 23-bit
+// multiplier while products_en_i stays high; ready_o rises after the last, and the
+// values and err_code_o are combinational over those registers. The load sequencer
+// holds the first check cycle until ready_o: 49 cycles more per descriptor.
 `include "ey_assert.svh"
 
 module ey_desc_check #(
@@ -23,12 +30,14 @@ module ey_desc_check #(
   parameter int unsigned PsumWords   = 1024,
   parameter int unsigned PpWords     = 512,
   parameter int unsigned PoolWords   = 4096,
-  parameter int unsigned AddrW       = 32
+  parameter int unsigned AddrW       = 32,
+  parameter int unsigned SeqCheck    = 0
 ) (
   input  logic          clk_i,
   input  logic          rst_ni,
   input  ey_pkg::desc_t desc_i,
-  input  logic          products_en_i,  // first check cycle
+  input  logic          products_en_i,  // first check cycle (held until ready_o)
+  output logic          ready_o,  // the first check cycle may end
   input  logic          derived_en_i,  // second check cycle
   input  logic          fit_en_i,  // third: the check cycle
   output logic [7:0]    err_code_o,  // in the check cycle: the first failing rule's code
@@ -51,246 +60,800 @@ module ey_desc_check #(
   ey_pkg::desc_t d;
   assign d = desc_i;
 
-  logic [13:0] tp_q;  // filters of one block
-  logic [10:0] rq_q;  // channels of one block
-  logic [19:0] hw_q;  // ifmap words of one channel
-  logic [10:0] rs_q;  // weights of one filter channel
-  logic [15:0] sbe_q;  // ofmap rows of a full row band
-  logic [19:0] sf_q;  // psum columns of a band
-  logic [19:0] ef_q;  // outputs of one plane
-  logic [19:0] pefp_q;  // pooled outputs of one plane
-  logic [14:0] win_cols_q;  // ifmap columns a row of windows reads
-  logic [10:0] diag_q;  // the deepest ifmap diagonal of a PE set
-  logic [9:0] rg_nrg_q;  // filter rows the row groups cover
-  logic [15:0] strips_e_q;  // ofmap rows the strips cover
-  logic [11:0] tv_th_q;  // chains the set columns hold
-  logic [13:0] eo_span_q;  // the last ofmap row's first window row
-  logic [17:0] nb_sb_q;  // image-strips of a band
-  logic [17:0] array_rows_q;  // PE rows the mapping needs
-  logic [11:0] array_cols_q;  // PE columns
-  logic [9:0] ifmap_spad_q;  // ifmap spad words
-  logic [15:0] filt_spad_q;  // filter spad words
-  logic [13:0] pool_row_span_q;  // the last pooled row's first ofmap row
-  logic [13:0] pool_col_span_q;
-  logic [30:0] lb_need_q;  // pooling line-buffer words
-  logic [32:0] pp_bytes_q;  // the output-path table
-  logic [23:0] crs_q;  // weights of one filter
-  logic [12:0] cc_q;  // channels of a full channel chunk (at most cg)
-  logic [10:0] wn_q;  // the layer record's wn
-  logic [7:0] dmax_q;  // the layer record's dmax
-  logic [26:0] mb_tp_q;  // filters the blocks cover
-  logic [26:0] mbc_tp_q;  // filters of a full filter chunk, before the group's end
-  logic [23:0] cb_rq_q;  // channels the blocks cover
-  logic [26:0] chunk_filt_q;  // filters of a full filter chunk
-  logic [52:0] psum_words_q;  // psum bank words of a chunk
-  logic [30:0] hbmw_q;
-  logic [62:0] x_bytes_q;
-  logic [50:0] w_bytes_q;
-  logic [63:0] y_bytes_q;
-  logic [19:0] yplane_q;  // output words of one plane, pooled or not
-  logic [1:0] vcols_q;
-  logic [1:0] vrows_q;
-  logic x_pp_q;
-  logic w_pp_q;
-  logic ps_pp_q;
-  assign hw_o = hw_q;
-  assign rs_o = rs_q;
-  assign sbe_o = sbe_q;
-  assign crs_o = crs_q;
-  assign cc_o = cc_q;
-  assign wn_o = wn_q;
-  assign dmax_o = dmax_q;
-  assign mbc_tp_o = mbc_tp_q;
-  assign yplane_o = yplane_q;
-  assign vcols_o = vcols_q;
-  assign vrows_o = vrows_q;
-  assign x_pp_o = x_pp_q;
-  assign w_pp_o = w_pp_q;
-  assign ps_pp_o = ps_pp_q;
-
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni) begin
-      tp_q <= '0;
-      rq_q <= '0;
-      hw_q <= '0;
-      rs_q <= '0;
-      sbe_q <= '0;
-      sf_q <= '0;
-      ef_q <= '0;
-      pefp_q <= '0;
-      win_cols_q <= '0;
-      diag_q <= '0;
-      rg_nrg_q <= '0;
-      strips_e_q <= '0;
-      tv_th_q <= '0;
-      eo_span_q <= '0;
-      nb_sb_q <= '0;
-      array_rows_q <= '0;
-      array_cols_q <= '0;
-      ifmap_spad_q <= '0;
-      filt_spad_q <= '0;
-      pool_row_span_q <= '0;
-      pool_col_span_q <= '0;
-      lb_need_q <= '0;
-      pp_bytes_q <= '0;
-      crs_q <= '0;
-      cc_q <= '0;
-      wn_q <= '0;
-      dmax_q <= '0;
-      mb_tp_q <= '0;
-      mbc_tp_q <= '0;
-      cb_rq_q <= '0;
-      chunk_filt_q <= '0;
-      psum_words_q <= '0;
-      hbmw_q <= '0;
-      x_bytes_q <= '0;
-      w_bytes_q <= '0;
-      y_bytes_q <= '0;
-      yplane_q <= '0;
-      vcols_q <= '0;
-      vrows_q <= '0;
-      x_pp_q <= '0;
-      w_pp_q <= '0;
-      ps_pp_q <= '0;
-    end else begin
-      if (products_en_i) begin
-        tp_q <= (14'(d.t) * 14'(d.p));
-        rq_q <= (11'(d.r) * 11'(d.q));
-        hw_q <= (20'(d.h) * 20'(d.w));
-        rs_q <= (11'(d.kr) * 11'(d.ks));
-        sbe_q <= (16'(d.sb) * 16'(d.e));
-        sf_q <= (20'(d.sb) * 20'(d.fo));
-        ef_q <= (20'(d.eo) * 20'(d.fo));
-        pefp_q <= (20'(d.pool_eo) * 20'(d.pool_fo));
-        win_cols_q <= (((15'(d.fo) - 15'd1) * 15'(d.uw)) + 15'(d.ks));
-        diag_q <= ((11'(d.rg) - 11'd1) + ((11'(d.e) - 11'd1) * 11'(d.uh)));
-        rg_nrg_q <= (10'(d.rg) * 10'(d.nrg));
-        strips_e_q <= (16'(d.strips) * 16'(d.e));
-        tv_th_q <= (12'(d.tv) * 12'(d.th));
-        eo_span_q <= ((14'(d.eo) - 14'd1) * 14'(d.uh));
-        nb_sb_q <= (18'(d.nb) * 18'(d.sb));
-        array_rows_q <= ((18'(d.rg) * 18'(d.r)) * 18'(d.tv));
-        array_cols_q <= (12'(d.e) * 12'(d.th));
-        ifmap_spad_q <= (10'(d.ks) * 10'(d.q));
-        filt_spad_q <= ((16'(d.p) * 16'(d.q)) * 16'(d.ks));
-        pool_row_span_q <= ((d.pool_eo != 10'd0) ? ((14'(d.pool_eo) - 14'd1) * 14'(d.pool_sh)) : 14'd0);
-        pool_col_span_q <= ((d.pool_fo != 10'd0) ? ((14'(d.pool_fo) - 14'd1) * 14'(d.pool_sw)) : 14'd0);
-        lb_need_q <= ((d.sb >= d.strips) ? 31'(d.pool_fo) : ((31'(d.nb) * 31'(d.mg)) * 31'(d.pool_fo)));
-        pp_bytes_q <= ((33'(d.groups) * 33'(d.mg)) * 33'(ey_pkg::PpEntryBytes));
-      end
-      if (derived_en_i) begin
-        crs_q <= (24'(d.cg) * 24'(rs_q));
-        cc_q <= 13'((((24'(d.cbc) * 24'(rq_q)) < 24'(d.cg)) ? (24'(d.cbc) * 24'(rq_q)) : 24'(d.cg)));
-        wn_q <= 11'(win_cols_q);
-        dmax_q <= 8'(diag_q);
-        mb_tp_q <= (27'(d.mb) * 27'(tp_q));
-        mbc_tp_q <= (27'(d.mbc) * 27'(tp_q));
-        cb_rq_q <= (24'(d.cb) * 24'(rq_q));
-        chunk_filt_q <= (((27'(d.mbc) * 27'(tp_q)) < 27'(d.mg)) ? (27'(d.mbc) * 27'(tp_q)) : 27'(d.mg));
-        psum_words_q <= ((((53'(d.mbc) * 53'(d.nb)) * 53'(sf_q)) * 53'(d.tv)) * 53'(d.p));
-        hbmw_q <= (((d.sb >= d.strips) || ((((21'(sbe_q) - 21'd1) * 21'(d.uh)) + 21'(d.kr)) >= 21'(d.h))) ? 31'(hw_q) : ((((31'(sbe_q) - 31'd1) * 31'(d.uh)) + 31'(d.kr)) * 31'(d.w)));
-        x_bytes_q <= ((((63'(d.n) * 63'(d.groups)) * 63'(d.cg)) * 63'(hw_q)) * 63'd2);
-        w_bytes_q <= ((((51'(d.groups) * 51'(d.mg)) * 51'(d.cg)) * 51'(rs_q)) * 51'd2);
-        y_bytes_q <= (((64'(d.n) * 64'(d.groups)) * 64'(d.mg)) * ((d.pool_kh != 4'd0) ? (64'(pefp_q) * 64'd2) : (64'(ef_q) * (((d.post & 4'(ey_pkg::PostRequant)) != 4'd0) ? 64'd2 : 64'd4))));
-        yplane_q <= ((d.pool_kh != 4'd0) ? pefp_q : ef_q);
-        vcols_q <= 2'((((15'(pool_col_span_q) + 15'(d.pool_kw)) > (15'(d.fo) + 15'(d.pool_pl))) ? (((15'(pool_col_span_q) + 15'(d.pool_kw)) - 15'(d.fo)) - 15'(d.pool_pl)) : 15'd0));
-        vrows_q <= 2'((((15'(pool_row_span_q) + 15'(d.pool_kh)) > (15'(d.eo) + 15'(d.pool_pt))) ? (((15'(pool_row_span_q) + 15'(d.pool_kh)) - 15'(d.eo)) - 15'(d.pool_pt)) : 15'd0));
-      end
-      if (fit_en_i) begin
-        x_pp_q <= ((((54'(d.nb) * 54'(cc_q)) * 54'(hbmw_q)) * 54'd2) <= 54'(IfmapWords));
-        w_pp_q <= ((((53'(chunk_filt_q) * 53'(cc_q)) * 53'(rs_q)) * 53'd2) <= 53'(FilterWords));
-        ps_pp_q <= ((55'(psum_words_q) * 55'd2) <= 55'(PsumWords));
-      end
-    end
-  end
-
   // addr + bytes <= 2^AddrW.
   function automatic logic ends_within(input logic [63:0] addr, input logic [63:0] bytes);
     ends_within = (addr >> AddrW) == 64'd0 &&
                   {1'b0, bytes} <= (65'd1 << AddrW) - {1'b0, addr};
   endfunction
 
-  // The rules in order: the first that holds names the error.
-  always_comb begin
-    err_code_o = ey_pkg::ErrNone;
-    // DESC_MAGIC: magic != DESC_MAGIC or version != DESC_VERSION
-    if (((d.magic != ey_pkg::DescMagic) || (d.version != ey_pkg::DescVersion))) err_code_o = ey_pkg::ErrDescMagic;
-    // DESC_KIND: kind != DESC_KIND_CONV
-    else if ((d.kind != ey_pkg::DescKindConv)) err_code_o = ey_pkg::ErrDescKind;
-    // DESC_POST: (post & (POST_RELU + POST_LEAKY)) != 0 and (post & POST_REQUANT) == 0
-    else if ((((5'(d.post) & (5'(ey_pkg::PostRelu) + 5'(ey_pkg::PostLeaky))) != 5'd0) && ((d.post & 4'(ey_pkg::PostRequant)) == 4'd0))) err_code_o = ey_pkg::ErrDescPost;
-    // DESC_POST: (post & (POST_RELU + POST_LEAKY)) == POST_RELU + POST_LEAKY
-    else if (((5'(d.post) & (5'(ey_pkg::PostRelu) + 5'(ey_pkg::PostLeaky))) == (5'(ey_pkg::PostRelu) + 5'(ey_pkg::PostLeaky)))) err_code_o = ey_pkg::ErrDescPost;
-    // DESC_POST: lk_shift > 62
-    else if ((d.lk_shift > 6'd62)) err_code_o = ey_pkg::ErrDescPost;
-    // DESC_POOL: pool_kh != 0 and (post & POST_REQUANT) == 0
-    else if (((d.pool_kh != 4'd0) && ((d.post & 4'(ey_pkg::PostRequant)) == 4'd0))) err_code_o = ey_pkg::ErrDescPool;
-    // DESC_POOL: pool_kh != 0 and (pool_kh > POOL_MAX_WINDOW or pool_kw > POOL_MAX_WINDOW)
-    else if (((d.pool_kh != 4'd0) && ((d.pool_kh > ey_pkg::PoolMaxWindow) || (d.pool_kw > ey_pkg::PoolMaxWindow)))) err_code_o = ey_pkg::ErrDescPool;
-    // DESC_POOL: pool_kh != 0 and (pool_kw == 0 or pool_sh == 0 or pool_sh > POOL_MAX_WINDOW or pool_sw == 0 or pool_sw > POOL_MAX_WINDOW)
-    else if (((d.pool_kh != 4'd0) && ((d.pool_kw == 4'd0) || (d.pool_sh == 4'd0) || (d.pool_sh > ey_pkg::PoolMaxWindow) || (d.pool_sw == 4'd0) || (d.pool_sw > ey_pkg::PoolMaxWindow)))) err_code_o = ey_pkg::ErrDescPool;
-    // DESC_POOL: pool_kh != 0 and (pool_pt >= pool_kh or pool_pl >= pool_kw)
-    else if (((d.pool_kh != 4'd0) && ((d.pool_pt >= d.pool_kh) || (d.pool_pl >= d.pool_kw)))) err_code_o = ey_pkg::ErrDescPool;
-    // DESC_POOL: pool_kh != 0 and (pool_eo == 0 or pool_fo == 0)
-    else if (((d.pool_kh != 4'd0) && ((d.pool_eo == 10'd0) || (d.pool_fo == 10'd0)))) err_code_o = ey_pkg::ErrDescPool;
-    // DESC_POOL: pool_kh != 0 and pool_eo != 0 and pool_row_span >= eo + pool_pt
-    else if (((d.pool_kh != 4'd0) && (d.pool_eo != 10'd0) && (pool_row_span_q >= (14'(d.eo) + 14'(d.pool_pt))))) err_code_o = ey_pkg::ErrDescPool;
-    // DESC_POOL: pool_kh != 0 and pool_fo != 0 and pool_col_span >= fo + pool_pl
-    else if (((d.pool_kh != 4'd0) && (d.pool_fo != 10'd0) && (pool_col_span_q >= (14'(d.fo) + 14'(d.pool_pl))))) err_code_o = ey_pkg::ErrDescPool;
-    // DESC_POOL: pool_kh != 0 and lb_need > POOL_WORDS
-    else if (((d.pool_kh != 4'd0) && (32'(lb_need_q) > PoolWords))) err_code_o = ey_pkg::ErrDescPool;
-    // DESC_ZERO: n == 0 or groups == 0 or nb == 0 or mb == 0 or mbc == 0 or cbc == 0 or sb == 0
-    else if (((d.n == 16'd0) || (d.groups == 12'd0) || (d.nb == 8'd0) || (d.mb == 13'd0) || (d.mbc == 13'd0) || (d.cbc == 13'd0) || (d.sb == 10'd0))) err_code_o = ey_pkg::ErrDescZero;
-    // DESC_ZERO: cg == 0 or h == 0 or w == 0 or mg == 0 or kr == 0 or ks == 0 or eo == 0 or fo == 0
-    else if (((d.cg == 13'd0) || (d.h == 10'd0) || (d.w == 10'd0) || (d.mg == 13'd0) || (d.kr == 6'd0) || (d.ks == 5'd0) || (d.eo == 10'd0) || (d.fo == 10'd0))) err_code_o = ey_pkg::ErrDescZero;
-    // DESC_ZERO: uh == 0 or uw == 0 or e == 0 or p == 0 or q == 0 or r == 0 or t == 0 or rg == 0
-    else if (((d.uh == 4'd0) || (d.uw == 4'd0) || (d.e == 6'd0) || (d.p == 6'd0) || (d.q == 5'd0) || (d.r == 6'd0) || (d.t == 8'd0) || (d.rg == 6'd0))) err_code_o = ey_pkg::ErrDescZero;
-    // DESC_ZERO: nrg == 0 or tv == 0 or th == 0 or cb == 0 or strips == 0
-    else if (((d.nrg == 4'd0) || (d.tv == 6'd0) || (d.th == 6'd0) || (d.cb == 13'd0) || (d.strips == 10'd0))) err_code_o = ey_pkg::ErrDescZero;
-    // DESC_MAPPING: nb > n or mbc > mb or cbc > cb or sb > strips
-    else if (((16'(d.nb) > d.n) || (d.mbc > d.mb) || (d.cbc > d.cb) || (d.sb > d.strips))) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_MAPPING: mb_tp < mg or mb_tp - tp >= mg
-    else if (((mb_tp_q < 27'(d.mg)) || ((mb_tp_q - 27'(tp_q)) >= 27'(d.mg)))) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_MAPPING: cb_rq < cg or cb_rq - rq >= cg
-    else if (((cb_rq_q < 24'(d.cg)) || ((cb_rq_q - 24'(rq_q)) >= 24'(d.cg)))) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_MAPPING: rg_nrg < kr or rg_nrg - rg >= kr
-    else if (((rg_nrg_q < 10'(d.kr)) || ((rg_nrg_q - 10'(d.rg)) >= 10'(d.kr)))) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_MAPPING: strips_e < eo or strips_e - e >= eo
-    else if (((strips_e_q < 16'(d.eo)) || ((strips_e_q - 16'(d.e)) >= 16'(d.eo)))) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_MAPPING: tv_th < t or tv_th - tv >= t
-    else if (((tv_th_q < 12'(d.t)) || ((tv_th_q - 12'(d.tv)) >= 12'(d.t)))) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_MAPPING: win_cols > 2047
-    else if ((win_cols_q > 15'd2047)) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_MAPPING: eo_span > h - 1 + pad_top
-    else if ((eo_span_q > ((14'(d.h) - 14'd1) + 14'(d.pad_top)))) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_MAPPING: nb_sb >= 65536
-    else if ((nb_sb_q >= 18'd65536)) err_code_o = ey_pkg::ErrDescMapping;
-    // DESC_ARRAY: array_rows > ROWS or array_cols > COLS or diag > 254
-    else if (((32'(array_rows_q) > Rows) || (32'(array_cols_q) > Cols) || (diag_q > 11'd254))) err_code_o = ey_pkg::ErrDescArray;
-    // DESC_SPAD: ifmap_spad > IFMAP_DEPTH or filt_spad > FILTER_DEPTH or p > PSUM_DEPTH
-    else if (((32'(ifmap_spad_q) > IfmapDepth) || (32'(filt_spad_q) > FilterDepth) || (32'(d.p) > PsumDepth))) err_code_o = ey_pkg::ErrDescSpad;
-    // DESC_GLB: nb * cc * hbmw > GLB_IFMAP_WORDS
-    else if ((((52'(d.nb) * 52'(cc_q)) * 52'(hbmw_q)) > 52'(IfmapWords))) err_code_o = ey_pkg::ErrDescGlb;
-    // DESC_GLB: chunk_filt * cc * rs > GLB_FILTER_WORDS
-    else if ((((51'(chunk_filt_q) * 51'(cc_q)) * 51'(rs_q)) > 51'(FilterWords))) err_code_o = ey_pkg::ErrDescGlb;
-    // DESC_GLB: psum_words > GLB_PSUM_WORDS
-    else if ((psum_words_q > 53'(PsumWords))) err_code_o = ey_pkg::ErrDescGlb;
-    // DESC_GLB: (post & POST_TABLE_BITS) != 0 and chunk_filt * 2 > PP_WORDS
-    else if ((((d.post & ey_pkg::PostTableBits) != 4'd0) && ((32'(chunk_filt_q) * 32'd2) > PpWords))) err_code_o = ey_pkg::ErrDescGlb;
-    // DESC_ALIGN: x_addr % 8 != 0 or w_addr % 8 != 0 or y_addr % 8 != 0 or next % 8 != 0
-    else if (((d.x_addr[2:0] != 3'd0) || (d.w_addr[2:0] != 3'd0) || (d.y_addr[2:0] != 3'd0) || (d.next[2:0] != 3'd0))) err_code_o = ey_pkg::ErrDescAlign;
-    // DESC_ALIGN: (post & POST_TABLE_BITS) != 0 and pp_addr % 8 != 0
-    else if ((((d.post & ey_pkg::PostTableBits) != 4'd0) && (d.pp_addr[2:0] != 3'd0))) err_code_o = ey_pkg::ErrDescAlign;
-    // DESC_RANGE: not ends_within(x_addr, x_bytes) or not ends_within(w_addr, w_bytes)
-    else if ((!ends_within(d.x_addr, 64'(x_bytes_q)) || !ends_within(d.w_addr, 64'(w_bytes_q)))) err_code_o = ey_pkg::ErrDescRange;
-    // DESC_RANGE: not ends_within(y_addr, y_bytes)
-    else if (!ends_within(d.y_addr, y_bytes_q)) err_code_o = ey_pkg::ErrDescRange;
-    // DESC_RANGE: (post & POST_TABLE_BITS) != 0 and not ends_within(pp_addr, pp_bytes)
-    else if ((((d.post & ey_pkg::PostTableBits) != 4'd0) && !ends_within(d.pp_addr, 64'(pp_bytes_q)))) err_code_o = ey_pkg::ErrDescRange;
+  if (SeqCheck == 0) begin : g_par
+    logic [13:0] tp_q;  // filters of one block
+    logic [10:0] rq_q;  // channels of one block
+    logic [19:0] hw_q;  // ifmap words of one channel
+    logic [10:0] rs_q;  // weights of one filter channel
+    logic [15:0] sbe_q;  // ofmap rows of a full row band
+    logic [19:0] sf_q;  // psum columns of a band
+    logic [19:0] ef_q;  // outputs of one plane
+    logic [19:0] pefp_q;  // pooled outputs of one plane
+    logic [14:0] win_cols_q;  // ifmap columns a row of windows reads
+    logic [10:0] diag_q;  // the deepest ifmap diagonal of a PE set
+    logic [9:0] rg_nrg_q;  // filter rows the row groups cover
+    logic [15:0] strips_e_q;  // ofmap rows the strips cover
+    logic [11:0] tv_th_q;  // chains the set columns hold
+    logic [13:0] eo_span_q;  // the last ofmap row's first window row
+    logic [17:0] nb_sb_q;  // image-strips of a band
+    logic [17:0] array_rows_q;  // PE rows the mapping needs
+    logic [11:0] array_cols_q;  // PE columns
+    logic [9:0] ifmap_spad_q;  // ifmap spad words
+    logic [15:0] filt_spad_q;  // filter spad words
+    logic [13:0] pool_row_span_q;  // the last pooled row's first ofmap row
+    logic [13:0] pool_col_span_q;
+    logic [30:0] lb_need_q;  // pooling line-buffer words
+    logic [32:0] pp_bytes_q;  // the output-path table
+    logic [23:0] crs_q;  // weights of one filter
+    logic [12:0] cc_q;  // channels of a full channel chunk (at most cg)
+    logic [10:0] wn_q;  // the layer record's wn
+    logic [7:0] dmax_q;  // the layer record's dmax
+    logic [26:0] mb_tp_q;  // filters the blocks cover
+    logic [26:0] mbc_tp_q;  // filters of a full filter chunk, before the group's end
+    logic [23:0] cb_rq_q;  // channels the blocks cover
+    logic [26:0] chunk_filt_q;  // filters of a full filter chunk
+    logic [52:0] psum_words_q;  // psum bank words of a chunk
+    logic [30:0] hbmw_q;
+    logic [62:0] x_bytes_q;
+    logic [50:0] w_bytes_q;
+    logic [63:0] y_bytes_q;
+    logic [19:0] yplane_q;  // output words of one plane, pooled or not
+    logic [1:0] vcols_q;
+    logic [1:0] vrows_q;
+    logic x_pp_q;
+    logic w_pp_q;
+    logic ps_pp_q;
+    assign hw_o = hw_q;
+    assign rs_o = rs_q;
+    assign sbe_o = sbe_q;
+    assign crs_o = crs_q;
+    assign cc_o = cc_q;
+    assign wn_o = wn_q;
+    assign dmax_o = dmax_q;
+    assign mbc_tp_o = mbc_tp_q;
+    assign yplane_o = yplane_q;
+    assign vcols_o = vcols_q;
+    assign vrows_o = vrows_q;
+    assign x_pp_o = x_pp_q;
+    assign w_pp_o = w_pp_q;
+    assign ps_pp_o = ps_pp_q;
+    assign ready_o = 1'b1;
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        tp_q <= '0;
+        rq_q <= '0;
+        hw_q <= '0;
+        rs_q <= '0;
+        sbe_q <= '0;
+        sf_q <= '0;
+        ef_q <= '0;
+        pefp_q <= '0;
+        win_cols_q <= '0;
+        diag_q <= '0;
+        rg_nrg_q <= '0;
+        strips_e_q <= '0;
+        tv_th_q <= '0;
+        eo_span_q <= '0;
+        nb_sb_q <= '0;
+        array_rows_q <= '0;
+        array_cols_q <= '0;
+        ifmap_spad_q <= '0;
+        filt_spad_q <= '0;
+        pool_row_span_q <= '0;
+        pool_col_span_q <= '0;
+        lb_need_q <= '0;
+        pp_bytes_q <= '0;
+        crs_q <= '0;
+        cc_q <= '0;
+        wn_q <= '0;
+        dmax_q <= '0;
+        mb_tp_q <= '0;
+        mbc_tp_q <= '0;
+        cb_rq_q <= '0;
+        chunk_filt_q <= '0;
+        psum_words_q <= '0;
+        hbmw_q <= '0;
+        x_bytes_q <= '0;
+        w_bytes_q <= '0;
+        y_bytes_q <= '0;
+        yplane_q <= '0;
+        vcols_q <= '0;
+        vrows_q <= '0;
+        x_pp_q <= '0;
+        w_pp_q <= '0;
+        ps_pp_q <= '0;
+      end else begin
+        if (products_en_i) begin
+          tp_q <= (14'(d.t) * 14'(d.p));
+          rq_q <= (11'(d.r) * 11'(d.q));
+          hw_q <= (20'(d.h) * 20'(d.w));
+          rs_q <= (11'(d.kr) * 11'(d.ks));
+          sbe_q <= (16'(d.sb) * 16'(d.e));
+          sf_q <= (20'(d.sb) * 20'(d.fo));
+          ef_q <= (20'(d.eo) * 20'(d.fo));
+          pefp_q <= (20'(d.pool_eo) * 20'(d.pool_fo));
+          win_cols_q <= (((15'(d.fo) - 15'd1) * 15'(d.uw)) + 15'(d.ks));
+          diag_q <= ((11'(d.rg) - 11'd1) + ((11'(d.e) - 11'd1) * 11'(d.uh)));
+          rg_nrg_q <= (10'(d.rg) * 10'(d.nrg));
+          strips_e_q <= (16'(d.strips) * 16'(d.e));
+          tv_th_q <= (12'(d.tv) * 12'(d.th));
+          eo_span_q <= ((14'(d.eo) - 14'd1) * 14'(d.uh));
+          nb_sb_q <= (18'(d.nb) * 18'(d.sb));
+          array_rows_q <= ((18'(d.rg) * 18'(d.r)) * 18'(d.tv));
+          array_cols_q <= (12'(d.e) * 12'(d.th));
+          ifmap_spad_q <= (10'(d.ks) * 10'(d.q));
+          filt_spad_q <= ((16'(d.p) * 16'(d.q)) * 16'(d.ks));
+          pool_row_span_q <= ((d.pool_eo != 10'd0) ? ((14'(d.pool_eo) - 14'd1) * 14'(d.pool_sh)) : 14'd0);
+          pool_col_span_q <= ((d.pool_fo != 10'd0) ? ((14'(d.pool_fo) - 14'd1) * 14'(d.pool_sw)) : 14'd0);
+          lb_need_q <= ((d.sb >= d.strips) ? 31'(d.pool_fo) : ((31'(d.nb) * 31'(d.mg)) * 31'(d.pool_fo)));
+          pp_bytes_q <= ((33'(d.groups) * 33'(d.mg)) * 33'(ey_pkg::PpEntryBytes));
+        end
+        if (derived_en_i) begin
+          crs_q <= (24'(d.cg) * 24'(rs_q));
+          cc_q <= 13'((((24'(d.cbc) * 24'(rq_q)) < 24'(d.cg)) ? (24'(d.cbc) * 24'(rq_q)) : 24'(d.cg)));
+          wn_q <= 11'(win_cols_q);
+          dmax_q <= 8'(diag_q);
+          mb_tp_q <= (27'(d.mb) * 27'(tp_q));
+          mbc_tp_q <= (27'(d.mbc) * 27'(tp_q));
+          cb_rq_q <= (24'(d.cb) * 24'(rq_q));
+          chunk_filt_q <= (((27'(d.mbc) * 27'(tp_q)) < 27'(d.mg)) ? (27'(d.mbc) * 27'(tp_q)) : 27'(d.mg));
+          psum_words_q <= ((((53'(d.mbc) * 53'(d.nb)) * 53'(sf_q)) * 53'(d.tv)) * 53'(d.p));
+          hbmw_q <= (((d.sb >= d.strips) || ((((21'(sbe_q) - 21'd1) * 21'(d.uh)) + 21'(d.kr)) >= 21'(d.h))) ? 31'(hw_q) : ((((31'(sbe_q) - 31'd1) * 31'(d.uh)) + 31'(d.kr)) * 31'(d.w)));
+          x_bytes_q <= ((((63'(d.n) * 63'(d.groups)) * 63'(d.cg)) * 63'(hw_q)) * 63'd2);
+          w_bytes_q <= ((((51'(d.groups) * 51'(d.mg)) * 51'(d.cg)) * 51'(rs_q)) * 51'd2);
+          y_bytes_q <= (((64'(d.n) * 64'(d.groups)) * 64'(d.mg)) * ((d.pool_kh != 4'd0) ? (64'(pefp_q) * 64'd2) : (64'(ef_q) * (((d.post & 4'(ey_pkg::PostRequant)) != 4'd0) ? 64'd2 : 64'd4))));
+          yplane_q <= ((d.pool_kh != 4'd0) ? pefp_q : ef_q);
+          vcols_q <= 2'((((15'(pool_col_span_q) + 15'(d.pool_kw)) > (15'(d.fo) + 15'(d.pool_pl))) ? (((15'(pool_col_span_q) + 15'(d.pool_kw)) - 15'(d.fo)) - 15'(d.pool_pl)) : 15'd0));
+          vrows_q <= 2'((((15'(pool_row_span_q) + 15'(d.pool_kh)) > (15'(d.eo) + 15'(d.pool_pt))) ? (((15'(pool_row_span_q) + 15'(d.pool_kh)) - 15'(d.eo)) - 15'(d.pool_pt)) : 15'd0));
+        end
+        if (fit_en_i) begin
+          x_pp_q <= ((((54'(d.nb) * 54'(cc_q)) * 54'(hbmw_q)) * 54'd2) <= 54'(IfmapWords));
+          w_pp_q <= ((((53'(chunk_filt_q) * 53'(cc_q)) * 53'(rs_q)) * 53'd2) <= 53'(FilterWords));
+          ps_pp_q <= ((55'(psum_words_q) * 55'd2) <= 55'(PsumWords));
+        end
+      end
+    end
+
+    // The rules in order: the first that holds names the error.
+    always_comb begin
+      err_code_o = ey_pkg::ErrNone;
+      // DESC_MAGIC: magic != DESC_MAGIC or version != DESC_VERSION
+      if (((d.magic != ey_pkg::DescMagic) || (d.version != ey_pkg::DescVersion))) err_code_o = ey_pkg::ErrDescMagic;
+      // DESC_KIND: kind != DESC_KIND_CONV
+      else if ((d.kind != ey_pkg::DescKindConv)) err_code_o = ey_pkg::ErrDescKind;
+      // DESC_POST: (post & (POST_RELU + POST_LEAKY)) != 0 and (post & POST_REQUANT) == 0
+      else if ((((5'(d.post) & (5'(ey_pkg::PostRelu) + 5'(ey_pkg::PostLeaky))) != 5'd0) && ((d.post & 4'(ey_pkg::PostRequant)) == 4'd0))) err_code_o = ey_pkg::ErrDescPost;
+      // DESC_POST: (post & (POST_RELU + POST_LEAKY)) == POST_RELU + POST_LEAKY
+      else if (((5'(d.post) & (5'(ey_pkg::PostRelu) + 5'(ey_pkg::PostLeaky))) == (5'(ey_pkg::PostRelu) + 5'(ey_pkg::PostLeaky)))) err_code_o = ey_pkg::ErrDescPost;
+      // DESC_POST: lk_shift > 62
+      else if ((d.lk_shift > 6'd62)) err_code_o = ey_pkg::ErrDescPost;
+      // DESC_POOL: pool_kh != 0 and (post & POST_REQUANT) == 0
+      else if (((d.pool_kh != 4'd0) && ((d.post & 4'(ey_pkg::PostRequant)) == 4'd0))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and (pool_kh > POOL_MAX_WINDOW or pool_kw > POOL_MAX_WINDOW)
+      else if (((d.pool_kh != 4'd0) && ((d.pool_kh > ey_pkg::PoolMaxWindow) || (d.pool_kw > ey_pkg::PoolMaxWindow)))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and (pool_kw == 0 or pool_sh == 0 or pool_sh > POOL_MAX_WINDOW or pool_sw == 0 or pool_sw > POOL_MAX_WINDOW)
+      else if (((d.pool_kh != 4'd0) && ((d.pool_kw == 4'd0) || (d.pool_sh == 4'd0) || (d.pool_sh > ey_pkg::PoolMaxWindow) || (d.pool_sw == 4'd0) || (d.pool_sw > ey_pkg::PoolMaxWindow)))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and (pool_pt >= pool_kh or pool_pl >= pool_kw)
+      else if (((d.pool_kh != 4'd0) && ((d.pool_pt >= d.pool_kh) || (d.pool_pl >= d.pool_kw)))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and (pool_eo == 0 or pool_fo == 0)
+      else if (((d.pool_kh != 4'd0) && ((d.pool_eo == 10'd0) || (d.pool_fo == 10'd0)))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and pool_eo != 0 and pool_row_span >= eo + pool_pt
+      else if (((d.pool_kh != 4'd0) && (d.pool_eo != 10'd0) && (pool_row_span_q >= (14'(d.eo) + 14'(d.pool_pt))))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and pool_fo != 0 and pool_col_span >= fo + pool_pl
+      else if (((d.pool_kh != 4'd0) && (d.pool_fo != 10'd0) && (pool_col_span_q >= (14'(d.fo) + 14'(d.pool_pl))))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and lb_need > POOL_WORDS
+      else if (((d.pool_kh != 4'd0) && (32'(lb_need_q) > PoolWords))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_ZERO: n == 0 or groups == 0 or nb == 0 or mb == 0 or mbc == 0 or cbc == 0 or sb == 0
+      else if (((d.n == 16'd0) || (d.groups == 12'd0) || (d.nb == 8'd0) || (d.mb == 13'd0) || (d.mbc == 13'd0) || (d.cbc == 13'd0) || (d.sb == 10'd0))) err_code_o = ey_pkg::ErrDescZero;
+      // DESC_ZERO: cg == 0 or h == 0 or w == 0 or mg == 0 or kr == 0 or ks == 0 or eo == 0 or fo == 0
+      else if (((d.cg == 13'd0) || (d.h == 10'd0) || (d.w == 10'd0) || (d.mg == 13'd0) || (d.kr == 6'd0) || (d.ks == 5'd0) || (d.eo == 10'd0) || (d.fo == 10'd0))) err_code_o = ey_pkg::ErrDescZero;
+      // DESC_ZERO: uh == 0 or uw == 0 or e == 0 or p == 0 or q == 0 or r == 0 or t == 0 or rg == 0
+      else if (((d.uh == 4'd0) || (d.uw == 4'd0) || (d.e == 6'd0) || (d.p == 6'd0) || (d.q == 5'd0) || (d.r == 6'd0) || (d.t == 8'd0) || (d.rg == 6'd0))) err_code_o = ey_pkg::ErrDescZero;
+      // DESC_ZERO: nrg == 0 or tv == 0 or th == 0 or cb == 0 or strips == 0
+      else if (((d.nrg == 4'd0) || (d.tv == 6'd0) || (d.th == 6'd0) || (d.cb == 13'd0) || (d.strips == 10'd0))) err_code_o = ey_pkg::ErrDescZero;
+      // DESC_MAPPING: nb > n or mbc > mb or cbc > cb or sb > strips
+      else if (((16'(d.nb) > d.n) || (d.mbc > d.mb) || (d.cbc > d.cb) || (d.sb > d.strips))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: mb_tp < mg or mb_tp - tp >= mg
+      else if (((mb_tp_q < 27'(d.mg)) || ((mb_tp_q - 27'(tp_q)) >= 27'(d.mg)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: cb_rq < cg or cb_rq - rq >= cg
+      else if (((cb_rq_q < 24'(d.cg)) || ((cb_rq_q - 24'(rq_q)) >= 24'(d.cg)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: rg_nrg < kr or rg_nrg - rg >= kr
+      else if (((rg_nrg_q < 10'(d.kr)) || ((rg_nrg_q - 10'(d.rg)) >= 10'(d.kr)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: strips_e < eo or strips_e - e >= eo
+      else if (((strips_e_q < 16'(d.eo)) || ((strips_e_q - 16'(d.e)) >= 16'(d.eo)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: tv_th < t or tv_th - tv >= t
+      else if (((tv_th_q < 12'(d.t)) || ((tv_th_q - 12'(d.tv)) >= 12'(d.t)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: win_cols > 2047
+      else if ((win_cols_q > 15'd2047)) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: eo_span > h - 1 + pad_top
+      else if ((eo_span_q > ((14'(d.h) - 14'd1) + 14'(d.pad_top)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: nb_sb >= 65536
+      else if ((nb_sb_q >= 18'd65536)) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_ARRAY: array_rows > ROWS or array_cols > COLS or diag > 254
+      else if (((32'(array_rows_q) > Rows) || (32'(array_cols_q) > Cols) || (diag_q > 11'd254))) err_code_o = ey_pkg::ErrDescArray;
+      // DESC_SPAD: ifmap_spad > IFMAP_DEPTH or filt_spad > FILTER_DEPTH or p > PSUM_DEPTH
+      else if (((32'(ifmap_spad_q) > IfmapDepth) || (32'(filt_spad_q) > FilterDepth) || (32'(d.p) > PsumDepth))) err_code_o = ey_pkg::ErrDescSpad;
+      // DESC_GLB: nb * cc * hbmw > GLB_IFMAP_WORDS
+      else if ((((52'(d.nb) * 52'(cc_q)) * 52'(hbmw_q)) > 52'(IfmapWords))) err_code_o = ey_pkg::ErrDescGlb;
+      // DESC_GLB: chunk_filt * cc * rs > GLB_FILTER_WORDS
+      else if ((((51'(chunk_filt_q) * 51'(cc_q)) * 51'(rs_q)) > 51'(FilterWords))) err_code_o = ey_pkg::ErrDescGlb;
+      // DESC_GLB: psum_words > GLB_PSUM_WORDS
+      else if ((psum_words_q > 53'(PsumWords))) err_code_o = ey_pkg::ErrDescGlb;
+      // DESC_GLB: (post & POST_TABLE_BITS) != 0 and chunk_filt * 2 > PP_WORDS
+      else if ((((d.post & ey_pkg::PostTableBits) != 4'd0) && ((32'(chunk_filt_q) * 32'd2) > PpWords))) err_code_o = ey_pkg::ErrDescGlb;
+      // DESC_ALIGN: x_addr % 8 != 0 or w_addr % 8 != 0 or y_addr % 8 != 0 or next % 8 != 0
+      else if (((d.x_addr[2:0] != 3'd0) || (d.w_addr[2:0] != 3'd0) || (d.y_addr[2:0] != 3'd0) || (d.next[2:0] != 3'd0))) err_code_o = ey_pkg::ErrDescAlign;
+      // DESC_ALIGN: (post & POST_TABLE_BITS) != 0 and pp_addr % 8 != 0
+      else if ((((d.post & ey_pkg::PostTableBits) != 4'd0) && (d.pp_addr[2:0] != 3'd0))) err_code_o = ey_pkg::ErrDescAlign;
+      // DESC_RANGE: not ends_within(x_addr, x_bytes) or not ends_within(w_addr, w_bytes)
+      else if ((!ends_within(d.x_addr, 64'(x_bytes_q)) || !ends_within(d.w_addr, 64'(w_bytes_q)))) err_code_o = ey_pkg::ErrDescRange;
+      // DESC_RANGE: not ends_within(y_addr, y_bytes)
+      else if (!ends_within(d.y_addr, y_bytes_q)) err_code_o = ey_pkg::ErrDescRange;
+      // DESC_RANGE: (post & POST_TABLE_BITS) != 0 and not ends_within(pp_addr, pp_bytes)
+      else if ((((d.post & ey_pkg::PostTableBits) != 4'd0) && !ends_within(d.pp_addr, 64'(pp_bytes_q)))) err_code_o = ey_pkg::ErrDescRange;
+    end
+  end else begin : g_seq
+    localparam int unsigned Steps = 49;
+    logic [5:0] step_q;
+    logic [46:0] mul_a;
+    logic [22:0] mul_b;
+    logic [63:0] mul_y;
+    logic [13:0] prod0_q;
+    logic [10:0] prod1_q;
+    logic [19:0] prod2_q;
+    logic [10:0] prod3_q;
+    logic [15:0] prod4_q;
+    logic [19:0] prod5_q;
+    logic [19:0] prod6_q;
+    logic [19:0] prod7_q;
+    logic [13:0] prod8_q;
+    logic [9:0] prod9_q;
+    logic [9:0] prod10_q;
+    logic [15:0] prod11_q;
+    logic [11:0] prod12_q;
+    logic [13:0] prod13_q;
+    logic [17:0] prod14_q;
+    logic [11:0] prod15_q;
+    logic [17:0] prod16_q;
+    logic [11:0] prod17_q;
+    logic [9:0] prod18_q;
+    logic [10:0] prod19_q;
+    logic [15:0] prod20_q;
+    logic [13:0] prod21_q;
+    logic [13:0] prod22_q;
+    logic [20:0] prod23_q;
+    logic [30:0] prod24_q;
+    logic [24:0] prod25_q;
+    logic [23:0] prod26_q;
+    logic [23:0] prod27_q;
+    logic [26:0] prod28_q;
+    logic [26:0] prod29_q;
+    logic [23:0] prod30_q;
+    logic [20:0] prod31_q;
+    logic [40:0] prod32_q;
+    logic [46:0] prod33_q;
+    logic [52:0] prod34_q;
+    logic [19:0] prod35_q;
+    logic [30:0] prod36_q;
+    logic [27:0] prod37_q;
+    logic [40:0] prod38_q;
+    logic [60:0] prod39_q;
+    logic [37:0] prod40_q;
+    logic [48:0] prod41_q;
+    logic [40:0] prod42_q;
+    logic [22:0] prod43_q;
+    logic [63:0] prod44_q;
+    logic [20:0] prod45_q;
+    logic [51:0] prod46_q;
+    logic [39:0] prod47_q;
+    logic [50:0] prod48_q;
+    logic [13:0] tp_q;  // filters of one block
+    logic [10:0] rq_q;  // channels of one block
+    logic [19:0] hw_q;  // ifmap words of one channel
+    logic [10:0] rs_q;  // weights of one filter channel
+    logic [15:0] sbe_q;  // ofmap rows of a full row band
+    logic [19:0] sf_q;  // psum columns of a band
+    logic [19:0] ef_q;  // outputs of one plane
+    logic [19:0] pefp_q;  // pooled outputs of one plane
+    logic [14:0] win_cols_q;  // ifmap columns a row of windows reads
+    logic [10:0] diag_q;  // the deepest ifmap diagonal of a PE set
+    logic [9:0] rg_nrg_q;  // filter rows the row groups cover
+    logic [15:0] strips_e_q;  // ofmap rows the strips cover
+    logic [11:0] tv_th_q;  // chains the set columns hold
+    logic [13:0] eo_span_q;  // the last ofmap row's first window row
+    logic [17:0] nb_sb_q;  // image-strips of a band
+    logic [17:0] array_rows_q;  // PE rows the mapping needs
+    logic [11:0] array_cols_q;  // PE columns
+    logic [9:0] ifmap_spad_q;  // ifmap spad words
+    logic [15:0] filt_spad_q;  // filter spad words
+    logic [13:0] pool_row_span_q;  // the last pooled row's first ofmap row
+    logic [13:0] pool_col_span_q;
+    logic [30:0] lb_need_q;  // pooling line-buffer words
+    logic [32:0] pp_bytes_q;  // the output-path table
+    logic [23:0] crs_q;  // weights of one filter
+    logic [12:0] cc_q;  // channels of a full channel chunk (at most cg)
+    logic [10:0] wn_q;  // the layer record's wn
+    logic [7:0] dmax_q;  // the layer record's dmax
+    logic [26:0] mb_tp_q;  // filters the blocks cover
+    logic [26:0] mbc_tp_q;  // filters of a full filter chunk, before the group's end
+    logic [23:0] cb_rq_q;  // channels the blocks cover
+    logic [26:0] chunk_filt_q;  // filters of a full filter chunk
+    logic [52:0] psum_words_q;  // psum bank words of a chunk
+    logic [30:0] hbmw_q;
+    logic [62:0] x_bytes_q;
+    logic [50:0] w_bytes_q;
+    logic [63:0] y_bytes_q;
+    logic [19:0] yplane_q;  // output words of one plane, pooled or not
+    logic [1:0] vcols_q;
+    logic [1:0] vrows_q;
+    logic x_pp_q;
+    logic w_pp_q;
+    logic ps_pp_q;
+    assign tp_q = prod0_q;
+    assign rq_q = prod1_q;
+    assign hw_q = prod2_q;
+    assign rs_q = prod3_q;
+    assign sbe_q = prod4_q;
+    assign sf_q = prod5_q;
+    assign ef_q = prod6_q;
+    assign pefp_q = prod7_q;
+    assign win_cols_q = (15'(prod8_q) + 15'(d.ks));
+    assign diag_q = ((11'(d.rg) - 11'd1) + 11'(prod9_q));
+    assign rg_nrg_q = prod10_q;
+    assign strips_e_q = prod11_q;
+    assign tv_th_q = prod12_q;
+    assign eo_span_q = prod13_q;
+    assign nb_sb_q = prod14_q;
+    assign array_rows_q = prod16_q;
+    assign array_cols_q = prod17_q;
+    assign ifmap_spad_q = prod18_q;
+    assign filt_spad_q = prod20_q;
+    assign pool_row_span_q = ((d.pool_eo != 10'd0) ? prod21_q : 14'd0);
+    assign pool_col_span_q = ((d.pool_fo != 10'd0) ? prod22_q : 14'd0);
+    assign lb_need_q = ((d.sb >= d.strips) ? 31'(d.pool_fo) : prod24_q);
+    assign pp_bytes_q = (33'(prod25_q) * 33'(ey_pkg::PpEntryBytes));
+    assign crs_q = prod26_q;
+    assign cc_q = 13'(((prod27_q < 24'(d.cg)) ? prod27_q : 24'(d.cg)));
+    assign wn_q = 11'(win_cols_q);
+    assign dmax_q = 8'(diag_q);
+    assign mb_tp_q = prod28_q;
+    assign mbc_tp_q = prod29_q;
+    assign cb_rq_q = prod30_q;
+    assign chunk_filt_q = ((prod29_q < 27'(d.mg)) ? prod29_q : 27'(d.mg));
+    assign psum_words_q = prod34_q;
+    assign hbmw_q = (((d.sb >= d.strips) || ((21'(prod35_q) + 21'(d.kr)) >= 21'(d.h))) ? 31'(hw_q) : prod36_q);
+    assign x_bytes_q = (63'(prod39_q) * 63'd2);
+    assign w_bytes_q = (51'(prod41_q) * 51'd2);
+    assign y_bytes_q = prod44_q;
+    assign yplane_q = ((d.pool_kh != 4'd0) ? pefp_q : ef_q);
+    assign vcols_q = 2'((((15'(pool_col_span_q) + 15'(d.pool_kw)) > (15'(d.fo) + 15'(d.pool_pl))) ? (((15'(pool_col_span_q) + 15'(d.pool_kw)) - 15'(d.fo)) - 15'(d.pool_pl)) : 15'd0));
+    assign vrows_q = 2'((((15'(pool_row_span_q) + 15'(d.pool_kh)) > (15'(d.eo) + 15'(d.pool_pt))) ? (((15'(pool_row_span_q) + 15'(d.pool_kh)) - 15'(d.eo)) - 15'(d.pool_pt)) : 15'd0));
+    assign x_pp_q = ((54'(prod46_q) * 54'd2) <= 54'(IfmapWords));
+    assign w_pp_q = ((53'(prod48_q) * 53'd2) <= 53'(FilterWords));
+    assign ps_pp_q = ((55'(psum_words_q) * 55'd2) <= 55'(PsumWords));
+    assign hw_o = hw_q;
+    assign rs_o = rs_q;
+    assign sbe_o = sbe_q;
+    assign crs_o = crs_q;
+    assign cc_o = cc_q;
+    assign wn_o = wn_q;
+    assign dmax_o = dmax_q;
+    assign mbc_tp_o = mbc_tp_q;
+    assign yplane_o = yplane_q;
+    assign vcols_o = vcols_q;
+    assign vrows_o = vrows_q;
+    assign x_pp_o = x_pp_q;
+    assign w_pp_o = w_pp_q;
+    assign ps_pp_o = ps_pp_q;
+    assign ready_o = step_q == 6'(Steps);
+
+    // Step K's operands.
+    always_comb begin
+      mul_a = '0;
+      mul_b = '0;
+      unique case (step_q)
+        6'd0: begin
+          mul_a = 47'(d.t);
+          mul_b = 23'(d.p);
+        end
+        6'd1: begin
+          mul_a = 47'(d.r);
+          mul_b = 23'(d.q);
+        end
+        6'd2: begin
+          mul_a = 47'(d.h);
+          mul_b = 23'(d.w);
+        end
+        6'd3: begin
+          mul_a = 47'(d.kr);
+          mul_b = 23'(d.ks);
+        end
+        6'd4: begin
+          mul_a = 47'(d.sb);
+          mul_b = 23'(d.e);
+        end
+        6'd5: begin
+          mul_a = 47'(d.sb);
+          mul_b = 23'(d.fo);
+        end
+        6'd6: begin
+          mul_a = 47'(d.eo);
+          mul_b = 23'(d.fo);
+        end
+        6'd7: begin
+          mul_a = 47'(d.pool_eo);
+          mul_b = 23'(d.pool_fo);
+        end
+        6'd8: begin
+          mul_a = (47'(d.fo) - 47'd1);
+          mul_b = 23'(d.uw);
+        end
+        6'd9: begin
+          mul_a = (47'(d.e) - 47'd1);
+          mul_b = 23'(d.uh);
+        end
+        6'd10: begin
+          mul_a = 47'(d.rg);
+          mul_b = 23'(d.nrg);
+        end
+        6'd11: begin
+          mul_a = 47'(d.strips);
+          mul_b = 23'(d.e);
+        end
+        6'd12: begin
+          mul_a = 47'(d.tv);
+          mul_b = 23'(d.th);
+        end
+        6'd13: begin
+          mul_a = (47'(d.eo) - 47'd1);
+          mul_b = 23'(d.uh);
+        end
+        6'd14: begin
+          mul_a = 47'(d.sb);
+          mul_b = 23'(d.nb);
+        end
+        6'd15: begin
+          mul_a = 47'(d.rg);
+          mul_b = 23'(d.r);
+        end
+        6'd16: begin
+          mul_a = 47'(prod15_q);
+          mul_b = 23'(d.tv);
+        end
+        6'd17: begin
+          mul_a = 47'(d.e);
+          mul_b = 23'(d.th);
+        end
+        6'd18: begin
+          mul_a = 47'(d.ks);
+          mul_b = 23'(d.q);
+        end
+        6'd19: begin
+          mul_a = 47'(d.p);
+          mul_b = 23'(d.q);
+        end
+        6'd20: begin
+          mul_a = 47'(prod19_q);
+          mul_b = 23'(d.ks);
+        end
+        6'd21: begin
+          mul_a = (47'(d.pool_eo) - 47'd1);
+          mul_b = 23'(d.pool_sh);
+        end
+        6'd22: begin
+          mul_a = (47'(d.pool_fo) - 47'd1);
+          mul_b = 23'(d.pool_sw);
+        end
+        6'd23: begin
+          mul_a = 47'(d.mg);
+          mul_b = 23'(d.nb);
+        end
+        6'd24: begin
+          mul_a = 47'(prod23_q);
+          mul_b = 23'(d.pool_fo);
+        end
+        6'd25: begin
+          mul_a = 47'(d.mg);
+          mul_b = 23'(d.groups);
+        end
+        6'd26: begin
+          mul_a = 47'(d.cg);
+          mul_b = 23'(rs_q);
+        end
+        6'd27: begin
+          mul_a = 47'(d.cbc);
+          mul_b = 23'(rq_q);
+        end
+        6'd28: begin
+          mul_a = 47'(tp_q);
+          mul_b = 23'(d.mb);
+        end
+        6'd29: begin
+          mul_a = 47'(tp_q);
+          mul_b = 23'(d.mbc);
+        end
+        6'd30: begin
+          mul_a = 47'(d.cb);
+          mul_b = 23'(rq_q);
+        end
+        6'd31: begin
+          mul_a = 47'(d.mbc);
+          mul_b = 23'(d.nb);
+        end
+        6'd32: begin
+          mul_a = 47'(prod31_q);
+          mul_b = 23'(sf_q);
+        end
+        6'd33: begin
+          mul_a = 47'(prod32_q);
+          mul_b = 23'(d.tv);
+        end
+        6'd34: begin
+          mul_a = prod33_q;
+          mul_b = 23'(d.p);
+        end
+        6'd35: begin
+          mul_a = (47'(sbe_q) - 47'd1);
+          mul_b = 23'(d.uh);
+        end
+        6'd36: begin
+          mul_a = (47'(prod35_q) + 47'(d.kr));
+          mul_b = 23'(d.w);
+        end
+        6'd37: begin
+          mul_a = 47'(d.n);
+          mul_b = 23'(d.groups);
+        end
+        6'd38: begin
+          mul_a = 47'(prod37_q);
+          mul_b = 23'(d.cg);
+        end
+        6'd39: begin
+          mul_a = 47'(prod38_q);
+          mul_b = 23'(hw_q);
+        end
+        6'd40: begin
+          mul_a = 47'(prod25_q);
+          mul_b = 23'(d.cg);
+        end
+        6'd41: begin
+          mul_a = 47'(prod40_q);
+          mul_b = 23'(rs_q);
+        end
+        6'd42: begin
+          mul_a = 47'(prod37_q);
+          mul_b = 23'(d.mg);
+        end
+        6'd43: begin
+          mul_a = 47'(ef_q);
+          mul_b = (((d.post & 4'(ey_pkg::PostRequant)) != 4'd0) ? 23'd2 : 23'd4);
+        end
+        6'd44: begin
+          mul_a = 47'(prod42_q);
+          mul_b = ((d.pool_kh != 4'd0) ? (23'(pefp_q) * 23'd2) : prod43_q);
+        end
+        6'd45: begin
+          mul_a = 47'(cc_q);
+          mul_b = 23'(d.nb);
+        end
+        6'd46: begin
+          mul_a = 47'(hbmw_q);
+          mul_b = 23'(prod45_q);
+        end
+        6'd47: begin
+          mul_a = 47'(chunk_filt_q);
+          mul_b = 23'(cc_q);
+        end
+        6'd48: begin
+          mul_a = 47'(prod47_q);
+          mul_b = 23'(rs_q);
+        end
+        default: ;
+      endcase
+    end
+    assign mul_y = mul_a * mul_b;  // at mul_y's width: no product is wider
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        step_q <= '0;
+        prod0_q <= '0;
+        prod1_q <= '0;
+        prod2_q <= '0;
+        prod3_q <= '0;
+        prod4_q <= '0;
+        prod5_q <= '0;
+        prod6_q <= '0;
+        prod7_q <= '0;
+        prod8_q <= '0;
+        prod9_q <= '0;
+        prod10_q <= '0;
+        prod11_q <= '0;
+        prod12_q <= '0;
+        prod13_q <= '0;
+        prod14_q <= '0;
+        prod15_q <= '0;
+        prod16_q <= '0;
+        prod17_q <= '0;
+        prod18_q <= '0;
+        prod19_q <= '0;
+        prod20_q <= '0;
+        prod21_q <= '0;
+        prod22_q <= '0;
+        prod23_q <= '0;
+        prod24_q <= '0;
+        prod25_q <= '0;
+        prod26_q <= '0;
+        prod27_q <= '0;
+        prod28_q <= '0;
+        prod29_q <= '0;
+        prod30_q <= '0;
+        prod31_q <= '0;
+        prod32_q <= '0;
+        prod33_q <= '0;
+        prod34_q <= '0;
+        prod35_q <= '0;
+        prod36_q <= '0;
+        prod37_q <= '0;
+        prod38_q <= '0;
+        prod39_q <= '0;
+        prod40_q <= '0;
+        prod41_q <= '0;
+        prod42_q <= '0;
+        prod43_q <= '0;
+        prod44_q <= '0;
+        prod45_q <= '0;
+        prod46_q <= '0;
+        prod47_q <= '0;
+        prod48_q <= '0;
+      end else if (!products_en_i) begin
+        step_q <= '0;
+      end else if (!ready_o) begin
+        step_q <= step_q + 1'b1;
+        unique case (step_q)
+          6'd0: prod0_q <= mul_y[13:0];
+          6'd1: prod1_q <= mul_y[10:0];
+          6'd2: prod2_q <= mul_y[19:0];
+          6'd3: prod3_q <= mul_y[10:0];
+          6'd4: prod4_q <= mul_y[15:0];
+          6'd5: prod5_q <= mul_y[19:0];
+          6'd6: prod6_q <= mul_y[19:0];
+          6'd7: prod7_q <= mul_y[19:0];
+          6'd8: prod8_q <= mul_y[13:0];
+          6'd9: prod9_q <= mul_y[9:0];
+          6'd10: prod10_q <= mul_y[9:0];
+          6'd11: prod11_q <= mul_y[15:0];
+          6'd12: prod12_q <= mul_y[11:0];
+          6'd13: prod13_q <= mul_y[13:0];
+          6'd14: prod14_q <= mul_y[17:0];
+          6'd15: prod15_q <= mul_y[11:0];
+          6'd16: prod16_q <= mul_y[17:0];
+          6'd17: prod17_q <= mul_y[11:0];
+          6'd18: prod18_q <= mul_y[9:0];
+          6'd19: prod19_q <= mul_y[10:0];
+          6'd20: prod20_q <= mul_y[15:0];
+          6'd21: prod21_q <= mul_y[13:0];
+          6'd22: prod22_q <= mul_y[13:0];
+          6'd23: prod23_q <= mul_y[20:0];
+          6'd24: prod24_q <= mul_y[30:0];
+          6'd25: prod25_q <= mul_y[24:0];
+          6'd26: prod26_q <= mul_y[23:0];
+          6'd27: prod27_q <= mul_y[23:0];
+          6'd28: prod28_q <= mul_y[26:0];
+          6'd29: prod29_q <= mul_y[26:0];
+          6'd30: prod30_q <= mul_y[23:0];
+          6'd31: prod31_q <= mul_y[20:0];
+          6'd32: prod32_q <= mul_y[40:0];
+          6'd33: prod33_q <= mul_y[46:0];
+          6'd34: prod34_q <= mul_y[52:0];
+          6'd35: prod35_q <= mul_y[19:0];
+          6'd36: prod36_q <= mul_y[30:0];
+          6'd37: prod37_q <= mul_y[27:0];
+          6'd38: prod38_q <= mul_y[40:0];
+          6'd39: prod39_q <= mul_y[60:0];
+          6'd40: prod40_q <= mul_y[37:0];
+          6'd41: prod41_q <= mul_y[48:0];
+          6'd42: prod42_q <= mul_y[40:0];
+          6'd43: prod43_q <= mul_y[22:0];
+          6'd44: prod44_q <= mul_y;
+          6'd45: prod45_q <= mul_y[20:0];
+          6'd46: prod46_q <= mul_y[51:0];
+          6'd47: prod47_q <= mul_y[39:0];
+          6'd48: prod48_q <= mul_y[50:0];
+          default: ;
+        endcase
+      end
+    end
+
+    // The rules in order: the first that holds names the error.
+    always_comb begin
+      err_code_o = ey_pkg::ErrNone;
+      // DESC_MAGIC: magic != DESC_MAGIC or version != DESC_VERSION
+      if (((d.magic != ey_pkg::DescMagic) || (d.version != ey_pkg::DescVersion))) err_code_o = ey_pkg::ErrDescMagic;
+      // DESC_KIND: kind != DESC_KIND_CONV
+      else if ((d.kind != ey_pkg::DescKindConv)) err_code_o = ey_pkg::ErrDescKind;
+      // DESC_POST: (post & (POST_RELU + POST_LEAKY)) != 0 and (post & POST_REQUANT) == 0
+      else if ((((5'(d.post) & (5'(ey_pkg::PostRelu) + 5'(ey_pkg::PostLeaky))) != 5'd0) && ((d.post & 4'(ey_pkg::PostRequant)) == 4'd0))) err_code_o = ey_pkg::ErrDescPost;
+      // DESC_POST: (post & (POST_RELU + POST_LEAKY)) == POST_RELU + POST_LEAKY
+      else if (((5'(d.post) & (5'(ey_pkg::PostRelu) + 5'(ey_pkg::PostLeaky))) == (5'(ey_pkg::PostRelu) + 5'(ey_pkg::PostLeaky)))) err_code_o = ey_pkg::ErrDescPost;
+      // DESC_POST: lk_shift > 62
+      else if ((d.lk_shift > 6'd62)) err_code_o = ey_pkg::ErrDescPost;
+      // DESC_POOL: pool_kh != 0 and (post & POST_REQUANT) == 0
+      else if (((d.pool_kh != 4'd0) && ((d.post & 4'(ey_pkg::PostRequant)) == 4'd0))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and (pool_kh > POOL_MAX_WINDOW or pool_kw > POOL_MAX_WINDOW)
+      else if (((d.pool_kh != 4'd0) && ((d.pool_kh > ey_pkg::PoolMaxWindow) || (d.pool_kw > ey_pkg::PoolMaxWindow)))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and (pool_kw == 0 or pool_sh == 0 or pool_sh > POOL_MAX_WINDOW or pool_sw == 0 or pool_sw > POOL_MAX_WINDOW)
+      else if (((d.pool_kh != 4'd0) && ((d.pool_kw == 4'd0) || (d.pool_sh == 4'd0) || (d.pool_sh > ey_pkg::PoolMaxWindow) || (d.pool_sw == 4'd0) || (d.pool_sw > ey_pkg::PoolMaxWindow)))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and (pool_pt >= pool_kh or pool_pl >= pool_kw)
+      else if (((d.pool_kh != 4'd0) && ((d.pool_pt >= d.pool_kh) || (d.pool_pl >= d.pool_kw)))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and (pool_eo == 0 or pool_fo == 0)
+      else if (((d.pool_kh != 4'd0) && ((d.pool_eo == 10'd0) || (d.pool_fo == 10'd0)))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and pool_eo != 0 and pool_row_span >= eo + pool_pt
+      else if (((d.pool_kh != 4'd0) && (d.pool_eo != 10'd0) && (pool_row_span_q >= (14'(d.eo) + 14'(d.pool_pt))))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and pool_fo != 0 and pool_col_span >= fo + pool_pl
+      else if (((d.pool_kh != 4'd0) && (d.pool_fo != 10'd0) && (pool_col_span_q >= (14'(d.fo) + 14'(d.pool_pl))))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_POOL: pool_kh != 0 and lb_need > POOL_WORDS
+      else if (((d.pool_kh != 4'd0) && (32'(lb_need_q) > PoolWords))) err_code_o = ey_pkg::ErrDescPool;
+      // DESC_ZERO: n == 0 or groups == 0 or nb == 0 or mb == 0 or mbc == 0 or cbc == 0 or sb == 0
+      else if (((d.n == 16'd0) || (d.groups == 12'd0) || (d.nb == 8'd0) || (d.mb == 13'd0) || (d.mbc == 13'd0) || (d.cbc == 13'd0) || (d.sb == 10'd0))) err_code_o = ey_pkg::ErrDescZero;
+      // DESC_ZERO: cg == 0 or h == 0 or w == 0 or mg == 0 or kr == 0 or ks == 0 or eo == 0 or fo == 0
+      else if (((d.cg == 13'd0) || (d.h == 10'd0) || (d.w == 10'd0) || (d.mg == 13'd0) || (d.kr == 6'd0) || (d.ks == 5'd0) || (d.eo == 10'd0) || (d.fo == 10'd0))) err_code_o = ey_pkg::ErrDescZero;
+      // DESC_ZERO: uh == 0 or uw == 0 or e == 0 or p == 0 or q == 0 or r == 0 or t == 0 or rg == 0
+      else if (((d.uh == 4'd0) || (d.uw == 4'd0) || (d.e == 6'd0) || (d.p == 6'd0) || (d.q == 5'd0) || (d.r == 6'd0) || (d.t == 8'd0) || (d.rg == 6'd0))) err_code_o = ey_pkg::ErrDescZero;
+      // DESC_ZERO: nrg == 0 or tv == 0 or th == 0 or cb == 0 or strips == 0
+      else if (((d.nrg == 4'd0) || (d.tv == 6'd0) || (d.th == 6'd0) || (d.cb == 13'd0) || (d.strips == 10'd0))) err_code_o = ey_pkg::ErrDescZero;
+      // DESC_MAPPING: nb > n or mbc > mb or cbc > cb or sb > strips
+      else if (((16'(d.nb) > d.n) || (d.mbc > d.mb) || (d.cbc > d.cb) || (d.sb > d.strips))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: mb_tp < mg or mb_tp - tp >= mg
+      else if (((mb_tp_q < 27'(d.mg)) || ((mb_tp_q - 27'(tp_q)) >= 27'(d.mg)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: cb_rq < cg or cb_rq - rq >= cg
+      else if (((cb_rq_q < 24'(d.cg)) || ((cb_rq_q - 24'(rq_q)) >= 24'(d.cg)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: rg_nrg < kr or rg_nrg - rg >= kr
+      else if (((rg_nrg_q < 10'(d.kr)) || ((rg_nrg_q - 10'(d.rg)) >= 10'(d.kr)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: strips_e < eo or strips_e - e >= eo
+      else if (((strips_e_q < 16'(d.eo)) || ((strips_e_q - 16'(d.e)) >= 16'(d.eo)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: tv_th < t or tv_th - tv >= t
+      else if (((tv_th_q < 12'(d.t)) || ((tv_th_q - 12'(d.tv)) >= 12'(d.t)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: win_cols > 2047
+      else if ((win_cols_q > 15'd2047)) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: eo_span > h - 1 + pad_top
+      else if ((eo_span_q > ((14'(d.h) - 14'd1) + 14'(d.pad_top)))) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_MAPPING: nb_sb >= 65536
+      else if ((nb_sb_q >= 18'd65536)) err_code_o = ey_pkg::ErrDescMapping;
+      // DESC_ARRAY: array_rows > ROWS or array_cols > COLS or diag > 254
+      else if (((32'(array_rows_q) > Rows) || (32'(array_cols_q) > Cols) || (diag_q > 11'd254))) err_code_o = ey_pkg::ErrDescArray;
+      // DESC_SPAD: ifmap_spad > IFMAP_DEPTH or filt_spad > FILTER_DEPTH or p > PSUM_DEPTH
+      else if (((32'(ifmap_spad_q) > IfmapDepth) || (32'(filt_spad_q) > FilterDepth) || (32'(d.p) > PsumDepth))) err_code_o = ey_pkg::ErrDescSpad;
+      // DESC_GLB: nb * cc * hbmw > GLB_IFMAP_WORDS
+      else if ((prod46_q > 52'(IfmapWords))) err_code_o = ey_pkg::ErrDescGlb;
+      // DESC_GLB: chunk_filt * cc * rs > GLB_FILTER_WORDS
+      else if ((prod48_q > 51'(FilterWords))) err_code_o = ey_pkg::ErrDescGlb;
+      // DESC_GLB: psum_words > GLB_PSUM_WORDS
+      else if ((psum_words_q > 53'(PsumWords))) err_code_o = ey_pkg::ErrDescGlb;
+      // DESC_GLB: (post & POST_TABLE_BITS) != 0 and chunk_filt * 2 > PP_WORDS
+      else if ((((d.post & ey_pkg::PostTableBits) != 4'd0) && ((32'(chunk_filt_q) * 32'd2) > PpWords))) err_code_o = ey_pkg::ErrDescGlb;
+      // DESC_ALIGN: x_addr % 8 != 0 or w_addr % 8 != 0 or y_addr % 8 != 0 or next % 8 != 0
+      else if (((d.x_addr[2:0] != 3'd0) || (d.w_addr[2:0] != 3'd0) || (d.y_addr[2:0] != 3'd0) || (d.next[2:0] != 3'd0))) err_code_o = ey_pkg::ErrDescAlign;
+      // DESC_ALIGN: (post & POST_TABLE_BITS) != 0 and pp_addr % 8 != 0
+      else if ((((d.post & ey_pkg::PostTableBits) != 4'd0) && (d.pp_addr[2:0] != 3'd0))) err_code_o = ey_pkg::ErrDescAlign;
+      // DESC_RANGE: not ends_within(x_addr, x_bytes) or not ends_within(w_addr, w_bytes)
+      else if ((!ends_within(d.x_addr, 64'(x_bytes_q)) || !ends_within(d.w_addr, 64'(w_bytes_q)))) err_code_o = ey_pkg::ErrDescRange;
+      // DESC_RANGE: not ends_within(y_addr, y_bytes)
+      else if (!ends_within(d.y_addr, y_bytes_q)) err_code_o = ey_pkg::ErrDescRange;
+      // DESC_RANGE: (post & POST_TABLE_BITS) != 0 and not ends_within(pp_addr, pp_bytes)
+      else if ((((d.post & ey_pkg::PostTableBits) != 4'd0) && !ends_within(d.pp_addr, 64'(pp_bytes_q)))) err_code_o = ey_pkg::ErrDescRange;
+    end
   end
 
 `ifndef SYNTHESIS
-  `EY_ASSERT(DerivedAfterProducts, derived_en_i |-> $past(products_en_i), clk_i, rst_ni)
+  `EY_ASSERT(DerivedAfterProducts, derived_en_i |-> $past(products_en_i && ready_o), clk_i,
+             rst_ni)
   `EY_ASSERT(FitAfterDerived, fit_en_i |-> $past(derived_en_i), clk_i, rst_ni)
 `endif
 

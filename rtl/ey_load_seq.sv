@@ -80,6 +80,7 @@ module ey_load_seq #(
   // The descriptor and its checks (ey_desc_check)
   output ey_pkg::desc_t      desc_o,
   output logic               check_products_o,
+  input  logic               check_ready_i,   // the first check cycle may end
   output logic               check_derived_o,
   output logic               check_fit_o,
   input  logic [7:0]         check_err_i,
@@ -414,7 +415,7 @@ module ey_load_seq #(
           cnt_d  = cnt_q + 1'b1;
           if (cnt_q == 32'(DescHalf - 1)) state_d = StCheckProducts;
         end
-        StCheckProducts: state_d = StCheckDerived;
+        StCheckProducts: if (check_ready_i) state_d = StCheckDerived;
         StCheckDerived:  state_d = StCheckErr;
         StCheckErr: begin
           g_d      = '0;

@@ -22,7 +22,10 @@ module ey_top #(
   parameter int unsigned AddrW       = 32,
   parameter int unsigned AxiDataW    = 64,
   parameter int unsigned MaxBurst    = 16,
-  parameter int unsigned MaxOut      = 4
+  parameter int unsigned MaxOut      = 4,
+  // 1: the descriptor checks share one multiplier, a product a cycle (ey_desc_check): for
+  // small FPGAs, some 50 cycles more per descriptor.
+  parameter int unsigned SeqCheck    = 0
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -176,7 +179,8 @@ module ey_top #(
     .PpWords     (PpWords),
     .PoolWords   (PoolWords),
     .AddrW       (AddrW),
-    .Lanes       (Lanes)
+    .Lanes       (Lanes),
+    .SeqCheck    (SeqCheck)
   ) u_walker (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

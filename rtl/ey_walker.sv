@@ -41,6 +41,7 @@ module ey_walker #(
   parameter int unsigned PoolWords   = 4096,
   parameter int unsigned AddrW       = 32,
   parameter int unsigned Lanes       = 4,       // 16-bit words per AXI beat
+  parameter int unsigned SeqCheck    = 0,       // ey_desc_check: one shared multiplier
   localparam int unsigned LaneW  = $clog2(Lanes),
   localparam int unsigned AccW   = 32,
   localparam int unsigned IfAW   = $clog2(IfmapWords),
@@ -125,7 +126,7 @@ module ey_walker #(
   // Descriptor checks
   // ---------------------------------------------------------------------------------------
   ey_pkg::desc_t desc;
-  logic          check_products, check_derived, check_fit;
+  logic          check_products, check_ready, check_derived, check_fit;
   logic [7:0]    check_err;
   logic [19:0]   hw, yplane;
   logic [10:0]   rs, wn;
@@ -148,12 +149,14 @@ module ey_walker #(
     .PsumWords   (PsumWords),
     .PpWords     (PpWords),
     .PoolWords   (PoolWords),
-    .AddrW       (AddrW)
+    .AddrW       (AddrW),
+    .SeqCheck    (SeqCheck)
   ) u_desc_check (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
     .desc_i        (desc),
     .products_en_i (check_products),
+    .ready_o       (check_ready),
     .derived_en_i  (check_derived),
     .fit_en_i      (check_fit),
     .err_code_o    (check_err),
@@ -208,6 +211,7 @@ module ey_walker #(
     .desc_done_o      (desc_done),
     .desc_o           (desc),
     .check_products_o (check_products),
+    .check_ready_i    (check_ready),
     .check_derived_o  (check_derived),
     .check_fit_o      (check_fit),
     .check_err_i      (check_err),

@@ -50,9 +50,13 @@ DescCheckBench::Result DescCheckBench::CheckWords(const uint64_t* words) {
     dut.desc_i[2 * k] = static_cast<uint32_t>(words[k]);
     dut.desc_i[2 * k + 1] = static_cast<uint32_t>(words[k] >> 32);
   }
-  // The walker's three check cycles: products, derived values, then the check cycle, whose
-  // error code is read before its edge registers the third cycle's values.
+  // The walker's three check cycles: products (held until ready_o: one cycle, or a product a
+  // cycle in the sequential checker), derived values, then the check cycle, whose error code is
+  // read before its edge registers the third cycle's values.
   dut.products_en_i = 1;
+  h.Eval();
+  for (int i = 0; i < 1000 && !dut.ready_o; ++i) h.Tick();
+  if (!dut.ready_o) throw Error("the descriptor checker never raised ready_o");
   h.Tick();
   dut.products_en_i = 0;
   dut.derived_en_i = 1;

@@ -1,8 +1,9 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
 // Unit bench for the descriptor checker (rtl/ey_desc_check.sv, generated from
-// rtl/desc_checks.def), built with the `small` config's parameters (HwInfo()). Check() drives a
-// descriptor through the checker's three cycles as the walker does and returns the error code
+// rtl/desc_checks.def), built with the `small` config's parameters (HwInfo()), the parallel
+// checker in the tests and the sequential one (SeqCheck = 1, EY_DC_SEQ) in fuzz_desc_rtl.
+// Check() drives a descriptor through the checker's three cycles as the walker does and returns the error code
 // and the registered values, so a test can hold them against the driver's CheckDesc and
 // ComputeDescValues, which are generated from the same table.
 #ifndef EYELET_TB_DESC_CHECK_BENCH_H_

@@ -37,6 +37,7 @@ module ey_icebreaker (
     .PsumWords  (512),
     .PpWords    (32),
     .PoolWords  (64),
+    .SeqCheck   (1),
     .ClksPerBit (12),
     .MemWords   (16384)
   ) u_sys (

@@ -14,6 +14,7 @@ module ey_uart_sys #(
   parameter int unsigned PsumWords   = 512,
   parameter int unsigned PpWords     = 32,
   parameter int unsigned PoolWords   = 64,
+  parameter int unsigned SeqCheck    = 1,       // descriptor checks on one multiplier
   parameter int unsigned ClksPerBit  = 12,
   parameter logic [31:0] MemBase     = 32'h8000_0000,
   parameter int unsigned MemWords    = 16384   // 64-bit words: 128 KB
@@ -57,7 +58,8 @@ module ey_uart_sys #(
     .PpWords    (PpWords),
     .PoolWords  (PoolWords),
     .AddrW      (AddrW),
-    .AxiDataW   (64)
+    .AxiDataW   (64),
+    .SeqCheck   (SeqCheck)
   ) u_top (
     .clk_i, .rst_ni, .irq_o,
     .s_axil_awvalid(awvalid), .s_axil_awready(awready), .s_axil_awaddr(awaddr),

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "eyelet/desc_codec.h"
+#include "eyelet/desc_rules.h"
 #include "eyelet/energy.h"
 #include "eyelet/walk.h"
 
@@ -462,7 +463,9 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
   };
 
   Timeline tl;
-  tl.hand = kDramDescCycles - kWalkerNextCycles;  // the descriptor is fetched and checked
+  // The descriptor is fetched and checked (a product a cycle where the checks share one
+  // multiplier).
+  tl.hand = kDramDescCycles + (hw.seq_check ? kDescCheckSeqSteps : 0) - kWalkerNextCycles;
   // Runs of alike bands of one image chunk (all but those the padding cuts) are fast-forwarded
   // like runs of alike chunks.
   bool pending = false;

@@ -46,11 +46,13 @@ const std::vector<ArrayConfig>& BuiltConfigs() {
 const std::vector<ArrayConfig>& BoardConfigs() {
   static const std::vector<ArrayConfig> configs = [] {
     // The iCEBreaker bitstream's accelerator (rtl/fpga/ey_icebreaker.sv): 2 x 2 PEs, 64-word
-    // filter spads, 1 k-word GLB areas, a 32-entry output-path table, 64-word pooling rows.
+    // filter spads, 1 k-word GLB areas, a 32-entry output-path table, 64-word pooling rows,
+    // the descriptor checks on one multiplier.
     ArrayConfig up5k = MakeConfig("up5k", 2, 2, 1024, 1024, 512);
     up5k.filter_depth = 64;
     up5k.pp_words = 32;
     up5k.pool_words = 64;
+    up5k.seq_check = true;
     return std::vector<ArrayConfig>{up5k};
   }();
   return configs;

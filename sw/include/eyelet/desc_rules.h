@@ -17,6 +17,9 @@ struct DescRule {
 };
 
 constexpr int kNumDescRules = 37;
+// Cycles the checker built with SeqCheck = 1 (one shared multiplier) adds to each
+// descriptor: one a product (ArrayConfig::seq_check).
+constexpr int kDescCheckSeqSteps = 49;
 constexpr DescRule kDescRules[kNumDescRules] = {
     {ErrCode::kDescMagic, "magic != DESC_MAGIC or version != DESC_VERSION"},
     {ErrCode::kDescKind, "kind != DESC_KIND_CONV"},

@@ -44,6 +44,9 @@ struct ArrayConfig {
   int glb_psum_words = 1024;  // per column bank
   int pp_words = 512;         // output-path table entries (ey_walker PpWords): two halves
   int pool_words = 4096;      // pooling line-buffer words (ey_walker PoolWords, HW_POOL)
+  // The descriptor checks share one multiplier (ey_top SeqCheck, the board builds):
+  // kDescCheckSeqSteps cycles more per descriptor (eyelet/desc_rules.h).
+  bool seq_check = false;
 };
 
 // The built configurations: "tiny" (3 x 4), "small" (6 x 7) and "eyeriss" (12 x 14).
