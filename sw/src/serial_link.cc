@@ -40,7 +40,9 @@ class SerialLink : public ByteLink {
   SerialLink(const std::string& port, int baud, int timeout_ms)
       : port_(port), timeout_ms_(timeout_ms) {
     const speed_t speed = SpeedOf(baud);
-    fd_ = ::open(port.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    // Non-blocking, so that a port waiting for a carrier does not hang the open; blocking again
+    // once CLOCAL is set.
+    fd_ = ::open(port.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     if (fd_ < 0) {
       throw FileError("cannot open serial port '" + port + "': " + std::strerror(errno) +
                       "; check the board is plugged in, the port's name (ls /dev/ttyUSB*) and "
@@ -66,6 +68,12 @@ class SerialLink : public ByteLink {
                       why);
     }
     ::tcflush(fd_, TCIOFLUSH);
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd_);
+      throw FileError("cannot set '" + port + "' to blocking I/O: " + why);
+    }
   }
   ~SerialLink() override { ::close(fd_); }
 
