@@ -14,7 +14,9 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/build.ninja: | deps
+# Reconfigured when an RTL file list changes: a renamed file would otherwise stop ninja's own
+# regeneration of build.ninja with "missing and no known rule to make it".
+$(BUILD)/build.ninja: rtl/eyelet.f rtl/fpga/system.f | deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
 
 configure: $(BUILD)/build.ninja

@@ -21,7 +21,8 @@ cd "$(dirname "$0")/.."
 
 case "$config" in
   up5k)    params="-set Rows 2 -set Cols 2 -set IfmapWords 1024 -set FilterWords 1024 -set PsumWords 512
-                   -set FilterDepth 64 -set PpWords 32 -set PoolWords 64 -set SeqCheck 1" ;;
+                   -set FilterDepth 64 -set PpWords 32 -set PoolWords 64 -set SeqCheck 1
+                   -set FiltLanes 1" ;;
   eyeriss) params="-set Rows 12 -set Cols 14 -set IfmapWords 16384 -set FilterWords 16384 -set PsumWords 1024" ;;
   *) echo "fpga_synth.sh: unknown config '$config' (up5k, eyeriss)" >&2; exit 2 ;;
 esac

@@ -17,7 +17,10 @@ module ey_core #(
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
   parameter int unsigned Lanes       = 4,       // GLB load width in 16-bit words
+  parameter int unsigned FiltLanes   = 4,       // filter GIN width in words, 1..Lanes
   localparam int unsigned LaneW = $clog2(Lanes),
+  localparam int unsigned FlCntW = $clog2(FiltLanes + 1),
+  localparam int unsigned FlWrW  = $clog2(Rows * Cols * FiltLanes + 1),
   localparam int unsigned IdW   = ey_pkg::IdW,
   localparam int unsigned NumPe = Rows * Cols,
   localparam int unsigned SqW   = $clog2(IfmapDepth + 1),
@@ -76,18 +79,22 @@ module ey_core #(
   logic [NumPe-1:0]      psum_ln, acc;
   logic                  filt_valid, filt_ready, if_valid, if_ready;
   logic [IdW-1:0]        filt_row, filt_col, if_row, if_col;
-  logic [DataW-1:0]      filt_data, if_data;
+  logic [DataW-1:0]      if_data;
+  logic [FlCntW-1:0]     filt_cnt;
+  logic [FiltLanes*DataW-1:0] filt_data;
   logic [Cols-1:0]       pin_valid, pin_ready, gon_valid, gon_ready;
   logic [Cols*RowW-1:0]  pin_row, gon_row;
   logic [Cols*AccW-1:0]  pin_data, gon_data;
-  logic [CntW-1:0]       arr_mac, arr_skip, arr_if_wr, arr_if_rd, arr_flt_wr, arr_ln;
+  logic [CntW-1:0]       arr_mac, arr_skip, arr_if_wr, arr_if_rd, arr_ln;
+  logic [FlWrW-1:0]      arr_flt_wr;
   logic                  arr_idle;
 
   // Controller <-> GLB
   logic                  glb_filt_re, glb_if_re;
   logic [FltAW-1:0]      glb_filt_addr;
   logic [IfAW-1:0]       glb_if_addr;
-  logic [DataW-1:0]      glb_filt_rdata, glb_if_rdata;
+  logic [FiltLanes*DataW-1:0] glb_filt_rdata;
+  logic [DataW-1:0]      glb_if_rdata;
   logic [Cols-1:0]       glb_ps_re, glb_ps_we;
   logic [Cols*PsAW-1:0]  glb_ps_raddr, glb_ps_waddr;
   logic [Cols*AccW-1:0]  glb_ps_rdata, glb_ps_wdata;
@@ -101,7 +108,8 @@ module ey_core #(
     .PsumDepth   (PsumDepth),
     .IfmapWords  (IfmapWords),
     .FilterWords (FilterWords),
-    .PsumWords   (PsumWords)
+    .PsumWords   (PsumWords),
+    .FiltLanes   (FiltLanes)
   ) u_ctrl (
     .clk_i             (clk_i),
     .rst_ni            (rst_ni),
@@ -127,6 +135,7 @@ module ey_core #(
     .filt_ready_i      (filt_ready),
     .filt_row_o        (filt_row),
     .filt_col_o        (filt_col),
+    .filt_cnt_o        (filt_cnt),
     .filt_data_o       (filt_data),
     .if_valid_o        (if_valid),
     .if_ready_i        (if_ready),
@@ -181,7 +190,8 @@ module ey_core #(
     .IfmapWords  (IfmapWords),
     .FilterWords (FilterWords),
     .PsumWords   (PsumWords),
-    .Lanes       (Lanes)
+    .Lanes       (Lanes),
+    .FiltLanes   (FiltLanes)
   ) u_glb (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -215,7 +225,8 @@ module ey_core #(
     .AccW        (AccW),
     .IfmapDepth  (IfmapDepth),
     .FilterDepth (FilterDepth),
-    .PsumDepth   (PsumDepth)
+    .PsumDepth   (PsumDepth),
+    .FiltLanes   (FiltLanes)
   ) u_array (
     .clk_i             (clk_i),
     .rst_ni            (rst_ni),
@@ -236,6 +247,7 @@ module ey_core #(
     .filt_ready_o      (filt_ready),
     .filt_row_i        (filt_row),
     .filt_col_i        (filt_col),
+    .filt_cnt_i        (filt_cnt),
     .filt_data_i       (filt_data),
     .if_valid_i        (if_valid),
     .if_ready_o        (if_ready),

@@ -22,6 +22,7 @@ module ey_csr #(
   parameter int unsigned PpWords     = 512,
   parameter int unsigned PoolWords   = 4096,
   parameter int unsigned AddrW       = 32,
+  parameter int unsigned FiltLanes   = 4,
   localparam int unsigned NumCnt = ey_pkg::NumCnt
 ) (
   input  logic                 clk_i,
@@ -221,7 +222,8 @@ module ey_csr #(
       ey_pkg::CsrHwSpad:      rd_data = 32'(IfmapDepth) << ey_pkg::HwSpadIfmapLsb |
                                         32'(PsumDepth) << ey_pkg::HwSpadPsumLsb |
                                         32'(FilterDepth) << ey_pkg::HwSpadFilterLsb;
-      ey_pkg::CsrHwWidths:    rd_data = 32'(DataW) << ey_pkg::HwWidthsDataWLsb |
+      ey_pkg::CsrHwWidths:    rd_data = 32'(FiltLanes) << ey_pkg::HwWidthsFiltGinLsb |
+                                        32'(DataW) << ey_pkg::HwWidthsDataWLsb |
                                         32'(AccW) << ey_pkg::HwWidthsAccWLsb |
                                         32'(AxiDataW / 8) << ey_pkg::HwWidthsAxiBytesLsb;
       ey_pkg::CsrHwGlbIfmap:  rd_data = 32'(IfmapWords);

@@ -5,8 +5,9 @@
 //
 //  * ifmap area  (IfmapWords x DataW):  written by the host port, read by the ifmap GIN.
 //  * filter area (FilterWords x DataW): written by the host port, read by the filter GIN.
-//    Both are Lanes-way interleaved (ey_glb_area): the host port writes up to Lanes
-//    consecutive words a cycle, an AXI beat of a load.
+//    Both are Lanes-way interleaved (ey_lane_mem): the host port writes up to Lanes
+//    consecutive words a cycle, an AXI beat of a load, and the filter GIN reads FiltLanes
+//    consecutive words a cycle.
 //  * psum bank j (PsumWords x AccW):    written by GON lane j, read by psum GIN lane j or by
 //    the host port. A column's psums are stored in the order its lane moves them, so the
 //    controller addresses each bank with plain counters. Each bank is two memories, its lower
@@ -23,6 +24,7 @@ module ey_glb #(
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
   parameter int unsigned Lanes       = 4,
+  parameter int unsigned FiltLanes   = 4,     // filter words read a cycle, 1..Lanes
   localparam int unsigned LaneW = $clog2(Lanes),
   localparam int unsigned IfAW  = $clog2(IfmapWords),
   localparam int unsigned FltAW = $clog2(FilterWords),
@@ -48,8 +50,8 @@ module ey_glb #(
 
   // Filter and ifmap read ports.
   input  logic                 filt_re_i,
-  input  logic [FltAW-1:0]     filt_addr_i,
-  output logic [DataW-1:0]     filt_rdata_o,
+  input  logic [FltAW-1:0]     filt_addr_i,            // the first of FiltLanes words
+  output logic [FiltLanes*DataW-1:0] filt_rdata_o,
   input  logic                 if_re_i,
   input  logic [IfAW-1:0]      if_addr_i,
   output logic [DataW-1:0]     if_rdata_o,
@@ -63,7 +65,13 @@ module ey_glb #(
   input  logic [Cols*AccW-1:0] ps_wdata_i
 );
 
-  ey_glb_area #(
+  // The host port's words in 16-bit slots, as DataW-bit words.
+  logic [Lanes*DataW-1:0] host_words;
+  for (genvar k = 0; k < Lanes; k++) begin : g_host_word
+    assign host_words[k*DataW +: DataW] = host_wdata_i[k*16 +: DataW];
+  end
+
+  ey_lane_mem #(
     .Depth (IfmapWords),
     .Width (DataW),
     .Lanes (Lanes)
@@ -73,23 +81,24 @@ module ey_glb #(
     .we_i    (host_we_i && host_area_i == 2'd0),
     .waddr_i (IfAW'(host_waddr_i)),
     .wcnt_i  (host_wcnt_i),
-    .wdata_i (host_wdata_i),
+    .wdata_i (host_words),
     .re_i    (if_re_i),
     .raddr_i (if_addr_i),
     .rdata_o (if_rdata_o)
   );
 
-  ey_glb_area #(
-    .Depth (FilterWords),
-    .Width (DataW),
-    .Lanes (Lanes)
+  ey_lane_mem #(
+    .Depth   (FilterWords),
+    .Width   (DataW),
+    .Lanes   (Lanes),
+    .RdLanes (FiltLanes)
   ) u_filter (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (host_we_i && host_area_i == 2'd1),
     .waddr_i (FltAW'(host_waddr_i)),
     .wcnt_i  (host_wcnt_i),
-    .wdata_i (host_wdata_i),
+    .wdata_i (host_words),
     .re_i    (filt_re_i),
     .raddr_i (filt_addr_i),
     .rdata_o (filt_rdata_o)

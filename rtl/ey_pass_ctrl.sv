@@ -16,7 +16,7 @@
 // its own pass counter, so streams cross pass boundaries as soon as the PEs can take the data
 // (the PEs load the next pass's filters while computing):
 //   filter GIN: for each physical row and set column, the p*q*S weights of that filter row
-//               (order s, c, k), tagged (row, hs);
+//               (order s, k, c), tagged (row, hs), up to FiltLanes words a beat;
 //   ifmap GIN:  for each image and strip of e ofmap rows, column by column, every diagonal d
 //               that feeds a PE (ifmap row y0*uh + d + rgi*rg - pad_top) and every channel of
 //               every channel set, tagged (cgi, d); rows and columns outside the ifmap and
@@ -44,11 +44,14 @@ module ey_pass_ctrl #(
   parameter int unsigned IfmapWords  = 16384,
   parameter int unsigned FilterWords = 4096,
   parameter int unsigned PsumWords   = 1024,
+  parameter int unsigned FiltLanes   = 4,
   localparam int unsigned NumPe = Rows * Cols,
   localparam int unsigned SqW   = $clog2(IfmapDepth + 1),
   localparam int unsigned PW    = $clog2(PsumDepth + 1),
   localparam int unsigned RowW  = (Rows > 1) ? $clog2(Rows) : 1,
   localparam int unsigned CntW  = $clog2(NumPe + 1),
+  localparam int unsigned FlCntW  = $clog2(FiltLanes + 1),
+  localparam int unsigned FlWrW   = $clog2(NumPe * FiltLanes + 1),
   localparam int unsigned IfAW  = $clog2(IfmapWords),
   localparam int unsigned FltAW = $clog2(FilterWords),
   localparam int unsigned PsAW  = $clog2(PsumWords)
@@ -82,7 +85,8 @@ module ey_pass_ctrl #(
   input  logic                   filt_ready_i,
   output logic [IdW-1:0]         filt_row_o,
   output logic [IdW-1:0]         filt_col_o,
-  output logic [DataW-1:0]       filt_data_o,
+  output logic [FlCntW-1:0]      filt_cnt_o,
+  output logic [FiltLanes*DataW-1:0] filt_data_o,
   output logic                   if_valid_o,
   input  logic                   if_ready_i,
   output logic [IdW-1:0]         if_row_o,
@@ -100,13 +104,13 @@ module ey_pass_ctrl #(
   input  logic [CntW-1:0]        arr_skip_i,
   input  logic [CntW-1:0]        arr_if_wr_i,   // spad and LN accesses this cycle (ey_pe_array)
   input  logic [CntW-1:0]        arr_if_rd_i,
-  input  logic [CntW-1:0]        arr_flt_wr_i,
+  input  logic [FlWrW-1:0]       arr_flt_wr_i,
   input  logic [CntW-1:0]        arr_ln_i,
 
   // Global buffer
   output logic                   glb_filt_re_o,
   output logic [FltAW-1:0]       glb_filt_addr_o,
-  input  logic [DataW-1:0]       glb_filt_rdata_i,
+  input  logic [FiltLanes*DataW-1:0] glb_filt_rdata_i,
   output logic                   glb_if_re_o,
   output logic [IfAW-1:0]        glb_if_addr_o,
   input  logic [DataW-1:0]       glb_if_rdata_i,
@@ -286,11 +290,13 @@ module ey_pass_ctrl #(
   // Stream generators: filters and ifmaps (valid/ready to the array's GINs).
   // ---------------------------------------------------------------------------------------
   logic fg_adv, fg_done, ig_done;
+  logic [FlCntW-1:0] glb_filt_words;  // GLB words the filter read of this cycle uses
 
   ey_filt_gen #(
     .DataW       (DataW),
     .IdW         (IdW),
-    .FilterWords (FilterWords)
+    .FilterWords (FilterWords),
+    .FiltLanes   (FiltLanes)
   ) u_filt_gen (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -300,10 +306,12 @@ module ey_pass_ctrl #(
     .glb_filt_re_o    (glb_filt_re_o),
     .glb_filt_addr_o  (glb_filt_addr_o),
     .glb_filt_rdata_i (glb_filt_rdata_i),
+    .glb_filt_words_o (glb_filt_words),
     .filt_valid_o     (filt_valid_o),
     .filt_ready_i     (filt_ready_i),
     .filt_row_o       (filt_row_o),
     .filt_col_o       (filt_col_o),
+    .filt_cnt_o       (filt_cnt_o),
     .filt_data_o      (filt_data_o),
     .pass_adv_o       (fg_adv),
     .done_o           (fg_done)
@@ -523,11 +531,12 @@ module ey_pass_ctrl #(
       cnt_passes_o     <= cnt_passes_o + 32'(fg_adv);
       cnt_mac_o        <= cnt_mac_o + 32'(arr_mac_i);
       cnt_skip_o       <= cnt_skip_o + 32'(arr_skip_i);
-      cnt_filt_words_o <= cnt_filt_words_o + 32'(filt_valid_o && filt_ready_i);
+      cnt_filt_words_o <= cnt_filt_words_o +
+                          ((filt_valid_o && filt_ready_i) ? 32'(filt_cnt_o) : '0);
       cnt_if_words_o   <= cnt_if_words_o + 32'(if_valid_o && if_ready_i);
       cnt_pin_words_o  <= cnt_pin_words_o + popcount(pin_fire);
       cnt_gon_words_o  <= cnt_gon_words_o + popcount(gon_fire);
-      cnt_glb_reads_o  <= cnt_glb_reads_o + 32'(glb_filt_re_o) + 32'(glb_if_re_o) +
+      cnt_glb_reads_o  <= cnt_glb_reads_o + 32'(glb_filt_words) + 32'(glb_if_re_o) +
                           popcount(glb_ps_re_o);
       cnt_glb_writes_o <= cnt_glb_writes_o + popcount(glb_ps_we_o);
       cnt_spad_if_wr_o  <= cnt_spad_if_wr_o + 32'(arr_if_wr_i);

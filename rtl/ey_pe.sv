@@ -23,9 +23,10 @@
 // the next pass's filters); otherwise the next filters load once the pass is done.
 //
 // Streams (valid/ready; a word moves when both are high at a rising edge):
-//   filt : p*q*S weights per pass, in order (s, c, k), k fastest:
-//          word i = w[k][c][s] with i = (s*q + c)*p + k. Filter-spad address = i (+ p*q*S in
-//          the second bank).
+//   filt : p*q*S weights per pass, in order (s, k, c), c fastest:
+//          word i = w[k][c][s] with i = (s*p + k)*q + c. Filter-spad address = i (+ p*q*S in
+//          the second bank). A beat carries 1..FiltLanes consecutive words (filt_cnt_i), all
+//          written in that cycle: the spad is then FiltLanes interleaved banks (ey_lane_mem).
 //   ifmap: per row exactly W*q words, W = (F-1)*U + S, in order (column, c), c fastest.
 //          Padding is streamed as zeros by the sender. Rows follow each other back to back.
 //   psum_i (only when cfg_acc_i): per output column, p psums in order k, added to the output.
@@ -36,7 +37,7 @@
 // windows are prefetched into free slots (spare depth, and slots whose word this window has
 // already read and the next window does not need) while the current window computes. One MAC is
 // issued per cycle in the order (s, c, k): the ifmap spad is read once per (s, c) and the value
-// reused for the p filters; the filter spad address is a plain counter. Pipeline:
+// reused for the p filters, whose weights are q words apart in the filter spad. Pipeline:
 //   issue: ifmap-spad read (when k = 0)          S1: zero test, filter-spad read (gated)
 //   S2:    multiply (inputs held when gated)     S3: accumulate into psum spad entry k
 // Zero gating: when the ifmap value is zero the filter-spad read and the multiply are skipped
@@ -67,6 +68,8 @@ module ey_pe #(
   parameter int unsigned PsumDepth   = ey_pkg::PsumDepth,
   parameter int unsigned StrideW     = ey_pkg::StrideW,
   parameter int unsigned DimW        = ey_pkg::DimW,
+  // Filter words a filter-GIN beat carries at most (FilterDepth a multiple of it).
+  parameter int unsigned FiltLanes   = 4,
   // Where the PE sits in the array (row 0 at the bottom); names it for fault injection only.
   parameter int unsigned PeRow       = 0,
   parameter int unsigned PeCol       = 0,
@@ -76,7 +79,8 @@ module ey_pe #(
   localparam int unsigned FltW = $clog2(FilterDepth + 1),  // filter words p*q*S
   localparam int unsigned IfAW = (IfmapDepth > 1) ? $clog2(IfmapDepth) : 1,
   localparam int unsigned FAW  = (FilterDepth > 1) ? $clog2(FilterDepth) : 1,
-  localparam int unsigned PAW  = (PsumDepth > 1) ? $clog2(PsumDepth) : 1
+  localparam int unsigned PAW  = (PsumDepth > 1) ? $clog2(PsumDepth) : 1,
+  localparam int unsigned FlCntW = $clog2(FiltLanes + 1)
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -92,7 +96,8 @@ module ey_pe #(
 
   input  logic               filt_valid_i,
   output logic               filt_ready_o,
-  input  logic [DataW-1:0]   filt_data_i,
+  input  logic [FlCntW-1:0]  filt_cnt_i,     // words in this beat, 1..FiltLanes
+  input  logic [FiltLanes*DataW-1:0] filt_data_i,  // word k in bits DataW*k and up
 
   input  logic               if_valid_i,
   output logic               if_ready_o,
@@ -130,6 +135,7 @@ module ey_pe #(
   logic [15:0]         rows_q;         // ifmap rows per pass
   logic [SqW-1:0]      sq_q;           // S*q: words per window
   logic [FltW-1:0]     pqs_q;          // p*q*S: filter words
+  logic [FAW-1:0]      jstep_q;        // (p-1)*q + 1: filter-spad step from (s, q-1) to (s+1, 0)
   logic [SqW+StrideW-1:0] uq_q;        // U*q: words per slide
   logic [SqW-1:0]      dq_q, dq_d;     // ifmap circular-buffer size in words
   logic [SqW-1:0]      adv_q, adv_d;   // U*q mod Dq
@@ -140,7 +146,9 @@ module ey_pe #(
   logic [SqW+StrideW-1:0] uq_cfg;
   logic [2*SqW-1:0]       sq_full;
   logic [2*SqW+PW-1:0]    pqs_full;
+  logic [SqW+PW-1:0]      pq_full;
   assign sq_full  = (2*SqW)'(cfg_s_i) * (2*SqW)'(cfg_q_i);
+  assign pq_full  = (SqW+PW)'(cfg_p_i) * (SqW+PW)'(cfg_q_i);
   assign pqs_full = (2*SqW+PW)'(sq_full) * (2*SqW+PW)'(cfg_p_i);
   assign uq_cfg   = (SqW+StrideW)'(cfg_u_i) * (SqW+StrideW)'(cfg_q_i);
   assign sq_cfg   = SqW'(sq_full);
@@ -199,6 +207,7 @@ module ey_pe #(
       rows_q  <= 16'd1;
       sq_q    <= SqW'(1);
       pqs_q   <= FltW'(1);
+      jstep_q <= FAW'(1);
       uq_q    <= '0;
       dq_q    <= SqW'(1);
       adv_q   <= '0;
@@ -215,6 +224,7 @@ module ey_pe #(
       rows_q  <= cfg_rows_i;
       sq_q    <= sq_cfg;
       pqs_q   <= pqs_cfg;
+      jstep_q <= FAW'(pq_full - (SqW+PW)'(cfg_q_i) + 1'b1);
       uq_q    <= uq_cfg;
       dq_q    <= cfg_q_i;
       adv_q   <= '0;
@@ -243,7 +253,7 @@ module ey_pe #(
 
   assign filt_ready_o = run && !fready_q[fload_bank_q];
   assign filt_fire    = filt_valid_i && filt_ready_o;
-  assign fill_done    = filt_fire && (fill_q + 1'b1 == pqs_q);
+  assign fill_done    = filt_fire && (fill_q + FltW'(filt_cnt_i) == pqs_q);
   assign fill_addr    = FAW'(fill_q) + (fload_bank_q ? FAW'(pqs_q) : '0);
 
   always_ff @(posedge clk_i) begin
@@ -254,7 +264,7 @@ module ey_pe #(
       fready_q     <= '0;
     end else begin
       if (filt_fire) begin
-        fill_q <= fill_done ? '0 : fill_q + 1'b1;
+        fill_q <= fill_done ? '0 : fill_q + FltW'(filt_cnt_i);
       end
       if (fill_done) begin
         fready_q[fload_bank_q] <= 1'b1;
@@ -274,7 +284,9 @@ module ey_pe #(
   // Issue counters.
   logic [SqW-1:0]  j_q;        // (s, c) step within the window, 0 .. S*q-1
   logic [PW-1:0]   k_q;        // filter, 0 .. p-1
-  logic [FAW-1:0]  fa_q;       // filter-spad address = j*p + k
+  logic [SqW-1:0]  c_q;        // channel of the (s, c) step, 0 .. q-1
+  logic [FAW-1:0]  jb_q;       // filter-spad address of (s, c) with k = 0: s*p*q + c
+  logic [FAW-1:0]  fa_q;       // filter-spad address = (s*p + k)*q + c = jb + k*q
   logic [DimW-1:0] x_q;        // output column, 0 .. F-1
   logic                 bank_q;     // psum bank of the current output column
   logic [15:0]          rcnt_q;     // ifmap rows finished in this pass
@@ -339,6 +351,8 @@ module ey_pe #(
       base_q   <= '0;
       j_q      <= '0;
       k_q      <= '0;
+      c_q      <= '0;
+      jb_q     <= '0;
       fa_q     <= '0;
       x_q      <= '0;
       bank_q   <= 1'b0;
@@ -351,6 +365,8 @@ module ey_pe #(
       base_q   <= '0;
       j_q      <= '0;
       k_q      <= '0;
+      c_q      <= '0;
+      jb_q     <= '0;
       fa_q     <= '0;
       x_q      <= '0;
     end else begin
@@ -363,18 +379,28 @@ module ey_pe #(
         if (out_last) begin
           j_q  <= '0;
           k_q  <= '0;
+          c_q  <= '0;
+          jb_q <= '0;
           fa_q <= '0;
           x_q  <= row_last ? '0 : x_q + 1'b1;
           bank_q <= dual_q && !bank_q;
           if (row_last) rcnt_q <= pass_end ? '0 : rcnt_q + 1'b1;
-        end else begin
-          fa_q <= fa_q + 1'b1;
-          if (k_last) begin
-            k_q <= '0;
-            j_q <= j_q + 1'b1;
+        end else if (k_last) begin
+          // The next (s, c) step: the next channel, or the next filter column's channel 0.
+          k_q <= '0;
+          j_q <= j_q + 1'b1;
+          if (c_q == q_q - 1'b1) begin
+            c_q  <= '0;
+            jb_q <= jb_q + jstep_q;
+            fa_q <= jb_q + jstep_q;
           end else begin
-            k_q <= k_q + 1'b1;
+            c_q  <= c_q + 1'b1;
+            jb_q <= jb_q + 1'b1;
+            fa_q <= jb_q + 1'b1;
           end
+        end else begin
+          k_q  <= k_q + 1'b1;
+          fa_q <= fa_q + FAW'(q_q);
         end
       end
     end
@@ -416,18 +442,37 @@ module ey_pe #(
   logic [DataW-1:0] w2;
   assign zero1 = (if_rdata == '0);
 
-  ey_sram_2p #(
-    .Depth (FilterDepth),
-    .Width (DataW)
-  ) u_filter_spad (
-    .clk_i   (clk_i),
-    .we_i    (filt_fire),
-    .waddr_i (fill_addr),
-    .wdata_i (filt_data_i),
-    .re_i    (v1_q && !zero1),
-    .raddr_i (fa1_q),
-    .rdata_o (w2)
-  );
+  if (FiltLanes > 1) begin : g_filter_lanes
+    ey_lane_mem #(
+      .Depth   (FilterDepth),
+      .Width   (DataW),
+      .Lanes   (FiltLanes),
+      .RdLanes (1)
+    ) u_filter_spad (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .we_i    (filt_fire),
+      .waddr_i (fill_addr),
+      .wcnt_i  (filt_cnt_i),
+      .wdata_i (filt_data_i),
+      .re_i    (v1_q && !zero1),
+      .raddr_i (fa1_q),
+      .rdata_o (w2)
+    );
+  end else begin : g_filter_word
+    ey_sram_2p #(
+      .Depth (FilterDepth),
+      .Width (DataW)
+    ) u_filter_spad (
+      .clk_i   (clk_i),
+      .we_i    (filt_fire),
+      .waddr_i (fill_addr),
+      .wdata_i (filt_data_i[DataW-1:0]),
+      .re_i    (v1_q && !zero1),
+      .raddr_i (fa1_q),
+      .rdata_o (w2)
+    );
+  end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -567,6 +612,7 @@ module ey_pe #(
 `ifndef SYNTHESIS
   `EY_ASSERT_INIT(DepthsLegal, IfmapDepth >= 1 && FilterDepth >= 1 && PsumDepth >= 1)
   `EY_ASSERT_INIT(AccWideEnough, AccW >= 2 * DataW)
+  `EY_ASSERT_INIT(FiltLanesLegal, FiltLanes >= 1 && FilterDepth % FiltLanes == 0)
   `EY_ASSERT(CfgLegal, !clr_i |-> cfg_legal_q, clk_i, rst_ni)
   `EY_ASSERT(NoDrainBeforeFinal, drain_fire |-> busy_q[d_idx], clk_i, rst_ni)
   `EY_ASSERT_KNOWN(PsumValidKnown, psum_valid_o, clk_i, rst_ni)

@@ -3,8 +3,9 @@
 // Rows x Cols array of row-stationary PEs with its networks on chip (Eyeriss JSSC 2017,
 // section V). Row 0 is the bottom row; psums flow upwards.
 //
-// Global input networks (GIN) for filters and ifmaps: one word per cycle each, tagged with a
-// (row, col) pair. Every X-bus (PE row) has a configured row ID per network and every PE a
+// Global input networks (GIN) for filters and ifmaps: one beat per cycle each, tagged with a
+// (row, col) pair; an ifmap beat is one word, a filter beat 1..FiltLanes words for the same
+// PEs (filt_cnt_i), which each PE writes into its filter spad in that cycle. Every X-bus (PE row) has a configured row ID per network and every PE a
 // configured column ID per network; a word goes to every PE whose X-bus row ID equals the row
 // tag and whose column ID equals the column tag (multicast), and moves only when all of those
 // PEs are ready, so they all take it in the same cycle. The all-ones ID (IdOff) never
@@ -31,11 +32,14 @@ module ey_pe_array #(
   parameter int unsigned StrideW     = ey_pkg::StrideW,
   parameter int unsigned DimW        = ey_pkg::DimW,
   parameter int unsigned IdW         = ey_pkg::IdW,
+  parameter int unsigned FiltLanes   = 4,
   localparam int unsigned NumPe = Rows * Cols,
   localparam int unsigned SqW   = $clog2(IfmapDepth + 1),
   localparam int unsigned PW    = $clog2(PsumDepth + 1),
   localparam int unsigned RowW  = (Rows > 1) ? $clog2(Rows) : 1,
-  localparam int unsigned CntW  = $clog2(NumPe + 1)
+  localparam int unsigned CntW  = $clog2(NumPe + 1),
+  localparam int unsigned FlCntW = $clog2(FiltLanes + 1),
+  localparam int unsigned FlWrW  = $clog2(NumPe * FiltLanes + 1)
 ) (
   input  logic                   clk_i,
   input  logic                   rst_ni,
@@ -61,7 +65,8 @@ module ey_pe_array #(
   output logic                   filt_ready_o,
   input  logic [IdW-1:0]         filt_row_i,
   input  logic [IdW-1:0]         filt_col_i,
-  input  logic [DataW-1:0]       filt_data_i,
+  input  logic [FlCntW-1:0]      filt_cnt_i,
+  input  logic [FiltLanes*DataW-1:0] filt_data_i,
 
   // Ifmap GIN
   input  logic                   if_valid_i,
@@ -91,7 +96,7 @@ module ey_pe_array #(
   // accesses follow the MACs issued (stat_mac_o + stat_skip_o).
   output logic [CntW-1:0]        stat_if_wr_o,
   output logic [CntW-1:0]        stat_if_rd_o,
-  output logic [CntW-1:0]        stat_flt_wr_o,
+  output logic [FlWrW-1:0]       stat_flt_wr_o,
   output logic [CntW-1:0]        stat_ln_o
 );
 
@@ -196,6 +201,7 @@ module ey_pe_array #(
         .PsumDepth   (PsumDepth),
         .StrideW     (StrideW),
         .DimW        (DimW),
+        .FiltLanes   (FiltLanes),
         .PeRow       (i),
         .PeCol       (j)
       ) u_pe (
@@ -211,6 +217,7 @@ module ey_pe_array #(
         .cfg_acc_i    (cfg_acc_i[K]),
         .filt_valid_i (pe_filt_valid[K]),
         .filt_ready_o (pe_filt_ready[K]),
+        .filt_cnt_i   (filt_cnt_i),
         .filt_data_i  (filt_data_i),
         .if_valid_i   (pe_if_valid[K]),
         .if_ready_o   (pe_if_ready[K]),
@@ -248,7 +255,7 @@ module ey_pe_array #(
       stat_skip_o   = stat_skip_o + CntW'(pe_skip[k]);
       stat_if_wr_o  = stat_if_wr_o + CntW'(pe_if_valid[k]);
       stat_if_rd_o  = stat_if_rd_o + CntW'(pe_if_rd[k]);
-      stat_flt_wr_o = stat_flt_wr_o + CntW'(pe_filt_valid[k]);
+      stat_flt_wr_o = stat_flt_wr_o + (pe_filt_valid[k] ? FlWrW'(filt_cnt_i) : '0);
       stat_ln_o     = stat_ln_o + CntW'(pe_ln[k]);
     end
   end

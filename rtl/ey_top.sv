@@ -23,6 +23,9 @@ module ey_top #(
   parameter int unsigned AxiDataW    = 64,
   parameter int unsigned MaxBurst    = 16,
   parameter int unsigned MaxOut      = 4,
+  // Filter words a filter-GIN beat carries (1..4): 4 reads a GLB filter row of an FC layer
+  // into the PEs at a full AXI beat a cycle; 1 keeps the PEs' filter spads in one memory each.
+  parameter int unsigned FiltLanes   = 4,
   // 1: the descriptor checks share one multiplier, a product a cycle (ey_desc_check): for
   // small FPGAs, some 50 cycles more per descriptor.
   parameter int unsigned SeqCheck    = 0
@@ -133,7 +136,8 @@ module ey_top #(
     .PsumWords   (PsumWords),
     .PpWords     (PpWords),
     .PoolWords   (PoolWords),
-    .AddrW       (AddrW)
+    .AddrW       (AddrW),
+    .FiltLanes   (FiltLanes)
   ) u_csr (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -317,7 +321,8 @@ module ey_top #(
     .IfmapWords  (IfmapWords),
     .FilterWords (FilterWords),
     .PsumWords   (PsumWords),
-    .Lanes       (Lanes)
+    .Lanes       (Lanes),
+    .FiltLanes   (FiltLanes)
   ) u_core (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

@@ -6,7 +6,7 @@ rtl/ey_pe.sv
 rtl/ey_pe_array.sv
 rtl/ey_fifo.sv
 rtl/ey_rd_port.sv
-rtl/ey_glb_area.sv
+rtl/ey_lane_mem.sv
 rtl/ey_glb.sv
 rtl/ey_pass_cnt.sv
 rtl/ey_lane_seq.sv

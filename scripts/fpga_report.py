@@ -69,7 +69,6 @@ UNITS = [
     ("ey_pe", "PEs (all)"),
     ("ey_pe_array", "PE array networks"),
     ("ey_glb", "GLB"),
-    ("ey_glb_area", "GLB"),
     ("ey_pass_ctrl", "pass controller"),
     ("ey_core", "core glue"),
     ("ey_desc_check", "walker: descriptor checks"),

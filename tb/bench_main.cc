@@ -244,8 +244,9 @@ int FusedPoolCost(ArrayBench& bench) {
 // FC at batch 4 on the array (as the CONV layer FcToConvLayer makes of it), with its utilization
 // and what limits it: each weight is used once per image of the batch, so unless the batch is
 // large the layer is bound by moving the K*M weights: into the GLB at four 16-bit words (one
-// AXI beat) per cycle, and from the GLB into the PEs on the filter GIN at one word per cycle,
-// whatever the number of PEs; the MACs on the active PEs are the third bound.
+// AXI beat) per cycle, and from the GLB into the PEs on the filter GIN at filter_gin_words a
+// cycle (an FC filter is one weight per channel, so a beat carries that many of a PE's
+// channels), whatever the number of PEs; the MACs on the active PEs are the third bound.
 // Which of an FC layer's three bounds (cycles each) is the largest.
 const char* FcLimit(double gin, double dram, double compute) {
   return gin >= dram && gin >= compute ? "filter GIN"
@@ -262,18 +263,19 @@ int FcCost(ArrayBench& bench, int k, int m_out, int batch) {
   const int fails = RunOne(bench, name, l, 0.0, &st);
   const double weight_words = static_cast<double>(k) * m_out;
   const double dram = weight_words / static_cast<double>(kDramLoadWordsPerBeat);
-  const double gin = static_cast<double>(st.filt_words);  // one word a cycle
+  const int lanes = bench.config().filter_gin_words;
+  const double gin = static_cast<double>(st.filt_words) / lanes;  // lanes words a cycle
   const double compute = static_cast<double>(l.Macs()) / std::max(1, st.active_pes);
   const double busy = static_cast<double>(st.cycles);
   const char* limit = FcLimit(gin, dram, compute);
   std::printf(
       "  limit      %s: the %.0f weight words (each used by the %d images of the batch only) "
       "load from DRAM at %lld words per cycle, >= %.0f cycles (%.0f %% of the busy cycles); "
-      "the filter GIN carries %.0f words into the PEs at one per cycle (%.0f %%); the MACs on "
-      "the %d active PEs need >= %.0f (%.0f %%)\n",
+      "the filter GIN carries %lld words into the PEs at %d a cycle, >= %.0f (%.0f %%); the MACs "
+      "on the %d active PEs need >= %.0f (%.0f %%)\n",
       limit, weight_words, batch, static_cast<long long>(kDramLoadWordsPerBeat), dram,
-      100.0 * dram / busy, gin, 100.0 * gin / busy, st.active_pes, compute,
-      100.0 * compute / busy);
+      100.0 * dram / busy, static_cast<long long>(st.filt_words), lanes, gin, 100.0 * gin / busy,
+      st.active_pes, compute, 100.0 * compute / busy);
   return fails;
 }
 
@@ -287,15 +289,16 @@ void FcModel(const ArrayConfig& hw, int k, int m_out, int batch) {
   const CycleEstimate c = EstimateCycles(l, hw, m, t);
   const int pes = ActivePes(l, m);
   const double cycles = static_cast<double>(c.cycles);
-  const double gin = static_cast<double>(int64_t{k} * m_out);  // every weight once, a word a cycle
-  const double dram = gin / static_cast<double>(kDramLoadWordsPerBeat);
+  const double weights = static_cast<double>(int64_t{k} * m_out);
+  const double gin = weights / std::max(1, hw.filter_gin_words);  // every weight once
+  const double dram = weights / static_cast<double>(kDramLoadWordsPerBeat);
   const double compute = static_cast<double>(l.Macs()) / std::max(1, pes);
   std::printf(
       "\nFC %d -> %d, batch %d on %s, cost model (not simulated): mapping %s, %d active "
       "PEs, tiling nb,mc,cc,sb %d,%d,%d,%d\n"
       "  predicted  %lld busy cycles (array %lld), utilization %.2f %% of %d PEs; DRAM "
       "%lld bytes (%.2fx the minimum)\n"
-      "  limit      %s: %.0f weight words into the PEs at one word per cycle are %.0f %% of "
+      "  limit      %s: %.0f weight words into the PEs at %d words per cycle are %.0f %% of "
       "the predicted cycles (loading them from DRAM at four a cycle, %.0f %%; the MACs on the "
       "active PEs, %.0f %%)\n",
       k, m_out, batch, hw.name.c_str(), m.ToString().c_str(), pes, t.nb, t.mc, t.cc, t.sb,
@@ -304,7 +307,8 @@ void FcModel(const ArrayConfig& hw, int k, int m_out, int batch) {
           (static_cast<double>(hw.rows) * hw.cols * static_cast<double>(c.cycles)),
       hw.rows * hw.cols, static_cast<long long>(c.DramBytes()),
       static_cast<double>(c.DramBytes()) / static_cast<double>(MinDramBytes(l, hw)),
-      FcLimit(gin, dram, compute), gin, 100.0 * gin / cycles, 100.0 * dram / cycles,
+      FcLimit(gin, dram, compute), weights, hw.filter_gin_words, 100.0 * gin / cycles,
+      100.0 * dram / cycles,
       100.0 * compute / cycles);
 }
 

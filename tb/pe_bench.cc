@@ -1,7 +1,9 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 #include "pe_bench.h"
 
+#include <algorithm>
 #include <random>
+#include <utility>
 
 #include "Vey_pe.h"
 #include "eyelet/golden.h"
@@ -79,9 +81,22 @@ PeResult PeBench::Run(const PeJob& job, uint64_t max_cycles) {
   std::vector<int16_t> filt;
   for (int ps = 0; ps < job.passes; ++ps)
     for (int x = 0; x < job.s; ++x)
-      for (int c = 0; c < job.q; ++c)
-        for (int k = 0; k < job.p; ++k)
+      for (int k = 0; k < job.p; ++k)
+        for (int c = 0; c < job.q; ++c)
           filt.push_back(job.weight[((ps * job.p + k) * job.q + c) * job.s + x]);
+  // Filter beats of 1..EY_PE_FILT_LANES words (drawn), none across a pass: {first word, count}.
+  std::vector<std::pair<size_t, int>> beats;
+  {
+    std::mt19937 draw(job.stall_seed ^ 0x5eedu);
+    const size_t per_pass = static_cast<size_t>(job.p) * job.q * job.s;
+    for (size_t i = 0; i < filt.size();) {
+      const size_t left = per_pass - i % per_pass;
+      const int n = static_cast<int>(std::min<size_t>(
+          left, std::uniform_int_distribution<int>(1, EY_PE_FILT_LANES)(draw)));
+      beats.emplace_back(i, n);
+      i += static_cast<size_t>(n);
+    }
+  }
   std::vector<int16_t> ifm;
   for (int r = 0; r < rows; ++r)
     for (int col = 0; col < width; ++col)
@@ -125,8 +140,15 @@ PeResult PeBench::Run(const PeJob& job, uint64_t max_cycles) {
   };
 
   while (out.size() < n_out) {
-    d.filt_valid_i = offer(fs, filt.size());
-    if (fs.presenting) d.filt_data_i = static_cast<uint16_t>(filt[fs.next]);
+    d.filt_valid_i = offer(fs, beats.size());
+    if (fs.presenting) {
+      uint64_t data = 0;
+      for (int w = 0; w < beats[fs.next].second; ++w) {
+        data |= uint64_t{static_cast<uint16_t>(filt[beats[fs.next].first + w])} << (16 * w);
+      }
+      d.filt_data_i = data;
+      d.filt_cnt_i = static_cast<uint8_t>(beats[fs.next].second);
+    }
     d.if_valid_i = offer(is, ifm.size());
     if (is.presenting) d.if_data_i = static_cast<uint16_t>(ifm[is.next]);
     d.psum_valid_i = offer(ps, pin.size());

@@ -272,7 +272,7 @@ TEST(CliLayerRtl, BadPoolingExitsNonZeroAndWritesNothing) {
   EXPECT_TRUE(Contains(golden.err, "the hardware pools windows up to 3x3")) << golden.err;
 }
 
-// --- FC layers on the array: the CONV layer with R = H, S = W and E = F = 1
+// --- FC layers on the array: the CONV layer of K = C*H*W channels of 1 x 1 and E = F = 1
 
 TEST(CliLayerRtl, FcRandomLayersPass) {
   // Shape flags left out: batch 1..8, flat K <= 300 or C x H x W inputs; every draw maps.
@@ -288,7 +288,12 @@ TEST(CliLayerRtl, FcRandomLayersPass) {
     const std::string input = Field(r.out, "input");
     (input.find("x1x1") == input.size() - 4 ? flat : chw) += 1;
     EXPECT_TRUE(Contains(Field(r.out, "output"), "x1x1")) << r.out;
-    EXPECT_EQ(Field(r.out, "as conv").rfind("x " + input + " w ", 0), 0u) << r.out;
+    // N x C x H x W runs as N x K x 1 x 1 (K within the 13-bit channel field here).
+    int n = 0, c = 0, h = 0, w = 0;
+    ASSERT_EQ(std::sscanf(input.c_str(), "%dx%dx%dx%d", &n, &c, &h, &w), 4) << input;
+    const std::string flat_x =
+        std::to_string(n) + "x" + std::to_string(c * h * w) + "x1x1";
+    EXPECT_EQ(Field(r.out, "as conv").rfind("x " + flat_x + " w ", 0), 0u) << r.out;
     EXPECT_TRUE(Contains(Field(r.out, "mapping"), " strips 1)")) << r.out;
   }
   EXPECT_GT(flat, 0);
@@ -384,16 +389,16 @@ TEST(CliLayerRtl, FcGivenMappingAndJson) {
   const Json j = ReadJson(json);
   EXPECT_EQ(j.value("type", ""), "fc") << j;
   EXPECT_EQ(j.value("layer", ""), "fc x 4x16x5x5 w 40x1x1x400") << j;
-  EXPECT_EQ(j.value("as_conv", "").rfind("x 4x16x5x5 w 40x16x5x5 ", 0), 0u) << j;
+  EXPECT_EQ(j.value("as_conv", "").rfind("x 4x400x1x1 w 40x400x1x1 ", 0), 0u) << j;
   EXPECT_EQ(j.value("pass", false), true) << j;
   EXPECT_EQ(j.value("mismatches", -1), 0) << j;
-  // R = 5 rows per set, two chained sets: 10 rows > 6.
+  // Seven chained sets of one row: 7 rows > 6.
   const CliResult bad = EyeletLine(
       "layer --type fc --backend rtl --config small --batch 4 --in-channels 16 --height 5 "
-      "--width 5 --out-channels 40 --mapping 1,4,1,2,5");
+      "--width 5 --out-channels 40 --mapping 1,4,1,7,5");
   EXPECT_EQ(bad.code, kExitError);
-  EXPECT_TRUE(Contains(bad.err, "--mapping 1,4,1,2,5 does not fit")) << bad.err;
-  EXPECT_TRUE(Contains(bad.err, "needs 10 rows > 6")) << bad.err;
+  EXPECT_TRUE(Contains(bad.err, "--mapping 1,4,1,7,5 does not fit")) << bad.err;
+  EXPECT_TRUE(Contains(bad.err, "needs 7 rows > 6")) << bad.err;
 }
 
 TEST(CliLayerRtl, ModelLineOfAGroupedLayerWithAnOutputPath) {
@@ -426,9 +431,10 @@ TEST(CliLayerRtl, FcErrorsExitThreeNamingTheLimit) {
   EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_TRUE(Contains(r.err, "eyelet: error: fc x ")) << r.err;
   EXPECT_TRUE(Contains(r.err, "'cg' = 8192 does not fit its 13 bits")) << r.err;
-  // S = W = 13 is wider than the 12-word ifmap spad.
+  // 64 x 10 x 13 = 8,320 features keep their shape (past the channel field), and S = W = 13
+  // is wider than the 12-word ifmap spad.
   r = EyeletLine(
-      "layer --type fc --backend rtl --config small --in-channels 2 --height 3 --width 13 "
+      "layer --type fc --backend rtl --config small --in-channels 64 --height 10 --width 13 "
       "--out-channels 3");
   EXPECT_EQ(r.code, kExitError);
   EXPECT_TRUE(Contains(r.err, "ifmap spad")) << r.err;

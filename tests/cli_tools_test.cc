@@ -96,9 +96,11 @@ TEST(CliInfo, ReportsTheBuildFromItsCsrs) {
     const CliResult r = Eyelet({"info", "--config", "small", "--backend", backend});
     ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
     EXPECT_EQ(Field(r.out, "device"), std::string(backend) + ":small");
-    EXPECT_EQ(Field(r.out, "id"), "0x45594c54, CSR map 2.0");
+    EXPECT_EQ(Field(r.out, "id"), "0x45594c54, CSR map 2.1");
     EXPECT_EQ(Field(r.out, "array"), "6 x 7 PEs");
     EXPECT_EQ(Field(r.out, "spads"), "ifmap 12, filter 224, psum 24 words per PE");
+    EXPECT_EQ(Field(r.out, "gin"),
+              "filter 4 words a beat (channels of a 1 x 1 filter), ifmap 1 word a beat");
     EXPECT_EQ(Field(r.out, "widths"),
               "data 16 bits, psums 32 bits, AXI 64 bits, addresses 32 bits");
     EXPECT_EQ(Field(r.out, "glb"), "ifmap 8192, filter 4096 words, psum 4096 words x 7 banks");
@@ -158,7 +160,7 @@ TEST(CliMap, FcLayerMaps) {
       "map --layer --type fc --in-channels 64 --height 6 --width 6 --out-channels 10 --config "
       "small");
   EXPECT_EQ(r.code, kExitOk) << r.err;
-  EXPECT_TRUE(Contains(r.out, "w 10x64x6x6")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "x 1x2304x1x1 w 10x2304x1x1")) << r.out;  // K channels of 1 x 1
 }
 
 TEST(CliMap, FlatFcMapsAsOneByOneKernels) {

@@ -31,7 +31,8 @@ TEST(Csr, IdentityAndHardwareConfigMatchTheBuild) {
                                                          hw.psum_depth << 16 |
                                                          hw.filter_depth));
   EXPECT_EQ(ReadOk(b, kCsrHwWidths),
-            static_cast<uint32_t>(hw.data_bits << 16 | hw.acc_bits << 8 | 8));
+            static_cast<uint32_t>(hw.filter_gin_words << 24 | hw.data_bits << 16 |
+                                  hw.acc_bits << 8 | 8));
   EXPECT_EQ(ReadOk(b, kCsrHwGlbIfmap), static_cast<uint32_t>(hw.glb_ifmap_words));
   EXPECT_EQ(ReadOk(b, kCsrHwGlbFilter), static_cast<uint32_t>(hw.glb_filter_words));
   EXPECT_EQ(ReadOk(b, kCsrHwGlbPsum), static_cast<uint32_t>(hw.glb_psum_words));

@@ -599,7 +599,9 @@ TEST(DriverFc, MoreThan4095FeaturesOrOutputs) {
 }
 
 TEST(DriverFc, ChannelByHeightByWidthInputs) {
-  // C x H x W inputs keep their shape: R = H filter rows (split into row groups when taller
+  // C x H x W inputs run as K = C*H*W channels of 1 x 1 (the filter GIN moves four of a
+  // filter's channels a beat), except past the 13-bit channel field: AlexNet FC6's 256 x 6 x 6
+  // = 9,216 features keep their shape, R = H filter rows (split into row groups when taller
   // than the array) by S = W, one output per image and filter. The weights come in any shape
   // with c*h*w = K.
   Rng rng(43);
@@ -608,7 +610,8 @@ TEST(DriverFc, ChannelByHeightByWidthInputs) {
   } cases[] = {{{4, 16, 5, 5}, {24, 1, 1, 400}},
                {{8, 3, 7, 4}, {40, 3, 7, 4}},
                {{1, 2, 9, 9}, {5, 162, 1, 1}},
-               {{6, 1, 1, 2000}, {12, 1, 1, 2000}}};  // a row vector: flat, 2000 channels
+               {{6, 1, 1, 2000}, {12, 1, 1, 2000}},  // a row vector: flat, 2000 channels
+               {{1, 256, 6, 6}, {3, 256, 6, 6}}};
   for (const char* config : {"tiny", "small"}) {
     for (const auto& c : cases) {
       const Tensor<int16_t> x = FullRangeTensor(c.x, rng, 0.2);
@@ -616,7 +619,12 @@ TEST(DriverFc, ChannelByHeightByWidthInputs) {
       ExpectFcMatches(config, x, w);
     }
   }
-  EXPECT_EQ(FcToConvLayer(Shape{4, 16, 5, 5}, Shape{24, 1, 1, 400}).w, (Shape{24, 16, 5, 5}));
+  EXPECT_EQ(FcToConvLayer(Shape{4, 16, 5, 5}, Shape{24, 1, 1, 400}).w, (Shape{24, 400, 1, 1}));
+  EXPECT_EQ(FcToConvLayer(Shape{4, 16, 5, 5}, Shape{24, 1, 1, 400}).x, (Shape{4, 400, 1, 1}));
+  // 8,191 features fit the channel field; 8,192 do not.
+  EXPECT_EQ(FcToConvLayer(Shape{1, 1, 8191, 1}, Shape{2, 8191, 1, 1}).x, (Shape{1, 8191, 1, 1}));
+  EXPECT_EQ(FcToConvLayer(Shape{1, 8, 32, 32}, Shape{2, 8, 32, 32}).x, (Shape{1, 8, 32, 32}));
+  EXPECT_EQ(FcToConvLayer(Shape{1, 256, 6, 6}, Shape{3, 256, 6, 6}).w, (Shape{3, 256, 6, 6}));
   EXPECT_EQ(FcToConvLayer(Shape{6, 1, 1, 2000}, Shape{12, 2000, 1, 1}).x, (Shape{6, 2000, 1, 1}));
 }
 

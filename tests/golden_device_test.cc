@@ -218,12 +218,13 @@ TEST(GoldenDevice, HardwareInfoComesFromTheConfig) {
   EXPECT_EQ(dev.ReadCsr(kCsrVersion), kCsrVersionValue);
   EXPECT_EQ(dev.ReadCsr(kCsrHwArray), 0x00060007u);
   EXPECT_EQ(dev.ReadCsr(kCsrHwSpad), 0x0c1800e0u);  // 12, 24, 224
-  EXPECT_EQ(dev.ReadCsr(kCsrHwWidths), 0x00102008u);
+  EXPECT_EQ(dev.ReadCsr(kCsrHwWidths), 0x04102008u);  // filter GIN 4 words, 16, 32, 8
   EXPECT_EQ(dev.ReadCsr(kCsrHwAddr), 40u);
   const HwInfo hw = dev.ReadHwInfo();
   EXPECT_EQ(hw.id, 0x45594c54u);
   EXPECT_EQ(hw.version, kCsrVersionValue);
   EXPECT_EQ(hw.axi_bytes, 8);
+  EXPECT_EQ(hw.filter_gin_words, 4);
   EXPECT_EQ(hw.addr_bits, 40);
   const ArrayConfig c = hw.ToArrayConfig("again");
   EXPECT_EQ(c.name, "again");
@@ -237,6 +238,26 @@ TEST(GoldenDevice, HardwareInfoComesFromTheConfig) {
   EXPECT_EQ(c.glb_ifmap_words, small.glb_ifmap_words);
   EXPECT_EQ(c.glb_filter_words, small.glb_filter_words);
   EXPECT_EQ(c.glb_psum_words, small.glb_psum_words);
+  EXPECT_EQ(c.filter_gin_words, small.filter_gin_words);
+}
+
+// A device whose filter GIN is narrower than the config's (or whose filter spads differ) is
+// refused by name: the mapper would time, and the cost model count, beats it does not have.
+TEST(GoldenDevice, DeviceConfigCheckNamesTheFilterGinWidth) {
+  const ArrayConfig& small = ConfigByName("small");
+  GoldenDevice same(small, kMemBase, kMemSize);
+  EXPECT_NO_THROW(CheckDeviceConfig(same, small, "fix it"));
+  ArrayConfig narrow = small;
+  narrow.filter_gin_words = 1;
+  GoldenDevice dev(narrow, kMemBase, kMemSize);
+  try {
+    CheckDeviceConfig(dev, small, "rebuild it");
+    FAIL() << "a 1-word filter GIN passed as small's";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "golden:small: the hardware of 'small' reports 224-word filter spads and a filter "
+              "GIN of 1 words a beat, where 'small' has 224 and 4; rebuild it");
+  }
 }
 
 TEST(GoldenDevice, BadRegisterAccessesAnswerSlverrAndChangeNothing) {

@@ -96,11 +96,19 @@ TEST(Harness, ScopedTraceSurvivesADirtyHeap) {
   std::filesystem::remove(path);
 }
 
-// The filter spad (no reset) as the model holds it after construction.
+// The filter spad (no reset) as the model holds it after construction: its four lane banks
+// (the PE bench's build has FiltLanes 4), bank by bank.
 std::vector<uint16_t> FilterSpad(Harness<Vey_pe>& h) {
-  const auto& mem = h.dut().rootp->ey_pe__DOT__u_filter_spad__DOT__mem_q;
+  static_assert(EY_PE_FILT_LANES == 4, "FilterSpad reads four lane banks");
+  auto* r = h.dut().rootp;
   std::vector<uint16_t> words;
-  for (const uint16_t w : mem.m_storage) words.push_back(w);
+  for (const auto* mem :
+       {&r->ey_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__0__KET____DOT__u_bank__DOT__mem_q,
+        &r->ey_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__1__KET____DOT__u_bank__DOT__mem_q,
+        &r->ey_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__2__KET____DOT__u_bank__DOT__mem_q,
+        &r->ey_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__3__KET____DOT__u_bank__DOT__mem_q}) {
+    for (const uint16_t w : mem->m_storage) words.push_back(w);
+  }
   return words;
 }
 

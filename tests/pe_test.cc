@@ -177,7 +177,10 @@ TEST(Pe, PassesWithOneFilterBankReloadBetweenPasses) {
   PeJob j = MakeJob(3, 16, 4, 1, 5, 2, true, 34, 0.2, 3);
   PeResult res = RunAndCheck(j);
   const uint64_t ops = static_cast<uint64_t>(j.passes) * j.rows * j.f * j.p * j.q * j.s;
-  EXPECT_GE(res.cycles, ops + static_cast<uint64_t>(j.passes) * j.p * j.q * j.s);
+  // Each reload is at least p*q*S words in beats of at most EY_PE_FILT_LANES words.
+  const uint64_t beats = (static_cast<uint64_t>(j.p) * j.q * j.s + EY_PE_FILT_LANES - 1) /
+                         EY_PE_FILT_LANES;
+  EXPECT_GE(res.cycles, ops + static_cast<uint64_t>(j.passes) * beats);
 }
 
 TEST(Pe, ManyShortPasses) {

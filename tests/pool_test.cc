@@ -202,7 +202,7 @@ TEST(PoolDesc, HwPoolIsReadFromItsRegister) {
   for (const ArrayConfig& c : BuiltConfigs()) EXPECT_EQ(c.pool_words, 4096) << c.name;
   GoldenDevice dev(PoolCheckConfig(), kMemBase, kMemSize);
   EXPECT_EQ(dev.ReadCsr(kCsrHwPool), 32u);
-  EXPECT_EQ(dev.ReadCsr(kCsrVersion), 0x00020000u);
+  EXPECT_EQ(dev.ReadCsr(kCsrVersion), 0x00020001u);
   const HwInfo hw = dev.ReadHwInfo();
   EXPECT_EQ(hw.pool_words, 32);
   EXPECT_EQ(hw.ToArrayConfig("x").pool_words, 32);
@@ -676,7 +676,7 @@ TEST(PoolRuntime, ChainedLayersReadTheirSourceInPlace) {
   std::copy(y3.data().begin(), y3.data().end(), y3s.data().begin());
   const Tensor<int16_t> w4 = SparseTensor(Shape{3, 4, 2, 2}, rng);  // M x C x H x W weights
   const int e = chain.AddFcAfter(c, w4);  // int32 accumulators
-  EXPECT_EQ(chain.layer(e).layer.w, (Shape{3, 4, 2, 2}));
+  EXPECT_EQ(chain.layer(e).layer.w, (Shape{3, 16, 1, 1}));  // 4 x 2 x 2 read as 16 channels
   dev.RunChain(chain.Commit(), pool_cases::kTimeout);
   EXPECT_EQ(dev.ReadCounters().descs, 4u);
   EXPECT_TRUE(SameTensor(chain.ReadOutput(a), y1)) << "conv + leaky";

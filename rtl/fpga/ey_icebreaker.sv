@@ -38,6 +38,7 @@ module ey_icebreaker (
     .PpWords    (32),
     .PoolWords  (64),
     .SeqCheck   (1),
+    .FiltLanes  (1),
     .ClksPerBit (12),
     .MemWords   (16384)
   ) u_sys (

@@ -15,6 +15,7 @@ module ey_uart_sys #(
   parameter int unsigned PpWords     = 32,
   parameter int unsigned PoolWords   = 64,
   parameter int unsigned SeqCheck    = 1,       // descriptor checks on one multiplier
+  parameter int unsigned FiltLanes   = 1,       // filter GIN words: one memory per filter spad
   parameter int unsigned ClksPerBit  = 12,
   parameter logic [31:0] MemBase     = 32'h8000_0000,
   parameter int unsigned MemWords    = 16384   // 64-bit words: 128 KB
@@ -59,7 +60,8 @@ module ey_uart_sys #(
     .PoolWords  (PoolWords),
     .AddrW      (AddrW),
     .AxiDataW   (64),
-    .SeqCheck   (SeqCheck)
+    .SeqCheck   (SeqCheck),
+    .FiltLanes  (FiltLanes)
   ) u_top (
     .clk_i, .rst_ni, .irq_o,
     .s_axil_awvalid(awvalid), .s_axil_awready(awready), .s_axil_awaddr(awaddr),

@@ -129,7 +129,7 @@ std::vector<RunShape> Runs(const ConvLayer& layer, const RsMapping& m, const Til
 // `blocks` filter blocks and `channel_blocks` channel blocks.
 struct RunModel {
   int64_t passes;
-  int64_t filter_words;  // per pass, as timed: every used row x set column, p*q*S each
+  int64_t filter_beats;  // per pass: filter-GIN beats to every used row x set column
   int64_t work;          // per pass: MACs of one PE
   int64_t work_cycles;   // per pass: the cycles one PE takes for them
   int64_t ifmap_words;   // per pass
@@ -143,8 +143,11 @@ RunModel Model(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m
   const int64_t rows = static_cast<int64_t>(images) * strips;  // ifmap rows per PE
   RunModel r;
   r.passes = blocks * channel_blocks * m.nrg;
-  // Filter words go to the t chains there are (not the tv * th slots they are placed in).
-  r.filter_words = static_cast<int64_t>(m.r) * m.rg * m.t * m.p * m.q * S;
+  // Filter words go to the t chains there are (not the tv * th slots they are placed in), p*q*S
+  // to a PE in beats of one word, or, when a filter is one weight per channel (R*S = 1), of up
+  // to filter_gin_words channels (rtl/ey_filt_gen.sv).
+  const int lanes = layer.w.h * S == 1 ? std::max(1, hw.filter_gin_words) : 1;
+  r.filter_beats = static_cast<int64_t>(m.r) * m.rg * m.t * m.p * S * CeilDiv(m.q, lanes);
   r.work = rows * F * S * m.q * m.p;
   // An output column issues its S*q*p MACs one a cycle; its p psum entries are free again once
   // the last MAC has retired (kPePassCycles) and drained (the entries drain one a cycle as
@@ -169,11 +172,11 @@ int64_t RunCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping
   const int64_t work =
       std::max(r.work_cycles, static_cast<int64_t>(m.r) * m.rg + kPePassCycles);
   if (prefetch) {  // the next pass's filters load during a pass, except during the last one
-    return setup + r.filter_words +
-           (r.passes - 1) * std::max({work, r.ifmap_words, r.lane_words, r.filter_words}) +
+    return setup + r.filter_beats +
+           (r.passes - 1) * std::max({work, r.ifmap_words, r.lane_words, r.filter_beats}) +
            std::max({work, r.ifmap_words, r.lane_words});
   }
-  return setup + r.passes * (r.filter_words + std::max({work, r.ifmap_words, r.lane_words}));
+  return setup + r.passes * (r.filter_beats + std::max({work, r.ifmap_words, r.lane_words}));
 }
 
 // The walker's timeline (rtl/ey_walker.sv): three sequencers, chunk by chunk in its order

@@ -29,6 +29,7 @@ ArrayConfig HwInfo::ToArrayConfig(const std::string& name) const {
   c.ifmap_depth = ifmap_depth;
   c.filter_depth = filter_depth;
   c.psum_depth = psum_depth;
+  c.filter_gin_words = filter_gin_words;
   c.data_bits = data_bits;
   c.acc_bits = acc_bits;
   c.glb_ifmap_words = glb_ifmap_words;
@@ -69,6 +70,13 @@ void CheckDeviceConfig(Device& dev, const ArrayConfig& hw, const std::string& fi
                 "/" + std::to_string(hw.glb_psum_words) + ", " + std::to_string(hw.pp_words) +
                 " and " + std::to_string(hw.pool_words) + "; " + fix);
   }
+  if (got.filter_depth != hw.filter_depth || got.filter_gin_words != hw.filter_gin_words) {
+    throw Error(dev.Name() + ": the hardware of '" + hw.name + "' reports " +
+                std::to_string(got.filter_depth) + "-word filter spads and a filter GIN of " +
+                std::to_string(got.filter_gin_words) + " words a beat, where '" + hw.name +
+                "' has " + std::to_string(hw.filter_depth) + " and " +
+                std::to_string(hw.filter_gin_words) + "; " + fix);
+  }
 }
 
 HwInfo Device::ReadHwInfo() {
@@ -90,6 +98,7 @@ HwInfo Device::ReadHwInfo() {
   hw.data_bits = Field(widths, kHwWidthsDataWShift, kHwWidthsDataWBits);
   hw.acc_bits = Field(widths, kHwWidthsAccWShift, kHwWidthsAccWBits);
   hw.axi_bytes = Field(widths, kHwWidthsAxiBytesShift, kHwWidthsAxiBytesBits);
+  hw.filter_gin_words = Field(widths, kHwWidthsFiltGinShift, kHwWidthsFiltGinBits);
   hw.addr_bits = static_cast<int>(ReadCsr(kCsrHwAddr));
   hw.glb_ifmap_words = static_cast<int>(ReadCsr(kCsrHwGlbIfmap));
   hw.glb_filter_words = static_cast<int>(ReadCsr(kCsrHwGlbFilter));

@@ -64,6 +64,7 @@ GoldenDevice::GoldenDevice(const ArrayConfig& hw, uint64_t mem_base, uint64_t me
   info_.data_bits = hw.data_bits;
   info_.acc_bits = hw.acc_bits;
   info_.axi_bytes = kAxiDataBytes;
+  info_.filter_gin_words = hw.filter_gin_words;
   info_.addr_bits = addr_bits;
   info_.glb_ifmap_words = hw.glb_ifmap_words;
   info_.glb_filter_words = hw.glb_filter_words;
@@ -86,7 +87,8 @@ uint32_t GoldenDevice::ReadCsr(uint32_t offset) {
              u(info_.filter_depth) << kHwSpadFilterShift;
     case kCsrHwWidths:
       return u(info_.data_bits) << kHwWidthsDataWShift | u(info_.acc_bits) << kHwWidthsAccWShift |
-             u(info_.axi_bytes) << kHwWidthsAxiBytesShift;
+             u(info_.axi_bytes) << kHwWidthsAxiBytesShift |
+             u(info_.filter_gin_words) << kHwWidthsFiltGinShift;
     case kCsrHwGlbIfmap:
       return u(info_.glb_ifmap_words);
     case kCsrHwGlbFilter:

@@ -50,6 +50,7 @@ const std::vector<ArrayConfig>& BoardConfigs() {
     // the descriptor checks on one multiplier.
     ArrayConfig up5k = MakeConfig("up5k", 2, 2, 1024, 1024, 512);
     up5k.filter_depth = 64;
+    up5k.filter_gin_words = 1;
     up5k.pp_words = 32;
     up5k.pool_words = 64;
     up5k.seq_check = true;

@@ -9,6 +9,7 @@
 #include "eyelet/desc_codec.h"
 #include "eyelet/error.h"
 #include "eyelet/hex.h"
+#include "eyelet/layer_cfg.h"
 
 namespace eyelet {
 
@@ -31,6 +32,14 @@ std::string FcName(const Shape& x, const Shape& w) {
          ") runs as a CONV layer: ";
 }
 
+// The most input channels a layer record holds (its cg field).
+int64_t MaxLayerChannels() {
+  for (const LayerCfgField& f : kLayerCfgFields) {
+    if (std::string(f.name) == "cg") return (int64_t{1} << f.bits) - 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 ConvLayer FcToConvLayer(const Shape& x, const Shape& w) {
@@ -47,7 +56,7 @@ ConvLayer FcToConvLayer(const Shape& x, const Shape& w) {
                      std::to_string(wk) + "; weights must be M x K (e.g. M x 1 x 1 x K)");
   }
   ConvLayer l;
-  const bool flat = (x.c > 1) + (x.h > 1) + (x.w > 1) <= 1;
+  const bool flat = (x.c > 1) + (x.h > 1) + (x.w > 1) <= 1 || k <= MaxLayerChannels();
   // A flat input's K is one of its dimensions, so it fits an int.
   l.x = flat ? Shape{x.n, static_cast<int>(k), 1, 1} : x;
   l.w = Shape{w.n, l.x.c, l.x.h, l.x.w};

@@ -15,7 +15,8 @@
 //    taking images x the band's strips ifmap rows), the Rows*Cols+1 cycles of
 //    NoC-ID setup, then per pass the slowest of the PE work (one MAC per cycle per PE), the
 //    ifmap GIN (one word per cycle), the busiest psum lane (one psum per cycle; a lane serves
-//    tv chains, fold of them when the set is folded) and the filter GIN (one word per cycle).
+//    tv chains, fold of them when the set is folded) and the filter GIN (one beat per cycle:
+//    a word, or with R*S = 1 up to filter_gin_words of a PE's channels).
 //    When two passes' filters fit the filter spad the PEs load the next pass's filters while
 //    computing, else the load adds to every pass. This structure was calibrated on our RTL
 //    (CONV3 shape, C 32, M 64 on 12 x 14: 21,498 cycles measured); on seven layers run on the

@@ -11,7 +11,7 @@ constexpr uint32_t kCsrId = 0x000;  // ro: 0x45594c54 ("EYLT")
 constexpr uint32_t kCsrVersion = 0x004;  // ro: major << 16 | minor of the CSR map
 constexpr uint32_t kCsrHwArray = 0x008;  // ro: PE rows << 16 | PE columns
 constexpr uint32_t kCsrHwSpad = 0x00c;  // ro: ifmap spad words << 24 | psum spad words << 16 | filter spad words
-constexpr uint32_t kCsrHwWidths = 0x010;  // ro: DataW << 16 | AccW << 8 | AXI data width / 8
+constexpr uint32_t kCsrHwWidths = 0x010;  // ro: filter GIN words << 24 | DataW << 16 | AccW << 8 | AXI data width / 8
 constexpr uint32_t kCsrHwGlbIfmap = 0x014;  // ro: GLB ifmap area, words
 constexpr uint32_t kCsrHwGlbFilter = 0x018;  // ro: GLB filter area, words
 constexpr uint32_t kCsrHwGlbPsum = 0x01c;  // ro: GLB psum bank per column, words
@@ -89,7 +89,7 @@ constexpr CsrInfo kCsrs[] = {
 
 // Values and bit fields.
 constexpr uint32_t kCsrIdValue = 0x45594c54;  // what ID reads: "EYLT"
-constexpr uint32_t kCsrVersionValue = 0x20000;  // what VERSION reads: CSR map 2.0 (spad, LN and weight-byte counters; walker counters moved to 0x078)
+constexpr uint32_t kCsrVersionValue = 0x20001;  // what VERSION reads: CSR map 2.1 (HW_WIDTHS.FILT_GIN)
 constexpr int kVersionMajorShift = 16;  // CSR map major version
 constexpr int kVersionMajorBits = 16;
 constexpr int kVersionMinorShift = 0;  // CSR map minor version
@@ -104,6 +104,8 @@ constexpr int kHwSpadPsumShift = 16;  // psum spad words
 constexpr int kHwSpadPsumBits = 8;
 constexpr int kHwSpadFilterShift = 0;  // filter spad words
 constexpr int kHwSpadFilterBits = 16;
+constexpr int kHwWidthsFiltGinShift = 24;  // FiltLanes, filter words a filter-GIN beat carries (and the PEs' filter spads take a cycle)
+constexpr int kHwWidthsFiltGinBits = 8;
 constexpr int kHwWidthsDataWShift = 16;  // DataW, data bits
 constexpr int kHwWidthsDataWBits = 8;
 constexpr int kHwWidthsAccWShift = 8;  // AccW, accumulator bits

@@ -39,6 +39,7 @@ struct HwInfo {
   int data_bits = 0;
   int acc_bits = 0;
   int axi_bytes = 0;  // AXI data width / 8
+  int filter_gin_words = 0;  // filter words a filter-GIN beat carries
   int addr_bits = 0;  // AXI address width
   int glb_ifmap_words = 0;
   int glb_filter_words = 0;

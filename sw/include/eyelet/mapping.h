@@ -33,6 +33,9 @@ struct ArrayConfig {
   int ifmap_depth = 12;
   int filter_depth = 224;
   int psum_depth = 24;
+  // Filter words a filter-GIN beat carries (ey_top FiltLanes, HW_WIDTHS.FILT_GIN): a layer
+  // with R*S = 1 (FC, 1x1) moves up to this many of a PE's channels a cycle.
+  int filter_gin_words = 4;
   int data_bits = 16;
   int acc_bits = 32;
   int max_stride = 15;   // StrideW = 4

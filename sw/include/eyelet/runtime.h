@@ -24,13 +24,13 @@
 namespace eyelet {
 
 // An FC layer as the CONV layer the row-stationary array runs (Eyeriss ISCA 2016, "FC layer
-// from CONV layer point of view"): filters as large as the input, so R = H, S = W and
-// E = F = 1, with the batch as the filters' reuse. The input keeps its N x C x H x W shape,
-// except a flat one (at most one of C, H, W above 1: N x K x 1 x 1, or an N x K matrix read
-// as N x 1 x 1 x K), which becomes N x K x 1 x 1 (K channels, 1 x 1 kernels). The weights
-// (any shape with n = M and c*h*w = K, the golden FcAcc's rule) become M x C x H x W in the
-// same flattened order; stride 1, no padding, one group. The CONV output, N x M x 1 x 1, is
-// FcAcc's output element for element.
+// from CONV layer point of view"), with the batch as the filters' reuse and E = F = 1. The
+// input of K = C*H*W features becomes N x K x 1 x 1 (K channels, 1 x 1 kernels: the same
+// bytes), whose filters the filter GIN moves several channels a beat (R*S = 1); only a K past
+// the layer record's 13-bit channel field keeps N x C x H x W, with filters as large as the
+// input (R = H, S = W). The weights (any shape with n = M and c*h*w = K, the golden FcAcc's
+// rule) become M x K x 1 x 1 or M x C x H x W in the same flattened order; stride 1, no
+// padding, one group. The CONV output, N x M x 1 x 1, is FcAcc's output element for element.
 struct FcConv {
   ConvLayer layer;
   Tensor<int16_t> x;  // the input reshaped to layer.x (same data)
@@ -130,7 +130,8 @@ class ChainBuilder {
   int AddFc(const Tensor<int16_t>& x, const Tensor<int16_t>& w, const RsMapping* mapping = nullptr,
             const OutputPath* path = nullptr);
   // FC layer on layer `src`'s outputs N x C x H x W read in place as the flat K = C*H*W input
-  // (FcToConvLayer keeps NCHW with R = H, S = W: the same DRAM layout). Throws as AddFc and
+  // (FcToConvLayer's N x K x 1 x 1, or NCHW with R = H, S = W: the same DRAM layout). Throws
+  // as AddFc and
   // AddConvAfter.
   int AddFcAfter(int src, const Tensor<int16_t>& w, const RsMapping* mapping = nullptr,
                  const OutputPath* path = nullptr);

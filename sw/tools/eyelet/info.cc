@@ -75,6 +75,8 @@ int RunInfo(const InfoOptions& o, std::ostream& out) {
       << "array     " << info.rows << " x " << info.cols << " PEs\n"
       << "spads     ifmap " << info.ifmap_depth << ", filter " << info.filter_depth << ", psum "
       << info.psum_depth << " words per PE\n"
+      << "gin       filter " << info.filter_gin_words
+      << " words a beat (channels of a 1 x 1 filter), ifmap 1 word a beat\n"
       << "widths    data " << info.data_bits << " bits, psums " << info.acc_bits << " bits, AXI "
       << info.axi_bytes * 8 << " bits, addresses " << info.addr_bits << " bits\n"
       << "glb       ifmap " << info.glb_ifmap_words << ", filter " << info.glb_filter_words
@@ -94,6 +96,7 @@ int RunInfo(const InfoOptions& o, std::ostream& out) {
     j["cols"] = info.cols;
     j["ifmap_spad"] = info.ifmap_depth;
     j["filter_spad"] = info.filter_depth;
+    j["filter_gin_words"] = info.filter_gin_words;
     j["psum_spad"] = info.psum_depth;
     j["data_bits"] = info.data_bits;
     j["acc_bits"] = info.acc_bits;
