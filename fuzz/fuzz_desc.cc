@@ -76,7 +76,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::fprintf(stderr, "%s on %d x %d\n", DescribeDesc(d).c_str(), hw.rows, hw.cols);
   }
   const DescValues v = ComputeDescValues(d, hw);
-  const Walk walk(WalkOfDesc(d));
+  const Walk walk(WalkOfDesc(d, hw.glb_ifmap_words));
+  // The walk keeps ifmaps across filter chunks exactly when the walker's rule says so.
+  Check((v.x_res != 0) == walk.IfmapsStay(), "x_res and Walk::IfmapsStay disagree");
+  if (v.x_res != 0) {
+    Check(std::min(d.nb, d.n) * walk.ChannelChunk() *
+                  static_cast<uint64_t>(walk.BandIfmapWordsMax()) ==
+              v.xslot,
+          "xslot is not a channel chunk's ifmap words");
+  }
   int transfers = 0;
   walk.ForEachTransfer([&](const WalkTransfer& t) {
     if (std::getenv("FUZZ_DESC_VERBOSE") != nullptr) {

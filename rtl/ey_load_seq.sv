@@ -14,8 +14,9 @@
 //   for each group g, image chunk n0 (nb images), row band (sb strips of e ofmap rows),
 //   filter chunk (mbc blocks of t*p filters), channel chunk c0 (cbc blocks of r*q channels):
 //     load the chunk's images (its channels, the band's ifmap rows) into the GLB ifmap area,
-//       unless there is one channel chunk and they are still there from the previous filter
-//       chunk,
+//       unless they are still there from the segment's first filter chunk: with one channel
+//       chunk, or when the images of all channel chunks fit the area at once (x_res; each
+//       channel chunk then has its own slot, xslot words apart),
 //     load the chunk's filters (its channels) into the GLB filter area, unless there is one
 //       channel chunk and one filter chunk and they are there from the first image chunk and
 //       band,
@@ -95,6 +96,8 @@ module ey_load_seq #(
   input  logic               x_pp_i,
   input  logic               w_pp_i,
   input  logic               ps_pp_i,
+  input  logic               x_res_i,         // every channel chunk's images in its own slot
+  input  logic [15:0]        xslot_i,         // words of a slot
 
   // Read DMA
   output logic               rd_cmd_valid_o,
@@ -214,6 +217,7 @@ module ey_load_seq #(
   // Load buffers: the half the last loaded images (filters, table entries) are in.
   logic        x_half_q, x_half_d, w_half_q, w_half_d, p_half_q, p_half_d;
   logic        ps_half_q, ps_half_d;            // the output chunk's psums: the upper halves
+  logic [15:0] xbase_q, xbase_d;                // x_res: the chunk's ifmap slot
   logic [PpAW-1:0] p_base_q, p_base_d;   // the loaded chunk's half of the table
   logic [31:0] pb_q, pb_d, pm_q, pm_d;   // bias and mult of the table entry being loaded
 
@@ -247,7 +251,7 @@ module ey_load_seq #(
   assign one_band   = d.sb >= d.strips;
   assign pool_on    = d.pool_kh != '0;
   assign pp_tab     = d.post[1:0] != 2'b00;   // the output path reads its table
-  assign load_x     = !(one_cchunk && m0_q != '0);
+  assign load_x     = !((one_cchunk || x_res_i) && m0_q != '0);
   assign load_w     = !(one_cchunk && d.mbc >= d.mb && (n0_q != '0 || s0_q != '0));
   // The output-path table of the chunk's filters, for the chunk that stores them (its last
   // channel chunk), unless the filters (and so their table) are still there.
@@ -381,6 +385,7 @@ module ey_load_seq #(
     widx_d = widx_q; xc_d = xc_q; tcnt_d = tcnt_q;
     x_len_d = x_len_q; w_len_d = w_len_q; w_end_d = w_end_q;
     x_half_d = x_half_q; w_half_d = w_half_q; p_half_d = p_half_q; ps_half_d = ps_half_q;
+    xbase_d = xbase_q;
     p_base_d = p_base_q; pb_d = pb_q; pm_d = pm_q;
     s0_d = s0_q; y0_d = y0_q; ecur_d = ecur_q; sbcur_d = sbcur_q;
     lo_d = lo_q; hb_d = hb_q; ptb_d = ptb_q; r0_d = r0_q; hbw_d = hbw_q;
@@ -513,10 +518,15 @@ module ey_load_seq #(
         end
         // An area the running chunk reads is loaded only into its other half; without halves,
         // only once the run is over.
-        StLoadWait: if (run_idle_i || !((load_x && !x_pp_i) || (load_w && !w_pp_i))) begin
+        // With x_res a chunk loads its own slot, which no running chunk reads.
+        StLoadWait: if (run_idle_i ||
+                        !((load_x && !x_pp_i && !x_res_i) || (load_w && !w_pp_i))) begin
           if (c0_q == '0) ps_half_d = ps_pp_i && !ps_half_q;  // a new output chunk
           cfg_d.ps_base = ps_half_d ? 16'(PsHalf) : '0;
-          if (load_x) begin
+          if (x_res_i) begin
+            xbase_d       = (c0_q == '0) ? '0 : xbase_q + xslot_i;
+            cfg_d.if_base = xbase_d;
+          end else if (load_x) begin
             x_half_d      = x_pp_i && !x_half_q;
             cfg_d.if_base = (x_pp_i && !x_half_q) ? 16'(IfHalf) : '0;
           end
@@ -659,6 +669,7 @@ module ey_load_seq #(
       widx_q <= '0; xc_q <= '0; tcnt_q <= '0;
       x_len_q <= '0; w_len_q <= '0; w_end_q <= '0;
       x_half_q <= 1'b0; w_half_q <= 1'b0; p_half_q <= 1'b0; ps_half_q <= 1'b0;
+      xbase_q <= '0;
       p_base_q <= '0; pb_q <= '0; pm_q <= '0;
       s0_q <= '0; y0_q <= '0; ecur_q <= '0; sbcur_q <= '0;
       lo_q <= '0; hb_q <= '0; ptb_q <= '0; r0_q <= '0; hbw_q <= '0;
@@ -680,6 +691,7 @@ module ey_load_seq #(
       widx_q <= widx_d; xc_q <= xc_d; tcnt_q <= tcnt_d;
       x_len_q <= x_len_d; w_len_q <= w_len_d; w_end_q <= w_end_d;
       x_half_q <= x_half_d; w_half_q <= w_half_d; p_half_q <= p_half_d; ps_half_q <= ps_half_d;
+      xbase_q <= xbase_d;
       p_base_q <= p_base_d; pb_q <= pb_d; pm_q <= pm_d;
       s0_q <= s0_d; y0_q <= y0_d; ecur_q <= ecur_d; sbcur_q <= sbcur_d;
       lo_q <= lo_d; hb_q <= hb_d; ptb_q <= ptb_d; r0_q <= r0_d; hbw_q <= hbw_d;

@@ -136,7 +136,8 @@ module ey_walker #(
   logic [12:0]   cc;
   logic [26:0]   mbc_tp;
   logic [1:0]    vcols, vrows;
-  logic          x_pp, w_pp, ps_pp;
+  logic          x_pp, w_pp, ps_pp, x_res;
+  logic [15:0]   xslot;
 
   ey_desc_check #(
     .Rows        (Rows),
@@ -173,7 +174,9 @@ module ey_walker #(
     .vrows_o       (vrows),
     .x_pp_o        (x_pp),
     .w_pp_o        (w_pp),
-    .ps_pp_o       (ps_pp)
+    .ps_pp_o       (ps_pp),
+    .x_res_o       (x_res),
+    .xslot_o       (xslot)
   );
 
   // ---------------------------------------------------------------------------------------
@@ -226,6 +229,8 @@ module ey_walker #(
     .x_pp_i           (x_pp),
     .w_pp_i           (w_pp),
     .ps_pp_i          (ps_pp),
+    .x_res_i          (x_res),
+    .xslot_i          (xslot),
     .rd_cmd_valid_o   (rd_cmd_valid_o),
     .rd_cmd_ready_i   (rd_cmd_ready_i),
     .rd_cmd_addr_o    (rd_cmd_addr_o),

@@ -19,6 +19,8 @@
   X(vrows_o) \
   X(x_pp_o) \
   X(w_pp_o) \
-  X(ps_pp_o)
+  X(ps_pp_o) \
+  X(x_res_o) \
+  X(xslot_o)
 
 #endif  // EYELET_TB_DESC_CHECK_PORTS_H_

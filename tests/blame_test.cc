@@ -78,7 +78,7 @@ TEST(Blame, AnElementWrongInOnePassIsBlamedOnThatPass) {
   const Case k(Tiling{1, 4, 4, 0});
   const int c = 2, h = 3, wcol = 1;
   int checked = 0;
-  for (int64_t bad_pass = 0; bad_pass < LayerPasses(k.layer, k.m, k.t); ++bad_pass) {
+  for (int64_t bad_pass = 0; bad_pass < LayerPasses(k.layer, k.m, k.t, k.hw); ++bad_pass) {
     Tensor<int32_t> got = k.want;
     int wrong = 0;
     const Shape out = k.layer.Out();

@@ -89,6 +89,16 @@ std::vector<Desc> Directed() {
     d.mbc = d.mb;  // every filter block in one chunk
     descs.push_back(d);
   }
+  {  // a filter chunk larger than the filter area: 64 x 64 x 3 x 3 weights in one chunk
+    ConvLayer l;
+    l.x = Shape{1, 64, 3, 3};
+    l.w = Shape{64, 64, 3, 3};
+    const RsMapping m = ChooseMapping(l, hw);
+    Desc d = MakeConvDesc(l, m, ChooseTiling(l, hw, m), 0x1000, 0x20000, 0x3000, 0);
+    d.mbc = d.mb;
+    d.cbc = d.cb;
+    descs.push_back(d);
+  }
   return descs;
 }
 

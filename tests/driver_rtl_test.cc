@@ -314,6 +314,24 @@ TEST(DriverTiling, StoresOverlapTheNextRun) {
       << "stall " << r.counters.dma_stall << " of " << r.counters.cycles;
 }
 
+TEST(DriverTiling, IfmapsOfEveryChannelChunkStayAcrossFilterChunks) {
+  // 1,024 features x 4 images fit the ifmap area at once, but the filters come in chunks of
+  // fewer channels and fewer filters: each channel chunk's images keep their own slot (x_res),
+  // loaded by the first filter chunk only, so every ifmap byte is read from DRAM once.
+  const ArrayConfig& hw = ConfigByName("small");
+  const ConvLayer l = FcToConvLayer(Shape{4, 1024, 1, 1}, Shape{128, 1024, 1, 1});
+  const auto [r, c] = RunSmallAndModel(l, 13);
+  ASSERT_LT(r.tiling.cc, l.x.c) << "one channel chunk: nothing to keep in slots";
+  ASSERT_LT(r.tiling.mc, l.w.n) << "one filter chunk: the ifmaps are read once anyway";
+  ASSERT_LE(l.x.Size(), hw.glb_ifmap_words);
+  const uint64_t desc_bytes = kDescWords * 8;
+  EXPECT_EQ(r.counters.dram_rd_bytes - r.counters.dram_flt_bytes - desc_bytes,
+            static_cast<uint64_t>(l.x.Size()) * 2);
+  EXPECT_EQ(r.counters.dram_flt_bytes, static_cast<uint64_t>(l.w.Size()) * 2);
+  EXPECT_EQ(c.time.dram_read_bytes, static_cast<int64_t>(r.counters.dram_rd_bytes - desc_bytes))
+      << "the model's bytes";
+}
+
 // --- Chains
 
 TEST(DriverChain, ThreeLayersInOneChain) {
@@ -626,6 +644,23 @@ TEST(DriverFc, ChannelByHeightByWidthInputs) {
   EXPECT_EQ(FcToConvLayer(Shape{1, 8, 32, 32}, Shape{2, 8, 32, 32}).x, (Shape{1, 8, 32, 32}));
   EXPECT_EQ(FcToConvLayer(Shape{1, 256, 6, 6}, Shape{3, 256, 6, 6}).w, (Shape{3, 256, 6, 6}));
   EXPECT_EQ(FcToConvLayer(Shape{6, 1, 1, 2000}, Shape{12, 2000, 1, 1}).x, (Shape{6, 2000, 1, 1}));
+}
+
+TEST(DriverFc, TheFilterGinMovesFourChannelsABeat) {
+  // An FC filter is one weight per channel, so a filter-GIN beat carries four of a PE's
+  // channels: the array runs in fewer cycles than there are words on the filter GIN, which a
+  // GIN of one word a cycle cannot do. The counter still counts words.
+  const ArrayConfig& hw = ConfigByName("small");
+  ASSERT_EQ(hw.filter_gin_words, 4);
+  const ConvLayer l = FcToConvLayer(Shape{4, 512, 1, 1}, Shape{64, 512, 1, 1});
+  const auto [r, c] = RunSmallAndModel(l, 17);
+  ASSERT_GE(r.mapping.q, 4) << r.mapping.ToString();
+  EXPECT_GE(r.counters.filt_words, static_cast<uint64_t>(l.w.Size()));
+  const uint64_t array_cycles = r.counters.cycles - r.counters.dma_stall;
+  EXPECT_LT(array_cycles, r.counters.filt_words)
+      << "array " << array_cycles << " cycles, filter GIN "
+      << r.counters.filt_words << " words";
+  EXPECT_EQ(c.access.noc_filter, static_cast<int64_t>(r.counters.filt_words));
 }
 
 TEST(DriverFc, FcAfterConvInOneChain) {

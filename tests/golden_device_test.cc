@@ -36,6 +36,7 @@ using test::ReadBytes;
 using test::RunTiled;
 using test::SameTensor;
 using test::SparseTensor;
+using test::WithGlb;
 
 const ConvLayer kLayerA = LayerA();
 
@@ -415,7 +416,9 @@ RsMapping MappingC() {
 }
 
 TEST(GoldenDevice, ChannelChunksMoveTheBytesOfTheContract) {
-  const ArrayConfig& hw = ConfigByName("small");
+  // An ifmap area of 256 words holds every chunk below but not all 6 channels of 2 or 3
+  // images (300, 450 words): with several filter chunks the ifmaps come again for each.
+  const ArrayConfig hw = WithGlb("small", "small-256", 256, 4096, 4096);
   GoldenDevice dev(hw, kMemBase, kMemSize);
   Rng rng(31);
   const Tensor<int16_t> x = SparseTensor(kLayerC.x, rng), w = SparseTensor(kLayerC.w, rng);
@@ -461,6 +464,21 @@ TEST(GoldenDevice, ChannelChunksMoveTheBytesOfTheContract) {
     const CycleEstimate e = EstimateCycles(kLayerC, hw, m, c.tiling);
     EXPECT_EQ(static_cast<uint64_t>(e.dram_read_bytes) + kDescBytes, c.read);
     EXPECT_EQ(e.dram_write_bytes, 1200);
+  }
+  // On `small` (8,192 ifmap words) all channels of the chunk's images fit at once: each
+  // channel chunk keeps its slot (x_res) and the ifmaps are read once.
+  const ArrayConfig& small = ConfigByName("small");
+  GoldenDevice wide(small, kMemBase, kMemSize);
+  for (const Tiling& t : {Tiling{3, 2, 2}, Tiling{2, 2, 4}}) {
+    SCOPED_TRACE("small, nb " + std::to_string(t.nb) + " cc " + std::to_string(t.cc));
+    const Desc d = RunTiled(wide, kLayerC, m, t, x, w);
+    EXPECT_EQ(wide.ReadCounters().dram_rd_bytes, kDescBytes + 900 + 432 * (t.nb == 2 ? 2 : 1));
+    Tensor<int32_t> y(kLayerC.Out());
+    y.data() = wide.Read<int32_t>(d.y_addr, static_cast<size_t>(y.size()));
+    EXPECT_TRUE(SameTensor(y, want));
+    EXPECT_EQ(static_cast<uint64_t>(EstimateCycles(kLayerC, small, m, t).dram_read_bytes) +
+                  kDescBytes,
+              wide.ReadCounters().dram_rd_bytes);
   }
 }
 
@@ -529,8 +547,8 @@ TEST(GoldenDevice, RowBandsMoveTheBytesOfTheContract) {
        kDescBytes + 2 * 3 * 12 * 14 + 2 * 216,
        "3 channel chunks: filters once per band"},
       {{1, 2, 2, 2},
-       kDescBytes + 2 * (2 * 3 * 12 * 14) + 2 * 2 * 216,
-       "2 image, 2 band, 2 filter, 2 channel chunks: ifmaps once per filter chunk"},
+       kDescBytes + 2 * 3 * 12 * 14 + 2 * 2 * 216,
+       "2 image, 2 band, 2 filter, 2 channel chunks: the channel chunks in slots, ifmaps once"},
       {{2, 4, 3, 3}, kDescBytes + 2 * 3 * 11 * 14 + 216, "one band: whole channels"},
   };
   for (const auto& c : cases) {
@@ -541,7 +559,7 @@ TEST(GoldenDevice, RowBandsMoveTheBytesOfTheContract) {
     EXPECT_EQ(got.descs, 1u);
     EXPECT_EQ(got.dram_rd_bytes, c.read);
     EXPECT_EQ(got.dram_wr_bytes, 2u * 4 * 6 * 4 * 4);  // every output row once
-    EXPECT_EQ(ReadBytes(kLayerD, m, c.tiling), c.read);
+    EXPECT_EQ(ReadBytes(kLayerD, m, c.tiling, hw), c.read);
     Tensor<int32_t> y(kLayerD.Out());
     y.data() = dev.Read<int32_t>(d.y_addr, static_cast<size_t>(y.size()));
     EXPECT_TRUE(SameTensor(y, want)) << c.what;
@@ -644,7 +662,7 @@ TEST_P(RowBandTest, MatchesTheGoldenModelAndTheCostModel) {
   const uint64_t y_bytes = static_cast<uint64_t>(l.Out().Size()) * 4;
   const DeviceCounters got = dev.ReadCounters();
   EXPECT_EQ(got.descs, 1u);
-  EXPECT_EQ(got.dram_rd_bytes, ReadBytes(l, run.mapping, t));
+  EXPECT_EQ(got.dram_rd_bytes, ReadBytes(l, run.mapping, t, BandConfig()));
   EXPECT_EQ(got.dram_wr_bytes, y_bytes);
   const CycleEstimate c = EstimateCycles(l, BandConfig(), run.mapping, t);
   EXPECT_EQ(static_cast<uint64_t>(c.dram_read_bytes) + kDescBytes, got.dram_rd_bytes);

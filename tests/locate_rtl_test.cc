@@ -106,7 +106,7 @@ TEST_P(LocateRtl, WrongOutputsLocateToTheFaultyPe) {
   const FaultRun clean = RunWithFault(c, m, x, w, {});
   ASSERT_TRUE(test::SameTensor(clean.r.y, clean.want));
   const Tiling& t = clean.r.tiling;
-  EXPECT_EQ(clean.r.counters.passes, static_cast<uint64_t>(LayerPasses(c.layer, m, t)));
+  EXPECT_EQ(clean.r.counters.passes, static_cast<uint64_t>(LayerPasses(c.layer, m, t, hw)));
   const int64_t runs = EstimateCycles(c.layer, hw, m, t).runs;
   if (c.several_chunks) EXPECT_GT(runs, 1);
 

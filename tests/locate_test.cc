@@ -48,7 +48,7 @@ TEST(Locate, OneRunByHand) {
   const Tiling t{1, 4, 4, 0};
   ASSERT_EQ(TilingError(h.layer, h.hw, h.m, t), "");
   // One run of mb 2 x cb 2 x nrg 1 passes: (mb 0: cb 0, 1), (mb 1: cb 0, 1).
-  EXPECT_EQ(LayerPasses(h.layer, h.m, t), 4);
+  EXPECT_EQ(LayerPasses(h.layer, h.m, t, h.hw), 4);
   // Filter 3: block 1 (filters 2, 3), chain 1 (set column 1, columns 2-3); row 3: strip 1,
   // set column j = 1; final after the last pass of block 1, pass 3. The chain's top is row 5.
   const OutputLocation a = LocateOutput(h.layer, h.m, t, h.hw, {0, 3, 3, 2});
@@ -80,7 +80,7 @@ TEST(Locate, ChunksByHand) {
   // (m0 0: c0 0, 2), (m0 2: c0 0, 2).
   const Tiling t{1, 2, 2, 0};
   ASSERT_EQ(TilingError(h.layer, h.hw, h.m, t), "");
-  EXPECT_EQ(LayerPasses(h.layer, h.m, t), 4);
+  EXPECT_EQ(LayerPasses(h.layer, h.m, t, h.hw), 4);
   const OutputLocation a = LocateOutput(h.layer, h.m, t, h.hw, {0, 3, 1, 0});
   EXPECT_EQ(a.filter_chunk, 1);
   EXPECT_EQ(a.channel_chunk, 1);
@@ -151,7 +151,7 @@ TEST(Locate, PassCountEqualsTheCostModels) {
     // sends exactly those before each fg_adv), summed over the groups as the walk is.
     const CostEstimate cost = EvaluateMapping(c.layer, *hw, c.m, c.t);
     const int64_t per_pass = int64_t{c.m.t} * c.m.r * c.m.rg * c.m.p * c.m.q * c.layer.w.w;
-    EXPECT_EQ(LayerPasses(c.layer, c.m, c.t) * per_pass, cost.access.noc_filter);
+    EXPECT_EQ(LayerPasses(c.layer, c.m, c.t, *hw) * per_pass, cost.access.noc_filter);
   }
   // The draws cover runs of several chunks, row groups, groups and row bands.
   EXPECT_GE(chunked, 20);
@@ -164,7 +164,7 @@ TEST(Locate, EveryOutputMapsToAnActiveTopPeOfItsChain) {
   for (const auto& [hw, c] : RandomCases(12)) {
     SCOPED_TRACE(hw->name + " " + c.layer.ToString() + " " + c.m.ToString());
     const Shape out = c.layer.Out();
-    const int64_t passes = LayerPasses(c.layer, c.m, c.t);
+    const int64_t passes = LayerPasses(c.layer, c.m, c.t, *hw);
     const int64_t runs = EstimateCycles(c.layer, *hw, c.m, c.t).runs;
     std::set<std::pair<int, int>> pes;
     int64_t last_run = -1, last_pass = -1;

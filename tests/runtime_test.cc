@@ -75,7 +75,7 @@ TEST_P(RandomLayerTest, MatchesTheGoldenModelWithExactCounters) {
   const uint64_t y_bytes = static_cast<uint64_t>(l.Out().Size()) * 4;
   EXPECT_EQ(r.dram_min_bytes, static_cast<uint64_t>(x.size() + w.size()) * 2 + y_bytes);
   EXPECT_EQ(r.counters.descs, 1u);
-  EXPECT_EQ(r.counters.dram_rd_bytes, ReadBytes(l, r.mapping, r.tiling));
+  EXPECT_EQ(r.counters.dram_rd_bytes, ReadBytes(l, r.mapping, r.tiling, SmallGlbConfig()));
   EXPECT_EQ(r.counters.dram_wr_bytes, y_bytes);
   const uint64_t skipped = ZeroOperandMacs(l, x);
   EXPECT_EQ(r.counters.skipped, skipped);
@@ -182,7 +182,7 @@ TEST_P(ChannelChunkTest, MatchesTheGoldenModelWithExactCounters) {
   EXPECT_TRUE(SameTensor(r.y, ConvAcc(x, w, l.conv))) << "y";
   const uint64_t y_bytes = static_cast<uint64_t>(l.Out().Size()) * 4;
   EXPECT_EQ(r.counters.descs, 1u);
-  EXPECT_EQ(r.counters.dram_rd_bytes, ReadBytes(l, r.mapping, r.tiling));
+  EXPECT_EQ(r.counters.dram_rd_bytes, ReadBytes(l, r.mapping, r.tiling, ChannelChunkConfig()));
   EXPECT_EQ(r.counters.dram_wr_bytes, y_bytes);
   const uint64_t skipped = ZeroOperandMacs(l, x);
   EXPECT_EQ(r.counters.skipped, skipped);
@@ -227,7 +227,7 @@ TEST(Runtime, ThreeLayerChain) {
     ws.push_back(SparseTensor(l.w, rng));
     const int i = chain.AddConv(l, xs.back(), ws.back());
     EXPECT_EQ(i, static_cast<int>(xs.size()) - 1);
-    rd += ReadBytes(l, chain.layer(i).mapping, chain.layer(i).tiling);
+    rd += ReadBytes(l, chain.layer(i).mapping, chain.layer(i).tiling, SmallGlbConfig());
     wr += static_cast<uint64_t>(l.Out().Size()) * 4;
   }
   ASSERT_EQ(chain.size(), 3);

@@ -269,13 +269,20 @@ uint64_t IfmapRowsRead(const ConvLayer& l, const RsMapping& m, const Tiling& t) 
   return rows;
 }
 
-uint64_t ReadBytes(const ConvLayer& l, const RsMapping& m, const Tiling& t) {
+uint64_t ReadBytes(const ConvLayer& l, const RsMapping& m, const Tiling& t, const ArrayConfig& hw) {
   const uint64_t groups = l.conv.groups, cg = l.x.c / groups, mg = l.w.n / groups;
   const uint64_t image_chunks = (l.x.n + t.nb - 1) / t.nb, filter_chunks = (mg + t.mc - 1) / t.mc;
   const int sb = t.sb == 0 ? m.strips : t.sb;
   const uint64_t bands = (m.strips + sb - 1) / sb;
   const bool one_channel_chunk = t.cc >= static_cast<int>(cg);
-  const uint64_t ifmap_loads = one_channel_chunk ? 1 : filter_chunks;
+  // The ifmap rows of a band, all channels of a chunk's images, fit the ifmap area at once:
+  // every channel chunk keeps its slot across the filter chunks.
+  const int band_rows =
+      sb >= m.strips ? l.x.h : std::min((sb * m.e - 1) * l.conv.stride_h + l.w.h, l.x.h);
+  const bool slots = !one_channel_chunk &&
+                     static_cast<uint64_t>(std::min(t.nb, l.x.n)) * cg * band_rows * l.x.w <=
+                         static_cast<uint64_t>(hw.glb_ifmap_words);
+  const uint64_t ifmap_loads = one_channel_chunk || slots ? 1 : filter_chunks;
   const uint64_t filter_loads = one_channel_chunk && filter_chunks == 1 ? 1 : image_chunks * bands;
   const uint64_t image = cg * IfmapRowsRead(l, m, t) * l.x.w, filter = cg * l.w.h * l.w.w;
   return kDescBytes + groups * (ifmap_loads * l.x.n * image * 2 + filter_loads * mg * filter * 2);

@@ -212,8 +212,9 @@ uint64_t IfmapRowsRead(const ConvLayer& l, const RsMapping& m, const Tiling& t);
 // DRAM bytes the walker reads for one descriptor of `l` run with mapping `m` and tiling `t`:
 // with one channel chunk each band's ifmap rows once and the filters once per image chunk and
 // band (once in all when they are one chunk too); with several channel chunks each band's
-// ifmap rows once per filter chunk and the filters once per image chunk and band.
-uint64_t ReadBytes(const ConvLayer& l, const RsMapping& m, const Tiling& t);
+// ifmap rows once per filter chunk (once when all channels of a chunk's images fit the ifmap
+// area of `hw`: x_res) and the filters once per image chunk and band.
+uint64_t ReadBytes(const ConvLayer& l, const RsMapping& m, const Tiling& t, const ArrayConfig& hw);
 
 // Writes x, w and the descriptor of `l` run with the completed mapping `m` and tiling `t`
 // into `dev` (x at `x_addr` unless 0, y at `y_addr` unless 0) and runs it; returns the

@@ -202,6 +202,31 @@ TEST(Walk, OneChannelChunkKeepsTheIfmapsAcrossFilterChunks) {
                      "chunk 2 4", "R filter 0x20d8 54", "W store 0x3070 8"}));
 }
 
+// Several channel chunks whose ifmaps all fit the ifmap area at once (the walker's x_res): the
+// segment's first filter chunk loads each channel chunk's rows into its own slot, and the later
+// filter chunks read them there.
+TEST(Walk, IfmapsOfAllChannelChunksStayWhenTheyFitTheArea) {
+  WalkParams p = TwoOfEach();
+  p.glb_ifmap_words = 79;
+  EXPECT_FALSE(Walk(p).IfmapsStay());
+  p.glb_ifmap_words = 80;  // 1 image x 4 channels x 4 rows (a band's windows) x 5 columns
+  const Walk walk(p);
+  EXPECT_TRUE(walk.IfmapsStay());
+  EXPECT_EQ(walk.BandIfmapWordsMax(), 20);
+  int chunks = 0, loads = 0;
+  walk.ForEachChunk([&](const WalkSegment&, const WalkChunk& c) {
+    EXPECT_EQ(c.ifmaps, c.m0 == 0) << "m0 " << c.m0 << " c0 " << c.c0;
+    ++chunks;
+    loads += c.ifmaps ? 1 : 0;
+    return true;
+  });
+  EXPECT_EQ(chunks, 16);  // 2 image chunks x 2 bands x 2 filter chunks x 2 channel chunks
+  EXPECT_EQ(loads, 8);
+  // One channel chunk keeps its ifmaps anyway, without slots.
+  p.channels_per_chunk = 4;
+  EXPECT_FALSE(Walk(p).IfmapsStay());
+}
+
 // One channel chunk and one filter chunk: the filters stay in the GLB across image chunks and
 // bands, and each group loads its own once.
 TEST(Walk, OneFilterChunkLoadsEachGroupsFiltersOnce) {
@@ -346,7 +371,7 @@ TEST(Walk, LayerAndItsDescriptorWalkAlike) {
   for (const Tiling& t : {Tiling{1, 2, 1, 1}, Tiling{2, 4, 6, 2}, Tiling{3, 10, 3, 0}}) {
     ASSERT_EQ(TilingError(l, hw, m, t), "");
     const Desc d = MakeConvDesc(l, m, t, 0x1000, 0x20000, 0x40000, 0);
-    WalkParams from_layer = WalkOfLayer(l, m, t);
+    WalkParams from_layer = WalkOfLayer(l, hw, m, t);
     from_layer.x_addr = d.x_addr;
     from_layer.w_addr = d.w_addr;
     from_layer.y_addr = d.y_addr;
@@ -356,7 +381,7 @@ TEST(Walk, LayerAndItsDescriptorWalkAlike) {
       a.push_back(Show(x));
       return true;
     });
-    Walk(WalkOfDesc(d)).ForEachTransfer([&](const WalkTransfer& x) {
+    Walk(WalkOfDesc(d, hw.glb_ifmap_words)).ForEachTransfer([&](const WalkTransfer& x) {
       b.push_back(Show(x));
       return true;
     });

@@ -275,7 +275,7 @@ BenchRow BenchDeviceRow(const std::string& name, const ConvLayer& layer, const A
   // (CNT_DRAM_FLT_BYTES) and ifmaps. The table's bytes are the walk's (walk.h), as the walker
   // moved them for this mapping and tiling.
   uint64_t table_bytes = 0;
-  Walk(WalkOfLayer(layer, st.mapping, st.tiling)).ForEachTransfer([&](const WalkTransfer& t) {
+  Walk(WalkOfLayer(layer, hw, st.mapping, st.tiling)).ForEachTransfer([&](const WalkTransfer& t) {
     if (t.kind == WalkTransfer::kTable) table_bytes += t.bytes;
     return true;
   });

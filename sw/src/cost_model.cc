@@ -89,9 +89,10 @@ struct RunShape {
   bool first;
 };
 
-std::vector<RunShape> Runs(const ConvLayer& layer, const RsMapping& m, const Tiling& t) {
+std::vector<RunShape> Runs(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
+                           const Tiling& t) {
   // The walk's chunk sizes (walk.h), counted by shape instead of visited in order.
-  const Walk walk(WalkOfLayer(layer, m, t));
+  const Walk walk(WalkOfLayer(layer, hw, m, t));
   const WalkParams& wp = walk.params();
   const auto i = [](int64_t v) { return static_cast<int>(v); };
   const int n = i(wp.n), mg = i(wp.mg), cg = i(wp.cg);
@@ -315,7 +316,7 @@ struct WalkerTime {
 // segments and chunks in order and what each one moves; this adds their times.
 WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                         const Tiling& t) {
-  const Walk walk(WalkOfLayer(layer, m, t));
+  const Walk walk(WalkOfLayer(layer, hw, m, t));
   const WalkParams& wp = walk.params();
   const int fo = layer.Out().w;
   const int64_t block = static_cast<int64_t>(m.t) * m.p, cblock = static_cast<int64_t>(m.r) * m.q;
@@ -365,7 +366,8 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
       c.read_words += wc.ifmap_words;
       c.ifmap_words = wc.ifmap_words;
       transfers += wc.ifmap_transfers;
-      c.load_waits = c.load_waits || !x_halves;
+      // In halves, or each channel chunk in its own slot (x_res): no wait for the run.
+      c.load_waits = c.load_waits || !(x_halves || walk.IfmapsStay());
     }
     if (wc.filters) {
       c.read_words += wc.filter_words;
@@ -380,7 +382,8 @@ WalkerTime WalkTimeline(const ConvLayer& layer, const ArrayConfig& hw, const RsM
     c.table_cycles = table_words + wc.table_transfers * kDramTransferCycles;
     c.read_words += table_words;
     transfers += wc.table_transfers;
-    const int64_t load = beats + table_words + transfers * kDramTransferCycles;
+    const int64_t load = beats + (transfers - wc.table_transfers) * kDramReadTransferCycles +
+                         c.table_cycles;
     c.load_cycles = load > 0 ? load + kWalkerLoadCycles : 0;
     // The array's cycles depend on the run's shape only: remembered.
     c.compute = -1;
@@ -543,7 +546,7 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
   c.time = EstimateCycles(layer, hw, m, t);
   AccessCounts& a = c.access;
   const std::pair<int64_t, int64_t> cols = PaddedColTaps(layer);
-  for (const RunShape& run : Runs(layer, m, t)) {
+  for (const RunShape& run : Runs(layer, hw, m, t)) {
     const int64_t blocks = CeilDiv(run.filters, block);
     const RunModel r =
         Model(layer, hw, m, F, run.images, run.strips, blocks, CeilDiv(run.channels, cblock));
@@ -596,7 +599,7 @@ CostEstimate EvaluateMapping(const ConvLayer& layer, const ArrayConfig& hw, cons
   }
 
   ResourceUse& u = c.use;
-  const Walk walk(WalkOfLayer(layer, m, t));
+  const Walk walk(WalkOfLayer(layer, hw, m, t));
   const int nb = static_cast<int>(walk.params().nb), mc = static_cast<int>(walk.FilterChunk());
   const int cc = static_cast<int>(walk.ChannelChunk()), sb = static_cast<int>(walk.params().sb);
   const int band_rows = ChunkIfmapRows(layer, m, sb);

@@ -22,8 +22,8 @@ constexpr int kMaxDrawnKernel = 5;
 constexpr DrawBounds kConvDraw{8, 16, kMaxDrawnKernel};
 constexpr DrawBounds kPoolDraw{8, 16, 3};  // the hardware pools windows of 1..3
 
-// FC shapes DrawFcShapes draws: half of them flat (N x K x 1 x 1), half C x H x W (run with
-// R = H, S = W filters, which always fit the spads at these sizes).
+// FC shapes DrawFcShapes draws: half of them flat (N x K x 1 x 1), half C x H x W (both run as
+// K channels of 1 x 1: K stays within the channel field at these sizes).
 struct FcDrawBounds {
   int batch;
   int features;  // K of a flat input

@@ -223,7 +223,7 @@ ErrCode GoldenDevice::RunDesc(uint64_t addr, Desc& d) {
 
 ErrCode GoldenDevice::Transfers(const Desc& d) {
   ErrCode code = ErrCode::kNone;
-  Walk(WalkOfDesc(d)).ForEachTransfer([&](const WalkTransfer& t) {
+  Walk(WalkOfDesc(d, info_.glb_ifmap_words)).ForEachTransfer([&](const WalkTransfer& t) {
     if (!InWindow(t.addr, t.bytes)) {
       code = t.IsWrite() ? ErrCode::kAxiWrDecerr : ErrCode::kAxiRdDecerr;
       return false;
@@ -305,7 +305,7 @@ void GoldenDevice::Compute(const Desc& d) {
   const int pt = static_cast<int>(d.pad_top), pl = static_cast<int>(d.pad_left);
 
   Tensor<int16_t> x(Shape{n, groups * cg, h, w});
-  const Walk walk(WalkOfDesc(d));
+  const Walk walk(WalkOfDesc(d, info_.glb_ifmap_words));
   if (walk.Bands() == 1) {
     x.data() = Read<int16_t>(d.x_addr, static_cast<size_t>(x.size()));
   } else {

@@ -57,8 +57,9 @@ std::string OutputLocation::ToString() const {
   return s.str();
 }
 
-int64_t LayerPasses(const ConvLayer& layer, const RsMapping& m, const Tiling& t) {
-  const Walk walk(WalkOfLayer(layer, m, t));
+int64_t LayerPasses(const ConvLayer& layer, const RsMapping& m, const Tiling& t,
+                    const ArrayConfig& hw) {
+  const Walk walk(WalkOfLayer(layer, hw, m, t));
   int64_t passes = 0;
   walk.ForEachChunk([&](const WalkSegment&, const WalkChunk& c) {
     passes += RunPasses(m, c);
@@ -98,7 +99,7 @@ OutputLocation LocateOutput(const ConvLayer& layer, const RsMapping& m, const Ti
                      " on the " + std::to_string(hw.rows) + "x" + std::to_string(hw.cols) +
                      " array; run CompleteMapping first");
   }
-  const Walk walk(WalkOfLayer(layer, m, t));
+  const Walk walk(WalkOfLayer(layer, hw, m, t));
   const WalkParams& wp = walk.params();
   const int64_t g = o.m / wp.mg, mg_i = o.m % wp.mg;
   const int64_t fc = walk.FilterChunk(), tp = int64_t{m.t} * m.p;
@@ -151,7 +152,7 @@ int64_t UsePass(const ConvLayer& layer, const RsMapping& m, const Tiling& t,
                 const ArrayConfig& hw, const OutputCoord& o, int channel, int filter_row,
                 int64_t* prev_run_start) {
   LocateOutput(layer, m, t, hw, o);  // checks o and m
-  const Walk walk(WalkOfLayer(layer, m, t));
+  const Walk walk(WalkOfLayer(layer, hw, m, t));
   const WalkParams& wp = walk.params();
   if (channel < 0 || channel >= wp.cg || filter_row < 0 || filter_row >= layer.w.h) {
     throw ShapeError("UsePass: channel " + std::to_string(channel) + " or filter row " +

@@ -7,7 +7,7 @@
 
 namespace eyelet {
 
-WalkParams WalkOfDesc(const Desc& d) {
+WalkParams WalkOfDesc(const Desc& d, int64_t glb_ifmap_words) {
   const auto i = [](uint64_t v) { return static_cast<int64_t>(v); };
   WalkParams p;
   p.n = i(d.n);
@@ -40,12 +40,15 @@ WalkParams WalkOfDesc(const Desc& d) {
   p.w_addr = d.w_addr;
   p.y_addr = d.y_addr;
   p.pp_addr = d.pp_addr;
+  p.glb_ifmap_words = glb_ifmap_words;
   return p;
 }
 
-WalkParams WalkOfLayer(const ConvLayer& layer, const RsMapping& m, const Tiling& t) {
+WalkParams WalkOfLayer(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
+                       const Tiling& t) {
   const Shape out = layer.Out();
   WalkParams p;
+  p.glb_ifmap_words = hw.glb_ifmap_words;
   p.n = layer.x.n;
   p.groups = layer.conv.groups;
   p.cg = layer.x.c / layer.conv.groups;
@@ -83,7 +86,9 @@ Walk::Walk(const WalkParams& p)
     : p_(p),
       fc_(std::min(p.filters_per_chunk, p.mg)),
       cc_(std::min(p.channels_per_chunk, p.cg)),
-      bands_((p.strips + p.sb - 1) / p.sb) {
+      bands_((p.strips + p.sb - 1) / p.sb),
+      ifmaps_stay_(cc_ < p.cg && p.glb_ifmap_words > 0 &&
+                   std::min(p.nb, p.n) * p.cg * BandIfmapWordsMax() <= p.glb_ifmap_words) {
   // Filter chunks: the first; the other full ones; a last partial one.
   const int64_t filters_full = p_.mg / fc_, filters_rest = p_.mg % fc_;
   filter_spans_.Add({0, 1});
@@ -94,6 +99,11 @@ Walk::Walk(const WalkParams& p)
   if (channels_full > 1) channel_spans_.Add({0, channels_full - 1});
   channel_spans_.Add({(channels_full - 1) * cc_, 1});
   if (channels_rest > 0) channel_spans_.Add({channels_full * cc_, 1});
+}
+
+int64_t Walk::BandIfmapWordsMax() const {
+  if (p_.sb >= p_.strips) return p_.h * p_.w;
+  return std::min((p_.sb * p_.e - 1) * p_.uh + p_.kr, p_.h) * p_.w;
 }
 
 bool Walk::ForEachChunk(

@@ -48,7 +48,8 @@ namespace eyelet {
 // AccW-bit output per cycle out of the GLB.
 constexpr int64_t kDramLoadWordsPerBeat = 4;      // ifmap and filter words per load cycle
 constexpr int64_t kDramStoreCyclesPerOutput = 1;  // AccW-bit outputs out of the GLB
-constexpr int64_t kDramTransferCycles = 14;       // per DMA transfer: command, latency, drain
+constexpr int64_t kDramTransferCycles = 14;       // per store or table transfer
+constexpr int64_t kDramReadTransferCycles = 10;   // per ifmap or filter load transfer
 constexpr int64_t kDramDescCycles = 60;           // per descriptor: fetch (40 words) and checks
 constexpr int64_t kStoreRowCycles = 1;            // per output row stored: its first address
 constexpr int64_t kWalkerNextCycles = 3;          // hand-off to the next chunk's first load

@@ -19,7 +19,7 @@ struct DescRule {
 constexpr int kNumDescRules = 37;
 // Cycles the checker built with SeqCheck = 1 (one shared multiplier) adds to each
 // descriptor: one a product (ArrayConfig::seq_check).
-constexpr int kDescCheckSeqSteps = 49;
+constexpr int kDescCheckSeqSteps = 53;
 constexpr DescRule kDescRules[kNumDescRules] = {
     {ErrCode::kDescMagic, "magic != DESC_MAGIC or version != DESC_VERSION"},
     {ErrCode::kDescKind, "kind != DESC_KIND_CONV"},
@@ -109,6 +109,8 @@ struct DescValues {
   uint64_t x_pp = 0;
   uint64_t w_pp = 0;
   uint64_t ps_pp = 0;
+  uint64_t x_res = 0;
+  uint64_t xslot = 0;
 };
 DescValues ComputeDescValues(const Desc& d, const HwInfo& info);
 
@@ -161,6 +163,8 @@ constexpr DescValueField kDescValueFields[] = {
     {"x_pp", 1, &DescValues::x_pp, true},
     {"w_pp", 1, &DescValues::w_pp, true},
     {"ps_pp", 1, &DescValues::ps_pp, true},
+    {"x_res", 1, &DescValues::x_res, true},
+    {"xslot", 16, &DescValues::xslot, true},
 };
 
 // The index in kDescRules of the first rule `d` fails on `info`, or -1 when it passes.

@@ -107,7 +107,8 @@ int64_t UsePass(const ConvLayer& layer, const RsMapping& m, const Tiling& t,
 
 // Processing passes the layer runs (what CNT_PASSES counts over its runs): the sum over the
 // walker's chunks of ceil(mi/(t*p)) * ceil(ci/(r*q)) * nrg.
-int64_t LayerPasses(const ConvLayer& layer, const RsMapping& m, const Tiling& t);
+int64_t LayerPasses(const ConvLayer& layer, const RsMapping& m, const Tiling& t,
+                    const ArrayConfig& hw);
 
 // What PE (row, col) does under mapping `m` (the placement rules above).
 struct PeRole {

@@ -15,8 +15,12 @@
 //    channel chunk (channels c0 .., ci = min(cc, cg - c0), cc = min(channels_per_chunk, cg)):
 //   one chunk, one run of the array. A segment is one (group, image chunk, band): the filter
 //   and channel chunks inside it. Per chunk, in this order:
-//   a. ifmaps, unless there is one channel chunk (cc == cg) and m0 > 0 (then the segment's
-//      ifmap rows stay in the GLB across its filter chunks). The rows loaded per channel are
+//   a. ifmaps, unless m0 > 0 and the segment's ifmap rows stay in the GLB across its filter
+//      chunks: with one channel chunk (cc == cg), or when the ifmap area holds the rows of all
+//      cg channels of nb images at once (IfmapsStay: several channel chunks and
+//      min(nb, n)*cg*hbmw words within glb_ifmap_words, hbmw = w times the most ifmap rows a
+//      band loads; the walker's x_res), each channel chunk in its own slot. The rows loaded
+//      per channel are
 //      load_lo .. load_lo+load_rows-1: all h rows from 0 with one band (whole channels), the
 //      band's lo, in_rows with several. Transfers: with one band one per image n of
 //      ci*h*w words at x_addr + ((n*groups + g)*cg + c0)*h*w*2; with several one per image n
@@ -86,17 +90,22 @@ struct WalkParams {
   int64_t pool_pt = 0;
   int64_t pool_eo = 0;
   int64_t pool_fo = 0;
+  // The GLB ifmap area's words (0: not known; no IfmapsStay). Not a descriptor field: the
+  // hardware's, as the descriptor rules' GLB_IFMAP_WORDS.
+  int64_t glb_ifmap_words = 0;
   uint64_t x_addr = 0;
   uint64_t w_addr = 0;
   uint64_t y_addr = 0;
   uint64_t pp_addr = 0;
 };
 
-// The walk of a descriptor (its fields as they are: CheckDesc it first).
-WalkParams WalkOfDesc(const Desc& d);
-// The walk of `layer` (all groups) with the completed mapping `m` in chunks `t`, as
+// The walk of a descriptor (its fields as they are: CheckDesc it first) on hardware whose
+// ifmap area holds glb_ifmap_words.
+WalkParams WalkOfDesc(const Desc& d, int64_t glb_ifmap_words);
+// The walk of `layer` (all groups) with the completed mapping `m` in chunks `t` on `hw`, as
 // MakeConvDesc would describe it; the addresses are 0.
-WalkParams WalkOfLayer(const ConvLayer& layer, const RsMapping& m, const Tiling& t);
+WalkParams WalkOfLayer(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
+                       const Tiling& t);
 
 // One image chunk of one group in one row band.
 struct WalkSegment {
@@ -173,6 +182,11 @@ class Walk {
   int64_t ChannelChunk() const { return cc_; }  // cc
   bool OneChannelChunk() const { return cc_ >= p_.cg; }
   bool OneFilterChunk() const { return fc_ >= p_.mg; }
+  // w times the most ifmap rows a band loads per channel (the descriptor rules' hbmw).
+  int64_t BandIfmapWordsMax() const;
+  // Several channel chunks whose ifmaps (all cg channels of nb images) fit the ifmap area at
+  // once: each keeps its own slot, loaded by a segment's first filter chunk only (x_res).
+  bool IfmapsStay() const { return ifmaps_stay_; }
 
   // Row band b (BandRows).
   RowBand Band(int64_t b) const;
@@ -210,6 +224,7 @@ class Walk {
   int64_t fc_;
   int64_t cc_;
   int64_t bands_;
+  bool ifmaps_stay_;
   ChunkSpans filter_spans_;
   ChunkSpans channel_spans_;
 };
@@ -247,7 +262,7 @@ inline WalkChunk Walk::Chunk(const WalkSegment& s, int64_t m0, int64_t c0) const
   c.c0 = c0;
   c.ci = std::min(cc_, p_.cg - c0);
   const bool one_band = bands_ == 1;
-  c.ifmaps = !(OneChannelChunk() && m0 > 0);
+  c.ifmaps = !((OneChannelChunk() || ifmaps_stay_) && m0 > 0);
   c.filters = s.filters;
   c.store = c0 + c.ci >= p_.cg;
   c.table = p_.table && c.filters && c.store;

@@ -53,12 +53,13 @@ const char kLayerDetails[] =
     "--requant; --pool-pad P pads all sides, --pool-ceil rounds the pooled size up as ONNX\n"
     "ceil_mode). The output shape printed and written is the pooled one.\n"
     "\n"
-    "An FC layer runs as the CONV layer it equals: R = H, S = W, one output per image and\n"
-    "filter, the batch reusing the filters; a flat input (at most one of C, H, W above 1) as K\n"
-    "channels of 1 x 1, and --mapping applies to that CONV layer. --pool fuses the pooling into\n"
-    "the layer's store (or, when no tiling suits the walker's line buffer, runs it as a second\n"
-    "descriptor); the hardware pools windows and strides of 1..3. A POOL layer runs as a 1x1\n"
-    "CONV of weight 1 over its N*C planes with the pooling fused.";
+    "An FC layer runs as the CONV layer it equals: its K = C*H*W features as K channels of\n"
+    "1 x 1 (the filter GIN moves up to four of a filter's channels a beat), one output per\n"
+    "image and filter, the batch reusing the filters; a K past the 13-bit channel field keeps\n"
+    "C x H x W with R = H, S = W. --mapping applies to that CONV layer. --pool fuses the\n"
+    "pooling into the layer's store (or, when no tiling suits the walker's line buffer, runs it\n"
+    "as a second descriptor); the hardware pools windows and strides of 1..3. A POOL layer runs\n"
+    "as a 1x1 CONV of weight 1 over its N*C planes with the pooling fused.";
 
 po::options_description LayerDescription() {
   po::options_description d("options", 100, 50);
@@ -498,8 +499,8 @@ int RunConvLayer(const LayerOptions& o, const Tensor<int16_t>* x_file,
                      out);
 }
 
-// An FC layer runs as the CONV layer FcToConv makes of it (R = H, S = W, E = F = 1; a flat
-// input as K channels of 1 x 1), compared with the golden FcAcc.
+// An FC layer runs as the CONV layer FcToConv makes of it (K channels of 1 x 1, or past the
+// channel field R = H, S = W; E = F = 1), compared with the golden FcAcc.
 int RunFcLayer(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tensor<int16_t>* w_file,
                Rng& rng, std::ostream& out) {
   const ArrayConfig& hw = ConfigByName(o.config);
@@ -530,7 +531,8 @@ int RunFcLayer(const LayerOptions& o, const Tensor<int16_t>* x_file, const Tenso
   const LayerCheck check = RunOnDevice(o, hw, c, want, &m, p, &trace_line, &profile);
   PrintFcShapes(out, o, setup.x, setup.w, layer.Out());
   if (path) out << "post      " << DescribeOutputPath(*path) << "\n";
-  out << "as conv   " << layer.ToString() << " (R = H, S = W)\n";
+  out << "as conv   " << layer.ToString()
+      << (layer.w.h * layer.w.w == 1 ? " (K channels of 1 x 1)\n" : " (R = H, S = W)\n");
   const Tensor<int16_t> w = RunWeights(c);
   return ReportLayer(o, hw, FcText(setup.x, setup.w), layer, m, check, want, &w, profile,
                      trace_line, out);

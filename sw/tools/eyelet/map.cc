@@ -73,8 +73,8 @@ ConvLayer MapLayerFlags(const po::variables_map& vm, int batch) {
           "--layer --type fc needs --in-channels and --out-channels (--height and "
           "--width default to 1)");
     }
-    // The CONV layer the runtime runs the FC layer as (R = H, S = W; a flat input as K
-    // channels of 1 x 1).
+    // The CONV layer the runtime runs the FC layer as (K channels of 1 x 1, or past the
+    // channel field R = H, S = W).
     const Shape x{batch, *s.in_channels, s.height.value_or(1), s.width.value_or(1)};
     return FcToConvLayer(x, Shape{*s.out_channels, x.c, x.h, x.w});
   }

@@ -72,7 +72,7 @@ const char kSweepDetails[] =
     "--types conv,fc,pool draws each layer's type at random among those listed. FC layers\n"
     "(batch 1..8, M 1..64, K up to 2000 as a flat N x K x 1 x 1 input, a 1 x 1 x K row, or\n"
     "C x H x W with H up to 3 rows taller than the array) run as the CONV layer they equal\n"
-    "(R = H, S = W, E = F = 1; a flat input as K channels of 1 x 1), are mapped and drawn a\n"
+    "(K = C*H*W channels of 1 x 1, E = F = 1), are mapped and drawn a\n"
     "mapping the same way, and every output is compared with the golden FcAcc. POOL layers\n"
     "(N 1..3, C 1..6, H, W 1..16; windows and strides 1..3 per axis, pads below the window,\n"
     "ceil mode now and then) run standalone as a 1x1 CONV with the pooling fused, the\n"
