@@ -80,8 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The walk keeps ifmaps across filter chunks exactly when the walker's rule says so.
   Check((v.x_res != 0) == walk.IfmapsStay(), "x_res and Walk::IfmapsStay disagree");
   if (v.x_res != 0) {
-    Check(std::min(d.nb, d.n) * walk.ChannelChunk() *
-                  static_cast<uint64_t>(walk.BandIfmapWordsMax()) ==
+    Check(d.nb * walk.ChannelChunk() * static_cast<uint64_t>(walk.BandIfmapWordsMax()) ==
               v.xslot,
           "xslot is not a channel chunk's ifmap words");
   }

@@ -13,10 +13,10 @@
 //
 // SeqCheck = 0 (the default) computes every product in parallel: ready_o is always
 // high and the first cycle is one cycle. SeqCheck = 1, for small FPGAs, computes the
-// 53 products of the rules one a cycle on one shared 47 x 29-bit
+// 51 products of the rules one a cycle on one shared 47 x 23-bit
 // multiplier while products_en_i stays high; ready_o rises after the last, and the
 // values and err_code_o are combinational over those registers. The load sequencer
-// holds the first check cycle until ready_o: 53 cycles more per descriptor.
+// holds the first check cycle until ready_o: 51 cycles more per descriptor.
 `include "ey_assert.svh"
 
 module ey_desc_check #(
@@ -225,8 +225,8 @@ module ey_desc_check #(
           x_pp_q <= ((((54'(d.nb) * 54'(cc_q)) * 54'(hbmw_q)) * 54'd2) <= 54'(IfmapWords));
           w_pp_q <= ((((53'(chunk_filt_q) * 53'(cc_q)) * 53'(rs_q)) * 53'd2) <= 53'(FilterWords));
           ps_pp_q <= ((55'(psum_words_q) * 55'd2) <= 55'(PsumWords));
-          x_res_q <= ((d.cbc < d.cb) && (((((60'(d.nb) < 60'(d.n)) ? 60'(d.nb) : 60'(d.n)) * 60'(d.cg)) * 60'(hbmw_q)) <= 60'(IfmapWords)));
-          xslot_q <= 16'(((((((60'(d.nb) < 60'(d.n)) ? 60'(d.nb) : 60'(d.n)) * 60'(cc_q)) * 60'(hbmw_q)) < 60'(IfmapWords)) ? ((((60'(d.nb) < 60'(d.n)) ? 60'(d.nb) : 60'(d.n)) * 60'(cc_q)) * 60'(hbmw_q)) : 60'(IfmapWords)));
+          x_res_q <= ((d.cbc < d.cb) && (((52'(d.nb) * 52'(d.cg)) * 52'(hbmw_q)) <= 52'(IfmapWords)));
+          xslot_q <= 16'(((52'(d.nb) * 52'(cc_q)) * 52'(hbmw_q)));
         end
       end
     end
@@ -310,10 +310,10 @@ module ey_desc_check #(
       else if ((((d.post & ey_pkg::PostTableBits) != 4'd0) && !ends_within(d.pp_addr, 64'(pp_bytes_q)))) err_code_o = ey_pkg::ErrDescRange;
     end
   end else begin : g_seq
-    localparam int unsigned Steps = 53;
+    localparam int unsigned Steps = 51;
     logic [5:0] step_q;
     logic [46:0] mul_a;
-    logic [28:0] mul_b;
+    logic [22:0] mul_b;
     logic [63:0] mul_y;
     logic [13:0] prod0_q;
     logic [10:0] prod1_q;
@@ -364,10 +364,8 @@ module ey_desc_check #(
     logic [51:0] prod46_q;
     logic [39:0] prod47_q;
     logic [50:0] prod48_q;
-    logic [28:0] prod49_q;
-    logic [59:0] prod50_q;
-    logic [28:0] prod51_q;
-    logic [59:0] prod52_q;
+    logic [20:0] prod49_q;
+    logic [51:0] prod50_q;
     logic [13:0] tp_q;  // filters of one block
     logic [10:0] rq_q;  // channels of one block
     logic [19:0] hw_q;  // ifmap words of one channel
@@ -454,8 +452,8 @@ module ey_desc_check #(
     assign x_pp_q = ((54'(prod46_q) * 54'd2) <= 54'(IfmapWords));
     assign w_pp_q = ((53'(prod48_q) * 53'd2) <= 53'(FilterWords));
     assign ps_pp_q = ((55'(psum_words_q) * 55'd2) <= 55'(PsumWords));
-    assign x_res_q = ((d.cbc < d.cb) && (prod50_q <= 60'(IfmapWords)));
-    assign xslot_q = 16'(((prod52_q < 60'(IfmapWords)) ? prod52_q : 60'(IfmapWords)));
+    assign x_res_q = ((d.cbc < d.cb) && (prod50_q <= 52'(IfmapWords)));
+    assign xslot_q = 16'(prod46_q);
     assign hw_o = hw_q;
     assign rs_o = rs_q;
     assign sbe_o = sbe_q;
@@ -481,215 +479,207 @@ module ey_desc_check #(
       unique case (step_q)
         6'd0: begin
           mul_a = 47'(d.t);
-          mul_b = 29'(d.p);
+          mul_b = 23'(d.p);
         end
         6'd1: begin
           mul_a = 47'(d.r);
-          mul_b = 29'(d.q);
+          mul_b = 23'(d.q);
         end
         6'd2: begin
           mul_a = 47'(d.h);
-          mul_b = 29'(d.w);
+          mul_b = 23'(d.w);
         end
         6'd3: begin
           mul_a = 47'(d.kr);
-          mul_b = 29'(d.ks);
+          mul_b = 23'(d.ks);
         end
         6'd4: begin
           mul_a = 47'(d.sb);
-          mul_b = 29'(d.e);
+          mul_b = 23'(d.e);
         end
         6'd5: begin
           mul_a = 47'(d.sb);
-          mul_b = 29'(d.fo);
+          mul_b = 23'(d.fo);
         end
         6'd6: begin
           mul_a = 47'(d.eo);
-          mul_b = 29'(d.fo);
+          mul_b = 23'(d.fo);
         end
         6'd7: begin
           mul_a = 47'(d.pool_eo);
-          mul_b = 29'(d.pool_fo);
+          mul_b = 23'(d.pool_fo);
         end
         6'd8: begin
           mul_a = (47'(d.fo) - 47'd1);
-          mul_b = 29'(d.uw);
+          mul_b = 23'(d.uw);
         end
         6'd9: begin
           mul_a = (47'(d.e) - 47'd1);
-          mul_b = 29'(d.uh);
+          mul_b = 23'(d.uh);
         end
         6'd10: begin
           mul_a = 47'(d.rg);
-          mul_b = 29'(d.nrg);
+          mul_b = 23'(d.nrg);
         end
         6'd11: begin
           mul_a = 47'(d.strips);
-          mul_b = 29'(d.e);
+          mul_b = 23'(d.e);
         end
         6'd12: begin
           mul_a = 47'(d.tv);
-          mul_b = 29'(d.th);
+          mul_b = 23'(d.th);
         end
         6'd13: begin
           mul_a = (47'(d.eo) - 47'd1);
-          mul_b = 29'(d.uh);
+          mul_b = 23'(d.uh);
         end
         6'd14: begin
           mul_a = 47'(d.sb);
-          mul_b = 29'(d.nb);
+          mul_b = 23'(d.nb);
         end
         6'd15: begin
           mul_a = 47'(d.rg);
-          mul_b = 29'(d.r);
+          mul_b = 23'(d.r);
         end
         6'd16: begin
           mul_a = 47'(prod15_q);
-          mul_b = 29'(d.tv);
+          mul_b = 23'(d.tv);
         end
         6'd17: begin
           mul_a = 47'(d.e);
-          mul_b = 29'(d.th);
+          mul_b = 23'(d.th);
         end
         6'd18: begin
           mul_a = 47'(d.ks);
-          mul_b = 29'(d.q);
+          mul_b = 23'(d.q);
         end
         6'd19: begin
           mul_a = 47'(d.p);
-          mul_b = 29'(d.q);
+          mul_b = 23'(d.q);
         end
         6'd20: begin
           mul_a = 47'(prod19_q);
-          mul_b = 29'(d.ks);
+          mul_b = 23'(d.ks);
         end
         6'd21: begin
           mul_a = (47'(d.pool_eo) - 47'd1);
-          mul_b = 29'(d.pool_sh);
+          mul_b = 23'(d.pool_sh);
         end
         6'd22: begin
           mul_a = (47'(d.pool_fo) - 47'd1);
-          mul_b = 29'(d.pool_sw);
+          mul_b = 23'(d.pool_sw);
         end
         6'd23: begin
           mul_a = 47'(d.mg);
-          mul_b = 29'(d.nb);
+          mul_b = 23'(d.nb);
         end
         6'd24: begin
           mul_a = 47'(prod23_q);
-          mul_b = 29'(d.pool_fo);
+          mul_b = 23'(d.pool_fo);
         end
         6'd25: begin
           mul_a = 47'(d.mg);
-          mul_b = 29'(d.groups);
+          mul_b = 23'(d.groups);
         end
         6'd26: begin
           mul_a = 47'(d.cg);
-          mul_b = 29'(rs_q);
+          mul_b = 23'(rs_q);
         end
         6'd27: begin
           mul_a = 47'(d.cbc);
-          mul_b = 29'(rq_q);
+          mul_b = 23'(rq_q);
         end
         6'd28: begin
           mul_a = 47'(tp_q);
-          mul_b = 29'(d.mb);
+          mul_b = 23'(d.mb);
         end
         6'd29: begin
           mul_a = 47'(tp_q);
-          mul_b = 29'(d.mbc);
+          mul_b = 23'(d.mbc);
         end
         6'd30: begin
           mul_a = 47'(d.cb);
-          mul_b = 29'(rq_q);
+          mul_b = 23'(rq_q);
         end
         6'd31: begin
           mul_a = 47'(d.mbc);
-          mul_b = 29'(d.nb);
+          mul_b = 23'(d.nb);
         end
         6'd32: begin
           mul_a = 47'(prod31_q);
-          mul_b = 29'(sf_q);
+          mul_b = 23'(sf_q);
         end
         6'd33: begin
           mul_a = 47'(prod32_q);
-          mul_b = 29'(d.tv);
+          mul_b = 23'(d.tv);
         end
         6'd34: begin
           mul_a = prod33_q;
-          mul_b = 29'(d.p);
+          mul_b = 23'(d.p);
         end
         6'd35: begin
           mul_a = (47'(sbe_q) - 47'd1);
-          mul_b = 29'(d.uh);
+          mul_b = 23'(d.uh);
         end
         6'd36: begin
           mul_a = (47'(prod35_q) + 47'(d.kr));
-          mul_b = 29'(d.w);
+          mul_b = 23'(d.w);
         end
         6'd37: begin
           mul_a = 47'(d.n);
-          mul_b = 29'(d.groups);
+          mul_b = 23'(d.groups);
         end
         6'd38: begin
           mul_a = 47'(prod37_q);
-          mul_b = 29'(d.cg);
+          mul_b = 23'(d.cg);
         end
         6'd39: begin
           mul_a = 47'(prod38_q);
-          mul_b = 29'(hw_q);
+          mul_b = 23'(hw_q);
         end
         6'd40: begin
           mul_a = 47'(prod25_q);
-          mul_b = 29'(d.cg);
+          mul_b = 23'(d.cg);
         end
         6'd41: begin
           mul_a = 47'(prod40_q);
-          mul_b = 29'(rs_q);
+          mul_b = 23'(rs_q);
         end
         6'd42: begin
           mul_a = 47'(prod37_q);
-          mul_b = 29'(d.mg);
+          mul_b = 23'(d.mg);
         end
         6'd43: begin
           mul_a = 47'(ef_q);
-          mul_b = (((d.post & 4'(ey_pkg::PostRequant)) != 4'd0) ? 29'd2 : 29'd4);
+          mul_b = (((d.post & 4'(ey_pkg::PostRequant)) != 4'd0) ? 23'd2 : 23'd4);
         end
         6'd44: begin
           mul_a = 47'(prod42_q);
-          mul_b = ((d.pool_kh != 4'd0) ? (29'(pefp_q) * 29'd2) : 29'(prod43_q));
+          mul_b = ((d.pool_kh != 4'd0) ? (23'(pefp_q) * 23'd2) : prod43_q);
         end
         6'd45: begin
           mul_a = 47'(cc_q);
-          mul_b = 29'(d.nb);
+          mul_b = 23'(d.nb);
         end
         6'd46: begin
           mul_a = 47'(hbmw_q);
-          mul_b = 29'(prod45_q);
+          mul_b = 23'(prod45_q);
         end
         6'd47: begin
           mul_a = 47'(chunk_filt_q);
-          mul_b = 29'(cc_q);
+          mul_b = 23'(cc_q);
         end
         6'd48: begin
           mul_a = 47'(prod47_q);
-          mul_b = 29'(rs_q);
+          mul_b = 23'(rs_q);
         end
         6'd49: begin
-          mul_a = ((47'(d.nb) < 47'(d.n)) ? 47'(d.nb) : 47'(d.n));
-          mul_b = 29'(d.cg);
+          mul_a = 47'(d.cg);
+          mul_b = 23'(d.nb);
         end
         6'd50: begin
           mul_a = 47'(hbmw_q);
-          mul_b = prod49_q;
-        end
-        6'd51: begin
-          mul_a = ((47'(d.nb) < 47'(d.n)) ? 47'(d.nb) : 47'(d.n));
-          mul_b = 29'(cc_q);
-        end
-        6'd52: begin
-          mul_a = 47'(hbmw_q);
-          mul_b = prod51_q;
+          mul_b = 23'(prod49_q);
         end
         default: ;
       endcase
@@ -750,8 +740,6 @@ module ey_desc_check #(
         prod48_q <= '0;
         prod49_q <= '0;
         prod50_q <= '0;
-        prod51_q <= '0;
-        prod52_q <= '0;
       end else if (!products_en_i) begin
         step_q <= '0;
       end else if (!ready_o) begin
@@ -806,10 +794,8 @@ module ey_desc_check #(
           6'd46: prod46_q <= mul_y[51:0];
           6'd47: prod47_q <= mul_y[39:0];
           6'd48: prod48_q <= mul_y[50:0];
-          6'd49: prod49_q <= mul_y[28:0];
-          6'd50: prod50_q <= mul_y[59:0];
-          6'd51: prod51_q <= mul_y[28:0];
-          6'd52: prod52_q <= mul_y[59:0];
+          6'd49: prod49_q <= mul_y[20:0];
+          6'd50: prod50_q <= mul_y[51:0];
           default: ;
         endcase
       end

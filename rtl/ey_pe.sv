@@ -135,7 +135,6 @@ module ey_pe #(
   logic [15:0]         rows_q;         // ifmap rows per pass
   logic [SqW-1:0]      sq_q;           // S*q: words per window
   logic [FltW-1:0]     pqs_q;          // p*q*S: filter words
-  logic [FAW-1:0]      jstep_q;        // (p-1)*q + 1: filter-spad step from (s, q-1) to (s+1, 0)
   logic [SqW+StrideW-1:0] uq_q;        // U*q: words per slide
   logic [SqW-1:0]      dq_q, dq_d;     // ifmap circular-buffer size in words
   logic [SqW-1:0]      adv_q, adv_d;   // U*q mod Dq
@@ -146,9 +145,7 @@ module ey_pe #(
   logic [SqW+StrideW-1:0] uq_cfg;
   logic [2*SqW-1:0]       sq_full;
   logic [2*SqW+PW-1:0]    pqs_full;
-  logic [SqW+PW-1:0]      pq_full;
   assign sq_full  = (2*SqW)'(cfg_s_i) * (2*SqW)'(cfg_q_i);
-  assign pq_full  = (SqW+PW)'(cfg_p_i) * (SqW+PW)'(cfg_q_i);
   assign pqs_full = (2*SqW+PW)'(sq_full) * (2*SqW+PW)'(cfg_p_i);
   assign uq_cfg   = (SqW+StrideW)'(cfg_u_i) * (SqW+StrideW)'(cfg_q_i);
   assign sq_cfg   = SqW'(sq_full);
@@ -207,7 +204,6 @@ module ey_pe #(
       rows_q  <= 16'd1;
       sq_q    <= SqW'(1);
       pqs_q   <= FltW'(1);
-      jstep_q <= FAW'(1);
       uq_q    <= '0;
       dq_q    <= SqW'(1);
       adv_q   <= '0;
@@ -224,7 +220,6 @@ module ey_pe #(
       rows_q  <= cfg_rows_i;
       sq_q    <= sq_cfg;
       pqs_q   <= pqs_cfg;
-      jstep_q <= FAW'(pq_full - (SqW+PW)'(cfg_q_i) + 1'b1);
       uq_q    <= uq_cfg;
       dq_q    <= cfg_q_i;
       adv_q   <= '0;
@@ -386,13 +381,14 @@ module ey_pe #(
           bank_q <= dual_q && !bank_q;
           if (row_last) rcnt_q <= pass_end ? '0 : rcnt_q + 1'b1;
         end else if (k_last) begin
-          // The next (s, c) step: the next channel, or the next filter column's channel 0.
+          // The next (s, c) step: the next channel, or the next filter column's channel 0,
+          // (s+1)*p*q, which is the word after this one, (s*p + p-1)*q + q-1.
           k_q <= '0;
           j_q <= j_q + 1'b1;
           if (c_q == q_q - 1'b1) begin
             c_q  <= '0;
-            jb_q <= jb_q + jstep_q;
-            fa_q <= jb_q + jstep_q;
+            jb_q <= fa_q + 1'b1;
+            fa_q <= fa_q + 1'b1;
           end else begin
             c_q  <= c_q + 1'b1;
             jb_q <= jb_q + 1'b1;

@@ -280,7 +280,7 @@ uint64_t ReadBytes(const ConvLayer& l, const RsMapping& m, const Tiling& t, cons
   const int band_rows =
       sb >= m.strips ? l.x.h : std::min((sb * m.e - 1) * l.conv.stride_h + l.w.h, l.x.h);
   const bool slots = !one_channel_chunk &&
-                     static_cast<uint64_t>(std::min(t.nb, l.x.n)) * cg * band_rows * l.x.w <=
+                     static_cast<uint64_t>(t.nb) * cg * band_rows * l.x.w <=
                          static_cast<uint64_t>(hw.glb_ifmap_words);
   const uint64_t ifmap_loads = one_channel_chunk || slots ? 1 : filter_chunks;
   const uint64_t filter_loads = one_channel_chunk && filter_chunks == 1 ? 1 : image_chunks * bands;

@@ -59,8 +59,8 @@ DescValues ComputeDescValues(const Desc& d, const HwInfo& info) {
   v.x_pp = ((((d.nb * v.cc) * v.hbmw) * uint64_t{2}) <= static_cast<uint64_t>(info.glb_ifmap_words));
   v.w_pp = ((((v.chunk_filt * v.cc) * v.rs) * uint64_t{2}) <= static_cast<uint64_t>(info.glb_filter_words));
   v.ps_pp = ((v.psum_words * uint64_t{2}) <= static_cast<uint64_t>(info.glb_psum_words));
-  v.x_res = ((d.cbc < d.cb) && (((std::min(d.nb, d.n) * d.cg) * v.hbmw) <= static_cast<uint64_t>(info.glb_ifmap_words)));
-  v.xslot = std::min(((std::min(d.nb, d.n) * v.cc) * v.hbmw), static_cast<uint64_t>(info.glb_ifmap_words)) & 0xffff;
+  v.x_res = ((d.cbc < d.cb) && (((d.nb * d.cg) * v.hbmw) <= static_cast<uint64_t>(info.glb_ifmap_words)));
+  v.xslot = ((d.nb * v.cc) * v.hbmw) & 0xffff;
   return v;
 }
 

@@ -88,7 +88,7 @@ Walk::Walk(const WalkParams& p)
       cc_(std::min(p.channels_per_chunk, p.cg)),
       bands_((p.strips + p.sb - 1) / p.sb),
       ifmaps_stay_(cc_ < p.cg && p.glb_ifmap_words > 0 &&
-                   std::min(p.nb, p.n) * p.cg * BandIfmapWordsMax() <= p.glb_ifmap_words) {
+                   p.nb * p.cg * BandIfmapWordsMax() <= p.glb_ifmap_words) {
   // Filter chunks: the first; the other full ones; a last partial one.
   const int64_t filters_full = p_.mg / fc_, filters_rest = p_.mg % fc_;
   filter_spans_.Add({0, 1});

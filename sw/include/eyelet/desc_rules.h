@@ -19,7 +19,7 @@ struct DescRule {
 constexpr int kNumDescRules = 37;
 // Cycles the checker built with SeqCheck = 1 (one shared multiplier) adds to each
 // descriptor: one a product (ArrayConfig::seq_check).
-constexpr int kDescCheckSeqSteps = 53;
+constexpr int kDescCheckSeqSteps = 51;
 constexpr DescRule kDescRules[kNumDescRules] = {
     {ErrCode::kDescMagic, "magic != DESC_MAGIC or version != DESC_VERSION"},
     {ErrCode::kDescKind, "kind != DESC_KIND_CONV"},

@@ -17,10 +17,9 @@
 //   and channel chunks inside it. Per chunk, in this order:
 //   a. ifmaps, unless m0 > 0 and the segment's ifmap rows stay in the GLB across its filter
 //      chunks: with one channel chunk (cc == cg), or when the ifmap area holds the rows of all
-//      cg channels of nb images at once (IfmapsStay: several channel chunks and
-//      min(nb, n)*cg*hbmw words within glb_ifmap_words, hbmw = w times the most ifmap rows a
-//      band loads; the walker's x_res), each channel chunk in its own slot. The rows loaded
-//      per channel are
+//      cg channels of nb images at once (IfmapsStay: several channel chunks and nb*cg*hbmw
+//      words within glb_ifmap_words, hbmw = w times the most ifmap rows a band loads; the
+//      walker's x_res), each channel chunk in its own slot. The rows loaded per channel are
 //      load_lo .. load_lo+load_rows-1: all h rows from 0 with one band (whole channels), the
 //      band's lo, in_rows with several. Transfers: with one band one per image n of
 //      ci*h*w words at x_addr + ((n*groups + g)*cg + c0)*h*w*2; with several one per image n
