@@ -103,7 +103,8 @@ Walk::Walk(const WalkParams& p)
 
 int64_t Walk::BandIfmapWordsMax() const {
   if (p_.sb >= p_.strips) return p_.h * p_.w;
-  return std::min((p_.sb * p_.e - 1) * p_.uh + p_.kr, p_.h) * p_.w;
+  const auto i = [](int64_t v) { return static_cast<int>(v); };
+  return BandInputRowsMax(i(p_.sb), i(p_.e), i(p_.uh), i(p_.kr), i(p_.h)) * p_.w;
 }
 
 bool Walk::ForEachChunk(
