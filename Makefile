@@ -135,7 +135,7 @@ lint: deps
 	  echo "lint: a parameter set to an unsized fill literal: Yosys 0.23 reads '1 there as 1;" \
 	    "write {W{1'b1}}"; exit 1; fi
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module $(RTL_TOP)
-	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_pe
+	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_pe_unit
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f --top-module ey_csr
 	verilator --lint-only -Wall rtl/lint.vlt -f rtl/eyelet.f -f rtl/fpga/system.f \
 	  rtl/fpga/ey_icebreaker.sv --top-module ey_icebreaker
@@ -144,7 +144,7 @@ lint: deps
 # flattened, generic gates, `check -assert`; `make gate` simulates it.
 synth: deps $(GATE_NETLIST)
 	@mkdir -p $(BUILD)
-	constraints/synth_smoke.sh $(BUILD)/synth ey_pe
+	constraints/synth_smoke.sh $(BUILD)/synth ey_pe_unit
 	constraints/synth_smoke.sh $(BUILD)/synth ey_csr
 	constraints/synth_smoke.sh $(BUILD)/synth ey_uart_bridge
 	constraints/synth_smoke.sh $(BUILD)/synth ey_axi_sram -set Words 64

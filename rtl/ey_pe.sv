@@ -48,10 +48,12 @@
 // drain of one column (which waits for the psums from the PE below) overlaps the whole
 // computation of the next.
 //
-// Configuration (cfg_*) is sampled while clr_i is high and must stay stable until the next
-// clear. After a clear the PE spends about IfmapDepth/q + U + 1 cycles deriving its spad
-// layout, then accepts the filter. Legal configurations: 1 <= S, p, q, U, F; S*q <= IfmapDepth;
-// p*q*S <= FilterDepth; p <= PsumDepth.
+// Configuration: S, p, q, U, F and the rows per pass are the same in every PE of the array,
+// so ey_pe_cfg (rtl/ey_pe_cfg.sv) latches them on the array clear and derives the spad layout
+// once for all PEs; the PE takes the results (cfg_*_i, stable until the next clear) and starts
+// taking filters when cfg_run_i rises. Only cfg_acc_i is the PE's own, sampled while clr_i is
+// high. Legal configurations: 1 <= S, p, q, U, F; S*q <= IfmapDepth; p*q*S <= FilterDepth;
+// p <= PsumDepth. ey_pe_unit (rtl/ey_pe_unit.sv) is one PE with its own ey_pe_cfg.
 //
 // Fault injection (tests only): a model Verilated with -DEY_FAULT reads the plusargs
 // +ey_fault_row=R +ey_fault_col=C +ey_fault_bit=B at time 0, and the PE with PeRow = R and
@@ -86,12 +88,20 @@ module ey_pe #(
   input  logic               rst_ni,
   input  logic               clr_i,
 
-  input  logic [SqW-1:0]     cfg_s_i,
-  input  logic [PW-1:0]      cfg_p_i,
+  // The layer's configuration as ey_pe_cfg derives it once for the array (rtl/ey_pe_cfg.sv),
+  // and whether this PE adds the psums of the one below (latched on the clear).
+  input  logic               cfg_run_i,      // derivation done: filters and ifmaps move
   input  logic [SqW-1:0]     cfg_q_i,
-  input  logic [StrideW-1:0] cfg_u_i,
+  input  logic [PW-1:0]      cfg_p_i,
   input  logic [DimW-1:0]    cfg_f_i,
-  input  logic [15:0]        cfg_rows_i,
+  input  logic [15:0]        cfg_rows_i,     // ifmap rows per pass
+  input  logic [SqW-1:0]     cfg_sq_i,       // S*q: words per window
+  input  logic [FltW-1:0]    cfg_pqs_i,      // p*q*S: filter words per pass
+  input  logic [SqW+StrideW-1:0] cfg_uq_i,   // U*q: words per slide
+  input  logic [SqW-1:0]     cfg_dq_i,       // ifmap circular-buffer size Dq in words
+  input  logic [SqW-1:0]     cfg_adv_i,      // U*q mod Dq
+  input  logic               cfg_dual_i,     // two psum banks of p entries
+  input  logic               cfg_fdual_i,    // two filter banks of p*q*S words
   input  logic               cfg_acc_i,
 
   input  logic               filt_valid_i,
@@ -119,122 +129,17 @@ module ey_pe #(
 
   localparam int unsigned AvW = SqW + StrideW + 2;  // signed count of window words
 
-  typedef enum logic [1:0] {StDepth, StAdvance, StRun} pe_state_e;
-
   // ---------------------------------------------------------------------------------------
-  // Configuration: latched on clear, derived quantities computed in a few cycles.
+  // Configuration: the array's (cfg_*_i), and this PE's accumulate flag.
   // ---------------------------------------------------------------------------------------
-  pe_state_e           state_q, state_d;
-  logic [SqW-1:0]      q_q;
-  logic [PW-1:0]       p_q;
-  logic [StrideW-1:0]  ucnt_q, ucnt_d;
-  logic [DimW-1:0]     f_cfg_q;
-  logic                acc_q;
-  logic                dual_q;         // two psum banks of p entries
-  logic                fdual_q;        // two filter banks of p*q*S words
-  logic [15:0]         rows_q;         // ifmap rows per pass
-  logic [SqW-1:0]      sq_q;           // S*q: words per window
-  logic [FltW-1:0]     pqs_q;          // p*q*S: filter words
-  logic [SqW+StrideW-1:0] uq_q;        // U*q: words per slide
-  logic [SqW-1:0]      dq_q, dq_d;     // ifmap circular-buffer size in words
-  logic [SqW-1:0]      adv_q, adv_d;   // U*q mod Dq
-
-  // Products of the configuration fields, at their full result widths.
-  logic [SqW-1:0]         sq_cfg;
-  logic [FltW-1:0]        pqs_cfg;
-  logic [SqW+StrideW-1:0] uq_cfg;
-  logic [2*SqW-1:0]       sq_full;
-  logic [2*SqW+PW-1:0]    pqs_full;
-  assign sq_full  = (2*SqW)'(cfg_s_i) * (2*SqW)'(cfg_q_i);
-  assign pqs_full = (2*SqW+PW)'(sq_full) * (2*SqW+PW)'(cfg_p_i);
-  assign uq_cfg   = (SqW+StrideW)'(cfg_u_i) * (SqW+StrideW)'(cfg_q_i);
-  assign sq_cfg   = SqW'(sq_full);
-  assign pqs_cfg  = FltW'(pqs_full);
-
-  // A configuration outside the spads is a controller bug: flagged here, asserted below.
-  logic cfg_legal, cfg_legal_q;
-  assign cfg_legal = (cfg_s_i != '0) && (cfg_q_i != '0) && (cfg_p_i != '0) &&
-                     (cfg_u_i != '0) && (cfg_f_i != '0) && (cfg_rows_i != '0) &&
-                     (sq_full <= (2*SqW)'(IfmapDepth)) &&
-                     (pqs_full <= (2*SqW+PW)'(FilterDepth)) &&
-                     (cfg_p_i <= PW'(PsumDepth));
-
-  logic [SqW:0]        dq_next;
-  logic [SqW:0]        adv_sum;
-  assign dq_next = {1'b0, dq_q} + {1'b0, q_q};
-  assign adv_sum = {1'b0, adv_q} + {1'b0, q_q};
-
-  always_comb begin
-    state_d = state_q;
-    dq_d    = dq_q;
-    adv_d   = adv_q;
-    ucnt_d  = ucnt_q;
-    unique case (state_q)
-      StDepth: begin
-        // Dq = the largest multiple of q that fits the ifmap spad.
-        if (dq_next <= (SqW+1)'(IfmapDepth)) begin
-          dq_d = dq_next[SqW-1:0];
-        end else begin
-          state_d = StAdvance;
-        end
-      end
-      StAdvance: begin
-        // adv = (U*q) mod Dq, one q per cycle.
-        if (ucnt_q == '0) begin
-          state_d = StRun;
-        end else begin
-          adv_d  = (adv_sum >= {1'b0, dq_q}) ? SqW'(adv_sum - {1'b0, dq_q}) : adv_sum[SqW-1:0];
-          ucnt_d = ucnt_q - 1'b1;
-        end
-      end
-      StRun: ;
-      default: state_d = StDepth;
-    endcase
-  end
-
+  logic acc_q;
   always_ff @(posedge clk_i) begin
-    if (!rst_ni) begin
-      state_q <= StDepth;
-      q_q     <= SqW'(1);
-      p_q     <= PW'(1);
-      f_cfg_q <= DimW'(1);
-      acc_q   <= 1'b0;
-      dual_q  <= 1'b0;
-      fdual_q <= 1'b0;
-      rows_q  <= 16'd1;
-      sq_q    <= SqW'(1);
-      pqs_q   <= FltW'(1);
-      uq_q    <= '0;
-      dq_q    <= SqW'(1);
-      adv_q   <= '0;
-      ucnt_q  <= '0;
-      cfg_legal_q <= 1'b1;
-    end else if (clr_i) begin
-      state_q <= StDepth;
-      q_q     <= cfg_q_i;
-      p_q     <= cfg_p_i;
-      f_cfg_q <= cfg_f_i;
-      acc_q   <= cfg_acc_i;
-      dual_q  <= ({1'b0, cfg_p_i} << 1) <= (PW+1)'(PsumDepth);
-      fdual_q <= ({1'b0, pqs_full} << 1) <= (2*SqW+PW+1)'(FilterDepth);
-      rows_q  <= cfg_rows_i;
-      sq_q    <= sq_cfg;
-      pqs_q   <= pqs_cfg;
-      uq_q    <= uq_cfg;
-      dq_q    <= cfg_q_i;
-      adv_q   <= '0;
-      ucnt_q  <= cfg_u_i;
-      cfg_legal_q <= cfg_legal;
-    end else begin
-      state_q <= state_d;
-      dq_q    <= dq_d;
-      adv_q   <= adv_d;
-      ucnt_q  <= ucnt_d;
-    end
+    if (!rst_ni) acc_q <= 1'b0;
+    else if (clr_i) acc_q <= cfg_acc_i;
   end
 
   logic run;
-  assign run = (state_q == StRun);
+  assign run = cfg_run_i;
 
   // ---------------------------------------------------------------------------------------
   // Filter spad: one or two banks of p*q*S words, loaded pass by pass.
@@ -248,8 +153,8 @@ module ey_pe #(
 
   assign filt_ready_o = run && !fready_q[fload_bank_q];
   assign filt_fire    = filt_valid_i && filt_ready_o;
-  assign fill_done    = filt_fire && (fill_q + FltW'(filt_cnt_i) == pqs_q);
-  assign fill_addr    = FAW'(fill_q) + (fload_bank_q ? FAW'(pqs_q) : '0);
+  assign fill_done    = filt_fire && (fill_q + FltW'(filt_cnt_i) == cfg_pqs_i);
+  assign fill_addr    = FAW'(fill_q) + (fload_bank_q ? FAW'(cfg_pqs_i) : '0);
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || clr_i) begin
@@ -263,12 +168,12 @@ module ey_pe #(
       end
       if (fill_done) begin
         fready_q[fload_bank_q] <= 1'b1;
-        fload_bank_q           <= fdual_q && !fload_bank_q;
+        fload_bank_q           <= cfg_fdual_i && !fload_bank_q;
       end
       // The last MAC of a pass has issued: its bank is free for the pass after next.
       if (pass_end) begin
         fready_q[fcomp_bank_q] <= 1'b0;
-        fcomp_bank_q           <= fdual_q && !fcomp_bank_q;
+        fcomp_bank_q           <= cfg_fdual_i && !fcomp_bank_q;
       end
     end
   end
@@ -296,8 +201,8 @@ module ey_pe #(
   logic [SqW-1:0]        slide_slots;
   logic [SqW:0]          base_sum;
   logic [AvW-1:0]        slide_words;
-  assign dq_s = $signed(AvW'(dq_q));
-  assign sq_s = $signed(AvW'(sq_q));
+  assign dq_s = $signed(AvW'(cfg_dq_i));
+  assign sq_s = $signed(AvW'(cfg_sq_i));
 
   // A slot is free once the word it holds is dead: before the window, or already read for
   // this window (j steps done) and not part of the next window (first slide_words words).
@@ -312,19 +217,19 @@ module ey_pe #(
 
   logic issue, j_last, k_last, out_last, row_last;
   logic [PAW-1:0] k_idx;
-  assign k_idx    = PAW'(k_q) + (bank_q ? PAW'(p_q) : '0);  // psum-spad entry
-  assign j_last   = (j_q == sq_q - 1'b1);
-  assign k_last   = (k_q == p_q - 1'b1);
+  assign k_idx    = PAW'(k_q) + (bank_q ? PAW'(cfg_p_i) : '0);  // psum-spad entry
+  assign j_last   = (j_q == cfg_sq_i - 1'b1);
+  assign k_last   = (k_q == cfg_p_i - 1'b1);
   assign out_last = j_last && k_last;
-  assign row_last = (x_q == f_cfg_q - 1'b1);
-  assign pass_end = issue && out_last && row_last && (rcnt_q == rows_q - 1'b1);
+  assign row_last = (x_q == cfg_f_i - 1'b1);
+  assign pass_end = issue && out_last && row_last && (rcnt_q == cfg_rows_i - 1'b1);
   assign issue    = run && fready_q[fcomp_bank_q] && (avail_q >= sq_s) &&
                     ((j_q != '0) || !busy_q[k_idx]);
 
   // Window slide at the end of each output column: by U*q words within a row, by S*q words
   // from the last window of a row to the first of the next.
-  assign slide_slots = row_last ? sq_q : adv_q;
-  assign slide_words = row_last ? AvW'(sq_q) : AvW'(uq_q);
+  assign slide_slots = row_last ? cfg_sq_i : cfg_adv_i;
+  assign slide_words = row_last ? AvW'(cfg_sq_i) : AvW'(cfg_uq_i);
   assign base_sum    = {1'b0, base_q} + {1'b0, slide_slots};
 
   always_comb begin
@@ -335,7 +240,7 @@ module ey_pe #(
     end
     if (issue && out_last) begin
       avail_d = avail_d - $signed(slide_words);
-      base_d  = (base_sum >= {1'b0, dq_q}) ? SqW'(base_sum - {1'b0, dq_q}) : base_sum[SqW-1:0];
+      base_d  = (base_sum >= {1'b0, cfg_dq_i}) ? SqW'(base_sum - {1'b0, cfg_dq_i}) : base_sum[SqW-1:0];
     end
   end
 
@@ -368,7 +273,7 @@ module ey_pe #(
       avail_q <= avail_d;
       base_q  <= base_d;
       if (if_fire) begin
-        wr_ptr_q <= (wr_ptr_q == dq_q - 1'b1) ? '0 : wr_ptr_q + 1'b1;
+        wr_ptr_q <= (wr_ptr_q == cfg_dq_i - 1'b1) ? '0 : wr_ptr_q + 1'b1;
       end
       if (issue) begin
         if (out_last) begin
@@ -378,14 +283,14 @@ module ey_pe #(
           jb_q <= '0;
           fa_q <= '0;
           x_q  <= row_last ? '0 : x_q + 1'b1;
-          bank_q <= dual_q && !bank_q;
+          bank_q <= cfg_dual_i && !bank_q;
           if (row_last) rcnt_q <= pass_end ? '0 : rcnt_q + 1'b1;
         end else if (k_last) begin
           // The next (s, c) step: the next channel, or the next filter column's channel 0,
           // (s+1)*p*q, which is the word after this one, (s*p + p-1)*q + q-1.
           k_q <= '0;
           j_q <= j_q + 1'b1;
-          if (c_q == q_q - 1'b1) begin
+          if (c_q == cfg_q_i - 1'b1) begin
             c_q  <= '0;
             jb_q <= fa_q + 1'b1;
             fa_q <= fa_q + 1'b1;
@@ -396,7 +301,7 @@ module ey_pe #(
           end
         end else begin
           k_q  <= k_q + 1'b1;
-          fa_q <= fa_q + FAW'(q_q);
+          fa_q <= fa_q + FAW'(cfg_q_i);
         end
       end
     end
@@ -406,7 +311,7 @@ module ey_pe #(
   logic [IfAW-1:0] if_raddr;
   logic [DataW-1:0] if_rdata;
   assign if_rsum  = {1'b0, base_q} + {1'b0, j_q};
-  assign if_raddr = (if_rsum >= {1'b0, dq_q}) ? IfAW'(if_rsum - {1'b0, dq_q}) : IfAW'(if_rsum);
+  assign if_raddr = (if_rsum >= {1'b0, cfg_dq_i}) ? IfAW'(if_rsum - {1'b0, cfg_dq_i}) : IfAW'(if_rsum);
 
   ey_sram_2p #(
     .Depth (IfmapDepth),
@@ -491,7 +396,7 @@ module ey_pe #(
     first1_q <= (j_q == '0);
     last1_q  <= j_last;
     k1_q     <= k_idx;
-    fa1_q    <= fa_q + (fcomp_bank_q ? FAW'(pqs_q) : '0);
+    fa1_q    <= fa_q + (fcomp_bank_q ? FAW'(cfg_pqs_i) : '0);
     // S1 -> S2
     first2_q <= first1_q;
     last2_q  <= last1_q;
@@ -527,7 +432,7 @@ module ey_pe #(
   assign prod_ext = zero3_q ? '0 : prod_sx;
   assign acc_old  = first3_q ? '0 : psum_q[k3_q];
   assign d_idx    = PAW'(d_q);
-  assign d_last   = dual_q ? PW'({p_q, 1'b0} - 1'b1) : p_q - 1'b1;
+  assign d_last   = cfg_dual_i ? PW'({cfg_p_i, 1'b0} - 1'b1) : cfg_p_i - 1'b1;
 
   always_ff @(posedge clk_i) begin
     if (v3_q) begin
@@ -609,7 +514,6 @@ module ey_pe #(
   `EY_ASSERT_INIT(DepthsLegal, IfmapDepth >= 1 && FilterDepth >= 1 && PsumDepth >= 1)
   `EY_ASSERT_INIT(AccWideEnough, AccW >= 2 * DataW)
   `EY_ASSERT_INIT(FiltLanesLegal, FiltLanes >= 1 && FilterDepth % FiltLanes == 0)
-  `EY_ASSERT(CfgLegal, !clr_i |-> cfg_legal_q, clk_i, rst_ni)
   `EY_ASSERT(NoDrainBeforeFinal, drain_fire |-> busy_q[d_idx], clk_i, rst_ni)
   `EY_ASSERT_KNOWN(PsumValidKnown, psum_valid_o, clk_i, rst_ni)
   `EY_ASSERT_STABLE(PsumOutStable, psum_valid_o, psum_ready_i, psum_data_o, clk_i, rst_ni)

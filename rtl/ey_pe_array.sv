@@ -36,6 +36,7 @@ module ey_pe_array #(
   localparam int unsigned NumPe = Rows * Cols,
   localparam int unsigned SqW   = $clog2(IfmapDepth + 1),
   localparam int unsigned PW    = $clog2(PsumDepth + 1),
+  localparam int unsigned FltW  = $clog2(FilterDepth + 1),
   localparam int unsigned RowW  = (Rows > 1) ? $clog2(Rows) : 1,
   localparam int unsigned CntW  = $clog2(NumPe + 1),
   localparam int unsigned FlCntW = $clog2(FiltLanes + 1),
@@ -190,6 +191,46 @@ module ey_pe_array #(
   // ---------------------------------------------------------------------------------------
   // The PEs
   // ---------------------------------------------------------------------------------------
+  // The layer's configuration, derived once for all PEs (they run the same S, p, q, U, F).
+  logic                   cfg_run;
+  logic [SqW-1:0]         cfg_q, cfg_sq, cfg_dq, cfg_adv;
+  logic [PW-1:0]          cfg_p;
+  logic [DimW-1:0]        cfg_f;
+  logic [15:0]            cfg_rows;
+  logic [FltW-1:0]        cfg_pqs;
+  logic [SqW+StrideW-1:0] cfg_uq;
+  logic                   cfg_dual, cfg_fdual;
+
+  ey_pe_cfg #(
+    .IfmapDepth  (IfmapDepth),
+    .FilterDepth (FilterDepth),
+    .PsumDepth   (PsumDepth),
+    .StrideW     (StrideW),
+    .DimW        (DimW)
+  ) u_pe_cfg (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .clr_i      (clr_i),
+    .cfg_s_i    (cfg_s_i),
+    .cfg_p_i    (cfg_p_i),
+    .cfg_q_i    (cfg_q_i),
+    .cfg_u_i    (cfg_u_i),
+    .cfg_f_i    (cfg_f_i),
+    .cfg_rows_i (cfg_rows_i),
+    .run_o      (cfg_run),
+    .q_o        (cfg_q),
+    .p_o        (cfg_p),
+    .f_o        (cfg_f),
+    .rows_o     (cfg_rows),
+    .sq_o       (cfg_sq),
+    .pqs_o      (cfg_pqs),
+    .uq_o       (cfg_uq),
+    .dq_o       (cfg_dq),
+    .adv_o      (cfg_adv),
+    .dual_o     (cfg_dual),
+    .fdual_o    (cfg_fdual)
+  );
+
   for (genvar i = 0; i < Rows; i++) begin : g_row
     for (genvar j = 0; j < Cols; j++) begin : g_col
       localparam int unsigned K = i * Cols + j;
@@ -208,12 +249,18 @@ module ey_pe_array #(
         .clk_i        (clk_i),
         .rst_ni       (rst_ni),
         .clr_i        (clr_i),
-        .cfg_s_i      (cfg_s_i),
-        .cfg_p_i      (cfg_p_i),
-        .cfg_q_i      (cfg_q_i),
-        .cfg_u_i      (cfg_u_i),
-        .cfg_f_i      (cfg_f_i),
-        .cfg_rows_i   (cfg_rows_i),
+        .cfg_run_i    (cfg_run),
+        .cfg_q_i      (cfg_q),
+        .cfg_p_i      (cfg_p),
+        .cfg_f_i      (cfg_f),
+        .cfg_rows_i   (cfg_rows),
+        .cfg_sq_i     (cfg_sq),
+        .cfg_pqs_i    (cfg_pqs),
+        .cfg_uq_i     (cfg_uq),
+        .cfg_dq_i     (cfg_dq),
+        .cfg_adv_i    (cfg_adv),
+        .cfg_dual_i   (cfg_dual),
+        .cfg_fdual_i  (cfg_fdual),
         .cfg_acc_i    (cfg_acc_i[K]),
         .filt_valid_i (pe_filt_valid[K]),
         .filt_ready_o (pe_filt_ready[K]),

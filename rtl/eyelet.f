@@ -2,7 +2,9 @@
 +incdir+rtl
 rtl/ey_pkg.sv
 rtl/ey_sram_2p.sv
+rtl/ey_pe_cfg.sv
 rtl/ey_pe.sv
+rtl/ey_pe_unit.sv
 rtl/ey_pe_array.sv
 rtl/ey_fifo.sv
 rtl/ey_rd_port.sv

@@ -67,6 +67,7 @@ RESOURCES = ["lut", "ff", "bram", "spram", "dsp"]
 # (itself included) listed here; FIFOs, RAM wrappers and counters go with their owner.
 UNITS = [
     ("ey_pe", "PEs (all)"),
+    ("ey_pe_cfg", "PE configuration (shared)"),
     ("ey_pe_array", "PE array networks"),
     ("ey_glb", "GLB"),
     ("ey_pass_ctrl", "pass controller"),
@@ -86,8 +87,9 @@ UNITS = [
 ]
 UNIT_OF = dict(UNITS)
 UNIT_ORDER = list(dict.fromkeys(u for _, u in UNITS))
-# The datapath the "controller share" leaves out: PEs, their networks, the GLB.
-DATAPATH = {"PEs (all)", "PE array networks", "GLB"}
+# The datapath the "controller share" leaves out: PEs (with the configuration they
+# share), their networks, the GLB.
+DATAPATH = {"PEs (all)", "PE configuration (shared)", "PE array networks", "GLB"}
 
 
 def base_name(module):

@@ -1,8 +1,9 @@
 // Copyright Eyelet contributors. SPDX-License-Identifier: Apache-2.0
 //
-// Unit bench for one Verilated processing element (rtl/ey_pe.sv): a PeRunner (eyelet/pe_job.h
-// describes the jobs), registered as PE runner "rtl" by tb/rtl_backend.cc. Plain C++ interface:
-// the Verilator headers stay inside pe_bench.cc.
+// Unit bench for one Verilated processing element (rtl/ey_pe.sv, with its own configuration
+// unit: rtl/ey_pe_unit.sv): a PeRunner (eyelet/pe_job.h describes the jobs), registered as PE
+// runner "rtl" by tb/rtl_backend.cc. Plain C++ interface: the Verilator headers stay inside
+// pe_bench.cc.
 #ifndef EYELET_TB_PE_BENCH_H_
 #define EYELET_TB_PE_BENCH_H_
 

@@ -103,10 +103,10 @@ std::vector<uint16_t> FilterSpad(Harness<Vey_pe>& h) {
   auto* r = h.dut().rootp;
   std::vector<uint16_t> words;
   for (const auto* mem :
-       {&r->ey_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__0__KET____DOT__u_bank__DOT__mem_q,
-        &r->ey_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__1__KET____DOT__u_bank__DOT__mem_q,
-        &r->ey_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__2__KET____DOT__u_bank__DOT__mem_q,
-        &r->ey_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__3__KET____DOT__u_bank__DOT__mem_q}) {
+       {&r->ey_pe_unit__DOT__u_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__0__KET____DOT__u_bank__DOT__mem_q,
+        &r->ey_pe_unit__DOT__u_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__1__KET____DOT__u_bank__DOT__mem_q,
+        &r->ey_pe_unit__DOT__u_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__2__KET____DOT__u_bank__DOT__mem_q,
+        &r->ey_pe_unit__DOT__u_pe__DOT__g_filter_lanes__DOT__u_filter_spad__DOT__g_bank__BRA__3__KET____DOT__u_bank__DOT__mem_q}) {
     for (const uint16_t w : mem->m_storage) words.push_back(w);
   }
   return words;
