@@ -170,14 +170,16 @@ TEST(CliMap, FlatFcMapsAsOneByOneKernels) {
       "small");
   EXPECT_EQ(r.code, kExitOk) << r.err;
   EXPECT_TRUE(Contains(r.out, "w 10x500x1x1")) << r.out;
-  // K = 8192 does not fit the descriptor's 13-bit channel field; 4096 -> 4096 maps.
+  // K = 8192 does not fit the descriptor's 13-bit channel field; 8191, the largest that does,
+  // maps as 8191 channels of 1 x 1.
   r = EyeletLine(
       "map --layer --type fc --in-channels 8192 --out-channels 4096 --config eyeriss --batch 4");
   EXPECT_EQ(r.code, kExitError);
   EXPECT_TRUE(Contains(r.err, "'cg' = 8192 does not fit its 13 bits")) << r.err;
   r = EyeletLine(
-      "map --layer --type fc --in-channels 4096 --out-channels 4096 --config eyeriss --batch 4");
+      "map --layer --type fc --in-channels 8191 --out-channels 16 --config eyeriss --batch 4");
   EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_TRUE(Contains(r.out, "w 16x8191x1x1")) << r.out;
 }
 
 TEST(CliMap, UnmappableLayerExitsThreeNamingTheLimit) {

@@ -148,9 +148,10 @@ std::string FormatMapTable(const std::string& title, const std::vector<MapRow>& 
   out +=
       "cycles = compute + DRAM transfers the array waits for (loads overlap the run before "
       "when a chunk fits half its GLB area; " +
-      std::to_string(kDramLoadWordsPerBeat) + " words loaded per cycle, " +
+      std::to_string(kDramLoadWordsPerBeat) + " words loaded per cycle and " +
+      std::to_string(kDramReadTransferCycles) + " per transfer, " +
       std::to_string(kDramStoreCyclesPerOutput) + " per " + std::to_string(hw.acc_bits) +
-      "-bit output stored, " + std::to_string(kDramTransferCycles) +
+      "-bit output stored and " + std::to_string(kDramTransferCycles) +
       " per transfer); DRAM MB = 10^6 bytes\n\n";
 
   std::vector<std::vector<std::string>> t = {
