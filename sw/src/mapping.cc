@@ -512,12 +512,10 @@ RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
   Tiling best_tiling;
   std::tuple<double, int64_t, int> best_rank;  // SearchCost, DRAM bytes, -active PEs
   bool found = false;
-  // Bytes every tiling moves: each weight loaded and each output stored at least once (an
-  // ifmap row no output needs may never be loaded, so the ifmaps do not count).
-  const int64_t weight_bytes = static_cast<int64_t>(layer.w.n) * layer.w.c * layer.w.h *
-                               layer.w.w * CeilDiv(hw.data_bits, 8);
-  const int64_t output_bytes =
-      layer.PooledOut().Size() * CeilDiv(layer.OutInt16() ? hw.data_bits : hw.acc_bits, 8);
+  // Bytes every tiling moves: the minimum (each tensor once) without the ifmaps, since an
+  // ifmap row no output needs may never be loaded.
+  const int64_t least_bytes =
+      MinDramBytes(layer, hw) - layer.x.Size() * CeilDiv(hw.data_bits, 8);
   for (int q = 1; q <= cg && S * q <= hw.ifmap_depth; ++q) {
     for (int p = 1; p <= std::min(mg, hw.psum_depth) && p * q * S <= hw.filter_depth; ++p) {
       for (int e = 1; e <= std::min(hw.cols, out.h); ++e) {
@@ -533,8 +531,7 @@ RsMapping ChooseMapping(const ConvLayer& layer, const ArrayConfig& hw) {
                                  CeilDiv(cg, m.r * m.q) * m.nrg;
             CycleEstimate bound;  // no tiling is faster than the work, nor moves fewer bytes
             bound.cycles = work;
-            bound.dram_read_bytes = weight_bytes;
-            bound.dram_write_bytes = output_bytes;
+            bound.dram_read_bytes = least_bytes;
             if (found && SearchCost(layer, bound) > std::get<0>(best_rank)) continue;
             Tiling tiling;
             CycleEstimate c;
