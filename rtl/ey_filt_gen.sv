@@ -27,6 +27,7 @@ module ey_filt_gen #(
   input  logic               init_i,         // start at the layer's first pass
 
   input  ey_pkg::layer_cfg_t cfg_i,
+  input  ey_pkg::run_consts_t k_i,           // the run's constant products (ey_run_consts)
 
   // GLB filter area read port (one cycle latency): FiltLanes words from glb_filt_addr_o on.
   output logic               glb_filt_re_o,
@@ -49,19 +50,11 @@ module ey_filt_gen #(
   ey_pkg::layer_cfg_t c;
   assign c = cfg_i;
 
-  // Per-pass bases of a generator: first filter, first channel, first filter row.
-  function automatic logic [23:0] block_base(input logic [12:0] idx, input logic [7:0] a,
-                                             input logic [7:0] b);
-    block_base = 24'(idx) * 24'(a) * 24'(b);
-  endfunction
-
   logic        fg_active_q;
   logic [7:0]  fg_row_q, fg_v_q, fg_cgi_q, fg_ii_q, fg_hs_q, fg_s_q, fg_cc_q, fg_k_q;
-  logic [12:0] fg_mb, fg_cb;
+  logic [12:0] fg_cb;
   logic [3:0]  fg_rgi;
   logic        fg_last_pass, fg_adv;
-  logic [23:0] mbase, cbase;
-  logic [11:0] frbase;
 
   ey_pass_cnt u_fg_pass (
     .clk_i   (clk_i),
@@ -71,7 +64,7 @@ module ey_filt_gen #(
     .mb_n_i  (c.mb),
     .cb_n_i  (c.cb),
     .nrg_n_i (c.nrg),
-    .mb_o    (fg_mb),
+    .mb_o    (),
     .cb_o    (fg_cb),
     .rgi_o   (fg_rgi),
     .first_o (),
@@ -79,11 +72,7 @@ module ey_filt_gen #(
     .block_last_o (),
     .idx_o   ()
   );
-  assign mbase  = block_base(fg_mb, 8'(c.t), 8'(c.p));
-  assign cbase  = block_base(fg_cb, 8'(c.r), 8'(c.q));
-  assign frbase = 12'(fg_rgi) * 12'(c.rg);
-  logic [15:0] fg_tg;
-  logic [23:0] fg_m, fg_c, fg_fr;
+
   logic        fg_zero, fg_issue;
   // Words in this beat: up to FiltLanes channels when a filter is one weight per channel.
   logic [8:0]        fg_left;    // channels of this (s, k) still to send: q - cc
@@ -97,13 +86,109 @@ module ey_filt_gen #(
   logic        fg_end_k, fg_end_cc, fg_end_s, fg_end_hs, fg_end_row;
   assign fg_adv = fg_issue && fg_end_cc && fg_end_k && fg_end_s && fg_end_hs && fg_end_row;
 
-  assign fg_tg   = 16'(fg_hs_q) * 16'(c.tv) + 16'(fg_v_q);
-  assign fg_m    = mbase + 24'(fg_tg) * 24'(c.p) + 24'(fg_k_q);
-  assign fg_c    = cbase + 24'(fg_cgi_q) * 24'(c.q) + 24'(fg_cc_q);
-  assign fg_fr   = 24'(frbase) + 24'(fg_ii_q);
-  assign fg_zero = (fg_m >= 24'(c.mg)) || (fg_c >= 24'(c.cg)) || (fg_fr >= 24'(c.kr));
+  // The loops, outermost first: filter block mb, channel block cb, filter-row group rgi (the
+  // pass), chain v, channel set cgi, filter row ii (the physical row), set column hs, filter
+  // column s, filter k, channel cc. lv_X: this issue steps loop X (the loops inside it start
+  // over); in_X: a loop outside X steps, so X starts over.
+  logic lv_mb, lv_cb, lv_rgi, lv_v, lv_cgi, lv_ii, lv_hs, lv_s, lv_k, lv_cc, lv_row;
+  logic in_cb, in_rgi, in_v, in_cgi, in_ii, in_hs, in_k, in_cc;
+  assign lv_cc  = fg_issue && !fg_end_cc;
+  assign lv_k   = fg_issue && fg_end_cc && !fg_end_k;
+  assign lv_s   = fg_issue && fg_end_cc && fg_end_k && !fg_end_s;
+  assign lv_hs  = fg_issue && fg_end_cc && fg_end_k && fg_end_s && !fg_end_hs;
+  assign lv_row = fg_issue && fg_end_cc && fg_end_k && fg_end_s && fg_end_hs && !fg_end_row;
+  assign lv_ii  = lv_row && fg_ii_q != 8'(c.rg) - 1'b1;
+  assign lv_cgi = lv_row && fg_ii_q == 8'(c.rg) - 1'b1 && fg_cgi_q != 8'(c.r) - 1'b1;
+  assign lv_v   = lv_row && fg_ii_q == 8'(c.rg) - 1'b1 && fg_cgi_q == 8'(c.r) - 1'b1;
+  // The pass steps as u_fg_pass does: rgi fastest.
+  assign lv_rgi = fg_adv && fg_rgi != c.nrg - 1'b1;
+  assign lv_cb  = fg_adv && fg_rgi == c.nrg - 1'b1 && fg_cb != c.cb - 1'b1;
+  assign lv_mb  = fg_adv && fg_rgi == c.nrg - 1'b1 && fg_cb == c.cb - 1'b1;
+  assign in_cb  = lv_mb;
+  assign in_rgi = in_cb || lv_cb;
+  assign in_v   = fg_adv;
+  assign in_cgi = in_v || lv_v;
+  assign in_ii  = in_cgi || lv_cgi;
+  assign in_hs  = in_ii || lv_ii;
+  assign in_k   = in_hs || lv_hs || lv_s;
+  assign in_cc  = in_k || lv_k;
+
+  // Filter m = mb*t*p + (hs*tv + v)*p + k, channel c = cb*r*q + cgi*q + cc, filter row
+  // fr = rgi*rg + ii, and the GLB address flt_base + m*crs + c*rs + fr*ks + s, as sums of one
+  // term per loop, each stepped by its constant (ey_run_consts) as its loop steps and cleared
+  // as a loop outside it steps. hs_tv = hs*tv for the set columns' end.
+  logic [17:0] m_mb_q;
+  logic [15:0] m_v_q, m_hs_q, c_cb_q, c_cgi_q, hs_tv_q;
+  logic [9:0]  f_rgi_q;
+  logic [FltAW-1:0] a_mb_q, a_cb_q, a_rgi_q, a_v_q, a_cgi_q, a_ii_q, a_hs_q, a_k_q, a_cc_q;
+  logic [17:0] fg_m;
+  logic [15:0] fg_c;
+  logic [9:0]  fg_fr;
+  assign fg_m    = m_mb_q + 18'(m_v_q) + 18'(m_hs_q) + 18'(fg_k_q);
+  assign fg_c    = c_cb_q + c_cgi_q + 16'(fg_cc_q);
+  assign fg_fr   = f_rgi_q + 10'(fg_ii_q);
+  assign glb_filt_addr_o = FltAW'(c.flt_base) + a_mb_q + a_cb_q + a_rgi_q + a_v_q + a_cgi_q +
+                           a_ii_q + a_hs_q + FltAW'(fg_s_q) + a_k_q + a_cc_q;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || clr_i) begin
+      {m_mb_q, m_v_q, m_hs_q, c_cb_q, c_cgi_q, hs_tv_q, f_rgi_q} <= '0;
+      {a_mb_q, a_cb_q, a_rgi_q, a_v_q, a_cgi_q, a_ii_q, a_hs_q, a_k_q, a_cc_q} <= '0;
+    end else begin
+      if (lv_mb) begin
+        m_mb_q <= m_mb_q + 18'(k_i.tp);
+        a_mb_q <= a_mb_q + FltAW'(k_i.tp_crs);
+      end
+      if (in_cb) begin
+        c_cb_q <= '0;
+        a_cb_q <= '0;
+      end else if (lv_cb) begin
+        c_cb_q <= c_cb_q + k_i.rq;
+        a_cb_q <= a_cb_q + FltAW'(k_i.rq_rs);
+      end
+      if (in_rgi) begin
+        f_rgi_q <= '0;
+        a_rgi_q <= '0;
+      end else if (lv_rgi) begin
+        f_rgi_q <= f_rgi_q + 10'(c.rg);
+        a_rgi_q <= a_rgi_q + FltAW'(k_i.rg_ks);
+      end
+      if (in_v) begin
+        m_v_q <= '0;
+        a_v_q <= '0;
+      end else if (lv_v) begin
+        m_v_q <= m_v_q + 16'(c.p);
+        a_v_q <= a_v_q + FltAW'(k_i.p_crs);
+      end
+      if (in_cgi) begin
+        c_cgi_q <= '0;
+        a_cgi_q <= '0;
+      end else if (lv_cgi) begin
+        c_cgi_q <= c_cgi_q + 16'(c.q);
+        a_cgi_q <= a_cgi_q + FltAW'(k_i.q_rs);
+      end
+      if (in_ii) a_ii_q <= '0;
+      else if (lv_ii) a_ii_q <= a_ii_q + FltAW'(c.ks);
+      if (in_hs) begin
+        m_hs_q  <= '0;
+        a_hs_q  <= '0;
+        hs_tv_q <= '0;
+      end else if (lv_hs) begin
+        m_hs_q  <= m_hs_q + k_i.tvp;
+        a_hs_q  <= a_hs_q + FltAW'(k_i.tvp_crs);
+        hs_tv_q <= hs_tv_q + 16'(c.tv);
+      end
+      if (in_k) a_k_q <= '0;
+      else if (lv_k) a_k_q <= a_k_q + FltAW'(c.crs);
+      // cc steps by n channels: n*rs words, where n > 1 only when rs = 1.
+      if (in_cc) a_cc_q <= '0;
+      else if (lv_cc) a_cc_q <= a_cc_q + (fg_wide ? FltAW'(fg_n) : FltAW'(c.rs));
+    end
+  end
+
+  assign fg_zero = (fg_m >= 18'(c.mg)) || (fg_c >= 16'(c.cg)) || (fg_fr >= 10'(c.kr));
   for (genvar i = 0; i < FiltLanes; i++) begin : g_lane_on
-    assign fg_lane_on[i] = !fg_zero && (FlCntW'(i) < fg_n) && (fg_c + 24'(i) < 24'(c.cg));
+    assign fg_lane_on[i] = !fg_zero && (FlCntW'(i) < fg_n) && (fg_c + 16'(i) < 16'(c.cg));
   end
   always_comb begin
     glb_filt_words_o = '0;
@@ -111,15 +196,13 @@ module ey_filt_gen #(
       glb_filt_words_o = glb_filt_words_o + FlCntW'(fg_lane_on[i] && glb_filt_re_o);
     end
   end
-  assign glb_filt_addr_o = FltAW'(24'(c.flt_base) + fg_m * 24'(c.crs) + fg_c * 24'(c.rs) +
-                                  fg_fr * 24'(c.ks) + 24'(fg_s_q));
 
   assign fg_end_k   = (fg_k_q == 8'(c.p) - 1'b1);
   assign fg_end_cc  = (fg_left == 9'(fg_n));
   assign fg_end_s   = (fg_s_q == 8'(c.ks) - 1'b1);
   // The next set column holds no chain of this row: go to the next row.
   assign fg_end_hs  = (16'(fg_hs_q) + 1'b1 >= 16'(c.th)) ||
-                      ((16'(fg_hs_q) + 1'b1) * 16'(c.tv) + 16'(fg_v_q) >= 16'(c.t));
+                      (hs_tv_q + 16'(c.tv) + 16'(fg_v_q) >= 16'(c.t));
   assign fg_end_row = (16'(fg_v_q) == 16'(c.tv) - 1'b1) && (fg_cgi_q == 8'(c.r) - 1'b1) &&
                       (fg_ii_q == 8'(c.rg) - 1'b1);
 

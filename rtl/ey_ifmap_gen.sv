@@ -26,6 +26,7 @@ module ey_ifmap_gen #(
   input  logic               init_i,         // start at the layer's first pass
 
   input  ey_pkg::layer_cfg_t cfg_i,
+  input  ey_pkg::run_consts_t k_i,           // the run's constant products (ey_run_consts)
 
   // GLB ifmap area read port (one cycle latency)
   output logic               glb_if_re_o,
@@ -46,18 +47,12 @@ module ey_ifmap_gen #(
   assign c = cfg_i;
 
   // Per-pass bases of a generator: first filter, first channel, first filter row.
-  function automatic logic [23:0] block_base(input logic [12:0] idx, input logic [7:0] a,
-                                             input logic [7:0] b);
-    block_base = 24'(idx) * 24'(a) * 24'(b);
-  endfunction
 
   logic        ig_active_q;
   logic [7:0]  ig_n_q, ig_d_q, ig_dq_q, ig_dm_q, ig_cgi_q, ig_cc_q;
   logic [12:0] ig_cb;
   logic [3:0]  ig_rgi;
   logic        ig_last_pass, ig_adv;
-  logic [23:0] ig_cbase;
-  logic [11:0] ig_frbase;
 
   ey_pass_cnt u_ig_pass (
     .clk_i   (clk_i),
@@ -75,12 +70,10 @@ module ey_ifmap_gen #(
     .block_last_o (),
     .idx_o   ()
   );
-  assign ig_cbase  = block_base(ig_cb, 8'(c.r), 8'(c.q));
-  assign ig_frbase = 12'(ig_rgi) * 12'(c.rg);
   logic [9:0]  ig_sp_q;
   logic [10:0] ig_col_q;
   logic signed [15:0] ig_hrow, ig_xcol;
-  logic [23:0] ig_c;
+  logic [15:0] ig_c;
   logic        ig_zero, ig_issue;
   logic        ig_end_cc, ig_end_cgi, ig_end_d, ig_end_col, ig_end_sp, ig_end_n;
   // Next diagonal: d+1, or the start of the next stride period when d+1 feeds no PE.
@@ -106,15 +99,97 @@ module ey_ifmap_gen #(
     end
   end
 
-  assign ig_hrow = $signed(16'(ig_sp_q) * 16'(c.e) * 16'(c.uh)) + $signed(16'(ig_d_q)) +
-                   $signed(16'(ig_frbase)) - $signed(16'(c.pad_top));
+  // The loops, outermost first: filter block mb, channel block cb, filter-row group rgi (the
+  // pass), image n, strip sp, column col, diagonal d (dq*uh + dm: dq or dm steps), channel set
+  // cgi, channel cc. lv_X: this issue steps loop X (the loops inside it start over); in_X: a
+  // loop outside X steps, so X starts over. Channel c = cb*r*q + cgi*q + cc, ifmap row
+  // hrow = rgi*rg + sp*e*uh + d - pad_top and the GLB address
+  // if_base + n*chw + c*hw + hrow*w + col - pad_left are sums of one term per loop, each
+  // stepped by its constant (ey_run_consts) as its loop steps and cleared as a loop outside
+  // it steps. (Words outside the ifmap are not read, so their address does not matter.)
+  logic lv_cb, lv_rgi, lv_mb, lv_n, lv_sp, lv_d, lv_cgi, lv_cc, lv_dq;
+  logic in_cb, in_rgi, in_n, in_sp, in_d, in_cgi, in_cc;
+  assign lv_cc  = ig_issue && !ig_end_cc;
+  assign lv_cgi = ig_issue && ig_end_cc && !ig_end_cgi;
+  assign lv_d   = ig_issue && ig_end_cc && ig_end_cgi && !ig_end_d;
+  assign lv_dq  = lv_d && ig_dq_next != ig_dq_q;
+  assign lv_sp  = ig_issue && ig_end_cc && ig_end_cgi && ig_end_d && ig_end_col && !ig_end_sp;
+  assign lv_n   = ig_issue && ig_end_cc && ig_end_cgi && ig_end_d && ig_end_col && ig_end_sp &&
+                  !ig_end_n;
+  // The pass steps as u_ig_pass does: rgi fastest.
+  assign lv_rgi = ig_adv && ig_rgi != c.nrg - 1'b1;
+  assign lv_cb  = ig_adv && ig_rgi == c.nrg - 1'b1 && ig_cb != c.cb - 1'b1;
+  assign lv_mb  = ig_adv && ig_rgi == c.nrg - 1'b1 && ig_cb == c.cb - 1'b1;
+  assign in_cb  = lv_mb;
+  assign in_rgi = in_cb || lv_cb;
+  assign in_n   = ig_adv;
+  assign in_sp  = in_n || lv_n;
+  // d starts over when col steps, which is any step outside d but those (sp and further out)
+  // that already clear it.
+  assign in_d   = ig_issue && ig_end_cc && ig_end_cgi && ig_end_d;
+  assign in_cgi = in_d || lv_d;
+  assign in_cc  = in_cgi || lv_cgi;
+
+  logic [15:0] c_cb_q, c_cgi_q, h_sp_q;
+  logic [9:0]  f_rgi_q;
+  logic [IfAW-1:0] a_cb_q, a_rgi_q, a_n_q, a_sp_q, a_dq_q, a_dm_q, a_cgi_q, a_cc_q;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || clr_i) begin
+      {c_cb_q, c_cgi_q, h_sp_q, f_rgi_q} <= '0;
+      {a_cb_q, a_rgi_q, a_n_q, a_sp_q, a_dq_q, a_dm_q, a_cgi_q, a_cc_q} <= '0;
+    end else begin
+      if (in_cb) begin
+        c_cb_q <= '0;
+        a_cb_q <= '0;
+      end else if (lv_cb) begin
+        c_cb_q <= c_cb_q + k_i.rq;
+        a_cb_q <= a_cb_q + IfAW'(k_i.rq_hw);
+      end
+      if (in_rgi) begin
+        f_rgi_q <= '0;
+        a_rgi_q <= '0;
+      end else if (lv_rgi) begin
+        f_rgi_q <= f_rgi_q + 10'(c.rg);
+        a_rgi_q <= a_rgi_q + IfAW'(k_i.rg_w);
+      end
+      if (in_n) a_n_q <= '0;
+      else if (lv_n) a_n_q <= a_n_q + IfAW'(c.chw);
+      if (in_sp) begin
+        h_sp_q <= '0;
+        a_sp_q <= '0;
+      end else if (lv_sp) begin
+        h_sp_q <= h_sp_q + k_i.e_uh;
+        a_sp_q <= a_sp_q + IfAW'(k_i.euh_w);
+      end
+      if (in_d) begin
+        a_dq_q <= '0;
+        a_dm_q <= '0;
+      end else if (lv_dq) begin
+        a_dq_q <= a_dq_q + IfAW'(k_i.uh_w);
+        a_dm_q <= '0;
+      end else if (lv_d) begin
+        a_dm_q <= a_dm_q + IfAW'(c.w);
+      end
+      if (in_cgi) begin
+        c_cgi_q <= '0;
+        a_cgi_q <= '0;
+      end else if (lv_cgi) begin
+        c_cgi_q <= c_cgi_q + 16'(c.q);
+        a_cgi_q <= a_cgi_q + IfAW'(k_i.q_hw);
+      end
+      if (in_cc) a_cc_q <= '0;
+      else if (lv_cc) a_cc_q <= a_cc_q + IfAW'(c.hw);
+    end
+  end
+
+  assign ig_hrow = $signed(16'(f_rgi_q)) + $signed(h_sp_q) + $signed(16'(ig_d_q)) -
+                   $signed(16'(c.pad_top));
   assign ig_xcol = $signed(16'(ig_col_q)) - $signed(16'(c.pad_left));
-  assign ig_c    = ig_cbase + 24'(ig_cgi_q) * 24'(c.q) + 24'(ig_cc_q);
-  assign ig_zero = (ig_c >= 24'(c.cg)) || (ig_hrow < 0) || (ig_hrow >= $signed(16'(c.h))) ||
+  assign ig_c    = c_cb_q + c_cgi_q + 16'(ig_cc_q);
+  assign ig_zero = (ig_c >= 16'(c.cg)) || (ig_hrow < 0) || (ig_hrow >= $signed(16'(c.h))) ||
                    (ig_xcol < 0) || (ig_xcol >= $signed(16'(c.w)));
-  assign glb_if_addr_o = IfAW'(32'(c.if_base) + 32'(ig_n_q) * 32'(c.chw) +
-                               32'(ig_c) * 32'(c.hw) + 32'(ig_hrow[15:0]) * 32'(c.w) +
-                               32'(ig_xcol[15:0]));
+  assign glb_if_addr_o = IfAW'(c.if_base) - IfAW'(k_i.pt_w) + a_n_q + a_cb_q + a_cgi_q + a_cc_q +
+                         a_rgi_q + a_sp_q + a_dq_q + a_dm_q + IfAW'(ig_xcol);
 
   assign ig_end_cc  = (ig_cc_q == 8'(c.q) - 1'b1);
   assign ig_end_cgi = (ig_cgi_q == 8'(c.r) - 1'b1);

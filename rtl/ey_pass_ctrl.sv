@@ -163,24 +163,27 @@ module ey_pass_ctrl #(
   logic [NumPe-1:0] on_q, ln_q;
   logic [Cols*8-1:0] tvc_q;  // chains per column
   logic [7:0]      id_tvc;
+  logic [15:0]     id_hs_tv_q, id_j_uh_q;  // hs*tv and j*uh, stepped with hs and j
 
   assign id_used = 16'(id_v_q) < 16'(c.tv);
-  assign id_tg   = 16'(id_hs_q) * 16'(c.tv) + 16'(id_v_q);
+  assign id_tg   = id_hs_tv_q + 16'(id_v_q);
   assign id_on   = id_used && (16'(id_hs_q) < 16'(c.th)) && (id_tg < 16'(c.t));
   assign id_ln   = id_on && (id_cgi_q != '0 || id_ii_q != '0);
-  assign id_diag = IdW'(16'(id_ii_q) + 16'(id_j_q) * 16'(c.uh));
+  assign id_diag = IdW'(16'(id_ii_q) + id_j_uh_q);
   // Chains served by this column: min(tv, t - hs*tv), none outside the set columns.
   logic [15:0] id_left;
-  assign id_left = 16'(c.t) - 16'(id_hs_q) * 16'(c.tv);
+  assign id_left = 16'(c.t) - id_hs_tv_q;
   always_comb begin
     id_tvc = '0;
-    if (16'(id_hs_q) < 16'(c.th) && 16'(id_hs_q) * 16'(c.tv) < 16'(c.t)) begin
+    if (16'(id_hs_q) < 16'(c.th) && id_hs_tv_q < 16'(c.t)) begin
       id_tvc = (id_left < 16'(c.tv)) ? id_left[7:0] : 8'(c.tv);
     end
   end
 
-  logic id_step, id_row_start, id_last;
-  assign id_step      = (state_q == StIds);
+  // The IDs take Rows*Cols cycles and the run's constant products (u_consts) Steps; StIds
+  // lasts until both are done, and the IDs stop once written.
+  logic id_step, id_row_start, id_last, ids_done_q;
+  assign id_step      = (state_q == StIds) && !ids_done_q;
   assign id_row_start = (id_jp_q == '0);
   assign id_last      = (id_i_q == RowW'(Rows - 1)) && (id_jp_q == 8'(Cols - 1));
 
@@ -210,19 +213,28 @@ module ey_pass_ctrl #(
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni || state_q != StIds) begin
-      id_i_q   <= '0;
-      id_jp_q  <= '0;
-      id_j_q   <= '0;
-      id_hs_q  <= '0;
-      id_ii_q  <= '0;
-      id_cgi_q <= '0;
-      id_v_q   <= '0;
+      id_i_q     <= '0;
+      id_jp_q    <= '0;
+      id_j_q     <= '0;
+      id_hs_q    <= '0;
+      id_ii_q    <= '0;
+      id_cgi_q   <= '0;
+      id_v_q     <= '0;
+      id_hs_tv_q <= '0;
+      id_j_uh_q  <= '0;
+      ids_done_q <= 1'b0;
+    end else if (!id_step) begin
+      // Written: wait for the constants.
+    end else if (id_last) begin
+      ids_done_q <= 1'b1;
     end else if (id_jp_q == 8'(Cols - 1)) begin
       // Next row.
-      id_jp_q <= '0;
-      id_j_q  <= '0;
-      id_hs_q <= '0;
-      id_i_q  <= id_i_q + 1'b1;
+      id_jp_q    <= '0;
+      id_j_q     <= '0;
+      id_hs_q    <= '0;
+      id_hs_tv_q <= '0;
+      id_j_uh_q  <= '0;
+      id_i_q     <= id_i_q + 1'b1;
       if (id_ii_q == 8'(c.rg) - 1'b1) begin
         id_ii_q <= '0;
         if (id_cgi_q == 8'(c.r) - 1'b1) begin
@@ -237,22 +249,45 @@ module ey_pass_ctrl #(
     end else begin
       id_jp_q <= id_jp_q + 1'b1;
       if (id_j_q == 8'(c.e) - 1'b1) begin
-        id_j_q  <= '0;
-        id_hs_q <= id_hs_q + 1'b1;
+        id_j_q     <= '0;
+        id_j_uh_q  <= '0;
+        id_hs_q    <= id_hs_q + 1'b1;
+        id_hs_tv_q <= id_hs_tv_q + 16'(c.tv);
       end else begin
-        id_j_q <= id_j_q + 1'b1;
+        id_j_q    <= id_j_q + 1'b1;
+        id_j_uh_q <= id_j_uh_q + 16'(c.uh);
       end
     end
   end
 
   assign arr_psum_ln_o = ln_q;
   assign arr_acc_o     = on_q;  // bottom PEs add the psum GIN (zeros in first passes)
-  assign arr_rows_o    = 16'(c.n) * 16'(c.strips);
+  assign arr_rows_o    = consts.n_strips;
   assign arr_s_o       = SqW'(c.ks);
   assign arr_p_o       = PW'(c.p);
   assign arr_q_o       = SqW'(c.q);
   assign arr_u_o       = StrideW'(c.uw);
   assign arr_f_o       = DimW'(c.fo);
+
+  // ---------------------------------------------------------------------------------------
+  // The run's constant products, one a cycle while the IDs are written.
+  // ---------------------------------------------------------------------------------------
+  ey_pkg::run_consts_t consts;
+  logic consts_last, consts_done_q;
+  ey_run_consts #(
+    .AddrW ((IfAW > FltAW) ? IfAW : FltAW)
+  ) u_consts (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .start_i  (start_i && !busy_o),
+    .cfg_i    (cfg_i),
+    .last_o   (consts_last),
+    .consts_o (consts)
+  );
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || state_q != StIds) consts_done_q <= 1'b0;
+    else if (consts_last) consts_done_q <= 1'b1;
+  end
 
   // ---------------------------------------------------------------------------------------
   // Main state machine.
@@ -267,7 +302,7 @@ module ey_pass_ctrl #(
     state_d = state_q;
     unique case (state_q)
       StIdle: if (start_i) state_d = StIds;
-      StIds:  if (id_last) state_d = StPass;
+      StIds:  if ((ids_done_q || id_last) && (consts_done_q || consts_last)) state_d = StPass;
       StPass: state_d = StRun;
       StRun:  if (layer_done) state_d = StDone;
       StDone: if (start_i) state_d = StIds;
@@ -303,6 +338,7 @@ module ey_pass_ctrl #(
     .clr_i            (restart),
     .init_i           (gen_init),
     .cfg_i            (cfg_i),
+    .k_i              (consts),
     .glb_filt_re_o    (glb_filt_re_o),
     .glb_filt_addr_o  (glb_filt_addr_o),
     .glb_filt_rdata_i (glb_filt_rdata_i),
@@ -327,6 +363,7 @@ module ey_pass_ctrl #(
     .clr_i          (restart),
     .init_i         (gen_init),
     .cfg_i          (cfg_i),
+    .k_i            (consts),
     .glb_if_re_o    (glb_if_re_o),
     .glb_if_addr_o  (glb_if_addr_o),
     .glb_if_rdata_i (glb_if_rdata_i),
@@ -342,7 +379,7 @@ module ey_pass_ctrl #(
   // Psum lanes, one per column: psum GIN reads and GON writes of the column's bank.
   // ---------------------------------------------------------------------------------------
   logic [7:0]     chain_rows;  // r*rg
-  assign chain_rows = 8'(c.r) * 8'(c.rg);
+  assign chain_rows = consts.r_rg;
 
   logic [Cols-1:0] gon_done, pin_empty;
   logic [Cols-1:0] pin_fire, gon_fire, pin_issue;

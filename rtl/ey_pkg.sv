@@ -50,4 +50,29 @@ package ey_pkg;
     logic [15:0] ps_base;     // first psum-bank word of its psums (the run's ps_base)
   } out_job_t;
 
+  // The constant products of a run's layer record that the pass controller's address and
+  // tiling arithmetic steps by (rtl/ey_run_consts.sv computes them one a cycle while the NoC
+  // IDs are written). Address strides are kept modulo 2^16 (GLB addresses are at most 16
+  // bits); the others are exact.
+  typedef struct packed {
+    logic [15:0] tp;        // t*p: filters of a block
+    logic [15:0] rq;        // r*q: channels of a block
+    logic [15:0] tvp;       // tv*p: filters of a set column
+    logic [15:0] e_uh;      // e*uh: ifmap rows between strips
+    logic [15:0] p_crs;     // filter-area words of p filters
+    logic [15:0] tvp_crs;   // ... of a set column's filters
+    logic [15:0] tp_crs;    // ... of a filter block
+    logic [15:0] q_rs;      // ... of q channels of a filter
+    logic [15:0] rq_rs;     // ... of a channel block of a filter
+    logic [15:0] rg_ks;     // ... of rg filter rows
+    logic [15:0] uh_w;      // ifmap-area words of uh rows
+    logic [15:0] euh_w;     // ... between strips
+    logic [15:0] q_hw;      // ... of q channels
+    logic [15:0] rq_hw;     // ... of a channel block
+    logic [15:0] rg_w;      // ... of rg rows
+    logic [15:0] pt_w;      // ... of the padding rows above the ifmap
+    logic [15:0] n_strips;  // n*strips: the PE rows' logical rows (the array's rows input)
+    logic [7:0]  r_rg;      // r*rg: physical rows of a chain
+  } run_consts_t;
+
 endpackage

@@ -12,6 +12,7 @@ rtl/ey_lane_mem.sv
 rtl/ey_glb.sv
 rtl/ey_pass_cnt.sv
 rtl/ey_lane_seq.sv
+rtl/ey_run_consts.sv
 rtl/ey_filt_gen.sv
 rtl/ey_ifmap_gen.sv
 rtl/ey_pass_ctrl.sv

@@ -166,7 +166,8 @@ RunModel Model(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m
 
 int64_t RunCycles(const ConvLayer& layer, const ArrayConfig& hw, const RsMapping& m,
                   const RunModel& r) {
-  const int64_t setup = static_cast<int64_t>(hw.rows) * hw.cols + 1;  // NoC IDs, clear
+  // NoC IDs beside the constant products, then the clear.
+  const int64_t setup = std::max(static_cast<int64_t>(hw.rows) * hw.cols, kRunConstSteps) + 1;
   const bool prefetch = 2 * m.p * m.q * layer.w.w <= hw.filter_depth;
   // A pass takes at least the time its psums need to climb the chain of r*rg PEs and leave
   // through the pipeline: the next pass's psums for the same outputs wait for them.

@@ -59,6 +59,9 @@ constexpr int64_t kWalkerRunCycles = 3;           // hand-off to the array's sta
 constexpr int64_t kWalkerEndCycles = 4;           // last store or run to the chain's end
 // The array (rtl/ey_pe.sv, rtl/ey_pass_ctrl.sv), calibrated on `eyelet sweep`'s small layers.
 constexpr int64_t kPePassCycles = 3;  // per pass: a PE's last MAC retires (S1-S3) and drains
+// A run's constant products (rtl/ey_run_consts.sv, Steps), one a cycle beside the NoC IDs'
+// Rows*Cols cycles: the run starts after the longer of the two.
+constexpr int64_t kRunConstSteps = 18;
 
 // The time part of the model, cheap enough for the mapper's search.
 struct CycleEstimate {
