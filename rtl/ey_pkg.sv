@@ -75,4 +75,21 @@ package ey_pkg;
     logic [7:0]  r_rg;      // r*rg: physical rows of a chain
   } run_consts_t;
 
+  // The products the store sequencer steps its psum-bank addresses and line-buffer offsets by
+  // (rtl/ey_store_consts.sv computes them during the chunk's run), kept modulo 2^16 (psum-bank
+  // and line-buffer addresses are narrower). "_l": for the last set column, which may hold
+  // fewer chains (tvl = t - (th - 1)*tv) than the others (tv).
+  typedef struct packed {
+    logic [15:0] tvp;     // tv*p: psums of one output column in a full set column's bank
+    logic [15:0] tvlp;    // tvl*p
+    logic [15:0] s_f;     // fo*tv*p: psums of one strip
+    logic [15:0] s_l;     // fo*tvl*p
+    logic [15:0] i_f;     // n_strips*fo*tv*p: psums of one image
+    logic [15:0] i_l;
+    logic [15:0] b_f;     // n_imgs*n_strips*fo*tv*p: psums of one filter block
+    logic [15:0] b_l;
+    logic [15:0] lb_img;  // mg*pool_fo: line-buffer words of one image's planes
+    logic [15:0] lb0;     // filt0*pool_fo: the chunk's first plane in the line buffer
+  } store_consts_t;
+
 endpackage

@@ -36,6 +36,8 @@ module ey_store_seq #(
   output logic               job_ready_o,
   input  ey_pkg::out_job_t   job_i,
   input  logic [PpAW-1:0]    job_tab_base_i,
+  input  ey_pkg::store_consts_t job_k_i,     // its strides (ey_store_consts)
+  input  logic               job_k_ready_i,
 
   input  ey_pkg::desc_t      desc_i,
   input  logic [19:0]        yplane_i,         // output words of one plane
@@ -104,8 +106,20 @@ module ey_store_seq #(
   logic [5:0]       j_q, j_d;            // row in the strip
   logic [10:0]      row_q, row_d;        // ofmap row in the band
   logic [10:0]      col_q, col_d;        // ofmap column
-  logic [31:0]      psum_addr_q, psum_addr_d;  // psum bank address of the current output
-  logic [31:0]      col_step_q, col_step_d;    // between a row's columns: tvc*p, set per row
+  logic [PsAW-1:0]  psum_addr_q, psum_addr_d;  // psum bank address of the current output
+  logic [PsAW-1:0]  col_step_q, col_step_d;    // between a row's columns: tvc*p, set per row
+  ey_pkg::store_consts_t sk_q, sk_d;           // the chunk's strides
+
+  // Stepped with the loops, not multiplied: hs*tv, hs*e, v*p, the line-buffer offsets of the
+  // image (img*mg + filt0)*pool_fo and of the plane (that + mm*pool_fo), and the psum-bank
+  // offset idx*fo*tvc*p of the row block idx = (blk*ncur + img)*sb + strip, for a full set
+  // column (_f) and for the last (_l), at the image (xi), block (xb) and strip (xs) levels.
+  logic [15:0]      hs_tv_q, hs_tv_d;
+  logic [ColW-1:0]  hs_e_q, hs_e_d;
+  logic [PsAW-1:0]  vp_q, vp_d;
+  logic [PlAW-1:0]  lbi_q, lbi_d, lb_q, lb_d;
+  logic [PsAW-1:0]  xi_f_q, xi_f_d, xb_f_q, xb_f_d, xs_f_q, xs_f_d;
+  logic [PsAW-1:0]  xi_l_q, xi_l_d, xb_l_q, xb_l_d, xs_l_q, xs_l_d;
 
   logic [10:0] ncols, nrows;   // columns and rows the store walks, -inf ones included
   logic        virt;           // the current element is a -inf one (no psum read)
@@ -113,14 +127,10 @@ module ey_store_seq #(
   assign nrows = 11'(job_q.n_rows) + ((pool_on && last_band_q) ? 11'(vrows_i) : 11'd0);
   assign virt  = col_q >= 11'(d.fo) || row_q >= 11'(job_q.n_rows);
 
-  logic [7:0]  tvc;            // chains in this set column
-  logic [15:0] hs_tv;
-  logic [31:0] row_base;       // psum bank address of the row's first output
-  assign hs_tv    = 16'(hs_q) * 16'(d.tv);
-  assign tvc      = (hs_tv + 16'(d.tv) <= 16'(d.t)) ? 8'(d.tv) : 8'(16'(d.t) - hs_tv);
-  assign row_base = ((((32'(blk_q) * 32'(job_q.n_imgs) + 32'(img_q)) * 32'(job_q.n_strips) +
-                      32'(strip_q)) * 32'(d.fo)) * 32'(tvc) + 32'(v_q)) * 32'(d.p) +
-                    32'(k_q) + 32'(job_q.ps_base);
+  logic            last_hs;     // the set column is the last, with tvl chains
+  logic [PsAW-1:0] row_base;    // psum bank address of the row's first output
+  assign last_hs  = hs_tv_q + 16'(d.tv) > 16'(d.t);
+  assign row_base = (last_hs ? xs_l_q : xs_f_q) + vp_q + PsAW'(k_q) + PsAW'(job_q.ps_base);
 
   logic last_col, last_row, last_mm;
   assign last_col = 11'(col_q) == ncols - 11'd1;
@@ -146,18 +156,17 @@ module ey_store_seq #(
 
   assign out_valid_o  = state_q == StRowRead && out_room_i;
   assign psum_re_o    = out_valid_o && !virt;
-  assign psum_bank_o  = ColW'(32'(hs_q) * 32'(d.e) + 32'(j_q));
-  assign psum_raddr_o = PsAW'(psum_addr_q);
+  assign psum_bank_o  = hs_e_q + ColW'(j_q);
+  assign psum_raddr_o = psum_addr_q;
   assign tab_re_o     = state_q == StRowStart;
   assign tab_raddr_o  = tab_base_q + PpAW'(mm_q);
 
   assign out_row_o  = 11'(job_q.row0) + row_q;
   assign out_col_o  = col_q;
-  assign out_lb_o   = one_band ? '0 : PlAW'((32'(img_q) * 32'(d.mg) + 32'(job_q.filt0) +
-                                             32'(mm_q)) * 32'(d.pool_fo));
+  assign out_lb_o   = one_band ? '0 : lb_q;
   assign out_virt_o = virt;
 
-  assign job_ready_o = state_q == StIdle;
+  assign job_ready_o = state_q == StIdle && job_k_ready_i;
 
   always_comb begin
     state_d     = state_q;
@@ -176,10 +185,20 @@ module ey_store_seq #(
     col_d       = col_q;
     psum_addr_d = psum_addr_q;
     col_step_d  = col_step_q;
+    sk_d        = sk_q;
+    hs_tv_d = hs_tv_q; hs_e_d = hs_e_q; vp_d = vp_q; lbi_d = lbi_q; lb_d = lb_q;
+    xi_f_d = xi_f_q; xb_f_d = xb_f_q; xs_f_d = xs_f_q;
+    xi_l_d = xi_l_q; xb_l_d = xb_l_q; xs_l_d = xs_l_q;
     unique case (state_q)
-      StIdle: if (job_valid_i) begin
+      StIdle: if (job_valid_i && job_k_ready_i) begin
         job_d       = job_i;
         tab_base_d  = job_tab_base_i;
+        sk_d        = job_k_i;
+        hs_tv_d = '0; hs_e_d = '0; vp_d = '0;
+        lbi_d   = PlAW'(job_k_i.lb0);
+        lb_d    = PlAW'(job_k_i.lb0);
+        xi_f_d = '0; xb_f_d = '0; xs_f_d = '0;
+        xi_l_d = '0; xb_l_d = '0; xs_l_d = '0;
         last_band_d = 32'(job_i.row0) + 32'(job_i.n_rows) >= 32'(d.eo);
         img_d       = '0;
         blk_d = '0; hs_d = '0; v_d = '0; k_d = '0; mm_d = '0;
@@ -189,7 +208,7 @@ module ey_store_seq #(
       StXferCmd: if (wr_cmd_ready_i || y_len == '0) state_d = StRowStart;
       StRowStart: begin
         psum_addr_d = row_base;
-        col_step_d  = 32'(tvc) * 32'(d.p);
+        col_step_d  = PsAW'(last_hs ? sk_q.tvlp : sk_q.tvp);
         col_d       = '0;
         state_d     = StRowRead;
       end
@@ -204,25 +223,40 @@ module ey_store_seq #(
             if (j_q == d.e - 1'b1) begin
               j_d     = '0;
               strip_d = strip_q + 1'b1;
+              xs_f_d  = xs_f_q + PsAW'(sk_q.s_f);
+              xs_l_d  = xs_l_q + PsAW'(sk_q.s_l);
             end else begin
               j_d = j_q + 1'b1;
             end
           end else begin
             row_d = '0; j_d = '0; strip_d = '0;
+            xs_f_d = xb_f_q;
+            xs_l_d = xb_l_q;
             if (!last_mm) begin
               mm_d = mm_q + 1'b1;
+              lb_d = lb_q + PlAW'(d.pool_fo);
               if (!one_band) state_d = StXferCmd;  // one transfer per filter
               if (k_q == d.p - 1'b1) begin
                 k_d = '0;
-                if (32'(hs_q) * 32'(d.tv) + 32'(v_q) == 32'(d.t) - 1) begin
-                  hs_d  = '0;
-                  v_d   = '0;
-                  blk_d = blk_q + 1'b1;
+                vp_d = '0;
+                if (hs_tv_q + 16'(v_q) == 16'(d.t) - 16'd1) begin
+                  hs_d    = '0;
+                  v_d     = '0;
+                  blk_d   = blk_q + 1'b1;
+                  hs_tv_d = '0;
+                  hs_e_d  = '0;
+                  xb_f_d  = xb_f_q + PsAW'(sk_q.b_f);
+                  xb_l_d  = xb_l_q + PsAW'(sk_q.b_l);
+                  xs_f_d  = xb_f_q + PsAW'(sk_q.b_f);
+                  xs_l_d  = xb_l_q + PsAW'(sk_q.b_l);
                 end else if (v_q == 8'(d.tv) - 8'd1) begin
-                  v_d  = '0;
-                  hs_d = hs_q + 1'b1;
+                  v_d     = '0;
+                  hs_d    = hs_q + 1'b1;
+                  hs_tv_d = hs_tv_q + 16'(d.tv);
+                  hs_e_d  = hs_e_q + ColW'(d.e);
                 end else begin
-                  v_d = v_q + 1'b1;
+                  v_d  = v_q + 1'b1;
+                  vp_d = vp_q + PsAW'(d.p);
                 end
               end else begin
                 k_d = k_q + 1'b1;
@@ -232,6 +266,15 @@ module ey_store_seq #(
             end else begin
               img_d = img_q + 1'b1;
               blk_d = '0; hs_d = '0; v_d = '0; k_d = '0; mm_d = '0;
+              hs_tv_d = '0; hs_e_d = '0; vp_d = '0;
+              lbi_d  = lbi_q + PlAW'(sk_q.lb_img);
+              lb_d   = lbi_q + PlAW'(sk_q.lb_img);
+              xi_f_d = xi_f_q + PsAW'(sk_q.i_f);
+              xi_l_d = xi_l_q + PsAW'(sk_q.i_l);
+              xb_f_d = xi_f_q + PsAW'(sk_q.i_f);
+              xb_l_d = xi_l_q + PsAW'(sk_q.i_l);
+              xs_f_d = xi_f_q + PsAW'(sk_q.i_f);
+              xs_l_d = xi_l_q + PsAW'(sk_q.i_l);
               state_d = StXferCmd;
             end
           end
@@ -251,6 +294,10 @@ module ey_store_seq #(
       img_q <= '0; blk_q <= '0; hs_q <= '0; v_q <= '0; k_q <= '0; mm_q <= '0;
       strip_q <= '0; j_q <= '0; row_q <= '0; col_q <= '0; psum_addr_q <= '0;
       col_step_q <= '0;
+      sk_q <= '0;
+      hs_tv_q <= '0; hs_e_q <= '0; vp_q <= '0; lbi_q <= '0; lb_q <= '0;
+      xi_f_q <= '0; xb_f_q <= '0; xs_f_q <= '0;
+      xi_l_q <= '0; xb_l_q <= '0; xs_l_q <= '0;
     end else begin
       state_q     <= state_d;
       job_q       <= job_d;
@@ -260,6 +307,10 @@ module ey_store_seq #(
       strip_q <= strip_d; j_q <= j_d; row_q <= row_d; col_q <= col_d;
       psum_addr_q <= psum_addr_d;
       col_step_q  <= col_step_d;
+      sk_q        <= sk_d;
+      hs_tv_q <= hs_tv_d; hs_e_q <= hs_e_d; vp_q <= vp_d; lbi_q <= lbi_d; lb_q <= lb_d;
+      xi_f_q <= xi_f_d; xb_f_q <= xb_f_d; xs_f_q <= xs_f_d;
+      xi_l_q <= xi_l_d; xb_l_q <= xb_l_d; xs_l_q <= xs_l_d;
     end
   end
 
@@ -278,6 +329,8 @@ module ey_store_seq #(
   `EY_COVER(CovStoreInt32, state_q == StXferCmd && !int16_out, clk_i, rst_ni)
   `EY_COVER(CovStorePooledBands, state_q == StXferCmd && pool_on && !one_band, clk_i, rst_ni)
 
+  // The chunk's strides are computed during its run, which takes longer (ey_store_consts).
+  `EY_ASSERT(StoreConstsInTime, job_valid_i |-> job_k_ready_i, clk_i, rst_ni)
   `EY_ASSERT_STREAM(WrCmdHeld, wr_cmd_valid_o, wr_cmd_ready_i, {wr_cmd_addr_o, wr_cmd_len_o},
                     clr_i, clk_i, rst_ni)
 `endif

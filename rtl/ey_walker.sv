@@ -10,6 +10,7 @@
 //                 its fields the sequencers use
 //   ey_run_seq    runs the pass controller and PE array on a loaded chunk
 //   ey_store_seq  writes a computed chunk's outputs from the psum banks to DRAM (NCHW)
+//   ey_store_consts  the store's strides, one product a cycle during the chunk's run
 //   ey_ppu        the output path: bias, requantization, ReLU or leaky ReLU (post bits)
 //   ey_maxpool    max pooling of the output path's words, with its line buffer (pool_kh != 0)
 //   ey_perf_cnt   the chain's counters
@@ -20,9 +21,10 @@
 // chunk's loads overlap the array's run wherever the GLB allows (ey_load_seq), and a chunk's
 // store overlaps the next chunk's loads and, when an output chunk's psums fit half of each
 // psum bank, the next chunk's run in the other halves (ps_pp); otherwise the next run waits
-// for the store (the psum banks are its source). The store sequencer issues psum reads into the output path with credit for
-// everything in flight (the output path, the pooling stage and the output FIFO), so the path
-// never stalls; the output FIFO feeds the write DMA.
+// for the store (the psum banks are its source). The store sequencer issues psum reads into
+// the output path with credit for everything in flight (the output path, the pooling stage and
+// the output FIFO), so the path never stalls; the output FIFO feeds the write DMA. The store's
+// psum-bank strides (ey_store_consts) are computed while its chunk runs.
 //
 // abort_i (CSR soft reset) stops the chain: the core is aborted, the DMA engines drain what is
 // on the bus, and the walker returns to idle with no error.
@@ -305,6 +307,22 @@ module ey_walker #(
   logic [9:0]       band_row0, band_prow0;
   logic [11:0]      band_prow0_end;
 
+  // The store's strides, computed while the chunk runs (the run sequencer holds its job).
+  ey_pkg::store_consts_t job_k;
+  logic                  job_k_ready;
+  ey_store_consts #(
+    .PsAW ($clog2(PsumWords)),
+    .PlAW (PlAW)
+  ) u_store_consts (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .start_i  (core_start_o),
+    .desc_i   (desc),
+    .job_i    (job),
+    .ready_o  (job_k_ready),
+    .consts_o (job_k)
+  );
+
   ey_store_seq #(
     .Cols      (Cols),
     .PsumWords (PsumWords),
@@ -316,6 +334,8 @@ module ey_walker #(
     .rst_ni           (rst_ni),
     .clr_i            (abort_i),
     .job_valid_i      (job_valid),
+    .job_k_i          (job_k),
+    .job_k_ready_i    (job_k_ready),
     .job_ready_o      (job_ready),
     .job_i            (job),
     .job_tab_base_i   (job_tab_base),

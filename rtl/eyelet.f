@@ -23,6 +23,7 @@ rtl/ey_dma_wr.sv
 rtl/ey_desc_check.sv
 rtl/ey_load_seq.sv
 rtl/ey_run_seq.sv
+rtl/ey_store_consts.sv
 rtl/ey_store_seq.sv
 rtl/ey_ppu.sv
 rtl/ey_maxpool.sv

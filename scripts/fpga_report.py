@@ -76,6 +76,7 @@ UNITS = [
     ("ey_load_seq", "walker: load sequencer"),
     ("ey_run_seq", "walker: run sequencer"),
     ("ey_store_seq", "walker: store sequencer"),
+    ("ey_store_consts", "walker: store sequencer"),
     ("ey_walker", "walker: glue, output FIFO"),
     ("ey_ppu", "output path (bias, requant)"),
     ("ey_maxpool", "max pooling"),
