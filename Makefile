@@ -164,7 +164,7 @@ fpga:
 # RAMs and DSPs per unit (PEs, array networks, GLB, pass controller, each walker part, output
 # path, pooling, counters, DMA, CSRs) and in total against the device: the `up5k` config on an
 # iCE40 UP5K, the `eyeriss` 12 x 14 config on a Zynq-7020 and an ECP5-85F. Estimates before place
-# and route; about 45 minutes here (202 s, 1,344 s, 1,145 s), not in CI. Tables and JSON in
+# and route; about 40 minutes here (about 120 s, 1,258 s, 856 s), not in CI. Tables and JSON in
 # $(BUILD)/fpga.
 FPGA_DIR ?= $(BUILD)/fpga
 fpga-report: deps
