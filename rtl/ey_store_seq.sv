@@ -8,6 +8,8 @@
 // Filter mm of the chunk is walked as (block, set column hs, chain v, filter k) and an ofmap
 // row of the band as (strip, row j), so a psum sits in bank hs*e + j at
 //   ((((blk*ncur + img)*sb + strip)*F + x)*tvc + v)*p + k,   tvc = the set column's chains.
+// No counter holds blk, hs or strip: their offsets (and hs*e, hs*tv) are stepped by the
+// chunk's strides (rtl/ey_store_consts.sv) as the walk crosses them.
 // With one band it writes one transfer per image (all the chunk's planes); with several, one
 // transfer per image and filter (the band's rows of the plane). A row's output-path table
 // entry is read as the row starts; then one psum is read per cycle while the output path has
@@ -97,12 +99,9 @@ module ey_store_seq #(
   logic [PpAW-1:0]  tab_base_q, tab_base_d;
   logic             last_band_q, last_band_d;  // its band is the layer's last
   logic [7:0]       img_q, img_d;        // image of the chunk
-  logic [12:0]      blk_q, blk_d;        // filter block
-  logic [7:0]       hs_q, hs_d;          // set column
   logic [7:0]       v_q, v_d;            // chain in the set column
   logic [5:0]       k_q, k_d;            // filter in the PE
   logic [12:0]      mm_q, mm_d;          // filter of the chunk
-  logic [9:0]       strip_q, strip_d;    // strip of the band
   logic [5:0]       j_q, j_d;            // row in the strip
   logic [10:0]      row_q, row_d;        // ofmap row in the band
   logic [10:0]      col_q, col_d;        // ofmap column
@@ -174,12 +173,9 @@ module ey_store_seq #(
     tab_base_d  = tab_base_q;
     last_band_d = last_band_q;
     img_d       = img_q;
-    blk_d       = blk_q;
-    hs_d        = hs_q;
     v_d         = v_q;
     k_d         = k_q;
     mm_d        = mm_q;
-    strip_d     = strip_q;
     j_d         = j_q;
     row_d       = row_q;
     col_d       = col_q;
@@ -201,8 +197,8 @@ module ey_store_seq #(
         xi_l_d = '0; xb_l_d = '0; xs_l_d = '0;
         last_band_d = 32'(job_i.row0) + 32'(job_i.n_rows) >= 32'(d.eo);
         img_d       = '0;
-        blk_d = '0; hs_d = '0; v_d = '0; k_d = '0; mm_d = '0;
-        strip_d = '0; j_d = '0; row_d = '0; col_d = '0;
+        v_d = '0; k_d = '0; mm_d = '0;
+        j_d = '0; row_d = '0; col_d = '0;
         state_d = StXferCmd;
       end
       StXferCmd: if (wr_cmd_ready_i || y_len == '0) state_d = StRowStart;
@@ -222,14 +218,13 @@ module ey_store_seq #(
             row_d = row_q + 1'b1;
             if (j_q == d.e - 1'b1) begin
               j_d     = '0;
-              strip_d = strip_q + 1'b1;
               xs_f_d  = xs_f_q + PsAW'(sk_q.s_f);
               xs_l_d  = xs_l_q + PsAW'(sk_q.s_l);
             end else begin
               j_d = j_q + 1'b1;
             end
           end else begin
-            row_d = '0; j_d = '0; strip_d = '0;
+            row_d = '0; j_d = '0;
             xs_f_d = xb_f_q;
             xs_l_d = xb_l_q;
             if (!last_mm) begin
@@ -240,9 +235,7 @@ module ey_store_seq #(
                 k_d = '0;
                 vp_d = '0;
                 if (hs_tv_q + 16'(v_q) == 16'(d.t) - 16'd1) begin
-                  hs_d    = '0;
                   v_d     = '0;
-                  blk_d   = blk_q + 1'b1;
                   hs_tv_d = '0;
                   hs_e_d  = '0;
                   xb_f_d  = xb_f_q + PsAW'(sk_q.b_f);
@@ -251,7 +244,6 @@ module ey_store_seq #(
                   xs_l_d  = xb_l_q + PsAW'(sk_q.b_l);
                 end else if (v_q == 8'(d.tv) - 8'd1) begin
                   v_d     = '0;
-                  hs_d    = hs_q + 1'b1;
                   hs_tv_d = hs_tv_q + 16'(d.tv);
                   hs_e_d  = hs_e_q + ColW'(d.e);
                 end else begin
@@ -265,7 +257,7 @@ module ey_store_seq #(
               state_d = StDrain;
             end else begin
               img_d = img_q + 1'b1;
-              blk_d = '0; hs_d = '0; v_d = '0; k_d = '0; mm_d = '0;
+              v_d = '0; k_d = '0; mm_d = '0;
               hs_tv_d = '0; hs_e_d = '0; vp_d = '0;
               lbi_d  = lbi_q + PlAW'(sk_q.lb_img);
               lb_d   = lbi_q + PlAW'(sk_q.lb_img);
@@ -291,8 +283,8 @@ module ey_store_seq #(
       job_q       <= '0;
       tab_base_q  <= '0;
       last_band_q <= 1'b0;
-      img_q <= '0; blk_q <= '0; hs_q <= '0; v_q <= '0; k_q <= '0; mm_q <= '0;
-      strip_q <= '0; j_q <= '0; row_q <= '0; col_q <= '0; psum_addr_q <= '0;
+      img_q <= '0; v_q <= '0; k_q <= '0; mm_q <= '0;
+      j_q <= '0; row_q <= '0; col_q <= '0; psum_addr_q <= '0;
       col_step_q <= '0;
       sk_q <= '0;
       hs_tv_q <= '0; hs_e_q <= '0; vp_q <= '0; lbi_q <= '0; lb_q <= '0;
@@ -303,8 +295,8 @@ module ey_store_seq #(
       job_q       <= job_d;
       tab_base_q  <= tab_base_d;
       last_band_q <= last_band_d;
-      img_q <= img_d; blk_q <= blk_d; hs_q <= hs_d; v_q <= v_d; k_q <= k_d; mm_q <= mm_d;
-      strip_q <= strip_d; j_q <= j_d; row_q <= row_d; col_q <= col_d;
+      img_q <= img_d; v_q <= v_d; k_q <= k_d; mm_q <= mm_d;
+      j_q <= j_d; row_q <= row_d; col_q <= col_d;
       psum_addr_q <= psum_addr_d;
       col_step_q  <= col_step_d;
       sk_q        <= sk_d;
